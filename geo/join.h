@@ -1,0 +1,109 @@
+/*
+ * join.h — the spatial and key joins of a run, on geo_layer arrays, with the
+ * GEOS reentrant API (STRtree, prepared geometries).
+ *
+ * Threading: every function here is called from the main thread and
+ * parallelises inside with OpenMP (omp_get_max_threads() threads).  Each
+ * thread owns its own GEOS context handle, its own STRtree (GEOS does not
+ * promise concurrent queries on one tree are safe) and its own prepared
+ * geometries.  Results are written into arrays indexed by record, so they
+ * are identical at any thread count.
+ *
+ * Ties are broken by the lowest parcel index (parcels keep source order),
+ * which makes every result deterministic.
+ */
+#ifndef GEO_JOIN_H
+#define GEO_JOIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "layer.h"
+#include "status.h"
+
+typedef enum {
+    GEO_MATCH_NONE = 0,
+    GEO_MATCH_ID = 1,       /* the record carries a parcel id found among the parcels */
+    GEO_MATCH_CONTAINS = 2, /* the point lies inside (or on the boundary of) a parcel */
+    GEO_MATCH_NEAREST = 3   /* the nearest parcel lies within the tolerance */
+} geo_match_method;
+
+typedef enum {
+    GEO_UNMATCHED_NONE = 0,          /* matched */
+    GEO_UNMATCHED_NO_ID_NO_POINT,    /* neither a parcel id nor a geometry */
+    GEO_UNMATCHED_UNKNOWN_ID,        /* an id not among the parcels and no geometry */
+    GEO_UNMATCHED_BEYOND_TOLERANCE   /* a point with no parcel within the tolerance */
+} geo_unmatched_reason;
+
+typedef struct {
+    int32_t parcel;    /* index into the parcels layer, -1 when unmatched */
+    uint8_t method;    /* geo_match_method */
+    uint8_t why;       /* geo_unmatched_reason */
+    double distance_m; /* 0 for contains, the distance for nearest (and for
+                          beyond-tolerance: distance to the nearest parcel
+                          found within 10x the tolerance, else NAN); NAN for id */
+} geo_match;
+
+/* ---- parcel ids ------------------------------------------------------- */
+
+typedef struct geo_id_index geo_id_index;
+
+/* Builds a lookup from parcel id (string column id_col of parcels) to parcel
+ * index.  Ids are compared after trimming surrounding white space.  Parcels
+ * with a missing id are not indexed.  If an id occurs more than once, the
+ * first parcel keeps it and the indexes of the later ones are returned in
+ * *dups (malloc'd, caller frees; *ndups entries) so the caller can reject
+ * them.  */
+fr_status geo_id_index_build(const geo_layer *parcels, int id_col, geo_id_index **out,
+                             size_t **dups, size_t *ndups, fr_error *err);
+/* Parcel index for an id, or -1. */
+int32_t geo_id_index_find(const geo_id_index *ix, const char *id);
+void geo_id_index_free(geo_id_index *ix);
+
+/* ---- spatial index over parcels -------------------------------------- */
+
+typedef struct geo_parcel_index geo_parcel_index;
+
+/* Builds the per-thread GEOS contexts and STRtrees over the envelopes of the
+ * parcels (a GEO_GEOM_POLYGON layer).  The layer must outlive the index. */
+fr_status geo_parcel_index_new(const geo_layer *parcels, geo_parcel_index **out, fr_error *err);
+void geo_parcel_index_free(geo_parcel_index *ix);
+
+/* Matches every record of `points` (a GEO_GEOM_POINT or GEO_GEOM_NONE layer)
+ * to a parcel, in this order: by parcel id (string column id_col of points,
+ * -1 for none; needs ids != NULL), else the parcel containing the point, else
+ * the nearest parcel whose distance is <= tolerance_m.  out has
+ * points->count entries. */
+fr_status geo_match_points(const geo_parcel_index *ix, const geo_id_index *ids,
+                           const geo_layer *points, int id_col, double tolerance_m,
+                           geo_match *out, fr_error *err);
+
+/* For every parcel, counts the points of `points` lying within radius_m of
+ * the parcel polygon (distance from the point to the polygon, 0 inside),
+ * split by bucket: bucket[k] in [0, nbuckets) for point k, or -1 to skip the
+ * point.  counts has parcels->count * nbuckets entries, parcel-major
+ * (counts[i * nbuckets + b]); it is overwritten. */
+fr_status geo_count_within(const geo_parcel_index *ix, const geo_layer *points,
+                           const int8_t *bucket, int nbuckets, double radius_m,
+                           uint32_t *counts, fr_error *err);
+
+/* A point guaranteed to lie inside each parcel (GEOSPointOnSurface), for
+ * zone assignment, station distance and the lon/lat of the target list.
+ * NAN for a parcel without geometry. */
+fr_status geo_representative_points(const geo_layer *parcels, double *rx, double *ry,
+                                    fr_error *err);
+
+/* For every (rx[i], ry[i]), the distance in CRS units to the nearest point of
+ * `targets` (a GEO_GEOM_POINT layer, e.g. fire stations) and its index
+ * (ties: lowest index).  NAN / -1 when there is no target or no point. */
+fr_status geo_nearest_target(const double *rx, const double *ry, size_t n,
+                             const geo_layer *targets, double *dist, int32_t *idx,
+                             fr_error *err);
+
+/* For every (rx[i], ry[i]), the index of the zone polygon of `zones` (a
+ * GEO_GEOM_POLYGON layer: block groups, battalions...) that contains it, or
+ * -1.  Overlapping zones: lowest index wins. */
+fr_status geo_assign_zones(const double *rx, const double *ry, size_t n, const geo_layer *zones,
+                           int32_t *zone, fr_error *err);
+
+#endif

@@ -1,0 +1,305 @@
+/*
+ * layer.c — growth, lookup and release of geo_layer (see layer.h).
+ */
+#include "layer.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+geo_layer *geo_layer_new(const char *name, const char *source, const char *source_layer,
+                         geo_geom_kind kind)
+{
+    geo_layer *l = calloc(1, sizeof *l);
+    if (!l)
+        return NULL;
+    l->name = dup_or_null(name ? name : "");
+    l->source = dup_or_null(source ? source : "");
+    l->source_layer = dup_or_null(source_layer);
+    l->kind = kind;
+    l->ring_start = calloc(1, sizeof *l->ring_start);
+    l->pt_start = calloc(1, sizeof *l->pt_start);
+    if (!l->name || !l->source || (source_layer && !l->source_layer) || !l->ring_start ||
+        !l->pt_start) {
+        geo_layer_free(l);
+        return NULL;
+    }
+    return l;
+}
+
+void geo_layer_free(geo_layer *l)
+{
+    if (!l)
+        return;
+    for (size_t c = 0; c < l->ncols; c++) {
+        geo_column *col = &l->cols[c];
+        if (col->str)
+            for (size_t i = 0; i < l->count; i++)
+                free(col->str[i]);
+        free(col->str);
+        free(col->num);
+        free(col->date);
+        free(col->name);
+        free(col->source_name);
+    }
+    free(l->cols);
+    free(l->name);
+    free(l->source);
+    free(l->source_layer);
+    free(l->srs_wkt);
+    free(l->fid);
+    free(l->x);
+    free(l->y);
+    free(l->ring_start);
+    free(l->pt_start);
+    free(l->ring_shell);
+    free(l->px);
+    free(l->py);
+    free(l->bbox);
+    free(l);
+}
+
+fr_status geo_layer_set_srs(geo_layer *l, const char *wkt, fr_error *err)
+{
+    char *copy = dup_or_null(wkt);
+    if (wkt && !copy)
+        return fr_error_set(err, FR_E_MEMORY, "out of memory copying a CRS");
+    free(l->srs_wkt);
+    l->srs_wkt = copy;
+    return FR_OK;
+}
+
+fr_status geo_layer_add_column(geo_layer *l, const char *name, const char *source_name,
+                               geo_column_type type, size_t *out_index, fr_error *err)
+{
+    if (l->count > 0)
+        return fr_error_set(err, FR_E_INTERNAL, "column '%s' added after features", name);
+    geo_column *cols = realloc(l->cols, (l->ncols + 1) * sizeof *cols);
+    if (!cols)
+        return fr_error_set(err, FR_E_MEMORY, "out of memory adding column '%s'", name);
+    l->cols = cols;
+    geo_column *c = &cols[l->ncols];
+    memset(c, 0, sizeof *c);
+    c->name = strdup(name);
+    c->source_name = strdup(source_name ? source_name : name);
+    c->type = type;
+    if (!c->name || !c->source_name) {
+        free(c->name);
+        free(c->source_name);
+        return fr_error_set(err, FR_E_MEMORY, "out of memory adding column '%s'", name);
+    }
+    if (out_index)
+        *out_index = l->ncols;
+    l->ncols++;
+    return FR_OK;
+}
+
+int geo_layer_find_column(const geo_layer *l, const char *name)
+{
+    for (size_t c = 0; c < l->ncols; c++)
+        if (strcmp(l->cols[c].name, name) == 0)
+            return (int)c;
+    return -1;
+}
+
+/* Grows every per-feature array to hold at least need features. */
+static fr_status grow_features(geo_layer *l, size_t need, fr_error *err)
+{
+    if (need <= l->cap)
+        return FR_OK;
+    size_t cap = l->cap ? l->cap * 2 : 1024;
+    while (cap < need)
+        cap *= 2;
+#define GROW(ptr)                                                         \
+    do {                                                                  \
+        void *p_ = realloc((ptr), cap * sizeof *(ptr));                   \
+        if (!p_)                                                          \
+            return fr_error_set(err, FR_E_MEMORY, "out of memory at %zu features of layer '%s'", need, l->name); \
+        (ptr) = p_;                                                       \
+    } while (0)
+    GROW(l->fid);
+    {
+        void *p = realloc(l->bbox, cap * 4 * sizeof *l->bbox);
+        if (!p)
+            return fr_error_set(err, FR_E_MEMORY, "out of memory at %zu features of layer '%s'", need, l->name);
+        l->bbox = p;
+    }
+    if (l->kind == GEO_GEOM_POINT) {
+        GROW(l->x);
+        GROW(l->y);
+    }
+    {
+        void *p = realloc(l->ring_start, (cap + 1) * sizeof *l->ring_start);
+        if (!p)
+            return fr_error_set(err, FR_E_MEMORY, "out of memory at %zu features of layer '%s'", need, l->name);
+        l->ring_start = p;
+    }
+    for (size_t c = 0; c < l->ncols; c++) {
+        geo_column *col = &l->cols[c];
+        switch (col->type) {
+        case GEO_COL_STRING: GROW(col->str); break;
+        case GEO_COL_NUMBER: GROW(col->num); break;
+        case GEO_COL_DATE: GROW(col->date); break;
+        }
+    }
+#undef GROW
+    l->cap = cap;
+    return FR_OK;
+}
+
+fr_status geo_layer_add_feature(geo_layer *l, int64_t fid, size_t *out_index, fr_error *err)
+{
+    fr_status st = grow_features(l, l->count + 1, err);
+    if (st != FR_OK)
+        return st;
+    size_t i = l->count;
+    l->fid[i] = fid;
+    for (int k = 0; k < 4; k++)
+        l->bbox[4 * i + k] = NAN;
+    if (l->kind == GEO_GEOM_POINT) {
+        l->x[i] = NAN;
+        l->y[i] = NAN;
+    }
+    l->ring_start[i + 1] = l->nrings;
+    for (size_t c = 0; c < l->ncols; c++) {
+        geo_column *col = &l->cols[c];
+        switch (col->type) {
+        case GEO_COL_STRING: col->str[i] = NULL; break;
+        case GEO_COL_NUMBER: col->num[i] = NAN; break;
+        case GEO_COL_DATE: col->date[i] = GEO_DATE_MISSING; break;
+        }
+    }
+    l->count++;
+    if (out_index)
+        *out_index = i;
+    return FR_OK;
+}
+
+static void bbox_extend(double *b, double x, double y)
+{
+    if (isnan(b[0])) {
+        b[0] = b[2] = x;
+        b[1] = b[3] = y;
+        return;
+    }
+    if (x < b[0]) b[0] = x;
+    if (y < b[1]) b[1] = y;
+    if (x > b[2]) b[2] = x;
+    if (y > b[3]) b[3] = y;
+}
+
+void geo_layer_set_point(geo_layer *l, double x, double y)
+{
+    size_t i = l->count - 1;
+    l->x[i] = x;
+    l->y[i] = y;
+    double *b = &l->bbox[4 * i];
+    b[0] = b[1] = b[2] = b[3] = NAN;
+    if (!isnan(x) && !isnan(y))
+        bbox_extend(b, x, y);
+}
+
+fr_status geo_layer_add_ring(geo_layer *l, const double *xs, const double *ys, size_t n, int shell,
+                             fr_error *err)
+{
+    if (n == 0)
+        return FR_OK;
+    int close = !(xs[0] == xs[n - 1] && ys[0] == ys[n - 1]);
+    size_t add = n + (size_t)close;
+    if (l->npts + add > l->pt_cap) {
+        size_t cap = l->pt_cap ? l->pt_cap * 2 : 8192;
+        while (cap < l->npts + add)
+            cap *= 2;
+        double *px = realloc(l->px, cap * sizeof *px);
+        if (!px)
+            return fr_error_set(err, FR_E_MEMORY, "out of memory reading coordinates of layer '%s'", l->name);
+        l->px = px;
+        double *py = realloc(l->py, cap * sizeof *py);
+        if (!py)
+            return fr_error_set(err, FR_E_MEMORY, "out of memory reading coordinates of layer '%s'", l->name);
+        l->py = py;
+        l->pt_cap = cap;
+    }
+    if (l->nrings + 1 >= l->ring_cap) {
+        size_t cap = l->ring_cap ? l->ring_cap * 2 : 2048;
+        size_t *ps = realloc(l->pt_start, (cap + 1) * sizeof *ps);
+        if (!ps)
+            return fr_error_set(err, FR_E_MEMORY, "out of memory reading rings of layer '%s'", l->name);
+        l->pt_start = ps;
+        unsigned char *rs = realloc(l->ring_shell, cap * sizeof *rs);
+        if (!rs)
+            return fr_error_set(err, FR_E_MEMORY, "out of memory reading rings of layer '%s'", l->name);
+        l->ring_shell = rs;
+        l->ring_cap = cap;
+    }
+    size_t i = l->count - 1;
+    double *b = &l->bbox[4 * i];
+    memcpy(l->px + l->npts, xs, n * sizeof *xs);
+    memcpy(l->py + l->npts, ys, n * sizeof *ys);
+    for (size_t k = 0; k < n; k++)
+        bbox_extend(b, xs[k], ys[k]);
+    l->npts += n;
+    if (close) {
+        l->px[l->npts] = xs[0];
+        l->py[l->npts] = ys[0];
+        l->npts++;
+    }
+    l->ring_shell[l->nrings] = shell ? 1 : 0;
+    l->nrings++;
+    l->pt_start[l->nrings] = l->npts;
+    l->ring_start[i + 1] = l->nrings;
+    return FR_OK;
+}
+
+fr_status geo_layer_set_string(geo_layer *l, size_t col, size_t i, const char *value, fr_error *err)
+{
+    geo_column *c = &l->cols[col];
+    char *copy = NULL;
+    if (value) {
+        copy = strdup(value);
+        if (!copy)
+            return fr_error_set(err, FR_E_MEMORY, "out of memory copying field '%s'", c->name);
+    }
+    free(c->str[i]);
+    c->str[i] = copy;
+    return FR_OK;
+}
+
+void geo_layer_set_number(geo_layer *l, size_t col, size_t i, double value)
+{
+    l->cols[col].num[i] = value;
+}
+
+void geo_layer_set_date(geo_layer *l, size_t col, size_t i, int32_t days)
+{
+    l->cols[col].date[i] = days;
+}
+
+void geo_layer_drop_last(geo_layer *l)
+{
+    if (l->count == 0)
+        return;
+    size_t i = l->count - 1;
+    for (size_t c = 0; c < l->ncols; c++)
+        if (l->cols[c].type == GEO_COL_STRING) {
+            free(l->cols[c].str[i]);
+            l->cols[c].str[i] = NULL;
+        }
+    l->nrings = l->ring_start[i];
+    l->npts = l->pt_start[l->nrings];
+    l->count--;
+}
+
+int geo_layer_has_geometry(const geo_layer *l, size_t i)
+{
+    switch (l->kind) {
+    case GEO_GEOM_POINT: return !isnan(l->x[i]) && !isnan(l->y[i]);
+    case GEO_GEOM_POLYGON: return l->ring_start[i + 1] > l->ring_start[i];
+    default: return 0;
+    }
+}

@@ -1,0 +1,64 @@
+/*
+ * rejects.c — append, count and free rejected records (see rejects.h).
+ */
+#include "rejects.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+fr_status geo_rejects_add(geo_rejects *r, const char *layer, int64_t fid, const char *field,
+                          const char *reason, const char *detail_fmt, ...)
+{
+    if (r->count == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 64;
+        geo_reject *items = realloc(r->items, cap * sizeof *items);
+        if (!items)
+            return FR_E_MEMORY;
+        r->items = items;
+        r->cap = cap;
+    }
+    char detail[1024];
+    va_list ap;
+    va_start(ap, detail_fmt);
+    vsnprintf(detail, sizeof detail, detail_fmt, ap);
+    va_end(ap);
+    geo_reject *it = &r->items[r->count];
+    it->layer = strdup(layer ? layer : "");
+    it->fid = fid;
+    it->field = field ? strdup(field) : NULL;
+    it->reason = strdup(reason ? reason : "");
+    it->detail = strdup(detail);
+    if (!it->layer || (field && !it->field) || !it->reason || !it->detail) {
+        free(it->layer);
+        free(it->field);
+        free(it->reason);
+        free(it->detail);
+        return FR_E_MEMORY;
+    }
+    r->count++;
+    return FR_OK;
+}
+
+size_t geo_rejects_count(const geo_rejects *r, const char *layer, const char *reason)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->count; i++)
+        if (strcmp(r->items[i].layer, layer) == 0 && (!reason || strcmp(r->items[i].reason, reason) == 0))
+            n++;
+    return n;
+}
+
+void geo_rejects_clear(geo_rejects *r)
+{
+    for (size_t i = 0; i < r->count; i++) {
+        free(r->items[i].layer);
+        free(r->items[i].field);
+        free(r->items[i].reason);
+        free(r->items[i].detail);
+    }
+    free(r->items);
+    r->items = NULL;
+    r->count = r->cap = 0;
+}

@@ -1,0 +1,62 @@
+/*
+ * write.h — the ranked outputs analysts open: GeoJSON (RFC 7946), ESRI
+ * Shapefile (.shp/.shx/.dbf/.prj/.cpg) and the CSV target list, written with
+ * GDAL/OGR; plus the rejects CSV.
+ *
+ * The caller (pipeline/) decides the fields, their order and the row order
+ * and passes plain arrays indexed by parcel; the writers only write.  Each
+ * writer opens its own GDAL dataset, so the GeoJSON and the Shapefile may be
+ * written from two threads at once.  Paths are final file paths: writing
+ * into a temporary directory and renaming into place is the caller's job.
+ */
+#ifndef GEO_WRITE_H
+#define GEO_WRITE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "layer.h"
+#include "rejects.h"
+#include "status.h"
+
+typedef struct {
+    const char *name;       /* field name in GeoJSON, GeoPackage and CSV */
+    const char *short_name; /* name in the Shapefile .dbf (<= 10 characters) */
+    geo_column_type type;   /* GEO_COL_STRING, GEO_COL_NUMBER or GEO_COL_DATE */
+    int is_integer;         /* GEO_COL_NUMBER written as a 64-bit integer field */
+    int width, precision;   /* optional .dbf width/precision for reals (0 = driver default) */
+    const char *const *str; /* values indexed by parcel index (not by rank) */
+    const double *num;      /* NAN = null */
+    const int32_t *date;    /* days since 1970-01-01, GEO_DATE_MISSING = null */
+} geo_out_field;
+
+typedef struct {
+    const geo_layer *parcels;   /* geometry (working CRS; srs_wkt set) */
+    const size_t *order;        /* parcel indexes in the order to write */
+    size_t nrows;               /* rows to write: order[0 .. nrows-1] */
+    const geo_out_field *fields;
+    size_t nfields;
+    const char *layer_name;     /* e.g. "ranked_parcels" */
+    const char *dbf_date;       /* "YYYY-MM-DD" written into the .dbf header
+                                   (DBF_DATE_LAST_UPDATE) so that outputs are
+                                   byte-identical from run to run */
+    int coordinate_precision;   /* GeoJSON decimals, e.g. 7 */
+} geo_out_table;
+
+/* GeoJSON per RFC 7946: WGS84 lon/lat, right-hand rule, coordinates rounded
+ * to coordinate_precision decimals. */
+fr_status geo_write_geojson(const geo_out_table *t, const char *path, fr_error *err);
+
+/* ESRI Shapefile in the working CRS with .prj and .cpg (UTF-8).  path ends
+ * in .shp. */
+fr_status geo_write_shapefile(const geo_out_table *t, const char *path, fr_error *err);
+
+/* CSV without geometry: a header of field names, then one row per
+ * order[0 .. nrows-1].  Reals are written with up to 6 decimals, RFC 4180
+ * quoting. */
+fr_status geo_write_csv(const geo_out_table *t, const char *path, fr_error *err);
+
+/* CSV of rejected records: layer, fid, field, reason, detail. */
+fr_status geo_write_rejects_csv(const geo_rejects *r, const char *path, fr_error *err);
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * status.c — messages and exit codes for fr_status (see status.h).
+ */
+#include "status.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *fr_status_text(fr_status s)
+{
+    switch (s) {
+#define FR_STATUS_TEXT(name, code, text) case name: return text;
+        FR_STATUS_MAP(FR_STATUS_TEXT)
+#undef FR_STATUS_TEXT
+    }
+    return "unknown status";
+}
+
+int fr_status_exit_code(fr_status s)
+{
+    switch (s) {
+#define FR_STATUS_CODE(name, code, text) case name: return code;
+        FR_STATUS_MAP(FR_STATUS_CODE)
+#undef FR_STATUS_CODE
+    }
+    return 4;
+}
+
+fr_status fr_error_set(fr_error *err, fr_status s, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        err->status = s;
+        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        va_end(ap);
+    }
+    return s;
+}
+
+void fr_error_prefix(fr_error *err, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    char head[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(head, sizeof head, fmt, ap);
+    va_end(ap);
+    char joined[sizeof err->message];
+    snprintf(joined, sizeof joined, "%s: %s", head, err->message);
+    memcpy(err->message, joined, sizeof err->message);
+}

@@ -1,0 +1,60 @@
+/*
+ * status.h — the one error type of firerisk.
+ *
+ * Every fallible function in geo/ and models/ returns an fr_status and, on
+ * failure, fills an fr_error with a message that names the file, layer,
+ * feature and field involved.  Library code never prints: the CLI in
+ * pipeline/ decides what the user sees and which exit code the run ends with.
+ *
+ * It lives in models/ because it is plain C with no dependency at all, so
+ * both geo/ and models/ may include it without either depending on the
+ * other's libraries (and neither on pipeline/).
+ *
+ * The X-macro keeps the enum, its names and its exit codes in one list.
+ * Exit codes stay clear of 124-127 and 128+N (timeout and signal codes).
+ */
+#ifndef FR_STATUS_H
+#define FR_STATUS_H
+
+#include <stdarg.h>
+
+/*        name                 exit  meaning */
+#define FR_STATUS_MAP(X)                                                  \
+    X(FR_OK,                    0, "ok")                                   \
+    X(FR_E_USAGE,               1, "usage or configuration error")         \
+    X(FR_E_CONFIG,              1, "configuration error")                  \
+    X(FR_E_INPUT,               2, "input data error")                     \
+    X(FR_E_OUTPUT,              3, "output or I/O error")                  \
+    X(FR_E_MEMORY,              4, "out of memory")                        \
+    X(FR_E_INTERNAL,            4, "internal error")
+
+typedef enum {
+#define FR_STATUS_ENUM(name, code, text) name,
+    FR_STATUS_MAP(FR_STATUS_ENUM)
+#undef FR_STATUS_ENUM
+} fr_status;
+
+/* Filled by the function that fails; the caller may add context with
+ * fr_error_prefix().  Fixed size so that filling it can never fail. */
+typedef struct {
+    fr_status status;
+    char message[1024];
+} fr_error;
+
+/* Short, stable name of a status ("input data error"). */
+const char *fr_status_text(fr_status s);
+
+/* Process exit code for a status (0 ok, 1 usage/config, 2 input, 3 output,
+ * 4 internal). */
+int fr_status_exit_code(fr_status s);
+
+/* Sets err (if not NULL) to status s with a printf-style message and returns s,
+ * so that a failure path reads `return fr_error_set(err, FR_E_INPUT, ...)`. */
+fr_status fr_error_set(fr_error *err, fr_status s, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Prepends "context: " to an existing message (keeps the status). */
+void fr_error_prefix(fr_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif
