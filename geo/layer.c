@@ -303,3 +303,51 @@ int geo_layer_has_geometry(const geo_layer *l, size_t i)
     default: return 0;
     }
 }
+
+void geo_layer_compact(geo_layer *l, const unsigned char *keep)
+{
+    size_t out = 0, ring_out = 0, pt_out = 0;
+    for (size_t i = 0; i < l->count; i++) {
+        if (!keep[i]) {
+            for (size_t c = 0; c < l->ncols; c++)
+                if (l->cols[c].type == GEO_COL_STRING)
+                    free(l->cols[c].str[i]);
+            continue;
+        }
+        l->fid[out] = l->fid[i];
+        memmove(&l->bbox[4 * out], &l->bbox[4 * i], 4 * sizeof *l->bbox);
+        if (l->kind == GEO_GEOM_POINT) {
+            l->x[out] = l->x[i];
+            l->y[out] = l->y[i];
+        }
+        if (l->kind == GEO_GEOM_POLYGON) {
+            size_t r0 = l->ring_start[i], r1 = l->ring_start[i + 1];
+            l->ring_start[out] = ring_out;
+            for (size_t r = r0; r < r1; r++) {
+                size_t p0 = l->pt_start[r], p1 = l->pt_start[r + 1];
+                memmove(&l->px[pt_out], &l->px[p0], (p1 - p0) * sizeof *l->px);
+                memmove(&l->py[pt_out], &l->py[p0], (p1 - p0) * sizeof *l->py);
+                l->ring_shell[ring_out] = l->ring_shell[r];
+                l->pt_start[ring_out] = pt_out;
+                pt_out += p1 - p0;
+                ring_out++;
+            }
+        }
+        for (size_t c = 0; c < l->ncols; c++) {
+            geo_column *col = &l->cols[c];
+            switch (col->type) {
+            case GEO_COL_STRING: col->str[out] = col->str[i]; break;
+            case GEO_COL_NUMBER: col->num[out] = col->num[i]; break;
+            case GEO_COL_DATE: col->date[out] = col->date[i]; break;
+            }
+        }
+        out++;
+    }
+    if (l->kind == GEO_GEOM_POLYGON) {
+        l->ring_start[out] = ring_out;
+        l->pt_start[ring_out] = pt_out;
+        l->nrings = ring_out;
+        l->npts = pt_out;
+    }
+    l->count = out;
+}

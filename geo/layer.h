@@ -24,7 +24,7 @@
 #include "status.h"
 
 /* Dates are whole days since 1970-01-01 (proleptic Gregorian). */
-#define GEO_DATE_MISSING INT32_MIN
+#define GEO_DATE_MISSING INT32_MIN /* == FR_DATE_MISSING in dates.h */
 
 typedef enum {
     GEO_COL_STRING, /* str[i], NULL when missing; each string owned by the column */
@@ -119,6 +119,10 @@ void geo_layer_set_date(geo_layer *layer, size_t col, size_t i, int32_t days);
 /* Removes the last added feature (used by readers that reject a record after
  * starting it). */
 void geo_layer_drop_last(geo_layer *layer);
+
+/* Keeps the features with keep[i] != 0, in their order, compacting every
+ * array in place. */
+void geo_layer_compact(geo_layer *layer, const unsigned char *keep);
 
 /* 1 if feature i has a geometry. */
 int geo_layer_has_geometry(const geo_layer *layer, size_t i);

@@ -47,7 +47,15 @@ void fr_error_prefix(fr_error *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(head, sizeof head, fmt, ap);
     va_end(ap);
-    char joined[sizeof err->message];
-    snprintf(joined, sizeof joined, "%s: %s", head, err->message);
-    memcpy(err->message, joined, sizeof err->message);
+    /* head + ": " + old message, cut to the buffer */
+    size_t hl = strlen(head), ml = strlen(err->message), cap = sizeof err->message - 1;
+    if (hl + 2 > cap)
+        hl = cap - 2;
+    if (hl + 2 + ml > cap)
+        ml = cap - hl - 2;
+    memmove(err->message + hl + 2, err->message, ml);
+    memcpy(err->message, head, hl);
+    err->message[hl] = ':';
+    err->message[hl + 1] = ' ';
+    err->message[hl + 2 + ml] = '\0';
 }

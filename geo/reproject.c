@@ -1,0 +1,217 @@
+/*
+ * reproject.c — working CRS choice and coordinate transformation (see
+ * reproject.h).  Coordinates are transformed in batches with OCTTransformEx,
+ * one call per chunk of the flat arrays, not one call per point.
+ */
+#include "reproject.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <ogr_srs_api.h>
+
+static OGRSpatialReferenceH srs_from(const char *text)
+{
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    if (!srs)
+        return NULL;
+    if (OSRSetFromUserInput(srs, text) != OGRERR_NONE) {
+        OSRDestroySpatialReference(srs);
+        return NULL;
+    }
+    /* GDAL 3 honours EPSG axis order (lat first for EPSG:4326): we always
+     * work in x = easting/longitude, y = northing/latitude. */
+    OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
+    return srs;
+}
+
+static char *wkt_of(OGRSpatialReferenceH srs)
+{
+    char *wkt = NULL;
+    const char *opts[] = {"FORMAT=WKT2_2018", NULL};
+    if (OSRExportToWktEx(srs, &wkt, opts) != OGRERR_NONE || !wkt) {
+        CPLFree(wkt);
+        return NULL;
+    }
+    char *copy = strdup(wkt);
+    CPLFree(wkt);
+    return copy;
+}
+
+fr_status geo_crs_wkt(const char *user_text, const char *what, int require_metric, char **wkt,
+                      fr_error *err)
+{
+    *wkt = NULL;
+    OGRSpatialReferenceH srs = srs_from(user_text);
+    if (!srs)
+        return fr_error_set(err, FR_E_CONFIG, "%s '%s' is not a CRS PROJ knows", what, user_text);
+    if (require_metric) {
+        const char *unit = NULL;
+        double to_m = OSRGetLinearUnits(srs, (char **)&unit);
+        if (!OSRIsProjected(srs) || fabs(to_m - 1.0) > 1e-9) {
+            OSRDestroySpatialReference(srs);
+            return fr_error_set(err, FR_E_CONFIG,
+                                "%s '%s' is not a projected CRS in metres; tolerances and radii are metres "
+                                "(omit it to use the UTM zone of the parcels)", what, user_text);
+        }
+    }
+    *wkt = wkt_of(srs);
+    OSRDestroySpatialReference(srs);
+    return *wkt ? FR_OK : fr_error_set(err, FR_E_MEMORY, "out of memory");
+}
+
+static OGRCoordinateTransformationH make_ct(const char *src_wkt, const char *dst_wkt, fr_error *err)
+{
+    OGRSpatialReferenceH src = srs_from(src_wkt), dst = srs_from(dst_wkt);
+    OGRCoordinateTransformationH ct = NULL;
+    if (src && dst)
+        ct = OCTNewCoordinateTransformation(src, dst);
+    if (!ct)
+        fr_error_set(err, FR_E_INPUT, "no coordinate transformation between the CRSs: %s", CPLGetLastErrorMsg());
+    if (src)
+        OSRDestroySpatialReference(src);
+    if (dst)
+        OSRDestroySpatialReference(dst);
+    return ct;
+}
+
+fr_status geo_to_lonlat(const char *src_wkt, size_t n, const double *x, const double *y, double *lon,
+                        double *lat, fr_error *err)
+{
+    OGRCoordinateTransformationH ct = make_ct(src_wkt, "EPSG:4326", err);
+    if (!ct)
+        return err->status;
+    memcpy(lon, x, n * sizeof *x);
+    memcpy(lat, y, n * sizeof *y);
+    int *ok = malloc((n ? n : 1) * sizeof *ok);
+    if (!ok) {
+        OCTDestroyCoordinateTransformation(ct);
+        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+    }
+    const size_t chunk = 1 << 16;
+    for (size_t s = 0; s < n; s += chunk) {
+        size_t m = n - s < chunk ? n - s : chunk;
+        OCTTransformEx(ct, (int)m, lon + s, lat + s, NULL, ok + s);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!ok[i] || isnan(x[i]) || !isfinite(lon[i]) || !isfinite(lat[i]))
+            lon[i] = lat[i] = NAN;
+    free(ok);
+    OCTDestroyCoordinateTransformation(ct);
+    return FR_OK;
+}
+
+fr_status geo_utm_for_layer(const geo_layer *layer, char **wkt, int *epsg, fr_error *err)
+{
+    *wkt = NULL;
+    double minx = INFINITY, miny = INFINITY, maxx = -INFINITY, maxy = -INFINITY;
+    for (size_t i = 0; i < layer->count; i++) {
+        const double *b = &layer->bbox[4 * i];
+        if (isnan(b[0]))
+            continue;
+        if (b[0] < minx) minx = b[0];
+        if (b[1] < miny) miny = b[1];
+        if (b[2] > maxx) maxx = b[2];
+        if (b[3] > maxy) maxy = b[3];
+    }
+    if (!isfinite(minx))
+        return fr_error_set(err, FR_E_INPUT, "layer %s has no geometry to choose a working CRS from", layer->name);
+    double cx = (minx + maxx) / 2, cy = (miny + maxy) / 2, lon, lat;
+    fr_status st = geo_to_lonlat(layer->srs_wkt, 1, &cx, &cy, &lon, &lat, err);
+    if (st != FR_OK)
+        return st;
+    if (isnan(lon) || lat < -80 || lat > 84)
+        return fr_error_set(err, FR_E_INPUT,
+                            "the centre of layer %s (%.6g, %.6g) is not on a UTM zone; set working_crs", layer->name,
+                            cx, cy);
+    int zone = (int)floor((lon + 180.0) / 6.0) + 1;
+    if (zone < 1) zone = 1;
+    if (zone > 60) zone = 60;
+    *epsg = (lat >= 0 ? 32600 : 32700) + zone;
+    char code[32];
+    snprintf(code, sizeof code, "EPSG:%d", *epsg);
+    return geo_crs_wkt(code, "working_crs", 1, wkt, err);
+}
+
+fr_status geo_reproject_layer(geo_layer *layer, const char *dst_wkt, geo_rejects *rejects, size_t *removed,
+                              fr_error *err)
+{
+    *removed = 0;
+    if (layer->kind == GEO_GEOM_NONE || layer->count == 0 || !layer->srs_wkt)
+        return geo_layer_set_srs(layer, dst_wkt, err);
+    OGRCoordinateTransformationH ct = make_ct(layer->srs_wkt, dst_wkt, err);
+    if (!ct) {
+        fr_error_prefix(err, "layer %s (%s)", layer->name, layer->source);
+        return err->status;
+    }
+    double *xs = layer->kind == GEO_GEOM_POINT ? layer->x : layer->px;
+    double *ys = layer->kind == GEO_GEOM_POINT ? layer->y : layer->py;
+    size_t n = layer->kind == GEO_GEOM_POINT ? layer->count : layer->npts;
+    int *ok = malloc((n ? n : 1) * sizeof *ok);
+    unsigned char *keep = malloc(layer->count);
+    if (!ok || !keep) {
+        free(ok);
+        free(keep);
+        OCTDestroyCoordinateTransformation(ct);
+        return fr_error_set(err, FR_E_MEMORY, "out of memory reprojecting layer %s", layer->name);
+    }
+    const size_t chunk = 1 << 16;
+    for (size_t s = 0; s < n; s += chunk) {
+        size_t m = n - s < chunk ? n - s : chunk;
+        CPLPushErrorHandler(CPLQuietErrorHandler);
+        OCTTransformEx(ct, (int)m, xs + s, ys + s, NULL, ok + s);
+        CPLPopErrorHandler();
+    }
+    fr_status st = FR_OK;
+    for (size_t i = 0; i < layer->count && st == FR_OK; i++) {
+        keep[i] = 1;
+        double *b = &layer->bbox[4 * i];
+        if (layer->kind == GEO_GEOM_POINT) {
+            if (isnan(b[0]))
+                continue; /* no geometry stays no geometry */
+            int good = ok[i] && isfinite(xs[i]) && isfinite(ys[i]);
+            if (good) {
+                b[0] = b[2] = xs[i];
+                b[1] = b[3] = ys[i];
+            } else {
+                keep[i] = 0;
+            }
+        } else {
+            size_t p0 = layer->pt_start[layer->ring_start[i]], p1 = layer->pt_start[layer->ring_start[i + 1]];
+            if (p0 == p1)
+                continue;
+            b[0] = b[1] = INFINITY;
+            b[2] = b[3] = -INFINITY;
+            for (size_t p = p0; p < p1; p++) {
+                if (!ok[p] || !isfinite(xs[p]) || !isfinite(ys[p])) {
+                    keep[i] = 0;
+                    break;
+                }
+                if (xs[p] < b[0]) b[0] = xs[p];
+                if (ys[p] < b[1]) b[1] = ys[p];
+                if (xs[p] > b[2]) b[2] = xs[p];
+                if (ys[p] > b[3]) b[3] = ys[p];
+            }
+        }
+        if (!keep[i]) {
+            (*removed)++;
+            if (geo_rejects_add(rejects, layer->name, layer->fid[i], NULL, "reprojection_failed",
+                                "%s, layer '%s', feature %lld: coordinates cannot be transformed into the working "
+                                "CRS (outside the source CRS's area of use, or the wrong CRS configured)",
+                                layer->source, layer->source_layer ? layer->source_layer : "",
+                                (long long)layer->fid[i]) != FR_OK)
+                st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+        }
+    }
+    if (st == FR_OK && *removed)
+        geo_layer_compact(layer, keep);
+    free(ok);
+    free(keep);
+    OCTDestroyCoordinateTransformation(ct);
+    if (st != FR_OK)
+        return st;
+    return geo_layer_set_srs(layer, dst_wkt, err);
+}

@@ -1,0 +1,56 @@
+/*
+ * explain.c — phrases for reasons (see explain.h).  Unknown features (e.g.
+ * block-group attributes named by the user) fall back to "name = value".
+ */
+#include "explain.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *plural(double v, const char *one, const char *many)
+{
+    return fabs(v - 1) < 1e-9 ? one : many;
+}
+
+void model_explain(const char *feature, double value, int as_of_year, double radius_m, int inverted, char *buf,
+                   size_t size)
+{
+    const char *f = feature;
+    int years = 0;
+    (void)inverted; /* the phrase states the value; inversion only changes the points */
+    if (!strncmp(f, "fires_parcel_", 13) && sscanf(f + 13, "%dy", &years) == 1)
+        snprintf(buf, size, "%.0f %s at this address in the past %d %s", value, plural(value, "fire", "fires"),
+                 years, plural(years, "year", "years"));
+    else if (!strncmp(f, "fires_near_", 11) && sscanf(f + 11, "%dy", &years) == 1)
+        snprintf(buf, size, "%.0f %s within %.0f m in the past %d %s", value, plural(value, "fire", "fires"),
+                 radius_m, years, plural(years, "year", "years"));
+    else if (!strcmp(f, "calls_parcel_3y"))
+        snprintf(buf, size, "%.0f fire department %s here in the past 3 years", value, plural(value, "call", "calls"));
+    else if (!strcmp(f, "insp_failed_3y"))
+        snprintf(buf, size, "%.0f failed %s in the past 3 years", value, plural(value, "inspection", "inspections"));
+    else if (!strcmp(f, "insp_violations_3y"))
+        snprintf(buf, size, "%.0f code %s in the past 3 years", value, plural(value, "violation", "violations"));
+    else if (!strcmp(f, "insp_count_5y"))
+        snprintf(buf, size, "%.0f %s in the past 5 years", value, plural(value, "inspection", "inspections"));
+    else if (!strcmp(f, "insp_days_since"))
+        snprintf(buf, size, "last inspected %.0f days ago", value);
+    else if (!strcmp(f, "building_age"))
+        snprintf(buf, size, "built %.0f", (double)as_of_year - value);
+    else if (!strcmp(f, "vacant"))
+        snprintf(buf, size, "%s", value > 0 ? "vacant" : "occupied");
+    else if (!strcmp(f, "owner_occupied"))
+        snprintf(buf, size, "%s", value > 0 ? "owner-occupied" : "not owner-occupied");
+    else if (!strcmp(f, "units"))
+        snprintf(buf, size, "%.0f housing %s", value, plural(value, "unit", "units"));
+    else if (!strcmp(f, "building_sqft"))
+        snprintf(buf, size, "%.0f sq ft building", value);
+    else if (!strcmp(f, "assessed_value"))
+        snprintf(buf, size, "assessed at $%.0f", value);
+    else if (!strcmp(f, "station_dist_m"))
+        snprintf(buf, size, "%.1f km from the nearest fire station", value / 1000.0);
+    else if (!strncmp(f, "bg_", 3))
+        snprintf(buf, size, "block group %s %.3g", f + 3, value);
+    else
+        snprintf(buf, size, "%s %.3g", f, value);
+}

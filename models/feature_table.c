@@ -1,0 +1,216 @@
+/*
+ * feature_table.c — builds the feature table (see feature_table.h, docs/FEATURES.md).
+ *
+ * Record loops (inspections, incidents) run on one thread: they are
+ * hundreds of thousands of additions of small integers, and keeping them
+ * sequential keeps every sum in one fixed order.  Per-parcel columns are
+ * independent and filled in parallel.
+ */
+#include "feature_table.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dates.h"
+
+int model_window_bucket(int32_t date, int32_t as_of)
+{
+    if (date == FR_DATE_MISSING || date >= as_of)
+        return -1;
+    if (date >= fr_days_minus_years(as_of, 1))
+        return 0;
+    if (date >= fr_days_minus_years(as_of, 3))
+        return 1;
+    if (date >= fr_days_minus_years(as_of, 5))
+        return 2;
+    return -1;
+}
+
+typedef struct {
+    model_features *t;
+    fr_error *err;
+} builder;
+
+/* Appends a zero-filled column and returns its values. */
+static double *add_column(builder *b, const char *name)
+{
+    model_features *t = b->t;
+    char **names = realloc(t->names, (t->nfeatures + 1) * sizeof *names);
+    if (!names)
+        return NULL;
+    t->names = names;
+    double *values = realloc(t->values, (t->nfeatures + 1) * (t->nparcels ? t->nparcels : 1) * sizeof *values);
+    if (!values)
+        return NULL;
+    t->values = values;
+    names[t->nfeatures] = strdup(name);
+    if (!names[t->nfeatures])
+        return NULL;
+    double *col = values + t->nfeatures * t->nparcels;
+    memset(col, 0, t->nparcels * sizeof *col);
+    t->nfeatures++;
+    return col;
+}
+
+/* Pointer to column `index` (valid until the next add_column). */
+static double *column(model_features *t, size_t index)
+{
+    return t->values + index * t->nparcels;
+}
+
+static fr_status incident_features(builder *b, const model_feature_input *in)
+{
+    model_features *t = b->t;
+    size_t base = t->nfeatures;
+    static const char *names[] = {"fires_parcel_1y", "fires_parcel_3y", "fires_parcel_5y", "calls_parcel_3y"};
+    for (int k = 0; k < 4; k++)
+        if (!add_column(b, names[k]))
+            return fr_error_set(b->err, FR_E_MEMORY, "out of memory building features");
+    double *f1 = column(t, base), *f3 = column(t, base + 1), *f5 = column(t, base + 2), *c3 = column(t, base + 3);
+    for (size_t k = 0; k < in->ninc; k++) {
+        int32_t p = in->inc_parcel[k];
+        if (p < 0)
+            continue;
+        int w = model_window_bucket(in->inc_date[k], in->as_of);
+        if (w < 0)
+            continue;
+        if (w <= 1)
+            c3[p] += 1;
+        if (!in->inc_is_fire[k])
+            continue;
+        if (w == 0)
+            f1[p] += 1;
+        if (w <= 1)
+            f3[p] += 1;
+        f5[p] += 1;
+    }
+    return FR_OK;
+}
+
+static fr_status near_features(builder *b, const model_feature_input *in)
+{
+    model_features *t = b->t;
+    size_t base = t->nfeatures;
+    static const char *names[] = {"fires_near_1y", "fires_near_3y", "fires_near_5y"};
+    for (int k = 0; k < 3; k++)
+        if (!add_column(b, names[k]))
+            return fr_error_set(b->err, FR_E_MEMORY, "out of memory building features");
+    double *n1 = column(t, base), *n3 = column(t, base + 1), *n5 = column(t, base + 2);
+    const uint32_t *c = in->near_counts;
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < in->nparcels; i++) {
+        const uint32_t *ci = c + i * MODEL_WINDOW_BUCKETS;
+        n1[i] = ci[0];
+        n3[i] = (double)ci[0] + ci[1];
+        n5[i] = (double)ci[0] + ci[1] + ci[2];
+    }
+    return FR_OK;
+}
+
+static fr_status inspection_features(builder *b, const model_feature_input *in)
+{
+    model_features *t = b->t;
+    size_t base = t->nfeatures;
+    int has_viol = in->insp_violations != NULL;
+    if (!add_column(b, "insp_days_since") || !add_column(b, "insp_count_5y") || !add_column(b, "insp_failed_3y") ||
+        (has_viol && !add_column(b, "insp_violations_3y")))
+        return fr_error_set(b->err, FR_E_MEMORY, "out of memory building features");
+    double *since = column(t, base), *cnt = column(t, base + 1), *failed = column(t, base + 2);
+    double *viol = has_viol ? column(t, base + 3) : NULL;
+    for (size_t i = 0; i < in->nparcels; i++)
+        since[i] = NAN;
+    for (size_t k = 0; k < in->ninsp; k++) {
+        int32_t p = in->insp_parcel[k];
+        int32_t d = in->insp_date[k];
+        if (p < 0 || d == FR_DATE_MISSING || d >= in->as_of)
+            continue;
+        double age = (double)(in->as_of - d);
+        if (isnan(since[p]) || age < since[p])
+            since[p] = age;
+        int w = model_window_bucket(d, in->as_of);
+        if (w < 0)
+            continue;
+        cnt[p] += 1;
+        if (w <= 1) {
+            if (in->insp_failed[k] == 1)
+                failed[p] += 1;
+            if (viol && !isnan(in->insp_violations[k]) && in->insp_violations[k] > 0)
+                viol[p] += in->insp_violations[k];
+        }
+    }
+    return FR_OK;
+}
+
+static fr_status copy_column(builder *b, const char *name, const double *src)
+{
+    double *dst = add_column(b, name);
+    if (!dst)
+        return fr_error_set(b->err, FR_E_MEMORY, "out of memory building features");
+    memcpy(dst, src, b->t->nparcels * sizeof *dst);
+    return FR_OK;
+}
+
+static fr_status attribute_features(builder *b, const model_feature_input *in)
+{
+    fr_status st = FR_OK;
+    if (in->year_built) {
+        double *age = add_column(b, "building_age");
+        if (!age)
+            return fr_error_set(b->err, FR_E_MEMORY, "out of memory building features");
+        int y, m, d;
+        fr_civil_from_days(in->as_of, &y, &m, &d);
+#pragma omp parallel for schedule(static)
+        for (size_t i = 0; i < in->nparcels; i++) {
+            double yb = in->year_built[i];
+            /* 0 and future years are "unknown" in assessor exports. */
+            age[i] = (isnan(yb) || yb < 1600 || yb > y) ? NAN : (double)y - yb;
+        }
+    }
+    if (st == FR_OK && in->building_sqft) st = copy_column(b, "building_sqft", in->building_sqft);
+    if (st == FR_OK && in->units) st = copy_column(b, "units", in->units);
+    if (st == FR_OK && in->assessed_value) st = copy_column(b, "assessed_value", in->assessed_value);
+    if (st == FR_OK && in->vacant) st = copy_column(b, "vacant", in->vacant);
+    if (st == FR_OK && in->owner_occupied) st = copy_column(b, "owner_occupied", in->owner_occupied);
+    if (st == FR_OK && in->station_dist_m) st = copy_column(b, "station_dist_m", in->station_dist_m);
+    for (size_t c = 0; st == FR_OK && c < in->ncontext; c++)
+        st = copy_column(b, in->context_names[c], in->context_values[c]);
+    return st;
+}
+
+fr_status model_features_build(const model_feature_input *in, model_features *out, fr_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->nparcels = in->nparcels;
+    builder b = {.t = out, .err = err};
+    fr_status st = FR_OK;
+    if (in->has_incidents)
+        st = incident_features(&b, in);
+    if (st == FR_OK && in->near_counts)
+        st = near_features(&b, in);
+    if (st == FR_OK && in->has_inspections)
+        st = inspection_features(&b, in);
+    if (st == FR_OK)
+        st = attribute_features(&b, in);
+    if (st != FR_OK)
+        model_features_free(out);
+    return st;
+}
+
+void model_features_free(model_features *f)
+{
+    for (size_t i = 0; i < f->nfeatures; i++)
+        free(f->names[i]);
+    free(f->names);
+    free(f->values);
+    memset(f, 0, sizeof *f);
+}
+
+int model_features_find(const model_features *f, const char *name)
+{
+    for (size_t i = 0; i < f->nfeatures; i++)
+        if (!strcmp(f->names[i], name))
+            return (int)i;
+    return -1;
+}

@@ -1,0 +1,70 @@
+/*
+ * feature_table.h — the per-parcel feature table, computed as of a reference
+ * date from plain arrays (the joins' results), never from GDAL or GEOS.
+ *
+ * Leakage rule: a record dated on or after as_of never contributes; the
+ * windows "past N years" are [as_of minus N calendar years, as_of).
+ * Missing values are NAN and stay NAN: each model decides what missing
+ * means (documented with the model).
+ */
+#ifndef MODEL_FEATURES_H
+#define MODEL_FEATURES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+/* Window buckets for records near a parcel: 0 = past year, 1 = 1-3 years
+ * ago, 2 = 3-5 years ago; -1 = outside the 5 years or not before as_of. */
+#define MODEL_WINDOW_BUCKETS 3
+int model_window_bucket(int32_t date, int32_t as_of);
+
+typedef struct {
+    size_t nparcels;
+    int32_t as_of;
+
+    /* Parcel attributes (nparcels each), NULL when the config maps no such field. */
+    const double *year_built, *building_sqft, *units, *assessed_value, *vacant, *owner_occupied;
+
+    /* Inspections: parcel index (-1 unmatched), date, failed (1 failed, 0
+     * passed, -1 unknown), violations (NAN unknown; NULL not mapped). */
+    size_t ninsp;
+    const int32_t *insp_parcel, *insp_date;
+    const int8_t *insp_failed;
+    const double *insp_violations;
+    int has_inspections;
+
+    /* Incidents: parcel index (-1 unmatched), date, whether a qualifying fire. */
+    size_t ninc;
+    const int32_t *inc_parcel, *inc_date;
+    const uint8_t *inc_is_fire;
+    int has_incidents;
+
+    /* Fires within the radius of each parcel by window bucket
+     * (nparcels * MODEL_WINDOW_BUCKETS, parcel-major), or NULL. */
+    const uint32_t *near_counts;
+
+    const double *station_dist_m; /* or NULL */
+
+    /* Context attributes (e.g. of the block group), each nparcels long. */
+    size_t ncontext;
+    const char *const *context_names;
+    const double *const *context_values;
+} model_feature_input;
+
+typedef struct {
+    size_t nparcels, nfeatures;
+    char **names;    /* owned */
+    double *values;  /* column-major: values[f * nparcels + i]; owned */
+} model_features;
+
+/* Builds the table with every feature whose inputs exist.  The names are
+ * documented in docs/FEATURES.md. */
+fr_status model_features_build(const model_feature_input *in, model_features *out, fr_error *err);
+void model_features_free(model_features *f);
+
+/* Column index by name, or -1. */
+int model_features_find(const model_features *f, const char *name);
+
+#endif

@@ -1,0 +1,167 @@
+/*
+ * main.c — the firerisk command line.  Parses arguments and calls the
+ * pipeline; nothing else lives here.
+ *
+ *   firerisk run --config FILE.yaml [--out DIR] [--threads N] [--as-of YYYY-MM-DD] [--quiet]
+ *   firerisk synth --parcels N --seed S --out DIR
+ *   firerisk version | help
+ *
+ * Exit codes: 0 ok, 1 usage or configuration, 2 input data, 3 output/IO,
+ * 4 internal (models/status.h).
+ */
+#include <getopt.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "read.h"
+#include "run.h"
+#include "synth.h"
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+            "usage:\n"
+            "  firerisk run --config FILE.yaml [--out DIR] [--threads N] [--as-of YYYY-MM-DD] [--quiet]\n"
+            "      ingest, join, score and write the ranked outputs (see README.md)\n"
+            "  firerisk synth --parcels N [--seed S] --out DIR\n"
+            "      write a synthetic city (GeoPackage + firerisk.yaml + truth.csv) into DIR\n"
+            "  firerisk version\n"
+            "  firerisk help\n"
+            "exit codes: 0 ok, 1 usage/configuration, 2 input data, 3 output/IO, 4 internal\n");
+}
+
+static int fail(fr_status st, const fr_error *err)
+{
+    fprintf(stderr, "firerisk: error: %s\n", err->message[0] ? err->message : fr_status_text(st));
+    return fr_status_exit_code(st);
+}
+
+static int parse_long(const char *s, long min, long max, long *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, 0, 'c'}, {"out", required_argument, 0, 'o'},
+        {"threads", required_argument, 0, 't'}, {"as-of", required_argument, 0, 'a'},
+        {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    fr_run_options o = {0};
+    int quiet = 0, c;
+    long threads = 0;
+    while ((c = getopt_long(argc, argv, "c:o:t:a:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': o.config_path = optarg; break;
+        case 'o': o.out_dir = optarg; break;
+        case 'a': o.as_of = optarg; break;
+        case 'q': quiet = 1; break;
+        case 't':
+            if (parse_long(optarg, 1, 1024, &threads) != 0) {
+                fprintf(stderr, "firerisk: error: --threads must be a whole number from 1 to 1024\n");
+                return 1;
+            }
+            break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 1;
+        }
+    }
+    if (!o.config_path || optind < argc) {
+        fprintf(stderr, "firerisk: error: %s\n", o.config_path ? "unexpected argument" : "run needs --config FILE.yaml");
+        usage(stderr);
+        return 1;
+    }
+    o.threads = (int)threads;
+    geo_init();
+    fr_run_summary summary;
+    fr_error err = {0};
+    fr_status st = fr_run(&o, &summary, &err);
+    if (st != FR_OK)
+        return fail(st, &err);
+    if (!quiet)
+        fr_summary_print(&summary, stderr);
+    return 0;
+}
+
+static int cmd_synth(int argc, char **argv)
+{
+    static const struct option opts[] = {{"parcels", required_argument, 0, 'n'}, {"seed", required_argument, 0, 's'},
+                                         {"out", required_argument, 0, 'o'},     {"threads", required_argument, 0, 't'},
+                                         {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
+    long parcels = -1, seed = 1, threads = 0;
+    const char *out = NULL;
+    int c;
+    while ((c = getopt_long(argc, argv, "n:s:o:t:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'n':
+            if (parse_long(optarg, 1, 50000000, &parcels) != 0) {
+                fprintf(stderr, "firerisk: error: --parcels must be a whole number from 1 to 50000000\n");
+                return 1;
+            }
+            break;
+        case 's':
+            if (parse_long(optarg, 0, 2147483647L, &seed) != 0) {
+                fprintf(stderr, "firerisk: error: --seed must be a whole number >= 0\n");
+                return 1;
+            }
+            break;
+        case 't':
+            if (parse_long(optarg, 1, 1024, &threads) != 0) {
+                fprintf(stderr, "firerisk: error: --threads must be a whole number from 1 to 1024\n");
+                return 1;
+            }
+            break;
+        case 'o': out = optarg; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 1;
+        }
+    }
+    if (parcels < 0 || !out || optind < argc) {
+        fprintf(stderr, "firerisk: error: synth needs --parcels N and --out DIR\n");
+        usage(stderr);
+        return 1;
+    }
+    if (threads > 0)
+        omp_set_num_threads((int)threads);
+    geo_init();
+    synth_options so = {.parcels = parcels, .seed = (uint64_t)seed, .out_dir = out};
+    fr_error err = {0};
+    fr_status st = synth_city_run(&so, &err);
+    if (st != FR_OK)
+        return fail(st, &err);
+    fprintf(stderr, "firerisk synth: %ld parcels (seed %ld) written to %s/city.gpkg; run it with:\n"
+                    "  firerisk run --config %s/firerisk.yaml\n",
+            parcels, seed, out, out);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 1;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "run"))
+        return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "synth"))
+        return cmd_synth(argc - 1, argv + 1);
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+        printf("firerisk %s\n", FIRERISK_VERSION);
+        return 0;
+    }
+    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        usage(stdout);
+        return 0;
+    }
+    fprintf(stderr, "firerisk: error: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return 1;
+}

@@ -1,0 +1,458 @@
+/*
+ * run_outputs.c — the write stage: assembles the output columns from the
+ * run's arrays, writes every file into a temporary directory inside the
+ * output directory, and renames the finished files into place only when all
+ * of them were written.  A failed write leaves the previous outputs as they
+ * were.
+ *
+ * Shapefile field names are limited to 10 characters; the mapping from the
+ * full names is the table below (documented in docs/OUTPUTS.md).
+ */
+#include <errno.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <dirent.h>
+
+#include "dates.h"
+#include "explain.h"
+#include "rank.h"
+#include "reproject.h"
+#include "run_internal.h"
+#include "write.h"
+
+static const struct {
+    const char *name, *short_name;
+} short_names[] = {
+    {"parcel_id", "parcel_id"},       {"address", "address"},         {"block_group", "block_grp"},
+    {"reason_1", "reason_1"},         {"reason_2", "reason_2"},       {"reason_3", "reason_3"},
+    {"fires_parcel_1y", "fire_p_1y"}, {"fires_parcel_3y", "fire_p_3y"}, {"fires_parcel_5y", "fire_p_5y"},
+    {"calls_parcel_3y", "calls_3y"},  {"fires_near_1y", "fire_n_1y"}, {"fires_near_3y", "fire_n_3y"},
+    {"fires_near_5y", "fire_n_5y"},   {"insp_days_since", "insp_days"}, {"insp_count_5y", "insp_n_5y"},
+    {"insp_failed_3y", "insp_f_3y"},  {"insp_violations_3y", "insp_v_3y"}, {"building_age", "bldg_age"},
+    {"building_sqft", "bldg_sqft"},   {"assessed_value", "assessed"}, {"owner_occupied", "owner_occ"},
+    {"station_dist_m", "stn_dist_m"},
+};
+
+#define REASON_TEXT 80
+
+typedef struct {
+    geo_out_field *f;
+    size_t n, cap;
+    char (*shorts)[11];
+} field_list;
+
+/* Short (<= 10 characters, unique) name for the .dbf: the table above,
+ * else the name cut to 10 characters with a numeric suffix if taken. */
+static void make_short(field_list *fl, const char *name, char out[11])
+{
+    for (size_t i = 0; i < sizeof short_names / sizeof short_names[0]; i++)
+        if (!strcmp(short_names[i].name, name)) {
+            snprintf(out, 11, "%s", short_names[i].short_name);
+            return;
+        }
+    const char *base = name;
+    snprintf(out, 11, "%.10s", base);
+    for (int suffix = 1;; suffix++) {
+        int taken = 0;
+        for (size_t k = 0; k < fl->n && !taken; k++)
+            taken = !strcasecmp(fl->shorts[k], out);
+        if (!taken)
+            return;
+        char tail[8];
+        int tl = snprintf(tail, sizeof tail, "_%d", suffix);
+        snprintf(out, 11, "%.*s%s", 10 - tl, base, tail);
+    }
+}
+
+static geo_out_field *add_field(field_list *fl, const char *name, geo_column_type type, fr_error *err)
+{
+    if (fl->n == fl->cap) {
+        size_t cap = fl->cap ? fl->cap * 2 : 32;
+        geo_out_field *f = realloc(fl->f, cap * sizeof *f);
+        if (!f)
+            return fr_error_set(err, FR_E_MEMORY, "out of memory"), NULL;
+        fl->f = f;
+        char (*s)[11] = realloc(fl->shorts, cap * sizeof *s);
+        if (!s)
+            return fr_error_set(err, FR_E_MEMORY, "out of memory"), NULL;
+        fl->shorts = s;
+        fl->cap = cap;
+    }
+    make_short(fl, name, fl->shorts[fl->n]);
+    geo_out_field *f = &fl->f[fl->n];
+    memset(f, 0, sizeof *f);
+    f->name = name;
+    f->type = type;
+    fl->n++;
+    return f;
+}
+
+/* After all add_field calls (the shorts array may move while growing). */
+static void bind_short_names(field_list *fl)
+{
+    for (size_t i = 0; i < fl->n; i++)
+        fl->f[i].short_name = fl->shorts[i];
+}
+
+static int all_integral(const double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(v[i]) && (v[i] != floor(v[i]) || fabs(v[i]) > 9e15))
+            return 0;
+    return 1;
+}
+
+typedef struct {
+    double *rank;
+    const char **tier;
+    char *reason_text;           /* nparcels * MODEL_REASONS * REASON_TEXT */
+    const char **reason[MODEL_REASONS];
+    const char ***zone_label;    /* per zone layer */
+    const char **block_group;
+    double *lon, *lat;
+    const char **empty;          /* all NULL */
+} out_columns;
+
+static void free_columns(out_columns *c, size_t nzones)
+{
+    free(c->rank);
+    free(c->tier);
+    free(c->reason_text);
+    for (int k = 0; k < MODEL_REASONS; k++)
+        free(c->reason[k]);
+    if (c->zone_label)
+        for (size_t z = 0; z < nzones; z++)
+            free(c->zone_label[z]);
+    free(c->zone_label);
+    free(c->block_group);
+    free(c->lon);
+    free(c->lat);
+    free(c->empty);
+}
+
+static fr_status build_columns(run_ctx *ctx, out_columns *c, fr_error *err)
+{
+    size_t n = ctx->parcels->count, nz = ctx->cfg.nzones;
+    size_t m = n ? n : 1;
+    c->rank = malloc(m * sizeof *c->rank);
+    c->tier = malloc(m * sizeof *c->tier);
+    c->reason_text = malloc(m * MODEL_REASONS * REASON_TEXT);
+    for (int k = 0; k < MODEL_REASONS; k++)
+        c->reason[k] = malloc(m * sizeof *c->reason[k]);
+    c->zone_label = calloc(nz ? nz : 1, sizeof *c->zone_label);
+    c->lon = malloc(m * sizeof *c->lon);
+    c->lat = malloc(m * sizeof *c->lat);
+    c->empty = calloc(m, sizeof *c->empty);
+    if (!c->empty || !c->rank || !c->tier || !c->reason_text || !c->reason[0] || !c->reason[1] || !c->reason[2] ||
+        !c->zone_label || !c->lon || !c->lat)
+        return fr_error_set(err, FR_E_MEMORY, "out of memory preparing outputs");
+    int y, mo, d;
+    fr_civil_from_days(ctx->as_of, &y, &mo, &d);
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++) {
+        c->rank[i] = ctx->rank[i];
+        c->tier[i] = model_tier_name((model_tier)ctx->tier[i]);
+        for (int k = 0; k < MODEL_REASONS; k++) {
+            int32_t fcol = ctx->points.reason_feature[i * MODEL_REASONS + k];
+            char *buf = c->reason_text + (i * MODEL_REASONS + (size_t)k) * REASON_TEXT;
+            if (fcol < 0) {
+                c->reason[k][i] = NULL;
+                continue;
+            }
+            const char *fname = ctx->feats.names[fcol];
+            int inverted = 0;
+            for (size_t t = 0; t < ctx->nterms; t++)
+                if (!strcmp(ctx->terms[t].feature, fname))
+                    inverted = ctx->terms[t].invert;
+            model_explain(fname, ctx->feats.values[(size_t)fcol * n + i], y, ctx->cfg.radius_m, inverted, buf,
+                          REASON_TEXT);
+            c->reason[k][i] = buf;
+        }
+    }
+    for (size_t z = 0; z < nz; z++) {
+        c->zone_label[z] = malloc(m * sizeof **c->zone_label);
+        if (!c->zone_label[z])
+            return fr_error_set(err, FR_E_MEMORY, "out of memory preparing outputs");
+        const geo_layer *zl = ctx->zones[z];
+        for (size_t i = 0; i < n; i++)
+            c->zone_label[z][i] = ctx->zone_of[z][i] >= 0 ? zl->cols[0].str[ctx->zone_of[z][i]] : NULL;
+    }
+    if (ctx->bgs && geo_layer_find_column(ctx->bgs, "geoid") >= 0) {
+        int gc = geo_layer_find_column(ctx->bgs, "geoid");
+        c->block_group = malloc(m * sizeof *c->block_group);
+        if (!c->block_group)
+            return fr_error_set(err, FR_E_MEMORY, "out of memory preparing outputs");
+        for (size_t i = 0; i < n; i++)
+            c->block_group[i] = ctx->bg_of[i] >= 0 ? ctx->bgs->cols[gc].str[ctx->bg_of[i]] : NULL;
+    }
+    return geo_to_lonlat(ctx->parcels->srs_wkt, n, ctx->rx, ctx->ry, c->lon, c->lat, err);
+}
+
+/* Fields of the ranked layers (GeoJSON, Shapefile): everything an analyst
+ * may want to colour or filter by. */
+static fr_status ranked_fields(run_ctx *ctx, out_columns *c, field_list *fl, fr_error *err)
+{
+    geo_layer *p = ctx->parcels;
+    geo_out_field *f;
+    if (!(f = add_field(fl, "rank", GEO_COL_NUMBER, err)))
+        return err->status;
+    f->num = c->rank;
+    f->is_integer = 1;
+    if (!(f = add_field(fl, "parcel_id", GEO_COL_STRING, err)))
+        return err->status;
+    f->str = (const char *const *)p->cols[geo_layer_find_column(p, "parcel_id")].str;
+    int ac = geo_layer_find_column(p, "address");
+    if (ac >= 0) {
+        if (!(f = add_field(fl, "address", GEO_COL_STRING, err)))
+            return err->status;
+        f->str = (const char *const *)p->cols[ac].str;
+    }
+    if (!(f = add_field(fl, "score", GEO_COL_NUMBER, err)))
+        return err->status;
+    f->num = ctx->points.score;
+    f->width = 12;
+    f->precision = 8;
+    if (!(f = add_field(fl, "tier", GEO_COL_STRING, err)))
+        return err->status;
+    f->str = c->tier;
+    static const char *const reason_names[MODEL_REASONS] = {"reason_1", "reason_2", "reason_3"};
+    for (int k = 0; k < MODEL_REASONS; k++) {
+        if (!(f = add_field(fl, reason_names[k], GEO_COL_STRING, err)))
+            return err->status;
+        f->str = c->reason[k];
+    }
+    for (size_t z = 0; z < ctx->cfg.nzones; z++) {
+        if (!(f = add_field(fl, ctx->cfg.zones[z].role, GEO_COL_STRING, err)))
+            return err->status;
+        f->str = c->zone_label[z];
+    }
+    if (c->block_group) {
+        if (!(f = add_field(fl, "block_group", GEO_COL_STRING, err)))
+            return err->status;
+        f->str = c->block_group;
+    }
+    int lc = geo_layer_find_column(p, "land_use");
+    if (lc >= 0) {
+        if (!(f = add_field(fl, "land_use", GEO_COL_STRING, err)))
+            return err->status;
+        f->str = (const char *const *)p->cols[lc].str;
+    }
+    for (size_t k = 0; k < ctx->feats.nfeatures; k++) {
+        if (!(f = add_field(fl, ctx->feats.names[k], GEO_COL_NUMBER, err)))
+            return err->status;
+        f->num = ctx->feats.values + k * p->count;
+        f->is_integer = all_integral(f->num, p->count);
+        if (!f->is_integer) {
+            f->width = 18;
+            f->precision = 6;
+        }
+    }
+    bind_short_names(fl);
+    return FR_OK;
+}
+
+/* Fields of the inspection target list: what an inspector needs on a line. */
+static fr_status target_fields(run_ctx *ctx, out_columns *c, field_list *fl, fr_error *err)
+{
+    geo_layer *p = ctx->parcels;
+    geo_out_field *f;
+    if (!(f = add_field(fl, "rank", GEO_COL_NUMBER, err)))
+        return err->status;
+    f->num = c->rank;
+    f->is_integer = 1;
+    if (!(f = add_field(fl, "parcel_id", GEO_COL_STRING, err)))
+        return err->status;
+    f->str = (const char *const *)p->cols[geo_layer_find_column(p, "parcel_id")].str;
+    int ac = geo_layer_find_column(p, "address");
+    if (!(f = add_field(fl, "address", GEO_COL_STRING, err)))
+        return err->status;
+    /* Always present on the inspector's list, empty when not mapped. */
+    f->str = ac >= 0 ? (const char *const *)p->cols[ac].str : c->empty;
+    if (!(f = add_field(fl, "score", GEO_COL_NUMBER, err)))
+        return err->status;
+    f->num = ctx->points.score;
+    if (!(f = add_field(fl, "tier", GEO_COL_STRING, err)))
+        return err->status;
+    f->str = c->tier;
+    for (size_t z = 0; z < ctx->cfg.nzones; z++) {
+        if (!(f = add_field(fl, ctx->cfg.zones[z].role, GEO_COL_STRING, err)))
+            return err->status;
+        f->str = c->zone_label[z];
+    }
+    static const char *const reason_names[MODEL_REASONS] = {"reason_1", "reason_2", "reason_3"};
+    for (int k = 0; k < MODEL_REASONS; k++) {
+        if (!(f = add_field(fl, reason_names[k], GEO_COL_STRING, err)))
+            return err->status;
+        f->str = c->reason[k];
+    }
+    int dc = model_features_find(&ctx->feats, "insp_days_since");
+    if (dc >= 0) {
+        if (!(f = add_field(fl, "insp_days_since", GEO_COL_NUMBER, err)))
+            return err->status;
+        f->num = ctx->feats.values + (size_t)dc * p->count;
+        f->is_integer = 1;
+    }
+    if (!(f = add_field(fl, "lon", GEO_COL_NUMBER, err)))
+        return err->status;
+    f->num = c->lon;
+    if (!(f = add_field(fl, "lat", GEO_COL_NUMBER, err)))
+        return err->status;
+    f->num = c->lat;
+    bind_short_names(fl);
+    return FR_OK;
+}
+
+static fr_status make_dirs(const char *path, fr_error *err)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return fr_error_set(err, FR_E_OUTPUT, "cannot create directory %s: %s", buf, strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+        return fr_error_set(err, FR_E_OUTPUT, "cannot create output directory %s: %s", buf, strerror(errno));
+    struct stat st;
+    if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
+        return fr_error_set(err, FR_E_OUTPUT, "output path %s exists and is not a directory", buf);
+    return FR_OK;
+}
+
+static void remove_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    char path[4096];
+    while ((e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+/* Moves every file of tmp into dir (same file system: rename is atomic per
+ * file). */
+static fr_status publish(const char *tmp, const char *dir, fr_error *err)
+{
+    DIR *d = opendir(tmp);
+    if (!d)
+        return fr_error_set(err, FR_E_OUTPUT, "cannot read %s: %s", tmp, strerror(errno));
+    struct dirent *e;
+    char from[4096], to[4096];
+    fr_status st = FR_OK;
+    while ((e = readdir(d)) != NULL && st == FR_OK) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        snprintf(from, sizeof from, "%s/%s", tmp, e->d_name);
+        snprintf(to, sizeof to, "%s/%s", dir, e->d_name);
+        if (rename(from, to) != 0)
+            st = fr_error_set(err, FR_E_OUTPUT, "cannot move %s into place: %s", to, strerror(errno));
+    }
+    closedir(d);
+    return st;
+}
+
+static fr_status write_summary_file(run_ctx *ctx, const char *path, fr_error *err)
+{
+    FILE *fp = fopen(path, "w");
+    if (!fp)
+        return fr_error_set(err, FR_E_OUTPUT, "cannot write %s: %s", path, strerror(errno));
+    fr_summary_print(ctx->sum, fp);
+    if (fclose(fp) != 0)
+        return fr_error_set(err, FR_E_OUTPUT, "cannot write %s: %s", path, strerror(errno));
+    return FR_OK;
+}
+
+fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
+{
+    out_columns cols;
+    memset(&cols, 0, sizeof cols);
+    field_list ranked = {0}, targets = {0};
+    char tmp[4096] = "", path[4200];
+    fr_status st = build_columns(ctx, &cols, err);
+    if (st == FR_OK)
+        st = ranked_fields(ctx, &cols, &ranked, err);
+    if (st == FR_OK)
+        st = target_fields(ctx, &cols, &targets, err);
+    if (st == FR_OK)
+        st = make_dirs(ctx->out_dir, err);
+    if (st == FR_OK) {
+        snprintf(tmp, sizeof tmp, "%s/.firerisk-tmp-%ld", ctx->out_dir, (long)getpid());
+        remove_tree(tmp);
+        if (mkdir(tmp, 0777) != 0)
+            st = fr_error_set(err, FR_E_OUTPUT, "cannot create %s: %s", tmp, strerror(errno));
+    }
+    size_t n = ctx->parcels->count;
+    char as_of[11];
+    fr_format_date(ctx->as_of, as_of);
+    geo_out_table ranked_table = {.parcels = ctx->parcels, .order = ctx->order, .nrows = n, .fields = ranked.f,
+                                  .nfields = ranked.n, .layer_name = "ranked_parcels", .dbf_date = as_of,
+                                  .coordinate_precision = ctx->cfg.coordinate_precision};
+    if (st == FR_OK) {
+        fr_error e1 = {0}, e2 = {0};
+        fr_status s1 = FR_OK, s2 = FR_OK;
+        char p1[4200], p2[4200];
+        snprintf(p1, sizeof p1, "%s/ranked_parcels.geojson", tmp);
+        snprintf(p2, sizeof p2, "%s/ranked_parcels.shp", tmp);
+        /* The two files are independent datasets: one thread each. */
+#pragma omp parallel sections num_threads(2)
+        {
+#pragma omp section
+            if (ctx->cfg.write_geojson)
+                s1 = geo_write_geojson(&ranked_table, p1, &e1);
+#pragma omp section
+            if (ctx->cfg.write_shapefile)
+                s2 = geo_write_shapefile(&ranked_table, p2, &e2);
+        }
+        if (s1 != FR_OK) {
+            *err = e1;
+            st = s1;
+        } else if (s2 != FR_OK) {
+            *err = e2;
+            st = s2;
+        }
+    }
+    if (st == FR_OK) {
+        size_t rows = (size_t)ctx->cfg.target_list_size < n ? (size_t)ctx->cfg.target_list_size : n;
+        geo_out_table t = ranked_table;
+        t.fields = targets.f;
+        t.nfields = targets.n;
+        t.nrows = rows;
+        snprintf(path, sizeof path, "%s/targets.csv", tmp);
+        st = geo_write_csv(&t, path, err);
+        ctx->sum->targets_written = rows;
+        ctx->sum->parcels_written = n;
+    }
+    if (st == FR_OK) {
+        snprintf(path, sizeof path, "%s/rejects.csv", tmp);
+        st = geo_write_rejects_csv(&ctx->rejects, path, err);
+    }
+    if (st == FR_OK) {
+        snprintf(path, sizeof path, "%s/run_summary.txt", tmp);
+        st = write_summary_file(ctx, path, err);
+    }
+    if (st == FR_OK)
+        st = publish(tmp, ctx->out_dir, err);
+    if (tmp[0])
+        remove_tree(tmp);
+    free(ranked.f);
+    free(ranked.shorts);
+    free(targets.f);
+    free(targets.shorts);
+    free_columns(&cols, ctx->cfg.nzones);
+    return st;
+}

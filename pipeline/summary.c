@@ -1,0 +1,48 @@
+/*
+ * summary.c — the one-screen run summary (stderr and run_summary.txt):
+ * where every input record went, how points matched, what was rejected
+ * and why, and the time of each stage.
+ */
+#include <stdio.h>
+
+#include "run.h"
+
+static const char *const stage_names[FR_STAGE_COUNT] = {"read", "join", "features", "score", "write"};
+
+void fr_summary_print(const fr_run_summary *s, FILE *fp)
+{
+    fprintf(fp, "firerisk run  as_of %s  working CRS %s\n", s->as_of, s->working_crs);
+    fprintf(fp, "%-14s %9s %9s %9s %9s %9s %9s %9s %9s\n", "layer", "read", "rejected", "kept", "by_id",
+            "contains", "nearest", "unmatched", "used");
+    for (size_t k = 0; k < s->nlayers; k++) {
+        const fr_layer_counts *c = &s->layers[k];
+        if (!c->present)
+            continue;
+        int is_points = c->by_id + c->by_contains + c->by_nearest + c->unmatched > 0 || k == 1 || k == 2;
+        if (is_points)
+            fprintf(fp, "%-14s %9zu %9zu %9zu %9zu %9zu %9zu %9zu %9zu\n", c->name, c->read, c->rejected, c->kept,
+                    c->by_id, c->by_contains, c->by_nearest, c->unmatched, c->used);
+        else
+            fprintf(fp, "%-14s %9zu %9zu %9zu %9s %9s %9s %9s %9zu\n", c->name, c->read, c->rejected, c->kept, "-",
+                    "-", "-", "-", c->used);
+        if (c->read != c->kept + c->rejected - c->unmatched)
+            fprintf(fp, "  ! %s: read %zu != kept %zu + rejected before matching %zu\n", c->name, c->read, c->kept,
+                    c->rejected - c->unmatched);
+        if (c->duplicates || c->repaired || c->warnings)
+            fprintf(fp, "  %s: %zu duplicate ids rejected, %zu invalid polygons repaired, %zu values unreadable (kept as missing)\n",
+                    c->name, c->duplicates, c->repaired, c->warnings);
+    }
+    if (s->reject_reasons[0])
+        fprintf(fp, "rejected records by reason (all listed in rejects.csv):\n%s", s->reject_reasons);
+    if (s->skipped_terms[0])
+        fprintf(fp, "points-index terms without data (left out of the score): %s\n", s->skipped_terms);
+    fprintf(fp, "written: %zu ranked parcels, %zu targets -> %s\n", s->parcels_written, s->targets_written,
+            s->out_dir);
+    fprintf(fp, "time:");
+    double total = 0;
+    for (int k = 0; k < FR_STAGE_COUNT; k++) {
+        fprintf(fp, " %s %.2fs", stage_names[k], s->seconds[k]);
+        total += s->seconds[k];
+    }
+    fprintf(fp, "  total %.2fs\n", total);
+}
