@@ -393,6 +393,7 @@ static OGRGeometryH record_geometry(reader *r, OGRFeatureH f, int *owned, const 
             return NULL;
         if (parse_number(tx, &x) != 0 || parse_number(ty, &y) != 0) {
             *problem = "coordinates are not numbers";
+            *field = r->spec->x_field;
             return NULL;
         }
         OGRGeometryH g = OGR_G_CreateGeometry(wkbPoint);
@@ -413,7 +414,7 @@ static fr_status read_geometry(reader *r, OGRFeatureH f, int64_t fid, int *rejec
     fr_status st = FR_OK;
     if (problem) {
         *rejected = 1;
-        return reject(r, fid, field, "invalid_geometry", problem);
+        return reject(r, fid, field, r->wkt_index >= 0 ? "invalid_geometry" : "unparsable_coordinates", problem);
     }
     if (!g || OGR_G_IsEmpty(g)) {
         if (owned && g)

@@ -215,8 +215,10 @@ static fr_status block_group_context(run_ctx *ctx, fr_error *err)
 static fr_status stage_join(run_ctx *ctx, fr_error *err)
 {
     size_t n = ctx->parcels->count;
+    size_t *dups = NULL, ndups = 0; /* none left: duplicates were rejected at read */
     fr_status st = geo_id_index_build(ctx->parcels, geo_layer_find_column(ctx->parcels, "parcel_id"), &ctx->ids,
-                                      NULL, NULL, err);
+                                      &dups, &ndups, err);
+    free(dups);
     if (st == FR_OK)
         st = geo_parcel_index_new(ctx->parcels, &ctx->pix, err);
     ctx->rx = malloc((n ? n : 1) * sizeof *ctx->rx);

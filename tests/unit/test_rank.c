@@ -1,0 +1,108 @@
+/*
+ * test_rank.c — ranking with ties (broken by parcel id), tiers by share,
+ * and the points index (bounds, missing values, caps, inversion, reasons).
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "feature_table.h"
+#include "points.h"
+#include "rank.h"
+
+static void ties_broken_by_id(void **state)
+{
+    (void)state;
+    double score[] = {0.5, 0.9, 0.5, 0.1, 0.5};
+    const char *ids[] = {"C", "Z", "A", "B", "B"};
+    size_t order[5];
+    int32_t rank[5];
+    uint8_t tier[5];
+    fr_error err;
+    assert_int_equal(model_rank(score, ids, 5, 0.2, 0.6, order, rank, tier, &err), FR_OK);
+    size_t expect[] = {1, 2, 4, 0, 3}; /* 0.9 Z, then 0.5 A, B, C, then 0.1 */
+    for (int k = 0; k < 5; k++)
+        assert_int_equal(order[k], expect[k]);
+    assert_int_equal(rank[1], 1);
+    assert_int_equal(rank[3], 5);
+    assert_int_equal(tier[1], MODEL_TIER_HIGH);   /* ceil(0.2 * 5) = 1 */
+    assert_int_equal(tier[2], MODEL_TIER_MEDIUM); /* ranks 2-3 */
+    assert_int_equal(tier[4], MODEL_TIER_MEDIUM);
+    assert_int_equal(tier[0], MODEL_TIER_LOW);
+    assert_string_equal(model_tier_name(MODEL_TIER_HIGH), "high");
+}
+
+static void nan_score_refused(void **state)
+{
+    (void)state;
+    double score[] = {0.5, NAN};
+    const char *ids[] = {"a", "b"};
+    size_t order[2];
+    int32_t rank[2];
+    uint8_t tier[2];
+    fr_error err;
+    assert_int_equal(model_rank(score, ids, 2, 0.1, 0.2, order, rank, tier, &err), FR_E_INTERNAL);
+}
+
+static void points_index(void **state)
+{
+    (void)state;
+    char *names[] = {"fires_near_3y", "owner_occupied", "building_age"};
+    /* 3 parcels, column-major */
+    double values[] = {
+        0, 5, 50,     /* fires_near_3y: cap 10 */
+        1, 0, NAN,    /* owner_occupied: inverted */
+        NAN, 100, 30, /* building_age: cap 100 */
+    };
+    model_features f = {.nparcels = 3, .nfeatures = 3, .names = names, .values = values};
+    model_points_term terms[] = {
+        {"fires_near_3y", 2, 10, 0}, {"owner_occupied", 1, 1, 1}, {"building_age", 1, 100, 0}, {"no_such", 5, 1, 0}};
+    model_points_result r;
+    fr_error err;
+    assert_int_equal(model_points_score(&f, terms, 4, &r, &err), FR_OK);
+    assert_int_equal(r.nskipped, 1);
+    assert_int_equal(r.skipped[0], 3);
+    /* parcel 0: 0 + 0 (owner-occupied) + missing -> 0 */
+    assert_true(fabs(r.score[0] - 0.0) < 1e-12);
+    /* parcel 1: 2*0.5 + 1*1 + 1*1 = 3 of 4 */
+    assert_true(fabs(r.score[1] - 0.75) < 1e-12);
+    /* parcel 2: 2*1 (capped) + missing + 0.3 = 2.3 of 4 */
+    assert_true(fabs(r.score[2] - 2.3 / 4) < 1e-12);
+    /* reasons of parcel 2: fires first, then age; third empty */
+    assert_int_equal(r.reason_feature[2 * MODEL_REASONS + 0], 0);
+    assert_int_equal(r.reason_feature[2 * MODEL_REASONS + 1], 2);
+    assert_int_equal(r.reason_feature[2 * MODEL_REASONS + 2], -1);
+    /* parcel 1: equal contributions (1 each) of owner and age keep term order after fires (1) */
+    assert_int_equal(r.reason_feature[1 * MODEL_REASONS + 0], 0);
+    assert_int_equal(r.reason_feature[1 * MODEL_REASONS + 1], 1);
+    assert_int_equal(r.reason_feature[1 * MODEL_REASONS + 2], 2);
+    for (int i = 0; i < 3; i++)
+        assert_true(r.score[i] >= 0 && r.score[i] <= 1);
+    model_points_result_free(&r);
+}
+
+static void points_without_any_feature_fails(void **state)
+{
+    (void)state;
+    char *names[] = {"x"};
+    double values[] = {1};
+    model_features f = {.nparcels = 1, .nfeatures = 1, .names = names, .values = values};
+    model_points_term terms[] = {{"y", 1, 1, 0}};
+    model_points_result r;
+    fr_error err;
+    assert_int_equal(model_points_score(&f, terms, 1, &r, &err), FR_E_CONFIG);
+    assert_non_null(strstr(err.message, "no usable term"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(ties_broken_by_id), cmocka_unit_test(nan_score_refused),
+        cmocka_unit_test(points_index), cmocka_unit_test(points_without_any_feature_fails),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,130 @@
+/*
+ * test_reproject.c — CRS handling: a known point into UTM and back, the
+ * UTM zone chosen for a layer, axis order of EPSG:4326 (lon first, always),
+ * refusal of non-metric working CRSs, and rejects for points that cannot be
+ * transformed.  Expected values were computed with PROJ's own gdaltransform.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "read.h"
+#include "reproject.h"
+
+static int setup(void **state)
+{
+    (void)state;
+    geo_init();
+    return 0;
+}
+
+static geo_layer *one_point(const char *crs_text, double x, double y)
+{
+    geo_layer *l = geo_layer_new("incidents", "test", NULL, GEO_GEOM_POINT);
+    char *wkt = NULL;
+    fr_error err;
+    assert_int_equal(geo_crs_wkt(crs_text, "crs", 0, &wkt, &err), FR_OK);
+    assert_int_equal(geo_layer_set_srs(l, wkt, &err), FR_OK);
+    free(wkt);
+    assert_int_equal(geo_layer_add_feature(l, 7, NULL, &err), FR_OK);
+    geo_layer_set_point(l, x, y);
+    return l;
+}
+
+static void known_point_to_utm(void **state)
+{
+    (void)state;
+    /* Five Points, Atlanta: lon -84.388, lat 33.749 (lon first in x). */
+    geo_layer *l = one_point("EPSG:4326", -84.388, 33.749);
+    char *utm = NULL;
+    int epsg = 0;
+    fr_error err;
+    assert_int_equal(geo_utm_for_layer(l, &utm, &epsg, &err), FR_OK);
+    assert_int_equal(epsg, 32616);
+    geo_rejects rej = {0};
+    size_t removed = 99;
+    assert_int_equal(geo_reproject_layer(l, utm, &rej, &removed, &err), FR_OK);
+    assert_int_equal(removed, 0);
+    assert_true(fabs(l->x[0] - 741952.010479625) < 0.01);
+    assert_true(fabs(l->y[0] - 3737391.3602196) < 0.01);
+    assert_true(fabs(l->bbox[0] - l->x[0]) < 1e-9);
+    double lon, lat;
+    assert_int_equal(geo_to_lonlat(l->srs_wkt, 1, l->x, l->y, &lon, &lat, &err), FR_OK);
+    assert_true(fabs(lon - -84.388) < 1e-8);
+    assert_true(fabs(lat - 33.749) < 1e-8);
+    free(utm);
+    geo_layer_free(l);
+    geo_rejects_clear(&rej);
+}
+
+static void state_plane_feet_refused_as_working_crs(void **state)
+{
+    (void)state;
+    char *wkt = NULL;
+    fr_error err;
+    assert_int_equal(geo_crs_wkt("EPSG:2240", "working_crs", 1, &wkt, &err), FR_E_CONFIG);
+    assert_non_null(strstr(err.message, "metres"));
+    assert_int_equal(geo_crs_wkt("EPSG:4326", "working_crs", 1, &wkt, &err), FR_E_CONFIG);
+    assert_int_equal(geo_crs_wkt("EPSG:999999", "working_crs", 0, &wkt, &err), FR_E_CONFIG);
+    assert_non_null(strstr(err.message, "EPSG:999999"));
+    assert_int_equal(geo_crs_wkt("EPSG:32616", "working_crs", 1, &wkt, &err), FR_OK);
+    free(wkt);
+}
+
+static void feet_source_into_utm(void **state)
+{
+    (void)state;
+    /* Georgia West state plane (US feet) -> UTM 16N, same point as above. */
+    geo_layer *l = one_point("EPSG:2240", 2229307.39481896, 1363801.49407162);
+    char *utm = NULL;
+    fr_error err;
+    assert_int_equal(geo_crs_wkt("EPSG:32616", "working_crs", 1, &utm, &err), FR_OK);
+    geo_rejects rej = {0};
+    size_t removed;
+    assert_int_equal(geo_reproject_layer(l, utm, &rej, &removed, &err), FR_OK);
+    assert_true(fabs(l->x[0] - 741952.010479625) < 0.05);
+    assert_true(fabs(l->y[0] - 3737391.3602196) < 0.05);
+    free(utm);
+    geo_layer_free(l);
+    geo_rejects_clear(&rej);
+}
+
+static void untransformable_point_is_rejected(void **state)
+{
+    (void)state;
+    /* latitude 95 does not exist: rejected with its reason, not kept. */
+    geo_layer *l = one_point("EPSG:4326", -84.0, 95.0);
+    fr_error err;
+    assert_int_equal(geo_layer_add_feature(l, 8, NULL, &err), FR_OK);
+    geo_layer_set_point(l, -84.0, 33.0);
+    char *utm = NULL;
+    assert_int_equal(geo_crs_wkt("EPSG:32616", "working_crs", 1, &utm, &err), FR_OK);
+    geo_rejects rej = {0};
+    size_t removed = 0;
+    assert_int_equal(geo_reproject_layer(l, utm, &rej, &removed, &err), FR_OK);
+    assert_int_equal(removed, 1);
+    assert_int_equal(l->count, 1);
+    assert_int_equal(l->fid[0], 8);
+    assert_int_equal(rej.count, 1);
+    assert_string_equal(rej.items[0].reason, "reprojection_failed");
+    assert_int_equal(rej.items[0].fid, 7);
+    free(utm);
+    geo_layer_free(l);
+    geo_rejects_clear(&rej);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(known_point_to_utm),
+        cmocka_unit_test(state_plane_feet_refused_as_working_crs),
+        cmocka_unit_test(feet_source_into_utm),
+        cmocka_unit_test(untransformable_point_is_rejected),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
