@@ -13,10 +13,22 @@ static const char *plural(double v, const char *one, const char *many)
     return fabs(v - 1) < 1e-9 ? one : many;
 }
 
+/* Whole and large values without exponent ("2268453"), small ones with 3
+ * significant digits ("0.231"). */
+static const char *number(double v, char *buf, size_t size)
+{
+    if (fabs(v) >= 100 || v == floor(v))
+        snprintf(buf, size, "%.0f", v);
+    else
+        snprintf(buf, size, "%.3g", v);
+    return buf;
+}
+
 void model_explain(const char *feature, double value, int as_of_year, double radius_m, int inverted, char *buf,
                    size_t size)
 {
     const char *f = feature;
+    char num[40];
     int years = 0;
     (void)inverted; /* the phrase states the value; inversion only changes the points */
     if (!strncmp(f, "fires_parcel_", 13) && sscanf(f + 13, "%dy", &years) == 1)
@@ -50,7 +62,7 @@ void model_explain(const char *feature, double value, int as_of_year, double rad
     else if (!strcmp(f, "station_dist_m"))
         snprintf(buf, size, "%.1f km from the nearest fire station", value / 1000.0);
     else if (!strncmp(f, "bg_", 3))
-        snprintf(buf, size, "block group %s %.3g", f + 3, value);
+        snprintf(buf, size, "block group %s %s", f + 3, number(value, num, sizeof num));
     else
-        snprintf(buf, size, "%s %.3g", f, value);
+        snprintf(buf, size, "%s %s", f, number(value, num, sizeof num));
 }

@@ -1,0 +1,64 @@
+# tests/e2e/lib.sh — helpers shared by the end-to-end tests (sourced).
+# Environment from ctest: FIRERISK (the binary), FIRERISK_SOURCE, FIRERISK_FIXTURES.
+set -euo pipefail
+: "${FIRERISK:?run through ctest (FIRERISK unset)}"
+WORK=$(mktemp -d /tmp/firerisk-e2e.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# feature_count FILE: the feature count ogrinfo reports for the file's only layer.
+feature_count() {
+  ogrinfo -ro -so -al "$1" | awk -F': ' '/^Feature Count/ {print $2; exit}'
+}
+
+# expect_exit CODE CMD...: runs CMD, checks its exit code, keeps stderr in $WORK/stderr.
+expect_exit() {
+  local want=$1; shift
+  set +e
+  "$@" 2>"$WORK/stderr" >"$WORK/stdout"
+  local got=$?
+  set -e
+  [ "$got" = "$want" ] || { cat "$WORK/stderr" >&2; fail "exit $got, expected $want: $*"; }
+}
+
+# expect_stderr TEXT: the last expect_exit's stderr contains TEXT.
+expect_stderr() {
+  grep -qF -- "$1" "$WORK/stderr" || { cat "$WORK/stderr" >&2; fail "stderr lacks '$1'"; }
+}
+
+# csv_fields: an awk function that splits an RFC 4180 line (no embedded
+# newlines) into f[1..n], honouring quotes; returns n.
+CSV_AWK='function csv(line, f,   n, i, c, q, cur) {
+  n = 0; cur = ""; q = 0
+  for (i = 1; i <= length(line); i++) {
+    c = substr(line, i, 1)
+    if (q) { if (c == "\"") { if (substr(line, i + 1, 1) == "\"") { cur = cur c; i++ } else q = 0 } else cur = cur c }
+    else if (c == "\"") q = 1
+    else if (c == ",") { f[++n] = cur; cur = "" }
+    else cur = cur c
+  }
+  f[++n] = cur
+  return n
+}'
+
+# csv_column FILE NAME: the values of column NAME, one per line.
+csv_column() {
+  awk -v name="$2" "$CSV_AWK"'
+    { n = csv($0, f) }
+    NR == 1 { for (i = 1; i <= n; i++) if (f[i] == name) col = i; if (!col) exit 1; next }
+    { print f[col] }' "$1"
+}
+
+# check_ranked_csv FILE N: ranks 1..N in order, scores non-increasing.
+check_ranked_csv() {
+  awk -v n="$2" "$CSV_AWK"'
+    { csv($0, f) }
+    NR == 1 { next }
+    { r = f[1] + 0; s = f[4] + 0
+      if (r != NR - 1) { print "rank " r " on row " NR - 1; bad = 1; exit }
+      if (NR > 2 && s > prev + 1e-12) { print "score rises at rank " r; bad = 1; exit }
+      prev = s }
+    END { if (!bad && NR - 1 != n) { print "rows " NR - 1 " != " n; bad = 1 } exit bad }' "$1" \
+    || fail "$1: ranking is not consistent"
+}

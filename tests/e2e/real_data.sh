@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The real public layers in ../shared/data through the whole pipeline:
+# DeKalb parcels from a WKT CSV (EPSG:4326), their block groups from the
+# second WKT column of the same CSV, Atlanta battalions (legacy GeoJSON in
+# EPSG:4269) as zones, Red Cross home-fire cases (TSV with lon/lat, M/D/YY
+# dates, all in Jan-Feb 2009) as incidents.  Skipped (exit 77) when ../shared is absent.
+source "$(dirname "$0")/lib.sh"
+DATA="$FIRERISK_SOURCE/../shared/data"
+if [ ! -f "$DATA/dekalb_multifamily_parcels.csv" ]; then
+  echo "SKIP: $DATA not present (a user's fresh clone has no ../shared)"
+  exit 77
+fi
+cat > "$WORK/real.yaml" <<YAML
+as_of: 2009-03-01
+layers:
+  parcels:
+    source: $DATA/dekalb_multifamily_parcels.csv
+    crs: EPSG:4326
+    geometry: {wkt: geometry_adr_mf}
+    fields:
+      parcel_id: field_1
+      address: Address_mf
+  block_groups:
+    source: $DATA/dekalb_multifamily_parcels.csv
+    crs: EPSG:4326
+    geometry: {wkt: geometry_6}
+    fields:
+      geoid: BG_ID_6
+      population: POP20_6_mf
+      housing_units: HOUSING20_6_mf
+  incidents:
+    source: $DATA/redcross_home_fire_cases_2009_2014.tsv
+    crs: EPSG:4326
+    geometry: {x: esri_longitude_x, y: esri_latitude_x}
+    fields:
+      date: incident_disaster_date
+      address: esri_address
+  zones:
+    - name: battalion
+      source: $DATA/atlanta_fire_battalions.geojson
+      field: Battalion
+join:
+  tolerance_m: 30
+  radius_m: 1000
+score:
+  weights:
+    - {feature: fires_near_5y, weight: 3, cap: 5}
+    - {feature: fires_parcel_5y, weight: 3, cap: 1}
+    - {feature: bg_housing_units, weight: 1, cap: 3000}
+YAML
+expect_exit 0 "$FIRERISK" run --config "$WORK/real.yaml" --out "$WORK/out" --threads 2
+cat "$WORK/stderr"
+out="$WORK/out"
+[ "$(feature_count "$out/ranked_parcels.geojson")" = 647 ] || fail "geojson feature count"
+[ "$(feature_count "$out/ranked_parcels.shp")" = 647 ] || fail "shapefile feature count"
+check_ranked_csv "$out/targets.csv" 500
+# Every Red Cross case is accounted for: read = kept + rejected before matching,
+# and every rejected record is a row of rejects.csv.
+awk '$1 == "incidents" && $2 == 9122 { ok = 1 } END { exit !ok }' "$out/run_summary.txt" || fail "incidents read"
+rows=$(($(wc -l < "$out/rejects.csv") - 1))
+total=$(awk '$1 == "incidents" && NF == 9 { print $3 }' "$out/run_summary.txt")
+[ "$rows" -ge "$total" ] || fail "rejects.csv has $rows rows, summary says $total incidents rejected"
+grep -q "unparsable_coordinates" "$out/rejects.csv" || fail "the cases without coordinates must be rejected with their reason"
+# The battalions (legacy GeoJSON, EPSG:4269, 3 invalid polygons repaired) are read as zones.
+# (No multifamily DeKalb parcel lies inside the City of Atlanta's battalions, checked
+# independently with SpatiaLite, so the battalion column is empty here.)
+awk '$1 == "battalion" && $2 == 6 && $4 == 6 { ok = 1 } END { exit !ok }' "$out/run_summary.txt" || fail "battalions"
+head -1 "$out/targets.csv" | grep -q ",battalion," || fail "targets.csv lacks the battalion column"
+# Block groups come from the second WKT column of the parcel CSV: every parcel lies in one.
+[ "$(csv_column "$out/targets.csv" parcel_id | wc -l)" = 500 ] || fail "targets rows"
+# The GeoJSON is RFC 7946 lon/lat around DeKalb County.
+ogrinfo -ro -so -al "$out/ranked_parcels.geojson" | grep -q "Extent: (-84\.[0-9]*, 33\.[0-9]*)" || fail "geojson extent not lon/lat in DeKalb"
+# Fires near the parcels exist in this data (DeKalb cases 2009-2014): some score > 0.
+csv_column "$out/targets.csv" score | awk 'NR == 1 { exit !($1 > 0) }' || fail "top score is 0: no fire matched near any parcel"
+csv_column "$out/targets.csv" reason_1 | grep "fire" >/dev/null || fail "no reason mentions a fire"
+echo "real data: ok"
