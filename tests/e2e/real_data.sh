@@ -71,6 +71,8 @@ head -1 "$out/targets.csv" | grep -q ",battalion," || fail "targets.csv lacks th
 # The GeoJSON is RFC 7946 lon/lat around DeKalb County.
 ogrinfo -ro -so -al "$out/ranked_parcels.geojson" | grep -q "Extent: (-84\.[0-9]*, 33\.[0-9]*)" || fail "geojson extent not lon/lat in DeKalb"
 # Fires near the parcels exist in this data (DeKalb cases 2009-2014): some score > 0.
-csv_column "$out/targets.csv" score | awk 'NR == 1 { exit !($1 > 0) }' || fail "top score is 0: no fire matched near any parcel"
-csv_column "$out/targets.csv" reason_1 | grep "fire" >/dev/null || fail "no reason mentions a fire"
+csv_column "$out/targets.csv" score > "$WORK/scores"
+awk 'NR == 1 { exit !($1 > 0) }' "$WORK/scores" || fail "top score is 0: no fire matched near any parcel"
+csv_column "$out/targets.csv" reason_1 > "$WORK/reasons"
+grep -q "fire" "$WORK/reasons" || fail "no reason mentions a fire"
 echo "real data: ok"
