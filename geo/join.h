@@ -82,7 +82,8 @@ fr_status geo_match_points(const geo_parcel_index *ix, const geo_id_index *ids,
  * the parcel polygon (distance from the point to the polygon, 0 inside),
  * split by bucket: bucket[k] in [0, nbuckets) for point k, or -1 to skip the
  * point.  counts has parcels->count * nbuckets entries, parcel-major
- * (counts[i * nbuckets + b]); it is overwritten. */
+ * (counts[i * nbuckets + b]); it is overwritten.  bucket may be NULL: every
+ * point then counts in bucket 0.  Points without a geometry are skipped. */
 fr_status geo_count_within(const geo_parcel_index *ix, const geo_layer *points,
                            const int8_t *bucket, int nbuckets, double radius_m,
                            uint32_t *counts, fr_error *err);

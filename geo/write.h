@@ -51,6 +51,17 @@ fr_status geo_write_geojson(const geo_out_table *t, const char *path, fr_error *
  * in .shp. */
 fr_status geo_write_shapefile(const geo_out_table *t, const char *path, fr_error *err);
 
+/* Largest .shp or .dbf the Shapefile writer produces (2 GB - 1: the limit
+ * of ArcGIS and of GDAL's own 2GB_LIMIT; the format's 32-bit offsets). */
+#define GEO_WRITE_SHAPEFILE_MAX_BYTES 2147483647ULL
+
+/* Exact sizes in bytes of the .shp and .dbf that geo_write_shapefile would
+ * write for t (0 for the .shp of a layer without geometry), so that a run
+ * can choose its outputs before it starts.  geo_write_shapefile refuses with
+ * FR_E_OUTPUT when either exceeds GEO_WRITE_SHAPEFILE_MAX_BYTES. */
+fr_status geo_write_shapefile_estimate(const geo_out_table *t, uint64_t *shp_bytes,
+                                       uint64_t *dbf_bytes, fr_error *err);
+
 /* CSV without geometry: a header of field names, then one row per
  * order[0 .. nrows-1].  Reals are written with up to 6 decimals, RFC 4180
  * quoting. */

@@ -4,7 +4,7 @@
 # second WKT column of the same CSV, Atlanta battalions (legacy GeoJSON in
 # EPSG:4269) as zones, Red Cross home-fire cases (TSV with lon/lat, M/D/YY
 # dates, all in Jan-Feb 2009) as incidents.  Skipped (exit 77) when ../shared is absent.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/common.bash"
 DATA="$FIRERISK_SOURCE/../shared/data"
 if [ ! -f "$DATA/dekalb_multifamily_parcels.csv" ]; then
   echo "SKIP: $DATA not present (a user's fresh clone has no ../shared)"

@@ -3,7 +3,7 @@
 # with one feature per parcel, the ranking is consistent with the score,
 # every record is accounted for, and the outputs are byte-identical with 1
 # and 2 threads.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/common.bash"
 N=3000
 "$FIRERISK" synth --parcels $N --seed 7 --out "$WORK/city" 2>/dev/null
 expect_exit 0 "$FIRERISK" run --config "$WORK/city/firerisk.yaml" --out "$WORK/t1" --threads 1

@@ -1,4 +1,4 @@
-# tests/e2e/lib.sh — helpers shared by the end-to-end tests (sourced).
+# tests/e2e/common.bash — helpers shared by the end-to-end tests (sourced).
 # Environment from ctest: FIRERISK (the binary), FIRERISK_SOURCE, FIRERISK_FIXTURES.
 set -euo pipefail
 : "${FIRERISK:?run through ctest (FIRERISK unset)}"

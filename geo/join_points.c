@@ -1,0 +1,271 @@
+/*
+ * join_points.c — geo_match_points (join.h): every inspection / incident to
+ * one parcel, by id, else by the parcel containing it, else by the nearest
+ * parcel within a tolerance.
+ *
+ * Each thread queries its own STRtree with its own GEOS context (see
+ * parcel_index.h) and writes only out[k] of the records it processes, so the
+ * result does not depend on the thread count.  Candidates are tested in
+ * ascending parcel index, which makes "lowest index wins" the tie-break.
+ * The exact tests are GEOS': GEOSIntersects_r (a point on a parcel's
+ * boundary belongs to it) and GEOSDistance_r.
+ */
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "geos_build.h"
+#include "join.h"
+#include "join_common.h"
+#include "parcel_index.h"
+
+/* Scratch of one thread. */
+typedef struct {
+    geo_geos_ctx *ctx;
+    GEOSSTRtree *tree;
+    const geo_layer *parcels;
+    geo_join_common_cands cands;
+    double *bd;       /* bbox distance of each candidate */
+    int32_t *order;   /* candidates sorted by (bbox distance, index) */
+    size_t scap;
+} points_thread;
+
+/* Distance from (x, y) to parcel p's envelope (0 inside it). */
+static double points_bbox_distance(const geo_layer *l, int32_t p, double x, double y)
+{
+    const double *b = &l->bbox[4 * (size_t)p];
+    double dx = x < b[0] ? b[0] - x : (x > b[2] ? x - b[2] : 0.0);
+    double dy = y < b[1] ? b[1] - y : (y > b[3] ? y - b[3] : 0.0);
+    return sqrt(dx * dx + dy * dy);
+}
+
+/* Lowest-index parcel whose polygon intersects pt, or -1. */
+static fr_status points_contains(points_thread *t, GEOSGeometry *pt, int32_t *found, fr_error *err)
+{
+    *found = -1;
+    t->cands.n = 0;
+    GEOSSTRtree_query_r(t->ctx->h, t->tree, pt, geo_join_common_collect, &t->cands);
+    if (t->cands.oom)
+        return fr_error_set(err, FR_E_MEMORY, "out of memory querying the parcel index");
+    geo_join_common_cands_sort(&t->cands);
+    for (size_t k = 0; k < t->cands.n; k++) {
+        int32_t p = t->cands.v[k];
+        GEOSGeometry *poly;
+        fr_status st = geo_geos_build_polygon(t->ctx, t->parcels, (size_t)p, &poly, err);
+        if (st != FR_OK)
+            return st;
+        if (!poly)
+            continue;
+        char hit = GEOSIntersects_r(t->ctx->h, poly, pt);
+        GEOSGeom_destroy_r(t->ctx->h, poly);
+        if (hit == 2)
+            return fr_error_set(err, FR_E_INPUT,
+                                "layer '%s' (%s) feature fid %lld: GEOS point-in-polygon failed: %s",
+                                t->parcels->name, t->parcels->source,
+                                (long long)t->parcels->fid[p], t->ctx->last_error);
+        if (hit) {
+            *found = p;
+            return FR_OK;
+        }
+    }
+    return FR_OK;
+}
+
+static int points_by_bd(const points_thread *t, size_t a, size_t b)
+{
+    if (t->bd[a] != t->bd[b])
+        return t->bd[a] < t->bd[b];
+    return t->cands.v[a] < t->cands.v[b];
+}
+
+/* Nearest parcel to pt among those whose envelope lies within reach of
+ * (x, y): *found (-1 if none within reach) and *dist (exact GEOS distance).
+ * Ties: lowest index. */
+static fr_status points_nearest(points_thread *t, GEOSGeometry *pt, double x, double y,
+                                double reach, int32_t *found, double *dist, fr_error *err)
+{
+    *found = -1;
+    *dist = NAN;
+    GEOSContextHandle_t h = t->ctx->h;
+    GEOSGeometry *q = GEOSGeom_createRectangle_r(h, x - reach, y - reach, x + reach, y + reach);
+    if (!q)
+        return fr_error_set(err, FR_E_MEMORY, "out of memory querying the parcel index: %s",
+                            t->ctx->last_error);
+    t->cands.n = 0;
+    GEOSSTRtree_query_r(h, t->tree, q, geo_join_common_collect, &t->cands);
+    GEOSGeom_destroy_r(h, q);
+    if (t->cands.oom)
+        return fr_error_set(err, FR_E_MEMORY, "out of memory querying the parcel index");
+    size_t n = t->cands.n;
+    if (n == 0)
+        return FR_OK;
+    if (n > t->scap) {
+        double *bd = realloc(t->bd, n * sizeof *bd);
+        if (bd)
+            t->bd = bd;
+        int32_t *order = realloc(t->order, n * sizeof *order);
+        if (order)
+            t->order = order;
+        if (!bd || !order)
+            return fr_error_set(err, FR_E_MEMORY, "out of memory querying the parcel index");
+        t->scap = n;
+    }
+    /* Visit candidates by envelope distance, a lower bound of the exact
+     * distance: once it exceeds the best exact distance, no later candidate
+     * can win.  Insertion sort: n is small (tolerance-sized window). */
+    for (size_t k = 0; k < n; k++) {
+        t->bd[k] = points_bbox_distance(t->parcels, t->cands.v[k], x, y);
+        size_t j = k;
+        while (j > 0 && points_by_bd(t, k, (size_t)t->order[j - 1])) {
+            t->order[j] = t->order[j - 1];
+            j--;
+        }
+        t->order[j] = (int32_t)k;
+    }
+    double best = INFINITY;
+    int32_t bestp = -1;
+    for (size_t o = 0; o < n; o++) {
+        size_t k = (size_t)t->order[o];
+        if (t->bd[k] > reach || t->bd[k] > best)
+            break;
+        int32_t p = t->cands.v[k];
+        GEOSGeometry *poly;
+        fr_status st = geo_geos_build_polygon(t->ctx, t->parcels, (size_t)p, &poly, err);
+        if (st != FR_OK)
+            return st;
+        if (!poly)
+            continue;
+        double d;
+        int ok = GEOSDistance_r(h, poly, pt, &d);
+        GEOSGeom_destroy_r(h, poly);
+        if (!ok)
+            return fr_error_set(err, FR_E_INPUT,
+                                "layer '%s' (%s) feature fid %lld: GEOS distance failed: %s",
+                                t->parcels->name, t->parcels->source,
+                                (long long)t->parcels->fid[p], t->ctx->last_error);
+        if (d <= reach && (d < best || (d == best && p < bestp))) {
+            best = d;
+            bestp = p;
+        }
+    }
+    if (bestp >= 0) {
+        *found = bestp;
+        *dist = best;
+    }
+    return FR_OK;
+}
+
+/* Matches record k; *out filled on FR_OK. */
+static fr_status points_match_one(points_thread *t, const geo_id_index *ids, const geo_layer *pts,
+                                  int id_col, double tol, size_t k, geo_match *out, fr_error *err)
+{
+    out->parcel = -1;
+    out->method = GEO_MATCH_NONE;
+    out->why = GEO_UNMATCHED_NONE;
+    out->distance_m = NAN;
+
+    int had_id = 0;
+    if (id_col >= 0) {
+        const char *s = pts->cols[id_col].str[k];
+        if (s) {
+            const char *p = s;
+            while (*p == ' ' || (*p >= '\t' && *p <= '\r'))
+                p++;
+            had_id = *p != '\0';
+        }
+        int32_t parcel = had_id ? geo_id_index_find(ids, s) : -1;
+        if (parcel >= 0) {
+            out->parcel = parcel;
+            out->method = GEO_MATCH_ID;
+            return FR_OK;
+        }
+    }
+    double x = NAN, y = NAN;
+    if (pts->kind == GEO_GEOM_POINT) {
+        x = pts->x[k];
+        y = pts->y[k];
+    }
+    if (isnan(x) || isnan(y)) {
+        out->why = had_id ? GEO_UNMATCHED_UNKNOWN_ID : GEO_UNMATCHED_NO_ID_NO_POINT;
+        return FR_OK;
+    }
+
+    GEOSGeometry *pt;
+    fr_status st = geo_geos_build_point(t->ctx, x, y, &pt, err);
+    if (st != FR_OK)
+        return st;
+    int32_t p;
+    double d;
+    st = points_contains(t, pt, &p, err);
+    if (st == FR_OK && p >= 0) {
+        out->parcel = p;
+        out->method = GEO_MATCH_CONTAINS;
+        out->distance_m = 0.0;
+    } else if (st == FR_OK && tol > 0.0) {
+        st = points_nearest(t, pt, x, y, tol, &p, &d, err);
+        if (st == FR_OK && p >= 0) {
+            out->parcel = p;
+            out->method = GEO_MATCH_NEAREST;
+            out->distance_m = d;
+        } else if (st == FR_OK) {
+            /* Say how far off it was, looking up to 10x the tolerance. */
+            st = points_nearest(t, pt, x, y, 10.0 * tol, &p, &d, err);
+            out->why = GEO_UNMATCHED_BEYOND_TOLERANCE;
+            out->distance_m = p >= 0 ? d : NAN;
+        }
+    } else if (st == FR_OK) {
+        out->why = GEO_UNMATCHED_BEYOND_TOLERANCE;
+    }
+    GEOSGeom_destroy_r(t->ctx->h, pt);
+    return st;
+}
+
+fr_status geo_match_points(const geo_parcel_index *ix, const geo_id_index *ids,
+                           const geo_layer *points, int id_col, double tolerance_m,
+                           geo_match *out, fr_error *err)
+{
+    if (points->kind == GEO_GEOM_POLYGON)
+        return fr_error_set(err, FR_E_INTERNAL, "layer '%s': matching needs points, not polygons",
+                            points->name);
+    if (id_col >= 0 && ((size_t)id_col >= points->ncols ||
+                        points->cols[id_col].type != GEO_COL_STRING || !ids))
+        return fr_error_set(err, FR_E_INTERNAL,
+                            "layer '%s': id column %d is not a string column or no id index",
+                            points->name, id_col);
+    if (!(tolerance_m >= 0.0) || isinf(tolerance_m))
+        return fr_error_set(err, FR_E_INTERNAL, "layer '%s': invalid match tolerance %g",
+                            points->name, tolerance_m);
+
+    int nt = geo_parcel_index_threads(ix);
+    geo_join_common_err *errs = calloc((size_t)nt, sizeof *errs);
+    if (!errs)
+        return fr_error_set(err, FR_E_MEMORY, "out of memory matching layer '%s'", points->name);
+    const long long n = (long long)points->count;
+
+#pragma omp parallel num_threads(nt)
+    {
+        int tid = omp_get_thread_num();
+        points_thread t = {0};
+        t.ctx = &ix->slot[tid].ctx;
+        t.tree = ix->slot[tid].tree;
+        t.parcels = ix->parcels;
+        geo_join_common_err_init(&errs[tid]);
+#pragma omp for schedule(dynamic, 256)
+        for (long long k = 0; k < n; k++) {
+            fr_error e;
+            if (points_match_one(&t, ids, points, id_col, tolerance_m, (size_t)k, &out[k], &e) !=
+                FR_OK) {
+                fr_error_prefix(&e, "matching feature fid %lld of layer '%s'",
+                                (long long)points->fid[k], points->name);
+                geo_join_common_err_keep(&errs[tid], (size_t)k, &e);
+            }
+        }
+        geo_join_common_cands_free(&t.cands);
+        free(t.bd);
+        free(t.order);
+    }
+    fr_status st = geo_join_common_err_merge(errs, nt, err);
+    free(errs);
+    return st;
+}
