@@ -10,45 +10,8 @@ if [ ! -f "$DATA/dekalb_multifamily_parcels.csv" ]; then
   echo "SKIP: $DATA not present (a user's fresh clone has no ../shared)"
   exit 77
 fi
-cat > "$WORK/real.yaml" <<YAML
-as_of: 2009-03-01
-layers:
-  parcels:
-    source: $DATA/dekalb_multifamily_parcels.csv
-    crs: EPSG:4326
-    geometry: {wkt: geometry_adr_mf}
-    fields:
-      parcel_id: field_1
-      address: Address_mf
-  block_groups:
-    source: $DATA/dekalb_multifamily_parcels.csv
-    crs: EPSG:4326
-    geometry: {wkt: geometry_6}
-    fields:
-      geoid: BG_ID_6
-      population: POP20_6_mf
-      housing_units: HOUSING20_6_mf
-  incidents:
-    source: $DATA/redcross_home_fire_cases_2009_2014.tsv
-    crs: EPSG:4326
-    geometry: {x: esri_longitude_x, y: esri_latitude_x}
-    fields:
-      date: incident_disaster_date
-      address: esri_address
-  zones:
-    - name: battalion
-      source: $DATA/atlanta_fire_battalions.geojson
-      field: Battalion
-join:
-  tolerance_m: 30
-  radius_m: 1000
-score:
-  weights:
-    - {feature: fires_near_5y, weight: 3, cap: 5}
-    - {feature: fires_parcel_5y, weight: 3, cap: 1}
-    - {feature: bg_housing_units, weight: 1, cap: 3000}
-YAML
-expect_exit 0 "$FIRERISK" run --config "$WORK/real.yaml" --out "$WORK/out" --threads 2
+CONFIG="$FIRERISK_FIXTURES/real/dekalb.yaml" # sources relative to it: ../../../../shared/data
+expect_exit 0 "$FIRERISK" run --config "$CONFIG" --out "$WORK/out" --threads 2
 cat "$WORK/stderr"
 out="$WORK/out"
 [ "$(feature_count "$out/ranked_parcels.geojson")" = 647 ] || fail "geojson feature count"
