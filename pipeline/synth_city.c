@@ -31,8 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <omp.h>
-
 /* ------------------------------------------------------------------------ */
 /* Model constants (documented in docs/SYNTH.md; keep the two in step).     */
 
@@ -730,9 +728,11 @@ static fr_status sc_block_groups(sc_ctx *c, synth_city *s, fr_error *err)
             100.0 * round(sc_clamp(62000.0 * exp(-0.38 * e + 0.12 * sc_normal(&rg)), 9000.0, 250000.0) / 100.0);
         s->bg_pct_renter[g] =
             round(1000.0 * sc_clamp(sc_logistic(-0.4 + 0.85 * e + 0.3 * sc_normal(&rg)), 0.02, 0.98)) / 1000.0;
-        /* Fulton County, GA (13121); 4 block groups per tract */
+        /* Fulton County, GA (13121); 4 block groups per tract; tract codes
+         * 000100, 000200, ... 999900, then 000101, 000201, ... (unique) */
+        long t = (long)g / 4;
         sc_slot(s->bg_geoid + (size_t)g * SYNTH_GEOID_W, SYNTH_GEOID_W, "13121%06ld%ld",
-                 ((long)g / 4 + 1) * 100 % 1000000, (long)g % 4 + 1);
+                (t % 9999 + 1) * 100 + t / 9999, (long)g % 4 + 1);
     }
     return FR_OK;
 }
