@@ -7,8 +7,9 @@
  * allocations.  Instead:
  *   1. the points are bucketed once into a uniform grid (counting sort, one
  *      contiguous run of points per cell, rows of cells contiguous too);
- *   2. each parcel visits the cells overlapping its envelope grown by the
- *      radius, one contiguous run per grid row;
+ *   2. each parcel visits the cells within the radius of its envelope, one
+ *      contiguous run per grid row (shorter runs above and below the
+ *      envelope, where the grown envelope has round corners);
  *   3. a point farther than the radius from the envelope is rejected, a
  *      point within the radius of the envelope's farthest corner is accepted
  *      (the polygon lies inside its envelope), and only the rest get the

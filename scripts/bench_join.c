@@ -16,7 +16,7 @@
  *      scripts/bench_join.c build/libfirerisk_geo.a build/libfirerisk_models.a \
  *      -lgeos_c -lgdal -lproj -lm -o /tmp/bench_join
  *   /tmp/bench_join [grid_side=1000] [inspections=500000] [incidents=240000]
- * (-iquote, not -I: models/features.h would shadow the system <features.h>.)
+ * (-iquote keeps the project's headers from ever shadowing system ones.)
  */
 #include <math.h>
 #include <omp.h>

@@ -388,6 +388,43 @@ static void test_match_bad_parcel_names_layer_and_fid(void **state)
     geo_layer_free(p);
 }
 
+static void test_empty_layers(void **state)
+{
+    (void)state;
+    geo_layer *p = new_polys("parcels");
+    geo_layer *pts = new_points("inspections", 0, NULL);
+    add_point(pts, 1, 5, 5);
+    geo_match m[1];
+    match_all(p, NULL, pts, -1, 10.0, m); /* no parcels at all */
+    assert_int_equal(m[0].parcel, -1);
+    assert_int_equal(m[0].why, GEO_UNMATCHED_BEYOND_TOLERANCE);
+    assert_true(isnan(m[0].distance_m));
+
+    add_square(p, 1, 0, 0, 10, 10);
+    geo_layer *none = new_points("incidents", 0, NULL);
+    geo_parcel_index *ix = NULL;
+    assert_int_equal(geo_parcel_index_new(p, &ix, NULL), FR_OK);
+    uint32_t c[2] = {7, 7};
+    assert_int_equal(geo_count_within(ix, none, NULL, 2, 100.0, c, NULL), FR_OK);
+    assert_int_equal(c[0], 0);
+    assert_int_equal(c[1], 0);
+    geo_parcel_index_free(ix);
+
+    geo_layer *z = new_polys("zones");
+    double x = 5, y = 5;
+    int32_t zone = 7;
+    assert_int_equal(geo_assign_zones(&x, &y, 1, z, &zone, NULL), FR_OK);
+    assert_int_equal(zone, -1);
+    /* wrong layer kinds are refused */
+    fr_error err;
+    assert_int_equal(geo_assign_zones(&x, &y, 1, pts, &zone, &err), FR_E_INTERNAL);
+    assert_int_equal(geo_parcel_index_new(pts, &ix, &err), FR_E_INTERNAL);
+    geo_layer_free(z);
+    geo_layer_free(none);
+    geo_layer_free(pts);
+    geo_layer_free(p);
+}
+
 /* ---- GEOS building and the hand-written distance ---------------------- */
 
 static geo_layer *distance_shapes(void)
@@ -958,6 +995,7 @@ int main(void)
         cmocka_unit_test(test_match_hole_tolerance_and_beyond),
         cmocka_unit_test(test_match_ids),
         cmocka_unit_test(test_match_bad_parcel_names_layer_and_fid),
+        cmocka_unit_test(test_empty_layers),
         cmocka_unit_test(test_geos_build_areas),
         cmocka_unit_test(test_poly_distance_agrees_with_geos),
         cmocka_unit_test(test_count_within_boundaries_and_buckets),
