@@ -1,10 +1,19 @@
 /*
  * write_common.c — helpers shared by the GeoJSON, Shapefile and CSV writers
- * (see write_common.h): table validation, OGR geometry from the flat ring
- * arrays, OGR fields and values, per-thread GDAL error capture, and the one
- * generic OGR write loop.
+ * (see write_common.h): table validation, the buffered output file and the
+ * deterministic number formatting of the streaming writers, OGR geometry
+ * from the flat ring arrays, OGR fields and values, per-thread GDAL error
+ * capture, and the one generic OGR write loop of the GDAL-driver writers.
  *
- * Why one loop for every OGR format: the differences between GeoJSON and
+ * Number formatting: printf's digits (correctly rounded, ties to even) are
+ * the contract, because the streaming Shapefile writer must produce the
+ * driver's bytes and the CSV must not change with the code path.  glibc's
+ * printf costs 300-400 ns a double; the integer-arithmetic paths here give
+ * the same digits in ~30 ns for the magnitudes we write, and fall back on
+ * snprintf outside them.  tests/unit/test_write.c compares both on 400k
+ * random values.
+ *
+ * Why one OGR loop for every driver: the differences between GeoJSON and
  * Shapefile are creation options, the declared geometry type and the field
  * names/widths; the loop (one reused OGRFeatureH, features in t->order,
  * transaction where the driver has one, flush + error check before close) is
@@ -134,10 +143,74 @@ const char *geo_write_common_layer_name(const geo_out_table *t)
     return t->layer_name && t->layer_name[0] ? t->layer_name : t->parcels->name;
 }
 
+void geo_write_common_prefetch(const geo_out_table *t, size_t k)
+{
+    enum { FAR = 16, NEAR = 8 };
+    if (k + FAR < t->nrows) {
+        size_t i = t->order[k + FAR];
+        for (size_t j = 0; j < t->nfields; j++) {
+            const geo_out_field *f = &t->fields[j];
+            switch (f->type) {
+            case GEO_COL_STRING: __builtin_prefetch(&f->str[i]); break;
+            case GEO_COL_NUMBER: __builtin_prefetch(&f->num[i]); break;
+            case GEO_COL_DATE: __builtin_prefetch(&f->date[i]); break;
+            }
+        }
+        const geo_layer *l = t->parcels;
+        if (l->kind == GEO_GEOM_POLYGON)
+            __builtin_prefetch(&l->ring_start[i]);
+        else if (l->kind == GEO_GEOM_POINT) {
+            __builtin_prefetch(&l->x[i]);
+            __builtin_prefetch(&l->y[i]);
+        }
+    }
+    if (k + NEAR < t->nrows) {
+        size_t i = t->order[k + NEAR];
+        for (size_t j = 0; j < t->nfields; j++)
+            if (t->fields[j].type == GEO_COL_STRING && t->fields[j].str[i])
+                __builtin_prefetch(t->fields[j].str[i]);
+        const geo_layer *l = t->parcels;
+        if (l->kind == GEO_GEOM_POLYGON) {
+            size_t r = l->ring_start[i];
+            __builtin_prefetch(&l->pt_start[r]);
+            __builtin_prefetch(&l->ring_shell[r]);
+        }
+    }
+    if (k + 4 < t->nrows && t->parcels->kind == GEO_GEOM_POLYGON) {
+        const geo_layer *l = t->parcels;
+        size_t p0 = l->pt_start[l->ring_start[t->order[k + 4]]];
+        __builtin_prefetch(&l->px[p0]);
+        __builtin_prefetch(&l->py[p0]);
+    }
+}
+
 /* ---- number formatting ----------------------------------------------- */
 
-static const double pow10_tab[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
-                                   1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+/* Powers of ten, all exact in a double. */
+static const double pow10_tab[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* nearbyint(a * 10^k) for the exact product (a >= 0, product < 2^51): the
+ * double product p can only round the wrong way when it lands exactly
+ * halfway, and then the sign of its rounding error, exact by fma since
+ * 10^k is exact, decides.  Ties of the exact product go to even, as in
+ * printf. */
+static double round_scaled(double a, int k)
+{
+    double scale = pow10_tab[k];
+    double p = a * scale;
+    double r = nearbyint(p);
+    double t = p - r;
+    if (t == 0.5 || t == -0.5) {
+        double e = fma(a, scale, -p);
+        if (t == 0.5 && e > 0)
+            r += 1;
+        else if (t == -0.5 && e < 0)
+            r -= 1;
+    }
+    return r;
+}
 
 /* Writes the decimal digits of u (no sign) at buf; returns the length. */
 static size_t put_uint(char *buf, uint64_t u)
@@ -155,11 +228,31 @@ static size_t put_uint(char *buf, uint64_t u)
 
 size_t geo_write_common_fmt_int(char *buf, int64_t v)
 {
-    if (v < 0) {
-        buf[0] = '-';
-        return 1 + put_uint(buf + 1, (uint64_t)0 - (uint64_t)v);
-    }
-    return put_uint(buf, (uint64_t)v);
+    size_t n = 0;
+    if (v < 0)
+        buf[n++] = '-';
+    n += put_uint(buf + n, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
+    buf[n] = '\0';
+    return n;
+}
+
+size_t geo_write_common_fmt_date(char *buf, int year, int month, int day, int dashes)
+{
+    size_t n = 0;
+    buf[n++] = (char)('0' + year / 1000 % 10);
+    buf[n++] = (char)('0' + year / 100 % 10);
+    buf[n++] = (char)('0' + year / 10 % 10);
+    buf[n++] = (char)('0' + year % 10);
+    if (dashes)
+        buf[n++] = '-';
+    buf[n++] = (char)('0' + month / 10);
+    buf[n++] = (char)('0' + month % 10);
+    if (dashes)
+        buf[n++] = '-';
+    buf[n++] = (char)('0' + day / 10);
+    buf[n++] = (char)('0' + day % 10);
+    buf[n] = '\0';
+    return n;
 }
 
 /* Removes trailing zeros after a decimal point (and the point itself), and
@@ -180,41 +273,56 @@ static size_t trim_fixed(char *buf, size_t n)
     return n;
 }
 
-size_t geo_write_common_fmt_fixed(char *buf, double v, int decimals)
+/* v with exactly `decimals` decimals (printf "%.*f", sign included even
+ * when the value rounds to zero); trim removes trailing zeros, the point
+ * and the sign of a zero. */
+static size_t fmt_decimals(char *buf, double v, int decimals, int trim)
 {
     if (decimals < 0)
         decimals = 0;
     if (decimals > 15)
         decimals = 15;
-    double scaled = nearbyint(v * pow10_tab[decimals]);
-    if (!(fabs(scaled) < 9007199254740992.0)) { /* 2^53, also NAN/Inf */
+    double scale = pow10_tab[decimals];
+    if (!(fabs(v) * scale < 2251799813685248.0)) { /* 2^51, also NAN/Inf: printf's way */
         int n = snprintf(buf, GEO_WRITE_NUM_BUF, "%.*f", decimals, v);
         if (n < 0 || n >= GEO_WRITE_NUM_BUF) /* |v| > 1e300 with decimals: not for us */
             n = snprintf(buf, GEO_WRITE_NUM_BUF, "%.15g", v);
-        return trim_fixed(buf, (size_t)n);
+        return trim ? trim_fixed(buf, (size_t)n) : (size_t)n;
     }
-    uint64_t r = (uint64_t)fabs(scaled);
+    uint64_t u = (uint64_t)round_scaled(fabs(v), decimals);
     size_t n = 0;
-    if (scaled < 0 && r != 0)
+    if (signbit(v) && (u != 0 || !trim))
         buf[n++] = '-';
-    uint64_t p = (uint64_t)pow10_tab[decimals];
-    n += put_uint(buf + n, r / p);
-    uint64_t frac = r % p;
-    if (frac) {
+    uint64_t ip = (uint64_t)scale;
+    n += put_uint(buf + n, u / ip);
+    uint64_t frac = u % ip;
+    if (decimals > 0 && (frac || !trim)) {
         buf[n++] = '.';
         for (int k = decimals - 1; k >= 0; k--) {
             buf[n + (size_t)k] = (char)('0' + frac % 10);
             frac /= 10;
         }
         n += (size_t)decimals;
-        while (buf[n - 1] == '0')
-            n--;
+        if (trim)
+            while (buf[n - 1] == '0')
+                n--;
     }
     buf[n] = '\0';
     return n;
 }
 
-size_t geo_write_common_fmt_real(char *buf, double v)
+size_t geo_write_common_fmt_fixed(char *buf, double v, int decimals)
+{
+    return fmt_decimals(buf, v, decimals, 1);
+}
+
+size_t geo_write_common_fmt_decimals(char *buf, double v, int decimals)
+{
+    return fmt_decimals(buf, v, decimals, 0);
+}
+
+/* "%.15g" by snprintf, with ".0" appended to an integer-looking result. */
+static size_t fmt_real_printf(char *buf, double v)
 {
     int n = snprintf(buf, GEO_WRITE_NUM_BUF, "%.15g", v);
     if (n < 0)
@@ -225,6 +333,64 @@ size_t geo_write_common_fmt_real(char *buf, double v)
         buf[n] = '\0';
     }
     return (size_t)n;
+}
+
+size_t geo_write_common_fmt_real(char *buf, double v)
+{
+    if (v == 0) {
+        memcpy(buf, signbit(v) ? "-0.0" : "0.0", signbit(v) ? 5 : 4);
+        return signbit(v) ? 4 : 3;
+    }
+    double a = fabs(v);
+    /* Fixed notation range of %.15g (exponent -4 .. 14); the rest, and
+     * zero, NAN and Inf, by snprintf. */
+    if (!(a >= 1e-4 && a < 1e15))
+        return fmt_real_printf(buf, v);
+    int e10 = (int)floor(log10(a));
+    if (e10 < -4)
+        e10 = -4;
+    if (e10 > 14)
+        e10 = 14;
+    /* 15 significant digits: a * 10^(14 - e10) in [1e14, 1e15) */
+    double p = a * pow10_tab[14 - e10];
+    if (p >= 1e15 && e10 < 14)
+        e10++;
+    else if (p < 1e14 && e10 > -4)
+        e10--;
+    double r = round_scaled(a, 14 - e10);
+    if (r >= 1e15) { /* 9.99...95 rounded up to the next power of ten */
+        r = 1e14;
+        e10++;
+    }
+    if (r < 1e14 || e10 > 14) /* not the plain case: let printf decide */
+        return fmt_real_printf(buf, v);
+    char digits[16];
+    put_uint(digits, (uint64_t)r); /* exactly 15 digits */
+    int last = 14;                 /* index of the last significant digit */
+    while (last > 0 && digits[last] == '0')
+        last--;
+    size_t n = 0;
+    if (v < 0)
+        buf[n++] = '-';
+    if (e10 >= 0) {
+        for (int k = 0; k <= e10; k++)
+            buf[n++] = digits[k];
+        buf[n++] = '.';
+        if (last > e10)
+            for (int k = e10 + 1; k <= last; k++)
+                buf[n++] = digits[k];
+        else
+            buf[n++] = '0'; /* integer-looking: keep ".0" so readers keep it real */
+    } else {
+        buf[n++] = '0';
+        buf[n++] = '.';
+        for (int k = 0; k < -e10 - 1; k++)
+            buf[n++] = '0';
+        for (int k = 0; k <= last; k++)
+            buf[n++] = digits[k];
+    }
+    buf[n] = '\0';
+    return n;
 }
 
 /* ---- buffered output file -------------------------------------------- */

@@ -69,19 +69,32 @@ int geo_write_common_num_present(double v);
  * when v does not fit in an int64 (the caller reports it). */
 int geo_write_common_to_int64(double v, int64_t *out);
 
+/* Prefetches the values (and geometry offsets) of the rows a little ahead
+ * of row k: output order is score order, i.e. random in parcel order, and
+ * without this every field value of every row is a cache miss. */
+void geo_write_common_prefetch(const geo_out_table *t, size_t k);
+
 /* ---- number formatting (buf holds at least GEO_WRITE_NUM_BUF bytes) ---- */
 
 #define GEO_WRITE_NUM_BUF 352
 
-/* v with at most `decimals` decimals, trailing zeros and point removed,
- * never "-0" ("%.*f" semantics; exact integer arithmetic when
- * |v| * 10^decimals < 2^53, which covers coordinates and the CSV).
+/* v with at most `decimals` decimals (0..15), trailing zeros and point
+ * removed, never "-0": the digits of printf("%.*f") (correctly rounded,
+ * ties to even), computed with integer arithmetic when
+ * |v| * 10^decimals < 2^51 (coordinates, the CSV) and by snprintf beyond.
  * Returns the length. */
 size_t geo_write_common_fmt_fixed(char *buf, double v, int decimals);
+
+/* Exactly printf("%.*f", decimals, v) (0..15 decimals), integer
+ * arithmetic in the same range as above: the .dbf's fixed-width numbers. */
+size_t geo_write_common_fmt_decimals(char *buf, double v, int decimals);
 
 /* v with 15 significant digits ("%.15g"), ".0" appended when the result
  * would read as an integer, so that readers keep the field real. */
 size_t geo_write_common_fmt_real(char *buf, double v);
+
+/* "YYYY-MM-DD" (dashes) or "YYYYMMDD" for a year 0..9999. */
+size_t geo_write_common_fmt_date(char *buf, int year, int month, int day, int dashes);
 
 /* Decimal integer. */
 size_t geo_write_common_fmt_int(char *buf, int64_t v);

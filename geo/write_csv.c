@@ -2,7 +2,7 @@
  * write_csv.c — the target list (the ranked table without geometry) and the
  * rejects list, as CSV for spreadsheets.
  *
- * Why stdio and not GDAL's CSV driver: spreadsheet users see every byte, so
+ * Why our own bytes and not GDAL's CSV driver: spreadsheet users see every byte, so
  * this file controls them exactly — RFC 4180 quoting (a field is quoted when
  * it holds a comma, a double quote, CR or LF; quotes inside are doubled),
  * UTF-8 as given, '\n' line ends, reals with at most 6 decimals and no
@@ -13,7 +13,6 @@
  */
 #include "write.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,53 +23,41 @@
 #define CSV_REAL_DECIMALS 6
 
 /* Writes s as one CSV field, quoted only when it must be. */
-static void put_field(FILE *fp, const char *s)
+static void put_field(geo_write_out *o, const char *s)
 {
     if (!s)
         return;
     if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, fp);
+        geo_write_out_puts(o, s);
         return;
     }
-    putc('"', fp);
+    geo_write_out_putc(o, '"');
     for (const char *p = s; *p; p++) {
         if (*p == '"')
-            putc('"', fp);
-        putc(*p, fp);
+            geo_write_out_putc(o, '"');
+        geo_write_out_putc(o, *p);
     }
-    putc('"', fp);
+    geo_write_out_putc(o, '"');
 }
 
 /* A real with at most 6 decimals, trailing zeros and a trailing point
  * removed, "-0" written as "0".  Magnitudes of 1e15 and more (beyond what
  * fixed notation shows usefully) use 15 significant digits. */
-static void format_real(double v, char *buf, size_t n)
+static size_t format_real(double v, char *buf)
 {
-    if (fabs(v) >= 1e15) {
-        snprintf(buf, n, "%.15g", v);
-        return;
-    }
-    snprintf(buf, n, "%.*f", CSV_REAL_DECIMALS, v);
-    char *dot = strchr(buf, '.');
-    if (dot) {
-        char *end = buf + strlen(buf) - 1;
-        while (end > dot && *end == '0')
-            *end-- = '\0';
-        if (end == dot)
-            *end = '\0';
-    }
-    if (strcmp(buf, "-0") == 0)
-        strcpy(buf, "0");
+    if (fabs(v) >= 1e15)
+        return (size_t)snprintf(buf, GEO_WRITE_NUM_BUF, "%.15g", v);
+    return geo_write_common_fmt_fixed(buf, v, CSV_REAL_DECIMALS);
 }
 
 /* Writes the value of field f for parcel idx (nothing for null). */
-static fr_status put_value(FILE *fp, const geo_out_table *t, const geo_out_field *f, size_t idx,
-                           size_t row, const char *path, fr_error *err)
+static fr_status put_value(geo_write_out *o, const geo_out_table *t, const geo_out_field *f,
+                           size_t idx, size_t row, const char *path, fr_error *err)
 {
-    char buf[64];
+    char buf[GEO_WRITE_NUM_BUF];
     switch (f->type) {
     case GEO_COL_STRING:
-        put_field(fp, f->str[idx]);
+        put_field(o, f->str[idx]);
         break;
     case GEO_COL_NUMBER: {
         double v = f->num[idx];
@@ -83,11 +70,10 @@ static fr_status put_value(FILE *fp, const geo_out_table *t, const geo_out_field
                                     "%s: row %zu (parcel fid %lld), field '%s': %g does not fit "
                                     "a 64-bit integer",
                                     path, row, (long long)t->parcels->fid[idx], f->name, v);
-            snprintf(buf, sizeof buf, "%lld", (long long)iv);
+            geo_write_out_put(o, buf, geo_write_common_fmt_int(buf, iv));
         } else {
-            format_real(v, buf, sizeof buf);
+            geo_write_out_put(o, buf, format_real(v, buf));
         }
-        fputs(buf, fp);
         break;
     }
     case GEO_COL_DATE: {
@@ -101,40 +87,11 @@ static fr_status put_value(FILE *fp, const geo_out_table *t, const geo_out_field
                                 "%s: row %zu (parcel fid %lld), field '%s': year %d is outside "
                                 "1..9999",
                                 path, row, (long long)t->parcels->fid[idx], f->name, y);
-        snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, dd);
-        fputs(buf, fp);
+        geo_write_out_put(o, buf, geo_write_common_fmt_date(buf, y, m, dd, 1));
         break;
     }
     }
     return FR_OK;
-}
-
-static FILE *open_out(const char *path, fr_error *err)
-{
-    FILE *fp = fopen(path, "wb");
-    if (!fp) {
-        fr_error_set(err, FR_E_OUTPUT, "%s: cannot create the CSV file: %s", path,
-                     strerror(errno));
-        return NULL;
-    }
-    setvbuf(fp, NULL, _IOFBF, 1 << 20);
-    return fp;
-}
-
-/* Closes fp and turns any write error (disk full, I/O error) into
- * FR_E_OUTPUT, unless st already reports a failure. */
-static fr_status close_out(FILE *fp, const char *path, fr_status st, fr_error *err)
-{
-    int failed = ferror(fp);
-    int saved = errno;
-    if (fclose(fp) != 0 && !failed) {
-        failed = 1;
-        saved = errno;
-    }
-    if (st == FR_OK && failed)
-        st = fr_error_set(err, FR_E_OUTPUT, "%s: writing the CSV file failed: %s", path,
-                          strerror(saved ? saved : EIO));
-    return st;
 }
 
 fr_status geo_write_csv(const geo_out_table *t, const char *path, fr_error *err)
@@ -144,53 +101,53 @@ fr_status geo_write_csv(const geo_out_table *t, const char *path, fr_error *err)
         return st;
     if (!path || !path[0])
         return fr_error_set(err, FR_E_INTERNAL, "no output path given for the CSV");
-    FILE *fp = open_out(path, err);
-    if (!fp)
-        return FR_E_OUTPUT;
-    errno = 0;
+    geo_write_out o;
+    st = geo_write_out_open(&o, path, err);
+    if (st != FR_OK)
+        return st;
     for (size_t j = 0; j < t->nfields; j++) {
         if (j)
-            putc(',', fp);
-        put_field(fp, t->fields[j].name);
+            geo_write_out_putc(&o, ',');
+        put_field(&o, t->fields[j].name);
     }
-    putc('\n', fp);
-    for (size_t k = 0; k < t->nrows && st == FR_OK; k++) {
+    geo_write_out_putc(&o, '\n');
+    for (size_t k = 0; k < t->nrows && st == FR_OK && !o.err_no; k++) {
+        geo_write_common_prefetch(t, k);
         size_t idx = t->order[k];
         for (size_t j = 0; j < t->nfields && st == FR_OK; j++) {
             if (j)
-                putc(',', fp);
-            st = put_value(fp, t, &t->fields[j], idx, k, path, err);
+                geo_write_out_putc(&o, ',');
+            st = put_value(&o, t, &t->fields[j], idx, k, path, err);
         }
-        putc('\n', fp);
-        if (ferror(fp))
-            break;
+        geo_write_out_putc(&o, '\n');
     }
-    return close_out(fp, path, st, err);
+    return geo_write_out_close(&o, path, st, err);
 }
 
 fr_status geo_write_rejects_csv(const geo_rejects *r, const char *path, fr_error *err)
 {
     if (!path || !path[0])
         return fr_error_set(err, FR_E_INTERNAL, "no output path given for the rejects CSV");
-    FILE *fp = open_out(path, err);
-    if (!fp)
-        return FR_E_OUTPUT;
-    errno = 0;
-    fputs("layer,fid,field,reason,detail\n", fp);
+    geo_write_out o;
+    fr_status st = geo_write_out_open(&o, path, err);
+    if (st != FR_OK)
+        return st;
+    geo_write_out_puts(&o, "layer,fid,field,reason,detail\n");
     size_t n = r ? r->count : 0;
-    for (size_t i = 0; i < n && !ferror(fp); i++) {
+    char buf[GEO_WRITE_NUM_BUF];
+    for (size_t i = 0; i < n && !o.err_no; i++) {
         const geo_reject *it = &r->items[i];
-        put_field(fp, it->layer);
-        putc(',', fp);
+        put_field(&o, it->layer);
+        geo_write_out_putc(&o, ',');
         if (it->fid >= 0)
-            fprintf(fp, "%lld", (long long)it->fid);
-        putc(',', fp);
-        put_field(fp, it->field);
-        putc(',', fp);
-        put_field(fp, it->reason);
-        putc(',', fp);
-        put_field(fp, it->detail);
-        putc('\n', fp);
+            geo_write_out_put(&o, buf, geo_write_common_fmt_int(buf, it->fid));
+        geo_write_out_putc(&o, ',');
+        put_field(&o, it->field);
+        geo_write_out_putc(&o, ',');
+        put_field(&o, it->reason);
+        geo_write_out_putc(&o, ',');
+        put_field(&o, it->detail);
+        geo_write_out_putc(&o, '\n');
     }
-    return close_out(fp, path, FR_OK, err);
+    return geo_write_out_close(&o, path, FR_OK, err);
 }

@@ -13,7 +13,10 @@
  *    (exterior counter-clockwise, holes clockwise, by the sign of the
  *    shoelace area in lon/lat), coordinates are rounded to
  *    coordinate_precision decimals with integer arithmetic, and the bytes go
- *    to a 1 MB buffer: a few microseconds a parcel.  The layout is the
+ *    to a 1 MB buffer: a few microseconds a parcel.  Coordinates are the
+ *    correctly rounded values (the driver's formatter also shortens runs of
+ *    9s, writing -84.5999998 as -84.6, so the two differ by up to 2e-7
+ *    degrees on a few vertices, about 2 cm).  The layout is the
  *    driver's ("{ "type": "Feature", "properties": {...}, "geometry": ...}"
  *    per line, reals with 15 significant digits, dates as "YYYY-MM-DD"),
  *    so GDAL, QGIS and web maps read it the same way.
@@ -287,8 +290,10 @@ static fr_status put_properties(gj_writer *w, size_t i, size_t row, char **keys,
                                     "%s: row %zu (parcel fid %lld), field '%s': year %d is "
                                     "outside 1..9999",
                                     w->path, row, (long long)t->parcels->fid[i], f->name, y);
-            snprintf(buf, sizeof buf, "\"%04d-%02d-%02d\"", y, m, dd);
-            geo_write_out_puts(o, buf);
+            buf[0] = '"';
+            size_t n = 1 + geo_write_common_fmt_date(buf + 1, y, m, dd, 1);
+            buf[n++] = '"';
+            geo_write_out_put(o, buf, n);
             break;
         }
         }
@@ -347,6 +352,7 @@ static fr_status transform_block(gj_writer *w, size_t k0, size_t k1, fr_error *e
     const geo_layer *l = w->t->parcels;
     size_t n = 0;
     for (size_t k = k0; k < k1; k++) {
+        geo_write_common_prefetch(w->t, k);
         size_t i = w->t->order[k], p0, p1;
         feature_points(l, i, &p0, &p1);
         if (l->kind == GEO_GEOM_POINT) {
@@ -406,6 +412,7 @@ static fr_status write_features(gj_writer *w, char **keys, fr_error *err)
             st = transform_block(w, k, k1, err);
         size_t off = 0;
         for (; k < k1 && st == FR_OK; k++) {
+            geo_write_common_prefetch(t, k);
             size_t i = t->order[k], p0, p1;
             feature_points(l, i, &p0, &p1);
             double lo = HUGE_VAL, hi = -HUGE_VAL;

@@ -9,7 +9,9 @@
  * that is not the identity.  Every output is written into a mkdtemp
  * directory and read back with GDAL (or byte for byte for the CSVs).
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <ftw.h>
 #include <math.h>
@@ -157,7 +159,8 @@ static int group_teardown(void **state)
 {
     (void)state;
     geo_layer_free(g_parcels);
-    if (!getenv("KEEP_TEST_DIR")) nftw(g_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (!getenv("KEEP_TEST_DIR")) /* set it to look at the written files */
+        nftw(g_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     return 0;
 }
 
@@ -609,10 +612,19 @@ static void write_all(const char *tag)
         fail_msg("%s", err.message);
 }
 
+static void assert_shapefiles_equal(const char *a, const char *b)
+{
+    char pa[512], pb[512];
+    for (size_t e = 0; e < sizeof shp_exts / sizeof shp_exts[0]; e++)
+        assert_same_bytes(path_in(pa, sizeof pa, "%s.%s", a, shp_exts[e]),
+                          path_in(pb, sizeof pb, "%s.%s", b, shp_exts[e]));
+}
+
 static void assert_outputs_equal(const char *a, const char *b)
 {
     char pa[512], pb[512];
-    assert_same_bytes(path_in(pa, sizeof pa, "%s.geojson", a), path_in(pb, sizeof pb, "%s.geojson", b));
+    assert_same_bytes(path_in(pa, sizeof pa, "%s.geojson", a),
+                      path_in(pb, sizeof pb, "%s.geojson", b));
     assert_same_bytes(path_in(pa, sizeof pa, "%s.csv", a), path_in(pb, sizeof pb, "%s.csv", b));
     for (size_t e = 0; e < sizeof shp_exts / sizeof shp_exts[0]; e++)
         assert_same_bytes(path_in(pa, sizeof pa, "%s.%s", a, shp_exts[e]),
@@ -631,7 +643,8 @@ static void test_byte_identical_reruns(void **state)
 }
 
 typedef struct {
-    int geojson;
+    int which; /* 0 GeoJSON, 1 Shapefile, 2 GeoJSON (GDAL), 3 Shapefile (GDAL) */
+    const char *tag;
     fr_status st;
     fr_error err;
 } thread_job;
@@ -641,31 +654,344 @@ static void *write_in_thread(void *arg)
     thread_job *job = arg;
     char p[512];
     geo_out_table t = base_table();
-    if (job->geojson)
-        job->st = geo_write_geojson(&t, path_in(p, sizeof p, "par.geojson"), &job->err);
-    else
-        job->st = geo_write_shapefile(&t, path_in(p, sizeof p, "par.shp"), &job->err);
+    int json = job->which % 2 == 0;
+    path_in(p, sizeof p, json ? "%s.geojson" : "%s.shp", job->tag);
+    switch (job->which) {
+    case 0: job->st = geo_write_geojson(&t, p, &job->err); break;
+    case 1: job->st = geo_write_shapefile(&t, p, &job->err); break;
+    case 2: job->st = geo_write_geojson_gdal(&t, p, &job->err); break;
+    default: job->st = geo_write_shapefile_gdal(&t, p, &job->err); break;
+    }
     return NULL;
 }
 
 static void test_two_threads_at_once(void **state)
 {
     (void)state;
-    write_all("seq");
-    thread_job jobs[2] = {{.geojson = 1}, {.geojson = 0}};
-    pthread_t th[2];
-    for (int i = 0; i < 2; i++)
-        assert_int_equal(pthread_create(&th[i], NULL, write_in_thread, &jobs[i]), 0);
-    for (int i = 0; i < 2; i++)
+    /* the pipeline writes the GeoJSON and the Shapefile on two threads; the
+     * GDAL-driver writers must be as safe (each thread its own dataset and
+     * error handler) */
+    thread_job seq[4] = {{0, "seq0", FR_OK, {0}}, {1, "seq1", FR_OK, {0}},
+                         {2, "seq2", FR_OK, {0}}, {3, "seq3", FR_OK, {0}}};
+    thread_job par[4] = {{0, "par0", FR_OK, {0}}, {1, "par1", FR_OK, {0}},
+                         {2, "par2", FR_OK, {0}}, {3, "par3", FR_OK, {0}}};
+    for (int i = 0; i < 4; i++)
+        write_in_thread(&seq[i]);
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, write_in_thread, &par[i]), 0);
+    for (int i = 0; i < 4; i++)
         pthread_join(th[i], NULL);
-    for (int i = 0; i < 2; i++)
-        if (jobs[i].st != FR_OK)
-            fail_msg("%s", jobs[i].err.message);
+    for (int i = 0; i < 4; i++)
+        if (seq[i].st != FR_OK || par[i].st != FR_OK)
+            fail_msg("%s%s", seq[i].err.message, par[i].err.message);
     char a[512], b[512];
-    assert_same_bytes(path_in(a, sizeof a, "seq.geojson"), path_in(b, sizeof b, "par.geojson"));
-    for (size_t e = 0; e < sizeof shp_exts / sizeof shp_exts[0]; e++)
-        assert_same_bytes(path_in(a, sizeof a, "seq.%s", shp_exts[e]),
-                          path_in(b, sizeof b, "par.%s", shp_exts[e]));
+    assert_same_bytes(path_in(a, sizeof a, "seq0.geojson"), path_in(b, sizeof b, "par0.geojson"));
+    assert_same_bytes(path_in(a, sizeof a, "seq2.geojson"), path_in(b, sizeof b, "par2.geojson"));
+    assert_shapefiles_equal("seq1", "par1");
+    assert_shapefiles_equal("seq3", "par3");
+}
+
+/* ---- the streaming writers against GDAL's drivers ------------------- */
+
+static void test_shapefile_matches_gdal_driver(void **state)
+{
+    (void)state;
+    char p[512];
+    geo_out_table t = base_table();
+    fr_error err = {0};
+    if (geo_write_shapefile(&t, path_in(p, sizeof p, "own.shp"), &err) != FR_OK ||
+        geo_write_shapefile_gdal(&t, path_in(p, sizeof p, "drv.shp"), &err) != FR_OK)
+        fail_msg("%s", err.message);
+    assert_shapefiles_equal("own", "drv");
+
+    /* a point layer (stations) and an empty table too */
+    fr_error e2;
+    geo_layer *pts = geo_layer_new("stations", "test", NULL, GEO_GEOM_POINT);
+    char *wkt = epsg_wkt(32616);
+    geo_layer_set_srs(pts, wkt, &e2);
+    free(wkt);
+    size_t i;
+    for (int k = 0; k < NPARCELS; k++) {
+        geo_layer_add_feature(pts, 200 + k, &i, &e2);
+        if (k != 2)
+            geo_layer_set_point(pts, 741000 + 10.5 * k, 3735000 - 3.25 * k);
+    }
+    t.parcels = pts;
+    if (geo_write_shapefile(&t, path_in(p, sizeof p, "ownpt.shp"), &err) != FR_OK ||
+        geo_write_shapefile_gdal(&t, path_in(p, sizeof p, "drvpt.shp"), &err) != FR_OK)
+        fail_msg("%s", err.message);
+    assert_shapefiles_equal("ownpt", "drvpt");
+    t.nrows = 0;
+    if (geo_write_shapefile(&t, path_in(p, sizeof p, "own0.shp"), &err) != FR_OK ||
+        geo_write_shapefile_gdal(&t, path_in(p, sizeof p, "drv0.shp"), &err) != FR_OK)
+        fail_msg("%s", err.message);
+    assert_shapefiles_equal("own0", "drv0");
+    geo_layer_free(pts);
+}
+
+/* Same features, values and coordinates (within the rounding) in two
+ * GeoJSON files. */
+static void assert_geojson_same_content(const char *a, const char *b)
+{
+    GDALDatasetH da = open_vector(a, "GeoJSON"), db = open_vector(b, "GeoJSON");
+    OGRLayerH la = GDALDatasetGetLayer(da, 0), lb = GDALDatasetGetLayer(db, 0);
+    assert_string_equal(OGR_L_GetName(la), OGR_L_GetName(lb));
+    assert_int_equal(OGR_L_GetFeatureCount(la, TRUE), OGR_L_GetFeatureCount(lb, TRUE));
+    OGRFeatureDefnH fa = OGR_L_GetLayerDefn(la), fb = OGR_L_GetLayerDefn(lb);
+    assert_int_equal(OGR_FD_GetFieldCount(fa), OGR_FD_GetFieldCount(fb));
+    for (int j = 0; j < OGR_FD_GetFieldCount(fa); j++) {
+        OGRFieldDefnH x = OGR_FD_GetFieldDefn(fa, j), y = OGR_FD_GetFieldDefn(fb, j);
+        assert_string_equal(OGR_Fld_GetNameRef(x), OGR_Fld_GetNameRef(y));
+        assert_int_equal(OGR_Fld_GetType(x), OGR_Fld_GetType(y));
+    }
+    OGRFeatureH f, g;
+    while ((f = OGR_L_GetNextFeature(la)) != NULL) {
+        g = OGR_L_GetNextFeature(lb);
+        assert_non_null(g);
+        for (int j = 0; j < OGR_FD_GetFieldCount(fa); j++) {
+            assert_int_equal(OGR_F_IsFieldSetAndNotNull(f, j), OGR_F_IsFieldSetAndNotNull(g, j));
+            assert_string_equal(OGR_F_GetFieldAsString(f, j), OGR_F_GetFieldAsString(g, j));
+        }
+        OGRGeometryH ga = OGR_F_GetGeometryRef(f), gb = OGR_F_GetGeometryRef(g);
+        assert_int_equal(ga == NULL, gb == NULL);
+        if (ga) {
+            assert_int_equal(OGR_G_GetGeometryType(ga), OGR_G_GetGeometryType(gb));
+            assert_int_equal(OGR_G_GetGeometryCount(ga), OGR_G_GetGeometryCount(gb));
+            /* vertex by vertex, in the same order */
+            OGRGeometryH parts_a = ga, parts_b = gb;
+            int multi = wkbFlatten(OGR_G_GetGeometryType(ga)) == wkbMultiPolygon;
+            for (int q = 0; q < (multi ? OGR_G_GetGeometryCount(ga) : 1); q++) {
+                OGRGeometryH pa = multi ? OGR_G_GetGeometryRef(parts_a, q) : parts_a;
+                OGRGeometryH pb = multi ? OGR_G_GetGeometryRef(parts_b, q) : parts_b;
+                for (int r = 0; r < OGR_G_GetGeometryCount(pa); r++) {
+                    OGRGeometryH xa = OGR_G_GetGeometryRef(pa, r), xb = OGR_G_GetGeometryRef(pb, r);
+                    assert_int_equal(OGR_G_GetPointCount(xa), OGR_G_GetPointCount(xb));
+                    /* one unit of the 7th decimal for rounding, two more
+                     * for GDAL's formatter, which shortens runs of 9s
+                     * (-84.5999998 is written -84.6) */
+                    for (int v = 0; v < OGR_G_GetPointCount(xa); v++) {
+                        assert_true(fabs(OGR_G_GetX(xa, v) - OGR_G_GetX(xb, v)) <= 3.01e-7);
+                        assert_true(fabs(OGR_G_GetY(xa, v) - OGR_G_GetY(xb, v)) <= 3.01e-7);
+                    }
+                }
+            }
+        }
+        OGR_F_Destroy(f);
+        OGR_F_Destroy(g);
+    }
+    assert_null(OGR_L_GetNextFeature(lb));
+    GDALClose(da);
+    GDALClose(db);
+}
+
+static void test_geojson_matches_gdal_driver(void **state)
+{
+    (void)state;
+    char a[512], b[512];
+    geo_out_table t = base_table();
+    fr_error err = {0};
+    if (geo_write_geojson(&t, path_in(a, sizeof a, "own.geojson"), &err) != FR_OK ||
+        geo_write_geojson_gdal(&t, path_in(b, sizeof b, "drv.geojson"), &err) != FR_OK)
+        fail_msg("%s", err.message);
+    assert_geojson_same_content(a, b);
+    /* and the empty table */
+    t.nrows = 0;
+    if (geo_write_geojson(&t, path_in(a, sizeof a, "own0.geojson"), &err) != FR_OK ||
+        geo_write_geojson_gdal(&t, path_in(b, sizeof b, "drv0.geojson"), &err) != FR_OK)
+        fail_msg("%s", err.message);
+    assert_same_bytes(a, b);
+}
+
+static void test_geojson_antimeridian_falls_back(void **state)
+{
+    (void)state;
+    /* UTM 60N: x 640000..642000 at y ~7.21e6 spans lon 179.97 .. 180.02 */
+    fr_error e;
+    geo_layer *l = geo_layer_new("parcels", "test", NULL, GEO_GEOM_POLYGON);
+    char *wkt = epsg_wkt(32660);
+    geo_layer_set_srs(l, wkt, &e);
+    free(wkt);
+    size_t i;
+    geo_layer_add_feature(l, 1, &i, &e);
+    add_ring(l, 1, 630000, 7211800, 630100, 7211900, 0); /* west of 180: untouched */
+    geo_layer_add_feature(l, 2, &i, &e);
+    add_ring(l, 1, 640000, 7211800, 642000, 7212000, 0); /* crosses 180 */
+    static const char *ids[2] = {"west", "across"};
+    geo_out_field f = {.name = "id", .short_name = "id", .type = GEO_COL_STRING, .str = ids};
+    size_t order[2] = {0, 1};
+    geo_out_table t = base_table();
+    t.parcels = l;
+    t.order = order;
+    t.nrows = 2;
+    t.fields = &f;
+    t.nfields = 1;
+    char p[512];
+    fr_error err = {0};
+    if (geo_write_geojson(&t, path_in(p, sizeof p, "am.geojson"), &err) != FR_OK)
+        fail_msg("%s", err.message);
+    GDALDatasetH ds = open_vector(p, "GeoJSON");
+    OGRLayerH lyr = GDALDatasetGetLayer(ds, 0);
+    assert_int_equal(OGR_L_GetFeatureCount(lyr, TRUE), 2);
+    OGRFeatureH a = OGR_L_GetNextFeature(lyr), b = OGR_L_GetNextFeature(lyr);
+    assert_string_equal(OGR_F_GetFieldAsString(b, 0), "across");
+    assert_int_equal(wkbFlatten(OGR_G_GetGeometryType(OGR_F_GetGeometryRef(a))), wkbPolygon);
+    /* cut in two at the antimeridian, every longitude within [-180, 180] */
+    OGRGeometryH g = OGR_F_GetGeometryRef(b);
+    assert_int_equal(wkbFlatten(OGR_G_GetGeometryType(g)), wkbMultiPolygon);
+    assert_int_equal(OGR_G_GetGeometryCount(g), 2);
+    OGREnvelope env;
+    OGR_G_GetEnvelope(g, &env);
+    assert_true(env.MinX >= -180 && env.MaxX <= 180 && env.MaxX - env.MinX > 359);
+    OGR_F_Destroy(a);
+    OGR_F_Destroy(b);
+    GDALClose(ds);
+    geo_layer_free(l);
+}
+
+static void test_number_formatting(void **state)
+{
+    (void)state;
+    char a[GEO_WRITE_NUM_BUF], b[GEO_WRITE_NUM_BUF];
+    struct {
+        double v;
+        int d;
+        const char *want;
+    } fixed[] = {{0, 7, "0"},           {-0.0, 7, "0"},         {-1e-9, 7, "0"},
+                 {1.5, 7, "1.5"},       {-84.39891896, 7, "-84.398919"},
+                 {33.72767086, 7, "33.7276709"}, {100, 6, "100"},
+                 {1e20, 6, "100000000000000000000"},
+                 {0.1, 6, "0.1"},       {2.5e-7, 6, "0"},       {123456.0000004, 6, "123456"}};
+    for (size_t k = 0; k < sizeof fixed / sizeof fixed[0]; k++) {
+        geo_write_common_fmt_fixed(a, fixed[k].v, fixed[k].d);
+        assert_string_equal(a, fixed[k].want);
+    }
+    geo_write_common_fmt_decimals(a, -1e-9, 6);
+    assert_string_equal(a, "-0.000000"); /* printf keeps the sign */
+    geo_write_common_fmt_decimals(a, 2.5, 0);
+    assert_string_equal(a, "2"); /* ties to even */
+    /* agrees with printf("%.*f") + trimming over many values */
+    srand(12345);
+    for (int k = 0; k < 200000; k++) {
+        double v = ((double)rand() / RAND_MAX - 0.5) * 360.0 * pow(10, k % 7 - 3);
+        int d = k % 16;
+        geo_write_common_fmt_fixed(a, v, d);
+        int n = snprintf(b, sizeof b, "%.*f", d, v);
+        while (strchr(b, '.') && b[n - 1] == '0')
+            b[--n] = '\0';
+        if (b[n - 1] == '.')
+            b[--n] = '\0';
+        if (strcmp(b, "-0") == 0)
+            strcpy(b, "0");
+        if (strcmp(a, b) != 0)
+            fail_msg("%.17g with %d decimals: '%s' vs printf '%s'", v, d, a, b);
+        /* untrimmed, as the .dbf writes it */
+        geo_write_common_fmt_decimals(a, v, d);
+        snprintf(b, sizeof b, "%.*f", d, v);
+        if (strcmp(a, b) != 0)
+            fail_msg("%.17g with %d decimals: '%s' vs printf '%s'", v, d, a, b);
+    }
+    struct {
+        double v;
+        const char *want;
+    } real[] = {{0, "0.0"},          {-0.0, "-0.0"}, {100, "100.0"},
+                {-7, "-7.0"},        {0.25, "0.25"}, {1.0 / 3.0, "0.333333333333333"},
+                {-1e-7, "-1e-07"}, {1e20, "1e+20"}};
+    for (size_t k = 0; k < sizeof real / sizeof real[0]; k++) {
+        geo_write_common_fmt_real(a, real[k].v);
+        assert_string_equal(a, real[k].want);
+    }
+    /* agrees with printf("%.15g") (+ ".0") over many magnitudes */
+    for (int k = 0; k < 200000; k++) {
+        double v = ((double)rand() / RAND_MAX - 0.5) * pow(10, k % 24 - 8);
+        if (k % 5 == 0)
+            v = nearbyint(v * 1000) / 1000; /* short decimals too */
+        geo_write_common_fmt_real(a, v);
+        int n = snprintf(b, sizeof b, "%.15g", v);
+        if (!strpbrk(b, ".eEni"))
+            strcpy(b + n, ".0");
+        if (strcmp(a, b) != 0)
+            fail_msg("%.17g: '%s' vs printf '%s'", v, a, b);
+    }
+    geo_write_common_fmt_int(a, INT64_MIN);
+    assert_string_equal(a, "-9223372036854775808");
+}
+
+static void test_dbf_layout_from_data(void **state)
+{
+    (void)state;
+    /* values too large for a given width are refused before any file exists */
+    static const double wide[NPARCELS] = {1, 2, 123456789.5, 3};
+    geo_out_field f[NFIELDS];
+    memcpy(f, g_fields, sizeof f);
+    f[2].num = wide; /* risk_score is N(12,6): 123456789.500000 needs 16 */
+    geo_out_table t = base_table();
+    t.fields = f;
+    char p[512];
+    fr_error err = {0};
+    assert_int_equal(geo_write_shapefile(&t, path_in(p, sizeof p, "wide.shp"), &err), FR_E_OUTPUT);
+    assert_non_null(strstr(err.message, "risk_score"));
+    assert_non_null(strstr(err.message, "N(12,6)"));
+    assert_false(file_exists(p));
+    assert_int_equal(geo_write_shapefile_gdal(&t, p, &err), FR_E_OUTPUT);
+    assert_false(file_exists(p));
+
+    /* a default real field keeps fewer decimals instead: N(24,14) here */
+    f[2] = g_fields[6];
+    f[6].num = wide;
+    f[6].short_name = "wide";
+    f[2].short_name = "fraction";
+    if (geo_write_shapefile(&t, path_in(p, sizeof p, "wide.shp"), &err) != FR_OK)
+        fail_msg("%s", err.message);
+    GDALDatasetH ds = open_vector(p, "ESRI Shapefile");
+    OGRLayerH lyr = GDALDatasetGetLayer(ds, 0);
+    OGRFieldDefnH fd = OGR_FD_GetFieldDefn(OGR_L_GetLayerDefn(lyr), 6);
+    assert_int_equal(OGR_Fld_GetWidth(fd), 24);
+    assert_int_equal(OGR_Fld_GetPrecision(fd), 14);
+    for (size_t k = 0; k < NPARCELS; k++) {
+        OGRFeatureH ft = OGR_L_GetNextFeature(lyr);
+        assert_true(OGR_F_GetFieldAsDouble(ft, 6) == wide[g_order[k]]);
+        OGR_F_Destroy(ft);
+    }
+    GDALClose(ds);
+    char q[512];
+    if (geo_write_shapefile_gdal(&t, path_in(q, sizeof q, "wide_drv.shp"), &err) != FR_OK)
+        fail_msg("%s", err.message);
+    assert_shapefiles_equal("wide", "wide_drv");
+
+    /* text longer than 254 bytes is cut on a UTF-8 character boundary */
+    char longtxt[400] = "a";
+    for (int k = 0; k < 150; k++)
+        strcat(longtxt, "\xc3\xb1");
+    const char *txt[NPARCELS] = {longtxt, "b", NULL, "c"};
+    memcpy(f, g_fields, sizeof f);
+    f[1].str = txt;
+    t.fields = f;
+    if (geo_write_shapefile(&t, path_in(p, sizeof p, "longtxt.shp"), &err) != FR_OK)
+        fail_msg("%s", err.message);
+    ds = open_vector(p, "ESRI Shapefile");
+    lyr = GDALDatasetGetLayer(ds, 0);
+    assert_int_equal(OGR_Fld_GetWidth(OGR_FD_GetFieldDefn(OGR_L_GetLayerDefn(lyr), 1)), 254);
+    OGRFeatureH ft = OGR_L_GetFeature(lyr, 1); /* row 1 is parcel 0 */
+    const char *got = OGR_F_GetFieldAsString(ft, 1);
+    assert_int_equal(strlen(got), 253);
+    assert_memory_equal(got, longtxt, 253);
+    OGR_F_Destroy(ft);
+    GDALClose(ds);
+}
+
+static void test_stale_index_removed(void **state)
+{
+    (void)state;
+    char p[512], q[512];
+    FILE *fp = fopen(path_in(q, sizeof q, "stale.qix"), "wb");
+    assert_non_null(fp);
+    fputs("old index", fp);
+    fclose(fp);
+    geo_out_table t = base_table();
+    fr_error err = {0};
+    assert_int_equal(geo_write_shapefile(&t, path_in(p, sizeof p, "stale.shp"), &err), FR_OK);
+    assert_false(file_exists(q));
 }
 
 /* ---- refusals and failures ------------------------------------------- */
@@ -705,8 +1031,17 @@ static void test_missing_directory(void **state)
     path_in(p, sizeof p, "no_such_dir/out.geojson");
     assert_int_equal(geo_write_geojson(&t, p, &err), FR_E_OUTPUT);
     assert_non_null(strstr(err.message, p));
+    assert_non_null(strstr(err.message, "No such file or directory"));
     path_in(p, sizeof p, "no_such_dir/out.shp");
     assert_int_equal(geo_write_shapefile(&t, p, &err), FR_E_OUTPUT);
+    p[strlen(p) - 3] = '\0'; /* the first file that fails may be the .prj */
+    assert_non_null(strstr(err.message, p));
+    assert_non_null(strstr(err.message, "No such file or directory"));
+    path_in(p, sizeof p, "no_such_dir/out.shp");
+    assert_int_equal(geo_write_shapefile_gdal(&t, p, &err), FR_E_OUTPUT);
+    assert_non_null(strstr(err.message, p));
+    path_in(p, sizeof p, "no_such_dir/out.geojson");
+    assert_int_equal(geo_write_geojson_gdal(&t, p, &err), FR_E_OUTPUT);
     assert_non_null(strstr(err.message, p));
     path_in(p, sizeof p, "no_such_dir/out.csv");
     assert_int_equal(geo_write_csv(&t, p, &err), FR_E_OUTPUT);
@@ -725,6 +1060,20 @@ static void test_disk_full(void **state)
     fr_error err = {0};
     assert_int_equal(geo_write_csv(&t, "/dev/full", &err), FR_E_OUTPUT);
     assert_non_null(strstr(err.message, "/dev/full"));
+    assert_non_null(strstr(err.message, "No space left on device"));
+    err.message[0] = '\0';
+    assert_int_equal(geo_write_geojson(&t, "/dev/full", &err), FR_E_OUTPUT);
+    assert_non_null(strstr(err.message, "No space left on device"));
+    geo_rejects r = {0};
+    assert_int_equal(geo_write_rejects_csv(&r, "/dev/full", &err), FR_E_OUTPUT);
+    /* a .shp on a full disk: the .shp itself is the symlink to /dev/full */
+    char p[512];
+    path_in(p, sizeof p, "full.shp");
+    assert_int_equal(symlink("/dev/full", p), 0);
+    err.message[0] = '\0';
+    assert_int_equal(geo_write_shapefile(&t, p, &err), FR_E_OUTPUT);
+    assert_non_null(strstr(err.message, p));
+    assert_non_null(strstr(err.message, "No space left on device"));
 }
 
 static void test_shapefile_over_2gb_refused(void **state)
@@ -826,6 +1175,12 @@ int main(void)
         cmocka_unit_test(test_rejects_csv),
         cmocka_unit_test(test_byte_identical_reruns),
         cmocka_unit_test(test_two_threads_at_once),
+        cmocka_unit_test(test_shapefile_matches_gdal_driver),
+        cmocka_unit_test(test_geojson_matches_gdal_driver),
+        cmocka_unit_test(test_geojson_antimeridian_falls_back),
+        cmocka_unit_test(test_number_formatting),
+        cmocka_unit_test(test_dbf_layout_from_data),
+        cmocka_unit_test(test_stale_index_removed),
         cmocka_unit_test(test_short_name_too_long),
         cmocka_unit_test(test_missing_directory),
         cmocka_unit_test(test_disk_full),
