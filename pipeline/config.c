@@ -508,8 +508,16 @@ static fr_status parse_output(walker *w, const yaml_node_t *n, fr_config *cfg)
         else if (key && !strcmp(key, "coordinate_precision")) {
             if ((st = get_number(w, v, key, 0, 15, &d)) == FR_OK)
                 cfg->coordinate_precision = (int)d;
+        } else if (key && !strcmp(key, "writer")) {
+            const char *v_text = scalar(v);
+            if (v_text && !strcmp(v_text, "native"))
+                cfg->writer_gdal = 0;
+            else if (v_text && !strcmp(v_text, "gdal"))
+                cfg->writer_gdal = 1;
+            else
+                st = fail(w, v, FR_E_CONFIG, "output.writer must be native or gdal");
         } else
-            st = unknown_key(w, k, "output", "dir, target_list_size, geojson, shapefile, coordinate_precision");
+            st = unknown_key(w, k, "output", "dir, target_list_size, geojson, shapefile, coordinate_precision, writer");
     }
     return st;
 }

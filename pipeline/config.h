@@ -76,6 +76,7 @@ typedef struct {
     long target_list_size; /* rows in targets.csv (default 500) */
     int write_geojson, write_shapefile;
     int coordinate_precision; /* GeoJSON decimals (default 7) */
+    int writer_gdal;     /* 1: write GeoJSON/Shapefile with GDAL's drivers instead of firerisk's own */
 } fr_config;
 
 /* Loads and validates the file.  On failure *cfg is left empty and err names

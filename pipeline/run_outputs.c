@@ -413,10 +413,10 @@ fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
         {
 #pragma omp section
             if (ctx->cfg.write_geojson)
-                s1 = geo_write_geojson(&ranked_table, p1, &e1);
+                s1 = (ctx->cfg.writer_gdal ? geo_write_geojson_gdal : geo_write_geojson)(&ranked_table, p1, &e1);
 #pragma omp section
             if (ctx->cfg.write_shapefile)
-                s2 = geo_write_shapefile(&ranked_table, p2, &e2);
+                s2 = (ctx->cfg.writer_gdal ? geo_write_shapefile_gdal : geo_write_shapefile)(&ranked_table, p2, &e2);
         }
         if (s1 != FR_OK) {
             *err = e1;

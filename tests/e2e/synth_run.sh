@@ -42,6 +42,14 @@ awk 'NF == 9 && $2 ~ /^[0-9]+$/ && $5 ~ /^[0-9]+$/ {
 awk '$1 == "inspections" && $5 > 0 && $6 > 0 && $7 > 0 { ok = 1 } END { exit !ok }' "$WORK/t1/run_summary.txt" \
   || fail "inspections are not matched by id, containment and nearest"
 
+# GDAL's own drivers (output.writer: gdal) give the same Shapefile, byte for byte.
+{ cat "$WORK/city/firerisk.yaml"; printf 'output:\n  writer: gdal\n'; } > "$WORK/city/gdal.yaml"
+expect_exit 0 "$FIRERISK" run --config "$WORK/city/gdal.yaml" --out "$WORK/g" --quiet
+for f in ranked_parcels.shp ranked_parcels.shx ranked_parcels.dbf; do
+  cmp -s "$WORK/t1/$f" "$WORK/g/$f" || fail "$f differs from GDAL's driver output"
+done
+[ "$(feature_count "$WORK/g/ranked_parcels.geojson")" = $N ] || fail "gdal geojson feature count"
+
 # A different as_of changes the scores (features are as of the date).
 expect_exit 0 "$FIRERISK" run --config "$WORK/city/firerisk.yaml" --out "$WORK/t3" --as-of 2019-01-01 --quiet
 cmp -s "$WORK/t1/targets.csv" "$WORK/t3/targets.csv" && fail "--as-of had no effect"
