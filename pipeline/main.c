@@ -133,12 +133,17 @@ static int cmd_synth(int argc, char **argv)
     geo_init();
     synth_options so = {.parcels = parcels, .seed = (uint64_t)seed, .out_dir = out};
     fr_error err = {0};
-    fr_status st = synth_city_run(&so, &err);
+    synth_summary sum;
+    fr_status st = synth_city_run_summary(&so, &sum, &err);
     if (st != FR_OK)
         return fail(st, &err);
-    fprintf(stderr, "firerisk synth: %ld parcels (seed %ld) written to %s/city.gpkg; run it with:\n"
-                    "  firerisk run --config %s/firerisk.yaml\n",
-            parcels, seed, out, out);
+    fprintf(stderr,
+            "firerisk synth: seed %ld, %.1f km2: %zu parcels, %zu inspections, %zu incidents (%zu structure fires), "
+            "%zu stations, %zu block groups\n"
+            "  written to %s/city.gpkg (+ firerisk.yaml, truth.csv); run it with:\n"
+            "  firerisk run --config %s/firerisk.yaml\n",
+            seed, sum.area_km2, sum.parcels, sum.inspections, sum.incidents, sum.structure_fires, sum.stations,
+            sum.block_groups, out, out);
     return 0;
 }
 
