@@ -481,27 +481,10 @@ static fr_status read_geometry(reader *r, OGRFeatureH f, int64_t fid, int *rejec
         *rejected = 1;
         return reject(r, fid, field, "wrong_geometry_type", msg);
     }
+    /* Validity is checked and repaired for the whole layer afterwards, in
+     * parallel (geo/validate.c). */
     OGRGeometryH valid = work;
     int valid_owned = work_owned;
-    if (!OGR_G_IsValid(work)) {
-        OGRGeometryH fixed = OGR_G_MakeValid(work);
-        if (work_owned)
-            OGR_G_DestroyGeometry(work);
-        if (!fixed || OGR_G_IsEmpty(fixed) || !has_polygon_area(fixed)) {
-            if (fixed)
-                OGR_G_DestroyGeometry(fixed);
-            *rejected = 1;
-            return reject(r, fid, field, "invalid_geometry", "invalid polygon that MakeValid could not repair");
-        }
-        r->stats->repaired++;
-        st = warn(r, fid, field, "repaired_geometry", "invalid polygon repaired with MakeValid");
-        if (st != FR_OK) {
-            OGR_G_DestroyGeometry(fixed);
-            return fr_error_set(err, st, "out of memory");
-        }
-        valid = fixed;
-        valid_owned = 1;
-    }
     int bad = add_polygonal(r, valid, err, &st);
     if (valid_owned)
         OGR_G_DestroyGeometry(valid);

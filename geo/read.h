@@ -5,8 +5,8 @@
  * layer and the mapped fields (and lists what exists when something named
  * in the config is absent), takes the geometry from the source's geometry
  * column or from a WKT text column or from x/y (lon/lat) columns, converts
- * values to the column types the run needs, parses dates, checks and repairs
- * geometry, and records every record it cannot use in a rejects list with
+ * values to the column types the run needs, parses dates, checks geometry
+ * types and coordinates (validity: geo/validate.h), and records every record it cannot use in a rejects list with
  * the reason.  Coordinates stay in the source CRS; geo/reproject.h moves
  * them into the working CRS afterwards.
  */
@@ -49,7 +49,6 @@ typedef struct {
     size_t read;          /* features the source returned (after the where filter) */
     size_t kept;          /* features in the layer */
     size_t rejected;      /* features written to rejects */
-    size_t repaired;      /* invalid polygons repaired with MakeValid */
     size_t no_geometry;   /* kept features without geometry (point layers) */
 } geo_read_stats;
 

@@ -12,6 +12,7 @@
 
 #include "read.h"
 #include "reproject.h"
+#include "validate.h"
 #include "run_internal.h"
 
 fr_layer_counts *run_counts(run_ctx *ctx, size_t k)
@@ -72,10 +73,16 @@ static fr_status read_one(run_ctx *ctx, const cfg_layer *cl, size_t counts_index
         return st;
     c->read = stats.read;
     c->rejected_read = stats.rejected;
-    c->repaired = stats.repaired;
     c->kept = stats.kept;
-    c->warnings = ctx->warnings.count - warn_before - stats.repaired;
-    return FR_OK;
+    c->warnings = ctx->warnings.count - warn_before;
+    if (kind != GEO_GEOM_POLYGON)
+        return FR_OK;
+    size_t repaired = 0, removed = 0;
+    st = geo_layer_make_valid(*out, &ctx->rejects, &ctx->warnings, &repaired, &removed, err);
+    c->repaired = repaired;
+    c->rejected_read += removed;
+    c->kept -= removed;
+    return st;
 }
 
 /* Reprojects a layer into the working CRS and counts what could not be. */

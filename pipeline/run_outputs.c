@@ -107,6 +107,24 @@ static int all_integral(const double *v, size_t n)
     return 1;
 }
 
+/* .dbf width of an integer column: the digits its largest value needs (at
+ * least 4), instead of the driver's 18, which would make the .dbf of a
+ * million parcels several hundred megabytes larger. */
+static int integer_width(const double *v, size_t n)
+{
+    double lo = 0, hi = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(v[i]))
+            continue;
+        if (v[i] < lo) lo = v[i];
+        if (v[i] > hi) hi = v[i];
+    }
+    char buf[32];
+    int w_hi = snprintf(buf, sizeof buf, "%.0f", hi), w_lo = snprintf(buf, sizeof buf, "%.0f", lo);
+    int w = w_hi > w_lo ? w_hi : w_lo;
+    return w < 4 ? 4 : w;
+}
+
 typedef struct {
     double *rank;
     const char **tier;
@@ -203,6 +221,7 @@ static fr_status ranked_fields(run_ctx *ctx, out_columns *c, field_list *fl, fr_
         return err->status;
     f->num = c->rank;
     f->is_integer = 1;
+    f->width = integer_width(c->rank, p->count);
     if (!(f = add_field(fl, "parcel_id", GEO_COL_STRING, err)))
         return err->status;
     f->str = (const char *const *)p->cols[geo_layer_find_column(p, "parcel_id")].str;
@@ -247,7 +266,9 @@ static fr_status ranked_fields(run_ctx *ctx, out_columns *c, field_list *fl, fr_
             return err->status;
         f->num = ctx->feats.values + k * p->count;
         f->is_integer = all_integral(f->num, p->count);
-        if (!f->is_integer) {
+        if (f->is_integer)
+            f->width = integer_width(f->num, p->count);
+        else {
             f->width = 18;
             f->precision = 6;
         }

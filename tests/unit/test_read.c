@@ -2,7 +2,7 @@
  * test_read.c — the reader on small files written at test time: WKT and
  * lon/lat CSV, field mapping (case-insensitive, listing what exists when a
  * field is missing), missing layer, missing file, no CRS, unparsable dates
- * and numbers, invalid polygons repaired, wrong geometry types rejected.
+ * and numbers, wrong geometry types rejected (validity: test_validate.c).
  */
 #include <math.h>
 #include <setjmp.h>
@@ -51,7 +51,7 @@ static const char *parcels_csv =
     "id,ADDR,yr,vacant,wkt\n"
     "P1,1 OAK ST,1921,Y,\"POLYGON((0 0,10 0,10 10,0 10,0 0))\"\n"
     "P2,2 OAK ST,unknown,N,\"POLYGON((20 0,30 0,30 10,20 10,20 0))\"\n"
-    "P3,3 OAK ST,1950,N,\"POLYGON((0 0,10 10,10 0,0 10,0 0))\"\n" /* bow-tie: repaired */
+    "P3,3 OAK ST,1950,N,\"POLYGON((0 0,10 10,10 0,0 10,0 0))\"\n" /* bow-tie: kept (repaired later) */
     "P4,4 OAK ST,1960,N,\"LINESTRING(0 0,1 1)\"\n"                 /* wrong type: rejected */
     "P5,5 OAK ST,1970,N,\"POLYGON((0 0,1 0\"\n"                     /* broken WKT: rejected */
     "P6,6 OAK ST,1980,N,\n";                                        /* no geometry: rejected */
@@ -74,7 +74,6 @@ static void wkt_csv_with_mapping(void **state)
     assert_int_equal(st.read, 6);
     assert_int_equal(st.kept, 3);
     assert_int_equal(st.rejected, 3);
-    assert_int_equal(st.repaired, 1);
     assert_int_equal(l->count, 3);
     assert_string_equal(l->cols[0].str[0], "P1");
     assert_string_equal(l->cols[1].str[1], "2 OAK ST");
