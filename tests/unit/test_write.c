@@ -196,7 +196,7 @@ static char *slurp(const char *path, size_t *len)
 
 static void assert_same_bytes(const char *a, const char *b)
 {
-    size_t na, nb;
+    size_t na = 0, nb = 0;
     char *x = slurp(a, &na), *y = slurp(b, &nb);
     assert_non_null(x);
     assert_non_null(y);
