@@ -25,24 +25,45 @@ typedef enum {
     GEO_MATCH_NONE = 0,
     GEO_MATCH_ID = 1,       /* the record carries a parcel id found among the parcels */
     GEO_MATCH_CONTAINS = 2, /* the point lies inside (or on the boundary of) a parcel */
-    GEO_MATCH_NEAREST = 3   /* the nearest parcel lies within the tolerance */
+    GEO_MATCH_NEAREST = 3,  /* the nearest parcel lies within the tolerance */
+    GEO_MATCH_ADDRESS = 4,  /* same normalised house number and street as one parcel's address */
+    GEO_MATCH_ADDRESS_NEAR = 5, /* the nearest house number of the same parity on the
+                               same street, within the address range */
+    GEO_MATCH_NMETHODS
 } geo_match_method;
 
 typedef enum {
     GEO_UNMATCHED_NONE = 0,          /* matched */
-    GEO_UNMATCHED_NO_ID_NO_POINT,    /* neither a parcel id nor a geometry */
-    GEO_UNMATCHED_UNKNOWN_ID,        /* an id not among the parcels and no geometry */
-    GEO_UNMATCHED_BEYOND_TOLERANCE   /* a point with no parcel within the tolerance */
+    GEO_UNMATCHED_NO_ID_NO_POINT,    /* neither a parcel id, an address nor a geometry */
+    GEO_UNMATCHED_UNKNOWN_ID,        /* an id not among the parcels (and nothing else to try) */
+    GEO_UNMATCHED_BEYOND_TOLERANCE,  /* a point with no parcel within the tolerance */
+    GEO_UNMATCHED_ADDRESS_INCOMPLETE,/* an address without a house number or a street */
+    GEO_UNMATCHED_UNKNOWN_STREET,    /* a street that no parcel address has */
+    GEO_UNMATCHED_NO_HOUSE_NUMBER,   /* the street, but no parcel of that house number, nor of
+                                        the same parity within the address range */
+    GEO_UNMATCHED_AMBIGUOUS_ADDRESS, /* the address fits several parcels equally well */
+    GEO_UNMATCHED_NREASONS
 } geo_unmatched_reason;
 
 typedef struct {
     int32_t parcel;    /* index into the parcels layer, -1 when unmatched */
     uint8_t method;    /* geo_match_method */
     uint8_t why;       /* geo_unmatched_reason */
+    float confidence;  /* 0-1: how sure the match is (see geo_match_records); 0 unmatched */
+    int32_t number_diff; /* address matches: |record's house number - parcel's|, else -1 */
     double distance_m; /* 0 for contains, the distance for nearest (and for
                           beyond-tolerance: distance to the nearest parcel
-                          found within 10x the tolerance, else NAN); NAN for id */
+                          found within 10x the tolerance, else NAN); NAN for
+                          id and address */
 } geo_match;
+
+/* Stable names for outputs: "parcel_id", "address", "address_near",
+ * "contains", "nearest", "unmatched"; and the reject reason codes
+ * "no_parcel_id_or_point", "unknown_parcel_id", "beyond_tolerance",
+ * "address_incomplete", "unknown_street", "no_house_number",
+ * "ambiguous_address". */
+const char *geo_match_method_name(int method);
+const char *geo_unmatched_reason_name(int why);
 
 /* ---- parcel ids ------------------------------------------------------- */
 
@@ -73,10 +94,67 @@ void geo_parcel_index_free(geo_parcel_index *ix);
  * to a parcel, in this order: by parcel id (string column id_col of points,
  * -1 for none; needs ids != NULL), else the parcel containing the point, else
  * the nearest parcel whose distance is <= tolerance_m.  out has
- * points->count entries. */
+ * points->count entries.  (geo_match_records with those three steps.) */
 fr_status geo_match_points(const geo_parcel_index *ix, const geo_id_index *ids,
                            const geo_layer *points, int id_col, double tolerance_m,
                            geo_match *out, fr_error *err);
+
+/* ---- addresses --------------------------------------------------------- */
+
+typedef struct geo_address_index geo_address_index;
+
+/* Indexes the parcels by normalised street and house number (string column
+ * addr_col, parsed with geo_address_parse).  Parcels whose address lacks a
+ * house number or a street are left out.  The index does not refer to the
+ * layer after the call. */
+fr_status geo_address_index_build(const geo_layer *parcels, int addr_col, geo_address_index **out,
+                                  fr_error *err);
+void geo_address_index_free(geo_address_index *ix);
+/* Parcels indexed, and parcels whose address text lacked a number or a street. */
+size_t geo_address_index_parcels(const geo_address_index *ix, size_t *unusable);
+
+/* Matches one address text to a parcel (join_address.c), with the rules of
+ * geo_match_records.  out->method is GEO_MATCH_ADDRESS, GEO_MATCH_ADDRESS_NEAR
+ * or GEO_MATCH_NONE (then out->why says why; GEO_UNMATCHED_NO_ID_NO_POINT
+ * when the text is empty).  range: the largest house-number difference of a
+ * near match (0: exact only).  Thread-safe. */
+void geo_match_address(const geo_address_index *ix, const char *text, int32_t range, geo_match *out);
+
+/* ---- matching with a configured order ---------------------------------- */
+
+#define GEO_MATCH_MAX_STEPS 4
+
+typedef struct {
+    /* The steps in order, each one of GEO_MATCH_ID, GEO_MATCH_ADDRESS (the
+     * exact address, then the nearest house number), GEO_MATCH_CONTAINS,
+     * GEO_MATCH_NEAREST; a step lacking its data (no id column, no address
+     * index...) is skipped. */
+    uint8_t steps[GEO_MATCH_MAX_STEPS];
+    int nsteps;
+    const geo_id_index *ids;
+    int id_col;                           /* string column of parcel ids, -1 none */
+    const geo_address_index *addresses;
+    int address_col;                      /* string column of addresses, -1 none */
+    int32_t address_range;                /* see geo_match_address */
+    double tolerance_m;                   /* of GEO_MATCH_NEAREST */
+} geo_match_spec;
+
+/* Matches every record of `points` (GEO_GEOM_POINT or GEO_GEOM_NONE) to a
+ * parcel with the first step of spec that finds one.  A record that no step
+ * matches gets the reason of the last step it had the data for (an address
+ * that names an unknown street, then a point beyond the tolerance:
+ * beyond_tolerance), or GEO_UNMATCHED_NO_ID_NO_POINT when it had none.
+ *
+ * Confidence (a ranking hint for the audit, not a probability): 1 for an id
+ * and for an exact address written as the parcel's; 0.95 for an exact
+ * address told apart from a namesake by ZIP or city; 0.9 to 0.75 for an
+ * exact house number on a street found with less than the full street
+ * (suffix misspelt or missing: 0.9, directionals missing: 0.85, name
+ * alone: 0.8, name one typo away: 0.75); near house numbers that times
+ * 0.9 - 0.4 d / range (d the house-number difference); 0.9 for contains;
+ * 0.8 - 0.3 d / tolerance for nearest. */
+fr_status geo_match_records(const geo_parcel_index *ix, const geo_layer *points,
+                            const geo_match_spec *spec, geo_match *out, fr_error *err);
 
 /* For every parcel, counts the points of `points` lying within radius_m of
  * the parcel polygon (distance from the point to the polygon, 0 inside),

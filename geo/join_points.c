@@ -1,7 +1,8 @@
 /*
- * join_points.c — geo_match_points (join.h): every inspection / incident to
- * one parcel, by id, else by the parcel containing it, else by the nearest
- * parcel within a tolerance.
+ * join_points.c — geo_match_records and geo_match_points (join.h): every
+ * inspection / incident to one parcel, with the configured steps in order:
+ * by id, by address (join_address.c), by the parcel containing it, by the
+ * nearest parcel within a tolerance.
  *
  * Each thread queries its own STRtree with its own GEOS context (see
  * parcel_index.h) and writes only out[k] of the records it processes, so the
@@ -160,69 +161,124 @@ static fr_status points_nearest(points_thread *t, GEOSGeometry *pt, double x, do
     return FR_OK;
 }
 
-/* Matches record k; *out filled on FR_OK. */
-static fr_status points_match_one(points_thread *t, const geo_id_index *ids, const geo_layer *pts,
-                                  int id_col, double tol, size_t k, geo_match *out, fr_error *err)
+/* The spatial steps for record k's point: containment, else (when
+ * `nearest`) the nearest parcel within tol.  *matched says whether one
+ * did; out is filled either way (distance of a near miss). */
+static fr_status points_spatial(points_thread *t, double x, double y, int contains, int nearest, double tol,
+                                geo_match *out, int *matched, fr_error *err)
+{
+    *matched = 0;
+    GEOSGeometry *pt;
+    fr_status st = geo_geos_build_point(t->ctx, x, y, &pt, err);
+    if (st != FR_OK)
+        return st;
+    int32_t p = -1;
+    double d;
+    if (contains)
+        st = points_contains(t, pt, &p, err);
+    if (st == FR_OK && p >= 0) {
+        out->parcel = p;
+        out->method = GEO_MATCH_CONTAINS;
+        out->confidence = 0.9f;
+        out->distance_m = 0.0;
+        *matched = 1;
+    } else if (st == FR_OK && nearest && tol > 0.0) {
+        st = points_nearest(t, pt, x, y, tol, &p, &d, err);
+        if (st == FR_OK && p >= 0) {
+            out->parcel = p;
+            out->method = GEO_MATCH_NEAREST;
+            out->confidence = (float)(0.8 - 0.3 * d / tol);
+            out->distance_m = d;
+            *matched = 1;
+        } else if (st == FR_OK) {
+            /* Say how far off it was, looking up to 10x the tolerance. */
+            st = points_nearest(t, pt, x, y, 10.0 * tol, &p, &d, err);
+            out->distance_m = p >= 0 ? d : NAN;
+        }
+    }
+    GEOSGeom_destroy_r(t->ctx->h, pt);
+    return st;
+}
+
+/* Matches record k with the steps of spec; *out filled on FR_OK.  why ends
+ * as the reason of the last step the record had data for. */
+static fr_status points_match_one(points_thread *t, const geo_layer *pts, const geo_match_spec *spec,
+                                  size_t k, geo_match *out, fr_error *err)
 {
     out->parcel = -1;
     out->method = GEO_MATCH_NONE;
-    out->why = GEO_UNMATCHED_NONE;
+    out->why = GEO_UNMATCHED_NO_ID_NO_POINT;
+    out->confidence = 0.0f;
+    out->number_diff = -1;
     out->distance_m = NAN;
 
-    int had_id = 0;
-    if (id_col >= 0) {
-        const char *s = pts->cols[id_col].str[k];
-        if (s) {
-            const char *p = s;
-            while (isspace((unsigned char)*p))
-                p++;
-            had_id = *p != '\0';
-        }
-        int32_t parcel = had_id ? geo_id_index_find(ids, s) : -1;
-        if (parcel >= 0) {
-            out->parcel = parcel;
-            out->method = GEO_MATCH_ID;
-            return FR_OK;
-        }
-    }
     double x = NAN, y = NAN;
     if (pts->kind == GEO_GEOM_POINT) {
         x = pts->x[k];
         y = pts->y[k];
     }
-    if (isnan(x) || isnan(y)) {
-        out->why = had_id ? GEO_UNMATCHED_UNKNOWN_ID : GEO_UNMATCHED_NO_ID_NO_POINT;
-        return FR_OK;
-    }
-
-    GEOSGeometry *pt;
-    fr_status st = geo_geos_build_point(t->ctx, x, y, &pt, err);
-    if (st != FR_OK)
-        return st;
-    int32_t p;
-    double d;
-    st = points_contains(t, pt, &p, err);
-    if (st == FR_OK && p >= 0) {
-        out->parcel = p;
-        out->method = GEO_MATCH_CONTAINS;
-        out->distance_m = 0.0;
-    } else if (st == FR_OK && tol > 0.0) {
-        st = points_nearest(t, pt, x, y, tol, &p, &d, err);
-        if (st == FR_OK && p >= 0) {
-            out->parcel = p;
-            out->method = GEO_MATCH_NEAREST;
-            out->distance_m = d;
-        } else if (st == FR_OK) {
-            /* Say how far off it was, looking up to 10x the tolerance. */
-            st = points_nearest(t, pt, x, y, 10.0 * tol, &p, &d, err);
-            out->why = GEO_UNMATCHED_BEYOND_TOLERANCE;
-            out->distance_m = p >= 0 ? d : NAN;
+    int has_point = !isnan(x) && !isnan(y), spatial_done = 0;
+    for (int s = 0; s < spec->nsteps; s++) {
+        switch (spec->steps[s]) {
+        case GEO_MATCH_ID: {
+            if (spec->id_col < 0 || !spec->ids)
+                break;
+            const char *id = pts->cols[spec->id_col].str[k];
+            const char *p = id;
+            while (p && isspace((unsigned char)*p))
+                p++;
+            if (!p || !*p)
+                break;
+            int32_t parcel = geo_id_index_find(spec->ids, id);
+            if (parcel >= 0) {
+                out->parcel = parcel;
+                out->method = GEO_MATCH_ID;
+                out->why = GEO_UNMATCHED_NONE;
+                out->confidence = 1.0f;
+                return FR_OK;
+            }
+            out->why = GEO_UNMATCHED_UNKNOWN_ID;
+            break;
         }
-    } else if (st == FR_OK) {
-        out->why = GEO_UNMATCHED_BEYOND_TOLERANCE;
+        case GEO_MATCH_ADDRESS: {
+            if (spec->address_col < 0)
+                break;
+            geo_match m;
+            geo_match_address(spec->addresses, pts->cols[spec->address_col].str[k], spec->address_range, &m);
+            if (m.method != GEO_MATCH_NONE) {
+                *out = m;
+                return FR_OK;
+            }
+            if (m.why != GEO_UNMATCHED_NO_ID_NO_POINT) /* it had an address */
+                out->why = m.why;
+            break;
+        }
+        case GEO_MATCH_CONTAINS:
+        case GEO_MATCH_NEAREST: {
+            if (!has_point || spatial_done)
+                break;
+            /* contains and nearest run together when adjacent in the order
+             * (one point geometry, one query) */
+            int contains = spec->steps[s] == GEO_MATCH_CONTAINS;
+            int nearest = spec->steps[s] == GEO_MATCH_NEAREST ||
+                          (s + 1 < spec->nsteps && spec->steps[s + 1] == GEO_MATCH_NEAREST);
+            int matched;
+            fr_status st = points_spatial(t, x, y, contains, nearest, spec->tolerance_m, out, &matched, err);
+            if (st != FR_OK)
+                return st;
+            if (matched) {
+                out->why = GEO_UNMATCHED_NONE;
+                return FR_OK;
+            }
+            out->why = GEO_UNMATCHED_BEYOND_TOLERANCE;
+            spatial_done = contains && nearest;
+            break;
+        }
+        default:
+            break;
+        }
     }
-    GEOSGeom_destroy_r(t->ctx->h, pt);
-    return st;
+    return FR_OK;
 }
 
 /* Visiting order of the records: by Morton (Z-order) code of the point, so
@@ -295,17 +351,32 @@ fr_status geo_match_points(const geo_parcel_index *ix, const geo_id_index *ids,
                            const geo_layer *points, int id_col, double tolerance_m,
                            geo_match *out, fr_error *err)
 {
+    geo_match_spec spec = {.steps = {GEO_MATCH_ID, GEO_MATCH_CONTAINS, GEO_MATCH_NEAREST},
+                           .nsteps = 3, .ids = ids, .id_col = id_col, .address_col = -1,
+                           .tolerance_m = tolerance_m};
+    return geo_match_records(ix, points, &spec, out, err);
+}
+
+fr_status geo_match_records(const geo_parcel_index *ix, const geo_layer *points,
+                            const geo_match_spec *spec, geo_match *out, fr_error *err)
+{
     if (points->kind == GEO_GEOM_POLYGON)
         return fr_error_set(err, FR_E_INTERNAL, "layer '%s': matching needs points, not polygons",
                             points->name);
+    int id_col = spec->id_col, addr_col = spec->address_col;
     if (id_col >= 0 && ((size_t)id_col >= points->ncols ||
-                        points->cols[id_col].type != GEO_COL_STRING || !ids))
+                        points->cols[id_col].type != GEO_COL_STRING || !spec->ids))
         return fr_error_set(err, FR_E_INTERNAL,
                             "layer '%s': id column %d is not a string column or no id index",
                             points->name, id_col);
-    if (!(tolerance_m >= 0.0) || isinf(tolerance_m))
+    if (addr_col >= 0 && ((size_t)addr_col >= points->ncols || points->cols[addr_col].type != GEO_COL_STRING))
+        return fr_error_set(err, FR_E_INTERNAL, "layer '%s': address column %d is not a string column",
+                            points->name, addr_col);
+    if (spec->nsteps < 0 || spec->nsteps > GEO_MATCH_MAX_STEPS || spec->address_range < 0)
+        return fr_error_set(err, FR_E_INTERNAL, "layer '%s': invalid match steps", points->name);
+    if (!(spec->tolerance_m >= 0.0) || isinf(spec->tolerance_m))
         return fr_error_set(err, FR_E_INTERNAL, "layer '%s': invalid match tolerance %g",
-                            points->name, tolerance_m);
+                            points->name, spec->tolerance_m);
 
     int nt = geo_parcel_index_threads(ix);
     geo_join_common_err *errs = calloc((size_t)nt, sizeof *errs);
@@ -329,7 +400,7 @@ fr_status geo_match_points(const geo_parcel_index *ix, const geo_id_index *ids,
         for (long long o = 0; o < n; o++) {
             size_t k = order[o];
             fr_error e;
-            if (points_match_one(&t, ids, points, id_col, tolerance_m, k, &out[k], &e) != FR_OK) {
+            if (points_match_one(&t, points, spec, k, &out[k], &e) != FR_OK) {
                 fr_error_prefix(&e, "matching feature fid %lld of layer '%s'",
                                 (long long)points->fid[k], points->name);
                 geo_join_common_err_keep(&errs[tid], k, &e);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -48,6 +49,7 @@ typedef struct {
     int wkt_index, x_index, y_index;
     double *bx, *by;    /* ring scratch */
     size_t bcap;
+    size_t unclosed;    /* rings of the current record that were not closed */
 } reader;
 
 static fr_status reject(reader *r, int64_t fid, const char *field, const char *reason,
@@ -146,6 +148,51 @@ static const char *trimmed(const char *s, char *buf, size_t size)
     return buf;
 }
 
+/* The value of field fi as trimmed UTF-8 text, in buf when it fits, else in
+ * *heap (the caller frees it); NULL when out of memory.
+ * - A Real value that is whole is written without decimals ("12", not
+ *   "12.000"): an id exported as a number must match the same id exported
+ *   as text by another department.
+ * - Text that is not valid UTF-8 is recoded from Windows-1252 (what Excel
+ *   and most Windows tools export; a superset of Latin-1) and *recoded is
+ *   set, so that the outputs (RFC 7946 GeoJSON, the CSVs) stay UTF-8. */
+static const char *field_text(OGRFeatureH f, int fi, OGRFieldType ft, char *buf, size_t size, char **heap,
+                              int *recoded)
+{
+    *heap = NULL;
+    *recoded = 0;
+    if (ft == OFTReal) {
+        double v = OGR_F_GetFieldAsDouble(f, fi);
+        if (isfinite(v) && v == floor(v) && fabs(v) < 1e15) {
+            snprintf(buf, size, "%.0f", v);
+            return buf;
+        }
+    }
+    const char *raw = OGR_F_GetFieldAsString(f, fi);
+    while (isspace((unsigned char)*raw))
+        raw++;
+    size_t n = strlen(raw);
+    while (n > 0 && isspace((unsigned char)raw[n - 1]))
+        n--;
+    char *out = buf;
+    if (n >= size && !(out = *heap = malloc(n + 1)))
+        return NULL;
+    memcpy(out, raw, n);
+    out[n] = '\0';
+    if (CPLIsUTF8(out, -1))
+        return out;
+    char *utf8 = CPLRecode(out, "CP1252", CPL_ENC_UTF8);
+    size_t m = utf8 ? strlen(utf8) : 0;
+    char *copy = utf8 ? malloc(m + 1) : NULL;
+    if (copy)
+        memcpy(copy, utf8, m + 1);
+    CPLFree(utf8);
+    free(*heap);
+    *heap = copy;
+    *recoded = 1;
+    return copy;
+}
+
 /* Number from a text cell: allows surrounding blanks, thousands separators
  * ("1,250") and a leading '$' as found in assessor exports. */
 static int parse_number(const char *text, double *out)
@@ -192,21 +239,19 @@ static int parse_boolean(const char *text, double *out)
     return -1;
 }
 
-/* Reads the mapped attributes of feature f into the last layer slot.
- * Returns FR_OK, or sets *rejected when a required value is unusable. */
-static fr_status read_attributes(reader *r, OGRFeatureH f, int64_t fid, size_t slot, int *rejected,
-                                 fr_error *err)
+/* Stores one value (text as read) into column k of the record in slot. */
+static fr_status read_value(reader *r, const geo_field_spec *fs, size_t k, OGRFeatureH f, int fi, OGRFieldType ft,
+                            const char *text, int is_null, int64_t fid, size_t slot, int *rejected, fr_error *err)
 {
-    char buf[1024], msg[1400];
-    for (size_t k = 0; k < r->spec->nfields; k++) {
-        const geo_field_spec *fs = &r->spec->fields[k];
-        int fi = r->field_index[k];
-        int is_null = !OGR_F_IsFieldSetAndNotNull(f, fi);
-        OGRFieldType ft = OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, fi));
-        const char *text = is_null ? "" : trimmed(OGR_F_GetFieldAsString(f, fi), buf, sizeof buf);
+    char msg[1400];
+    {
         int missing = is_null || text[0] == '\0';
         switch (fs->type) {
         case GEO_COL_STRING:
+            if (missing && fs->required_value) {
+                *rejected = 1;
+                return reject(r, fid, fs->source_name, "missing_value", "required value is empty");
+            }
             if (!missing && geo_layer_set_string(r->layer, k, slot, text, err) != FR_OK)
                 return err->status;
             break;
@@ -266,12 +311,60 @@ static fr_status read_attributes(reader *r, OGRFeatureH f, int64_t fid, size_t s
                 *rejected = 1;
                 return reject(r, fid, fs->source_name, "missing_date", "required date is empty");
             }
+            /* A date after the run's day cannot be true (a typo, 2205 for
+             * 2025), and one before min_date is a placeholder ("0001-01-01"
+             * for "unknown"): either would count as history it is not. */
+            if (days != FR_DATE_MISSING && r->spec->date_bounds && fs->required_value &&
+                (days > r->spec->max_date || days < r->spec->min_date)) {
+                char lo[11], hi[11];
+                fr_format_date(r->spec->min_date, lo);
+                fr_format_date(r->spec->max_date, hi);
+                int future = days > r->spec->max_date;
+                snprintf(msg, sizeof msg, future ? "date '%s' is in the future (after %s, the day of the run)"
+                                                 : "date '%s' is implausible (before %s)",
+                         text, future ? hi : lo);
+                *rejected = 1;
+                return reject(r, fid, fs->source_name, future ? "future_date" : "implausible_date", msg);
+            }
             geo_layer_set_date(r->layer, k, slot, days);
             break;
         }
         }
     }
     return FR_OK;
+}
+
+/* Reads the mapped attributes of feature f into the last layer slot.
+ * Returns FR_OK, or sets *rejected when a required value is unusable. */
+static fr_status read_attributes(reader *r, OGRFeatureH f, int64_t fid, size_t slot, int *rejected,
+                                 fr_error *err)
+{
+    char buf[1024], msg[1400];
+    char *heap = NULL;
+    fr_status st = FR_OK;
+    for (size_t k = 0; k < r->spec->nfields && st == FR_OK && !*rejected; k++) {
+        free(heap);
+        heap = NULL;
+        const geo_field_spec *fs = &r->spec->fields[k];
+        int fi = r->field_index[k];
+        int is_null = !OGR_F_IsFieldSetAndNotNull(f, fi), recoded = 0;
+        OGRFieldType ft = OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, fi));
+        const char *text = is_null ? "" : field_text(f, fi, ft, buf, sizeof buf, &heap, &recoded);
+        if (!text) {
+            st = fr_error_set(err, FR_E_MEMORY, "out of memory reading %s", r->label);
+            break;
+        }
+        if (recoded && fs->type == GEO_COL_STRING) {
+            snprintf(msg, sizeof msg, "text is not UTF-8; read as Windows-1252: '%.200s'", text);
+            if (warn(r, fid, fs->source_name, "non_utf8_text", msg) != FR_OK) {
+                st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+                break;
+            }
+        }
+        st = read_value(r, fs, k, f, fi, ft, text, is_null, fid, slot, rejected, err);
+    }
+    free(heap);
+    return st;
 }
 
 static fr_status ensure_scratch(reader *r, size_t n, fr_error *err)
@@ -316,6 +409,8 @@ static int add_polygon(reader *r, OGRGeometryH poly, fr_error *err, fr_status *s
         OGR_G_GetPoints(ring, r->bx, sizeof(double), r->by, sizeof(double), NULL, 0);
         if (!ring_is_finite(r->bx, r->by, (size_t)np))
             return 1;
+        if (np > 1 && (r->bx[0] != r->bx[np - 1] || r->by[0] != r->by[np - 1]))
+            r->unclosed++; /* geo_layer_add_ring closes it; the caller warns */
         if ((*st = geo_layer_add_ring(r->layer, r->bx, r->by, (size_t)np, k == 0, err)) != FR_OK)
             return 0;
     }
@@ -485,7 +580,13 @@ static fr_status read_geometry(reader *r, OGRFeatureH f, int64_t fid, int *rejec
      * parallel (geo/validate.c). */
     OGRGeometryH valid = work;
     int valid_owned = work_owned;
+    r->unclosed = 0;
     int bad = add_polygonal(r, valid, err, &st);
+    if (st == FR_OK && !bad && r->unclosed) {
+        snprintf(msg, sizeof msg, "%zu ring(s) did not end where they started; closed them", r->unclosed);
+        if (warn(r, fid, field, "unclosed_ring", msg) != FR_OK)
+            st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+    }
     if (valid_owned)
         OGR_G_DestroyGeometry(valid);
     if (st != FR_OK)
@@ -551,6 +652,33 @@ static void ignore_other_fields(reader *r, OGRLayerH lyr)
     CSLDestroy(ignored);
 }
 
+/* A Shapefile is at least .shp, .shx and .dbf.  GDAL opens a .shp without
+ * its .dbf as a layer with no fields, which would surface as "field not
+ * found"; name the missing file instead. */
+static fr_status check_shapefile_parts(reader *r, fr_error *err)
+{
+    const char *src = r->spec->source;
+    size_t n = strlen(src);
+    if (n < 4 || strcasecmp(src + n - 4, ".shp") != 0)
+        return FR_OK;
+    static const char *const parts[][2] = {{".dbf", ".DBF"}, {".shx", ".SHX"}};
+    for (size_t i = 0; i < 2; i++) {
+        char lower[4200], upper[4200];
+        struct stat sb;
+        snprintf(lower, sizeof lower, "%.*s%s", (int)(n - 4), src, parts[i][0]);
+        snprintf(upper, sizeof upper, "%.*s%s", (int)(n - 4), src, parts[i][1]);
+        const char *found = stat(lower, &sb) == 0 ? lower : stat(upper, &sb) == 0 ? upper : NULL;
+        if (!found)
+            return fr_error_set(err, FR_E_INPUT,
+                                "%s: the Shapefile's %s file is missing (%s); a Shapefile needs its .shp, .shx and "
+                                ".dbf side by side (layers.%s.source)",
+                                r->label, i == 0 ? "attribute (.dbf)" : "index (.shx)", lower, r->spec->role);
+        if (access(found, R_OK) != 0)
+            return fr_error_set(err, FR_E_INPUT, "%s: %s (layers.%s.source)", found, strerror(errno), r->spec->role);
+    }
+    return FR_OK;
+}
+
 static fr_status open_layer(reader *r, GDALDatasetH *ds_out, OGRLayerH *lyr_out, fr_error *err)
 {
     const geo_read_spec *s = r->spec;
@@ -560,6 +688,15 @@ static fr_status open_layer(reader *r, GDALDatasetH *ds_out, OGRLayerH *lyr_out,
     if (is_file && stat(s->source, &sb) != 0)
         return fr_error_set(err, FR_E_INPUT, "%s: %s (layers.%s.source)", r->label, strerror(errno), s->role);
     /* A directory is a valid OGR source too (shapefiles, FileGDB). */
+    if (is_file && access(s->source, S_ISDIR(sb.st_mode) ? R_OK | X_OK : R_OK) != 0)
+        return fr_error_set(err, FR_E_INPUT, "%s: %s (layers.%s.source)", r->label, strerror(errno), s->role);
+    if (is_file && S_ISREG(sb.st_mode) && sb.st_size == 0)
+        return fr_error_set(err, FR_E_INPUT, "%s: the file is empty (0 bytes) (layers.%s.source)", r->label, s->role);
+    if (is_file && S_ISREG(sb.st_mode)) {
+        fr_status st = check_shapefile_parts(r, err);
+        if (st != FR_OK)
+            return st;
+    }
     CPLErrorReset();
     GDALDatasetH ds = GDALOpenEx(s->source, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
                                  (const char *const *)s->open_options, NULL);
@@ -676,7 +813,19 @@ fr_status geo_read_layer(const geo_read_spec *spec, geo_layer **out, geo_read_st
             goto done;
         }
         int rejected = 0;
-        st = read_attributes(&r, f, fid, slot, &rejected, err);
+        /* The driver returned the record but failed on part of it (a .shp
+         * truncated mid-record, a corrupt blob): its geometry or values
+         * cannot be trusted. */
+        if (CPLGetLastErrorType() >= CE_Failure) {
+            char msg[700];
+            snprintf(msg, sizeof msg, "the driver could not read the record: %s", CPLGetLastErrorMsg());
+            CPLErrorReset();
+            rejected = 1;
+            if (reject(&r, fid, NULL, "unreadable_record", msg) != FR_OK)
+                st = fr_error_set(err, FR_E_MEMORY, "out of memory reading %s", r.label);
+        }
+        if (st == FR_OK && !rejected)
+            st = read_attributes(&r, f, fid, slot, &rejected, err);
         if (st == FR_OK && !rejected && r.layer->kind != GEO_GEOM_NONE)
             st = read_geometry(&r, f, fid, &rejected, err);
         OGR_F_Destroy(f);

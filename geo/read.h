@@ -14,6 +14,7 @@
 #define GEO_READ_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "layer.h"
 #include "rejects.h"
@@ -39,6 +40,8 @@ typedef struct {
     const char *y_field;
     const char *const *open_options; /* NULL-terminated GDAL open options, or NULL */
     const char *date_format;   /* strptime format for text dates, or NULL = automatic */
+    int date_bounds;           /* 1: reject required dates after max_date ("future_date") or */
+    int32_t min_date, max_date;/*    before min_date ("implausible_date"); days since 1970-01-01 */
     geo_geom_kind kind;        /* GEO_GEOM_POLYGON or GEO_GEOM_POINT */
     int geometry_required;     /* 1: a record without geometry is rejected */
     const geo_field_spec *fields;

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "join.h"
 #include "layer.h"
 #include "rejects.h"
 #include "status.h"
@@ -80,5 +81,20 @@ fr_status geo_write_csv(const geo_out_table *t, const char *path, fr_error *err)
 
 /* CSV of rejected records: layer, fid, field, reason, detail. */
 fr_status geo_write_rejects_csv(const geo_rejects *r, const char *path, fr_error *err);
+
+/* One point layer's join results, for geo_write_matches_csv. */
+typedef struct {
+    const char *layer;              /* role ("incidents") */
+    const geo_layer *records;       /* the records matched (their fid) */
+    const geo_match *match;         /* records->count results of geo_match_records */
+    const char *const *address;     /* the records' address texts, or NULL when unmapped */
+} geo_match_audit;
+
+/* matches.csv: one row per record: layer, fid, method (geo_match_method_name),
+ * parcel_id (parcel_id[match.parcel]), confidence (3 decimals), distance_m
+ * (contains and nearest), house_number_diff (address matches), reason
+ * (unmatched), address (the record's address as normalised for matching). */
+fr_status geo_write_matches_csv(const geo_match_audit *layers, size_t nlayers,
+                                const char *const *parcel_id, const char *path, fr_error *err);
 
 #endif

@@ -591,24 +591,47 @@ const char *geo_write_common_capture_msg(const geo_write_gdal_capture *cap, cons
 
 /* ---- fields ---------------------------------------------------------- */
 
-static OGRFieldType ogr_type(const geo_out_field *f)
+static OGRFieldType ogr_type(const geo_out_field *f, int narrow)
 {
     switch (f->type) {
     case GEO_COL_STRING: return OFTString;
     case GEO_COL_DATE: return OFTDate;
     case GEO_COL_NUMBER: break;
     }
-    return f->is_integer ? OFTInteger64 : OFTReal;
+    return f->is_integer ? (narrow ? OFTInteger : OFTInteger64) : OFTReal;
+}
+
+/* Integer fields whose values all fit 32 bits (spec->narrow_integers):
+ * GDAL's GPKG driver binds an OFTInteger64 value 3x slower than an
+ * OFTInteger one, and both are SQLite INTEGERs.  NULL when not asked or out
+ * of memory (then every integer field stays 64-bit: still correct). */
+static unsigned char *narrow_fields(const geo_out_table *t, const geo_write_ogr_spec *spec)
+{
+    if (!spec->narrow_integers || !t->nfields)
+        return NULL;
+    unsigned char *narrow = calloc(t->nfields, 1);
+    for (size_t j = 0; narrow && j < t->nfields; j++) {
+        const geo_out_field *f = &t->fields[j];
+        if (f->type != GEO_COL_NUMBER || !f->is_integer)
+            continue;
+        int fits = 1;
+        for (size_t k = 0; k < t->nrows && fits; k++) {
+            double v = f->num[t->order[k]];
+            fits = !geo_write_common_num_present(v) || (v >= -2147483648.0 && v <= 2147483647.0);
+        }
+        narrow[j] = (unsigned char)fits;
+    }
+    return narrow;
 }
 
 static fr_status create_fields(OGRLayerH lyr, const geo_out_table *t,
-                               const geo_write_ogr_spec *spec, const char *path, fr_error *err,
-                               geo_write_gdal_capture *cap)
+                               const geo_write_ogr_spec *spec, const unsigned char *narrow,
+                               const char *path, fr_error *err, geo_write_gdal_capture *cap)
 {
     for (size_t j = 0; j < t->nfields; j++) {
         const geo_out_field *f = &t->fields[j];
         const char *nm = geo_write_common_field_name(f, spec->names);
-        OGRFieldDefnH fd = OGR_Fld_Create(nm, ogr_type(f));
+        OGRFieldDefnH fd = OGR_Fld_Create(nm, ogr_type(f, narrow && narrow[j]));
         if (!fd)
             return fr_error_set(err, FR_E_MEMORY, "%s: out of memory creating field '%s'", path,
                                 nm);
@@ -639,8 +662,8 @@ static fr_status create_fields(OGRLayerH lyr, const geo_out_table *t,
 
 /* Sets every field of feature f from parcel idx (value or null: the feature
  * is reused, so nothing may be left from the previous row). */
-static fr_status set_fields(OGRFeatureH feat, const geo_out_table *t, size_t idx,
-                            const char *path, size_t row, fr_error *err)
+static fr_status set_fields(OGRFeatureH feat, const geo_out_table *t, const unsigned char *narrow,
+                            size_t idx, const char *path, size_t row, fr_error *err)
 {
     for (size_t j = 0; j < t->nfields; j++) {
         const geo_out_field *f = &t->fields[j];
@@ -665,7 +688,10 @@ static fr_status set_fields(OGRFeatureH feat, const geo_out_table *t, size_t idx
                                         "%s: row %zu (parcel fid %lld), field '%s': %g does not "
                                         "fit a 64-bit integer",
                                         path, row, (long long)t->parcels->fid[idx], f->name, v);
-                OGR_F_SetFieldInteger64(feat, k, (GIntBig)iv);
+                if (narrow && narrow[j])
+                    OGR_F_SetFieldInteger(feat, k, (int)iv);
+                else
+                    OGR_F_SetFieldInteger64(feat, k, (GIntBig)iv);
             } else {
                 OGR_F_SetFieldDouble(feat, k, v);
             }
@@ -747,8 +773,9 @@ static fr_status create_layer(GDALDatasetH ds, const geo_out_table *t,
     return FR_OK;
 }
 
-static fr_status write_rows(OGRLayerH lyr, const geo_out_table *t, const char *path,
-                            fr_error *err, geo_write_gdal_capture *cap)
+static fr_status write_rows(OGRLayerH lyr, const geo_out_table *t, const geo_write_ogr_spec *spec,
+                            const unsigned char *narrow, const char *path, fr_error *err,
+                            geo_write_gdal_capture *cap)
 {
     OGRFeatureH feat = OGR_F_Create(OGR_L_GetLayerDefn(lyr));
     if (!feat)
@@ -762,8 +789,12 @@ static fr_status write_rows(OGRLayerH lyr, const geo_out_table *t, const char *p
             fr_error_prefix(err, "%s: row %zu", path, k);
             break;
         }
+        /* GeoPackage declares MultiPolygon (its spec forbids a Polygon in a
+         * MultiPolygon layer and vice versa): promote single polygons. */
+        if (g && spec->force_multi && wkbFlatten(OGR_G_GetGeometryType(g)) == wkbPolygon)
+            g = OGR_G_ForceToMultiPolygon(g);
         OGR_F_SetGeometryDirectly(feat, g); /* frees the previous row's; NULL = no geometry */
-        st = set_fields(feat, t, idx, path, k, err);
+        st = set_fields(feat, t, narrow, idx, path, k, err);
         if (st != FR_OK)
             break;
         OGR_F_SetFID(feat, OGRNullFID);
@@ -773,6 +804,31 @@ static fr_status write_rows(OGRLayerH lyr, const geo_out_table *t, const char *p
                               geo_write_common_capture_msg(cap, "driver refused the feature"));
     }
     OGR_F_Destroy(feat);
+    return st;
+}
+
+fr_status geo_write_common_ogr_layer(GDALDatasetH ds, const geo_out_table *t,
+                                     const geo_write_ogr_spec *spec, const char *path,
+                                     geo_write_gdal_capture *cap, fr_error *err)
+{
+    OGRLayerH lyr = NULL;
+    unsigned char *narrow = narrow_fields(t, spec);
+    fr_status st = create_layer(ds, t, spec, path, &lyr, err, cap);
+    if (st == FR_OK)
+        st = create_fields(lyr, t, spec, narrow, path, err, cap);
+    if (st != FR_OK) {
+        free(narrow);
+        return st;
+    }
+    int in_tx = OGR_L_TestCapability(lyr, OLCTransactions) && OGR_L_StartTransaction(lyr) == OGRERR_NONE;
+    st = write_rows(lyr, t, spec, narrow, path, err, cap);
+    free(narrow);
+    if (in_tx) {
+        OGRErr e = st == FR_OK ? OGR_L_CommitTransaction(lyr) : OGR_L_RollbackTransaction(lyr);
+        if (st == FR_OK && e != OGRERR_NONE)
+            st = fr_error_set(err, FR_E_OUTPUT, "%s: cannot commit: %s", path,
+                              geo_write_common_capture_msg(cap, "commit failed"));
+    }
     return st;
 }
 
@@ -789,8 +845,6 @@ fr_status geo_write_common_ogr(const geo_out_table *t, const char *path,
     geo_write_gdal_capture cap;
     geo_write_common_capture_begin(&cap);
     GDALDatasetH ds = NULL;
-    OGRLayerH lyr = NULL;
-    int in_tx = 0;
     fr_status st = remove_existing(drv, path, err, &cap);
     if (st != FR_OK)
         goto done;
@@ -800,20 +854,7 @@ fr_status geo_write_common_ogr(const geo_out_table *t, const char *path,
                           spec->driver, geo_write_common_capture_msg(&cap, "unknown error"));
         goto done;
     }
-    st = create_layer(ds, t, spec, path, &lyr, err, &cap);
-    if (st == FR_OK)
-        st = create_fields(lyr, t, spec, path, err, &cap);
-    if (st != FR_OK)
-        goto done;
-    if (OGR_L_TestCapability(lyr, OLCTransactions) && OGR_L_StartTransaction(lyr) == OGRERR_NONE)
-        in_tx = 1;
-    st = write_rows(lyr, t, path, err, &cap);
-    if (in_tx) {
-        OGRErr e = st == FR_OK ? OGR_L_CommitTransaction(lyr) : OGR_L_RollbackTransaction(lyr);
-        if (st == FR_OK && e != OGRERR_NONE)
-            st = fr_error_set(err, FR_E_OUTPUT, "%s: cannot commit: %s", path,
-                              geo_write_common_capture_msg(&cap, "commit failed"));
-    }
+    st = geo_write_common_ogr_layer(ds, t, spec, path, &cap, err);
     if (st == FR_OK) {
         GDALFlushCache(ds);
         if (cap.failed || CPLGetLastErrorType() == CE_Failure)

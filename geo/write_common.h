@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include <cpl_error.h>
+#include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 
@@ -188,6 +189,8 @@ typedef struct {
     const int *widths;              /* per field: width for OFTString/OFTReal/
                                        OFTInteger64 (0 = driver default), or NULL */
     const int *precisions;          /* per field: precision for OFTReal, or NULL */
+    int force_multi;                /* write every polygon as a MultiPolygon (GeoPackage) */
+    int narrow_integers;            /* integer fields whose values fit 32 bits as OFTInteger */
 } geo_write_ogr_spec;
 
 /* Writes t to path through the driver of spec: deletes an existing dataset
@@ -197,5 +200,13 @@ typedef struct {
  * (and the feature and field when a feature fails). */
 fr_status geo_write_common_ogr(const geo_out_table *t, const char *path,
                                const geo_write_ogr_spec *spec, fr_error *err);
+
+/* The layer part of geo_write_common_ogr, for a dataset that holds several
+ * layers (the GeoPackage): creates t's layer in the open dataset ds with its
+ * CRS and fields and writes order[0 .. nrows-1] inside one transaction where
+ * the driver has them.  cap is the caller's active capture. */
+fr_status geo_write_common_ogr_layer(GDALDatasetH ds, const geo_out_table *t,
+                                     const geo_write_ogr_spec *spec, const char *path,
+                                     geo_write_gdal_capture *cap, fr_error *err);
 
 #endif

@@ -31,6 +31,16 @@ void model_explain(const char *feature, double value, int as_of_year, double rad
     char num[40];
     int years = 0;
     (void)inverted; /* the phrase states the value; inversion only changes the points */
+    if (isnan(value)) {
+        /* A trained model may count a missing value as a reason (docs/MODELS.md). */
+        if (!strcmp(f, "insp_days_since"))
+            snprintf(buf, size, "never inspected");
+        else if (!strcmp(f, "building_age"))
+            snprintf(buf, size, "year built unknown");
+        else
+            snprintf(buf, size, "%s unknown", !strncmp(f, "bg_", 3) ? f + 3 : f);
+        return;
+    }
     if (!strncmp(f, "fires_parcel_", 13) && sscanf(f + 13, "%dy", &years) == 1)
         snprintf(buf, size, "%.0f %s at this address in the past %d %s", value, plural(value, "fire", "fires"),
                  years, plural(years, "year", "years"));

@@ -19,6 +19,7 @@
 #include <yaml.h>
 
 #include "dates.h"
+#include "mask.h"
 
 const cfg_weight fr_default_weights[] = {
     {"fires_parcel_5y", 3.0, 2.0, 0},
@@ -128,22 +129,11 @@ static char *resolve_source(const char *dir, const char *src)
     return p;
 }
 
-/* Copy of a connection string with password=... masked, for messages and
- * reports. */
+/* Copy of a connection string with its password masked, for messages and
+ * reports (pwd=, quoted values and URI credentials too: mask.c). */
 static char *mask_password(const char *src)
 {
-    char *out = strdup(src);
-    if (!out)
-        return NULL;
-    char *p = out;
-    while ((p = strcasestr(p, "password=")) != NULL) {
-        p += 9;
-        char *q = p;
-        while (*q && *q != ' ' && *q != '\'')
-            *q++ = '*';
-        p = q;
-    }
-    return out;
+    return fr_mask_secrets(src);
 }
 
 static const char *const parcel_fields[] = {"parcel_id", "address", "year_built", "land_use",
@@ -239,6 +229,8 @@ static fr_status parse_string_list(walker *w, const yaml_node_t *n, const char *
     return FR_OK;
 }
 
+#include "config_join.inc"
+
 static fr_status parse_layer(walker *w, const yaml_node_t *n, const char *role, const char *dir,
                              int is_zone, cfg_layer *l)
 {
@@ -252,13 +244,16 @@ static fr_status parse_layer(walker *w, const yaml_node_t *n, const char *role, 
     if (!is_zone && !(l->role = strdup(role)))
         return fr_error_set(w->err, FR_E_MEMORY, "out of memory");
     const char *allowed = is_zone ? "name, source, layer, where, crs, field, open_options"
-                                  : "source, layer, where, crs, geometry, open_options, date_format, fields";
+                          : join_keys_allowed(role) ? "source, layer, where, crs, geometry, open_options, date_format, fields, join, address_range"
+                                                    : "source, layer, where, crs, geometry, open_options, date_format, fields";
     char *source = NULL;
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top && st == FR_OK; p++) {
         yaml_node_t *k = yaml_document_get_node(w->doc, p->key), *v = yaml_document_get_node(w->doc, p->value);
         const char *key = scalar(k);
-        if (!key)
-            return fail(w, k, FR_E_CONFIG, "keys must be text");
+        if (!key) { /* not a return: `source` may already be allocated (found by fuzz_config) */
+            st = fail(w, k, FR_E_CONFIG, "keys must be text");
+            break;
+        }
         if (!strcmp(key, "source"))
             st = get_string(w, v, key, &source);
         else if (!strcmp(key, "layer"))
@@ -296,6 +291,8 @@ static fr_status parse_layer(walker *w, const yaml_node_t *n, const char *role, 
                 st = fail(w, v, FR_E_CONFIG, "geometry needs both x and y");
             if (st == FR_OK && l->wkt_field && l->x_field)
                 st = fail(w, v, FR_E_CONFIG, "geometry takes either wkt or x and y, not both");
+        } else if (!is_zone && parse_join_key(w, k, v, l, &st)) {
+            /* join, address_range (config_join.inc) */
         } else
             st = unknown_key(w, k, where, allowed);
     }
@@ -375,8 +372,10 @@ static fr_status parse_join(walker *w, const yaml_node_t *n, fr_config *cfg)
             st = get_number(w, v, key, 0, 10000, &cfg->tolerance_m);
         else if (key && !strcmp(key, "radius_m"))
             st = get_number(w, v, key, 1, 100000, &cfg->radius_m);
+        else if (key && !strcmp(key, "study_area_km"))
+            st = get_number(w, v, key, 1, 20000, &cfg->study_area_km);
         else
-            st = unknown_key(w, k, "join", "tolerance_m, radius_m");
+            st = unknown_key(w, k, "join", "tolerance_m, radius_m, study_area_km");
     }
     return st;
 }
@@ -450,6 +449,9 @@ static fr_status parse_weights(walker *w, const yaml_node_t *n, fr_config *cfg)
     return st;
 }
 
+#include "config_models.inc"
+#include "config_robust.inc"
+
 static fr_status parse_score(walker *w, const yaml_node_t *n, fr_config *cfg)
 {
     fr_status st = expect_mapping(w, n, "score");
@@ -458,8 +460,10 @@ static fr_status parse_score(walker *w, const yaml_node_t *n, fr_config *cfg)
         const char *key = scalar(k);
         if (key && !strcmp(key, "model")) {
             st = get_string(w, v, key, &cfg->model);
-            if (st == FR_OK && strcmp(cfg->model, "points") != 0)
-                st = fail(w, v, FR_E_CONFIG, "score.model '%s' is not known (this version has: points)", cfg->model);
+            if (st == FR_OK && strcmp(cfg->model, "points") && strcmp(cfg->model, "logistic") && strcmp(cfg->model, "gbdt"))
+                st = fail(w, v, FR_E_CONFIG, "score.model '%s' is not known (points, logistic or gbdt)", cfg->model);
+        } else if (key && parse_models_key(w, k, v, cfg, &st)) {
+            /* a key of the trained models (config_models.c) */
         } else if (key && !strcmp(key, "weights"))
             st = parse_weights(w, v, cfg);
         else if (key && !strcmp(key, "tiers")) {
@@ -476,12 +480,15 @@ static fr_status parse_score(walker *w, const yaml_node_t *n, fr_config *cfg)
                     st = unknown_key(w, tk, "score.tiers", "high, medium");
             }
         } else
-            st = unknown_key(w, k, "score", "model, weights, tiers");
+            st = unknown_key(w, k, "score", "model, weights, tiers, model_file, horizon, training_cutoffs, "
+                                            "class_weight, precision_at, logistic, gbdt");
     }
     if (st == FR_OK && cfg->tier_medium < cfg->tier_high)
         st = fail(w, n, FR_E_CONFIG, "score.tiers.medium (share of parcels in high + medium) must be >= tiers.high");
     return st;
 }
+
+#include "config_outputs.inc"
 
 static fr_status parse_output(walker *w, const yaml_node_t *n, fr_config *cfg)
 {
@@ -516,8 +523,11 @@ static fr_status parse_output(walker *w, const yaml_node_t *n, fr_config *cfg)
                 cfg->writer_gdal = 1;
             else
                 st = fail(w, v, FR_E_CONFIG, "output.writer must be native or gdal");
+        } else if (parse_outputs_key(w, k, v, cfg, &st)) {
+            /* GeoPackage, style, report, capacity (config_outputs.inc) */
         } else
-            st = unknown_key(w, k, "output", "dir, target_list_size, geojson, shapefile, coordinate_precision, writer");
+            st = unknown_key(w, k, "output", "dir, target_list_size, geojson, shapefile, coordinate_precision, writer, "
+                                             "geopackage, geopackage_spatial_index, style, report, capacity_per_zone");
     }
     return st;
 }
@@ -554,6 +564,12 @@ static fr_status parse_root(walker *w, const yaml_node_t *root, fr_config *cfg)
         return st;
     if (!cfg->parcels.present)
         return fail(w, root, FR_E_CONFIG, "layers.parcels is required");
+    if ((st = outputs_check(w, cfg)) != FR_OK)
+        return st;
+    if ((st = check_joins(w, cfg)) != FR_OK)
+        return st;
+    if ((st = check_zone_names(w, cfg)) != FR_OK)
+        return st;
     int has_id = 0;
     for (size_t i = 0; i < cfg->parcels.nfields; i++)
         has_id |= !strcmp(cfg->parcels.fields[i].logical, "parcel_id");
@@ -578,6 +594,7 @@ static fr_status set_defaults(fr_config *cfg)
 {
     cfg->tolerance_m = 15;
     cfg->radius_m = 250;
+    cfg->study_area_km = 500;
     cfg->tier_high = 0.05;
     cfg->tier_medium = 0.20;
     cfg->target_list_size = 500;
@@ -590,6 +607,9 @@ static fr_status set_defaults(fr_config *cfg)
     cfg->fail_values = calloc(nf + 1, sizeof *cfg->fail_values);
     if (!cfg->fire_codes || !cfg->fail_values)
         return FR_E_MEMORY;
+    if (models_defaults(&cfg->models) != FR_OK)
+        return FR_E_MEMORY;
+    outputs_defaults(&cfg->outputs);
     cfg->fire_codes[0] = (cfg_code_range){110, 129};
     cfg->nfire_codes = 1;
     for (size_t i = 0; i < nf; i++)
@@ -631,8 +651,12 @@ fr_status fr_config_load(const char *path, fr_config *cfg, fr_error *err)
                           (unsigned long)parser.problem_mark.line + 1, parser.problem ? parser.problem : "parse error");
     } else {
         walker w = {.doc = &doc, .path = path, .err = err};
-        st = parse_root(&w, yaml_document_get_root_node(&doc), cfg);
+        st = check_duplicate_keys(&w);
+        if (st == FR_OK)
+            st = parse_root(&w, yaml_document_get_root_node(&doc), cfg);
         yaml_document_delete(&doc);
+        if (st == FR_OK)
+            st = check_single_document(&w, &parser);
     }
     yaml_parser_delete(&parser);
     fclose(fp);
@@ -683,6 +707,8 @@ void fr_config_free(fr_config *cfg)
         free(cfg->fail_values[i]);
     free(cfg->fail_values);
     free(cfg->model);
+    models_free(&cfg->models);
+    outputs_free(&cfg->outputs);
     for (size_t i = 0; i < cfg->nweights; i++)
         free(cfg->weights[i].feature);
     free(cfg->weights);

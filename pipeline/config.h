@@ -19,6 +19,11 @@ typedef struct {
     char *source;  /* field in the source */
 } cfg_field;
 
+/* Steps of layers.<role>.join (docs/CONFIG.md). */
+typedef enum { CFG_JOIN_PARCEL_ID = 1, CFG_JOIN_ADDRESS, CFG_JOIN_CONTAINS, CFG_JOIN_NEAREST } cfg_join_step;
+#define CFG_JOIN_MAX 4
+#define CFG_ADDRESS_RANGE_DEFAULT 10
+
 typedef struct {
     int present;
     char *role;        /* parcels, inspections, incidents, stations, block_groups, or a zone's name */
@@ -35,6 +40,12 @@ typedef struct {
     size_t nfields;
     char *zone_field;  /* zones: the field naming each zone */
     int line;          /* line in the config, for messages */
+    /* inspections, incidents: layers.<role>.join and .address_range (config_join.inc) */
+    int join_steps[CFG_JOIN_MAX]; /* cfg_join_step values in order; njoin_steps 0 = the default order */
+    int njoin_steps;
+    int join_line;
+    double address_range; /* largest house-number difference of a near address match */
+    int address_range_set;
 } cfg_layer;
 
 typedef struct {
@@ -47,6 +58,39 @@ typedef struct {
 typedef struct {
     int lo, hi; /* inclusive NFIRS code range */
 } cfg_code_range;
+
+/* score: keys of the trained models (docs/CONFIG.md, docs/MODELS.md). */
+typedef struct {
+    char *model_file;        /* score.model_file, resolved against the config's directory; NULL = none */
+    char *horizon;           /* score.horizon ("1y", "6m", "90d"; default "1y") */
+    int training_cutoffs;    /* score.training_cutoffs: yearly cutoffs stacked for training (default 3) */
+    int class_balanced;      /* score.class_weight: balanced (1) or a number (0, default) */
+    double positive_weight;  /* the number: weight of a fire row (default 1) */
+    char **precision_at;     /* score.precision_at: "100", "1%", ... (default 100, 500, 1%, 10%) */
+    size_t nprecision_at;
+    double logit_l2;         /* score.logistic.l2 (default 1) */
+    int logit_max_iterations;/* score.logistic.max_iterations (default 50) */
+    int gbdt_max_trees, gbdt_max_depth, gbdt_bins, gbdt_early_stopping;
+    double gbdt_learning_rate, gbdt_min_child_weight, gbdt_l2, gbdt_min_split_gain;
+} cfg_models;
+
+/* output: the analyst outputs (docs/CONFIG.md, config_outputs.inc). */
+typedef struct {
+    char *label;         /* a zone label */
+    long limit;          /* most targets with that label */
+} cfg_capacity_limit;
+
+typedef struct {
+    int write_geopackage;    /* output.geopackage (default 1): ranked_parcels.gpkg */
+    int gpkg_spatial_index;  /* output.geopackage_spatial_index (default 1) */
+    int write_style;         /* output.style (default 1): ranked_parcels.qml + GeoPackage layer_styles */
+    int write_report;        /* output.report (default 1): report.html */
+    char *capacity_zone;     /* output.capacity_per_zone.zone (a layers.zones[] name); NULL = no capacity */
+    long capacity_default;   /* .default; -1 = no limit */
+    cfg_capacity_limit *capacity_limits; /* .limits */
+    size_t ncapacity_limits;
+    int capacity_line;       /* line in the config, for messages */
+} cfg_outputs;
 
 typedef struct {
     char *path;          /* the config file */
@@ -61,12 +105,14 @@ typedef struct {
 
     double tolerance_m;  /* nearest-parcel tolerance (default 15) */
     double radius_m;     /* neighbourhood radius (default 250) */
+    double study_area_km;/* records farther from the parcels' median centre are rejected (default 500) */
     cfg_code_range *fire_codes; /* NFIRS codes that count as fires (default 110-129) */
     size_t nfire_codes;
     char **fail_values;  /* inspection results that mean failed (case-insensitive) */
     size_t nfail_values;
 
-    char *model;         /* "points" */
+    char *model;         /* "points" (NULL = points), "logistic" or "gbdt" */
+    cfg_models models;   /* trained models: model file, horizon, hyperparameters */
     cfg_weight *weights;
     size_t nweights;
     double tier_high;    /* share of parcels in the high tier (default 0.05) */
@@ -77,6 +123,7 @@ typedef struct {
     int write_geojson, write_shapefile;
     int coordinate_precision; /* GeoJSON decimals (default 7) */
     int writer_gdal;     /* 1: write GeoJSON/Shapefile with GDAL's drivers instead of firerisk's own */
+    cfg_outputs outputs; /* GeoPackage, style, report, capacity per zone (config_outputs.inc) */
 } fr_config;
 
 /* Loads and validates the file.  On failure *cfg is left empty and err names

@@ -7,14 +7,19 @@
  *   firerisk version | help
  *
  * Exit codes: 0 ok, 1 usage or configuration, 2 input data, 3 output/IO,
- * 4 internal (models/status.h).
+ * 4 internal, 5 output directory locked (models/status.h).
  */
 #include <getopt.h>
 #include <omp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "log.h"
+#include "progress.h"
+#include "cmd_models.h"
 #include "read.h"
 #include "run.h"
 #include "synth.h"
@@ -24,12 +29,16 @@ static void usage(FILE *fp)
     fprintf(fp,
             "usage:\n"
             "  firerisk run --config FILE.yaml [--out DIR] [--threads N] [--as-of YYYY-MM-DD] [--quiet]\n"
+            "               [--log-format text|json]\n"
             "      ingest, join, score and write the ranked outputs (see README.md)\n"
             "  firerisk synth --parcels N [--seed S] --out DIR\n"
             "      write a synthetic city (GeoPackage + firerisk.yaml + truth.csv) into DIR\n"
             "  firerisk version\n"
-            "  firerisk help\n"
-            "exit codes: 0 ok, 1 usage/configuration, 2 input data, 3 output/IO, 4 internal\n");
+            "  firerisk help\n");
+    fr_cmd_models_usage(fp);
+    fprintf(fp,
+            "exit codes: 0 ok, 1 usage/configuration, 2 input data, 3 output/IO, 4 internal,\n"
+            "            5 output directory locked by another run\n");
 }
 
 static int fail(fr_status st, const fr_error *err)
@@ -53,8 +62,10 @@ static int cmd_run(int argc, char **argv)
     static const struct option opts[] = {
         {"config", required_argument, 0, 'c'}, {"out", required_argument, 0, 'o'},
         {"threads", required_argument, 0, 't'}, {"as-of", required_argument, 0, 'a'},
-        {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
+        {"log-format", required_argument, 0, 'l'}, {0, 0, 0, 0}};
     fr_run_options o = {0};
+    fr_log log = {.format = FR_LOG_TEXT, .fp = stderr};
     int quiet = 0, c;
     long threads = 0;
     while ((c = getopt_long(argc, argv, "c:o:t:a:qh", opts, NULL)) != -1) {
@@ -63,6 +74,12 @@ static int cmd_run(int argc, char **argv)
         case 'o': o.out_dir = optarg; break;
         case 'a': o.as_of = optarg; break;
         case 'q': quiet = 1; break;
+        case 'l':
+            if (fr_log_parse_format(optarg, &log.format) != 0) {
+                fprintf(stderr, "firerisk: error: --log-format must be text or json\n");
+                return 1;
+            }
+            break;
         case 't':
             if (parse_long(optarg, 1, 1024, &threads) != 0) {
                 fprintf(stderr, "firerisk: error: --threads must be a whole number from 1 to 1024\n");
@@ -79,14 +96,22 @@ static int cmd_run(int argc, char **argv)
         return 1;
     }
     o.threads = (int)threads;
+    log.quiet = quiet;
+    o.log = &log;
     geo_init();
+    /* A progress bar only for a person watching: stderr a terminal, text
+     * log, not --quiet.  Erased (freed) before anything else is printed. */
+    fr_progress *progress = !quiet && log.format == FR_LOG_TEXT && isatty(STDERR_FILENO) ? fr_progress_new(stderr) : NULL;
+    o.progress = progress;
     fr_run_summary summary;
     fr_error err = {0};
     fr_status st = fr_run(&o, &summary, &err);
-    if (st != FR_OK)
-        return fail(st, &err);
-    if (!quiet)
-        fr_summary_print(&summary, stderr);
+    fr_progress_free(progress);
+    if (st != FR_OK) {
+        fr_log_failed(&log, "run", st, &err);
+        return fr_status_exit_code(st);
+    }
+    fr_log_run_finished(&log, &summary, NULL);
     return 0;
 }
 
@@ -149,6 +174,9 @@ static int cmd_synth(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* A file-size limit (ulimit -f) must fail the write with EFBIG, which
+     * the writers report (exit 3), instead of killing the process. */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         usage(stderr);
         return 1;
@@ -158,6 +186,10 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "synth"))
         return cmd_synth(argc - 1, argv + 1);
+    if (!strcmp(cmd, "train"))
+        return fr_cmd_train(argc - 1, argv + 1);
+    if (!strcmp(cmd, "backtest"))
+        return fr_cmd_backtest(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("firerisk %s\n", FIRERISK_VERSION);
         return 0;

@@ -16,6 +16,7 @@
 #include "dates.h"
 #include "explain.h"
 #include "rank.h"
+#include "progress.h"
 #include "run_internal.h"
 
 static double now_seconds(void)
@@ -51,51 +52,11 @@ static int nfirs_code(const char *s)
     return v;
 }
 
-static const char *unmatched_reason(uint8_t why)
-{
-    switch (why) {
-    case GEO_UNMATCHED_NO_ID_NO_POINT: return "no_parcel_id_or_point";
-    case GEO_UNMATCHED_UNKNOWN_ID: return "unknown_parcel_id";
-    case GEO_UNMATCHED_BEYOND_TOLERANCE: return "beyond_tolerance";
-    default: return "unmatched";
-    }
-}
-
-/* Matches a point layer to parcels and rejects what stays unmatched. */
+/* Matches a point layer to parcels and rejects what stays unmatched
+ * (run_match.c). */
 static fr_status match_layer(run_ctx *ctx, geo_layer *l, size_t counts_index, geo_match **out, fr_error *err)
 {
-    *out = malloc((l->count ? l->count : 1) * sizeof **out);
-    if (!*out)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory matching %s", l->name);
-    int id_col = geo_layer_find_column(l, "parcel_id");
-    fr_status st = geo_match_points(ctx->pix, ctx->ids, l, id_col, ctx->cfg.tolerance_m, *out, err);
-    if (st != FR_OK)
-        return st;
-    fr_layer_counts *c = run_counts(ctx, counts_index);
-    for (size_t k = 0; k < l->count; k++) {
-        geo_match *m = &(*out)[k];
-        switch (m->method) {
-        case GEO_MATCH_ID: c->by_id++; break;
-        case GEO_MATCH_CONTAINS: c->by_contains++; break;
-        case GEO_MATCH_NEAREST: c->by_nearest++; break;
-        default: {
-            c->unmatched++;
-            char dist[64] = "";
-            if (m->why == GEO_UNMATCHED_BEYOND_TOLERANCE && !isnan(m->distance_m))
-                snprintf(dist, sizeof dist, " (nearest parcel %.1f m away)", m->distance_m);
-            const char *id = id_col >= 0 ? l->cols[id_col].str[k] : NULL;
-            if (geo_rejects_add(&ctx->rejects, l->name, l->fid[k], NULL, unmatched_reason(m->why),
-                                "%s, layer '%s', feature %lld: not matched to a parcel: %s%s%s%s%s", l->source,
-                                l->source_layer ? l->source_layer : "", (long long)l->fid[k],
-                                m->why == GEO_UNMATCHED_BEYOND_TOLERANCE ? "no parcel within the tolerance"
-                                : m->why == GEO_UNMATCHED_UNKNOWN_ID ? "its parcel id is not among the parcels and it has no location"
-                                                                     : "it has neither a parcel id nor a location",
-                                dist, id ? " (parcel id '" : "", id ? id : "", id ? "')" : "") != FR_OK)
-                return fr_error_set(err, FR_E_MEMORY, "out of memory");
-        }
-        }
-    }
-    return FR_OK;
+    return run_match_layer(ctx, l, counts_index, out, err);
 }
 
 /* Which incidents are qualifying fires, and which inspections failed. */
@@ -315,9 +276,12 @@ static fr_status stage_score(run_ctx *ctx, fr_error *err)
         return fr_error_set(err, FR_E_MEMORY, "out of memory");
     for (size_t t = 0; t < ctx->nterms; t++)
         ctx->terms[t] = (model_points_term){w[t].feature, w[t].weight, w[t].cap, w[t].invert};
-    fr_status st = model_points_score(&ctx->feats, ctx->terms, ctx->nterms, &ctx->points, err);
+    /* score.model logistic or gbdt: the model file (pipeline/score_model.c). */
+    fr_status st = run_uses_model_file(ctx) ? run_score_model_file(ctx, err)
+                                            : model_points_score(&ctx->feats, ctx->terms, ctx->nterms, &ctx->points, err);
     if (st != FR_OK)
         return st;
+    run_describe_model(ctx);
     char *s = ctx->sum->skipped_terms;
     size_t size = sizeof ctx->sum->skipped_terms, used = 0;
     for (size_t k = 0; k < ctx->points.nskipped && used + 2 < size; k++) {
@@ -346,7 +310,7 @@ static void account(run_ctx *ctx)
         if (!c->present)
             continue;
         c->rejected = geo_rejects_count(&ctx->rejects, c->name, NULL);
-        c->used = c->by_id + c->by_contains + c->by_nearest;
+        c->used = c->by_id + c->by_address + c->by_address_near + c->by_contains + c->by_nearest;
         if (k != LAYER_INSPECTIONS && k != LAYER_INCIDENTS)
             c->used = c->kept;
     }
@@ -372,8 +336,9 @@ static void account(run_ctx *ctx)
     }
 }
 
-static void run_ctx_free(run_ctx *ctx)
+void run_ctx_free(run_ctx *ctx)
 {
+    run_guard_free(ctx);
     free(ctx->working_wkt);
     free(ctx->out_dir);
     geo_layer_free(ctx->parcels);
@@ -391,6 +356,7 @@ static void run_ctx_free(run_ctx *ctx)
     geo_rejects_clear(&ctx->rejects);
     geo_rejects_clear(&ctx->warnings);
     geo_id_index_free(ctx->ids);
+    geo_address_index_free(ctx->addr);
     geo_parcel_index_free(ctx->pix);
     free(ctx->insp_match);
     free(ctx->inc_match);
@@ -422,6 +388,8 @@ fr_status fr_run(const fr_run_options *opt, fr_run_summary *summary, fr_error *e
     run_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
     ctx.sum = summary;
+    ctx.opt = opt;
+    ctx.log = opt->log;
     if (opt->threads > 0)
         omp_set_num_threads(opt->threads);
     fr_status st = fr_config_load(opt->config_path, &ctx.cfg, err);
@@ -440,27 +408,65 @@ fr_status fr_run(const fr_run_options *opt, fr_run_summary *summary, fr_error *e
         run_ctx_free(&ctx);
         return fr_error_set(err, FR_E_MEMORY, "out of memory");
     }
+    st = run_guard_begin(&ctx, err);
+    if (st != FR_OK) {
+        run_ctx_free(&ctx);
+        return st;
+    }
     double t0 = now_seconds();
+    fr_progress_stage(opt->progress, "read", 1, FR_STAGE_COUNT);
     st = run_read_inputs(&ctx, err);
+    run_guard_after_read(&ctx);
     double t1 = now_seconds();
     summary->seconds[FR_STAGE_READ] = t1 - t0;
-    if (st == FR_OK)
+    if (st == FR_OK) {
+        fr_progress_stage(opt->progress, "join", 2, FR_STAGE_COUNT);
         st = stage_join(&ctx, err);
+    }
     double t2 = now_seconds();
     summary->seconds[FR_STAGE_JOIN] = t2 - t1;
-    if (st == FR_OK)
+    if (st == FR_OK) {
+        fr_progress_stage(opt->progress, "features", 3, FR_STAGE_COUNT);
         st = stage_features(&ctx, err);
+    }
     double t3 = now_seconds();
     summary->seconds[FR_STAGE_FEATURES] = t3 - t2;
-    if (st == FR_OK)
+    if (st == FR_OK) {
+        fr_progress_stage(opt->progress, "score", 4, FR_STAGE_COUNT);
         st = stage_score(&ctx, err);
+    }
     double t4 = now_seconds();
     summary->seconds[FR_STAGE_SCORE] = t4 - t3;
     if (st == FR_OK) {
         account(&ctx);
+        fr_progress_stage(opt->progress, "write", 5, FR_STAGE_COUNT);
         st = run_write_outputs(&ctx, err);
     }
     summary->seconds[FR_STAGE_WRITE] = now_seconds() - t4;
+    fr_progress_stage(opt->progress, NULL, 0, 0); /* publishing is quick: no bar under its notes */
+    if (st == FR_OK)
+        st = run_guard_publish(&ctx, err);
     run_ctx_free(&ctx);
     return st;
+}
+
+/* The stages before scoring, for `train` and `backtest` (pipeline/train.c,
+ * pipeline/backtest.c): the join of `run`, and its features at any date. */
+fr_status run_join(run_ctx *ctx, fr_error *err)
+{
+    return stage_join(ctx, err);
+}
+
+fr_status run_features_as_of(run_ctx *ctx, int32_t as_of, fr_error *err)
+{
+    ctx->as_of = as_of;
+    model_features_free(&ctx->feats);
+    if (ctx->inc) {
+        free(ctx->near);
+        ctx->near = NULL;
+        fr_status st = neighbourhood_counts(ctx, err);
+        if (st != FR_OK)
+            return st;
+    }
+    return stage_features(ctx, err);
 }

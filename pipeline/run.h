@@ -1,10 +1,10 @@
 /*
  * run.h — `firerisk run`: ingest, join, features, score, write.
  *
- * fr_run() is the whole nightly job.  It touches the output directory only
- * after every stage before writing has succeeded, writes into a temporary
- * directory beside the outputs and renames the finished files into place,
- * so a failed run leaves the previous outputs as they were.
+ * fr_run() is the whole nightly job.  It locks the output directory first,
+ * writes the new outputs into a directory beside it and swaps that in as a
+ * whole only when every file (and the run manifest) is complete (outdir.h),
+ * so a failed or killed run leaves the previous outputs as they were.
  */
 #ifndef FR_RUN_H
 #define FR_RUN_H
@@ -20,6 +20,8 @@ typedef struct {
     const char *out_dir;    /* overrides output.dir; NULL = config or "out" */
     const char *as_of;      /* overrides as_of (YYYY-MM-DD); NULL = config or today */
     int threads;            /* 0 = OpenMP default */
+    const struct fr_log *log; /* warnings and progress events (log.h); NULL = none */
+    struct fr_progress *progress; /* terminal progress bar (progress.h); NULL = none */
 } fr_run_options;
 
 #define FR_MAX_LAYERS 16
@@ -33,10 +35,12 @@ typedef struct {
     size_t repaired;      /* invalid polygons repaired */
     size_t kept;          /* after reading and de-duplication */
     size_t by_id, by_contains, by_nearest; /* point layers: how records matched */
+    size_t by_address, by_address_near;    /* point layers: by address (exact, nearest house number) */
     size_t unmatched;     /* point layers: rejected for want of a parcel */
     size_t used;          /* records used by the run */
     size_t rejected;      /* all rejected records of the layer */
     size_t warnings;      /* records kept with a value treated as missing */
+    size_t recoded;       /* text values that were not UTF-8, recoded from Windows-1252 */
 } fr_layer_counts;
 
 typedef enum { FR_STAGE_READ, FR_STAGE_JOIN, FR_STAGE_FEATURES, FR_STAGE_SCORE, FR_STAGE_WRITE, FR_STAGE_COUNT } fr_stage;
@@ -52,7 +56,14 @@ typedef struct {
     size_t targets_written;
     size_t total_rejects;
     char skipped_terms[512]; /* points-index terms without data */
+    char model[512];         /* the model that scored: "points index" or the model file and its training */
+    char backtest[1024];     /* headline of backtest.json in the output directory, or "" */
     char reject_reasons[2048]; /* "layer reason count" lines */
+    char unmatched_streets[2048]; /* "layer  STREET (n), ..." lines: the most frequent streets
+                                     of the records left unmatched (run_match.c) */
+    int address_index_built;      /* a layer joined by address: the parcels' addresses were indexed */
+    size_t addresses_indexed;     /* parcels whose address has a house number and a street */
+    size_t addresses_unusable;    /* parcels whose address text lacks either (not matchable by address) */
 } fr_run_summary;
 
 fr_status fr_run(const fr_run_options *opt, fr_run_summary *summary, fr_error *err);
@@ -60,5 +71,10 @@ fr_status fr_run(const fr_run_options *opt, fr_run_summary *summary, fr_error *e
 /* The summary as the one screen printed on stderr (and saved as
  * run_summary.txt). */
 void fr_summary_print(const fr_run_summary *s, FILE *fp);
+
+/* The matching block of the summary: per point layer, the share of the
+ * kept records matched by each method, and the streets most often left
+ * unmatched (summary_match.c). */
+void fr_summary_print_matching(const fr_run_summary *s, FILE *fp);
 
 #endif

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "dates.h"
 #include "read.h"
 #include "reproject.h"
 #include "validate.h"
@@ -61,6 +63,8 @@ static fr_status read_one(run_ctx *ctx, const cfg_layer *cl, size_t counts_index
         .y_field = cl->y_field, .open_options = (const char *const *)cl->open_options,
         .date_format = cl->date_format, .kind = kind, .geometry_required = geometry_required,
         .fields = specs, .nfields = nf,
+        /* required dates after today (UTC) or before 1900 are typos or placeholders */
+        .date_bounds = 1, .min_date = fr_days_from_civil(1900, 1, 1), .max_date = (int32_t)(time(NULL) / 86400),
     };
     geo_read_stats stats;
     size_t warn_before = ctx->warnings.count;
@@ -74,12 +78,22 @@ static fr_status read_one(run_ctx *ctx, const cfg_layer *cl, size_t counts_index
     c->read = stats.read;
     c->rejected_read = stats.rejected;
     c->kept = stats.kept;
-    c->warnings = ctx->warnings.count - warn_before;
+    /* warnings of the read: values kept as missing, text recoded, rings closed */
+    size_t unclosed = 0;
+    for (size_t i = warn_before; i < ctx->warnings.count; i++) {
+        const char *why = ctx->warnings.items[i].reason;
+        if (!strcmp(why, "non_utf8_text"))
+            c->recoded++;
+        else if (!strcmp(why, "unclosed_ring"))
+            unclosed++;
+        else
+            c->warnings++;
+    }
     if (kind != GEO_GEOM_POLYGON)
         return FR_OK;
     size_t repaired = 0, removed = 0;
     st = geo_layer_make_valid(*out, &ctx->rejects, &ctx->warnings, &repaired, &removed, err);
-    c->repaired = repaired;
+    c->repaired = repaired + unclosed;
     c->rejected_read += removed;
     c->kept -= removed;
     return st;
@@ -89,10 +103,16 @@ static fr_status read_one(run_ctx *ctx, const cfg_layer *cl, size_t counts_index
 static fr_status to_working(run_ctx *ctx, geo_layer *l, size_t counts_index, fr_error *err)
 {
     size_t removed = 0;
-    fr_status st = geo_reproject_layer(l, ctx->working_wkt, &ctx->rejects, &removed, err);
+    geo_source_points src; /* point layers: the source x/y, to spot lon/lat swapped */
+    fr_status st = geo_source_points_keep(l, &src, err);
+    if (st == FR_OK)
+        st = geo_reproject_layer(l, ctx->working_wkt, &ctx->rejects, &removed, err);
     fr_layer_counts *c = run_counts(ctx, counts_index);
     c->rejected_read += removed;
     c->kept -= removed;
+    if (st == FR_OK && counts_index != LAYER_PARCELS)
+        st = run_study_points(ctx, l, counts_index, &src, err);
+    geo_source_points_free(&src);
     return st;
 }
 
@@ -151,11 +171,12 @@ fr_status run_read_inputs(run_ctx *ctx, fr_error *err)
     fr_config *cfg = &ctx->cfg;
     ctx->sum->nlayers = LAYER_ZONES + cfg->nzones;
     fr_status st = read_one(ctx, &cfg->parcels, LAYER_PARCELS, GEO_GEOM_POLYGON, 1, &ctx->parcels, err);
-    if (st == FR_OK && ctx->parcels->count == 0)
-        st = fr_error_set(err, FR_E_INPUT, "%s: layer parcels has no usable feature (%zu read, all rejected; see rejects.csv reasons in the summary)",
-                          cfg->parcels.source_label, run_counts(ctx, LAYER_PARCELS)->read);
     if (st == FR_OK)
         st = drop_duplicate_ids(ctx, err);
+    if (st == FR_OK)
+        st = run_study_parcels(ctx, err);
+    if (st == FR_OK && ctx->parcels->count == 0)
+        st = run_no_parcels_error(ctx, err);
     if (st == FR_OK)
         st = choose_working_crs(ctx, err);
     if (st == FR_OK)

@@ -16,6 +16,7 @@
 #include "points.h"
 #include "rejects.h"
 #include "run.h"
+#include "study_area.h"
 
 enum { LAYER_PARCELS, LAYER_INSPECTIONS, LAYER_INCIDENTS, LAYER_STATIONS, LAYER_BLOCK_GROUPS, LAYER_ZONES };
 
@@ -32,6 +33,7 @@ typedef struct {
     geo_id_index *ids;
     geo_parcel_index *pix;
     geo_match *insp_match, *inc_match;
+    geo_address_index *addr;       /* parcels by address, built when a layer joins by address */
     uint8_t *inc_is_fire;
     int8_t *insp_failed;
 
@@ -54,6 +56,13 @@ typedef struct {
     uint8_t *tier;
 
     fr_run_summary *sum;
+    const fr_run_options *opt;
+    const struct fr_log *log;      /* opt->log: warnings and progress (may be NULL) */
+    struct run_guard *guard;       /* lock, staging, input hashes, manifest (run_guard.c) */
+    struct {                       /* the parcels' median centre and extent, working CRS (run_study.c) */
+        int ready;
+        double cx, cy, half_m, extent[4];
+    } study;
 } run_ctx;
 
 /* run_inputs.c: reads every configured layer into ctx, reprojected into the
@@ -62,6 +71,49 @@ fr_status run_read_inputs(run_ctx *ctx, fr_error *err);
 
 /* run_outputs.c: writes the ranked outputs into ctx->out_dir atomically. */
 fr_status run_write_outputs(run_ctx *ctx, fr_error *err);
+
+/* run_guard.c: the output directory locked and checked, inputs listed
+ * and hashed in the background (before reading); inputs re-checked after
+ * reading; accounting checked, manifest written and the staging directory
+ * swapped into place (after writing). */
+fr_status run_guard_begin(run_ctx *ctx, fr_error *err);
+void run_guard_after_read(run_ctx *ctx);
+fr_status run_guard_staging(run_ctx *ctx, const char **dir, fr_error *err);
+fr_status run_guard_publish(run_ctx *ctx, fr_error *err);
+const char *run_guard_out_path(const run_ctx *ctx);
+void run_guard_free(run_ctx *ctx);
+
+/* run.c: the join stage, and the features recomputed as of another date
+ * (neighbourhood counts included), for train and backtest; releases all. */
+fr_status run_join(run_ctx *ctx, fr_error *err);
+fr_status run_features_as_of(run_ctx *ctx, int32_t as_of, fr_error *err);
+void run_ctx_free(run_ctx *ctx);
+
+/* score_model.c: scoring with score.model_file when score.model is logistic
+ * or gbdt (fills ctx->points like the points index), and the model and
+ * backtest lines of the summary. */
+int run_uses_model_file(const run_ctx *ctx);
+fr_status run_score_model_file(run_ctx *ctx, fr_error *err);
+void run_describe_model(run_ctx *ctx);
+
+/* run_study.c: records outside the study area (join.study_area_km around
+ * the parcels' median centre) are rejected; parcels in their source CRS
+ * before the working CRS is chosen, point layers once in the working CRS
+ * (src: their source coordinates, to spot lon/lat swapped). */
+fr_status run_study_parcels(run_ctx *ctx, fr_error *err);
+fr_status run_study_points(run_ctx *ctx, geo_layer *l, size_t counts_index, const geo_source_points *src,
+                           fr_error *err);
+
+/* run_study.c: the error when no parcel is left, with the reasons they
+ * were rejected (the run stops before rejects.csv could be written). */
+fr_status run_no_parcels_error(run_ctx *ctx, fr_error *err);
+
+/* run_match.c: matches a point layer (LAYER_INSPECTIONS or
+ * LAYER_INCIDENTS) to the parcels with its join steps (layers.<role>.join),
+ * counts the methods, rejects what stays unmatched and lists its most
+ * frequent streets in the summary; and writes matches.csv. */
+fr_status run_match_layer(run_ctx *ctx, geo_layer *l, size_t counts_index, geo_match **out, fr_error *err);
+fr_status run_write_matches(run_ctx *ctx, const char *path, fr_error *err);
 
 /* Counts of layer k in the summary (k: LAYER_* or LAYER_ZONES + i). */
 fr_layer_counts *run_counts(run_ctx *ctx, size_t k);

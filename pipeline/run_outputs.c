@@ -1,9 +1,8 @@
 /*
  * run_outputs.c — the write stage: assembles the output columns from the
- * run's arrays, writes every file into a temporary directory inside the
- * output directory, and renames the finished files into place only when all
- * of them were written.  A failed write leaves the previous outputs as they
- * were.
+ * run's arrays and writes every file into the staging directory that
+ * run_guard.c publishes as a whole (outdir.h).  A failed write leaves the
+ * previous outputs as they were.
  *
  * Shapefile field names are limited to 10 characters; the mapping from the
  * full names is the table below (documented in docs/OUTPUTS.md).
@@ -22,6 +21,7 @@
 #include "explain.h"
 #include "rank.h"
 #include "reproject.h"
+#include "run_extras.h"
 #include "run_internal.h"
 #include "write.h"
 
@@ -35,7 +35,7 @@ static const struct {
     {"fires_near_5y", "fire_n_5y"},   {"insp_days_since", "insp_days"}, {"insp_count_5y", "insp_n_5y"},
     {"insp_failed_3y", "insp_f_3y"},  {"insp_violations_3y", "insp_v_3y"}, {"building_age", "bldg_age"},
     {"building_sqft", "bldg_sqft"},   {"assessed_value", "assessed"}, {"owner_occupied", "owner_occ"},
-    {"station_dist_m", "stn_dist_m"},
+    {"station_dist_m", "stn_dist_m"}, {"last_inspection", "last_insp"},
 };
 
 #define REASON_TEXT 80
@@ -134,6 +134,7 @@ typedef struct {
     const char **block_group;
     double *lon, *lat;
     const char **empty;          /* all NULL */
+    int32_t *last_insp;          /* date of the last inspection (as_of - insp_days_since), or NULL */
 } out_columns;
 
 static void free_columns(out_columns *c, size_t nzones)
@@ -151,6 +152,7 @@ static void free_columns(out_columns *c, size_t nzones)
     free(c->lon);
     free(c->lat);
     free(c->empty);
+    free(c->last_insp);
 }
 
 static fr_status build_columns(run_ctx *ctx, out_columns *c, fr_error *err)
@@ -207,6 +209,17 @@ static fr_status build_columns(run_ctx *ctx, out_columns *c, fr_error *err)
             return fr_error_set(err, FR_E_MEMORY, "out of memory preparing outputs");
         for (size_t i = 0; i < n; i++)
             c->block_group[i] = ctx->bg_of[i] >= 0 ? ctx->bgs->cols[gc].str[ctx->bg_of[i]] : NULL;
+    }
+    int dc = model_features_find(&ctx->feats, "insp_days_since");
+    if (dc >= 0) {
+        /* The date itself, as a Date column (a .dbf D field, a GeoPackage
+         * DATE, an ISO date in GeoJSON and CSV) for filtering in QGIS. */
+        const double *days = ctx->feats.values + (size_t)dc * n;
+        c->last_insp = malloc(m * sizeof *c->last_insp);
+        if (!c->last_insp)
+            return fr_error_set(err, FR_E_MEMORY, "out of memory preparing outputs");
+        for (size_t i = 0; i < n; i++)
+            c->last_insp[i] = isnan(days[i]) ? GEO_DATE_MISSING : ctx->as_of - (int32_t)days[i];
     }
     return geo_to_lonlat(ctx->parcels->srs_wkt, n, ctx->rx, ctx->ry, c->lon, c->lat, err);
 }
@@ -273,6 +286,11 @@ static fr_status ranked_fields(run_ctx *ctx, out_columns *c, field_list *fl, fr_
             f->precision = 6;
         }
     }
+    if (c->last_insp) {
+        if (!(f = add_field(fl, "last_inspection", GEO_COL_DATE, err)))
+            return err->status;
+        f->date = c->last_insp;
+    }
     bind_short_names(fl);
     return FR_OK;
 }
@@ -318,6 +336,11 @@ static fr_status target_fields(run_ctx *ctx, out_columns *c, field_list *fl, fr_
         f->num = ctx->feats.values + (size_t)dc * p->count;
         f->is_integer = 1;
     }
+    if (c->last_insp) {
+        if (!(f = add_field(fl, "last_inspection", GEO_COL_DATE, err)))
+            return err->status;
+        f->date = c->last_insp;
+    }
     if (!(f = add_field(fl, "lon", GEO_COL_NUMBER, err)))
         return err->status;
     f->num = c->lon;
@@ -326,65 +349,6 @@ static fr_status target_fields(run_ctx *ctx, out_columns *c, field_list *fl, fr_
     f->num = c->lat;
     bind_short_names(fl);
     return FR_OK;
-}
-
-static fr_status make_dirs(const char *path, fr_error *err)
-{
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return fr_error_set(err, FR_E_OUTPUT, "cannot create directory %s: %s", buf, strerror(errno));
-        *p = '/';
-    }
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return fr_error_set(err, FR_E_OUTPUT, "cannot create output directory %s: %s", buf, strerror(errno));
-    struct stat st;
-    if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
-        return fr_error_set(err, FR_E_OUTPUT, "output path %s exists and is not a directory", buf);
-    return FR_OK;
-}
-
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    char path[4096];
-    while ((e = readdir(d)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        unlink(path);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
-/* Moves every file of tmp into dir (same file system: rename is atomic per
- * file). */
-static fr_status publish(const char *tmp, const char *dir, fr_error *err)
-{
-    DIR *d = opendir(tmp);
-    if (!d)
-        return fr_error_set(err, FR_E_OUTPUT, "cannot read %s: %s", tmp, strerror(errno));
-    struct dirent *e;
-    char from[4096], to[4096];
-    fr_status st = FR_OK;
-    while ((e = readdir(d)) != NULL && st == FR_OK) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        snprintf(from, sizeof from, "%s/%s", tmp, e->d_name);
-        snprintf(to, sizeof to, "%s/%s", dir, e->d_name);
-        if (rename(from, to) != 0)
-            st = fr_error_set(err, FR_E_OUTPUT, "cannot move %s into place: %s", to, strerror(errno));
-    }
-    closedir(d);
-    return st;
 }
 
 static fr_status write_summary_file(run_ctx *ctx, const char *path, fr_error *err)
@@ -400,38 +364,43 @@ static fr_status write_summary_file(run_ctx *ctx, const char *path, fr_error *er
 
 fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
 {
+    double write_started = run_extras_clock();
     out_columns cols;
     memset(&cols, 0, sizeof cols);
     field_list ranked = {0}, targets = {0};
+    size_t *target_rows = NULL, ntarget_rows = 0;
     char tmp[4096] = "", path[4200];
     fr_status st = build_columns(ctx, &cols, err);
     if (st == FR_OK)
         st = ranked_fields(ctx, &cols, &ranked, err);
     if (st == FR_OK)
         st = target_fields(ctx, &cols, &targets, err);
-    if (st == FR_OK)
-        st = make_dirs(ctx->out_dir, err);
-    if (st == FR_OK) {
-        snprintf(tmp, sizeof tmp, "%s/.firerisk-tmp-%ld", ctx->out_dir, (long)getpid());
-        remove_tree(tmp);
-        if (mkdir(tmp, 0777) != 0)
-            st = fr_error_set(err, FR_E_OUTPUT, "cannot create %s: %s", tmp, strerror(errno));
-    }
+    /* The staging directory beside the output directory (run_guard.c,
+     * outdir.c): published as a whole after the manifest, or removed. */
+    const char *staging = NULL;
+    if (st == FR_OK && (st = run_guard_staging(ctx, &staging, err)) == FR_OK)
+        snprintf(tmp, sizeof tmp, "%s", staging);
     size_t n = ctx->parcels->count;
     char as_of[11];
     fr_format_date(ctx->as_of, as_of);
     geo_out_table ranked_table = {.parcels = ctx->parcels, .order = ctx->order, .nrows = n, .fields = ranked.f,
                                   .nfields = ranked.n, .layer_name = "ranked_parcels", .dbf_date = as_of,
                                   .coordinate_precision = ctx->cfg.coordinate_precision};
+    if (st == FR_OK && ctx->cfg.write_shapefile)
+        st = run_extras_check_shapefile(&ranked_table, err);
     if (st == FR_OK) {
-        fr_error e1 = {0}, e2 = {0};
-        fr_status s1 = FR_OK, s2 = FR_OK;
-        char p1[4200], p2[4200];
+        fr_error e1 = {0}, e2 = {0}, e3 = {0};
+        fr_status s1 = FR_OK, s2 = FR_OK, s3 = FR_OK;
+        char p1[4200], p2[4200], p3[4200];
         snprintf(p1, sizeof p1, "%s/ranked_parcels.geojson", tmp);
         snprintf(p2, sizeof p2, "%s/ranked_parcels.shp", tmp);
-        /* The two files are independent datasets: one thread each. */
-#pragma omp parallel sections num_threads(2)
+        snprintf(p3, sizeof p3, "%s/ranked_parcels.gpkg", tmp);
+        /* The files are independent datasets: one thread each. */
+#pragma omp parallel sections num_threads(3)
         {
+#pragma omp section
+            if (ctx->cfg.outputs.write_geopackage)
+                s3 = run_extras_gpkg(ctx, &ranked_table, p3, &e3);
 #pragma omp section
             if (ctx->cfg.write_geojson)
                 s1 = (ctx->cfg.writer_gdal ? geo_write_geojson_gdal : geo_write_geojson)(&ranked_table, p1, &e1);
@@ -445,17 +414,24 @@ fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
         } else if (s2 != FR_OK) {
             *err = e2;
             st = s2;
+        } else if (s3 != FR_OK) {
+            *err = e3;
+            st = s3;
         }
     }
+    /* The target list: the first target_list_size by rank, or fewer per
+     * zone with output.capacity_per_zone (run_extras.c). */
+    geo_out_table target_table = ranked_table;
+    if (st == FR_OK)
+        st = run_extras_target_rows(ctx, &target_rows, &ntarget_rows, err);
     if (st == FR_OK) {
-        size_t rows = (size_t)ctx->cfg.target_list_size < n ? (size_t)ctx->cfg.target_list_size : n;
-        geo_out_table t = ranked_table;
-        t.fields = targets.f;
-        t.nfields = targets.n;
-        t.nrows = rows;
+        target_table.fields = targets.f;
+        target_table.nfields = targets.n;
+        target_table.order = target_rows;
+        target_table.nrows = ntarget_rows;
         snprintf(path, sizeof path, "%s/targets.csv", tmp);
-        st = geo_write_csv(&t, path, err);
-        ctx->sum->targets_written = rows;
+        st = geo_write_csv(&target_table, path, err);
+        ctx->sum->targets_written = ntarget_rows;
         ctx->sum->parcels_written = n;
     }
     if (st == FR_OK) {
@@ -463,13 +439,17 @@ fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
         st = geo_write_rejects_csv(&ctx->rejects, path, err);
     }
     if (st == FR_OK) {
+        snprintf(path, sizeof path, "%s/matches.csv", tmp);
+        st = run_write_matches(ctx, path, err); /* the join audit (run_match.c) */
+    }
+    if (st == FR_OK) {
         snprintf(path, sizeof path, "%s/run_summary.txt", tmp);
         st = write_summary_file(ctx, path, err);
     }
+    /* The .qml style, changes.csv and report.html (run_extras.c). */
     if (st == FR_OK)
-        st = publish(tmp, ctx->out_dir, err);
-    if (tmp[0])
-        remove_tree(tmp);
+        st = run_extras_finish(ctx, tmp, &target_table, write_started, err);
+    free(target_rows);
     free(ranked.f);
     free(ranked.shorts);
     free(targets.f);

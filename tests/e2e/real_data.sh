@@ -21,7 +21,7 @@ check_ranked_csv "$out/targets.csv" 500
 # and every rejected record is a row of rejects.csv.
 awk '$1 == "incidents" && $2 == 9122 { ok = 1 } END { exit !ok }' "$out/run_summary.txt" || fail "incidents read"
 rows=$(($(wc -l < "$out/rejects.csv") - 1))
-total=$(awk '$1 == "incidents" && NF == 9 { print $3 }' "$out/run_summary.txt")
+total=$(awk '$1 == "incidents" && NF == 10 { print $3 }' "$out/run_summary.txt")
 [ "$rows" -ge "$total" ] || fail "rejects.csv has $rows rows, summary says $total incidents rejected"
 grep -q "unparsable_coordinates" "$out/rejects.csv" || fail "the cases without coordinates must be rejected with their reason"
 # The battalions (legacy GeoJSON, EPSG:4269, 3 invalid polygons repaired) are read as zones.

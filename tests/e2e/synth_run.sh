@@ -12,11 +12,12 @@ expect_exit 0 "$FIRERISK" run --config "$WORK/city/firerisk.yaml" --out "$WORK/t
 [ ! -s "$WORK/stderr" ] || fail "--quiet printed: $(cat "$WORK/stderr")"
 
 for f in ranked_parcels.geojson ranked_parcels.shp ranked_parcels.shx ranked_parcels.dbf ranked_parcels.prj \
-         ranked_parcels.cpg targets.csv rejects.csv; do
+         ranked_parcels.cpg targets.csv rejects.csv matches.csv; do
   [ -s "$WORK/t1/$f" ] || fail "$f missing"
   cmp -s "$WORK/t1/$f" "$WORK/t2/$f" || fail "$f differs between --threads 1 and --threads 2"
 done
-ls -a "$WORK/t1" | grep -q firerisk-tmp && fail "temporary directory left behind"
+ls -a "$WORK" | grep -q "firerisk-new" && fail "staging directory left behind"
+ls -a "$WORK" | grep -q "firerisk.lock" || fail "no lock file beside the output directory"
 
 [ "$(feature_count "$WORK/t1/ranked_parcels.geojson")" = $N ] || fail "geojson feature count"
 [ "$(feature_count "$WORK/t1/ranked_parcels.shp")" = $N ] || fail "shapefile feature count"
@@ -34,12 +35,12 @@ ogrinfo -ro -so -al "$WORK/t1/ranked_parcels.geojson" | grep -q "Extent: (-84\.[
   || fail "geojson is not lon/lat"
 
 # Accounting: read = kept + rejected before matching; matched + unmatched = kept.
-awk 'NF == 9 && $2 ~ /^[0-9]+$/ && $5 ~ /^[0-9]+$/ {
-       if ($2 != $4 + $3 - $8) { print "layer " $1 " does not add up"; bad = 1 }
-       if ($5 + $6 + $7 + $8 != $4) { print "layer " $1 " matches do not add up"; bad = 1 } }
+awk 'NF == 10 && $2 ~ /^[0-9]+$/ && $5 ~ /^[0-9]+$/ {
+       if ($2 != $4 + $3 - $9) { print "layer " $1 " does not add up"; bad = 1 }
+       if ($5 + $6 + $7 + $8 + $9 != $4) { print "layer " $1 " matches do not add up"; bad = 1 } }
      END { exit bad }' "$WORK/t1/run_summary.txt" || fail "accounting"
 # The synthetic city has inspections that carry only a parcel id, and points a few metres outside.
-awk '$1 == "inspections" && $5 > 0 && $6 > 0 && $7 > 0 { ok = 1 } END { exit !ok }' "$WORK/t1/run_summary.txt" \
+awk 'NF == 10 && $1 == "inspections" && $5 > 0 && $7 > 0 && $8 > 0 { ok = 1 } END { exit !ok }' "$WORK/t1/run_summary.txt" \
   || fail "inspections are not matched by id, containment and nearest"
 
 # GDAL's own drivers (output.writer: gdal) give the same Shapefile, byte for byte.

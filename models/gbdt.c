@@ -1,0 +1,688 @@
+/*
+ * gbdt.c — histogram gradient boosting for the log-loss (see gbdt.h).
+ */
+#include "gbdt.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SLOTS 256            /* bin 0 = missing, 1..255 values */
+#define SAMPLE_ROWS 200000   /* rows sampled for the quantile cuts (as LightGBM) */
+
+typedef struct {
+    int nb;                  /* value bins 1..nb; 0 = dropped */
+    float *edges;            /* nb - 1 upper edges */
+    int has_missing;
+} fbins;
+
+typedef struct {
+    double g, h;
+} grad_pair;
+
+typedef struct {
+    size_t begin, end;       /* segment of idx */
+    double G, H;
+    int32_t node;
+    int depth;
+    double *hist;            /* nf * SLOTS * 2 */
+} task;
+
+typedef struct {
+    double gain;
+    int bin;                 /* bins <= bin go left */
+    int missing_left;
+    double GL, HL;
+} split;
+
+typedef struct {
+    model_gbdt_node *nodes;
+    int32_t *bin;            /* split bin of each node (training only) */
+    size_t count, cap;
+} node_list;
+
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Quantile cuts of one feature over a sample of the training rows. */
+static int make_bins(const float *x, const uint32_t *rows, size_t nrows, int maxbins, fbins *fb)
+{
+    memset(fb, 0, sizeof *fb);
+    size_t stride = nrows > SAMPLE_ROWS ? (nrows + SAMPLE_ROWS - 1) / SAMPLE_ROWS : 1;
+    float *v = malloc(((nrows + stride - 1) / stride + 1) * sizeof *v);
+    if (!v)
+        return -1;
+    size_t n = 0;
+    for (size_t k = 0; k < nrows; k += stride) {
+        float val = x[rows[k]];
+        if (!isnan(val))
+            v[n++] = val;
+    }
+    /* Whether any training row is missing (all rows, not just the sample). */
+    for (size_t k = 0; k < nrows && !fb->has_missing; k++)
+        fb->has_missing = isnan(x[rows[k]]);
+    if (n == 0) {
+        free(v);
+        return 0;
+    }
+    qsort(v, n, sizeof *v, cmp_float);
+    size_t distinct = 1;
+    for (size_t i = 1; i < n; i++)
+        distinct += v[i] != v[i - 1];
+    fb->edges = malloc((size_t)maxbins * sizeof *fb->edges);
+    if (!fb->edges) {
+        free(v);
+        return -1;
+    }
+    int ne = 0;
+    if ((int)distinct <= maxbins) {
+        for (size_t i = 0; i + 1 < n; i++)
+            if (v[i] != v[i + 1])
+                fb->edges[ne++] = v[i];
+    } else {
+        for (int j = 1; j < maxbins; j++) {
+            float e = v[(size_t)j * n / (size_t)maxbins];
+            if (e < v[n - 1] && (ne == 0 || e > fb->edges[ne - 1]))
+                fb->edges[ne++] = e;
+        }
+    }
+    fb->nb = ne + 1;
+    free(v);
+    return 0;
+}
+
+static uint8_t bin_of(const fbins *fb, float v)
+{
+    if (isnan(v))
+        return 0;
+    int lo = 0, hi = fb->nb - 1; /* first edge >= v, or nb - 1 */
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (v <= fb->edges[mid])
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return (uint8_t)(lo + 1);
+}
+
+static int32_t new_node(node_list *l, double value)
+{
+    if (l->count == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 64;
+        model_gbdt_node *n = realloc(l->nodes, cap * sizeof *n);
+        if (!n)
+            return -1;
+        l->nodes = n;
+        int32_t *b = realloc(l->bin, cap * sizeof *b);
+        if (!b)
+            return -1;
+        l->bin = b;
+        l->cap = cap;
+    }
+    l->nodes[l->count] = (model_gbdt_node){-1, -1, -1, 0, 0, value};
+    l->bin[l->count] = 0;
+    return (int32_t)l->count++;
+}
+
+static double leaf_weight(double G, double H, const model_gbdt_params *p)
+{
+    return -G / (H + p->l2) * p->learning_rate;
+}
+
+static double score_side(double G, double H, double l2)
+{
+    return G * G / (H + l2);
+}
+
+static split best_split_feature(const task *t, size_t f, const fbins *fb, const model_gbdt_params *p)
+{
+    split best = {0, -1, 0, 0, 0};
+    if (fb->nb == 0)
+        return best;
+    const double *h = t->hist + f * SLOTS * 2;
+    double Gm = h[0], Hm = h[1], G = t->G, H = t->H, l2 = p->l2, mcw = p->min_child_weight;
+    double parent = score_side(G, H, l2), GL = 0, HL = 0;
+    for (int b = 1; b <= fb->nb; b++) {
+        GL += h[2 * b];
+        HL += h[2 * b + 1];
+        if (b == fb->nb && !(Hm > 0))
+            break;
+        /* missing right */
+        double gr = G - GL, hr = H - HL;
+        if (HL >= mcw && hr >= mcw) {
+            double gain = score_side(GL, HL, l2) + score_side(gr, hr, l2) - parent;
+            if (gain > best.gain)
+                best = (split){gain, b, 0, GL, HL};
+        }
+        if (Hm > 0 && b < fb->nb) { /* missing left */
+            double gl = GL + Gm, hl = HL + Hm;
+            gr = G - gl;
+            hr = H - hl;
+            if (hl >= mcw && hr >= mcw) {
+                double gain = score_side(gl, hl, l2) + score_side(gr, hr, l2) - parent;
+                if (gain > best.gain)
+                    best = (split){gain, b, 1, gl, hl};
+            }
+        }
+    }
+    if (best.bin > 0 && !(Hm > 0))
+        best.missing_left = best.HL >= H - best.HL; /* no missing seen: to the larger child */
+    return best;
+}
+
+typedef struct {
+    const model_dataset *d;
+    const model_gbdt_params *p;
+    const fbins *fb;
+    size_t nf;
+    const uint8_t *B;         /* row-major bins: B[row * nf + f] */
+    uint32_t *idx, *scratch;
+    grad_pair *gh;
+    double *F;
+    double *partials;         /* per-block histograms (hist_jobs) */
+    size_t partials_cap;      /* in histograms */
+} grower;
+
+#define BLOCK_ROWS 8192      /* rows per histogram block, at least */
+/* Below this many rows a parallel region costs more than it saves (and on
+ * a machine busy with other work, a barrier can cost a time slice). */
+#define PAR_MIN_ROWS 100000
+#define MAX_BLOCKS 16        /* blocks per node, at most */
+
+typedef struct {
+    size_t task, begin, end;
+} hist_job;
+
+/* Histograms (every feature) of tasks[0..n): each task's rows are cut into
+ * blocks fixed by the row count alone, the blocks summed in parallel into
+ * their own buffers, then added in block order, so the sums do not depend
+ * on the thread count.  A row's bins are contiguous (row-major), so one
+ * pass over the rows fills every feature. */
+static fr_status build_hists(grower *g, task *const *tasks, size_t n, fr_error *err)
+{
+    size_t nf = g->nf, hsize = nf * SLOTS * 2, njobs = 0;
+    for (size_t t = 0; t < n; t++) {
+        size_t rows = tasks[t]->end - tasks[t]->begin, nb = (rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
+        njobs += nb < 1 ? 1 : nb > MAX_BLOCKS ? MAX_BLOCKS : nb;
+    }
+    if (njobs > g->partials_cap) {
+        double *p = realloc(g->partials, njobs * hsize * sizeof *p);
+        if (!p)
+            return fr_error_set(err, FR_E_MEMORY, "out of memory building histograms");
+        g->partials = p;
+        g->partials_cap = njobs;
+    }
+    hist_job *jobs = malloc(njobs * sizeof *jobs);
+    size_t *first = malloc((n + 1) * sizeof *first);
+    if (!jobs || !first) {
+        free(jobs);
+        free(first);
+        return fr_error_set(err, FR_E_MEMORY, "out of memory building histograms");
+    }
+    size_t j = 0;
+    for (size_t t = 0; t < n; t++) {
+        size_t b0 = tasks[t]->begin, rows = tasks[t]->end - b0, nb = (rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
+        nb = nb < 1 ? 1 : nb > MAX_BLOCKS ? MAX_BLOCKS : nb;
+        first[t] = j;
+        for (size_t b = 0; b < nb; b++)
+            jobs[j++] = (hist_job){t, b0 + b * rows / nb, b0 + (b + 1) * rows / nb};
+    }
+    first[n] = j;
+    size_t total = 0;
+    for (size_t t = 0; t < n; t++)
+        total += tasks[t]->end - tasks[t]->begin;
+#pragma omp parallel for schedule(dynamic) if (total >= PAR_MIN_ROWS)
+    for (size_t k = 0; k < njobs; k++) {
+        double *h = g->partials + k * hsize;
+        memset(h, 0, hsize * sizeof *h);
+        for (size_t q = jobs[k].begin; q < jobs[k].end; q++) {
+            uint32_t r = g->idx[q];
+            const uint8_t *br = g->B + (size_t)r * nf;
+            double gg = g->gh[r].g, hh = g->gh[r].h;
+            for (size_t f = 0; f < nf; f++) {
+                double *slot = h + (f * SLOTS + br[f]) * 2;
+                slot[0] += gg;
+                slot[1] += hh;
+            }
+        }
+    }
+#pragma omp parallel for schedule(dynamic) if (total >= PAR_MIN_ROWS)
+    for (size_t k = 0; k < n * nf; k++) {
+        size_t t = k / nf, f = k % nf;
+        double *dst = tasks[t]->hist + f * SLOTS * 2;
+        memcpy(dst, g->partials + first[t] * hsize + f * SLOTS * 2, SLOTS * 2 * sizeof *dst);
+        for (size_t b = first[t] + 1; b < first[t + 1]; b++) {
+            const double *src = g->partials + b * hsize + f * SLOTS * 2;
+            for (size_t i = 0; i < SLOTS * 2; i++)
+                dst[i] += src[i];
+        }
+    }
+    free(jobs);
+    free(first);
+    return FR_OK;
+}
+
+/* Stable partition of a task's rows into the left child then the right. */
+static size_t partition(grower *g, const task *t, size_t f, int bin, int missing_left)
+{
+    size_t l = t->begin, r = t->begin;
+    for (size_t k = t->begin; k < t->end; k++) {
+        uint32_t row = g->idx[k];
+        int b = g->B[(size_t)row * g->nf + f];
+        int left = b == 0 ? missing_left : b <= bin;
+        if (left)
+            g->idx[l++] = row;
+        else
+            g->scratch[r++] = row;
+    }
+    memcpy(g->idx + l, g->scratch + t->begin, (r - t->begin) * sizeof *g->idx);
+    return l;
+}
+
+/* Histogram buffers: reused across levels and trees, allocated on demand. */
+typedef struct {
+    double **all, **avail;
+    size_t nall, navail, cap, size;
+} hist_pool;
+
+static double *pool_get(hist_pool *hp)
+{
+    if (hp->navail)
+        return hp->avail[--hp->navail];
+    if (hp->nall == hp->cap)
+        return NULL;
+    double *b = malloc(hp->size * sizeof *b);
+    if (b)
+        hp->all[hp->nall++] = b;
+    return b;
+}
+
+static void pool_put(hist_pool *hp, double *b)
+{
+    hp->avail[hp->navail++] = b;
+}
+
+/* Grows one tree on the rows in g->idx[0..n) and adds its leaves to F. */
+static fr_status grow_tree(grower *g, size_t n, node_list *nodes, hist_pool *hp, fr_error *err)
+{
+    const model_gbdt_params *p = g->p;
+    size_t nf = g->nf;
+    size_t cap = (size_t)1 << (p->max_depth + 1);
+    task *cur = calloc(cap, sizeof *cur), *next = calloc(cap, sizeof *next);
+    split *splits = calloc(cap * (nf ? nf : 1), sizeof *splits);
+    int32_t *chosen = calloc(cap, sizeof *chosen);
+    size_t *mids = calloc(cap, sizeof *mids);
+    task **smaller = calloc(cap, sizeof *smaller);
+    fr_status st = cur && next && splits && chosen && mids && smaller ? FR_OK
+                                                                      : fr_error_set(err, FR_E_MEMORY, "out of memory growing a tree");
+    size_t ncur = 0, base = nodes->count; /* children are stored relative to the tree's first node */
+    if (st == FR_OK) {
+        double G = 0, H = 0;
+        for (size_t k = 0; k < n; k++) {
+            G += g->gh[g->idx[k]].g;
+            H += g->gh[g->idx[k]].h;
+        }
+        int32_t root = new_node(nodes, leaf_weight(G, H, p));
+        double *h = pool_get(hp);
+        if (root < 0 || !h)
+            st = fr_error_set(err, FR_E_MEMORY, "out of memory growing a tree");
+        cur[0] = (task){0, n, G, H, root, 0, h};
+        ncur = 1;
+        task *root_task = &cur[0];
+        if (st == FR_OK)
+            st = build_hists(g, &root_task, 1, err);
+    }
+    while (st == FR_OK && ncur > 0) {
+        /* Best split of every (node, feature) pair, then per node in feature order. */
+#pragma omp parallel for schedule(dynamic) if (n >= PAR_MIN_ROWS)
+        for (size_t k = 0; k < ncur * nf; k++)
+            splits[k] = cur[k / nf].depth < p->max_depth ? best_split_feature(&cur[k / nf], k % nf, &g->fb[k % nf], p)
+                                                         : (split){0, -1, 0, 0, 0};
+        size_t nnext = 0;
+        for (size_t t = 0; t < ncur; t++) {
+            chosen[t] = -1;
+            double bestgain = p->min_split_gain > 1e-12 ? p->min_split_gain : 1e-12;
+            for (size_t f = 0; f < nf; f++)
+                if (splits[t * nf + f].bin > 0 && splits[t * nf + f].gain > bestgain) {
+                    bestgain = splits[t * nf + f].gain;
+                    chosen[t] = (int32_t)f;
+                }
+        }
+        /* Nodes first (sequential: node numbering is part of the model). */
+        for (size_t t = 0; t < ncur && st == FR_OK; t++) {
+            if (chosen[t] < 0)
+                continue;
+            const split *s = &splits[t * nf + (size_t)chosen[t]];
+            const task *pt = &cur[t];
+            double GR = pt->G - s->GL, HR = pt->H - s->HL;
+            int32_t l = new_node(nodes, leaf_weight(s->GL, s->HL, p));
+            int32_t r = l >= 0 ? new_node(nodes, leaf_weight(GR, HR, p)) : -1;
+            if (r < 0) {
+                st = fr_error_set(err, FR_E_MEMORY, "out of memory growing a tree");
+                break;
+            }
+            model_gbdt_node *nd = &nodes->nodes[pt->node];
+            nd->feature = chosen[t];
+            nd->left = (int32_t)((size_t)l - base);
+            nd->right = (int32_t)((size_t)r - base);
+            nd->missing_left = (uint8_t)s->missing_left;
+            nodes->bin[pt->node] = s->bin;
+            const fbins *fb = &g->fb[chosen[t]];
+            nd->threshold = s->bin < fb->nb ? (double)fb->edges[s->bin - 1] : (double)FLT_MAX;
+            next[nnext++] = (task){0, 0, s->GL, s->HL, l, pt->depth + 1, NULL};
+            next[nnext++] = (task){0, 0, GR, HR, r, pt->depth + 1, NULL};
+        }
+        if (st != FR_OK)
+            break;
+        /* Partition rows; leaves add their value to F. */
+#pragma omp parallel for schedule(dynamic) if (n >= PAR_MIN_ROWS)
+        for (size_t t = 0; t < ncur; t++) {
+            const task *pt = &cur[t];
+            if (chosen[t] < 0) {
+                double v = nodes->nodes[pt->node].value;
+                for (size_t k = pt->begin; k < pt->end; k++)
+                    g->F[g->idx[k]] += v;
+                continue;
+            }
+            const split *s = &splits[t * nf + (size_t)chosen[t]];
+            mids[t] = partition(g, pt, (size_t)chosen[t], s->bin, s->missing_left);
+        }
+        /* Child segments (same order as the nodes were made); the larger
+         * child takes over the parent's histogram. */
+        size_t c = 0;
+        for (size_t t = 0; t < ncur && st == FR_OK; t++) {
+            if (chosen[t] < 0) {
+                pool_put(hp, cur[t].hist);
+                continue;
+            }
+            size_t mid = mids[t];
+            next[c].begin = cur[t].begin;
+            next[c].end = mid;
+            next[c + 1].begin = mid;
+            next[c + 1].end = cur[t].end;
+            int small_left = mid - cur[t].begin <= cur[t].end - mid;
+            next[small_left ? c + 1 : c].hist = cur[t].hist;
+            double *h = pool_get(hp);
+            if (!h)
+                st = fr_error_set(err, FR_E_MEMORY, "out of memory growing a tree");
+            next[small_left ? c : c + 1].hist = h;
+            c += 2;
+        }
+        if (st != FR_OK)
+            break;
+        /* Histograms of the smaller children, then the larger = parent - smaller. */
+        for (size_t pair = 0; pair < nnext / 2; pair++) {
+            task *a = &next[2 * pair], *b = &next[2 * pair + 1];
+            smaller[pair] = a->end - a->begin <= b->end - b->begin ? a : b;
+        }
+        if (nnext)
+            st = build_hists(g, smaller, nnext / 2, err);
+        if (st != FR_OK)
+            break;
+#pragma omp parallel for schedule(dynamic) if (n >= PAR_MIN_ROWS)
+        for (size_t k = 0; k < (nnext / 2) * nf; k++) {
+            size_t pair = k / nf, f = k % nf;
+            task *sm = smaller[pair], *lg = sm == &next[2 * pair] ? &next[2 * pair + 1] : &next[2 * pair];
+            double *hl = lg->hist + f * SLOTS * 2, *hs = sm->hist + f * SLOTS * 2;
+            for (size_t i = 0; i < SLOTS * 2; i++)
+                hl[i] -= hs[i];
+        }
+        task *tmp = cur;
+        cur = next;
+        next = tmp;
+        ncur = nnext;
+    }
+    /* On failure, give back what the unfinished level still holds. */
+    for (size_t t = 0; st != FR_OK && cur && t < ncur; t++)
+        if (cur[t].hist)
+            pool_put(hp, cur[t].hist);
+    free(cur);
+    free(next);
+    free(splits);
+    free(chosen);
+    free(mids);
+    free(smaller);
+    return st;
+}
+
+static double weighted_loss(const model_dataset *d, const uint32_t *rows, size_t n, const double *F,
+                            const model_gbdt_params *p)
+{
+    double loss = 0, wsum = 0;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t r = rows[k];
+        int y = d->y[r];
+        double w = y ? p->pos_weight : p->neg_weight, eta = F[r];
+        loss += w * ((eta > 0 ? eta : 0) + log1p(exp(-fabs(eta))) - (y ? eta : 0));
+        wsum += w;
+    }
+    return wsum > 0 ? loss / wsum : NAN;
+}
+
+static double tree_value_binned(const node_list *nl, size_t start, const uint8_t *B, size_t nf, uint32_t r)
+{
+    size_t k = start;
+    while (nl->nodes[k].feature >= 0) {
+        const model_gbdt_node *nd = &nl->nodes[k];
+        int b = B[(size_t)r * nf + (size_t)nd->feature];
+        int left = b == 0 ? nd->missing_left : b <= nl->bin[k];
+        k = start + (size_t)(left ? nd->left : nd->right);
+    }
+    return nl->nodes[k].value;
+}
+
+static void append_note(char *buf, size_t size, const char *name, const char *why)
+{
+    size_t used = strlen(buf);
+    if (used + 1 < size)
+        snprintf(buf + used, size - used, "%s%s (%s)", used ? ", " : "", name, why);
+}
+
+fr_status model_gbdt_train(const model_dataset *d, const uint32_t *train, size_t ntrain, const uint32_t *val,
+                           size_t nval, const model_gbdt_params *p, model_gbdt *m, model_gbdt_report *rep,
+                           fr_error *err)
+{
+    memset(m, 0, sizeof *m);
+    memset(rep, 0, sizeof *rep);
+    rep->best_validation_loss = NAN;
+    size_t npos = 0;
+    for (size_t k = 0; k < ntrain; k++)
+        npos += d->y[train[k]];
+    if (npos == 0 || npos == ntrain)
+        return fr_error_set(err, FR_E_INPUT, "the %zu training rows are all %s: a model needs both fires and homes without",
+                            ntrain, npos ? "fires" : "without a fire");
+    if (p->bins < 2 || p->bins > SLOTS - 1 || p->max_depth < 1 || p->max_depth > 12 || p->max_trees < 1)
+        return fr_error_set(err, FR_E_CONFIG, "gbdt settings out of range (bins 2-255, max_depth 1-12, max_trees >= 1)");
+    size_t nfall = d->nfeatures;
+    fbins *fball = calloc(nfall ? nfall : 1, sizeof *fball);
+    int32_t *newix = malloc((nfall ? nfall : 1) * sizeof *newix);
+    fr_status st = fball && newix ? FR_OK : fr_error_set(err, FR_E_MEMORY, "out of memory");
+    int bad = 0;
+    if (st == FR_OK) {
+#pragma omp parallel for schedule(dynamic) reduction(| : bad)
+        for (size_t f = 0; f < nfall; f++)
+            bad |= make_bins(d->x + f * d->nrows, train, ntrain, p->bins, &fball[f]) != 0;
+        if (bad)
+            st = fr_error_set(err, FR_E_MEMORY, "out of memory binning features");
+    }
+    /* Features with a possible split: several value bins, or values and missing. */
+    size_t nf = 0;
+    fbins *fb = NULL;
+    if (st == FR_OK) {
+        fb = calloc(nfall ? nfall : 1, sizeof *fb);
+        m->names = calloc(nfall ? nfall : 1, sizeof *m->names);
+        if (!fb || !m->names)
+            st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+        for (size_t f = 0; st == FR_OK && f < nfall; f++) {
+            newix[f] = -1;
+            if (fball[f].nb == 0 || (fball[f].nb == 1 && !fball[f].has_missing)) {
+                append_note(rep->dropped, sizeof rep->dropped, d->names[f], fball[f].nb ? "constant" : "all missing");
+                continue;
+            }
+            newix[f] = (int32_t)nf;
+            fb[nf] = fball[f];
+            fball[f].edges = NULL;
+            if (!(m->names[nf++] = strdup(d->names[f])))
+                st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+        }
+        m->nfeatures = nf;
+        if (st == FR_OK && nf == 0)
+            st = fr_error_set(err, FR_E_INPUT,
+                              "no usable feature for the gbdt model: every feature is constant or missing in the "
+                              "%zu training rows (%s)", ntrain, rep->dropped);
+    }
+    /* Binned matrix over every dataset row (only the rows used are filled). */
+    uint8_t *B = NULL;
+    grower g = {.d = d, .p = p, .fb = fb, .nf = nf};
+    node_list nl = {0};
+    size_t *starts = NULL;
+    if (st == FR_OK) {
+        B = malloc(nf * d->nrows > 0 ? nf * d->nrows : 1);
+        g.idx = malloc((ntrain ? ntrain : 1) * sizeof *g.idx);
+        g.scratch = malloc((ntrain ? ntrain : 1) * sizeof *g.scratch);
+        g.gh = malloc(d->nrows * sizeof *g.gh);
+        g.F = malloc(d->nrows * sizeof *g.F);
+        starts = malloc(((size_t)p->max_trees + 1) * sizeof *starts);
+        if (!B || !g.idx || !g.scratch || !g.gh || !g.F || !starts)
+            st = fr_error_set(err, FR_E_MEMORY, "out of memory for gbdt training (%zu rows)", d->nrows);
+    }
+    if (st == FR_OK) {
+        for (size_t f0 = 0; f0 < nfall; f0++) {
+            if (newix[f0] < 0)
+                continue;
+            size_t f = (size_t)newix[f0];
+            const float *x = d->x + f0 * d->nrows;
+#pragma omp parallel for schedule(static)
+            for (size_t k = 0; k < ntrain; k++)
+                B[(size_t)train[k] * nf + f] = bin_of(&fb[f], x[train[k]]);
+#pragma omp parallel for schedule(static)
+            for (size_t k = 0; k < nval; k++)
+                B[(size_t)val[k] * nf + f] = bin_of(&fb[f], x[val[k]]);
+        }
+        m->base = log(p->pos_weight * (double)npos / (p->neg_weight * (double)(ntrain - npos)));
+        for (size_t k = 0; k < ntrain; k++)
+            g.F[train[k]] = m->base;
+        for (size_t k = 0; k < nval; k++)
+            g.F[val[k]] = m->base;
+        g.B = B;
+    }
+    hist_pool hp = {0};
+    hp.cap = ((size_t)1 << (p->max_depth + 1)) + 1;
+    hp.size = nf * SLOTS * 2;
+    hp.all = calloc(hp.cap, sizeof *hp.all);
+    hp.avail = calloc(hp.cap, sizeof *hp.avail);
+    if (st == FR_OK && (!hp.all || !hp.avail))
+        st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+    double best = INFINITY;
+    size_t best_trees = 0, ntrees = 0;
+    for (int t = 0; st == FR_OK && t < p->max_trees; t++) {
+#pragma omp parallel for schedule(static) if (ntrain >= PAR_MIN_ROWS)
+        for (size_t k = 0; k < ntrain; k++) {
+            uint32_t r = train[k];
+            double pr = 1.0 / (1.0 + exp(-g.F[r]));
+            double w = d->y[r] ? p->pos_weight : p->neg_weight;
+            g.gh[r].g = w * (pr - d->y[r]);
+            double h = w * pr * (1 - pr);
+            g.gh[r].h = h > 1e-16 ? h : 1e-16;
+        }
+        memcpy(g.idx, train, ntrain * sizeof *g.idx);
+        starts[t] = nl.count;
+        st = grow_tree(&g, ntrain, &nl, &hp, err);
+        if (st != FR_OK)
+            break;
+        ntrees++;
+        if (nval == 0) {
+            best_trees = ntrees;
+            continue;
+        }
+#pragma omp parallel for schedule(static) if (nval >= PAR_MIN_ROWS)
+        for (size_t k = 0; k < nval; k++)
+            g.F[val[k]] += tree_value_binned(&nl, starts[t], B, nf, val[k]);
+        double loss = weighted_loss(d, val, nval, g.F, p);
+        if (loss < best) {
+            best = loss;
+            best_trees = ntrees;
+        } else if (p->early_stopping > 0 && ntrees - best_trees >= (size_t)p->early_stopping) {
+            break;
+        }
+    }
+    if (st == FR_OK) {
+        rep->trees = best_trees;
+        rep->best_validation_loss = nval ? best : NAN;
+        size_t nnodes = best_trees < ntrees ? starts[best_trees] : nl.count;
+        m->ntrees = best_trees;
+        m->tree_start = malloc((best_trees + 1) * sizeof *m->tree_start);
+        m->nodes = malloc((nnodes ? nnodes : 1) * sizeof *m->nodes);
+        if (!m->tree_start || !m->nodes)
+            st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+        else {
+            memcpy(m->tree_start, starts, best_trees * sizeof *starts);
+            m->tree_start[best_trees] = nnodes;
+            memcpy(m->nodes, nl.nodes, nnodes * sizeof *m->nodes);
+        }
+    }
+    for (size_t f = 0; fball && f < nfall; f++)
+        free(fball[f].edges);
+    for (size_t f = 0; fb && f < nf; f++)
+        free(fb[f].edges);
+    free(fball);
+    free(fb);
+    free(newix);
+    free(B);
+    free(g.idx);
+    free(g.scratch);
+    free(g.gh);
+    free(g.F);
+    free(g.partials);
+    free(starts);
+    free(nl.nodes);
+    free(nl.bin);
+    for (size_t k = 0; k < hp.nall; k++)
+        free(hp.all[k]);
+    free(hp.all);
+    free(hp.avail);
+    if (st != FR_OK)
+        model_gbdt_free(m);
+    return st;
+}
+
+double model_gbdt_raw(const model_gbdt *m, const double *x, double *contrib, double *bias)
+{
+    double raw = m->base, b = m->base;
+    if (contrib)
+        memset(contrib, 0, m->nfeatures * sizeof *contrib);
+    for (size_t t = 0; t < m->ntrees; t++) {
+        const model_gbdt_node *nodes = m->nodes + m->tree_start[t];
+        size_t k = 0;
+        b += nodes[0].value;
+        while (nodes[k].feature >= 0) {
+            const model_gbdt_node *nd = &nodes[k];
+            double v = x[nd->feature];
+            int left = isnan(v) ? nd->missing_left : (float)v <= (float)nd->threshold;
+            size_t next = (size_t)(left ? nd->left : nd->right);
+            if (contrib)
+                contrib[nd->feature] += nodes[next].value - nd->value;
+            k = next;
+        }
+        raw += nodes[k].value;
+    }
+    if (bias)
+        *bias = b;
+    return raw;
+}
+
+void model_gbdt_free(model_gbdt *m)
+{
+    for (size_t f = 0; m->names && f < m->nfeatures; f++)
+        free(m->names[f]);
+    free(m->names);
+    free(m->tree_start);
+    free(m->nodes);
+    memset(m, 0, sizeof *m);
+}

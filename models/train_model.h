@@ -1,0 +1,91 @@
+/*
+ * train_model.h — a trained model (logistic or gbdt) with what it was trained on,
+ * the fit procedure shared by both, and scoring with per-home reasons.
+ *
+ * The procedure (docs/MODELS.md): the dataset's last slice (the latest
+ * cutoff) is the validation slice.  The model is first fitted on the
+ * earlier slices and measured on it (for gbdt this also picks the number of
+ * trees by early stopping); then it is fitted again on every slice (gbdt
+ * with that number of trees) and that is the model kept.  Class weights
+ * ("balanced": each class weighs half of the rows) are undone in the
+ * intercept afterwards, log(w_pos / w_neg) subtracted, so the scores are
+ * probabilities again.
+ */
+#ifndef MODEL_TRAIN_MODEL_H
+#define MODEL_TRAIN_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "feature_table.h"
+#include "gbdt.h"
+#include "logit.h"
+#include "points.h"
+#include "status.h"
+#include "train_data.h"
+
+typedef enum { MODEL_LOGISTIC = 1, MODEL_GBDT = 2 } model_kind;
+
+/* "logistic" / "gbdt" (NULL otherwise), and back (0 when unknown). */
+const char *model_kind_name(model_kind k);
+model_kind model_kind_parse(const char *name);
+
+typedef struct {
+    model_kind kind;
+    int balanced;             /* 1: balanced class weights; 0: positive_weight */
+    double positive_weight;   /* weight of a fire row when not balanced (1 = none) */
+    model_logit_params logit; /* class weights filled in by model_train */
+    model_gbdt_params gbdt;
+} model_train_params;
+
+#define MODEL_MAX_CUTOFFS 64
+
+typedef struct {
+    /* Set by the caller (the pipeline) before writing the file. */
+    char as_of[11];           /* the training date: every label ends by it */
+    char horizon[16];
+    size_t ncutoffs;
+    char cutoffs[MODEL_MAX_CUTOFFS][11]; /* oldest first; the last is the validation slice */
+    double radius_m;          /* join.radius_m the features were computed with */
+    char fire_codes[256];     /* features.fire_codes, e.g. "110-129" */
+    char firerisk_version[32];
+    /* Set by model_train. */
+    size_t rows, positives;   /* the final fit */
+    size_t validation_rows, validation_positives;
+    double validation_auc;    /* of the fit without the validation slice; NAN when there is none */
+    double validation_logloss;
+    double pos_weight, neg_weight; /* class weights of the final fit (undone in the intercept) */
+    int balanced;
+    size_t iterations;        /* logistic: Newton steps; gbdt: trees */
+    char dropped[1024];
+    double seconds;
+} model_info;
+
+typedef struct {
+    model_kind kind;
+    model_logit logit;        /* kind == MODEL_LOGISTIC */
+    model_gbdt gbdt;          /* kind == MODEL_GBDT */
+    model_train_params params;
+    model_info info;
+} model_trained;
+
+/* Fits as described above.  m->info's caller fields are left as they are. */
+fr_status model_train(const model_dataset *d, const model_train_params *p, model_trained *m, fr_error *err);
+
+/* The model's features (names and count). */
+size_t model_trained_nfeatures(const model_trained *m);
+const char *model_trained_feature(const model_trained *m, size_t j);
+
+/* Log-odds of one parcel; contrib as in model_logit_raw / model_gbdt_raw. */
+double model_trained_raw(const model_trained *m, const double *x, double *contrib);
+
+/* Probability of a fire in the horizon for every parcel of f, and the three
+ * largest positive contributions as reasons (reason_feature = column of f,
+ * reason_points = contribution in log-odds).  Fails with FR_E_INPUT naming
+ * the features the model needs and f lacks. */
+fr_status model_trained_score(const model_trained *m, const model_features *f, model_points_result *out,
+                              fr_error *err);
+
+void model_trained_free(model_trained *m);
+
+#endif

@@ -1,0 +1,333 @@
+/*
+ * manifest.c — run_manifest.json (see manifest.h), built with json-c.
+ *
+ * Output hashes are computed in parallel over the files (the GeoJSON and
+ * the .shp of 1M parcels are most of a GB; one thread each).
+ */
+#include "manifest.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "filehash.h"
+#include "mask.h"
+
+static const char *const stage_names[FR_STAGE_COUNT] = {"read", "join", "features", "score", "write"};
+
+static void iso_time(time_t t, char out[32])
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static json_object *fixed(double v, const char *fmt)
+{
+    char buf[48];
+    snprintf(buf, sizeof buf, fmt, v);
+    return json_object_new_double_s(v, buf);
+}
+
+static json_object *str_or_null(const char *s)
+{
+    return s ? json_object_new_string(s) : NULL;
+}
+
+static json_object *layer_json(const cfg_layer *l)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "source", str_or_null(l->source_label ? l->source_label : l->source));
+    json_object_object_add(o, "layer", str_or_null(l->layer));
+    if (l->where)
+        json_object_object_add(o, "where", json_object_new_string(l->where));
+    if (l->crs)
+        json_object_object_add(o, "crs", json_object_new_string(l->crs));
+    return o;
+}
+
+/* The config as the user wrote it (passwords masked), and where it was. */
+static json_object *config_json(const fr_config *cfg)
+{
+    json_object *o = json_object_new_object();
+    char abs[PATH_MAX];
+    json_object_object_add(o, "path", json_object_new_string(realpath(cfg->path, abs) ? abs : cfg->path));
+    FILE *fp = fopen(cfg->path, "rb");
+    if (fp) {
+        /* fr_config_load refused anything over 1 MiB */
+        char *text = malloc((1 << 20) + 1);
+        size_t n = text ? fread(text, 1, 1 << 20, fp) : 0;
+        if (text) {
+            text[n] = '\0';
+            char *masked = fr_mask_secrets(text);
+            if (masked)
+                json_object_object_add(o, "text", json_object_new_string(masked));
+            free(masked);
+        }
+        free(text);
+        fclose(fp);
+    }
+    json_object *layers = json_object_new_object();
+    const cfg_layer *ls[] = {&cfg->parcels, &cfg->inspections, &cfg->incidents, &cfg->stations, &cfg->block_groups};
+    for (size_t i = 0; i < sizeof ls / sizeof ls[0]; i++)
+        if (ls[i]->present)
+            json_object_object_add(layers, ls[i]->role, layer_json(ls[i]));
+    for (size_t z = 0; z < cfg->nzones; z++)
+        json_object_object_add(layers, cfg->zones[z].role, layer_json(&cfg->zones[z]));
+    json_object_object_add(o, "layers", layers);
+    return o;
+}
+
+static json_object *inputs_json(const fr_inputs *in)
+{
+    json_object *a = json_object_new_array();
+    for (size_t i = 0; i < in->nfiles; i++) {
+        const fr_input_file *f = &in->files[i];
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "path", json_object_new_string(f->path));
+        json_object *roles = json_object_new_array();
+        char *copy = strdup(f->layers), *save = NULL;
+        for (char *r = copy ? strtok_r(copy, ", ", &save) : NULL; r; r = strtok_r(NULL, ", ", &save))
+            json_object_array_add(roles, json_object_new_string(r));
+        free(copy);
+        json_object_object_add(o, "layers", roles);
+        if (f->size >= 0) {
+            char when[32];
+            iso_time(f->mtime.tv_sec, when);
+            json_object_object_add(o, "size", json_object_new_int64(f->size));
+            json_object_object_add(o, "mtime", json_object_new_string(when));
+        }
+        if (f->sha256[0])
+            json_object_object_add(o, "sha256", json_object_new_string(f->sha256));
+        if (f->error[0])
+            json_object_object_add(o, "error", json_object_new_string(f->error));
+        if (f->changed)
+            json_object_object_add(o, "changed_during_run", json_object_new_boolean(1));
+        json_object_array_add(a, o);
+    }
+    for (size_t i = 0; i < in->nconns; i++) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "source", json_object_new_string(in->conns[i].source));
+        json_object *roles = json_object_new_array();
+        json_object_array_add(roles, json_object_new_string(in->conns[i].role));
+        json_object_object_add(o, "layers", roles);
+        json_object_array_add(a, o);
+    }
+    return a;
+}
+
+static json_object *counts_json(const fr_run_summary *s)
+{
+    json_object *o = json_object_new_object();
+    for (size_t k = 0; k < s->nlayers; k++) {
+        const fr_layer_counts *c = &s->layers[k];
+        if (!c->present)
+            continue;
+        json_object *l = json_object_new_object();
+        json_object *rd = json_object_new_object();
+        json_object_object_add(rd, "records", json_object_new_int64((int64_t)c->read));
+        json_object_object_add(rd, "rejected", json_object_new_int64((int64_t)c->rejected_read));
+        json_object_object_add(rd, "duplicates", json_object_new_int64((int64_t)c->duplicates));
+        json_object_object_add(rd, "repaired", json_object_new_int64((int64_t)c->repaired));
+        json_object_object_add(rd, "values_unreadable", json_object_new_int64((int64_t)c->warnings));
+        json_object_object_add(rd, "text_recoded", json_object_new_int64((int64_t)c->recoded));
+        json_object_object_add(rd, "kept", json_object_new_int64((int64_t)c->kept));
+        json_object_object_add(l, "read", rd);
+        if (c->by_id + c->by_address + c->by_address_near + c->by_contains + c->by_nearest + c->unmatched > 0) {
+            json_object *j = json_object_new_object();
+            json_object_object_add(j, "by_id", json_object_new_int64((int64_t)c->by_id));
+            json_object_object_add(j, "by_address", json_object_new_int64((int64_t)c->by_address));
+            json_object_object_add(j, "by_address_near", json_object_new_int64((int64_t)c->by_address_near));
+            json_object_object_add(j, "by_contains", json_object_new_int64((int64_t)c->by_contains));
+            json_object_object_add(j, "by_nearest", json_object_new_int64((int64_t)c->by_nearest));
+            json_object_object_add(j, "unmatched", json_object_new_int64((int64_t)c->unmatched));
+            json_object_object_add(l, "join", j);
+        }
+        json_object_object_add(l, "used", json_object_new_int64((int64_t)c->used));
+        json_object_object_add(l, "rejected", json_object_new_int64((int64_t)c->rejected));
+        json_object_object_add(l, "balanced", json_object_new_boolean(c->read == c->used + c->rejected));
+        json_object_object_add(o, c->name, l);
+    }
+    return o;
+}
+
+/* {"layer": {"reason": count}} in order of first appearance. */
+static json_object *reasons_json(const geo_rejects *r)
+{
+    json_object *o = json_object_new_object();
+    for (size_t i = 0; r && i < r->count; i++) {
+        json_object *l = NULL, *c = NULL;
+        if (!json_object_object_get_ex(o, r->items[i].layer, &l)) {
+            l = json_object_new_object();
+            json_object_object_add(o, r->items[i].layer, l);
+        }
+        if (json_object_object_get_ex(l, r->items[i].reason, &c))
+            json_object_set_int64(c, json_object_get_int64(c) + 1);
+        else
+            json_object_object_add(l, r->items[i].reason, json_object_new_int64(1));
+    }
+    return o;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Every file in dir (but the manifest), sorted, with size and hash. */
+static fr_status outputs_json(const char *dir, json_object **out, fr_error *err)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return fr_error_set(err, FR_E_OUTPUT, "cannot read %s: %s", dir, strerror(errno));
+    char **names = NULL;
+    size_t n = 0;
+    struct dirent *e;
+    fr_status st = FR_OK;
+    while (st == FR_OK && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.' || !strcmp(e->d_name, FR_MANIFEST_NAME))
+            continue;
+        char **grown = realloc(names, (n + 1) * sizeof *names);
+        if (!grown || !(grown[n] = strdup(e->d_name))) {
+            if (grown)
+                names = grown;
+            st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+            break;
+        }
+        names = grown;
+        n++;
+    }
+    closedir(d);
+    char (*hex)[65] = st == FR_OK ? calloc(n ? n : 1, sizeof *hex) : NULL;
+    long long *size = st == FR_OK ? calloc(n ? n : 1, sizeof *size) : NULL;
+    int *fail = st == FR_OK ? calloc(n ? n : 1, sizeof *fail) : NULL;
+    if (st == FR_OK && (!hex || !size || !fail))
+        st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+    if (st == FR_OK) {
+        qsort(names, n, sizeof *names, cmp_str);
+#pragma omp parallel for schedule(dynamic, 1)
+        for (size_t i = 0; i < n; i++) {
+            char path[PATH_MAX + NAME_MAX + 2];
+            snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+            struct stat sb;
+            size[i] = stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
+            fail[i] = fr_sha256_file(path, hex[i]) != 0 ? (errno ? errno : EIO) : 0;
+        }
+        json_object *a = json_object_new_array();
+        for (size_t i = 0; i < n && st == FR_OK; i++) {
+            if (fail[i]) {
+                st = fr_error_set(err, FR_E_OUTPUT, "%s/%s: cannot read it back to hash it: %s", dir, names[i],
+                                  strerror(fail[i]));
+                break;
+            }
+            json_object *o = json_object_new_object();
+            json_object_object_add(o, "file", json_object_new_string(names[i]));
+            json_object_object_add(o, "size", json_object_new_int64(size[i]));
+            json_object_object_add(o, "sha256", json_object_new_string(hex[i]));
+            json_object_array_add(a, o);
+        }
+        if (st == FR_OK)
+            *out = a;
+        else
+            json_object_put(a);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    free(hex);
+    free(size);
+    free(fail);
+    return st;
+}
+
+fr_status fr_accounting_check(const fr_run_summary *s, fr_error *err)
+{
+    for (size_t k = 0; k < s->nlayers; k++) {
+        const fr_layer_counts *c = &s->layers[k];
+        if (c->present && c->read != c->used + c->rejected)
+            return fr_error_set(err, FR_E_INTERNAL,
+                                "records of layer %s do not add up: %zu read != %zu used + %zu rejected (a bug: "
+                                "please report it with the run's inputs)",
+                                c->name, c->read, c->used, c->rejected);
+    }
+    return FR_OK;
+}
+
+static fr_status write_text(const char *path, const char *text, fr_error *err)
+{
+    FILE *fp = fopen(path, "wb");
+    if (!fp)
+        return fr_error_set(err, FR_E_OUTPUT, "%s: cannot create the file: %s", path, strerror(errno));
+    size_t n = strlen(text);
+    int bad = fwrite(text, 1, n, fp) != n || fputc('\n', fp) == EOF || fflush(fp) != 0;
+    int e = errno;
+    if (fclose(fp) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    return bad ? fr_error_set(err, FR_E_OUTPUT, "%s: writing failed: %s", path, strerror(e ? e : EIO)) : FR_OK;
+}
+
+fr_status fr_manifest_write(const char *dir, const fr_manifest_info *info, fr_error *err)
+{
+    const fr_run_summary *s = info->summary;
+    json_object *outputs = NULL;
+    fr_status st = outputs_json(dir, &outputs, err);
+    if (st != FR_OK)
+        return st;
+    json_object *m = json_object_new_object();
+    char when[32], host[256] = "";
+    gethostname(host, sizeof host);
+    host[sizeof host - 1] = '\0';
+    json_object_object_add(m, "manifest_version", json_object_new_int(1));
+    json_object_object_add(m, "firerisk_version", json_object_new_string(FIRERISK_VERSION));
+    json_object_object_add(m, "status", json_object_new_string("ok"));
+    iso_time(info->started.tv_sec, when);
+    json_object_object_add(m, "started", json_object_new_string(when));
+    iso_time(time(NULL), when);
+    json_object_object_add(m, "finished", json_object_new_string(when));
+    json_object_object_add(m, "host", json_object_new_string(host));
+    json_object_object_add(m, "pid", json_object_new_int64((int64_t)getpid()));
+    json_object_object_add(m, "out_dir", json_object_new_string(info->out_dir));
+    json_object_object_add(m, "as_of", json_object_new_string(s->as_of));
+    json_object_object_add(m, "as_of_from", json_object_new_string(info->as_of_from));
+    json_object_object_add(m, "working_crs", json_object_new_string(s->working_crs));
+    json_object_object_add(m, "threads", json_object_new_int(info->threads));
+    json_object_object_add(m, "config", config_json(info->cfg));
+    json_object_object_add(m, "inputs", inputs_json(info->inputs));
+    json_object_object_add(m, "counts", counts_json(s));
+    json_object_object_add(m, "rejects", reasons_json(info->rejects));
+    json_object_object_add(m, "warnings", reasons_json(info->warnings));
+    json_object *w = json_object_new_object();
+    json_object_object_add(w, "parcels_ranked", json_object_new_int64((int64_t)s->parcels_written));
+    json_object_object_add(w, "targets", json_object_new_int64((int64_t)s->targets_written));
+    json_object_object_add(w, "rejected_records", json_object_new_int64((int64_t)s->total_rejects));
+    json_object_object_add(m, "written", w);
+    json_object *secs = json_object_new_object();
+    double total = 0;
+    for (int k = 0; k < FR_STAGE_COUNT; k++) {
+        json_object_object_add(secs, stage_names[k], fixed(s->seconds[k], "%.3f"));
+        total += s->seconds[k];
+    }
+    json_object_object_add(secs, "total", fixed(total, "%.3f"));
+    json_object_object_add(m, "seconds", secs);
+    json_object *notes = json_object_new_array();
+    for (size_t i = 0; i < info->nnotes; i++)
+        json_object_array_add(notes, json_object_new_string(info->notes[i]));
+    json_object_object_add(m, "notes", notes);
+    json_object_object_add(m, "outputs", outputs);
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/%s", dir, FR_MANIFEST_NAME);
+    st = write_text(path, json_object_to_json_string_ext(m, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                                 JSON_C_TO_STRING_NOSLASHESCAPE),
+                    err);
+    json_object_put(m);
+    return st;
+}

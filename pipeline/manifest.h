@@ -1,0 +1,47 @@
+/*
+ * manifest.h — run_manifest.json, written next to the outputs by every
+ * successful run: what ran (version, config with passwords masked,
+ * effective settings), on what (every input file with size, modification
+ * time and SHA-256), what came of it (counts per layer and stage, reject
+ * and warning reasons, accounting, outputs with size and SHA-256) and how
+ * long each stage took.  Fields: docs/OUTPUTS.md.
+ *
+ * The manifest is written into the staging directory last, so it lists
+ * exactly the files published with it; a later run reads its "outputs" to
+ * know which files in the output directory are firerisk's (outdir.c).
+ */
+#ifndef FR_MANIFEST_H
+#define FR_MANIFEST_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+#include "input_files.h"
+#include "rejects.h"
+#include "run.h"
+#include "status.h"
+
+#define FR_MANIFEST_NAME "run_manifest.json"
+
+typedef struct {
+    const fr_run_summary *summary;
+    const fr_config *cfg;
+    const fr_inputs *inputs;
+    const geo_rejects *rejects, *warnings;
+    const char *out_dir;      /* the published directory (absolute) */
+    const char *as_of_from;   /* "config", "--as-of" or "today" */
+    int threads;
+    struct timespec started;  /* wall clock */
+    const char *const *notes; /* warnings logged during the run */
+    size_t nnotes;
+} fr_manifest_info;
+
+/* Writes DIR/run_manifest.json (hashing every other file in DIR). */
+fr_status fr_manifest_write(const char *dir, const fr_manifest_info *info, fr_error *err);
+
+/* Every layer balances: read = used + rejected.  On failure names the
+ * first layer that does not, with its counts. */
+fr_status fr_accounting_check(const fr_run_summary *s, fr_error *err);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * run_extras.h — the analyst outputs of the write stage, called by
+ * run_outputs.c: the target list's rows (capacity per zone), the
+ * GeoPackage (ranked parcels, rejects, run metadata, stored QGIS style),
+ * the .qml style beside the GeoJSON and Shapefile, changes.csv (against
+ * the previous run's targets.csv) and report.html.  Every file goes into
+ * the staging directory `tmp` the write stage already uses.
+ */
+#ifndef FR_RUN_EXTRAS_H
+#define FR_RUN_EXTRAS_H
+
+#include <stddef.h>
+
+#include "run_internal.h"
+#include "write.h"
+
+/* Monotonic seconds (the report's time of the write stage). */
+double run_extras_clock(void);
+
+/* The rows of the target list: parcel indexes in list order (the first
+ * output.target_list_size by rank, at most output.capacity_per_zone per
+ * zone label when configured).  *rows is the caller's to free. */
+fr_status run_extras_target_rows(run_ctx *ctx, size_t **rows, size_t *nrows, fr_error *err);
+
+/* Refuses, before any file is written, a Shapefile whose .shp or .dbf
+ * would pass the format's 2 GB limit, naming the config key that turns it
+ * off (the writer would refuse too, but only after the other files). */
+fr_status run_extras_check_shapefile(const geo_out_table *ranked, fr_error *err);
+
+/* ranked_parcels.gpkg at path: `ranked` is the table of the GeoJSON (long
+ * names).  Reads ctx only, so it may run beside the other writers. */
+fr_status run_extras_gpkg(const run_ctx *ctx, const geo_out_table *ranked, const char *path, fr_error *err);
+
+/* In tmp: ranked_parcels.qml (when a GeoJSON or Shapefile is written and
+ * output.style), changes.csv, and report.html (output.report).  targets is
+ * the target list as written; write_started is run_extras_clock() at the
+ * start of the write stage. */
+fr_status run_extras_finish(run_ctx *ctx, const char *tmp, const geo_out_table *targets, double write_started,
+                            fr_error *err);
+
+#endif

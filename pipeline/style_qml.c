@@ -1,0 +1,114 @@
+/*
+ * style_qml.c — the QGIS style document (see style_qml.h).
+ *
+ * Written by hand rather than through a QGIS library: firerisk must not
+ * depend on QGIS at run time, and the document is small and fixed.  The
+ * layout is the one QGIS 3.22 saves itself (renderer-v2 with
+ * categorizedSymbol, each symbol layer's properties both as an <Option> map,
+ * read by QGIS >= 3.16, and as <prop> pairs, read by older versions);
+ * tests/qgis/check_outputs.py loads it in real QGIS and checks the renderer.
+ */
+#include "style_qml.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+
+typedef struct {
+    const char *value, *color;
+} tier_style;
+
+static const tier_style tiers[] = {
+    {"high", "215,25,28,255"},
+    {"medium", "253,174,97,255"},
+    {"low", "255,255,191,255"},
+};
+
+#define OUTLINE_COLOR "110,110,110,255"
+#define OUTLINE_WIDTH "0.1"
+
+static void fill_symbol(fr_strbuf *b, int index, const char *color)
+{
+    static const char *const keys[] = {"border_width_map_unit_scale", "color", "joinstyle", "offset",
+                                       "offset_map_unit_scale", "offset_unit", "outline_color",
+                                       "outline_style", "outline_width", "outline_width_unit", "style"};
+    const char *values[] = {"3x:0,0,0,0,0,0", color, "bevel", "0,0", "3x:0,0,0,0,0,0", "MM",
+                            OUTLINE_COLOR, "solid", OUTLINE_WIDTH, "MM", "solid"};
+    size_t n = sizeof keys / sizeof keys[0];
+    fr_sb_printf(b, "      <symbol alpha=\"1\" name=\"%d\" type=\"fill\" clip_to_extent=\"1\" force_rhr=\"0\">\n",
+                 index);
+    fr_sb_puts(b, "        <layer locked=\"0\" pass=\"0\" class=\"SimpleFill\" enabled=\"1\">\n"
+                  "          <Option type=\"Map\">\n");
+    for (size_t k = 0; k < n; k++)
+        fr_sb_printf(b, "            <Option name=\"%s\" type=\"QString\" value=\"%s\"/>\n", keys[k], values[k]);
+    fr_sb_puts(b, "          </Option>\n");
+    for (size_t k = 0; k < n; k++)
+        fr_sb_printf(b, "          <prop k=\"%s\" v=\"%s\"/>\n", keys[k], values[k]);
+    fr_sb_puts(b, "        </layer>\n      </symbol>\n");
+}
+
+fr_status fr_style_qml(const fr_style_options *o, char **out, fr_error *err)
+{
+    *out = NULL;
+    fr_strbuf b = {0};
+    double hi = o->tier_high * 100, med = (o->tier_medium - o->tier_high) * 100;
+    char labels[3][96];
+    snprintf(labels[0], sizeof labels[0], "high (top %.4g%% of parcels)", hi);
+    snprintf(labels[1], sizeof labels[1], "medium (next %.4g%%)", med);
+    snprintf(labels[2], sizeof labels[2], "low (the rest)");
+
+    fr_sb_puts(&b, "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+                   "<qgis version=\"3.22.0\" styleCategories=\"Symbology|MapTips\">\n");
+    fr_sb_puts(&b, "  <renderer-v2 attr=\"" FR_STYLE_FIELD "\" type=\"categorizedSymbol\" referencescale=\"-1\" "
+                   "symbollevels=\"0\" forceraster=\"0\" enableorderby=\"0\">\n    <categories>\n");
+    for (int k = 0; k < 3; k++) {
+        fr_sb_printf(&b, "      <category render=\"true\" value=\"%s\" symbol=\"%d\" label=\"", tiers[k].value, k);
+        fr_sb_xml(&b, labels[k]);
+        fr_sb_puts(&b, "\"/>\n");
+    }
+    fr_sb_puts(&b, "    </categories>\n    <symbols>\n");
+    for (int k = 0; k < 3; k++)
+        fill_symbol(&b, k, tiers[k].color);
+    fr_sb_puts(&b, "    </symbols>\n    <rotation/>\n    <sizescale/>\n  </renderer-v2>\n");
+    /* Identify results and map tips name the parcel the way an inspector
+     * would: its rank, id and address. */
+    fr_strbuf tip = {0};
+    fr_sb_puts(&tip, "<b>#[% \"rank\" %] [% \"parcel_id\" %]</b>");
+    if (o->has_address)
+        fr_sb_puts(&tip, "<br>[% \"address\" %]");
+    fr_sb_puts(&tip, "<br>[% \"tier\" %], score [% format_number(\"score\", 3) %]"
+                     "<br>[% \"reason_1\" %]");
+    fr_sb_puts(&b, "  <mapTip>");
+    fr_sb_xml(&b, tip.s);
+    fr_sb_puts(&b, "</mapTip>\n  <previewExpression>");
+    fr_sb_xml(&b, o->has_address ? "concat('#', \"rank\", ' ', \"address\")" : "concat('#', \"rank\", ' ', \"parcel_id\")");
+    fr_sb_puts(&b, "</previewExpression>\n  <layerGeometryType>2</layerGeometryType>\n</qgis>\n");
+    int tip_oom = tip.oom;
+    fr_sb_free(&tip);
+    if (tip_oom)
+        b.oom = 1;
+    *out = fr_sb_take(&b);
+    return *out ? FR_OK : fr_error_set(err, FR_E_MEMORY, "out of memory building the QGIS style");
+}
+
+fr_status fr_style_write_qml(const fr_style_options *o, const char *path, fr_error *err)
+{
+    char *qml;
+    fr_status st = fr_style_qml(o, &qml, err);
+    if (st != FR_OK)
+        return st;
+    FILE *fp = fopen(path, "w");
+    if (!fp) {
+        st = fr_error_set(err, FR_E_OUTPUT, "cannot write %s: %s", path, strerror(errno));
+    } else {
+        size_t n = strlen(qml);
+        int bad = fwrite(qml, 1, n, fp) != n;
+        if (fclose(fp) != 0 || bad)
+            st = fr_error_set(err, FR_E_OUTPUT, "cannot write %s: %s", path, strerror(errno ? errno : EIO));
+    }
+    free(qml);
+    return st;
+}

@@ -1,0 +1,53 @@
+/*
+ * train_internal.h — what train.c shares with backtest.c and
+ * score_model.c.  Not a public interface.
+ */
+#ifndef FR_TRAIN_INTERNAL_H
+#define FR_TRAIN_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "labels.h"
+#include "run_internal.h"
+#include "train.h"
+#include "train_data.h"
+#include "train_model.h"
+
+/* Loads the config and reads and joins the layers (ctx->sum must point at
+ * a summary).  *as_of = --as-of, else the config's as_of, else today. */
+fr_status train_open(run_ctx *ctx, const char *config_path, const char *as_of_text, int threads, int32_t *as_of,
+                     fr_error *err);
+
+/* The training cutoffs for a training date T: T - H - (K - k) years for
+ * k = 1..K (oldest first), so that every label window ends by T. */
+void train_cutoffs(int32_t as_of, const model_horizon *h, int k, int32_t *cutoffs);
+
+/* Features as of each cutoff stacked with their labels [cutoff, cutoff + H).
+ * Fails (FR_E_INPUT) when a cutoff's window holds no fire.  csv_path: also
+ * write the rows as CSV (NULL = not). */
+fr_status train_dataset(run_ctx *ctx, const int32_t *cutoffs, size_t ncutoffs, const model_horizon *h,
+                        model_dataset *d, const char *csv_path, fr_error *err);
+
+/* Labels of ctx's parcels for [from, to); fails naming the window when no
+ * parcel had a fire in it (what = "training cutoff", "backtest cutoff"). */
+fr_status train_labels(run_ctx *ctx, int32_t from, int32_t to, const char *what, uint8_t *y, size_t *positives,
+                       fr_error *err);
+
+/* Training parameters from the config for a model kind. */
+void train_params(const fr_config *cfg, model_kind kind, model_train_params *p);
+
+/* Trains one model as of T (fills the info the model file carries). */
+fr_status train_model_as_of(run_ctx *ctx, model_kind kind, int32_t as_of, model_trained *m, const char *csv_path,
+                            fr_error *err);
+
+/* features.fire_codes as text: "110-129" or "111,113-118". */
+void train_fire_codes_text(const fr_config *cfg, char *buf, size_t size);
+
+/* Parcel ids of ctx (for ties in rankings). */
+const char *const *train_parcel_ids(const run_ctx *ctx);
+
+/* RFC 4180 field (quoted when needed). */
+void train_csv_field(FILE *fp, const char *s);
+
+#endif

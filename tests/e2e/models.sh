@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Trained models on a synthetic city with planted risk (docs/MODELS.md):
+# the backtest AUC of logistic and gbdt comes within 0.02 of the planted
+# truth's on the same fires and beats every baseline; a model trained twice
+# (1 and 2 threads) is the same file; `run` scores with it, with reasons and
+# no NaN; and bad inputs (a cutoff with no fires after it, a constant and an
+# all-missing feature, corrupt and mismatched model files) give clear errors.
+source "$(dirname "$0")/common.bash"
+N=30000
+"$FIRERISK" synth --parcels $N --seed 3 --out "$WORK/city" 2>/dev/null
+CFG="$WORK/city/firerisk.yaml"
+
+# --- Backtest of the year 2025, judged against truth.csv's p_2025 on the same fires.
+expect_exit 0 "$FIRERISK" backtest --config "$CFG" --cutoffs 2025-01-01 --out "$WORK/out" \
+  --reference "$WORK/city/truth.csv:p_2025" --threads 2
+cat "$WORK/stderr"
+grep -q '"format":"firerisk-backtest"\|"format": "firerisk-backtest"' "$WORK/out/backtest.json" || fail "backtest.json format"
+auc() { awk -v m="$1" '$1 == m && $2 ~ /^0\.[0-9]+$/ { print $2; exit }' "$WORK/stderr"; }
+truth=$(auc reference)
+[ -n "$truth" ] || fail "no reference AUC"
+for m in logistic gbdt; do
+  a=$(auc $m)
+  [ -n "$a" ] || fail "no AUC for $m"
+  awk -v a="$a" -v t="$truth" 'BEGIN { exit !(a >= t - 0.02) }' || fail "$m AUC $a is not within 0.02 of the truth's $t"
+  for b in points random building_age past_fires; do
+    bb=$(auc $b)
+    [ -n "$bb" ] || fail "no AUC for baseline $b"
+    awk -v a="$a" -v b="$bb" 'BEGIN { exit !(a > b) }' || fail "$m AUC $a does not beat $b ($bb)"
+  done
+done
+r=$(auc random)
+awk -v r="$r" 'BEGIN { exit !(r > 0.45 && r < 0.55) }' || fail "random baseline AUC $r is not about 0.5"
+
+# --- Train as of the config's as_of (2026-01-01): the same file at 1 and 2 threads.
+expect_exit 0 "$FIRERISK" train --config "$CFG" --model gbdt --model-out "$WORK/g1.json" --threads 1
+expect_stderr "cutoffs 2023-01-01 .. 2025-01-01 (3)"
+expect_exit 0 "$FIRERISK" train --config "$CFG" --model gbdt --model-out "$WORK/g2.json" --threads 2 --quiet
+cmp -s "$WORK/g1.json" "$WORK/g2.json" || fail "the gbdt model differs between 1 and 2 threads"
+expect_exit 0 "$FIRERISK" train --config "$CFG" --model logistic --model-out "$WORK/l.json" --quiet
+grep -q '"format_version": *1' "$WORK/l.json" || fail "model file has no format_version"
+
+# --- run scores with the model file: probabilities, reasons, no NaN; the summary shows the model
+#     and the backtest found in the output directory.
+{ cat "$CFG"; printf 'score:\n  model: gbdt\n  model_file: %s\n' "$WORK/g1.json"; } > "$WORK/city/gbdt.yaml"
+expect_exit 0 "$FIRERISK" run --config "$WORK/city/gbdt.yaml" --out "$WORK/out"
+expect_stderr "model: gbdt from $WORK/g1.json"
+expect_stderr "backtest ($WORK/out/backtest.json), cutoff 2025-01-01"
+check_ranked_csv "$WORK/out/targets.csv" 500
+csv_column "$WORK/out/targets.csv" score | awk '!($1 > 0 && $1 < 1) { print "bad score " $1; bad = 1 } END { exit bad }' \
+  || fail "targets.csv scores are not probabilities"
+csv_column "$WORK/out/targets.csv" reason_1 | awk '$0 == "" { e++ } END { exit e > 0 }' || fail "a target without a reason"
+grep -qi 'nan' "$WORK/out/targets.csv" && fail "NaN in targets.csv"
+expect_exit 0 "$FIRERISK" run --config "$WORK/city/gbdt.yaml" --out "$WORK/out2" --threads 1 --quiet
+cmp -s "$WORK/out/targets.csv" "$WORK/out2/targets.csv" || fail "targets differ between thread counts"
+
+# --- Bad inputs.
+# A backtest cutoff with no fires after it.
+expect_exit 2 "$FIRERISK" backtest --config "$CFG" --cutoffs 2026-01-01 --out "$WORK/bt2" --models logistic
+expect_stderr "no parcel had a qualifying fire in [2026-01-01, 2027-01-01)"
+# A constant feature (every SFR parcel has 1 unit) and an all-missing one (a text field read as a number).
+sed -e "s/^    layer: parcels$/    layer: parcels\n    where: \"land_use = 'SFR'\"/" \
+    -e "s/^      assessed_value: assessed_value$/      assessed_value: address/" "$CFG" > "$WORK/city/odd.yaml"
+expect_exit 0 "$FIRERISK" train --config "$WORK/city/odd.yaml" --model logistic --model-out "$WORK/odd.json"
+expect_stderr "units (constant)"
+expect_stderr "assessed_value (all missing)"
+{ cat "$WORK/city/odd.yaml"; printf 'score:\n  model: logistic\n  model_file: %s\n' "$WORK/odd.json"; } > "$WORK/city/odd_run.yaml"
+expect_exit 0 "$FIRERISK" run --config "$WORK/city/odd_run.yaml" --out "$WORK/odd" --quiet
+grep -qi 'nan' "$WORK/odd/targets.csv" && fail "NaN in targets.csv with constant and missing features"
+# A corrupt model file.
+head -c 300 "$WORK/g1.json" > "$WORK/corrupt.json"
+{ cat "$CFG"; printf 'score:\n  model: gbdt\n  model_file: %s\n' "$WORK/corrupt.json"; } > "$WORK/city/corrupt.yaml"
+expect_exit 2 "$FIRERISK" run --config "$WORK/city/corrupt.yaml" --out "$WORK/c" --quiet
+expect_stderr "corrupt.json: not a usable firerisk model file: not valid JSON"
+# A model whose features the data lacks (no block groups mapped).
+awk '/^  block_groups:/ { skip = 1; next } skip && /^  [a-z]/ { skip = 0 } skip && /^    / { next } { skip = 0; print }' \
+  "$WORK/city/gbdt.yaml" > "$WORK/city/nobg.yaml"
+grep -q block_groups "$WORK/city/nobg.yaml" && fail "test setup: block_groups still configured"
+expect_exit 2 "$FIRERISK" run --config "$WORK/city/nobg.yaml" --out "$WORK/nobg" --quiet
+expect_stderr "that the data does not have: bg_"
+# A model trained with another neighbourhood radius.
+sed 's/^  radius_m: 250$/  radius_m: 500/' "$WORK/city/gbdt.yaml" > "$WORK/city/r500.yaml"
+expect_exit 2 "$FIRERISK" run --config "$WORK/city/r500.yaml" --out "$WORK/r500" --quiet
+expect_stderr "trained with join.radius_m 250, this configuration has 500"
+# The model file's kind must be the configured one.
+{ cat "$CFG"; printf 'score:\n  model: logistic\n  model_file: %s\n' "$WORK/g1.json"; } > "$WORK/city/kind.yaml"
+expect_exit 1 "$FIRERISK" run --config "$WORK/city/kind.yaml" --out "$WORK/kind" --quiet
+expect_stderr "holds a gbdt model but score.model is logistic"
+# train without a model to fit.
+expect_exit 1 "$FIRERISK" train --config "$CFG" --model-out "$WORK/x.json"
+expect_stderr "train needs a model to fit"
+echo "models: ok"

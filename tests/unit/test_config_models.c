@@ -1,0 +1,135 @@
+/*
+ * test_config_models.c — the score: keys of the trained models: defaults,
+ * a full block parses with relative paths resolved, and bad values (model,
+ * horizon, k, class weight, unknown gbdt key, out-of-range depth) are
+ * refused with the file and line.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "config.h"
+
+static char dir[64];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/fr_cfgm_XXXXXX");
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+#define HEAD "layers:\n  parcels:\n    source: p.gpkg\n    fields: {parcel_id: PIN}\n"
+
+static fr_status load_text(const char *text, fr_config *cfg, fr_error *err)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/c.yaml", dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+    return fr_config_load(path, cfg, err);
+}
+
+static void defaults(void **state)
+{
+    (void)state;
+    fr_config cfg;
+    fr_error err;
+    assert_int_equal(load_text(HEAD, &cfg, &err), FR_OK);
+    const cfg_models *m = &cfg.models;
+    assert_null(cfg.model);
+    assert_null(m->model_file);
+    assert_string_equal(m->horizon, "1y");
+    assert_int_equal(m->training_cutoffs, 3);
+    assert_int_equal(m->class_balanced, 0);
+    assert_true(m->positive_weight == 1);
+    assert_int_equal(m->nprecision_at, 4);
+    assert_string_equal(m->precision_at[2], "1%");
+    assert_int_equal(m->gbdt_max_depth, 4);
+    assert_true(m->gbdt_learning_rate == 0.05);
+    assert_true(m->logit_l2 == 1);
+    fr_config_free(&cfg);
+}
+
+static void full_block(void **state)
+{
+    (void)state;
+    fr_config cfg;
+    fr_error err;
+    assert_int_equal(load_text(HEAD "score:\n  model: gbdt\n  model_file: models/m.json\n  horizon: 6m\n"
+                                    "  training_cutoffs: 5\n  class_weight: balanced\n  precision_at: [50, \"0.5%\"]\n"
+                                    "  logistic: {l2: 10, max_iterations: 20}\n"
+                                    "  gbdt: {max_trees: 200, max_depth: 6, learning_rate: 0.1, min_child_weight: 3,\n"
+                                    "         l2: 2, min_split_gain: 0.01, bins: 64, early_stopping: 10}\n",
+                               &cfg, &err),
+                     FR_OK);
+    const cfg_models *m = &cfg.models;
+    assert_string_equal(cfg.model, "gbdt");
+    char want[200];
+    snprintf(want, sizeof want, "%s/models/m.json", dir);
+    assert_string_equal(m->model_file, want);
+    assert_string_equal(m->horizon, "6m");
+    assert_int_equal(m->training_cutoffs, 5);
+    assert_int_equal(m->class_balanced, 1);
+    assert_int_equal(m->nprecision_at, 2);
+    assert_string_equal(m->precision_at[1], "0.5%");
+    assert_true(m->logit_l2 == 10 && m->logit_max_iterations == 20);
+    assert_true(m->gbdt_max_trees == 200 && m->gbdt_max_depth == 6 && m->gbdt_bins == 64);
+    assert_true(m->gbdt_learning_rate == 0.1 && m->gbdt_min_child_weight == 3 && m->gbdt_l2 == 2);
+    assert_true(m->gbdt_min_split_gain == 0.01 && m->gbdt_early_stopping == 10);
+    fr_config_free(&cfg);
+    assert_int_equal(load_text(HEAD "score:\n  class_weight: 2.5\n", &cfg, &err), FR_OK);
+    assert_int_equal(cfg.models.class_balanced, 0);
+    assert_true(cfg.models.positive_weight == 2.5);
+    fr_config_free(&cfg);
+}
+
+static void expect_error(const char *text, const char *needle)
+{
+    fr_config cfg;
+    fr_error err;
+    assert_int_equal(load_text(text, &cfg, &err), FR_E_CONFIG);
+    if (!strstr(err.message, needle))
+        fail_msg("'%s' not in '%s'", needle, err.message);
+    assert_non_null(strstr(err.message, "c.yaml:"));
+}
+
+static void refusals(void **state)
+{
+    (void)state;
+    expect_error(HEAD "score:\n  model: forest\n", "points, logistic or gbdt");
+    expect_error(HEAD "score:\n  horizon: 1w\n", "score.horizon must be a span");
+    expect_error(HEAD "score:\n  precision_at: [100, ten]\n", "got 'ten'");
+    expect_error(HEAD "score:\n  class_weight: heavy\n", "balanced or a number");
+    expect_error(HEAD "score:\n  gbdt: {depth: 3}\n", "unknown key 'depth' in score.gbdt");
+    expect_error(HEAD "score:\n  gbdt: {max_depth: 20}\n", "between 1 and 12");
+    expect_error(HEAD "score:\n  gbdt: {max_trees: 2.5}\n", "whole number");
+    expect_error(HEAD "score:\n  logistic: {l2: 0}\n", "'l2' must be between");
+    expect_error(HEAD "score:\n  training_cutoffs: 0\n", "training_cutoffs");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(defaults),
+        cmocka_unit_test(full_block),
+        cmocka_unit_test(refusals),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
