@@ -597,15 +597,7 @@ fr_status fr_report_write(const fr_report_input *in, const char *path, fr_error 
     fr_status st = fr_report_html(in, &html, err);
     if (st != FR_OK)
         return st;
-    FILE *fp = fopen(path, "w");
-    if (!fp) {
-        st = fr_error_set(err, FR_E_OUTPUT, "cannot write %s: %s", path, strerror(errno));
-    } else {
-        size_t n = strlen(html);
-        int bad = fwrite(html, 1, n, fp) != n;
-        if (fclose(fp) != 0 || bad)
-            st = fr_error_set(err, FR_E_OUTPUT, "cannot write %s: %s", path, strerror(errno ? errno : EIO));
-    }
+    st = fr_write_text_file(path, html, err);
     free(html);
     return st;
 }

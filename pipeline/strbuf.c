@@ -3,6 +3,7 @@
  */
 #include "strbuf.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,4 +105,16 @@ char *fr_sb_take(fr_strbuf *b)
         free(b->s);
     memset(b, 0, sizeof *b);
     return s;
+}
+
+fr_status fr_write_text_file(const char *path, const char *text, fr_error *err)
+{
+    FILE *fp = fopen(path, "w");
+    if (!fp)
+        return fr_error_set(err, FR_E_OUTPUT, "cannot write %s: %s", path, strerror(errno));
+    size_t n = strlen(text);
+    int bad = fwrite(text, 1, n, fp) != n;
+    if (fclose(fp) != 0 || bad)
+        return fr_error_set(err, FR_E_OUTPUT, "cannot write %s: %s", path, strerror(errno ? errno : EIO));
+    return FR_OK;
 }

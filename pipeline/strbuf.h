@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "status.h"
+
 typedef struct {
     char *s;      /* NUL-terminated text (NULL until the first append) */
     size_t len, cap;
@@ -31,5 +33,10 @@ void fr_sb_free(fr_strbuf *b);
 /* Hands the text to the caller (who frees it) and resets b; NULL after an
  * allocation failure (b is freed then). */
 char *fr_sb_take(fr_strbuf *b);
+
+/* Writes text to path (created or truncated); FR_E_OUTPUT naming the path
+ * when it cannot be written completely.  Used for the generated text files
+ * (report.html, ranked_parcels.qml). */
+fr_status fr_write_text_file(const char *path, const char *text, fr_error *err);
 
 #endif

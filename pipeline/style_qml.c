@@ -100,15 +100,7 @@ fr_status fr_style_write_qml(const fr_style_options *o, const char *path, fr_err
     fr_status st = fr_style_qml(o, &qml, err);
     if (st != FR_OK)
         return st;
-    FILE *fp = fopen(path, "w");
-    if (!fp) {
-        st = fr_error_set(err, FR_E_OUTPUT, "cannot write %s: %s", path, strerror(errno));
-    } else {
-        size_t n = strlen(qml);
-        int bad = fwrite(qml, 1, n, fp) != n;
-        if (fclose(fp) != 0 || bad)
-            st = fr_error_set(err, FR_E_OUTPUT, "cannot write %s: %s", path, strerror(errno ? errno : EIO));
-    }
+    st = fr_write_text_file(path, qml, err);
     free(qml);
     return st;
 }
