@@ -86,13 +86,16 @@ static fr_status nearest_grid_build(nearest_grid *g, const geo_layer *t, const i
     return FR_OK;
 }
 
-static void nearest_consider(const geo_layer *t, int32_t j, double x, double y, double *best,
+/* Keeps target j if it is closer than *best2 (a squared distance: the
+ * square root is taken once, for the winner), or as close with a lower
+ * index. */
+static void nearest_consider(const geo_layer *t, int32_t j, double x, double y, double *best2,
                              int32_t *bestj)
 {
     double dx = t->x[j] - x, dy = t->y[j] - y;
-    double d = sqrt(dx * dx + dy * dy);
-    if (d < *best || (d == *best && j < *bestj)) {
-        *best = d;
+    double d2 = dx * dx + dy * dy;
+    if (d2 < *best2 || (d2 == *best2 && j < *bestj)) {
+        *best2 = d2;
         *bestj = j;
     }
 }
@@ -108,7 +111,7 @@ static long nearest_gap(long q, long n)
  * the grid are skipped and each ring is clipped to it, so a query far from
  * every target costs no more than one inside the grid. */
 static void nearest_grid_query(const nearest_grid *g, const geo_layer *t, double x, double y,
-                               double *best, int32_t *bestj)
+                               double *best2, int32_t *bestj)
 {
     long qx = nearest_cell(x, g->minx, g->cell), qy = nearest_cell(y, g->miny, g->cell);
     long gx = nearest_gap(qx, g->nx), gy = nearest_gap(qy, g->ny);
@@ -123,7 +126,7 @@ static void nearest_grid_query(const nearest_grid *g, const geo_layer *t, double
             size_t row = (size_t)cy * (size_t)g->nx;
             if (cy == qy - k || cy == qy + k) { /* top or bottom edge: the whole row */
                 for (size_t s = g->start[row + (size_t)x0]; s < g->start[row + (size_t)x1 + 1]; s++)
-                    nearest_consider(t, g->idx[s], x, y, best, bestj);
+                    nearest_consider(t, g->idx[s], x, y, best2, bestj);
                 continue;
             }
             long side[2] = {qx - k, qx + k};
@@ -133,11 +136,12 @@ static void nearest_grid_query(const nearest_grid *g, const geo_layer *t, double
                     continue;
                 size_t c = row + (size_t)cx;
                 for (size_t s = g->start[c]; s < g->start[c + 1]; s++)
-                    nearest_consider(t, g->idx[s], x, y, best, bestj);
+                    nearest_consider(t, g->idx[s], x, y, best2, bestj);
             }
         }
         /* Strict: a target at exactly k * cell could still tie with a lower index. */
-        if (*best < (double)k * g->cell)
+        double reach = (double)k * g->cell;
+        if (*best2 < reach * reach)
             break;
     }
 }
@@ -172,17 +176,17 @@ fr_status geo_nearest_target(const double *rx, const double *ry, size_t n,
     const long long nn = (long long)n;
 #pragma omp parallel for num_threads(omp_get_max_threads()) schedule(static, 4096)
     for (long long i = 0; i < nn; i++) {
-        double best = INFINITY;
+        double best2 = INFINITY;
         int32_t bestj = -1;
         double x = rx[i], y = ry[i];
         if (nvalid > 0 && isfinite(x) && isfinite(y)) {
             if (use_grid)
-                nearest_grid_query(&g, targets, x, y, &best, &bestj);
+                nearest_grid_query(&g, targets, x, y, &best2, &bestj);
             else
                 for (size_t v = 0; v < nvalid; v++)
-                    nearest_consider(targets, valid[v], x, y, &best, &bestj);
+                    nearest_consider(targets, valid[v], x, y, &best2, &bestj);
         }
-        dist[i] = bestj >= 0 ? best : NAN;
+        dist[i] = bestj >= 0 ? sqrt(best2) : NAN;
         idx[i] = bestj;
     }
     free(g.start);

@@ -4,15 +4,17 @@
  * by id, by address (join_address.c), by the parcel containing it, by the
  * nearest parcel within a tolerance.
  *
- * Each thread queries its own STRtree with its own GEOS context (see
+ * Each thread queries the shared STRtree with its own GEOS context (see
  * parcel_index.h) and writes only out[k] of the records it processes, so the
  * result does not depend on the thread count.  Records are visited in
  * Z-order of their points (not record order), which halves the time of the
  * tree queries on a million parcels by keeping the tree's paths in cache.
  * Candidates are tested in ascending parcel index, which makes "lowest
  * index wins" the tie-break.
- * The exact tests are GEOS': GEOSIntersects_r (a point on a parcel's
- * boundary belongs to it) and GEOSDistance_r.
+ * The answers are GEOS': GEOSIntersects_r (a point on a parcel's boundary
+ * belongs to it) and GEOSDistance_r.  The flat-array test of
+ * poly_distance.c gives them without building a GEOS polygon whenever the
+ * point is not within a micrometre of a ring; within it, GEOS is asked.
  */
 #include <ctype.h>
 #include <math.h>
@@ -24,6 +26,8 @@
 #include "join.h"
 #include "join_common.h"
 #include "parcel_index.h"
+#include "poly_distance.h"
+#include "psort.h"
 
 /* Scratch of one thread. */
 typedef struct {
@@ -45,8 +49,46 @@ static double points_bbox_distance(const geo_layer *l, int32_t p, double x, doub
     return sqrt(dx * dx + dy * dy);
 }
 
-/* Lowest-index parcel whose polygon intersects pt, or -1. */
-static fr_status points_contains(points_thread *t, GEOSGeometry *pt, int32_t *found, fr_error *err)
+/* Margin of geo_poly_locate: a point closer than this to a ring is left
+ * to GEOS.  Far above the rounding error of the crossing test at city
+ * coordinates (~1e-9 m at 1e7 m), far below any geocoding precision. */
+static double points_margin(double x, double y)
+{
+    return 1e-6 + 1e-12 * (fabs(x) + fabs(y));
+}
+
+/* GEOS' answer for parcel p and pt: GEOSIntersects_r (*hit) and, when
+ * dist is not NULL, GEOSDistance_r.  Used only for points within
+ * points_margin of a ring, where the flat-array test is not certain. */
+static fr_status points_geos_exact(points_thread *t, int32_t p, GEOSGeometry *pt, char *hit, double *dist,
+                                   fr_error *err)
+{
+    GEOSGeometry *poly;
+    fr_status st = geo_geos_build_polygon(t->ctx, t->parcels, (size_t)p, &poly, err);
+    if (st != FR_OK)
+        return st;
+    *hit = 0;
+    if (dist)
+        *dist = NAN;
+    if (!poly)
+        return FR_OK;
+    *hit = GEOSIntersects_r(t->ctx->h, poly, pt);
+    int ok = *hit != 2 && (!dist || GEOSDistance_r(t->ctx->h, poly, pt, dist));
+    GEOSGeom_destroy_r(t->ctx->h, poly);
+    if (!ok)
+        return fr_error_set(err, FR_E_INPUT, "layer '%s' (%s) feature fid %lld: GEOS %s failed: %s",
+                            t->parcels->name, t->parcels->source, (long long)t->parcels->fid[p],
+                            *hit == 2 ? "point-in-polygon" : "distance", t->ctx->last_error);
+    return FR_OK;
+}
+
+/* Lowest-index parcel whose polygon intersects pt = (x, y), or -1.
+ * Decided on the flat arrays (geo_poly_locate) unless the point is within
+ * points_margin of a ring: building a GEOS polygon for every candidate
+ * touches GEOS' shared geometry factory and kept the two cores from
+ * scaling (issue 7's profile); near a ring GEOS decides, as before. */
+static fr_status points_contains(points_thread *t, GEOSGeometry *pt, double x, double y, int32_t *found,
+                                 fr_error *err)
 {
     *found = -1;
     t->cands.n = 0;
@@ -54,21 +96,17 @@ static fr_status points_contains(points_thread *t, GEOSGeometry *pt, int32_t *fo
     if (t->cands.oom)
         return fr_error_set(err, FR_E_MEMORY, "out of memory querying the parcel index");
     geo_join_common_cands_sort(&t->cands);
+    const double margin = points_margin(x, y);
     for (size_t k = 0; k < t->cands.n; k++) {
         int32_t p = t->cands.v[k];
-        GEOSGeometry *poly;
-        fr_status st = geo_geos_build_polygon(t->ctx, t->parcels, (size_t)p, &poly, err);
-        if (st != FR_OK)
-            return st;
-        if (!poly)
-            continue;
-        char hit = GEOSIntersects_r(t->ctx->h, poly, pt);
-        GEOSGeom_destroy_r(t->ctx->h, poly);
-        if (hit == 2)
-            return fr_error_set(err, FR_E_INPUT,
-                                "layer '%s' (%s) feature fid %lld: GEOS point-in-polygon failed: %s",
-                                t->parcels->name, t->parcels->source,
-                                (long long)t->parcels->fid[p], t->ctx->last_error);
+        double d;
+        geo_poly_location loc = geo_poly_locate(t->parcels, (size_t)p, x, y, margin, &d);
+        char hit = loc == GEO_POLY_INSIDE;
+        if (loc == GEO_POLY_NEAR_RING) {
+            fr_status st = points_geos_exact(t, p, pt, &hit, NULL, err);
+            if (st != FR_OK)
+                return st;
+        }
         if (hit) {
             *found = p;
             return FR_OK;
@@ -130,25 +168,22 @@ static fr_status points_nearest(points_thread *t, GEOSGeometry *pt, double x, do
     }
     double best = INFINITY;
     int32_t bestp = -1;
+    const double margin = points_margin(x, y);
     for (size_t o = 0; o < n; o++) {
         size_t k = (size_t)t->order[o];
         if (t->bd[k] > reach || t->bd[k] > best)
             break;
         int32_t p = t->cands.v[k];
-        GEOSGeometry *poly;
-        fr_status st = geo_geos_build_polygon(t->ctx, t->parcels, (size_t)p, &poly, err);
-        if (st != FR_OK)
-            return st;
-        if (!poly)
-            continue;
         double d;
-        int ok = GEOSDistance_r(h, poly, pt, &d);
-        GEOSGeom_destroy_r(h, poly);
-        if (!ok)
-            return fr_error_set(err, FR_E_INPUT,
-                                "layer '%s' (%s) feature fid %lld: GEOS distance failed: %s",
-                                t->parcels->name, t->parcels->source,
-                                (long long)t->parcels->fid[p], t->ctx->last_error);
+        geo_poly_location loc = geo_poly_locate(t->parcels, (size_t)p, x, y, margin, &d);
+        if (loc == GEO_POLY_NO_GEOMETRY)
+            continue;
+        if (loc == GEO_POLY_NEAR_RING) { /* GEOS' exact distance, as everywhere else */
+            char hit;
+            fr_status st = points_geos_exact(t, p, pt, &hit, &d, err);
+            if (st != FR_OK)
+                return st;
+        }
         if (d <= reach && (d < best || (d == best && p < bestp))) {
             best = d;
             bestp = p;
@@ -175,7 +210,7 @@ static fr_status points_spatial(points_thread *t, double x, double y, int contai
     int32_t p = -1;
     double d;
     if (contains)
-        st = points_contains(t, pt, &p, err);
+        st = points_contains(t, pt, x, y, &p, err);
     if (st == FR_OK && p >= 0) {
         out->parcel = p;
         out->method = GEO_MATCH_CONTAINS;
@@ -340,7 +375,11 @@ static size_t *points_order(const geo_layer *pts)
             it[k].key = 1 + ((points_spread(qx) | (points_spread(qy) << 1)) >> 1);
         }
     }
-    qsort(it, n, sizeof *it, points_order_cmp);
+    if (model_sort_parallel(it, n, sizeof *it, points_order_cmp, NULL) != FR_OK) {
+        free(order);
+        free(it);
+        return NULL;
+    }
     for (size_t k = 0; k < n; k++)
         order[k] = it[k].k;
     free(it);
@@ -393,7 +432,7 @@ fr_status geo_match_records(const geo_parcel_index *ix, const geo_layer *points,
         int tid = omp_get_thread_num();
         points_thread t = {0};
         t.ctx = &ix->slot[tid].ctx;
-        t.tree = ix->slot[tid].tree;
+        t.tree = ix->tree;
         t.parcels = ix->parcels;
         geo_join_common_err_init(&errs[tid]);
 #pragma omp for schedule(dynamic, 256)

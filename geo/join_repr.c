@@ -14,9 +14,10 @@
 #include "geos_build.h"
 #include "join.h"
 #include "join_common.h"
+#include "parcel_index.h"
 
-static fr_status repr_one(geo_geos_ctx *c, const geo_layer *l, size_t i, double *x, double *y,
-                          fr_error *err)
+fr_status geo_representative_point(geo_geos_ctx *c, const geo_layer *l, size_t i, double *x, double *y,
+                                   fr_error *err)
 {
     *x = NAN;
     *y = NAN;
@@ -63,7 +64,7 @@ fr_status geo_representative_points(const geo_layer *parcels, double *rx, double
 #pragma omp for schedule(dynamic, 1024)
         for (long long i = 0; i < n; i++) {
             fr_error e;
-            if (repr_one(&ctx[tid], parcels, (size_t)i, &rx[i], &ry[i], &e) != FR_OK)
+            if (geo_representative_point(&ctx[tid], parcels, (size_t)i, &rx[i], &ry[i], &e) != FR_OK)
                 geo_join_common_err_keep(&errs[tid], (size_t)i, &e);
         }
     }

@@ -57,6 +57,32 @@ double geo_poly_distance_point(const geo_layer *l, size_t i, double x, double y)
     return best;
 }
 
+geo_poly_location geo_poly_locate(const geo_layer *l, size_t i, double x, double y, double margin,
+                                  double *dist)
+{
+    *dist = NAN;
+    if (l->ring_start[i] == l->ring_start[i + 1])
+        return GEO_POLY_NO_GEOMETRY;
+    double best = geo_poly_distance_point(l, i, x, y);
+    if (best == 0.0) { /* inside by the crossing test: how far from the rings? */
+        best = INFINITY;
+        for (size_t r = l->ring_start[i]; r < l->ring_start[i + 1]; r++)
+            for (size_t k = l->pt_start[r]; k + 1 < l->pt_start[r + 1]; k++) {
+                double d = poly_distance_segment(x, y, l->px[k], l->py[k], l->px[k + 1], l->py[k + 1]);
+                if (d < best)
+                    best = d;
+            }
+        if (best <= margin)
+            return GEO_POLY_NEAR_RING;
+        *dist = 0.0;
+        return GEO_POLY_INSIDE;
+    }
+    if (best <= margin)
+        return GEO_POLY_NEAR_RING;
+    *dist = best;
+    return GEO_POLY_OUTSIDE;
+}
+
 int geo_poly_distance_within(const geo_layer *l, size_t i, double x, double y, double r)
 {
     if (l->ring_start[i] == l->ring_start[i + 1])

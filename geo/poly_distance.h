@@ -29,4 +29,20 @@ double geo_poly_distance_point(const geo_layer *layer, size_t i, double x, doubl
  * segment within r), else 0. */
 int geo_poly_distance_within(const geo_layer *layer, size_t i, double x, double y, double r);
 
+/* Where (x, y) lies against feature i of a GEO_GEOM_POLYGON layer, decided
+ * on the flat arrays only when that is certain: */
+typedef enum {
+    GEO_POLY_NO_GEOMETRY, /* the feature has no rings */
+    GEO_POLY_INSIDE,      /* in the interior, farther than margin from every ring */
+    GEO_POLY_OUTSIDE,     /* in the exterior; *dist = distance to the nearest ring */
+    GEO_POLY_NEAR_RING    /* within margin of a ring: ask GEOS (on the boundary or not) */
+} geo_poly_location;
+
+/* Why the margin: the even-odd crossing test is exact except for a point a
+ * few rounding errors from a ring, where it may put a boundary point on
+ * either side.  GEOS decides those cases with robust predicates; the caller
+ * does the same (join_points.c), so the answer is always GEOS' answer. */
+geo_poly_location geo_poly_locate(const geo_layer *layer, size_t i, double x, double y, double margin,
+                                  double *dist);
+
 #endif

@@ -226,7 +226,7 @@ static fr_status write_tables(GDALDatasetH ds, const geo_gpkg_spec *spec, const 
         {"field", OFTString, OFSTNone, 0},  {"reason", OFTString, OFSTNone, 0},
         {"detail", OFTString, OFSTNone, 0},
     };
-    OGRLayerH lyr;
+    OGRLayerH lyr = NULL;
     st = create_table(ds, "rejects", "fid", reject_cols, 5, path, cap, &lyr, err);
     if (st == FR_OK)
         st = fill_table(lyr, fill_rejects, spec, path, "rejects", cap, err);

@@ -1,13 +1,18 @@
 /*
- * rank.c — total-order ranking (see rank.h).  Runs on one thread: qsort of
- * a million indexes takes a fraction of a second and a single-threaded sort
- * with a total order is the simplest proof of determinism.
+ * rank.c — total-order ranking (see rank.h).
+ *
+ * The sort is parallel (psort.c).  The comparison is a total order (score,
+ * then id, then index), so there is exactly one sorted result and the
+ * ranking is the same at any thread count.
  */
 #include "rank.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "psort.h"
 
 typedef struct {
     double score;
@@ -46,9 +51,15 @@ fr_status model_rank(const double *score, const char *const *ids, size_t n, doub
         }
         items[i] = (rank_item){score[i], ids ? ids[i] : NULL, i};
     }
-    qsort(items, n, sizeof *items, compare_items);
+    if (model_sort_parallel(items, n, sizeof *items, compare_items, err) != FR_OK) {
+        free(items);
+        return FR_E_MEMORY;
+    }
     size_t n_high = (size_t)ceil(high_share * (double)n - 1e-9);
     size_t n_medium = (size_t)ceil(medium_share * (double)n - 1e-9);
+    /* Each k writes its own order[k] and, through a permutation, its own
+     * rank[i] and tier[i]. */
+#pragma omp parallel for schedule(static)
     for (size_t k = 0; k < n; k++) {
         size_t i = items[k].index;
         order[k] = i;

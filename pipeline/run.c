@@ -176,18 +176,16 @@ static fr_status block_group_context(run_ctx *ctx, fr_error *err)
 static fr_status stage_join(run_ctx *ctx, fr_error *err)
 {
     size_t n = ctx->parcels->count;
-    size_t *dups = NULL, ndups = 0; /* none left: duplicates were rejected at read */
-    fr_status st = geo_id_index_build(ctx->parcels, geo_layer_find_column(ctx->parcels, "parcel_id"), &ctx->ids,
-                                      &dups, &ndups, err);
-    free(dups);
-    if (st == FR_OK)
-        st = geo_parcel_index_new(ctx->parcels, &ctx->pix, err);
+    fr_status st = FR_OK;
     ctx->rx = malloc((n ? n : 1) * sizeof *ctx->rx);
     ctx->ry = malloc((n ? n : 1) * sizeof *ctx->ry);
-    if (st == FR_OK && (!ctx->rx || !ctx->ry))
+    if (!ctx->rx || !ctx->ry)
         st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+    /* The spatial index, the id index (duplicates were rejected at read)
+     * and the representative points, built side by side. */
     if (st == FR_OK)
-        st = geo_representative_points(ctx->parcels, ctx->rx, ctx->ry, err);
+        st = geo_parcel_prepare(ctx->parcels, geo_layer_find_column(ctx->parcels, "parcel_id"), &ctx->pix,
+                                &ctx->ids, ctx->rx, ctx->ry, err);
     if (st == FR_OK && ctx->insp)
         st = match_layer(ctx, ctx->insp, LAYER_INSPECTIONS, &ctx->insp_match, err);
     if (st == FR_OK && ctx->inc)

@@ -287,6 +287,109 @@ static void test_match_hole_tolerance_and_beyond(void **state)
     geo_layer_free(p);
 }
 
+/* Quadrilaterals on a jittered grid at UTM-sized coordinates (no edge is
+ * axis-aligned; neighbours share edges exactly), a few with a hole or
+ * missing, and points: random, on shared vertices, on (or within rounding
+ * of) shared edges, just outside the outer edge.  geo_match_points decides
+ * most of them on the flat arrays and asks GEOS only near a ring; the answer
+ * must be GEOS' own, computed here by brute force over every parcel:
+ * lowest-index parcel that GEOSIntersects the point, else the nearest by
+ * GEOSDistance within the tolerance (ties: lowest index). */
+static void test_match_agrees_with_geos_brute_force(void **state)
+{
+    (void)state;
+    enum { G = 14 };
+    const double ox = 512345.0, oy = 4123456.0, cell = 17.0, tol = 4.0;
+    double vx[G + 1][G + 1], vy[G + 1][G + 1];
+    uint64_t s = 99;
+    for (int r = 0; r <= G; r++)
+        for (int c = 0; c <= G; c++) {
+            vx[r][c] = ox + c * cell + r * 3.1 + (rnd(&s) - 0.5) * 6.0;
+            vy[r][c] = oy + r * cell - c * 2.3 + (rnd(&s) - 0.5) * 6.0;
+        }
+    geo_layer *p = new_polys("parcels");
+    for (int r = 0; r < G; r++)
+        for (int c = 0; c < G; c++) {
+            size_t i = add_feature(p, r * G + c);
+            if ((r * G + c) % 23 == 22)
+                continue; /* a parcel without geometry */
+            double xs[4] = {vx[r][c], vx[r][c + 1], vx[r + 1][c + 1], vx[r + 1][c]};
+            double ys[4] = {vy[r][c], vy[r][c + 1], vy[r + 1][c + 1], vy[r + 1][c]};
+            assert_int_equal(geo_layer_add_ring(p, xs, ys, 4, 1, NULL), FR_OK);
+            if ((r * G + c) % 9 == 4) { /* a hole around the middle, clockwise */
+                double mx = (xs[0] + xs[1] + xs[2] + xs[3]) / 4, my = (ys[0] + ys[1] + ys[2] + ys[3]) / 4;
+                double hx[4] = {mx - 2, mx - 2.5, mx + 2, mx + 2.5}, hy[4] = {my - 2, my + 2, my + 2.5, my - 2};
+                assert_int_equal(geo_layer_add_ring(p, hx, hy, 4, 0, NULL), FR_OK);
+            }
+            (void)i;
+        }
+    geo_layer *pts = new_points("incidents", 0, NULL);
+    for (int k = 0; k < 1500; k++) /* anywhere, including beyond the city */
+        add_point(pts, k, ox - 30 + rnd(&s) * (G * cell + 90), oy - 60 + rnd(&s) * (G * cell + 90));
+    for (int k = 0; k < 300; k++) { /* shared vertices and points along shared edges */
+        int r = 1 + (int)(rnd(&s) * (G - 1)), c = 1 + (int)(rnd(&s) * (G - 1));
+        double t = k % 3 == 0 ? 0.0 : rnd(&s);
+        add_point(pts, 2000 + k, vx[r][c] + t * (vx[r][c + 1] - vx[r][c]), vy[r][c] + t * (vy[r][c + 1] - vy[r][c]));
+    }
+    for (int k = 0; k < 100; k++) /* just outside the bottom edge, within and beyond the tolerance */
+        add_point(pts, 3000 + k, vx[0][k % G] + 5.0, vy[0][k % G] - 0.5 - (k % 10) * 0.6);
+
+    geo_match *m = malloc(pts->count * sizeof *m);
+    match_all(p, NULL, pts, -1, tol, m);
+
+    geo_geos_ctx c;
+    assert_int_equal(geo_geos_ctx_init(&c, NULL), FR_OK);
+    GEOSGeometry **poly = calloc(p->count, sizeof *poly);
+    for (size_t i = 0; i < p->count; i++)
+        assert_int_equal(geo_geos_build_polygon(&c, p, i, &poly[i], NULL), FR_OK);
+    size_t contains = 0, nearest = 0, none = 0, on_edge = 0;
+    for (size_t k = 0; k < pts->count; k++) {
+        GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(c.h, pts->x[k], pts->y[k]);
+        int32_t want = -1, hits = 0;
+        for (size_t i = 0; i < p->count; i++)
+            if (poly[i] && GEOSIntersects_r(c.h, poly[i], pt) == 1) {
+                if (want < 0)
+                    want = (int32_t)i;
+                hits++;
+            }
+        double best = INFINITY;
+        if (want < 0)
+            for (size_t i = 0; i < p->count; i++) {
+                double d;
+                if (poly[i] && GEOSDistance_r(c.h, poly[i], pt, &d) && d <= tol && d < best) {
+                    best = d;
+                    want = (int32_t)i;
+                }
+            }
+        GEOSGeom_destroy_r(c.h, pt);
+        if (m[k].parcel != want)
+            fail_msg("point %zu (%.9f, %.9f): parcel %d, GEOS says %d", k, pts->x[k], pts->y[k],
+                     m[k].parcel, want);
+        if (want >= 0 && isfinite(best)) {
+            assert_int_equal(m[k].method, GEO_MATCH_NEAREST);
+            assert_true(m[k].distance_m == best); /* the same value, not just close */
+            nearest++;
+        } else if (want >= 0) {
+            assert_int_equal(m[k].method, GEO_MATCH_CONTAINS);
+            contains++;
+            on_edge += hits > 1;
+        } else {
+            assert_int_equal(m[k].method, GEO_MATCH_NONE);
+            none++;
+        }
+    }
+    /* every case occurs: inside, on a shared edge or vertex, near, beyond */
+    assert_true(contains > 1000 && on_edge > 50 && nearest > 30 && none > 30);
+    for (size_t i = 0; i < p->count; i++)
+        if (poly[i])
+            GEOSGeom_destroy_r(c.h, poly[i]);
+    free(poly);
+    geo_geos_ctx_finish(&c);
+    free(m);
+    geo_layer_free(pts);
+    geo_layer_free(p);
+}
+
 static void test_match_ids(void **state)
 {
     (void)state;
@@ -862,11 +965,22 @@ static void run_everything(int threads, const geo_layer *p, const geo_id_index *
     o->zone = malloc(p->count * sizeof *o->zone);
     geo_parcel_index *ix = NULL;
     fr_error err;
-    assert_int_equal(geo_parcel_index_new(p, &ix, &err), FR_OK);
+    /* One thread: the three builds one by one; more: geo_parcel_prepare,
+     * which must give the same index, ids and points. */
+    geo_id_index *own_ids = NULL;
+    if (threads == 1) {
+        assert_int_equal(geo_parcel_index_new(p, &ix, &err), FR_OK);
+        assert_int_equal(geo_representative_points(p, o->rx, o->ry, &err), FR_OK);
+    } else {
+        assert_int_equal(geo_parcel_prepare(p, geo_layer_find_column(p, "parcel_id"), &ix, &own_ids, o->rx, o->ry,
+                                            &err),
+                         FR_OK);
+        ids = own_ids;
+    }
     assert_int_equal(geo_match_points(ix, ids, pts, id_col, 3.0, o->m, &err), FR_OK);
     assert_int_equal(geo_count_within(ix, pts, bucket, 2, 15.0, o->counts, &err), FR_OK);
     geo_parcel_index_free(ix);
-    assert_int_equal(geo_representative_points(p, o->rx, o->ry, &err), FR_OK);
+    geo_id_index_free(own_ids);
     assert_int_equal(geo_nearest_target(o->rx, o->ry, p->count, stations, o->d, o->near, &err), FR_OK);
     assert_int_equal(geo_assign_zones(o->rx, o->ry, p->count, zones, o->zone, &err), FR_OK);
 }
@@ -992,6 +1106,7 @@ int main(void)
         cmocka_unit_test(test_id_index_trims_and_reports_dups),
         cmocka_unit_test(test_id_index_many),
         cmocka_unit_test(test_match_inside_and_shared_boundary),
+        cmocka_unit_test(test_match_agrees_with_geos_brute_force),
         cmocka_unit_test(test_match_hole_tolerance_and_beyond),
         cmocka_unit_test(test_match_ids),
         cmocka_unit_test(test_match_bad_parcel_names_layer_and_fid),

@@ -3,6 +3,9 @@
  * and the points index (bounds, missing values, caps, inversion, reasons).
  */
 #include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -34,6 +37,60 @@ static void ties_broken_by_id(void **state)
     assert_int_equal(tier[4], MODEL_TIER_MEDIUM);
     assert_int_equal(tier[0], MODEL_TIER_LOW);
     assert_string_equal(model_tier_name(MODEL_TIER_HIGH), "high");
+}
+
+/* The parallel sort (runs sorted per thread, then merged) gives the one
+ * total order at any thread count, on enough items to take that path, with
+ * many tied scores and some missing ids. */
+static void same_order_at_any_thread_count(void **state)
+{
+    (void)state;
+    enum { N = 200003 };
+    double *score = malloc(N * sizeof *score);
+    char **ids = malloc(N * sizeof *ids);
+    size_t *order = malloc(N * sizeof *order), *first = malloc(N * sizeof *first);
+    int32_t *rank = malloc(N * sizeof *rank);
+    uint8_t *tier = malloc(N);
+    assert_non_null(score && ids && order && first && rank && tier);
+    uint64_t seed = 12345;
+    for (size_t i = 0; i < N; i++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        score[i] = (double)((seed >> 33) % 1000) / 1000.0; /* ~200 items per score */
+        ids[i] = NULL;
+        if ((seed >> 20) % 50) { /* 2% without an id */
+            ids[i] = malloc(16);
+            snprintf(ids[i], 16, "P%llu", (unsigned long long)((seed >> 40) % 100000));
+        }
+    }
+    int saved = omp_get_max_threads();
+    const int threads[] = {1, 2, 3, 5};
+    fr_error err;
+    for (int t = 0; t < 4; t++) {
+        omp_set_num_threads(threads[t]);
+        assert_int_equal(model_rank(score, (const char *const *)ids, N, 0.01, 0.1, order, rank, tier, &err), FR_OK);
+        if (t == 0)
+            memcpy(first, order, N * sizeof *order);
+        else
+            assert_memory_equal(order, first, N * sizeof *order);
+    }
+    omp_set_num_threads(saved);
+    for (size_t k = 1; k < N; k++) { /* sorted: score down, then id (missing last), then index */
+        size_t a = order[k - 1], b = order[k];
+        assert_true(score[a] >= score[b]);
+        if (score[a] == score[b] && ids[a] && ids[b])
+            assert_true(strcmp(ids[a], ids[b]) <= 0);
+        if (score[a] == score[b] && !ids[a])
+            assert_null(ids[b]);
+        assert_int_equal(rank[b], (int32_t)k + 1);
+    }
+    for (size_t i = 0; i < N; i++)
+        free(ids[i]);
+    free(ids);
+    free(score);
+    free(order);
+    free(first);
+    free(rank);
+    free(tier);
 }
 
 static void nan_score_refused(void **state)
@@ -101,7 +158,8 @@ static void points_without_any_feature_fails(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(ties_broken_by_id), cmocka_unit_test(nan_score_refused),
+        cmocka_unit_test(ties_broken_by_id), cmocka_unit_test(same_order_at_any_thread_count),
+        cmocka_unit_test(nan_score_refused),
         cmocka_unit_test(points_index), cmocka_unit_test(points_without_any_feature_fails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
