@@ -28,6 +28,12 @@ int model_window_bucket(int32_t date, int32_t as_of)
     return -1;
 }
 
+model_windows model_windows_at(int32_t as_of)
+{
+    return (model_windows){as_of, fr_days_minus_years(as_of, 1), fr_days_minus_years(as_of, 3),
+                           fr_days_minus_years(as_of, 5)};
+}
+
 typedef struct {
     model_features *t;
     fr_error *err;
@@ -69,11 +75,12 @@ static fr_status incident_features(builder *b, const model_feature_input *in)
         if (!add_column(b, names[k]))
             return fr_error_set(b->err, FR_E_MEMORY, "out of memory building features");
     double *f1 = column(t, base), *f3 = column(t, base + 1), *f5 = column(t, base + 2), *c3 = column(t, base + 3);
+    const model_windows win = model_windows_at(in->as_of);
     for (size_t k = 0; k < in->ninc; k++) {
         int32_t p = in->inc_parcel[k];
         if (p < 0)
             continue;
-        int w = model_window_bucket(in->inc_date[k], in->as_of);
+        int w = model_windows_bucket(&win, in->inc_date[k]);
         if (w < 0)
             continue;
         if (w <= 1)
@@ -121,6 +128,7 @@ static fr_status inspection_features(builder *b, const model_feature_input *in)
     double *viol = has_viol ? column(t, base + 3) : NULL;
     for (size_t i = 0; i < in->nparcels; i++)
         since[i] = NAN;
+    const model_windows win = model_windows_at(in->as_of);
     for (size_t k = 0; k < in->ninsp; k++) {
         int32_t p = in->insp_parcel[k];
         int32_t d = in->insp_date[k];
@@ -129,7 +137,7 @@ static fr_status inspection_features(builder *b, const model_feature_input *in)
         double age = (double)(in->as_of - d);
         if (isnan(since[p]) || age < since[p])
             since[p] = age;
-        int w = model_window_bucket(d, in->as_of);
+        int w = model_windows_bucket(&win, d);
         if (w < 0)
             continue;
         cnt[p] += 1;

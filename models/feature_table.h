@@ -20,6 +20,20 @@
 #define MODEL_WINDOW_BUCKETS 3
 int model_window_bucket(int32_t date, int32_t as_of);
 
+/* The same buckets with their first days worked out once, for loops over
+ * many records (the calendar arithmetic of model_window_bucket costs more
+ * than the rest of such a loop). */
+typedef struct {
+    int32_t as_of, past_1y, past_3y, past_5y; /* first day of each window */
+} model_windows;
+model_windows model_windows_at(int32_t as_of);
+static inline int model_windows_bucket(const model_windows *w, int32_t date)
+{
+    if (date >= w->as_of || date < w->past_5y) /* FR_DATE_MISSING is below any real day */
+        return -1;
+    return date >= w->past_1y ? 0 : date >= w->past_3y ? 1 : 2;
+}
+
 typedef struct {
     size_t nparcels;
     int32_t as_of;

@@ -115,6 +115,7 @@ static fr_status neighbourhood_counts(run_ctx *ctx, fr_error *err)
     ctx->near = calloc(n ? n * MODEL_WINDOW_BUCKETS : 1, sizeof *ctx->near);
     fr_status st = (!pts || !bucket || !ctx->near) ? fr_error_set(err, FR_E_MEMORY, "out of memory") : FR_OK;
     int dcol = geo_layer_find_column(l, "date");
+    const model_windows win = model_windows_at(ctx->as_of);
     for (size_t k = 0; k < l->count && st == FR_OK; k++) {
         if ((st = geo_layer_add_feature(pts, l->fid[k], NULL, err)) != FR_OK)
             break;
@@ -128,7 +129,7 @@ static fr_status neighbourhood_counts(run_ctx *ctx, fr_error *err)
             y = ctx->ry[m->parcel];
         }
         geo_layer_set_point(pts, x, y);
-        bucket[k] = (int8_t)model_window_bucket(l->cols[dcol].date[k], ctx->as_of);
+        bucket[k] = (int8_t)model_windows_bucket(&win, l->cols[dcol].date[k]);
     }
     if (st == FR_OK)
         st = geo_count_within(ctx->pix, pts, bucket, MODEL_WINDOW_BUCKETS, ctx->cfg.radius_m, ctx->near, err);

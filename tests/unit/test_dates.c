@@ -78,6 +78,15 @@ static void window_boundaries(void **state)
 {
     (void)state;
     int32_t as_of = D(2025, 1, 1);
+    /* The precomputed form agrees with it on every day around the windows. */
+    const int32_t days[] = {D(2024, 2, 29), D(2024, 3, 1), D(2025, 1, 1), D(2023, 2, 28)};
+    for (int a = 0; a < 4; a++) {
+        int32_t as = days[a];
+        model_windows w = model_windows_at(as);
+        for (int32_t d = as - 6 * 366; d <= as + 3; d++)
+            assert_int_equal(model_windows_bucket(&w, d), model_window_bucket(d, as));
+        assert_int_equal(model_windows_bucket(&w, FR_DATE_MISSING), -1);
+    }
     assert_int_equal(model_window_bucket(as_of, as_of), -1);          /* on as_of: excluded (no leakage) */
     assert_int_equal(model_window_bucket(as_of + 30, as_of), -1);     /* after: excluded */
     assert_int_equal(model_window_bucket(as_of - 1, as_of), 0);       /* the day before */
