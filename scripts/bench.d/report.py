@@ -6,7 +6,7 @@ usage: report.py RESULTS.tsv REPORT.md [AGREEMENT LINE...]
 import datetime, os, platform, statistics, subprocess, sys
 results, report, agreement = sys.argv[1], sys.argv[2], sys.argv[3:]
 rows = [l.rstrip("\n").split("\t") for l in open(results) if l.strip()]
-runs, stages, server = {}, {}, {}
+runs, stages, server, stopped = {}, {}, {}, set()
 for r in rows:
     size, name = int(r[0]), r[1]
     if name.startswith("stages-"):
@@ -15,6 +15,8 @@ for r in rows:
         server.setdefault(size, []).append(int(r[3]))
     else:
         runs.setdefault((size, name), []).append((float(r[2]), int(r[3])))
+        if len(r) > 4 and r[4] == "timeout":
+            stopped.add((size, name))
 def med(v): return statistics.median(v)
 lines = []
 lines.append("| parcels | tool | median wall (s) | peak RSS (MB) | vs floor | firerisk (2 threads) faster by |")
@@ -31,7 +33,12 @@ for size in sorted({k[0] for k in runs}):
             rss_txt = f"{rss:.0f} client + {max(server[size]) / 1024:.0f} server"
         vs_floor = f"{wall / floor:.2f}x" if floor else "-"
         faster = f"{wall / fr2:.1f}x" if fr2 and not name.startswith("firerisk") else "-"
-        lines.append(f"| {size:,} | {name} | {wall:.2f} | {rss_txt} | {vs_floor} | {faster} |")
+        wall_txt = f"{wall:.2f}"
+        if (size, name) in stopped:  # a lower bound: the run was stopped at the time limit
+            wall_txt, rss_txt = f"> {wall:.0f} (stopped)", f"> {rss_txt}"
+            vs_floor = "> " + vs_floor if vs_floor != "-" else "-"
+            faster = "> " + faster if faster != "-" else "-"
+        lines.append(f"| {size:,} | {name} | {wall_txt} | {rss_txt} | {vs_floor} | {faster} |")
 slines = ["| parcels | threads | read | join | features | score | write | join+score speed-up |", "|---|---|---|---|---|---|---|---|"]
 for size in sorted({k[0] for k in stages}):
     base = None
