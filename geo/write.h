@@ -42,6 +42,10 @@ typedef struct {
                                    (DBF_DATE_LAST_UPDATE) so that outputs are
                                    byte-identical from run to run */
     int coordinate_precision;   /* GeoJSON decimals, e.g. 7 */
+    const double *lon, *lat;    /* optional, for geo_write_geojson: every vertex of a
+                                   polygon layer (px/py indexing) already in WGS84
+                                   lon/lat (geo_to_lonlat, NAN = failed); NULL: the
+                                   writer transforms block by block itself */
 } geo_out_table;
 
 /* GeoJSON per RFC 7946: WGS84 lon/lat, right-hand rule, coordinates rounded

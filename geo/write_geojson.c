@@ -362,13 +362,19 @@ static fr_status transform_block(gj_writer *w, size_t k0, size_t k1, fr_error *e
                 n++;
             }
         } else if (p1 > p0) {
-            memcpy(w->x + n, l->px + p0, (p1 - p0) * sizeof(double));
-            memcpy(w->y + n, l->py + p0, (p1 - p0) * sizeof(double));
+            const int done = w->t->lon != NULL; /* transformed beforehand, in parallel */
+            memcpy(w->x + n, (done ? w->t->lon : l->px) + p0, (p1 - p0) * sizeof(double));
+            memcpy(w->y + n, (done ? w->t->lat : l->py) + p0, (p1 - p0) * sizeof(double));
             n += p1 - p0;
         }
     }
     if (!w->ct || n == 0)
         return FR_OK;
+    if (w->t->lon && l->kind == GEO_GEOM_POLYGON) { /* only the checks below are left */
+        for (size_t v = 0; v < n; v++)
+            w->ok[v] = 1;
+        n = 0;
+    }
     for (size_t done = 0; done < n;) {
         int chunk = (int)(n - done > (size_t)INT32_MAX ? INT32_MAX : n - done);
         OCTTransformEx(w->ct, chunk, w->x + done, w->y + done, NULL, w->ok + done);

@@ -388,6 +388,19 @@ fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
                                   .coordinate_precision = ctx->cfg.coordinate_precision};
     if (st == FR_OK && ctx->cfg.write_shapefile)
         st = run_extras_check_shapefile(&ranked_table, err);
+    /* The GeoJSON's lon/lat of every vertex, on all threads before the
+     * writers start: inside its writer the transform ran on one thread. */
+    geo_out_table geojson_table = ranked_table;
+    double *vlon = NULL, *vlat = NULL;
+    const geo_layer *pl = ctx->parcels;
+    if (st == FR_OK && ctx->cfg.write_geojson && !ctx->cfg.writer_gdal && pl->kind == GEO_GEOM_POLYGON && pl->npts) {
+        vlon = malloc(pl->npts * sizeof *vlon);
+        vlat = malloc(pl->npts * sizeof *vlat);
+        st = vlon && vlat ? geo_to_lonlat(pl->srs_wkt, pl->npts, pl->px, pl->py, vlon, vlat, err)
+                          : fr_error_set(err, FR_E_MEMORY, "out of memory");
+        geojson_table.lon = vlon;
+        geojson_table.lat = vlat;
+    }
     if (st == FR_OK) {
         fr_error e1 = {0}, e2 = {0}, e3 = {0};
         fr_status s1 = FR_OK, s2 = FR_OK, s3 = FR_OK;
@@ -403,7 +416,7 @@ fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
                 s3 = run_extras_gpkg(ctx, &ranked_table, p3, &e3);
 #pragma omp section
             if (ctx->cfg.write_geojson)
-                s1 = (ctx->cfg.writer_gdal ? geo_write_geojson_gdal : geo_write_geojson)(&ranked_table, p1, &e1);
+                s1 = (ctx->cfg.writer_gdal ? geo_write_geojson_gdal : geo_write_geojson)(&geojson_table, p1, &e1);
 #pragma omp section
             if (ctx->cfg.write_shapefile)
                 s2 = (ctx->cfg.writer_gdal ? geo_write_shapefile_gdal : geo_write_shapefile)(&ranked_table, p2, &e2);
@@ -419,6 +432,8 @@ fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
             st = s3;
         }
     }
+    free(vlon);
+    free(vlat);
     /* The target list: the first target_list_size by rank, or fewer per
      * zone with output.capacity_per_zone (run_extras.c). */
     geo_out_table target_table = ranked_table;
