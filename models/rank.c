@@ -44,13 +44,14 @@ fr_status model_rank(const double *score, const char *const *ids, size_t n, doub
     rank_item *items = malloc((n ? n : 1) * sizeof *items);
     if (!items)
         return fr_error_set(err, FR_E_MEMORY, "out of memory ranking %zu parcels", n);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         if (isnan(score[i])) {
             free(items);
             return fr_error_set(err, FR_E_INTERNAL, "score of parcel %zu is not a number", i);
         }
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++)
         items[i] = (rank_item){score[i], ids ? ids[i] : NULL, i};
-    }
     if (model_sort_parallel(items, n, sizeof *items, compare_items, err) != FR_OK) {
         free(items);
         return FR_E_MEMORY;
