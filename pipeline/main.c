@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <omp.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,47 @@ static int parse_long(const char *s, long min, long max, long *out)
     return 0;
 }
 
+/* The --log-format asked for anywhere on the command line (text when absent
+ * or invalid), known before the options are parsed so that a usage error
+ * of a run that asked for JSON is a JSON event too: the scheduler reading
+ * the log never gets plain text. */
+static fr_log_format requested_log_format(int argc, char **argv)
+{
+    fr_log_format f = FR_LOG_TEXT;
+    for (int i = 1; i < argc; i++) {
+        const char *v = NULL;
+        if (!strcmp(argv[i], "--log-format") && i + 1 < argc)
+            v = argv[i + 1];
+        else if (!strncmp(argv[i], "--log-format=", 13))
+            v = argv[i] + 13;
+        if (v)
+            fr_log_parse_format(v, &f); /* an invalid value leaves f as it was */
+    }
+    return f;
+}
+
+/* Reports a usage error of `run` (exit code 1): a run_failed JSON event, or
+ * the message (and, with show_usage, the usage text) on stderr. */
+static int run_usage_error(const fr_log *log, int show_usage, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int run_usage_error(const fr_log *log, int show_usage, const char *fmt, ...)
+{
+    fr_error e = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e.message, sizeof e.message, fmt, ap);
+    va_end(ap);
+    e.status = FR_E_USAGE;
+    if (log->format == FR_LOG_JSON) {
+        fr_log_failed(log, "run", FR_E_USAGE, &e);
+    } else {
+        fprintf(stderr, "firerisk: error: %s\n", e.message);
+        if (show_usage)
+            usage(stderr);
+    }
+    return 1;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -65,9 +107,10 @@ static int cmd_run(int argc, char **argv)
         {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
         {"log-format", required_argument, 0, 'l'}, {0, 0, 0, 0}};
     fr_run_options o = {0};
-    fr_log log = {.format = FR_LOG_TEXT, .fp = stderr};
+    fr_log log = {.format = requested_log_format(argc, argv), .fp = stderr};
     int quiet = 0, c;
     long threads = 0;
+    opterr = log.format == FR_LOG_TEXT; /* JSON: getopt's own messages would be plain text */
     while ((c = getopt_long(argc, argv, "c:o:t:a:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'c': o.config_path = optarg; break;
@@ -75,26 +118,25 @@ static int cmd_run(int argc, char **argv)
         case 'a': o.as_of = optarg; break;
         case 'q': quiet = 1; break;
         case 'l':
-            if (fr_log_parse_format(optarg, &log.format) != 0) {
-                fprintf(stderr, "firerisk: error: --log-format must be text or json\n");
-                return 1;
-            }
+            if (fr_log_parse_format(optarg, &log.format) != 0)
+                return run_usage_error(&log, 0, "--log-format must be text or json");
             break;
         case 't':
-            if (parse_long(optarg, 1, 1024, &threads) != 0) {
-                fprintf(stderr, "firerisk: error: --threads must be a whole number from 1 to 1024\n");
-                return 1;
-            }
+            if (parse_long(optarg, 1, 1024, &threads) != 0)
+                return run_usage_error(&log, 0, "--threads must be a whole number from 1 to 1024");
             break;
         case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 1;
+        default:
+            if (log.format == FR_LOG_TEXT) { /* getopt said what was wrong */
+                usage(stderr);
+                return 1;
+            }
+            return run_usage_error(&log, 0, "unknown option or option without its value: '%s' (see firerisk help)",
+                                   argv[optind - 1]);
         }
     }
-    if (!o.config_path || optind < argc) {
-        fprintf(stderr, "firerisk: error: %s\n", o.config_path ? "unexpected argument" : "run needs --config FILE.yaml");
-        usage(stderr);
-        return 1;
-    }
+    if (!o.config_path || optind < argc)
+        return run_usage_error(&log, 1, "%s", o.config_path ? "unexpected argument" : "run needs --config FILE.yaml");
     o.threads = (int)threads;
     log.quiet = quiet;
     o.log = &log;

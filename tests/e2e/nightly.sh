@@ -74,6 +74,21 @@ case_name "--log-format must be text or json"
 firerisk_run c.yaml --log-format xml
 [ "$RC" = 1 ] && grep -q -- "--log-format must be text or json" "$WORK/stderr" || fail "$CASE"
 
+case_name "with --log-format json, usage errors are JSON events too (exit 1)"
+for args in "--no-such-option" "--threads 0" "--log-format=json extra-argument"; do
+  # shellcheck disable=SC2086 # the words of $args are separate arguments
+  firerisk_run c.yaml --log-format json $args
+  [ "$RC" = 1 ] || fail "$CASE: $args: exit $RC"
+  python3 - "$WORK/stderr" "$args" <<'PY' || { cat "$WORK/stderr" >&2; fail "$CASE: $args"; }
+import json, sys
+lines = [l for l in open(sys.argv[1]) if l.strip()]
+assert len(lines) == 1, lines  # nothing but the one event, no usage text
+l = json.loads(lines[0])
+assert l["event"] == "run_failed" and l["exit_code"] == 1 and l["status"] == "usage or configuration error", l
+assert sys.argv[2].split()[0].split("=")[0] in l["message"] or "argument" in l["message"], l
+PY
+done
+
 case_name "a run in progress holds the lock: a second run exits 5 and names it"
 run_ok c.yaml
 LOCK="$WORK/deep/er/.out.firerisk.lock"
