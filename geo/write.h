@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "join.h"
 #include "layer.h"
@@ -82,6 +83,11 @@ fr_status geo_write_shapefile_gdal(const geo_out_table *t, const char *path, fr_
  * order[0 .. nrows-1].  Reals are written with up to 6 decimals, RFC 4180
  * quoting. */
 fr_status geo_write_csv(const geo_out_table *t, const char *path, fr_error *err);
+
+/* Writes s as one CSV field (RFC 4180: quoted only when it holds a comma,
+ * a double quote, CR or LF; quotes inside doubled; nothing for NULL).  The
+ * one quoting rule of every CSV firerisk writes. */
+void geo_csv_field(FILE *fp, const char *s);
 
 /* CSV of rejected records: layer, fid, field, reason, detail. */
 fr_status geo_write_rejects_csv(const geo_rejects *r, const char *path, fr_error *err);

@@ -141,6 +141,9 @@ static inline void geo_write_out_putc(geo_write_out *o, char c)
     o->buf[o->len++] = c;
 }
 
+/* geo_csv_field (write.h) into a buffered output. */
+void geo_write_out_csv_field(geo_write_out *o, const char *s);
+
 /* Flushes and closes; FR_E_OUTPUT naming path if any write failed (disk
  * full, I/O error) unless st already reports a failure.  Returns st or the
  * new failure.  Always releases o. */

@@ -22,12 +22,16 @@
 
 #define CSV_REAL_DECIMALS 6
 
-/* Writes s as one CSV field, quoted only when it must be. */
-static void put_field(geo_write_out *o, const char *s)
+static int csv_needs_quotes(const char *s)
+{
+    return strpbrk(s, ",\"\r\n") != NULL;
+}
+
+void geo_write_out_csv_field(geo_write_out *o, const char *s)
 {
     if (!s)
         return;
-    if (!strpbrk(s, ",\"\r\n")) {
+    if (!csv_needs_quotes(s)) {
         geo_write_out_puts(o, s);
         return;
     }
@@ -38,6 +42,23 @@ static void put_field(geo_write_out *o, const char *s)
         geo_write_out_putc(o, *p);
     }
     geo_write_out_putc(o, '"');
+}
+
+void geo_csv_field(FILE *fp, const char *s)
+{
+    if (!s)
+        return;
+    if (!csv_needs_quotes(s)) {
+        fputs(s, fp);
+        return;
+    }
+    fputc('"', fp);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', fp);
+        fputc(*s, fp);
+    }
+    fputc('"', fp);
 }
 
 /* A real with at most 6 decimals, trailing zeros and a trailing point
@@ -57,7 +78,7 @@ static fr_status put_value(geo_write_out *o, const geo_out_table *t, const geo_o
     char buf[GEO_WRITE_NUM_BUF];
     switch (f->type) {
     case GEO_COL_STRING:
-        put_field(o, f->str[idx]);
+        geo_write_out_csv_field(o, f->str[idx]);
         break;
     case GEO_COL_NUMBER: {
         double v = f->num[idx];
@@ -108,7 +129,7 @@ fr_status geo_write_csv(const geo_out_table *t, const char *path, fr_error *err)
     for (size_t j = 0; j < t->nfields; j++) {
         if (j)
             geo_write_out_putc(&o, ',');
-        put_field(&o, t->fields[j].name);
+        geo_write_out_csv_field(&o, t->fields[j].name);
     }
     geo_write_out_putc(&o, '\n');
     for (size_t k = 0; k < t->nrows && st == FR_OK && !o.err_no; k++) {
@@ -137,16 +158,16 @@ fr_status geo_write_rejects_csv(const geo_rejects *r, const char *path, fr_error
     char buf[GEO_WRITE_NUM_BUF];
     for (size_t i = 0; i < n && !o.err_no; i++) {
         const geo_reject *it = &r->items[i];
-        put_field(&o, it->layer);
+        geo_write_out_csv_field(&o, it->layer);
         geo_write_out_putc(&o, ',');
         if (it->fid >= 0)
             geo_write_out_put(&o, buf, geo_write_common_fmt_int(buf, it->fid));
         geo_write_out_putc(&o, ',');
-        put_field(&o, it->field);
+        geo_write_out_csv_field(&o, it->field);
         geo_write_out_putc(&o, ',');
-        put_field(&o, it->reason);
+        geo_write_out_csv_field(&o, it->reason);
         geo_write_out_putc(&o, ',');
-        put_field(&o, it->detail);
+        geo_write_out_csv_field(&o, it->detail);
         geo_write_out_putc(&o, '\n');
     }
     return geo_write_out_close(&o, path, FR_OK, err);

@@ -17,23 +17,6 @@
 #include "address_norm.h"
 #include "write_common.h"
 
-static void put_text(geo_write_out *o, const char *s)
-{
-    if (!s)
-        return;
-    if (!strpbrk(s, ",\"\r\n")) {
-        geo_write_out_puts(o, s);
-        return;
-    }
-    geo_write_out_putc(o, '"');
-    for (const char *p = s; *p; p++) {
-        if (*p == '"')
-            geo_write_out_putc(o, '"');
-        geo_write_out_putc(o, *p);
-    }
-    geo_write_out_putc(o, '"');
-}
-
 fr_status geo_write_matches_csv(const geo_match_audit *layers, size_t nlayers,
                                 const char *const *parcel_id, const char *path, fr_error *err)
 {
@@ -49,14 +32,14 @@ fr_status geo_write_matches_csv(const geo_match_audit *layers, size_t nlayers,
         const geo_match_audit *a = &layers[l];
         for (size_t k = 0; k < a->records->count && !o.err_no; k++) {
             const geo_match *m = &a->match[k];
-            put_text(&o, a->layer);
+            geo_write_out_csv_field(&o, a->layer);
             geo_write_out_putc(&o, ',');
             geo_write_out_put(&o, buf, geo_write_common_fmt_int(buf, a->records->fid[k]));
             geo_write_out_putc(&o, ',');
             geo_write_out_puts(&o, geo_match_method_name(m->method));
             geo_write_out_putc(&o, ',');
             if (m->parcel >= 0)
-                put_text(&o, parcel_id[m->parcel]);
+                geo_write_out_csv_field(&o, parcel_id[m->parcel]);
             geo_write_out_putc(&o, ',');
             geo_write_out_put(&o, buf, geo_write_common_fmt_fixed(buf, m->confidence, 3));
             geo_write_out_putc(&o, ',');
@@ -73,7 +56,7 @@ fr_status geo_write_matches_csv(const geo_match_audit *layers, size_t nlayers,
                 geo_address ad;
                 geo_address_parse(a->address[k], &ad);
                 geo_address_format(&ad, addr, sizeof addr);
-                put_text(&o, addr);
+                geo_write_out_csv_field(&o, addr);
             }
             geo_write_out_putc(&o, '\n');
         }

@@ -18,6 +18,7 @@
 #include "eval_report.h"
 #include "read.h"
 #include "train_internal.h"
+#include "write.h"
 
 #define MAX_BT_CUTOFFS 32
 
@@ -162,7 +163,7 @@ static fr_status export_test(const char *dir, const char *day, run_ctx *ctx, con
     fputc('\n', fp);
     const char *const *ids = train_parcel_ids(ctx);
     for (size_t i = 0; i < f->nparcels; i++) {
-        train_csv_field(fp, ids[i]);
+        geo_csv_field(fp, ids[i]);
         fprintf(fp, ",%d", y[i]);
         for (size_t c = 0; c < f->nfeatures; c++) {
             float v = (float)f->values[c * f->nparcels + i];

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "write.h"
+
 #define MAX_PREVIOUS_BYTES (2ULL << 30) /* a target list is far smaller; refuse nonsense */
 
 typedef struct {
@@ -334,23 +336,6 @@ done:
     return st;
 }
 
-static void put_text(FILE *fp, const char *s)
-{
-    if (!s)
-        return;
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, fp);
-        return;
-    }
-    fputc('"', fp);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', fp);
-        fputc(*s, fp);
-    }
-    fputc('"', fp);
-}
-
 /* Up to 6 decimals without trailing zeros (the target list's format). */
 static void put_real(FILE *fp, double v)
 {
@@ -376,9 +361,9 @@ fr_status fr_changes_write_csv(const fr_changes *c, const char *path, fr_error *
     for (size_t k = 0; k < c->count; k++) {
         const fr_change *x = &c->items[k];
         fputs(x->entered ? "entered," : "left,", fp);
-        put_text(fp, x->parcel_id);
+        geo_csv_field(fp, x->parcel_id);
         fputc(',', fp);
-        put_text(fp, x->address);
+        geo_csv_field(fp, x->address);
         fputc(',', fp);
         if (x->rank > 0)
             fprintf(fp, "%ld", x->rank);
@@ -390,7 +375,7 @@ fr_status fr_changes_write_csv(const fr_changes *c, const char *path, fr_error *
         fputc(',', fp);
         put_real(fp, x->previous_score);
         fputc(',', fp);
-        put_text(fp, x->tier);
+        geo_csv_field(fp, x->tier);
         fputc('\n', fp);
     }
     int bad = ferror(fp);

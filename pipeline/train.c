@@ -14,6 +14,7 @@
 
 #include "dates.h"
 #include "model_file.h"
+#include "write.h"
 
 static int32_t today_utc(void)
 {
@@ -72,23 +73,6 @@ const char *const *train_parcel_ids(const run_ctx *ctx)
     return (const char *const *)ctx->parcels->cols[c].str;
 }
 
-void train_csv_field(FILE *fp, const char *s)
-{
-    if (!s)
-        return;
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, fp);
-        return;
-    }
-    fputc('"', fp);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', fp);
-        fputc(*s, fp);
-    }
-    fputc('"', fp);
-}
-
 fr_status train_labels(run_ctx *ctx, int32_t from, int32_t to, const char *what, uint8_t *y, size_t *positives,
                        fr_error *err)
 {
@@ -130,7 +114,7 @@ static fr_status write_csv_slice(FILE *fp, const run_ctx *ctx, const model_featu
     const char *const *ids = train_parcel_ids(ctx);
     for (size_t i = 0; i < f->nparcels; i++) {
         fprintf(fp, "%s,", cutoff);
-        train_csv_field(fp, ids[i]);
+        geo_csv_field(fp, ids[i]);
         fprintf(fp, ",%d", y[i]);
         for (size_t c = 0; c < f->nfeatures; c++) {
             /* as float, like the training matrix, so both sides see the same numbers */

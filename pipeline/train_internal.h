@@ -47,7 +47,4 @@ void train_fire_codes_text(const fr_config *cfg, char *buf, size_t size);
 /* Parcel ids of ctx (for ties in rankings). */
 const char *const *train_parcel_ids(const run_ctx *ctx);
 
-/* RFC 4180 field (quoted when needed). */
-void train_csv_field(FILE *fp, const char *s);
-
 #endif
