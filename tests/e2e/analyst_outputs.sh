@@ -39,16 +39,16 @@ gpkg="$WORK/a/ranked_parcels.gpkg"
 layers=$(ogrinfo -ro -q "$gpkg" | awk '{print $2}' | sort | tr '\n' ' ')
 [ "$layers" = "layer_styles ranked_parcels rejects run_metadata " ] || fail "GeoPackage tables: $layers"
 [ "$(ogrinfo -ro -so "$gpkg" ranked_parcels | awk -F': ' '/^Feature Count/ {print $2}')" = $N ] || fail "gpkg feature count"
-ogrinfo -ro -so "$gpkg" ranked_parcels | grep -q 'ID\["EPSG",32616\]' || fail "gpkg is not in the working CRS"
-ogrinfo -ro -so "$gpkg" ranked_parcels | grep -q '^Geometry: Multi Polygon' || fail "gpkg geometry type"
+ogrinfo -ro -so "$gpkg" ranked_parcels | grep 'ID\["EPSG",32616\]' >/dev/null || fail "gpkg is not in the working CRS"
+ogrinfo -ro -so "$gpkg" ranked_parcels | grep '^Geometry: Multi Polygon' >/dev/null || fail "gpkg geometry type"
 [ "$(feature_count "$WORK/a/ranked_parcels.shp")" = $N ] || fail "shapefile feature count"
 [ "$(feature_count "$WORK/a/ranked_parcels.geojson")" = $N ] || fail "geojson feature count"
 rejects_csv=$(($(wc -l < "$WORK/a/rejects.csv") - 1))
 [ "$(ogrinfo -ro -so "$gpkg" rejects | awk -F': ' '/^Feature Count/ {print $2}')" = "$rejects_csv" ] \
   || fail "gpkg rejects table and rejects.csv differ"
-ogrinfo -ro -q "$gpkg" -sql "SELECT value FROM run_metadata WHERE key = 'as_of'" | grep -q "value (String) = 2026-01-01" \
+ogrinfo -ro -q "$gpkg" -sql "SELECT value FROM run_metadata WHERE key = 'as_of'" | grep "value (String) = 2026-01-01" >/dev/null \
   || fail "run_metadata lacks as_of"
-ogrinfo -ro -q "$gpkg" -sql "SELECT useAsDefault, f_table_name FROM layer_styles" | grep -q "useAsDefault (Integer(Boolean)) = 1" \
+ogrinfo -ro -q "$gpkg" -sql "SELECT useAsDefault, f_table_name FROM layer_styles" | grep "useAsDefault (Integer(Boolean)) = 1" >/dev/null \
   || fail "layer_styles has no default style"
 
 # value FILE LAYER FIELD: FIELD of the rank-10 parcel, as ogrinfo prints it.
@@ -66,9 +66,9 @@ for pair in parcel_id:parcel_id tier:tier last_inspection:last_insp assessed_val
   [ "$g" = "$s" ] && [ "$g" = "$j" ] || fail "$long differs: gpkg '$g', shapefile '$s', geojson '$j'"
 done
 for f in "$gpkg" "$WORK/a/ranked_parcels.geojson"; do
-  ogrinfo -ro -so "$f" ranked_parcels | grep -q '^last_inspection: Date' || fail "$f: last_inspection is not a Date"
+  ogrinfo -ro -so "$f" ranked_parcels | grep '^last_inspection: Date' >/dev/null || fail "$f: last_inspection is not a Date"
 done
-ogrinfo -ro -so "$WORK/a/ranked_parcels.shp" ranked_parcels | grep -q '^last_insp: Date' || fail "shapefile: last_insp is not a Date"
+ogrinfo -ro -so "$WORK/a/ranked_parcels.shp" ranked_parcels | grep '^last_insp: Date' >/dev/null || fail "shapefile: last_insp is not a Date"
 score_g=$(value "$gpkg" ranked_parcels score)
 score_t=$(awk -F, 'NR == 11 {print $4}' "$WORK/a/targets.csv")
 awk -v a="$score_g" -v b="$score_t" 'BEGIN { d = a - b; exit !(d < 1e-6 && d > -1e-6) }' \
@@ -104,7 +104,7 @@ expect_stderr "capacity_per_zone.zone 'battalion'"
 
 # ---- changes since the last run ----------------------------------------------------
 [ "$(grep -c '^entered,' "$WORK/a/changes.csv")" = 500 ] || fail "first run: not every target entered"
-head -1 "$WORK/a/changes.csv" | grep -qx 'change,parcel_id,address,rank,previous_rank,score,previous_score,tier' \
+head -1 "$WORK/a/changes.csv" | grep -x 'change,parcel_id,address,rank,previous_rank,score,previous_score,tier' >/dev/null \
   || fail "changes.csv header"
 cp "$WORK/a/targets.csv" "$WORK/targets.before"
 expect_exit 0 "$FIRERISK" run --config "$WORK/city/zones.yaml" --out "$WORK/a" --as-of 2025-07-01 --quiet

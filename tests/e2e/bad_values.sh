@@ -82,10 +82,10 @@ case_name "parcel ids of different types across layers (integer, real, text)"
 { echo "pin,addr,yr,wkt"; utm_square 12 741000 3735000; utm_square 13 741030 3735000; } > ints.csv
 ogr2ogr -f GPKG ints.gpkg ints.csv -oo GEOM_POSSIBLE_NAMES=wkt -oo KEEP_GEOM_COLUMNS=NO -oo AUTODETECT_TYPE=YES \
   -a_srs EPSG:32616 -nln parcels
-ogrinfo -so -al ints.gpkg | grep -q "pin: Integer" || fail "$CASE: test input ids are not integers"
+ogrinfo -so -al ints.gpkg | grep "pin: Integer" >/dev/null || fail "$CASE: test input ids are not integers"
 ogr2ogr -f "ESRI Shapefile" reals.shp ints.csv -oo GEOM_POSSIBLE_NAMES=wkt -oo KEEP_GEOM_COLUMNS=NO -a_srs EPSG:32616 \
   -sql "SELECT CAST(pin AS float) AS pin, addr, yr FROM ints"
-ogrinfo -so -al reals.shp | grep -q "pin: Real" || fail "$CASE: test input ids are not reals"
+ogrinfo -so -al reals.shp | grep "pin: Real" >/dev/null || fail "$CASE: test input ids are not reals"
 printf 'id,when,pin\n1,2024-03-01,12\n2,2024-03-01,13\n3,2024-03-01,0013\n' > insp_ids.csv
 for src in ints.gpkg reals.shp; do
   { parcels_yaml $src ""; cat <<'YAML'

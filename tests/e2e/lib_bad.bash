@@ -120,7 +120,7 @@ expect_reject() {
   local layer=$1 reason=$2 text=${3-}
   awk -F, -v l="$layer" -v r="$reason" '$1 == l && $4 == r { found = 1 } END { exit !found }' "$OUT/rejects.csv" \
     || { cat "$OUT/rejects.csv" >&2; fail "$CASE: rejects.csv lacks $layer/$reason"; }
-  [ -z "$text" ] || grep ",$reason," "$OUT/rejects.csv" | grep -qF -- "$text" \
+  [ -z "$text" ] || grep ",$reason," "$OUT/rejects.csv" | grep -F -- "$text" >/dev/null \
     || { cat "$OUT/rejects.csv" >&2; fail "$CASE: $reason detail lacks '$text'"; }
 }
 

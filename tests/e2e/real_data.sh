@@ -28,11 +28,11 @@ grep -q "unparsable_coordinates" "$out/rejects.csv" || fail "the cases without c
 # (No multifamily DeKalb parcel lies inside the City of Atlanta's battalions, checked
 # independently with SpatiaLite, so the battalion column is empty here.)
 awk '$1 == "battalion" && $2 == 6 && $4 == 6 { ok = 1 } END { exit !ok }' "$out/run_summary.txt" || fail "battalions"
-head -1 "$out/targets.csv" | grep -q ",battalion," || fail "targets.csv lacks the battalion column"
+head -1 "$out/targets.csv" | grep ",battalion," >/dev/null || fail "targets.csv lacks the battalion column"
 # Block groups come from the second WKT column of the parcel CSV: every parcel lies in one.
 [ "$(csv_column "$out/targets.csv" parcel_id | wc -l)" = 500 ] || fail "targets rows"
 # The GeoJSON is RFC 7946 lon/lat around DeKalb County.
-ogrinfo -ro -so -al "$out/ranked_parcels.geojson" | grep -q "Extent: (-84\.[0-9]*, 33\.[0-9]*)" || fail "geojson extent not lon/lat in DeKalb"
+ogrinfo -ro -so -al "$out/ranked_parcels.geojson" | grep "Extent: (-84\.[0-9]*, 33\.[0-9]*)" >/dev/null || fail "geojson extent not lon/lat in DeKalb"
 # Fires near the parcels exist in this data (DeKalb cases 2009-2014): some score > 0.
 csv_column "$out/targets.csv" score > "$WORK/scores"
 awk 'NR == 1 { exit !($1 > 0) }' "$WORK/scores" || fail "top score is 0: no fire matched near any parcel"

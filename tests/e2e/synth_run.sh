@@ -16,8 +16,8 @@ for f in ranked_parcels.geojson ranked_parcels.shp ranked_parcels.shx ranked_par
   [ -s "$WORK/t1/$f" ] || fail "$f missing"
   cmp -s "$WORK/t1/$f" "$WORK/t2/$f" || fail "$f differs between --threads 1 and --threads 2"
 done
-ls -a "$WORK" | grep -q "firerisk-new" && fail "staging directory left behind"
-ls -a "$WORK" | grep -q "firerisk.lock" || fail "no lock file beside the output directory"
+ls -a "$WORK" | grep "firerisk-new" >/dev/null && fail "staging directory left behind"
+ls -a "$WORK" | grep "firerisk.lock" >/dev/null || fail "no lock file beside the output directory"
 
 [ "$(feature_count "$WORK/t1/ranked_parcels.geojson")" = $N ] || fail "geojson feature count"
 [ "$(feature_count "$WORK/t1/ranked_parcels.shp")" = $N ] || fail "shapefile feature count"
@@ -31,7 +31,7 @@ ogrinfo -ro -q -al "$WORK/t1/ranked_parcels.geojson" | awk -F' = ' '
   /^  score \(Real\)/ { s = $2 + 0; if (k > 1 && s > prev + 1e-12) { print "score rises at rank " k; bad = 1; exit } prev = s }
   END { exit bad }' || fail "geojson ranking"
 # RFC 7946: WGS84 lon/lat around the synthetic city (UTM 16N, near Atlanta).
-ogrinfo -ro -so -al "$WORK/t1/ranked_parcels.geojson" | grep -q "Extent: (-84\.[0-9]*, 33\.[0-9]*)" \
+ogrinfo -ro -so -al "$WORK/t1/ranked_parcels.geojson" | grep "Extent: (-84\.[0-9]*, 33\.[0-9]*)" >/dev/null \
   || fail "geojson is not lon/lat"
 
 # Accounting: read = kept + rejected before matching; matched + unmatched = kept.
