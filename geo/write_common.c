@@ -437,6 +437,19 @@ fr_status geo_write_out_close(geo_write_out *o, const char *path, fr_status st, 
     return st;
 }
 
+fr_status geo_write_common_close(GDALDatasetH ds, fr_status st, const char *path, geo_write_gdal_capture *cap,
+                                 fr_error *err)
+{
+    if (!ds)
+        return st;
+    int failed_before = cap->failed;
+    GDALClose(ds); /* void in GDAL 3.6: errors arrive through the handler */
+    if (st == FR_OK && cap->failed && !failed_before)
+        st = fr_error_set(err, FR_E_OUTPUT, "%s: closing failed: %s", path,
+                          geo_write_common_capture_msg(cap, "close failed"));
+    return st;
+}
+
 /* ---- CRS ------------------------------------------------------------- */
 
 fr_status geo_write_common_srs(const geo_layer *l, const char *path, OGRSpatialReferenceH *out,
@@ -862,13 +875,7 @@ fr_status geo_write_common_ogr(const geo_out_table *t, const char *path,
                               geo_write_common_capture_msg(&cap, "flush failed"));
     }
 done:
-    if (ds) {
-        int failed_before = cap.failed;
-        GDALClose(ds); /* void in GDAL 3.6: errors arrive through the handler */
-        if (st == FR_OK && cap.failed && !failed_before)
-            st = fr_error_set(err, FR_E_OUTPUT, "%s: closing failed: %s", path,
-                              geo_write_common_capture_msg(&cap, "close failed"));
-    }
+    st = geo_write_common_close(ds, st, path, &cap, err);
     geo_write_common_capture_end(&cap);
     return st;
 }

@@ -183,6 +183,11 @@ void geo_write_common_capture_end(geo_write_gdal_capture *cap);
 const char *geo_write_common_capture_msg(const geo_write_gdal_capture *cap,
                                          const char *fallback);
 
+/* Closes ds (if not NULL) and returns st, or FR_E_OUTPUT naming path when
+ * st was FR_OK and closing raised a new failure into cap. */
+fr_status geo_write_common_close(GDALDatasetH ds, fr_status st, const char *path, geo_write_gdal_capture *cap,
+                                 fr_error *err);
+
 /* How the generic OGR writer creates the dataset and the fields. */
 typedef struct {
     const char *driver;             /* "GeoJSON", "ESRI Shapefile", ... */

@@ -307,13 +307,7 @@ fr_status geo_write_gpkg(const geo_gpkg_spec *spec, const char *path, fr_error *
             st = fr_error_set(err, FR_E_OUTPUT, "%s: writing failed: %s", path,
                               geo_write_common_capture_msg(&cap, "flush failed"));
     }
-    if (ds) {
-        int failed_before = cap.failed;
-        GDALClose(ds); /* void in GDAL 3.6: errors arrive through the handler */
-        if (st == FR_OK && cap.failed && !failed_before)
-            st = fr_error_set(err, FR_E_OUTPUT, "%s: closing failed: %s", path,
-                              geo_write_common_capture_msg(&cap, "close failed"));
-    }
+    st = geo_write_common_close(ds, st, path, &cap, err);
     config_restore(&saved);
     geo_write_common_capture_end(&cap);
     return st;

@@ -165,13 +165,7 @@ static fr_status export_test(const char *dir, const char *day, run_ctx *ctx, con
     for (size_t i = 0; i < f->nparcels; i++) {
         geo_csv_field(fp, ids[i]);
         fprintf(fp, ",%d", y[i]);
-        for (size_t c = 0; c < f->nfeatures; c++) {
-            float v = (float)f->values[c * f->nparcels + i];
-            if (isnan(v))
-                fputc(',', fp);
-            else
-                fprintf(fp, ",%.9g", (double)v);
-        }
+        train_csv_features(fp, f, i);
         for (size_t s = 0; s < nscores; s++)
             fprintf(fp, ",%.17g", scores[s][i]);
         fputc('\n', fp);

@@ -443,6 +443,19 @@ static int is_unmatched_reason(const char *reason)
     return 0;
 }
 
+/* One row of a reason table: layer, reason code, records, meaning. */
+static void reason_row(fr_strbuf *b, const reason_count *rc)
+{
+    fr_sb_puts(b, "<tr>");
+    td_text(b, rc->layer);
+    fr_sb_puts(b, "<td><code>");
+    fr_sb_xml(b, rc->reason);
+    fr_sb_puts(b, "</code></td>");
+    td_count(b, rc->count);
+    td_text(b, reason_meaning(rc->reason));
+    fr_sb_puts(b, "</tr>\n");
+}
+
 static void section_matches(fr_strbuf *b, const fr_report_input *in, const reason_count *rc, size_t nrc)
 {
     const fr_run_summary *s = in->sum;
@@ -487,14 +500,7 @@ static void section_matches(fr_strbuf *b, const fr_report_input *in, const reaso
             fr_sb_puts(b, "<h3>Unmatched, by reason</h3>\n<table>\n<tr><th>layer</th><th>reason</th>"
                           "<th>records</th><th>meaning</th></tr>\n");
         header = 1;
-        fr_sb_puts(b, "<tr>");
-        td_text(b, rc[k].layer);
-        fr_sb_puts(b, "<td><code>");
-        fr_sb_xml(b, rc[k].reason);
-        fr_sb_puts(b, "</code></td>");
-        td_count(b, rc[k].count);
-        td_text(b, reason_meaning(rc[k].reason));
-        fr_sb_puts(b, "</tr>\n");
+        reason_row(b, &rc[k]);
     }
     if (header)
         fr_sb_puts(b, "</table>\n");
@@ -518,14 +524,7 @@ static void section_rejects(fr_strbuf *b, const reason_count *rc, size_t nrc)
                   "(and the <code>rejects</code> table of the GeoPackage).</p>\n<table>\n<tr><th>layer</th>"
                   "<th>reason</th><th>records</th><th>meaning</th></tr>\n");
     for (size_t k = 0; k < nrc; k++) {
-        fr_sb_puts(b, "<tr>");
-        td_text(b, rc[k].layer);
-        fr_sb_puts(b, "<td><code>");
-        fr_sb_xml(b, rc[k].reason);
-        fr_sb_puts(b, "</code></td>");
-        td_count(b, rc[k].count);
-        td_text(b, reason_meaning(rc[k].reason));
-        fr_sb_puts(b, "</tr>\n");
+        reason_row(b, &rc[k]);
     }
     fr_sb_puts(b, "</table>\n");
 }

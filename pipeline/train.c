@@ -102,6 +102,18 @@ fr_status train_labels(run_ctx *ctx, int32_t from, int32_t to, const char *what,
     return st;
 }
 
+void train_csv_features(FILE *fp, const model_features *f, size_t i)
+{
+    for (size_t c = 0; c < f->nfeatures; c++) {
+        /* as float, like the training matrix, so both sides see the same numbers */
+        float v = (float)f->values[c * f->nparcels + i];
+        if (isnan(v))
+            fputc(',', fp);
+        else
+            fprintf(fp, ",%.9g", (double)v);
+    }
+}
+
 static fr_status write_csv_slice(FILE *fp, const run_ctx *ctx, const model_features *f, const uint8_t *y,
                                  const char *cutoff, int header)
 {
@@ -116,14 +128,7 @@ static fr_status write_csv_slice(FILE *fp, const run_ctx *ctx, const model_featu
         fprintf(fp, "%s,", cutoff);
         geo_csv_field(fp, ids[i]);
         fprintf(fp, ",%d", y[i]);
-        for (size_t c = 0; c < f->nfeatures; c++) {
-            /* as float, like the training matrix, so both sides see the same numbers */
-            float v = (float)f->values[c * f->nparcels + i];
-            if (isnan(v))
-                fputc(',', fp);
-            else
-                fprintf(fp, ",%.9g", (double)v);
-        }
+        train_csv_features(fp, f, i);
         fputc('\n', fp);
     }
     return ferror(fp) ? FR_E_OUTPUT : FR_OK;

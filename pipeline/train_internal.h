@@ -47,4 +47,9 @@ void train_fire_codes_text(const fr_config *cfg, char *buf, size_t size);
 /* Parcel ids of ctx (for ties in rankings). */
 const char *const *train_parcel_ids(const run_ctx *ctx);
 
+/* The features of parcel i as CSV cells, each after a comma: values as the
+ * float the models train on, empty when missing (train and backtest
+ * exports). */
+void train_csv_features(FILE *fp, const model_features *f, size_t i);
+
 #endif
