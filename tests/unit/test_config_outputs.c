@@ -14,37 +14,10 @@
 #include <cmocka.h>
 
 #include "config.h"
-
-static char dir[64];
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(dir, sizeof dir, "/tmp/fr_cfgout_XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
+#include "config_fixture.h"
 
 #define BASE "layers:\n  parcels: {source: city.gpkg, fields: {parcel_id: PIN}}\n" \
              "  zones:\n    - {name: battalion, source: b.geojson, field: BAT}\n"
-
-static fr_status load_text(const char *text, fr_config *cfg, fr_error *err)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/c.yaml", dir);
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fputs(text, fp);
-    fclose(fp);
-    return fr_config_load(path, cfg, err);
-}
 
 static void defaults(void **state)
 {
