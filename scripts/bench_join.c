@@ -1,5 +1,5 @@
 /*
- * bench_join.c — timing of the joins of geo/join.h on a synthetic city: a
+ * bench_join.c — timing of the joins of geo/join/join.h on a synthetic city: a
  * grid of N x N square parcels (20 m squares on a 25 m pitch, so about a
  * third of random points fall in the "streets" and take the nearest-parcel
  * path), 500k random inspections matched with a 10 m tolerance, 240k random
@@ -9,14 +9,10 @@
  *
  * A benchmark, not a test: it asserts nothing about time (see STYLE.md).
  *
- * Build by hand after building the library (any build dir, Release flags
- * recommended):
- *   cmake -S . -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build --target firerisk_geo
- *   cc -O2 -fopenmp -DGEOS_USE_ONLY_R_API -iquote geo -iquote models \
- *      scripts/bench_join.c build/libfirerisk_geo.a build/libfirerisk_models.a \
- *      -lgeos_c -lgdal -lproj -lm -o /tmp/bench_join
- *   /tmp/bench_join [grid_side=1000] [inspections=500000] [incidents=240000]
- * (-iquote keeps the project's headers from ever shadowing system ones.)
+ * Built with the project (CMake target bench_join, linked against the geo
+ * layer only, so it sees what geo/ sees):
+ *   cmake -S . -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build --target bench_join
+ *   build/bench_join [grid_side=1000] [inspections=500000] [incidents=240000]
  */
 #include <math.h>
 #include <omp.h>

@@ -17,7 +17,7 @@ fi
 N=1500
 "$FIRERISK" synth --parcels $N --seed 5 --out "$WORK/city" 2>/dev/null
 expect_exit 0 "$FIRERISK" run --config "$WORK/city/firerisk.yaml" --out "$WORK/out" --quiet
-# A backtest report as `firerisk backtest` writes it (models/eval_report.c).
+# A backtest report as `firerisk backtest` writes it (models/learn/eval_report.c).
 cat > "$WORK/out/backtest.json" <<'EOF'
 {"format": "firerisk-backtest", "format_version": 1, "config": "firerisk.yaml", "horizon": "1y",
  "training_cutoffs": 3,

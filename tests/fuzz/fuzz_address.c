@@ -1,6 +1,6 @@
 /*
  * fuzz_address.c — libFuzzer target: the address normaliser
- * (geo/address_norm.h) and the address matcher (geo/join_address.c) on
+ * (geo/address/address_norm.h) and the address matcher (geo/join/join_address.c) on
  * arbitrary text.  Invariants: no out-of-bounds access (ASan); every field
  * a C string inside its array; the street is its parts joined by single
  * spaces (unless the input was cut); the standard form fits the size

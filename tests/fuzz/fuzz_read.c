@@ -1,5 +1,5 @@
 /*
- * fuzz_read.c — libFuzzer target: the record reader (geo/read.c) on
+ * fuzz_read.c — libFuzzer target: the record reader (geo/read/read.c) on
  * arbitrary files, written into GDAL's /vsimem so no disk is touched.
  * FUZZ_FORMAT (set at compile time) picks the format:
  *   csv      one CSV, polygons from a WKT column or points from x/y columns

@@ -1,0 +1,862 @@
+/*
+ * read.c — reads one input layer through GDAL/OGR into a geo_layer (see
+ * read.h for what it promises).
+ *
+ * One pass over the features on the calling thread: GDAL datasets are not
+ * shareable between threads, and reading is bound by the driver anyway.
+ * Only the mapped fields are read (OGR_L_SetIgnoredFields), which matters
+ * for the wide assessor exports real cities have.
+ */
+#include "read.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <sys/stat.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <cpl_string.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+
+#include "dates.h"
+
+void geo_init(void)
+{
+    GDALAllRegister();
+    /* Errors are collected and reported by us with file/layer/feature
+     * context; GDAL's own stderr printing would only add noise. */
+    CPLSetErrorHandler(CPLQuietErrorHandler);
+}
+
+/* State of one read, so that helpers can name file/layer/feature. */
+typedef struct {
+    const geo_read_spec *spec;
+    const char *label;
+    const char *layer_name;
+    geo_layer *layer;
+    geo_read_stats *stats;
+    geo_rejects *rejects;
+    geo_rejects *warnings;
+    int *field_index;   /* source field index of each spec field */
+    int wkt_index, x_index, y_index;
+    double *bx, *by;    /* ring scratch */
+    size_t bcap;
+    size_t unclosed;    /* rings of the current record that were not closed */
+} reader;
+
+static fr_status reject(reader *r, int64_t fid, const char *field, const char *reason,
+                        const char *detail)
+{
+    r->stats->rejected++;
+    if (geo_rejects_add(r->rejects, r->spec->role, fid, field, reason, "%s, layer '%s', feature %lld%s%s: %s",
+                        r->label, r->layer_name, (long long)fid, field ? ", field " : "",
+                        field ? field : "", detail) != FR_OK)
+        return FR_E_MEMORY;
+    return FR_OK;
+}
+
+static fr_status warn(reader *r, int64_t fid, const char *field, const char *reason,
+                      const char *detail)
+{
+    if (geo_rejects_add(r->warnings, r->spec->role, fid, field, reason, "%s, layer '%s', feature %lld%s%s: %s",
+                        r->label, r->layer_name, (long long)fid, field ? ", field " : "",
+                        field ? field : "", detail) != FR_OK)
+        return FR_E_MEMORY;
+    return FR_OK;
+}
+
+/* "a, b, c" list of the layer's field names, for "field not found" errors. */
+static void list_fields(OGRFeatureDefnH defn, char *out, size_t size)
+{
+    out[0] = '\0';
+    size_t used = 0;
+    int n = OGR_FD_GetFieldCount(defn);
+    for (int i = 0; i < n && used + 4 < size; i++) {
+        int w = snprintf(out + used, size - used, "%s'%s'", i ? ", " : "",
+                         OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)));
+        if (w < 0 || (size_t)w >= size - used) {
+            snprintf(out + size - 5, 5, "...");
+            return;
+        }
+        used += (size_t)w;
+    }
+    if (n == 0)
+        snprintf(out, size, "(none)");
+}
+
+static void list_layers(GDALDatasetH ds, char *out, size_t size)
+{
+    out[0] = '\0';
+    size_t used = 0;
+    int n = GDALDatasetGetLayerCount(ds);
+    for (int i = 0; i < n && used + 4 < size; i++) {
+        int w = snprintf(out + used, size - used, "%s'%s'", i ? ", " : "",
+                         OGR_L_GetName(GDALDatasetGetLayer(ds, i)));
+        if (w < 0 || (size_t)w >= size - used)
+            return;
+        used += (size_t)w;
+    }
+    if (n == 0)
+        snprintf(out, size, "(none)");
+}
+
+/* Field index by name: exact first, then case-insensitive (exports change
+ * case between years; shapefiles upper-case everything). */
+static int find_field(OGRFeatureDefnH defn, const char *name)
+{
+    int i = OGR_FD_GetFieldIndex(defn, name);
+    if (i >= 0)
+        return i;
+    int n = OGR_FD_GetFieldCount(defn);
+    for (int k = 0; k < n; k++)
+        if (strcasecmp(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, k)), name) == 0)
+            return k;
+    return -1;
+}
+
+static fr_status resolve_field(reader *r, OGRFeatureDefnH defn, const char *what, const char *name,
+                               int *index, fr_error *err)
+{
+    *index = find_field(defn, name);
+    if (*index >= 0)
+        return FR_OK;
+    char names[700];
+    list_fields(defn, names, sizeof names);
+    return fr_error_set(err, FR_E_CONFIG, "%s, layer '%s': field '%s' (%s of %s) not found; the layer has: %s",
+                        r->label, r->layer_name, name, what, r->spec->role, names);
+}
+
+static const char *trimmed(const char *s, char *buf, size_t size)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        n--;
+    if (n >= size)
+        n = size - 1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* The value of field fi as trimmed UTF-8 text, in buf when it fits, else in
+ * *heap (the caller frees it); NULL when out of memory.
+ * - A Real value that is whole is written without decimals ("12", not
+ *   "12.000"): an id exported as a number must match the same id exported
+ *   as text by another department.
+ * - Text that is not valid UTF-8 is recoded from Windows-1252 (what Excel
+ *   and most Windows tools export; a superset of Latin-1) and *recoded is
+ *   set, so that the outputs (RFC 7946 GeoJSON, the CSVs) stay UTF-8. */
+static const char *field_text(OGRFeatureH f, int fi, OGRFieldType ft, char *buf, size_t size, char **heap,
+                              int *recoded)
+{
+    *heap = NULL;
+    *recoded = 0;
+    if (ft == OFTReal) {
+        double v = OGR_F_GetFieldAsDouble(f, fi);
+        if (isfinite(v) && v == floor(v) && fabs(v) < 1e15) {
+            snprintf(buf, size, "%.0f", v);
+            return buf;
+        }
+    }
+    const char *raw = OGR_F_GetFieldAsString(f, fi);
+    while (isspace((unsigned char)*raw))
+        raw++;
+    size_t n = strlen(raw);
+    while (n > 0 && isspace((unsigned char)raw[n - 1]))
+        n--;
+    char *out = buf;
+    if (n >= size && !(out = *heap = malloc(n + 1)))
+        return NULL;
+    memcpy(out, raw, n);
+    out[n] = '\0';
+    if (CPLIsUTF8(out, -1))
+        return out;
+    char *utf8 = CPLRecode(out, "CP1252", CPL_ENC_UTF8);
+    size_t m = utf8 ? strlen(utf8) : 0;
+    char *copy = utf8 ? malloc(m + 1) : NULL;
+    if (copy)
+        memcpy(copy, utf8, m + 1);
+    CPLFree(utf8);
+    free(*heap);
+    *heap = copy;
+    *recoded = 1;
+    return copy;
+}
+
+/* Number from a text cell: allows surrounding blanks, thousands separators
+ * ("1,250") and a leading '$' as found in assessor exports. */
+static int parse_number(const char *text, double *out)
+{
+    char buf[128];
+    size_t n = 0;
+    const char *s = text;
+    while (isspace((unsigned char)*s))
+        s++;
+    if (*s == '$')
+        s++;
+    for (; *s && n + 1 < sizeof buf; s++) {
+        if (*s == ',')
+            continue;
+        buf[n++] = *s;
+    }
+    while (n > 0 && isspace((unsigned char)buf[n - 1]))
+        n--;
+    buf[n] = '\0';
+    if (n == 0)
+        return -1;
+    char *end;
+    double v = strtod(buf, &end);
+    if (*end != '\0' || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Yes/no cells as exported by assessors: Y/N, YES/NO, TRUE/FALSE, T/F. */
+static int parse_boolean(const char *text, double *out)
+{
+    static const char *const yes[] = {"Y", "YES", "TRUE", "T"}, *const no[] = {"N", "NO", "FALSE", "F"};
+    for (size_t i = 0; i < 4; i++) {
+        if (!strcasecmp(text, yes[i])) {
+            *out = 1;
+            return 0;
+        }
+        if (!strcasecmp(text, no[i])) {
+            *out = 0;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Stores one value (text as read) into column k of the record in slot. */
+static fr_status read_value(reader *r, const geo_field_spec *fs, size_t k, OGRFeatureH f, int fi, OGRFieldType ft,
+                            const char *text, int is_null, int64_t fid, size_t slot, int *rejected, fr_error *err)
+{
+    char msg[1400];
+    {
+        int missing = is_null || text[0] == '\0';
+        switch (fs->type) {
+        case GEO_COL_STRING:
+            if (missing && fs->required_value) {
+                *rejected = 1;
+                return reject(r, fid, fs->source_name, "missing_value", "required value is empty");
+            }
+            if (!missing && geo_layer_set_string(r->layer, k, slot, text, err) != FR_OK)
+                return err->status;
+            break;
+        case GEO_COL_NUMBER: {
+            double v = NAN;
+            if (!missing) {
+                if (ft == OFTInteger || ft == OFTInteger64 || ft == OFTReal)
+                    v = OGR_F_GetFieldAsDouble(f, fi);
+                else if (fs->boolean && parse_boolean(text, &v) == 0)
+                    ;
+                else if (parse_number(text, &v) != 0) {
+                    snprintf(msg, sizeof msg, "value '%s' is not a number", text);
+                    if (fs->required_value) {
+                        *rejected = 1;
+                        return reject(r, fid, fs->source_name, "unparsable_number", msg);
+                    }
+                    fr_status st = warn(r, fid, fs->source_name, "unparsable_number", msg);
+                    if (st != FR_OK)
+                        return fr_error_set(err, st, "out of memory");
+                    v = NAN;
+                }
+            }
+            if (missing && fs->required_value) {
+                *rejected = 1;
+                return reject(r, fid, fs->source_name, "missing_value", "required value is empty");
+            }
+            geo_layer_set_number(r->layer, k, slot, v);
+            break;
+        }
+        case GEO_COL_DATE: {
+            int32_t days = FR_DATE_MISSING;
+            if (!missing) {
+                if (ft == OFTDate || ft == OFTDateTime) {
+                    int y, m, d, hh, mm, tz;
+                    float ss;
+                    if (OGR_F_GetFieldAsDateTimeEx(f, fi, &y, &m, &d, &hh, &mm, &ss, &tz) && y >= 1 &&
+                        m >= 1 && m <= 12 && d >= 1 && d <= 31)
+                        days = fr_days_from_civil(y, m, d);
+                } else {
+                    int32_t parsed;
+                    if (fr_parse_date(text, r->spec->date_format, &parsed) == 0)
+                        days = parsed;
+                }
+                if (days == FR_DATE_MISSING) {
+                    snprintf(msg, sizeof msg, "value '%s' is not a date%s%s", text,
+                             r->spec->date_format ? " in format " : " (expected YYYY-MM-DD, M/D/YYYY or M/D/YY; set date_format)",
+                             r->spec->date_format ? r->spec->date_format : "");
+                    if (fs->required_value) {
+                        *rejected = 1;
+                        return reject(r, fid, fs->source_name, "unparsable_date", msg);
+                    }
+                    fr_status st = warn(r, fid, fs->source_name, "unparsable_date", msg);
+                    if (st != FR_OK)
+                        return fr_error_set(err, st, "out of memory");
+                }
+            } else if (fs->required_value) {
+                *rejected = 1;
+                return reject(r, fid, fs->source_name, "missing_date", "required date is empty");
+            }
+            /* A date after the run's day cannot be true (a typo, 2205 for
+             * 2025), and one before min_date is a placeholder ("0001-01-01"
+             * for "unknown"): either would count as history it is not. */
+            if (days != FR_DATE_MISSING && r->spec->date_bounds && fs->required_value &&
+                (days > r->spec->max_date || days < r->spec->min_date)) {
+                char lo[11], hi[11];
+                fr_format_date(r->spec->min_date, lo);
+                fr_format_date(r->spec->max_date, hi);
+                int future = days > r->spec->max_date;
+                snprintf(msg, sizeof msg, future ? "date '%s' is in the future (after %s, the day of the run)"
+                                                 : "date '%s' is implausible (before %s)",
+                         text, future ? hi : lo);
+                *rejected = 1;
+                return reject(r, fid, fs->source_name, future ? "future_date" : "implausible_date", msg);
+            }
+            geo_layer_set_date(r->layer, k, slot, days);
+            break;
+        }
+        }
+    }
+    return FR_OK;
+}
+
+/* Reads the mapped attributes of feature f into the last layer slot.
+ * Returns FR_OK, or sets *rejected when a required value is unusable. */
+static fr_status read_attributes(reader *r, OGRFeatureH f, int64_t fid, size_t slot, int *rejected,
+                                 fr_error *err)
+{
+    char buf[1024], msg[1400];
+    char *heap = NULL;
+    fr_status st = FR_OK;
+    for (size_t k = 0; k < r->spec->nfields && st == FR_OK && !*rejected; k++) {
+        free(heap);
+        heap = NULL;
+        const geo_field_spec *fs = &r->spec->fields[k];
+        int fi = r->field_index[k];
+        int is_null = !OGR_F_IsFieldSetAndNotNull(f, fi), recoded = 0;
+        OGRFieldType ft = OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, fi));
+        /* A number read as a number (read_value uses GetFieldAsDouble) needs
+         * no text: formatting it anyway cost ~1.5 s of CPU per million
+         * parcels (GDAL's GetFieldAsString goes through snprintf). */
+        int as_number = fs->type == GEO_COL_NUMBER && (ft == OFTInteger || ft == OFTInteger64 || ft == OFTReal);
+        const char *text = is_null     ? ""
+                           : as_number ? "(number)"
+                                       : field_text(f, fi, ft, buf, sizeof buf, &heap, &recoded);
+        if (!text) {
+            st = fr_error_set(err, FR_E_MEMORY, "out of memory reading %s", r->label);
+            break;
+        }
+        if (recoded && fs->type == GEO_COL_STRING) {
+            snprintf(msg, sizeof msg, "text is not UTF-8; read as Windows-1252: '%.200s'", text);
+            if (warn(r, fid, fs->source_name, "non_utf8_text", msg) != FR_OK) {
+                st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+                break;
+            }
+        }
+        st = read_value(r, fs, k, f, fi, ft, text, is_null, fid, slot, rejected, err);
+    }
+    free(heap);
+    return st;
+}
+
+static fr_status ensure_scratch(reader *r, size_t n, fr_error *err)
+{
+    if (n <= r->bcap)
+        return FR_OK;
+    size_t cap = r->bcap ? r->bcap : 256;
+    while (cap < n)
+        cap *= 2;
+    double *bx = realloc(r->bx, cap * sizeof *bx);
+    if (!bx)
+        return fr_error_set(err, FR_E_MEMORY, "out of memory reading %s", r->label);
+    r->bx = bx;
+    double *by = realloc(r->by, cap * sizeof *by);
+    if (!by)
+        return fr_error_set(err, FR_E_MEMORY, "out of memory reading %s", r->label);
+    r->by = by;
+    r->bcap = cap;
+    return FR_OK;
+}
+
+static int ring_is_finite(const double *x, const double *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i]) || !isfinite(y[i]))
+            return 0;
+    return 1;
+}
+
+/* Appends the rings of one OGR polygon.  Returns 1 when a ring had a
+ * non-finite coordinate (caller rejects the feature). */
+static int add_polygon(reader *r, OGRGeometryH poly, fr_error *err, fr_status *st)
+{
+    int nr = OGR_G_GetGeometryCount(poly);
+    for (int k = 0; k < nr; k++) {
+        OGRGeometryH ring = OGR_G_GetGeometryRef(poly, k);
+        int np = OGR_G_GetPointCount(ring);
+        if (np == 0)
+            continue;
+        if ((*st = ensure_scratch(r, (size_t)np, err)) != FR_OK)
+            return 0;
+        OGR_G_GetPoints(ring, r->bx, sizeof(double), r->by, sizeof(double), NULL, 0);
+        if (!ring_is_finite(r->bx, r->by, (size_t)np))
+            return 1;
+        if (np > 1 && (r->bx[0] != r->bx[np - 1] || r->by[0] != r->by[np - 1]))
+            r->unclosed++; /* geo_layer_add_ring closes it; the caller warns */
+        if ((*st = geo_layer_add_ring(r->layer, r->bx, r->by, (size_t)np, k == 0, err)) != FR_OK)
+            return 0;
+    }
+    return 0;
+}
+
+/* Polygonal parts of g (Polygon, MultiPolygon, or the polygons inside a
+ * GeometryCollection, e.g. from MakeValid). */
+static int add_polygonal(reader *r, OGRGeometryH g, fr_error *err, fr_status *st)
+{
+    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
+    if (t == wkbPolygon)
+        return add_polygon(r, g, err, st);
+    if (t == wkbMultiPolygon || t == wkbGeometryCollection) {
+        int n = OGR_G_GetGeometryCount(g);
+        for (int i = 0; i < n && *st == FR_OK; i++) {
+            int bad = add_polygonal(r, OGR_G_GetGeometryRef(g, i), err, st);
+            if (bad)
+                return bad;
+        }
+    }
+    return 0;
+}
+
+static int has_polygon_area(OGRGeometryH g)
+{
+    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
+    if (t == wkbPolygon || t == wkbMultiPolygon)
+        return 1;
+    if (t == wkbGeometryCollection) {
+        int n = OGR_G_GetGeometryCount(g);
+        for (int i = 0; i < n; i++)
+            if (has_polygon_area(OGR_G_GetGeometryRef(g, i)))
+                return 1;
+    }
+    return 0;
+}
+
+/* Geometry of the record: from the geometry column, or built from a WKT or
+ * x/y fields.  *owned says whether the caller must destroy it. */
+static OGRGeometryH record_geometry(reader *r, OGRFeatureH f, int *owned, const char **problem,
+                                    const char **field)
+{
+    *owned = 0;
+    *problem = NULL;
+    *field = NULL;
+    if (r->wkt_index >= 0) {
+        *field = r->spec->wkt_field;
+        if (!OGR_F_IsFieldSetAndNotNull(f, r->wkt_index))
+            return NULL;
+        const char *wkt = OGR_F_GetFieldAsString(f, r->wkt_index);
+        while (isspace((unsigned char)*wkt))
+            wkt++;
+        if (*wkt == '\0')
+            return NULL;
+        char *p = (char *)wkt;
+        OGRGeometryH g = NULL;
+        if (OGR_G_CreateFromWkt(&p, NULL, &g) != OGRERR_NONE || !g) {
+            *problem = "unparsable WKT";
+            return NULL;
+        }
+        *owned = 1;
+        return g;
+    }
+    if (r->x_index >= 0) {
+        *field = r->spec->x_field;
+        int xn = !OGR_F_IsFieldSetAndNotNull(f, r->x_index), yn = !OGR_F_IsFieldSetAndNotNull(f, r->y_index);
+        if (xn && yn)
+            return NULL;
+        double x, y;
+        char bx[128], by[128];
+        const char *tx = trimmed(OGR_F_GetFieldAsString(f, r->x_index), bx, sizeof bx);
+        const char *ty = trimmed(OGR_F_GetFieldAsString(f, r->y_index), by, sizeof by);
+        if (tx[0] == '\0' && ty[0] == '\0')
+            return NULL;
+        if (parse_number(tx, &x) != 0 || parse_number(ty, &y) != 0) {
+            *problem = "coordinates are not numbers";
+            *field = r->spec->x_field;
+            return NULL;
+        }
+        OGRGeometryH g = OGR_G_CreateGeometry(wkbPoint);
+        OGR_G_SetPoint_2D(g, 0, x, y);
+        *owned = 1;
+        return g;
+    }
+    return OGR_F_GetGeometryRef(f);
+}
+
+/* Adds the geometry of the current record.  Sets *rejected when the record
+ * cannot be used. */
+static fr_status read_geometry(reader *r, OGRFeatureH f, int64_t fid, int *rejected, fr_error *err)
+{
+    int owned;
+    const char *problem, *field;
+    OGRGeometryH g = record_geometry(r, f, &owned, &problem, &field);
+    fr_status st = FR_OK;
+    if (problem) {
+        *rejected = 1;
+        return reject(r, fid, field, r->wkt_index >= 0 ? "invalid_geometry" : "unparsable_coordinates", problem);
+    }
+    if (!g || OGR_G_IsEmpty(g)) {
+        if (owned && g)
+            OGR_G_DestroyGeometry(g);
+        if (r->spec->geometry_required) {
+            *rejected = 1;
+            return reject(r, fid, field, g ? "empty_geometry" : "no_geometry",
+                          g ? "geometry is empty" : "record has no geometry");
+        }
+        r->stats->no_geometry++;
+        return FR_OK;
+    }
+    OGRGeometryH work = g;
+    int work_owned = owned;
+    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
+    if (OGR_GT_IsNonLinear(OGR_G_GetGeometryType(g))) {
+        work = OGR_G_GetLinearGeometry(g, 0, NULL);
+        if (owned)
+            OGR_G_DestroyGeometry(g);
+        work_owned = 1;
+        t = wkbFlatten(OGR_G_GetGeometryType(work));
+    }
+    char msg[256];
+    if (r->spec->kind == GEO_GEOM_POINT) {
+        double x, y;
+        if (t == wkbPoint) {
+            x = OGR_G_GetX(work, 0);
+            y = OGR_G_GetY(work, 0);
+        } else if (t == wkbMultiPoint && OGR_G_GetGeometryCount(work) == 1) {
+            OGRGeometryH p = OGR_G_GetGeometryRef(work, 0);
+            x = OGR_G_GetX(p, 0);
+            y = OGR_G_GetY(p, 0);
+        } else if (t == wkbPolygon || t == wkbMultiPolygon) {
+            /* Documented: a point-like record delivered as a polygon (some
+             * exports buffer incidents) is placed at its centroid. */
+            OGRGeometryH c = OGR_G_CreateGeometry(wkbPoint);
+            OGR_G_Centroid(work, c);
+            x = OGR_G_GetX(c, 0);
+            y = OGR_G_GetY(c, 0);
+            OGR_G_DestroyGeometry(c);
+        } else {
+            snprintf(msg, sizeof msg, "geometry type %s where a point was expected",
+                     OGRGeometryTypeToName(OGR_G_GetGeometryType(work)));
+            if (work_owned)
+                OGR_G_DestroyGeometry(work);
+            *rejected = 1;
+            return reject(r, fid, field, "wrong_geometry_type", msg);
+        }
+        if (work_owned)
+            OGR_G_DestroyGeometry(work);
+        if (!isfinite(x) || !isfinite(y)) {
+            *rejected = 1;
+            return reject(r, fid, field, "invalid_coordinates", "coordinates are not finite numbers");
+        }
+        geo_layer_set_point(r->layer, x, y);
+        return FR_OK;
+    }
+    /* polygons */
+    if (t != wkbPolygon && t != wkbMultiPolygon && !(t == wkbGeometryCollection && has_polygon_area(work))) {
+        snprintf(msg, sizeof msg, "geometry type %s where a polygon was expected",
+                 OGRGeometryTypeToName(OGR_G_GetGeometryType(work)));
+        if (work_owned)
+            OGR_G_DestroyGeometry(work);
+        *rejected = 1;
+        return reject(r, fid, field, "wrong_geometry_type", msg);
+    }
+    /* Validity is checked and repaired for the whole layer afterwards, in
+     * parallel (geo/read/validate.c). */
+    OGRGeometryH valid = work;
+    int valid_owned = work_owned;
+    r->unclosed = 0;
+    int bad = add_polygonal(r, valid, err, &st);
+    if (st == FR_OK && !bad && r->unclosed) {
+        snprintf(msg, sizeof msg, "%zu ring(s) did not end where they started; closed them", r->unclosed);
+        if (warn(r, fid, field, "unclosed_ring", msg) != FR_OK)
+            st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+    }
+    if (valid_owned)
+        OGR_G_DestroyGeometry(valid);
+    if (st != FR_OK)
+        return st;
+    if (bad || !geo_layer_has_geometry(r->layer, r->layer->count - 1)) {
+        *rejected = 1;
+        return reject(r, fid, field, bad ? "invalid_coordinates" : "empty_geometry",
+                      bad ? "coordinates are not finite numbers" : "polygon has no rings");
+    }
+    return FR_OK;
+}
+
+/* CRS of the records: the configured one, else the source's. */
+static fr_status resolve_srs(reader *r, OGRLayerH lyr, char **wkt_out, fr_error *err)
+{
+    *wkt_out = NULL;
+    OGRSpatialReferenceH srs = NULL;
+    if (r->spec->crs) {
+        srs = OSRNewSpatialReference(NULL);
+        if (OSRSetFromUserInput(srs, r->spec->crs) != OGRERR_NONE) {
+            OSRDestroySpatialReference(srs);
+            return fr_error_set(err, FR_E_CONFIG, "%s: crs '%s' of layer %s is not a CRS PROJ knows (%s)",
+                                r->label, r->spec->crs, r->spec->role, CPLGetLastErrorMsg());
+        }
+    } else if (r->wkt_index < 0 && r->x_index < 0 && OGR_L_GetSpatialRef(lyr)) {
+        srs = OSRClone(OGR_L_GetSpatialRef(lyr));
+    }
+    if (!srs)
+        return fr_error_set(err, FR_E_INPUT,
+                            "%s, layer '%s': the source has no CRS and none is configured; add `crs:` "
+                            "(e.g. EPSG:4326 for lon/lat) to layers.%s",
+                            r->label, r->layer_name, r->spec->role);
+    char *wkt = NULL;
+    const char *opts[] = {"FORMAT=WKT2_2018", NULL};
+    if (OSRExportToWktEx(srs, &wkt, opts) != OGRERR_NONE || !wkt) {
+        OSRDestroySpatialReference(srs);
+        CPLFree(wkt);
+        return fr_error_set(err, FR_E_INPUT, "%s: cannot express the CRS of layer %s as WKT", r->label,
+                            r->spec->role);
+    }
+    *wkt_out = strdup(wkt);
+    CPLFree(wkt);
+    OSRDestroySpatialReference(srs);
+    return *wkt_out ? FR_OK : fr_error_set(err, FR_E_MEMORY, "out of memory");
+}
+
+/* Tell OGR to skip every field we do not read (wide assessor tables). */
+static void ignore_other_fields(reader *r, OGRLayerH lyr)
+{
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
+    int n = OGR_FD_GetFieldCount(defn);
+    char **ignored = NULL;
+    for (int i = 0; i < n; i++) {
+        int used = i == r->wkt_index || i == r->x_index || i == r->y_index;
+        for (size_t k = 0; k < r->spec->nfields && !used; k++)
+            used = r->field_index[k] == i;
+        if (!used)
+            ignored = CSLAddString(ignored, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)));
+    }
+    if (r->wkt_index >= 0 || r->x_index >= 0)
+        ignored = CSLAddString(ignored, "OGR_GEOMETRY");
+    OGR_L_SetIgnoredFields(lyr, (const char **)ignored);
+    CSLDestroy(ignored);
+}
+
+/* A Shapefile is at least .shp, .shx and .dbf.  GDAL opens a .shp without
+ * its .dbf as a layer with no fields, which would surface as "field not
+ * found"; name the missing file instead. */
+static fr_status check_shapefile_parts(reader *r, fr_error *err)
+{
+    const char *src = r->spec->source;
+    size_t n = strlen(src);
+    if (n < 4 || strcasecmp(src + n - 4, ".shp") != 0)
+        return FR_OK;
+    static const char *const parts[][2] = {{".dbf", ".DBF"}, {".shx", ".SHX"}};
+    for (size_t i = 0; i < 2; i++) {
+        char lower[4200], upper[4200];
+        struct stat sb;
+        snprintf(lower, sizeof lower, "%.*s%s", (int)(n - 4), src, parts[i][0]);
+        snprintf(upper, sizeof upper, "%.*s%s", (int)(n - 4), src, parts[i][1]);
+        const char *found = stat(lower, &sb) == 0 ? lower : stat(upper, &sb) == 0 ? upper : NULL;
+        if (!found)
+            return fr_error_set(err, FR_E_INPUT,
+                                "%s: the Shapefile's %s file is missing (%s); a Shapefile needs its .shp, .shx and "
+                                ".dbf side by side (layers.%s.source)",
+                                r->label, i == 0 ? "attribute (.dbf)" : "index (.shx)", lower, r->spec->role);
+        if (access(found, R_OK) != 0)
+            return fr_error_set(err, FR_E_INPUT, "%s: %s (layers.%s.source)", found, strerror(errno), r->spec->role);
+    }
+    return FR_OK;
+}
+
+static fr_status open_layer(reader *r, GDALDatasetH *ds_out, OGRLayerH *lyr_out, fr_error *err)
+{
+    const geo_read_spec *s = r->spec;
+    struct stat sb;
+    /* Connection strings ("PG:...") and GDAL virtual paths are not files. */
+    int is_file = strchr(s->source, ':') == NULL && strncmp(s->source, "/vsi", 4) != 0;
+    if (is_file && stat(s->source, &sb) != 0)
+        return fr_error_set(err, FR_E_INPUT, "%s: %s (layers.%s.source)", r->label, strerror(errno), s->role);
+    /* A directory is a valid OGR source too (shapefiles, FileGDB). */
+    if (is_file && access(s->source, S_ISDIR(sb.st_mode) ? R_OK | X_OK : R_OK) != 0)
+        return fr_error_set(err, FR_E_INPUT, "%s: %s (layers.%s.source)", r->label, strerror(errno), s->role);
+    if (is_file && S_ISREG(sb.st_mode) && sb.st_size == 0)
+        return fr_error_set(err, FR_E_INPUT, "%s: the file is empty (0 bytes) (layers.%s.source)", r->label, s->role);
+    if (is_file && S_ISREG(sb.st_mode)) {
+        fr_status st = check_shapefile_parts(r, err);
+        if (st != FR_OK)
+            return st;
+    }
+    CPLErrorReset();
+    GDALDatasetH ds = GDALOpenEx(s->source, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
+                                 (const char *const *)s->open_options, NULL);
+    if (!ds) {
+        const char *why = CPLGetLastErrorMsg();
+        return fr_error_set(err, FR_E_INPUT, "%s: cannot open as a vector source for layers.%s%s%s", r->label,
+                            s->role, why && *why ? ": " : " (not a format GDAL reads, or unreadable)",
+                            why && *why ? why : "");
+    }
+    OGRLayerH lyr = NULL;
+    if (s->layer) {
+        lyr = GDALDatasetGetLayerByName(ds, s->layer);
+        if (!lyr) {
+            char names[700];
+            list_layers(ds, names, sizeof names);
+            GDALClose(ds);
+            return fr_error_set(err, FR_E_CONFIG, "%s: layer '%s' (layers.%s.layer) not found; the source has: %s",
+                                r->label, s->layer, s->role, names);
+        }
+    } else {
+        int n = GDALDatasetGetLayerCount(ds);
+        if (n == 0) {
+            GDALClose(ds);
+            return fr_error_set(err, FR_E_INPUT, "%s: the source has no layers (layers.%s)", r->label, s->role);
+        }
+        if (n > 1) {
+            char names[700];
+            list_layers(ds, names, sizeof names);
+            GDALClose(ds);
+            return fr_error_set(err, FR_E_CONFIG, "%s: the source has %d layers; name one in layers.%s.layer: %s",
+                                r->label, n, s->role, names);
+        }
+        lyr = GDALDatasetGetLayer(ds, 0);
+    }
+    *ds_out = ds;
+    *lyr_out = lyr;
+    return FR_OK;
+}
+
+fr_status geo_read_layer(const geo_read_spec *spec, geo_layer **out, geo_read_stats *stats,
+                         geo_rejects *rejects, geo_rejects *warnings, fr_error *err)
+{
+    *out = NULL;
+    memset(stats, 0, sizeof *stats);
+    reader r = {.spec = spec, .label = spec->source_label ? spec->source_label : spec->source,
+                .stats = stats, .rejects = rejects, .warnings = warnings,
+                .wkt_index = -1, .x_index = -1, .y_index = -1};
+    GDALDatasetH ds = NULL;
+    OGRLayerH lyr = NULL;
+    fr_status st = open_layer(&r, &ds, &lyr, err);
+    if (st != FR_OK)
+        return st;
+    r.layer_name = OGR_L_GetName(lyr);
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
+    r.field_index = calloc(spec->nfields ? spec->nfields : 1, sizeof *r.field_index);
+    char *srs_wkt = NULL;
+    if (!r.field_index) {
+        st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+        goto done;
+    }
+    for (size_t k = 0; k < spec->nfields && st == FR_OK; k++)
+        st = resolve_field(&r, defn, spec->fields[k].name, spec->fields[k].source_name, &r.field_index[k], err);
+    if (st == FR_OK && spec->wkt_field)
+        st = resolve_field(&r, defn, "geometry.wkt", spec->wkt_field, &r.wkt_index, err);
+    if (st == FR_OK && spec->x_field)
+        st = resolve_field(&r, defn, "geometry.x", spec->x_field, &r.x_index, err);
+    if (st == FR_OK && spec->x_field)
+        st = resolve_field(&r, defn, "geometry.y", spec->y_field, &r.y_index, err);
+    if (st != FR_OK)
+        goto done;
+    if (r.wkt_index < 0 && r.x_index < 0 && OGR_FD_GetGeomFieldCount(defn) == 0 && spec->geometry_required) {
+        char names[700];
+        list_fields(defn, names, sizeof names);
+        st = fr_error_set(err, FR_E_CONFIG,
+                          "%s, layer '%s': no geometry column; name a WKT field (geometry: {wkt: FIELD}) or "
+                          "coordinate fields (geometry: {x: LON, y: LAT}) in layers.%s; the layer has: %s",
+                          r.label, r.layer_name, spec->role, names);
+        goto done;
+    }
+    int has_geometry_source = r.wkt_index >= 0 || r.x_index >= 0 || OGR_FD_GetGeomFieldCount(defn) > 0;
+    if (has_geometry_source && (st = resolve_srs(&r, lyr, &srs_wkt, err)) != FR_OK)
+        goto done;
+    if (spec->where && OGR_L_SetAttributeFilter(lyr, spec->where) != OGRERR_NONE) {
+        st = fr_error_set(err, FR_E_CONFIG, "%s, layer '%s': where filter \"%s\" (layers.%s.where) is invalid: %s",
+                          r.label, r.layer_name, spec->where, spec->role, CPLGetLastErrorMsg());
+        goto done;
+    }
+    ignore_other_fields(&r, lyr);
+    r.layer = geo_layer_new(spec->role, r.label, r.layer_name,
+                            has_geometry_source ? spec->kind : GEO_GEOM_NONE);
+    if (!r.layer || geo_layer_set_srs(r.layer, srs_wkt, err) != FR_OK) {
+        st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+        goto done;
+    }
+    for (size_t k = 0; k < spec->nfields && st == FR_OK; k++)
+        st = geo_layer_add_column(r.layer, spec->fields[k].name, spec->fields[k].source_name,
+                                  spec->fields[k].type, NULL, err);
+    if (st != FR_OK)
+        goto done;
+    OGR_L_ResetReading(lyr);
+    OGRFeatureH f;
+    for (;;) {
+        CPLErrorReset();
+        f = OGR_L_GetNextFeature(lyr);
+        if (!f)
+            break;
+        stats->read++;
+        int64_t fid = OGR_F_GetFID(f);
+        if (fid == OGRNullFID)
+            fid = (int64_t)stats->read;
+        size_t slot;
+        if ((st = geo_layer_add_feature(r.layer, fid, &slot, err)) != FR_OK) {
+            OGR_F_Destroy(f);
+            goto done;
+        }
+        int rejected = 0;
+        /* The driver returned the record but failed on part of it (a .shp
+         * truncated mid-record, a corrupt blob): its geometry or values
+         * cannot be trusted. */
+        if (CPLGetLastErrorType() >= CE_Failure) {
+            char msg[700];
+            snprintf(msg, sizeof msg, "the driver could not read the record: %s", CPLGetLastErrorMsg());
+            CPLErrorReset();
+            rejected = 1;
+            if (reject(&r, fid, NULL, "unreadable_record", msg) != FR_OK)
+                st = fr_error_set(err, FR_E_MEMORY, "out of memory reading %s", r.label);
+        }
+        if (st == FR_OK && !rejected)
+            st = read_attributes(&r, f, fid, slot, &rejected, err);
+        if (st == FR_OK && !rejected && r.layer->kind != GEO_GEOM_NONE)
+            st = read_geometry(&r, f, fid, &rejected, err);
+        OGR_F_Destroy(f);
+        if (st != FR_OK) {
+            if (st == FR_E_MEMORY && err->message[0] == '\0')
+                fr_error_set(err, st, "out of memory reading %s", r.label);
+            goto done;
+        }
+        if (rejected)
+            geo_layer_drop_last(r.layer);
+    }
+    if (CPLGetLastErrorType() >= CE_Failure) {
+        st = fr_error_set(err, FR_E_INPUT, "%s, layer '%s': reading stopped after %zu features: %s", r.label,
+                          r.layer_name, stats->read, CPLGetLastErrorMsg());
+        goto done;
+    }
+    stats->kept = r.layer->count;
+    *out = r.layer;
+    r.layer = NULL;
+done:
+    geo_layer_free(r.layer);
+    free(r.field_index);
+    free(r.bx);
+    free(r.by);
+    free(srs_wkt);
+    GDALClose(ds);
+    return st;
+}

@@ -1,0 +1,471 @@
+/*
+ * run.c — `firerisk run` orchestration: the stages in order, their timing,
+ * and the accounting of every record (see run.h).
+ */
+#include "run.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "dates.h"
+#include "explain.h"
+#include "rank.h"
+#include "progress.h"
+#include "run_internal.h"
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int32_t today_utc(void)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    return fr_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+/* Leading NFIRS code of an incident type text ("111", "111 - Building
+ * fire"), or -1. */
+static int nfirs_code(const char *s)
+{
+    if (!s)
+        return -1;
+    while (isspace((unsigned char)*s))
+        s++;
+    if (!isdigit((unsigned char)*s))
+        return -1;
+    int v = 0, n = 0;
+    while (isdigit((unsigned char)*s) && n < 4) {
+        v = v * 10 + (*s++ - '0');
+        n++;
+    }
+    return v;
+}
+
+/* Matches a point layer to parcels and rejects what stays unmatched
+ * (run_match.c). */
+static fr_status match_layer(run_ctx *ctx, geo_layer *l, size_t counts_index, geo_match **out, fr_error *err)
+{
+    return run_match_layer(ctx, l, counts_index, out, err);
+}
+
+/* Which incidents are qualifying fires, and which inspections failed. */
+static fr_status classify_records(run_ctx *ctx, fr_error *err)
+{
+    if (ctx->inc) {
+        geo_layer *l = ctx->inc;
+        ctx->inc_is_fire = malloc(l->count ? l->count : 1);
+        if (!ctx->inc_is_fire)
+            return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        int tcol = geo_layer_find_column(l, "incident_type");
+        for (size_t k = 0; k < l->count; k++) {
+            if (tcol < 0) { /* no type mapped: every record is a fire (e.g. a fire-only export) */
+                ctx->inc_is_fire[k] = 1;
+                continue;
+            }
+            int code = nfirs_code(l->cols[tcol].str[k]);
+            int fire = 0;
+            for (size_t r = 0; r < ctx->cfg.nfire_codes && code >= 0; r++)
+                fire |= code >= ctx->cfg.fire_codes[r].lo && code <= ctx->cfg.fire_codes[r].hi;
+            ctx->inc_is_fire[k] = (uint8_t)fire;
+        }
+    }
+    if (ctx->insp) {
+        geo_layer *l = ctx->insp;
+        ctx->insp_failed = malloc(l->count ? l->count : 1);
+        if (!ctx->insp_failed)
+            return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        int rcol = geo_layer_find_column(l, "result"), vcol = geo_layer_find_column(l, "violations");
+        for (size_t k = 0; k < l->count; k++) {
+            const char *res = rcol >= 0 ? l->cols[rcol].str[k] : NULL;
+            double v = vcol >= 0 ? l->cols[vcol].num[k] : NAN;
+            int8_t failed = -1;
+            if (res) {
+                failed = 0;
+                for (size_t f = 0; f < ctx->cfg.nfail_values; f++)
+                    if (!strcasecmp(res, ctx->cfg.fail_values[f]))
+                        failed = 1;
+            } else if (!isnan(v)) {
+                failed = v > 0;
+            }
+            ctx->insp_failed[k] = failed;
+        }
+    }
+    return FR_OK;
+}
+
+/* Fires within the radius of each parcel, by window.  An incident matched
+ * only by parcel id is placed at its parcel's representative point. */
+static fr_status neighbourhood_counts(run_ctx *ctx, fr_error *err)
+{
+    geo_layer *l = ctx->inc;
+    size_t n = ctx->parcels->count;
+    geo_layer *pts = geo_layer_new("incidents", l->source, l->source_layer, GEO_GEOM_POINT);
+    int8_t *bucket = malloc(l->count ? l->count : 1);
+    ctx->near = calloc(n ? n * MODEL_WINDOW_BUCKETS : 1, sizeof *ctx->near);
+    fr_status st = (!pts || !bucket || !ctx->near) ? fr_error_set(err, FR_E_MEMORY, "out of memory") : FR_OK;
+    int dcol = geo_layer_find_column(l, "date");
+    const model_windows win = model_windows_at(ctx->as_of);
+    for (size_t k = 0; k < l->count && st == FR_OK; k++) {
+        if ((st = geo_layer_add_feature(pts, l->fid[k], NULL, err)) != FR_OK)
+            break;
+        const geo_match *m = &ctx->inc_match[k];
+        bucket[k] = -1;
+        if (m->parcel < 0 || !ctx->inc_is_fire[k])
+            continue;
+        double x = l->kind == GEO_GEOM_POINT ? l->x[k] : NAN, y = l->kind == GEO_GEOM_POINT ? l->y[k] : NAN;
+        if (isnan(x)) {
+            x = ctx->rx[m->parcel];
+            y = ctx->ry[m->parcel];
+        }
+        geo_layer_set_point(pts, x, y);
+        bucket[k] = (int8_t)model_windows_bucket(&win, l->cols[dcol].date[k]);
+    }
+    if (st == FR_OK)
+        st = geo_count_within(ctx->pix, pts, bucket, MODEL_WINDOW_BUCKETS, ctx->cfg.radius_m, ctx->near, err);
+    geo_layer_free(pts);
+    free(bucket);
+    return st;
+}
+
+/* Block-group attributes become context columns "bg_<name>". */
+static fr_status block_group_context(run_ctx *ctx, fr_error *err)
+{
+    size_t n = ctx->parcels->count;
+    geo_layer *b = ctx->bgs;
+    ctx->bg_of = malloc((n ? n : 1) * sizeof *ctx->bg_of);
+    if (!ctx->bg_of)
+        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+    fr_status st = geo_assign_zones(ctx->rx, ctx->ry, n, b, ctx->bg_of, err);
+    if (st != FR_OK)
+        return st;
+    ctx->context_names = calloc(b->ncols ? b->ncols : 1, sizeof *ctx->context_names);
+    ctx->context_values = calloc(b->ncols ? b->ncols : 1, sizeof *ctx->context_values);
+    if (!ctx->context_names || !ctx->context_values)
+        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+    for (size_t c = 0; c < b->ncols; c++) {
+        if (b->cols[c].type != GEO_COL_NUMBER)
+            continue;
+        size_t len = strlen(b->cols[c].name) + 4;
+        char *name = malloc(len);
+        double *v = malloc((n ? n : 1) * sizeof *v);
+        if (!name || !v) {
+            free(name);
+            free(v);
+            return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        }
+        snprintf(name, len, "bg_%s", b->cols[c].name);
+        for (size_t i = 0; i < n; i++)
+            v[i] = ctx->bg_of[i] >= 0 ? b->cols[c].num[ctx->bg_of[i]] : NAN;
+        ctx->context_names[ctx->ncontext] = name;
+        ctx->context_values[ctx->ncontext] = v;
+        ctx->ncontext++;
+    }
+    return FR_OK;
+}
+
+static fr_status stage_join(run_ctx *ctx, fr_error *err)
+{
+    size_t n = ctx->parcels->count;
+    fr_status st = FR_OK;
+    ctx->rx = malloc((n ? n : 1) * sizeof *ctx->rx);
+    ctx->ry = malloc((n ? n : 1) * sizeof *ctx->ry);
+    if (!ctx->rx || !ctx->ry)
+        st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+    /* The spatial index, the id index (duplicates were rejected at read)
+     * and the representative points, built side by side. */
+    if (st == FR_OK)
+        st = geo_parcel_prepare(ctx->parcels, geo_layer_find_column(ctx->parcels, "parcel_id"), &ctx->pix,
+                                &ctx->ids, ctx->rx, ctx->ry, err);
+    if (st == FR_OK && ctx->insp)
+        st = match_layer(ctx, ctx->insp, LAYER_INSPECTIONS, &ctx->insp_match, err);
+    if (st == FR_OK && ctx->inc)
+        st = match_layer(ctx, ctx->inc, LAYER_INCIDENTS, &ctx->inc_match, err);
+    if (st == FR_OK)
+        st = classify_records(ctx, err);
+    if (st == FR_OK && ctx->inc)
+        st = neighbourhood_counts(ctx, err);
+    if (st == FR_OK && ctx->stations) {
+        ctx->station_dist = malloc((n ? n : 1) * sizeof *ctx->station_dist);
+        int32_t *idx = malloc((n ? n : 1) * sizeof *idx);
+        if (!ctx->station_dist || !idx)
+            st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+        if (st == FR_OK)
+            st = geo_nearest_target(ctx->rx, ctx->ry, n, ctx->stations, ctx->station_dist, idx, err);
+        free(idx);
+    }
+    if (st == FR_OK && ctx->bgs)
+        st = block_group_context(ctx, err);
+    if (st == FR_OK && ctx->cfg.nzones) {
+        ctx->zone_of = calloc(ctx->cfg.nzones, sizeof *ctx->zone_of);
+        if (!ctx->zone_of)
+            st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+        for (size_t z = 0; z < ctx->cfg.nzones && st == FR_OK; z++) {
+            ctx->zone_of[z] = malloc((n ? n : 1) * sizeof *ctx->zone_of[z]);
+            if (!ctx->zone_of[z])
+                st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+            else
+                st = geo_assign_zones(ctx->rx, ctx->ry, n, ctx->zones[z], ctx->zone_of[z], err);
+        }
+    }
+    return st;
+}
+
+static const double *parcel_number(const geo_layer *p, const char *name)
+{
+    int c = geo_layer_find_column(p, name);
+    return c >= 0 ? p->cols[c].num : NULL;
+}
+
+static fr_status stage_features(run_ctx *ctx, fr_error *err)
+{
+    geo_layer *p = ctx->parcels;
+    size_t ninsp = ctx->insp ? ctx->insp->count : 0, ninc = ctx->inc ? ctx->inc->count : 0;
+    int32_t *insp_parcel = malloc((ninsp ? ninsp : 1) * sizeof *insp_parcel);
+    int32_t *inc_parcel = malloc((ninc ? ninc : 1) * sizeof *inc_parcel);
+    if (!insp_parcel || !inc_parcel) {
+        free(insp_parcel);
+        free(inc_parcel);
+        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+    }
+    for (size_t k = 0; k < ninsp; k++)
+        insp_parcel[k] = ctx->insp_match[k].parcel;
+    for (size_t k = 0; k < ninc; k++)
+        inc_parcel[k] = ctx->inc_match[k].parcel;
+    model_feature_input in = {
+        .nparcels = p->count, .as_of = ctx->as_of,
+        .year_built = parcel_number(p, "year_built"), .building_sqft = parcel_number(p, "building_sqft"),
+        .units = parcel_number(p, "units"), .assessed_value = parcel_number(p, "assessed_value"),
+        .vacant = parcel_number(p, "vacant"), .owner_occupied = parcel_number(p, "owner_occupied"),
+        .ninsp = ninsp, .insp_parcel = insp_parcel,
+        .insp_date = ctx->insp ? ctx->insp->cols[geo_layer_find_column(ctx->insp, "date")].date : NULL,
+        .insp_failed = ctx->insp_failed,
+        .insp_violations = ctx->insp ? parcel_number(ctx->insp, "violations") : NULL,
+        .has_inspections = ctx->insp != NULL,
+        .ninc = ninc, .inc_parcel = inc_parcel,
+        .inc_date = ctx->inc ? ctx->inc->cols[geo_layer_find_column(ctx->inc, "date")].date : NULL,
+        .inc_is_fire = ctx->inc_is_fire, .has_incidents = ctx->inc != NULL,
+        .near_counts = ctx->near, .station_dist_m = ctx->station_dist,
+        .ncontext = ctx->ncontext, .context_names = (const char *const *)ctx->context_names,
+        .context_values = (const double *const *)ctx->context_values,
+    };
+    fr_status st = model_features_build(&in, &ctx->feats, err);
+    free(insp_parcel);
+    free(inc_parcel);
+    return st;
+}
+
+static fr_status stage_score(run_ctx *ctx, fr_error *err)
+{
+    const fr_config *cfg = &ctx->cfg;
+    const cfg_weight *w = cfg->nweights ? cfg->weights : fr_default_weights;
+    ctx->nterms = cfg->nweights ? cfg->nweights : fr_default_weight_count;
+    ctx->terms = calloc(ctx->nterms, sizeof *ctx->terms);
+    if (!ctx->terms)
+        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+    for (size_t t = 0; t < ctx->nterms; t++)
+        ctx->terms[t] = (model_points_term){w[t].feature, w[t].weight, w[t].cap, w[t].invert};
+    /* score.model logistic or gbdt: the model file (pipeline/run/score_model.c). */
+    fr_status st = run_uses_model_file(ctx) ? run_score_model_file(ctx, err)
+                                            : model_points_score(&ctx->feats, ctx->terms, ctx->nterms, &ctx->points, err);
+    if (st != FR_OK)
+        return st;
+    run_describe_model(ctx);
+    char *s = ctx->sum->skipped_terms;
+    size_t size = sizeof ctx->sum->skipped_terms, used = 0;
+    for (size_t k = 0; k < ctx->points.nskipped && used + 2 < size; k++) {
+        int n = snprintf(s + used, size - used, "%s%s", k ? ", " : "", ctx->terms[ctx->points.skipped[k]].feature);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+    size_t n = ctx->parcels->count;
+    ctx->order = malloc((n ? n : 1) * sizeof *ctx->order);
+    ctx->rank = malloc((n ? n : 1) * sizeof *ctx->rank);
+    ctx->tier = malloc(n ? n : 1);
+    if (!ctx->order || !ctx->rank || !ctx->tier)
+        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+    int idc = geo_layer_find_column(ctx->parcels, "parcel_id");
+    return model_rank(ctx->points.score, (const char *const *)ctx->parcels->cols[idc].str, n, cfg->tier_high,
+                      cfg->tier_medium, ctx->order, ctx->rank, ctx->tier, err);
+}
+
+/* Totals per layer and the most frequent reject reasons, for the summary. */
+static void account(run_ctx *ctx)
+{
+    fr_run_summary *s = ctx->sum;
+    for (size_t k = 0; k < s->nlayers; k++) {
+        fr_layer_counts *c = &s->layers[k];
+        if (!c->present)
+            continue;
+        c->rejected = geo_rejects_count(&ctx->rejects, c->name, NULL);
+        c->used = c->by_id + c->by_address + c->by_address_near + c->by_contains + c->by_nearest;
+        if (k != LAYER_INSPECTIONS && k != LAYER_INCIDENTS)
+            c->used = c->kept;
+    }
+    s->total_rejects = ctx->rejects.count;
+    /* reason counts: few distinct (layer, reason) pairs, so a quadratic scan is fine */
+    char *out = s->reject_reasons;
+    size_t size = sizeof s->reject_reasons, used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < ctx->rejects.count; i++) {
+        const geo_reject *r = &ctx->rejects.items[i];
+        int seen = 0;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = !strcmp(ctx->rejects.items[j].layer, r->layer) && !strcmp(ctx->rejects.items[j].reason, r->reason);
+        if (seen)
+            continue;
+        size_t n = 0;
+        for (size_t j = i; j < ctx->rejects.count; j++)
+            n += !strcmp(ctx->rejects.items[j].layer, r->layer) && !strcmp(ctx->rejects.items[j].reason, r->reason);
+        int w = snprintf(out + used, size - used, "  %-14s %-26s %zu\n", r->layer, r->reason, n);
+        if (w < 0 || (size_t)w >= size - used)
+            break;
+        used += (size_t)w;
+    }
+}
+
+void run_ctx_free(run_ctx *ctx)
+{
+    run_guard_free(ctx);
+    free(ctx->working_wkt);
+    free(ctx->out_dir);
+    geo_layer_free(ctx->parcels);
+    geo_layer_free(ctx->insp);
+    geo_layer_free(ctx->inc);
+    geo_layer_free(ctx->stations);
+    geo_layer_free(ctx->bgs);
+    for (size_t z = 0; ctx->zones && z < ctx->cfg.nzones; z++)
+        geo_layer_free(ctx->zones[z]);
+    free(ctx->zones);
+    if (ctx->zone_of)
+        for (size_t z = 0; z < ctx->cfg.nzones; z++)
+            free(ctx->zone_of[z]);
+    free(ctx->zone_of);
+    geo_rejects_clear(&ctx->rejects);
+    geo_rejects_clear(&ctx->warnings);
+    geo_id_index_free(ctx->ids);
+    geo_address_index_free(ctx->addr);
+    geo_parcel_index_free(ctx->pix);
+    free(ctx->insp_match);
+    free(ctx->inc_match);
+    free(ctx->inc_is_fire);
+    free(ctx->insp_failed);
+    free(ctx->rx);
+    free(ctx->ry);
+    free(ctx->near);
+    free(ctx->station_dist);
+    free(ctx->bg_of);
+    for (size_t c = 0; c < ctx->ncontext; c++) {
+        free(ctx->context_names[c]);
+        free(ctx->context_values[c]);
+    }
+    free(ctx->context_names);
+    free(ctx->context_values);
+    model_features_free(&ctx->feats);
+    model_points_result_free(&ctx->points);
+    free(ctx->terms);
+    free(ctx->order);
+    free(ctx->rank);
+    free(ctx->tier);
+    fr_config_free(&ctx->cfg);
+}
+
+fr_status fr_run(const fr_run_options *opt, fr_run_summary *summary, fr_error *err)
+{
+    memset(summary, 0, sizeof *summary);
+    run_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.sum = summary;
+    ctx.opt = opt;
+    ctx.log = opt->log;
+    if (opt->threads > 0)
+        omp_set_num_threads(opt->threads);
+    fr_status st = fr_config_load(opt->config_path, &ctx.cfg, err);
+    if (st != FR_OK)
+        return st;
+    ctx.as_of = ctx.cfg.as_of_set ? ctx.cfg.as_of : today_utc();
+    if (opt->as_of && fr_parse_date(opt->as_of, "%Y-%m-%d", &ctx.as_of) != 0) {
+        run_ctx_free(&ctx);
+        return fr_error_set(err, FR_E_USAGE, "--as-of '%s' is not a date YYYY-MM-DD", opt->as_of);
+    }
+    fr_format_date(ctx.as_of, summary->as_of);
+    const char *out = opt->out_dir ? opt->out_dir : ctx.cfg.out_dir ? ctx.cfg.out_dir : "out";
+    ctx.out_dir = strdup(out);
+    snprintf(summary->out_dir, sizeof summary->out_dir, "%s", out);
+    if (!ctx.out_dir) {
+        run_ctx_free(&ctx);
+        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+    }
+    st = run_guard_begin(&ctx, err);
+    if (st != FR_OK) {
+        run_ctx_free(&ctx);
+        return st;
+    }
+    double t0 = now_seconds();
+    fr_progress_stage(opt->progress, "read", 1, FR_STAGE_COUNT);
+    st = run_read_inputs(&ctx, err);
+    run_guard_after_read(&ctx);
+    double t1 = now_seconds();
+    summary->seconds[FR_STAGE_READ] = t1 - t0;
+    if (st == FR_OK) {
+        fr_progress_stage(opt->progress, "join", 2, FR_STAGE_COUNT);
+        st = stage_join(&ctx, err);
+    }
+    double t2 = now_seconds();
+    summary->seconds[FR_STAGE_JOIN] = t2 - t1;
+    if (st == FR_OK) {
+        fr_progress_stage(opt->progress, "features", 3, FR_STAGE_COUNT);
+        st = stage_features(&ctx, err);
+    }
+    double t3 = now_seconds();
+    summary->seconds[FR_STAGE_FEATURES] = t3 - t2;
+    if (st == FR_OK) {
+        fr_progress_stage(opt->progress, "score", 4, FR_STAGE_COUNT);
+        st = stage_score(&ctx, err);
+    }
+    double t4 = now_seconds();
+    summary->seconds[FR_STAGE_SCORE] = t4 - t3;
+    if (st == FR_OK) {
+        account(&ctx);
+        fr_progress_stage(opt->progress, "write", 5, FR_STAGE_COUNT);
+        st = run_write_outputs(&ctx, err);
+    }
+    summary->seconds[FR_STAGE_WRITE] = now_seconds() - t4;
+    fr_progress_stage(opt->progress, NULL, 0, 0); /* publishing is quick: no bar under its notes */
+    if (st == FR_OK)
+        st = run_guard_publish(&ctx, err);
+    run_ctx_free(&ctx);
+    return st;
+}
+
+/* The stages before scoring, for `train` and `backtest` (pipeline/train/train.c,
+ * pipeline/train/backtest.c): the join of `run`, and its features at any date. */
+fr_status run_join(run_ctx *ctx, fr_error *err)
+{
+    return stage_join(ctx, err);
+}
+
+fr_status run_features_as_of(run_ctx *ctx, int32_t as_of, fr_error *err)
+{
+    ctx->as_of = as_of;
+    model_features_free(&ctx->feats);
+    if (ctx->inc) {
+        free(ctx->near);
+        ctx->near = NULL;
+        fr_status st = neighbourhood_counts(ctx, err);
+        if (st != FR_OK)
+            return st;
+    }
+    return stage_features(ctx, err);
+}

@@ -1,0 +1,343 @@
+/*
+ * backtest.c — `firerisk backtest`: for each cutoff C, every model is
+ * trained as of C (only history before C, see train.c), scores the parcels
+ * with their features as of C, and is judged on the fires of [C, C + H);
+ * the points index and the baselines (random, building age, past fires,
+ * and an optional reference score) are judged on the same fires.
+ * Writes backtest.json (models/learn/eval_report.h) and returns the table.
+ */
+#include <errno.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "dates.h"
+#include "eval_report.h"
+#include "read.h"
+#include "train_internal.h"
+#include "write.h"
+
+#define MAX_BT_CUTOFFS 32
+
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static fr_status parse_cutoffs(const char *text, int32_t *out, size_t *n, fr_error *err)
+{
+    *n = 0;
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", text ? text : "");
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        while (*tok == ' ')
+            tok++;
+        if (*n == MAX_BT_CUTOFFS)
+            return fr_error_set(err, FR_E_USAGE, "--cutoffs: at most %d dates", MAX_BT_CUTOFFS);
+        if (fr_parse_date(tok, "%Y-%m-%d", &out[*n]) != 0)
+            return fr_error_set(err, FR_E_USAGE, "--cutoffs: '%s' is not a date YYYY-MM-DD", tok);
+        for (size_t k = 0; k < *n; k++)
+            if (out[k] == out[*n])
+                return fr_error_set(err, FR_E_USAGE, "--cutoffs: %s is given twice", tok);
+        (*n)++;
+    }
+    if (!*n)
+        return fr_error_set(err, FR_E_USAGE, "backtest needs --cutoffs YYYY-MM-DD[,YYYY-MM-DD...]");
+    qsort(out, *n, sizeof *out, cmp_i32);
+    return FR_OK;
+}
+
+static fr_status parse_models(const char *text, model_kind *kinds, size_t *n, fr_error *err)
+{
+    *n = 0;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", text ? text : "logistic,gbdt");
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        model_kind k = model_kind_parse(tok);
+        if (!k)
+            return fr_error_set(err, FR_E_USAGE, "--models: '%s' is not a trained model (logistic, gbdt)", tok);
+        if (*n < 2)
+            kinds[(*n)++] = k;
+    }
+    return FR_OK;
+}
+
+/* splitmix64 of the id's FNV-1a hash: a random score that depends only on
+ * the parcel id. */
+static double id_random(const char *id)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const unsigned char *p = (const unsigned char *)(id ? id : ""); *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    h += 0x9e3779b97f4a7c15ULL;
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+    h ^= h >> 31;
+    return (double)(h >> 11) / 9007199254740992.0;
+}
+
+typedef struct {
+    double *score;            /* per parcel of ctx, -inf where the reference has none */
+    size_t without;
+    char label[256];
+} reference;
+
+/* FILE.csv:COLUMN read with GDAL (any source it opens), joined on parcel_id. */
+static fr_status read_reference(run_ctx *ctx, const char *spec, reference *ref, fr_error *err)
+{
+    memset(ref, 0, sizeof *ref);
+    char path[1024];
+    snprintf(path, sizeof path, "%s", spec);
+    char *colon = strrchr(path, ':');
+    if (!colon || colon == path || !colon[1])
+        return fr_error_set(err, FR_E_USAGE, "--reference '%s': expected FILE:COLUMN (e.g. truth.csv:p_2025)", spec);
+    *colon = '\0';
+    const char *column = colon + 1;
+    geo_field_spec fields[2] = {{.name = "parcel_id", .source_name = "parcel_id", .type = GEO_COL_STRING, .required_value = 1},
+                                {.name = "score", .source_name = column, .type = GEO_COL_NUMBER}};
+    geo_read_spec rs = {.role = "reference", .source = path, .kind = GEO_GEOM_POINT, .geometry_required = 0,
+                        .fields = fields, .nfields = 2};
+    geo_layer *l = NULL;
+    geo_read_stats stats;
+    geo_rejects rej = {0}, warn = {0};
+    fr_status st = geo_read_layer(&rs, &l, &stats, &rej, &warn, err);
+    size_t n = ctx->parcels->count;
+    if (st == FR_OK && !(ref->score = malloc((n ? n : 1) * sizeof *ref->score)))
+        st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+    if (st == FR_OK) {
+        for (size_t i = 0; i < n; i++)
+            ref->score[i] = -INFINITY;
+        int ic = geo_layer_find_column(l, "parcel_id"), sc = geo_layer_find_column(l, "score");
+        for (size_t k = 0; k < l->count; k++) {
+            int32_t p = geo_id_index_find(ctx->ids, l->cols[ic].str[k]);
+            double v = l->cols[sc].num[k];
+            if (p >= 0 && !isnan(v))
+                ref->score[p] = v;
+        }
+        for (size_t i = 0; i < n; i++)
+            ref->without += isinf(ref->score[i]);
+        snprintf(ref->label, sizeof ref->label, "%.60s of %.160s", column, path);
+    }
+    geo_layer_free(l);
+    geo_rejects_clear(&rej);
+    geo_rejects_clear(&warn);
+    return st;
+}
+
+static fr_status add_entry(model_bt_cutoff *bc, const char *name, int baseline, int probabilities,
+                           const double *score, const uint8_t *y, const char *const *ids, size_t n,
+                           const model_eval_k *ks, size_t nks, fr_error *err)
+{
+    model_bt_entry *e = &bc->entries[bc->nentries];
+    memset(e, 0, sizeof *e);
+    snprintf(e->name, sizeof e->name, "%s", name);
+    e->baseline = baseline;
+    e->probabilities = probabilities;
+    e->validation_auc = NAN;
+    fr_status st = model_eval(score, y, ids, n, ks, nks, &e->eval, err);
+    if (st == FR_OK)
+        bc->nentries++;
+    return st;
+}
+
+static fr_status export_test(const char *dir, const char *day, run_ctx *ctx, const uint8_t *y,
+                             double *const *scores, const char *const *names, size_t nscores, fr_error *err)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/test_%s.csv", dir, day);
+    FILE *fp = fopen(path, "w");
+    if (!fp)
+        return fr_error_set(err, FR_E_OUTPUT, "%s: cannot write", path);
+    const model_features *f = &ctx->feats;
+    fputs("parcel_id,label", fp);
+    for (size_t c = 0; c < f->nfeatures; c++)
+        fprintf(fp, ",%s", f->names[c]);
+    for (size_t s = 0; s < nscores; s++)
+        fprintf(fp, ",score_%s", names[s]);
+    fputc('\n', fp);
+    const char *const *ids = train_parcel_ids(ctx);
+    for (size_t i = 0; i < f->nparcels; i++) {
+        geo_csv_field(fp, ids[i]);
+        fprintf(fp, ",%d", y[i]);
+        train_csv_features(fp, f, i);
+        for (size_t s = 0; s < nscores; s++)
+            fprintf(fp, ",%.17g", scores[s][i]);
+        fputc('\n', fp);
+    }
+    if (fclose(fp) != 0)
+        return fr_error_set(err, FR_E_OUTPUT, "%s: cannot write", path);
+    return FR_OK;
+}
+
+/* One cutoff: train, score, evaluate everything on the same labels. */
+static fr_status backtest_cutoff(run_ctx *ctx, int32_t cutoff, const model_kind *kinds, size_t nkinds,
+                                 const reference *ref, const model_eval_k *ks, size_t nks, const char *export_dir,
+                                 model_bt_cutoff *bc, fr_error *err)
+{
+    const fr_config *cfg = &ctx->cfg;
+    model_horizon h;
+    model_horizon_parse(cfg->models.horizon, &h);
+    size_t n = ctx->parcels->count;
+    fr_format_date(cutoff, bc->cutoff);
+    int32_t end = model_horizon_add(cutoff, &h);
+    fr_format_date(end, bc->label_end);
+    bc->parcels = n;
+    bc->entries = calloc(nkinds + 6, sizeof *bc->entries);
+    uint8_t *y = malloc(n ? n : 1);
+    double *scores[3] = {NULL, NULL, NULL}, *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    const char *score_names[3];
+    fr_status st = bc->entries && y && tmp ? FR_OK : fr_error_set(err, FR_E_MEMORY, "out of memory");
+    if (st == FR_OK)
+        st = train_labels(ctx, cutoff, end, "backtest cutoff", y, &bc->fires, err);
+    const char *const *ids = st == FR_OK ? train_parcel_ids(ctx) : NULL;
+    /* Trained models first: training recomputes the features of earlier cutoffs. */
+    for (size_t k = 0; k < nkinds && st == FR_OK; k++) {
+        model_trained m;
+        char csv[1200], *csv_path = NULL;
+        if (export_dir && k == 0) {
+            snprintf(csv, sizeof csv, "%s/train_%s.csv", export_dir, bc->cutoff);
+            csv_path = csv;
+        }
+        st = train_model_as_of(ctx, kinds[k], cutoff, &m, csv_path, err);
+        if (st == FR_OK)
+            st = run_features_as_of(ctx, cutoff, err);
+        model_points_result pr = {0};
+        if (st == FR_OK)
+            st = model_trained_score(&m, &ctx->feats, &pr, err);
+        if (st == FR_OK) {
+            scores[k] = pr.score; /* taken over */
+            pr.score = NULL;
+            score_names[k] = model_kind_name(kinds[k]);
+            st = add_entry(bc, model_kind_name(kinds[k]), 0, 1, scores[k], y, ids, n, ks, nks, err);
+        }
+        if (st == FR_OK) {
+            model_bt_entry *e = &bc->entries[bc->nentries - 1];
+            e->train_seconds = m.info.seconds;
+            e->validation_auc = m.info.validation_auc;
+            e->iterations = m.info.iterations;
+            e->train_rows = m.info.rows;
+        }
+        model_points_result_free(&pr);
+        model_trained_free(&m);
+    }
+    if (st == FR_OK && nkinds == 0)
+        st = run_features_as_of(ctx, cutoff, err);
+    /* The points index of the config. */
+    if (st == FR_OK) {
+        const cfg_weight *w = cfg->nweights ? cfg->weights : fr_default_weights;
+        size_t nt = cfg->nweights ? cfg->nweights : fr_default_weight_count;
+        model_points_term *terms = calloc(nt, sizeof *terms);
+        model_points_result pr = {0};
+        if (!terms)
+            st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+        for (size_t t = 0; st == FR_OK && t < nt; t++)
+            terms[t] = (model_points_term){w[t].feature, w[t].weight, w[t].cap, w[t].invert};
+        if (st == FR_OK)
+            st = model_points_score(&ctx->feats, terms, nt, &pr, err);
+        if (st == FR_OK)
+            st = add_entry(bc, "points", 1, 0, pr.score, y, ids, n, ks, nks, err);
+        model_points_result_free(&pr);
+        free(terms);
+    }
+    /* Baselines. */
+    if (st == FR_OK) {
+        for (size_t i = 0; i < n; i++)
+            tmp[i] = id_random(ids[i]);
+        st = add_entry(bc, "random", 1, 0, tmp, y, ids, n, ks, nks, err);
+    }
+    const char *base_feats[2][2] = {{"building_age", "building_age"}, {"past_fires", "fires_parcel_5y"}};
+    for (int b = 0; b < 2 && st == FR_OK; b++) {
+        int col = model_features_find(&ctx->feats, base_feats[b][1]);
+        if (col < 0)
+            continue;
+        const double *v = ctx->feats.values + (size_t)col * n;
+        for (size_t i = 0; i < n; i++)
+            tmp[i] = isnan(v[i]) ? -INFINITY : v[i]; /* unknown ranks last */
+        st = add_entry(bc, base_feats[b][0], 1, 0, tmp, y, ids, n, ks, nks, err);
+    }
+    if (st == FR_OK && ref) {
+        st = add_entry(bc, "reference", 1, 1, ref->score, y, ids, n, ks, nks, err);
+        if (st == FR_OK)
+            snprintf(bc->entries[bc->nentries - 1].note, sizeof bc->entries[0].note,
+                     "%.200s; %zu parcels without a value (ranked last)", ref->label, ref->without);
+    }
+    if (st == FR_OK && export_dir)
+        st = export_test(export_dir, bc->cutoff, ctx, y, scores, score_names, nkinds, err);
+    for (int k = 0; k < 3; k++)
+        free(scores[k]);
+    free(y);
+    free(tmp);
+    if (st != FR_OK && strncmp(err->message, "backtest cutoff", 15) != 0)
+        fr_error_prefix(err, "backtest cutoff %s", bc->cutoff);
+    return st;
+}
+
+fr_status fr_backtest(const fr_backtest_options *opt, char *report, size_t size, fr_error *err)
+{
+    report[0] = '\0';
+    int32_t cutoffs[MAX_BT_CUTOFFS];
+    size_t ncut = 0, nkinds = 0;
+    model_kind kinds[2];
+    fr_status st = parse_cutoffs(opt->cutoffs, cutoffs, &ncut, err);
+    if (st == FR_OK)
+        st = parse_models(opt->models, kinds, &nkinds, err);
+    if (st != FR_OK)
+        return st;
+    fr_run_summary sum;
+    memset(&sum, 0, sizeof sum);
+    run_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.sum = &sum;
+    int32_t as_of;
+    model_backtest bt = {0};
+    reference ref = {0};
+    model_eval_k *ks = NULL;
+    st = train_open(&ctx, opt->config_path, NULL, opt->threads, &as_of, err);
+    const cfg_models *cm = &ctx.cfg.models;
+    if (st == FR_OK) {
+        ks = calloc(cm->nprecision_at ? cm->nprecision_at : 1, sizeof *ks);
+        bt.cutoffs = calloc(ncut, sizeof *bt.cutoffs);
+        if (!ks || !bt.cutoffs)
+            st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+        for (size_t j = 0; st == FR_OK && j < cm->nprecision_at; j++)
+            model_eval_k_parse(cm->precision_at[j], &ks[j]);
+        snprintf(bt.config, sizeof bt.config, "%s", opt->config_path);
+        snprintf(bt.horizon, sizeof bt.horizon, "%s", cm->horizon);
+        bt.training_cutoffs = cm->training_cutoffs;
+    }
+    if (st == FR_OK && opt->reference)
+        st = read_reference(&ctx, opt->reference, &ref, err);
+    if (st == FR_OK && opt->export_dir && mkdir(opt->export_dir, 0777) != 0 && errno != EEXIST)
+        st = fr_error_set(err, FR_E_OUTPUT, "%s: cannot create the export directory", opt->export_dir);
+    for (size_t c = 0; c < ncut && st == FR_OK; c++) {
+        st = backtest_cutoff(&ctx, cutoffs[c], kinds, nkinds, opt->reference ? &ref : NULL, ks, cm->nprecision_at,
+                             opt->export_dir, &bt.cutoffs[c], err);
+        bt.ncutoffs = c + 1;
+    }
+    const char *dir = opt->out_dir ? opt->out_dir : ctx.cfg.out_dir ? ctx.cfg.out_dir : "out";
+    char path[1200];
+    snprintf(path, sizeof path, "%s/backtest.json", dir);
+    if (st == FR_OK && mkdir(dir, 0777) != 0 && errno != EEXIST)
+        st = fr_error_set(err, FR_E_OUTPUT, "%s: cannot create the output directory", dir);
+    if (st == FR_OK)
+        st = model_backtest_write(path, &bt, err);
+    if (st == FR_OK) {
+        int w = snprintf(report, size, "firerisk backtest  horizon %s, %d training cutoffs per backtest cutoff, %d threads\n",
+                         bt.horizon, bt.training_cutoffs, omp_get_max_threads());
+        if (w > 0 && (size_t)w < size)
+            model_backtest_format(&bt, report + w, size - (size_t)w);
+        size_t used = strlen(report);
+        snprintf(report + used, size - used, "written %s\n", path);
+    }
+    model_backtest_free(&bt);
+    free(ks);
+    free(ref.score);
+    run_ctx_free(&ctx);
+    return st;
+}

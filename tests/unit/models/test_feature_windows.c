@@ -1,0 +1,91 @@
+/*
+ * test_feature_windows.c — the as-of windows of the features (boundary
+ * dates: on as_of is excluded, exactly N years before is included) and the
+ * features built from them.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+
+#include "dates.h"
+#include "feature_table.h"
+
+static int32_t D(int y, int m, int d)
+{
+    return fr_days_from_civil(y, m, d);
+}
+
+static void window_boundaries(void **state)
+{
+    (void)state;
+    int32_t as_of = D(2025, 1, 1);
+    /* The precomputed form agrees with it on every day around the windows. */
+    const int32_t days[] = {D(2024, 2, 29), D(2024, 3, 1), D(2025, 1, 1), D(2023, 2, 28)};
+    for (int a = 0; a < 4; a++) {
+        int32_t as = days[a];
+        model_windows w = model_windows_at(as);
+        for (int32_t d = as - 6 * 366; d <= as + 3; d++)
+            assert_int_equal(model_windows_bucket(&w, d), model_window_bucket(d, as));
+        assert_int_equal(model_windows_bucket(&w, FR_DATE_MISSING), -1);
+    }
+    assert_int_equal(model_window_bucket(as_of, as_of), -1);          /* on as_of: excluded (no leakage) */
+    assert_int_equal(model_window_bucket(as_of + 30, as_of), -1);     /* after: excluded */
+    assert_int_equal(model_window_bucket(as_of - 1, as_of), 0);       /* the day before */
+    assert_int_equal(model_window_bucket(D(2024, 1, 1), as_of), 0);   /* exactly 1 year before: past year */
+    assert_int_equal(model_window_bucket(D(2023, 12, 31), as_of), 1); /* one day more: 1-3 years */
+    assert_int_equal(model_window_bucket(D(2022, 1, 1), as_of), 1);   /* exactly 3 years */
+    assert_int_equal(model_window_bucket(D(2021, 12, 31), as_of), 2);
+    assert_int_equal(model_window_bucket(D(2020, 1, 1), as_of), 2);   /* exactly 5 years */
+    assert_int_equal(model_window_bucket(D(2019, 12, 31), as_of), -1);
+    assert_int_equal(model_window_bucket(FR_DATE_MISSING, as_of), -1);
+}
+
+static void features_respect_as_of(void **state)
+{
+    (void)state;
+    /* Two parcels; incidents at parcel 0 on as_of, one day before and 4
+     * years before; one non-fire call; an unmatched fire. */
+    int32_t as_of = D(2025, 1, 1);
+    int32_t inc_parcel[] = {0, 0, 0, 0, -1};
+    int32_t inc_date[] = {as_of, as_of - 1, D(2021, 1, 1), as_of - 10, as_of - 1};
+    uint8_t is_fire[] = {1, 1, 1, 0, 1};
+    int32_t insp_parcel[] = {1, 1, 1};
+    int32_t insp_date[] = {D(2024, 6, 1), D(2023, 1, 1), as_of};
+    int8_t insp_failed[] = {1, 1, 1};
+    double viol[] = {2, 3, 7};
+    double year_built[] = {1921, NAN};
+    model_feature_input in = {.nparcels = 2, .as_of = as_of, .year_built = year_built,
+                              .ninsp = 3, .insp_parcel = insp_parcel, .insp_date = insp_date,
+                              .insp_failed = insp_failed, .insp_violations = viol, .has_inspections = 1,
+                              .ninc = 5, .inc_parcel = inc_parcel, .inc_date = inc_date, .inc_is_fire = is_fire,
+                              .has_incidents = 1};
+    model_features f;
+    fr_error err;
+    assert_int_equal(model_features_build(&in, &f, &err), FR_OK);
+#define V(name, i) f.values[(size_t)model_features_find(&f, name) * 2 + (i)]
+    assert_true(V("fires_parcel_1y", 0) == 1); /* as_of itself excluded */
+    assert_true(V("fires_parcel_3y", 0) == 1);
+    assert_true(V("fires_parcel_5y", 0) == 2);
+    assert_true(V("calls_parcel_3y", 0) == 2); /* fire the day before + the non-fire call */
+    assert_true(V("fires_parcel_5y", 1) == 0);
+    assert_true(V("insp_failed_3y", 1) == 2); /* the one on as_of does not count */
+    assert_true(V("insp_violations_3y", 1) == 5);
+    assert_true(V("insp_days_since", 1) == (double)(as_of - D(2024, 6, 1)));
+    assert_true(isnan(V("insp_days_since", 0)));
+    assert_true(V("building_age", 0) == 104);
+    assert_true(isnan(V("building_age", 1)));
+#undef V
+    model_features_free(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(window_boundaries),
+        cmocka_unit_test(features_respect_as_of),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,78 @@
+/*
+ * test_targets.c — the target list's rows (pipeline/report/targets.h): the first
+ * N by rank, and at most so many per zone label with a capacity.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "targets.h"
+
+/* 8 parcels, rank order 7,6,...,0.  Zone features: 0 "A", 1 "B", 2 "A"
+ * (a second polygon of A), 3 without a label. */
+static const size_t order[8] = {7, 6, 5, 4, 3, 2, 1, 0};
+static const int32_t zone_of[8] = {0, 1, 2, 3, -1, 0, 1, 2};
+static const char *const labels[4] = {"A", "B", "A", NULL};
+
+static void test_no_capacity(void **state)
+{
+    (void)state;
+    size_t out[8], n;
+    fr_error err;
+    assert_int_equal(fr_targets_select(order, 8, 3, NULL, out, &n, &err), FR_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(out[0], 7);
+    assert_int_equal(out[2], 5);
+    assert_int_equal(fr_targets_select(order, 8, 100, NULL, out, &n, &err), FR_OK);
+    assert_int_equal(n, 8); /* min(N, parcels) */
+}
+
+static void test_capacity_per_label(void **state)
+{
+    (void)state;
+    /* A: at most 2 (shared by features 0 and 2); others (B, no zone): 1. */
+    const char *const ll[1] = {"A"};
+    const long lim[1] = {2};
+    fr_capacity cap = {.zone_of = zone_of, .zone_label = labels, .nzone_features = 4, .default_limit = 1,
+                       .limit_label = ll, .limit = lim, .nlimits = 1};
+    size_t out[8], n;
+    fr_error err;
+    assert_int_equal(fr_targets_select(order, 8, 8, &cap, out, &n, &err), FR_OK);
+    /* rank order: 7(A) 6(B) 5(A) 4(none) 3(none: feature 3 has no label) 2(A) 1(B) 0(A) */
+    assert_int_equal(n, 4);
+    assert_int_equal(out[0], 7);
+    assert_int_equal(out[1], 6);
+    assert_int_equal(out[2], 5);
+    assert_int_equal(out[3], 4);
+    /* max_rows still stops the walk */
+    assert_int_equal(fr_targets_select(order, 8, 2, &cap, out, &n, &err), FR_OK);
+    assert_int_equal(n, 2);
+}
+
+static void test_zero_and_unlimited(void **state)
+{
+    (void)state;
+    const char *const ll[2] = {"A", "B"};
+    const long lim[2] = {0, FR_NO_LIMIT};
+    fr_capacity cap = {.zone_of = zone_of, .zone_label = labels, .nzone_features = 4,
+                       .default_limit = FR_NO_LIMIT, .limit_label = ll, .limit = lim, .nlimits = 2};
+    size_t out[8], n;
+    fr_error err;
+    assert_int_equal(fr_targets_select(order, 8, 8, &cap, out, &n, &err), FR_OK);
+    assert_int_equal(n, 4); /* every A parcel left out */
+    for (size_t k = 0; k < n; k++)
+        assert_true(zone_of[out[k]] < 0 || labels[zone_of[out[k]]] == NULL || labels[zone_of[out[k]]][0] == 'B');
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_no_capacity),
+        cmocka_unit_test(test_capacity_per_label),
+        cmocka_unit_test(test_zero_and_unlimited),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
