@@ -23,20 +23,28 @@ int32_t fr_days_from_civil(int y, int m, int d)
     return (int32_t)(era * 146097 + (int)doe - 719468);
 }
 
-void fr_civil_from_days(int32_t z, int *y, int *m, int *d)
+void fr_civil_from_days(int32_t days, int *y, int *m, int *d)
 {
-    z += 719468;
-    const int era = (z >= 0 ? z : z - 146096) / 146097;
-    const unsigned doe = (unsigned)(z - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const int yy = (int)yoe + era * 400;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    const unsigned dd = doy - (153 * mp + 2) / 5 + 1;
-    const unsigned mm = mp < 10 ? mp + 3 : mp - 9;
-    *y = yy + (mm <= 2);
+    /* In 64 bits so that every int32 day (INT32_MAX + 719468 overflows an
+     * int) has its date: the writers format whatever a source held. */
+    const int64_t z = (int64_t)days + 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const int64_t doe = z - era * 146097;
+    const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const int64_t mp = (5 * doy + 2) / 153;
+    const int64_t mm = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int)(yoe + era * 400 + (mm <= 2));
     *m = (int)mm;
-    *d = (int)dd;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+}
+
+int32_t fr_today_utc(void)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    return fr_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
 static int is_leap(int y)

@@ -15,6 +15,9 @@
 int32_t fr_days_from_civil(int y, int m, int d);
 void fr_civil_from_days(int32_t days, int *y, int *m, int *d);
 
+/* Today's date in UTC (the default as_of of a run). */
+int32_t fr_today_utc(void);
+
 /* The same month and day `years` years earlier (29 Feb -> 28 Feb). */
 int32_t fr_days_minus_years(int32_t days, int years);
 

@@ -63,7 +63,7 @@ fr_status model_sort_parallel(void *base, size_t n, size_t size, int (*cmp)(cons
     if (!start || !tmp) {
         free(start);
         free(tmp);
-        return fr_error_set(err, FR_E_MEMORY, "out of memory sorting %zu items", n);
+        return fr_error_oom_while(err, "sorting %zu items", n);
     }
     for (int r = 0; r <= nruns; r++)
         start[r] = n * (size_t)r / (size_t)nruns;

@@ -38,6 +38,24 @@ fr_status fr_error_set(fr_error *err, fr_status s, const char *fmt, ...)
     return s;
 }
 
+fr_status fr_error_oom(fr_error *err)
+{
+    return fr_error_set(err, FR_E_MEMORY, "out of memory");
+}
+
+fr_status fr_error_oom_while(fr_error *err, const char *fmt, ...)
+{
+    if (err) {
+        char what[sizeof err->message - 16];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(what, sizeof what, fmt, ap);
+        va_end(ap);
+        fr_error_set(err, FR_E_MEMORY, "out of memory %s", what);
+    }
+    return FR_E_MEMORY;
+}
+
 void fr_error_prefix(fr_error *err, const char *fmt, ...)
 {
     if (!err)

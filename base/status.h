@@ -6,9 +6,8 @@
  * feature and field involved.  Library code never prints: the CLI in
  * pipeline/ decides what the user sees and which exit code the run ends with.
  *
- * It lives in models/ because it is plain C with no dependency at all, so
- * both geo/ and models/ may include it without either depending on the
- * other's libraries (and neither on pipeline/).
+ * It lives in base/, the layer below geo/ and models/, because it has no
+ * domain content and both build on it (docs/DEVELOPING.md).
  *
  * The X-macro keeps the enum, its names and its exit codes in one list.
  * Exit codes stay clear of 124-127 and 128+N (timeout and signal codes).
@@ -53,6 +52,14 @@ int fr_status_exit_code(fr_status s);
  * so that a failure path reads `return fr_error_set(err, FR_E_INPUT, ...)`. */
 fr_status fr_error_set(fr_error *err, fr_status s, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Sets err to FR_E_MEMORY, "out of memory", and returns FR_E_MEMORY: the one
+ * line of every allocation check, `if (!p) return fr_error_oom(err);`. */
+fr_status fr_error_oom(fr_error *err);
+
+/* The same with what was being done: "out of memory " + the formatted text,
+ * e.g. fr_error_oom_while(err, "reading %s", path). */
+fr_status fr_error_oom_while(fr_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Prepends "context: " to an existing message (keeps the status). */
 void fr_error_prefix(fr_error *err, const char *fmt, ...)

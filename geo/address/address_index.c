@@ -312,7 +312,7 @@ static fr_status index_streets(geo_address_index *ix, const geo_layer *parcels, 
     }
     return FR_OK;
 oom:
-    return fr_error_set(err, FR_E_MEMORY, "out of memory indexing the addresses of layer '%s'", parcels->name);
+    return fr_error_oom_while(err, "indexing the addresses of layer '%s'", parcels->name);
 }
 
 static fr_status index_entries(geo_address_index *ix, const geo_layer *parcels, const parsed *pp,
@@ -326,7 +326,7 @@ static fr_status index_entries(geo_address_index *ix, const geo_layer *parcels, 
     }
     ix->entry = malloc((total ? total : 1) * sizeof *ix->entry);
     if (!ix->entry)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory indexing the addresses of layer '%s'",
+        return fr_error_oom_while(err, "indexing the addresses of layer '%s'",
                             parcels->name);
     ix->nentries = total;
     for (size_t i = 0; i < parcels->count; i++) {
@@ -391,7 +391,7 @@ static fr_status index_relaxed(geo_address_index *ix, arena *ar, const char *lay
     }
     return FR_OK;
 oom:
-    return fr_error_set(err, FR_E_MEMORY, "out of memory indexing the addresses of layer '%s'", layer);
+    return fr_error_oom_while(err, "indexing the addresses of layer '%s'", layer);
 }
 
 fr_status geo_address_index_build(const geo_layer *parcels, int addr_col, geo_address_index **out,
@@ -412,20 +412,20 @@ fr_status geo_address_index_build(const geo_layer *parcels, int addr_col, geo_ad
     arena ar = {0};
     fr_status st = FR_OK;
     if (!ix || !pp || !bufs || !street_of)
-        st = fr_error_set(err, FR_E_MEMORY, "out of memory indexing the addresses of layer '%s'", parcels->name);
+        st = fr_error_oom_while(err, "indexing the addresses of layer '%s'", parcels->name);
     if (st == FR_OK) {
 #pragma omp parallel for schedule(dynamic, 1)
         for (size_t b = 0; b < nblocks; b++)
             parse_block(parcels, addr_col, b, pp, &bufs[b]);
         for (size_t b = 0; b < nblocks; b++)
             if (bufs[b].oom)
-                st = fr_error_set(err, FR_E_MEMORY, "out of memory indexing the addresses of layer '%s'",
+                st = fr_error_oom_while(err, "indexing the addresses of layer '%s'",
                                   parcels->name);
         for (size_t i = 0; i < n && st == FR_OK; i++)
             ix->parcels_unusable += pp[i].state == 1;
     }
     if (st == FR_OK && arena_put(&ar, "") == UINT32_MAX) /* offset 0: the empty string */
-        st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+        st = fr_error_oom(err);
     if (st == FR_OK)
         st = index_streets(ix, parcels, pp, bufs, street_of, &ar, err);
     if (st == FR_OK)

@@ -75,7 +75,7 @@ fr_status geo_geos_build_polygon(geo_geos_ctx *c, const geo_layer *l, size_t i, 
             free(parts);
         if (holes != holes_small)
             free(holes);
-        return fr_error_set(err, FR_E_MEMORY, "out of memory building feature fid %lld of layer '%s'",
+        return fr_error_oom_while(err, "building feature fid %lld of layer '%s'",
                             (long long)l->fid[i], l->name);
     }
 

@@ -24,7 +24,7 @@ fr_status geo_geos_ctx_init(geo_geos_ctx *c, fr_error *err)
     c->last_error[0] = '\0';
     c->h = GEOS_init_r();
     if (!c->h)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory creating a GEOS context");
+        return fr_error_oom_while(err, "creating a GEOS context");
     GEOSContext_setErrorMessageHandler_r(c->h, geos_ctx_on_error, c);
     GEOSContext_setNoticeMessageHandler_r(c->h, geos_ctx_on_notice, c);
     return FR_OK;
@@ -43,7 +43,7 @@ fr_status geo_geos_ctx_array_new(int n, geo_geos_ctx **out, fr_error *err)
     *out = NULL;
     geo_geos_ctx *a = calloc(n > 0 ? (size_t)n : 1, sizeof *a);
     if (!a)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory creating GEOS contexts");
+        return fr_error_oom_while(err, "creating GEOS contexts");
     for (int t = 0; t < n; t++) {
         fr_status st = geo_geos_ctx_init(&a[t], err);
         if (st != FR_OK) {

@@ -163,7 +163,7 @@ fr_status geo_id_index_build(const geo_layer *parcels, int id_col, geo_id_index 
 oom:
     free(dv);
     geo_id_index_free(ix);
-    return fr_error_set(err, FR_E_MEMORY, "out of memory indexing the ids of layer '%s'",
+    return fr_error_oom_while(err, "indexing the ids of layer '%s'",
                         parcels->name);
 }
 

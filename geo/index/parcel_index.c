@@ -23,7 +23,7 @@ fr_status geo_parcel_index_build_tree(geo_parcel_index *ix, geo_geos_ctx *c, fr_
     GEOSContextHandle_t h = c->h;
     ix->tree = GEOSSTRtree_create_r(h, 10);
     if (!ix->tree)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory creating the index of layer '%s': %s",
+        return fr_error_oom_while(err, "creating the index of layer '%s': %s",
                             l->name, c->last_error);
     for (size_t i = 0; i < l->count; i++) {
         const double *b = &l->bbox[4 * i];
@@ -41,7 +41,7 @@ fr_status geo_parcel_index_build_tree(geo_parcel_index *ix, geo_geos_ctx *c, fr_
     /* Force the lazy build now: after it, queries only read the tree. */
     GEOSGeometry *probe = GEOSGeom_createPointFromXY_r(h, 0.0, 0.0);
     if (!probe)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory building the index of layer '%s'", l->name);
+        return fr_error_oom_while(err, "building the index of layer '%s'", l->name);
     GEOSSTRtree_query_r(h, ix->tree, probe, parcel_index_ignore, NULL);
     GEOSGeom_destroy_r(h, probe);
     return FR_OK;
@@ -57,7 +57,7 @@ fr_status geo_parcel_index_alloc(const geo_layer *parcels, geo_parcel_index **ou
                             parcels->name, parcels->source, parcels->count, INT32_MAX - 1);
     geo_parcel_index *ix = calloc(1, sizeof *ix);
     if (!ix)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory indexing layer '%s'", parcels->name);
+        return fr_error_oom_while(err, "indexing layer '%s'", parcels->name);
     ix->parcels = parcels;
     int n = omp_get_max_threads();
     if (n < 1)
@@ -65,7 +65,7 @@ fr_status geo_parcel_index_alloc(const geo_layer *parcels, geo_parcel_index **ou
     ix->slot = calloc((size_t)n, sizeof *ix->slot);
     if (!ix->slot) {
         free(ix);
-        return fr_error_set(err, FR_E_MEMORY, "out of memory indexing layer '%s'", parcels->name);
+        return fr_error_oom_while(err, "indexing layer '%s'", parcels->name);
     }
     for (int t = 0; t < n; t++) {
         fr_status st = geo_geos_ctx_init(&ix->slot[t].ctx, err);

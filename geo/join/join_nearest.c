@@ -66,7 +66,7 @@ static fr_status nearest_grid_build(nearest_grid *g, const geo_layer *t, const i
     size_t *fill = malloc(ncells * sizeof *fill);
     if (!g->start || !g->idx || !fill) {
         free(fill);
-        return fr_error_set(err, FR_E_MEMORY, "out of memory indexing layer '%s'", t->name);
+        return fr_error_oom_while(err, "indexing layer '%s'", t->name);
     }
     for (size_t v = 0; v < nvalid; v++) {
         long cx = nearest_cell(t->x[valid[v]], minx, cell), cy = nearest_cell(t->y[valid[v]], miny, cell);
@@ -157,7 +157,7 @@ fr_status geo_nearest_target(const double *rx, const double *ry, size_t n,
         return fr_error_set(err, FR_E_INPUT, "layer '%s': too many features", targets->name);
     int32_t *valid = malloc((targets->count ? targets->count : 1) * sizeof *valid);
     if (!valid)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory indexing layer '%s'", targets->name);
+        return fr_error_oom_while(err, "indexing layer '%s'", targets->name);
     size_t nvalid = 0;
     for (size_t j = 0; j < targets->count; j++)
         if (isfinite(targets->x[j]) && isfinite(targets->y[j]))

@@ -94,7 +94,7 @@ static fr_status points_contains(points_thread *t, GEOSGeometry *pt, double x, d
     t->cands.n = 0;
     GEOSSTRtree_query_r(t->ctx->h, t->tree, pt, geo_join_common_collect, &t->cands);
     if (t->cands.oom)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory querying the parcel index");
+        return fr_error_oom_while(err, "querying the parcel index");
     geo_join_common_cands_sort(&t->cands);
     const double margin = points_margin(x, y);
     for (size_t k = 0; k < t->cands.n; k++) {
@@ -133,13 +133,13 @@ static fr_status points_nearest(points_thread *t, GEOSGeometry *pt, double x, do
     GEOSContextHandle_t h = t->ctx->h;
     GEOSGeometry *q = GEOSGeom_createRectangle_r(h, x - reach, y - reach, x + reach, y + reach);
     if (!q)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory querying the parcel index: %s",
+        return fr_error_oom_while(err, "querying the parcel index: %s",
                             t->ctx->last_error);
     t->cands.n = 0;
     GEOSSTRtree_query_r(h, t->tree, q, geo_join_common_collect, &t->cands);
     GEOSGeom_destroy_r(h, q);
     if (t->cands.oom)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory querying the parcel index");
+        return fr_error_oom_while(err, "querying the parcel index");
     size_t n = t->cands.n;
     if (n == 0)
         return FR_OK;
@@ -151,7 +151,7 @@ static fr_status points_nearest(points_thread *t, GEOSGeometry *pt, double x, do
         if (order)
             t->order = order;
         if (!bd || !order)
-            return fr_error_set(err, FR_E_MEMORY, "out of memory querying the parcel index");
+            return fr_error_oom_while(err, "querying the parcel index");
         t->scap = n;
     }
     /* Visit candidates by envelope distance, a lower bound of the exact
@@ -423,7 +423,7 @@ fr_status geo_match_records(const geo_parcel_index *ix, const geo_layer *points,
     if (!errs || !order) {
         free(errs);
         free(order);
-        return fr_error_set(err, FR_E_MEMORY, "out of memory matching layer '%s'", points->name);
+        return fr_error_oom_while(err, "matching layer '%s'", points->name);
     }
     const long long n = (long long)points->count;
 

@@ -33,7 +33,7 @@ fr_status geo_parcel_prepare(const geo_layer *parcels, int id_col, geo_parcel_in
     geo_join_common_err *errs = calloc((size_t)nt, sizeof *errs);
     if (!errs) {
         geo_parcel_index_free(ix);
-        return fr_error_set(err, FR_E_MEMORY, "out of memory indexing layer '%s'", parcels->name);
+        return fr_error_oom_while(err, "indexing layer '%s'", parcels->name);
     }
     fr_status st_tree = FR_OK, st_ids = FR_OK;
     fr_error err_tree, err_ids;

@@ -87,7 +87,7 @@ static fr_status radius_grid_build(radius_grid *g, const geo_layer *pts, const i
         g->cell = g->inv_cell = 1.0;
         g->start = calloc(2, sizeof *g->start);
         if (!g->start)
-            return fr_error_set(err, FR_E_MEMORY, "out of memory bucketing layer '%s'", pts->name);
+            return fr_error_oom_while(err, "bucketing layer '%s'", pts->name);
         return FR_OK;
     }
     double w = maxx - minx, h = maxy - miny;
@@ -116,7 +116,7 @@ static fr_status radius_grid_build(radius_grid *g, const geo_layer *pts, const i
     if (!g->start || !g->x || !g->y || !g->b || !cellof) {
         free(cellof);
         radius_grid_free(g);
-        return fr_error_set(err, FR_E_MEMORY, "out of memory bucketing layer '%s'", pts->name);
+        return fr_error_oom_while(err, "bucketing layer '%s'", pts->name);
     }
     for (size_t k = 0; k < pts->count; k++) {
         double x = pts->x[k], y = pts->y[k];
@@ -134,7 +134,7 @@ static fr_status radius_grid_build(radius_grid *g, const geo_layer *pts, const i
     if (!fill) {
         free(cellof);
         radius_grid_free(g);
-        return fr_error_set(err, FR_E_MEMORY, "out of memory bucketing layer '%s'", pts->name);
+        return fr_error_oom_while(err, "bucketing layer '%s'", pts->name);
     }
     memcpy(fill, g->start, ncells * sizeof *fill);
     for (size_t k = 0; k < pts->count; k++) {

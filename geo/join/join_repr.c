@@ -54,7 +54,7 @@ fr_status geo_representative_points(const geo_layer *parcels, double *rx, double
     geo_join_common_err *errs = calloc((size_t)nt, sizeof *errs);
     if (!errs) {
         geo_geos_ctx_array_free(ctx, nt);
-        return fr_error_set(err, FR_E_MEMORY, "out of memory for representative points");
+        return fr_error_oom_while(err, "for representative points");
     }
     const long long n = (long long)parcels->count;
 #pragma omp parallel num_threads(nt)

@@ -39,7 +39,7 @@ static fr_status zones_thread_init(zones_thread *t, geo_geos_ctx *ctx, const geo
     t->prep = calloc(n, sizeof *t->prep);
     t->tree = GEOSSTRtree_create_r(ctx->h, 10);
     if (!t->geom || !t->prep || !t->tree)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory indexing layer '%s'", z->name);
+        return fr_error_oom_while(err, "indexing layer '%s'", z->name);
     for (size_t i = 0; i < z->count; i++) {
         const double *b = &z->bbox[4 * i];
         if (isnan(b[0]))
@@ -111,7 +111,7 @@ static fr_status zones_one(zones_thread *t, double x, double y, int32_t *zone, f
     t->cands.n = 0;
     GEOSSTRtree_query_r(t->ctx->h, t->tree, pt, geo_join_common_collect, &t->cands);
     if (t->cands.oom)
-        st = fr_error_set(err, FR_E_MEMORY, "out of memory querying layer '%s'", t->zones->name);
+        st = fr_error_oom_while(err, "querying layer '%s'", t->zones->name);
     geo_join_common_cands_sort(&t->cands);
     for (size_t k = 0; st == FR_OK && k < t->cands.n; k++) {
         int32_t z = t->cands.v[k];
@@ -154,7 +154,7 @@ fr_status geo_assign_zones(const double *rx, const double *ry, size_t n, const g
         free(th);
         free(errs);
         geo_geos_ctx_array_free(ctx, nt);
-        return fr_error_set(err, FR_E_MEMORY, "out of memory assigning zones of layer '%s'",
+        return fr_error_oom_while(err, "assigning zones of layer '%s'",
                             zones->name);
     }
     const long long nn = (long long)n;

@@ -68,7 +68,7 @@ fr_status geo_layer_set_srs(geo_layer *l, const char *wkt, fr_error *err)
 {
     char *copy = dup_or_null(wkt);
     if (wkt && !copy)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory copying a CRS");
+        return fr_error_oom_while(err, "copying a CRS");
     free(l->srs_wkt);
     l->srs_wkt = copy;
     return FR_OK;
@@ -81,7 +81,7 @@ fr_status geo_layer_add_column(geo_layer *l, const char *name, const char *sourc
         return fr_error_set(err, FR_E_INTERNAL, "column '%s' added after features", name);
     geo_column *cols = realloc(l->cols, (l->ncols + 1) * sizeof *cols);
     if (!cols)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory adding column '%s'", name);
+        return fr_error_oom_while(err, "adding column '%s'", name);
     l->cols = cols;
     geo_column *c = &cols[l->ncols];
     memset(c, 0, sizeof *c);
@@ -91,7 +91,7 @@ fr_status geo_layer_add_column(geo_layer *l, const char *name, const char *sourc
     if (!c->name || !c->source_name) {
         free(c->name);
         free(c->source_name);
-        return fr_error_set(err, FR_E_MEMORY, "out of memory adding column '%s'", name);
+        return fr_error_oom_while(err, "adding column '%s'", name);
     }
     if (out_index)
         *out_index = l->ncols;
@@ -119,14 +119,14 @@ static fr_status grow_features(geo_layer *l, size_t need, fr_error *err)
     do {                                                                  \
         void *p_ = realloc((ptr), cap * sizeof *(ptr));                   \
         if (!p_)                                                          \
-            return fr_error_set(err, FR_E_MEMORY, "out of memory at %zu features of layer '%s'", need, l->name); \
+            return fr_error_oom_while(err, "at %zu features of layer '%s'", need, l->name); \
         (ptr) = p_;                                                       \
     } while (0)
     GROW(l->fid);
     {
         void *p = realloc(l->bbox, cap * 4 * sizeof *l->bbox);
         if (!p)
-            return fr_error_set(err, FR_E_MEMORY, "out of memory at %zu features of layer '%s'", need, l->name);
+            return fr_error_oom_while(err, "at %zu features of layer '%s'", need, l->name);
         l->bbox = p;
     }
     if (l->kind == GEO_GEOM_POINT) {
@@ -136,7 +136,7 @@ static fr_status grow_features(geo_layer *l, size_t need, fr_error *err)
     {
         void *p = realloc(l->ring_start, (cap + 1) * sizeof *l->ring_start);
         if (!p)
-            return fr_error_set(err, FR_E_MEMORY, "out of memory at %zu features of layer '%s'", need, l->name);
+            return fr_error_oom_while(err, "at %zu features of layer '%s'", need, l->name);
         l->ring_start = p;
     }
     for (size_t c = 0; c < l->ncols; c++) {
@@ -217,11 +217,11 @@ fr_status geo_layer_add_ring(geo_layer *l, const double *xs, const double *ys, s
             cap *= 2;
         double *px = realloc(l->px, cap * sizeof *px);
         if (!px)
-            return fr_error_set(err, FR_E_MEMORY, "out of memory reading coordinates of layer '%s'", l->name);
+            return fr_error_oom_while(err, "reading coordinates of layer '%s'", l->name);
         l->px = px;
         double *py = realloc(l->py, cap * sizeof *py);
         if (!py)
-            return fr_error_set(err, FR_E_MEMORY, "out of memory reading coordinates of layer '%s'", l->name);
+            return fr_error_oom_while(err, "reading coordinates of layer '%s'", l->name);
         l->py = py;
         l->pt_cap = cap;
     }
@@ -229,11 +229,11 @@ fr_status geo_layer_add_ring(geo_layer *l, const double *xs, const double *ys, s
         size_t cap = l->ring_cap ? l->ring_cap * 2 : 2048;
         size_t *ps = realloc(l->pt_start, (cap + 1) * sizeof *ps);
         if (!ps)
-            return fr_error_set(err, FR_E_MEMORY, "out of memory reading rings of layer '%s'", l->name);
+            return fr_error_oom_while(err, "reading rings of layer '%s'", l->name);
         l->pt_start = ps;
         unsigned char *rs = realloc(l->ring_shell, cap * sizeof *rs);
         if (!rs)
-            return fr_error_set(err, FR_E_MEMORY, "out of memory reading rings of layer '%s'", l->name);
+            return fr_error_oom_while(err, "reading rings of layer '%s'", l->name);
         l->ring_shell = rs;
         l->ring_cap = cap;
     }
@@ -263,7 +263,7 @@ fr_status geo_layer_set_string(geo_layer *l, size_t col, size_t i, const char *v
     if (value) {
         copy = strdup(value);
         if (!copy)
-            return fr_error_set(err, FR_E_MEMORY, "out of memory copying field '%s'", c->name);
+            return fr_error_oom_while(err, "copying field '%s'", c->name);
     }
     free(c->str[i]);
     c->str[i] = copy;

@@ -270,7 +270,7 @@ static fr_status read_value(reader *r, const geo_field_spec *fs, size_t k, OGRFe
                     }
                     fr_status st = warn(r, fid, fs->source_name, "unparsable_number", msg);
                     if (st != FR_OK)
-                        return fr_error_set(err, st, "out of memory");
+                        return fr_error_oom(err);
                     v = NAN;
                 }
             }
@@ -305,7 +305,7 @@ static fr_status read_value(reader *r, const geo_field_spec *fs, size_t k, OGRFe
                     }
                     fr_status st = warn(r, fid, fs->source_name, "unparsable_date", msg);
                     if (st != FR_OK)
-                        return fr_error_set(err, st, "out of memory");
+                        return fr_error_oom(err);
                 }
             } else if (fs->required_value) {
                 *rejected = 1;
@@ -357,13 +357,13 @@ static fr_status read_attributes(reader *r, OGRFeatureH f, int64_t fid, size_t s
                            : as_number ? "(number)"
                                        : field_text(f, fi, ft, buf, sizeof buf, &heap, &recoded);
         if (!text) {
-            st = fr_error_set(err, FR_E_MEMORY, "out of memory reading %s", r->label);
+            st = fr_error_oom_while(err, "reading %s", r->label);
             break;
         }
         if (recoded && fs->type == GEO_COL_STRING) {
             snprintf(msg, sizeof msg, "text is not UTF-8; read as Windows-1252: '%.200s'", text);
             if (warn(r, fid, fs->source_name, "non_utf8_text", msg) != FR_OK) {
-                st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+                st = fr_error_oom(err);
                 break;
             }
         }
@@ -382,11 +382,11 @@ static fr_status ensure_scratch(reader *r, size_t n, fr_error *err)
         cap *= 2;
     double *bx = realloc(r->bx, cap * sizeof *bx);
     if (!bx)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory reading %s", r->label);
+        return fr_error_oom_while(err, "reading %s", r->label);
     r->bx = bx;
     double *by = realloc(r->by, cap * sizeof *by);
     if (!by)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory reading %s", r->label);
+        return fr_error_oom_while(err, "reading %s", r->label);
     r->by = by;
     r->bcap = cap;
     return FR_OK;
@@ -591,7 +591,7 @@ static fr_status read_geometry(reader *r, OGRFeatureH f, int64_t fid, int *rejec
     if (st == FR_OK && !bad && r->unclosed) {
         snprintf(msg, sizeof msg, "%zu ring(s) did not end where they started; closed them", r->unclosed);
         if (warn(r, fid, field, "unclosed_ring", msg) != FR_OK)
-            st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+            st = fr_error_oom(err);
     }
     if (valid_owned)
         OGR_G_DestroyGeometry(valid);
@@ -636,7 +636,7 @@ static fr_status resolve_srs(reader *r, OGRLayerH lyr, char **wkt_out, fr_error 
     *wkt_out = strdup(wkt);
     CPLFree(wkt);
     OSRDestroySpatialReference(srs);
-    return *wkt_out ? FR_OK : fr_error_set(err, FR_E_MEMORY, "out of memory");
+    return *wkt_out ? FR_OK : fr_error_oom(err);
 }
 
 /* Tell OGR to skip every field we do not read (wide assessor tables). */
@@ -760,7 +760,7 @@ fr_status geo_read_layer(const geo_read_spec *spec, geo_layer **out, geo_read_st
     r.field_index = calloc(spec->nfields ? spec->nfields : 1, sizeof *r.field_index);
     char *srs_wkt = NULL;
     if (!r.field_index) {
-        st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+        st = fr_error_oom(err);
         goto done;
     }
     for (size_t k = 0; k < spec->nfields && st == FR_OK; k++)
@@ -794,7 +794,7 @@ fr_status geo_read_layer(const geo_read_spec *spec, geo_layer **out, geo_read_st
     r.layer = geo_layer_new(spec->role, r.label, r.layer_name,
                             has_geometry_source ? spec->kind : GEO_GEOM_NONE);
     if (!r.layer || geo_layer_set_srs(r.layer, srs_wkt, err) != FR_OK) {
-        st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+        st = fr_error_oom(err);
         goto done;
     }
     for (size_t k = 0; k < spec->nfields && st == FR_OK; k++)
@@ -828,7 +828,7 @@ fr_status geo_read_layer(const geo_read_spec *spec, geo_layer **out, geo_read_st
             CPLErrorReset();
             rejected = 1;
             if (reject(&r, fid, NULL, "unreadable_record", msg) != FR_OK)
-                st = fr_error_set(err, FR_E_MEMORY, "out of memory reading %s", r.label);
+                st = fr_error_oom_while(err, "reading %s", r.label);
         }
         if (st == FR_OK && !rejected)
             st = read_attributes(&r, f, fid, slot, &rejected, err);
@@ -837,7 +837,7 @@ fr_status geo_read_layer(const geo_read_spec *spec, geo_layer **out, geo_read_st
         OGR_F_Destroy(f);
         if (st != FR_OK) {
             if (st == FR_E_MEMORY && err->message[0] == '\0')
-                fr_error_set(err, st, "out of memory reading %s", r.label);
+                fr_error_oom_while(err, "reading %s", r.label);
             goto done;
         }
         if (rejected)

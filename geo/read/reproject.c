@@ -61,7 +61,7 @@ fr_status geo_crs_wkt(const char *user_text, const char *what, int require_metri
     }
     *wkt = wkt_of(srs);
     OSRDestroySpatialReference(srs);
-    return *wkt ? FR_OK : fr_error_set(err, FR_E_MEMORY, "out of memory");
+    return *wkt ? FR_OK : fr_error_oom(err);
 }
 
 static OGRCoordinateTransformationH make_ct(const char *src_wkt, const char *dst_wkt, fr_error *err)
@@ -103,7 +103,7 @@ fr_status geo_to_lonlat(const char *src_wkt, size_t n, const double *x, const do
         if (!ct || !ok) {
 #pragma omp critical(geo_to_lonlat_error)
             if (st == FR_OK) {
-                st = ct ? fr_error_set(err, FR_E_MEMORY, "out of memory") : e.status;
+                st = ct ? fr_error_oom(err) : e.status;
                 if (!ct && err)
                     *err = e;
             }
@@ -177,7 +177,7 @@ fr_status geo_reproject_layer(geo_layer *layer, const char *dst_wkt, geo_rejects
         free(ok);
         free(keep);
         OCTDestroyCoordinateTransformation(ct);
-        return fr_error_set(err, FR_E_MEMORY, "out of memory reprojecting layer %s", layer->name);
+        return fr_error_oom_while(err, "reprojecting layer %s", layer->name);
     }
     const size_t chunk = 1 << 16;
     for (size_t s = 0; s < n; s += chunk) {
@@ -224,7 +224,7 @@ fr_status geo_reproject_layer(geo_layer *layer, const char *dst_wkt, geo_rejects
                                 "CRS (outside the source CRS's area of use, or the wrong CRS configured)",
                                 layer->source, layer->source_layer ? layer->source_layer : "",
                                 (long long)layer->fid[i]) != FR_OK)
-                st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+                st = fr_error_oom(err);
         }
     }
     if (st == FR_OK && *removed)

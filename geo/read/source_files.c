@@ -31,10 +31,10 @@ fr_status geo_source_files(const char *source, const char *const *open_options, 
     if (m > 0) {
         *files = calloc((size_t)m, sizeof **files);
         if (!*files)
-            st = fr_error_set(err, FR_E_MEMORY, "out of memory listing the files of %s", source);
+            st = fr_error_oom_while(err, "listing the files of %s", source);
         for (int i = 0; st == FR_OK && i < m; i++) {
             if (!((*files)[i] = strdup(list[i])))
-                st = fr_error_set(err, FR_E_MEMORY, "out of memory listing the files of %s", source);
+                st = fr_error_oom_while(err, "listing the files of %s", source);
             else
                 (*n)++;
         }

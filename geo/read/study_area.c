@@ -29,7 +29,7 @@ fr_status geo_median_centre(const geo_layer *l, double *cx, double *cy, fr_error
     if (!xs || !ys) {
         free(xs);
         free(ys);
-        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(err);
     }
     size_t n = 0;
     for (size_t i = 0; i < l->count; i++) {
@@ -90,7 +90,7 @@ fr_status geo_study_area_filter(geo_layer *l, double cx, double cy, double hx, d
     *removed = 0;
     unsigned char *keep = malloc(l->count ? l->count : 1);
     if (!keep)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(err);
     fr_status st = FR_OK;
     for (size_t i = 0; i < l->count && st == FR_OK; i++) {
         const double *b = &l->bbox[4 * i];
@@ -103,7 +103,7 @@ fr_status geo_study_area_filter(geo_layer *l, double cx, double cy, double hx, d
                             "the centre of the parcels (%.6g, %.6g); wrong coordinates or CRS? (join.study_area_km)",
                             l->source, l->source_layer ? l->source_layer : "", (long long)l->fid[i], b[0], b[1],
                             b[2], b[3], radius_km, cx, cy) != FR_OK)
-            st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+            st = fr_error_oom(err);
     }
     if (st == FR_OK && *removed)
         geo_layer_compact(l, keep);
@@ -123,7 +123,7 @@ fr_status geo_source_points_keep(const geo_layer *l, geo_source_points *out, fr_
     out->srs_wkt = l->srs_wkt ? strdup(l->srs_wkt) : NULL;
     if (!out->fid || !out->x || !out->y || (l->srs_wkt && !out->srs_wkt)) {
         geo_source_points_free(out);
-        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(err);
     }
     if (l->count) { /* an empty layer may have no arrays yet (memcpy from NULL is undefined) */
         memcpy(out->fid, l->fid, l->count * sizeof *out->fid);
@@ -176,7 +176,7 @@ fr_status geo_study_area_points(geo_layer *l, const geo_source_points *src, doub
         return FR_OK;
     unsigned char *keep = malloc(l->count);
     if (!keep)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(err);
     OGRCoordinateTransformationH ct = NULL;
     fr_status st = FR_OK;
     size_t j = 0; /* the kept points are a subsequence of the source points */
@@ -217,7 +217,7 @@ fr_status geo_study_area_points(geo_layer *l, const geo_source_points *src, doub
                                 l->source, layer_name, (long long)l->fid[i], sx, sy, radius_km);
         }
         if (a != FR_OK)
-            st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+            st = fr_error_oom(err);
     }
     if (st == FR_OK && *removed)
         geo_layer_compact(l, keep);

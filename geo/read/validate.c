@@ -34,7 +34,7 @@ static fr_status append_polygon(GEOSContextHandle_t h, const GEOSGeometry *poly,
             if (nx)
                 *bx = nx;
             if (!nx || !ny)
-                return fr_error_set(err, FR_E_MEMORY, "out of memory repairing polygons");
+                return fr_error_oom_while(err, "repairing polygons");
             *by = ny;
             *cap = n;
         }
@@ -89,7 +89,7 @@ static fr_status rebuild(geo_layer *l, const unsigned char *flag, unsigned char 
     double *bx = NULL, *by = NULL;
     size_t cap = 0;
     if (!out)
-        st = fr_error_set(err, FR_E_MEMORY, "out of memory repairing polygons");
+        st = fr_error_oom_while(err, "repairing polygons");
     const char *layer_name = l->source_layer ? l->source_layer : "";
     for (size_t i = 0; i < l->count && st == FR_OK; i++) {
         keep[i] = 1;
@@ -119,7 +119,7 @@ static fr_status rebuild(geo_layer *l, const unsigned char *flag, unsigned char 
             if (geo_rejects_add(warnings, l->name, l->fid[i], NULL, "repaired_geometry",
                                 "%s, layer '%s', feature %lld: invalid polygon repaired with GEOS MakeValid",
                                 l->source, layer_name, (long long)l->fid[i]) != FR_OK)
-                st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+                st = fr_error_oom(err);
         } else {
             keep[i] = 0;
             (*removed)++;
@@ -127,7 +127,7 @@ static fr_status rebuild(geo_layer *l, const unsigned char *flag, unsigned char 
                                 "%s, layer '%s', feature %lld: invalid polygon that MakeValid could not repair%s",
                                 l->source, layer_name, (long long)l->fid[i],
                                 flag[i] == CHECK_UNBUILDABLE ? " (a ring has fewer than 4 points)" : "") != FR_OK)
-                st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+                st = fr_error_oom(err);
         }
     }
     if (st == FR_OK) {
@@ -152,7 +152,7 @@ static fr_status rebuild(geo_layer *l, const unsigned char *flag, unsigned char 
         if (out->cap < l->cap) { /* ring_start must keep room for l->cap features */
             size_t *rs = realloc(l->ring_start, (l->cap + 1) * sizeof *rs);
             if (!rs)
-                st = fr_error_set(err, FR_E_MEMORY, "out of memory repairing polygons");
+                st = fr_error_oom_while(err, "repairing polygons");
             else
                 l->ring_start = rs;
         }
@@ -180,7 +180,7 @@ fr_status geo_layer_make_valid(geo_layer *l, geo_rejects *rejects, geo_rejects *
         free(flag);
         free(keep);
         geo_geos_ctx_array_free(ctx, nt);
-        return fr_error_set(err, FR_E_MEMORY, "out of memory checking polygons");
+        return fr_error_oom_while(err, "checking polygons");
     }
     size_t ninvalid = 0;
 #pragma omp parallel num_threads(nt) reduction(+ : ninvalid)

@@ -25,6 +25,7 @@
 #endif
 
 #include "write_common.h"
+#include "dates.h"
 
 #include <errno.h>
 #include <math.h>
@@ -105,23 +106,6 @@ fr_status geo_write_common_check_table(const geo_out_table *t, geo_write_name_ki
 }
 
 /* ---- values ---------------------------------------------------------- */
-
-void geo_write_common_civil_from_days(int32_t days, int *year, int *month, int *day)
-{
-    /* Howard Hinnant's days_from_civil inverse, exact for every int32. */
-    int64_t z = (int64_t)days + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = yoe + era * 400;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t d = doy - (153 * mp + 2) / 5 + 1;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
-    *year = (int)(y + (m <= 2));
-    *month = (int)m;
-    *day = (int)d;
-}
 
 int geo_write_common_num_present(double v)
 {
@@ -401,7 +385,7 @@ fr_status geo_write_out_open(geo_write_out *o, const char *path, fr_error *err)
     o->cap = (size_t)1 << 20;
     o->buf = malloc(o->cap);
     if (!o->buf)
-        return fr_error_set(err, FR_E_MEMORY, "%s: out of memory for the output buffer", path);
+        return fr_error_oom_while(err, "writing %s: for the output buffer", path);
     o->fp = fopen(path, "wb");
     if (!o->fp) {
         int e = errno;
@@ -461,7 +445,7 @@ fr_status geo_write_common_srs(const geo_layer *l, const char *path, OGRSpatialR
                             l->name);
     OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
     if (!srs)
-        return fr_error_set(err, FR_E_MEMORY, "%s: out of memory creating a CRS", path);
+        return fr_error_oom_while(err, "writing %s: creating a CRS", path);
     if (OSRSetFromUserInput(srs, l->srs_wkt) != OGRERR_NONE) {
         OSRRelease(srs);
         const char *msg = CPLGetLastErrorMsg();
@@ -496,7 +480,7 @@ fr_status geo_write_common_geometry(const geo_layer *l, size_t i, OGRGeometryH *
             return FR_OK;
         OGRGeometryH pt = OGR_G_CreateGeometry(wkbPoint);
         if (!pt)
-            return fr_error_set(err, FR_E_MEMORY, "out of memory building a point");
+            return fr_error_oom_while(err, "building a point");
         OGR_G_SetPoint_2D(pt, 0, l->x[i], l->y[i]);
         *out = pt;
         return FR_OK;
@@ -556,7 +540,7 @@ oom:
         OGR_G_DestroyGeometry(poly);
     if (multi)
         OGR_G_DestroyGeometry(multi);
-    return fr_error_set(err, FR_E_MEMORY, "out of memory building the geometry of feature %lld "
+    return fr_error_oom_while(err, "building the geometry of feature %lld "
                         "of layer '%s'", (long long)l->fid[i], l->name);
 }
 
@@ -646,7 +630,7 @@ static fr_status create_fields(OGRLayerH lyr, const geo_out_table *t,
         const char *nm = geo_write_common_field_name(f, spec->names);
         OGRFieldDefnH fd = OGR_Fld_Create(nm, ogr_type(f, narrow && narrow[j]));
         if (!fd)
-            return fr_error_set(err, FR_E_MEMORY, "%s: out of memory creating field '%s'", path,
+            return fr_error_oom_while(err, "writing %s: creating field '%s'", path,
                                 nm);
         if (spec->widths && spec->widths[j] > 0)
             OGR_Fld_SetWidth(fd, spec->widths[j]);
@@ -717,7 +701,7 @@ static fr_status set_fields(OGRFeatureH feat, const geo_out_table *t, const unsi
                 break;
             }
             int y, m, dd;
-            geo_write_common_civil_from_days(d, &y, &m, &dd);
+            fr_civil_from_days(d, &y, &m, &dd);
             if (y < 1 || y > 9999)
                 return fr_error_set(err, FR_E_OUTPUT,
                                     "%s: row %zu (parcel fid %lld), field '%s': year %d is "
@@ -792,7 +776,7 @@ static fr_status write_rows(OGRLayerH lyr, const geo_out_table *t, const geo_wri
 {
     OGRFeatureH feat = OGR_F_Create(OGR_L_GetLayerDefn(lyr));
     if (!feat)
-        return fr_error_set(err, FR_E_MEMORY, "%s: out of memory creating a feature", path);
+        return fr_error_oom_while(err, "writing %s: creating a feature", path);
     fr_status st = FR_OK;
     for (size_t k = 0; k < t->nrows && st == FR_OK; k++) {
         size_t idx = t->order[k];

@@ -17,7 +17,6 @@
  *    loop, for the GDAL-driver writers (the reference implementations);
  *  - the per-thread GDAL error capture (a quiet handler that keeps the first
  *    failure message, so that a later warning cannot hide it);
- *  - days-since-1970 to a civil date.
  *
  * Threading: nothing here holds global state.  Each call that touches GDAL
  * installs its own error handler on the calling thread, so two writers may
@@ -59,8 +58,6 @@ const char *geo_write_common_field_name(const geo_out_field *f, geo_write_name_k
 /* Name of the output layer: t->layer_name, else the parcels layer's name. */
 const char *geo_write_common_layer_name(const geo_out_table *t);
 
-/* Days since 1970-01-01 to a proleptic Gregorian date. */
-void geo_write_common_civil_from_days(int32_t days, int *year, int *month, int *day);
 
 /* 1 if a real is written as a value, 0 if it is written as null (NAN; also
  * +-Inf, which neither JSON nor a .dbf can represent). */

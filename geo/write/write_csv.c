@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "write_common.h"
+#include "dates.h"
 
 #define CSV_REAL_DECIMALS 6
 
@@ -102,7 +103,7 @@ static fr_status put_value(geo_write_out *o, const geo_out_table *t, const geo_o
         if (d == GEO_DATE_MISSING)
             break;
         int y, m, dd;
-        geo_write_common_civil_from_days(d, &y, &m, &dd);
+        fr_civil_from_days(d, &y, &m, &dd);
         if (y < 1 || y > 9999)
             return fr_error_set(err, FR_E_OUTPUT,
                                 "%s: row %zu (parcel fid %lld), field '%s': year %d is outside "

@@ -49,6 +49,7 @@
 #include <gdal.h>
 
 #include "write_common.h"
+#include "dates.h"
 
 #define GJ_DEFAULT_PRECISION 7
 #define GJ_BLOCK_POINTS 65536
@@ -165,7 +166,7 @@ static fr_status grow_block(gj_writer *w, size_t need, fr_error *err)
     if (ok)
         w->ok = ok;
     if (!x || !y || !ok)
-        return fr_error_set(err, FR_E_MEMORY, "%s: out of memory for coordinates", w->path);
+        return fr_error_oom_while(err, "writing %s: for coordinates", w->path);
     w->cap = cap;
     return FR_OK;
 }
@@ -284,7 +285,7 @@ static fr_status put_properties(gj_writer *w, size_t i, size_t row, char **keys,
                 break;
             }
             int y, m, dd;
-            geo_write_common_civil_from_days(d, &y, &m, &dd);
+            fr_civil_from_days(d, &y, &m, &dd);
             if (y < 1 || y > 9999)
                 return fr_error_set(err, FR_E_OUTPUT,
                                     "%s: row %zu (parcel fid %lld), field '%s': year %d is "
@@ -307,7 +308,7 @@ static fr_status make_keys(const geo_out_table *t, char ***out, fr_error *err)
 {
     char **keys = calloc(t->nfields + 1, sizeof *keys);
     if (!keys)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory for field names");
+        return fr_error_oom_while(err, "for field names");
     for (size_t j = 0; j < t->nfields; j++) {
         const char *nm = t->fields[j].name;
         size_t n = strlen(nm);
@@ -316,7 +317,7 @@ static fr_status make_keys(const geo_out_table *t, char ***out, fr_error *err)
             for (size_t i = 0; i < j; i++)
                 free(keys[i]);
             free(keys);
-            return fr_error_set(err, FR_E_MEMORY, "out of memory for field names");
+            return fr_error_oom_while(err, "for field names");
         }
         size_t m = 0;
         k[m++] = '"';

@@ -92,7 +92,7 @@ static fr_status create_table(GDALDatasetH ds, const char *name, const char *fid
     for (size_t k = 0; k < ncols; k++) {
         OGRFieldDefnH fd = OGR_Fld_Create(cols[k].name, cols[k].type);
         if (!fd)
-            return fr_error_set(err, FR_E_MEMORY, "%s: out of memory creating a field", path);
+            return fr_error_oom_while(err, "writing %s: creating a field", path);
         OGR_Fld_SetSubType(fd, cols[k].subtype);
         if (cols[k].width > 0)
             OGR_Fld_SetWidth(fd, cols[k].width);
@@ -136,7 +136,7 @@ static fr_status fill_table(OGRLayerH lyr, fill_fn fill, const geo_gpkg_spec *sp
                             geo_write_common_capture_msg(cap, "unknown error"));
     OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(lyr));
     fr_status st = f ? fill(lyr, f, spec, path, cap, err)
-                     : fr_error_set(err, FR_E_MEMORY, "%s: out of memory creating a feature", path);
+                     : fr_error_oom_while(err, "writing %s: creating a feature", path);
     if (f)
         OGR_F_Destroy(f);
     if (st != FR_OK) {

@@ -60,6 +60,7 @@
 #include <cpl_vsi.h>
 
 #include "write_common.h"
+#include "dates.h"
 
 #define DBF_MAX_WIDTH 254
 #define DBF_REAL_WIDTH 24     /* the driver's default N(24,15) */
@@ -174,7 +175,7 @@ static fr_status layout_make(const geo_out_table *t, dbf_layout *lay, fr_error *
     lay->prec = calloc(t->nfields + 1, sizeof *lay->prec);
     if (!lay->width || !lay->prec) {
         layout_free(lay);
-        return fr_error_set(err, FR_E_MEMORY, "out of memory laying out the .dbf");
+        return fr_error_oom_while(err, "laying out the .dbf");
     }
     for (size_t j = 0; j < t->nfields; j++) {
         fr_status st = layout_field(t, j, &lay->width[j], &lay->prec[j], err);
@@ -519,7 +520,7 @@ static fr_status put_dbf_record(shp_writer *w, size_t i, size_t row, fr_error *e
                 continue;
             }
             int y, m, dd;
-            geo_write_common_civil_from_days(d, &y, &m, &dd);
+            fr_civil_from_days(d, &y, &m, &dd);
             if (y < 1 || y > 9999)
                 return fr_error_set(err, FR_E_OUTPUT,
                                     "%s: row %zu (parcel fid %lld), field '%s': year %d is "
@@ -692,7 +693,7 @@ fr_status geo_write_shapefile(const geo_out_table *t, const char *path, fr_error
         free(w.base);
         free(w.side_path);
         layout_free(&w.lay);
-        return fr_error_set(err, FR_E_MEMORY, "%s: out of memory", path);
+        return fr_error_oom_while(err, "writing %s", path);
     }
     memcpy(w.base, path, n - 4);
     w.base[n - 4] = '\0';

@@ -34,7 +34,7 @@ fr_status model_eval_auc(const double *score, const uint8_t *y, size_t n, double
     *auc = NAN;
     scored *v = malloc((n ? n : 1) * sizeof *v);
     if (!v)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory computing the AUC");
+        return fr_error_oom_while(err, "computing the AUC");
     size_t pos = 0;
     for (size_t i = 0; i < n; i++) {
         if (isnan(score[i])) {
@@ -108,7 +108,7 @@ fr_status model_eval(const double *score, const uint8_t *y, const char *const *i
     uint8_t *tier = malloc(n ? n : 1);
     out->at = calloc(nks ? nks : 1, sizeof *out->at);
     if (!order || !rank || !tier || !out->at)
-        st = fr_error_set(err, FR_E_MEMORY, "out of memory evaluating %zu parcels", n);
+        st = fr_error_oom_while(err, "evaluating %zu parcels", n);
     if (st == FR_OK)
         st = model_rank(score, ids, n, 0, 0, order, rank, tier, err);
     if (st == FR_OK) {

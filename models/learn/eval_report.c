@@ -76,7 +76,7 @@ fr_status model_backtest_write(const char *path, const model_backtest *b, fr_err
 {
     json_object *root = json_object_new_object(), *cuts = json_object_new_array();
     if (!root || !cuts)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(err);
     json_object_object_add(root, "format", json_object_new_string(MODEL_BACKTEST_FORMAT));
     json_object_object_add(root, "format_version", json_object_new_int(MODEL_BACKTEST_VERSION));
     json_object_object_add(root, "config", json_object_new_string(b->config));
@@ -98,7 +98,7 @@ fr_status model_backtest_write(const char *path, const model_backtest *b, fr_err
     const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
     size_t plen = strlen(path) + 32;
     char *tmp = malloc(plen);
-    fr_status st = text && tmp ? FR_OK : fr_error_set(err, FR_E_MEMORY, "out of memory");
+    fr_status st = text && tmp ? FR_OK : fr_error_oom(err);
     if (st == FR_OK) {
         snprintf(tmp, plen, "%s.tmp-%ld", path, (long)getpid());
         FILE *fp = fopen(tmp, "wb");

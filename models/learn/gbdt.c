@@ -214,7 +214,7 @@ static fr_status build_hists(grower *g, task *const *tasks, size_t n, fr_error *
     if (njobs > g->partials_cap) {
         double *p = realloc(g->partials, njobs * hsize * sizeof *p);
         if (!p)
-            return fr_error_set(err, FR_E_MEMORY, "out of memory building histograms");
+            return fr_error_oom_while(err, "building histograms");
         g->partials = p;
         g->partials_cap = njobs;
     }
@@ -223,7 +223,7 @@ static fr_status build_hists(grower *g, task *const *tasks, size_t n, fr_error *
     if (!jobs || !first) {
         free(jobs);
         free(first);
-        return fr_error_set(err, FR_E_MEMORY, "out of memory building histograms");
+        return fr_error_oom_while(err, "building histograms");
     }
     size_t j = 0;
     for (size_t t = 0; t < n; t++) {
@@ -320,7 +320,7 @@ static fr_status grow_tree(grower *g, size_t n, node_list *nodes, hist_pool *hp,
     size_t *mids = calloc(cap, sizeof *mids);
     task **smaller = calloc(cap, sizeof *smaller);
     fr_status st = cur && next && splits && chosen && mids && smaller ? FR_OK
-                                                                      : fr_error_set(err, FR_E_MEMORY, "out of memory growing a tree");
+                                                                      : fr_error_oom_while(err, "growing a tree");
     size_t ncur = 0, base = nodes->count; /* children are stored relative to the tree's first node */
     if (st == FR_OK) {
         double G = 0, H = 0;
@@ -331,7 +331,7 @@ static fr_status grow_tree(grower *g, size_t n, node_list *nodes, hist_pool *hp,
         int32_t root = new_node(nodes, leaf_weight(G, H, p));
         double *h = pool_get(hp);
         if (root < 0 || !h)
-            st = fr_error_set(err, FR_E_MEMORY, "out of memory growing a tree");
+            st = fr_error_oom_while(err, "growing a tree");
         cur[0] = (task){0, n, G, H, root, 0, h};
         ncur = 1;
         task *root_task = &cur[0];
@@ -364,7 +364,7 @@ static fr_status grow_tree(grower *g, size_t n, node_list *nodes, hist_pool *hp,
             int32_t l = new_node(nodes, leaf_weight(s->GL, s->HL, p));
             int32_t r = l >= 0 ? new_node(nodes, leaf_weight(GR, HR, p)) : -1;
             if (r < 0) {
-                st = fr_error_set(err, FR_E_MEMORY, "out of memory growing a tree");
+                st = fr_error_oom_while(err, "growing a tree");
                 break;
             }
             model_gbdt_node *nd = &nodes->nodes[pt->node];
@@ -410,7 +410,7 @@ static fr_status grow_tree(grower *g, size_t n, node_list *nodes, hist_pool *hp,
             next[small_left ? c + 1 : c].hist = cur[t].hist;
             double *h = pool_get(hp);
             if (!h)
-                st = fr_error_set(err, FR_E_MEMORY, "out of memory growing a tree");
+                st = fr_error_oom_while(err, "growing a tree");
             next[small_left ? c : c + 1].hist = h;
             c += 2;
         }
@@ -502,14 +502,14 @@ fr_status model_gbdt_train(const model_dataset *d, const uint32_t *train, size_t
     size_t nfall = d->nfeatures;
     fbins *fball = calloc(nfall ? nfall : 1, sizeof *fball);
     int32_t *newix = malloc((nfall ? nfall : 1) * sizeof *newix);
-    fr_status st = fball && newix ? FR_OK : fr_error_set(err, FR_E_MEMORY, "out of memory");
+    fr_status st = fball && newix ? FR_OK : fr_error_oom(err);
     int bad = 0;
     if (st == FR_OK) {
 #pragma omp parallel for schedule(dynamic) reduction(| : bad)
         for (size_t f = 0; f < nfall; f++)
             bad |= make_bins(d->x + f * d->nrows, train, ntrain, p->bins, &fball[f]) != 0;
         if (bad)
-            st = fr_error_set(err, FR_E_MEMORY, "out of memory binning features");
+            st = fr_error_oom_while(err, "binning features");
     }
     /* Features with a possible split: several value bins, or values and missing. */
     size_t nf = 0;
@@ -518,7 +518,7 @@ fr_status model_gbdt_train(const model_dataset *d, const uint32_t *train, size_t
         fb = calloc(nfall ? nfall : 1, sizeof *fb);
         m->names = calloc(nfall ? nfall : 1, sizeof *m->names);
         if (!fb || !m->names)
-            st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+            st = fr_error_oom(err);
         for (size_t f = 0; st == FR_OK && f < nfall; f++) {
             newix[f] = -1;
             if (fball[f].nb == 0 || (fball[f].nb == 1 && !fball[f].has_missing)) {
@@ -529,7 +529,7 @@ fr_status model_gbdt_train(const model_dataset *d, const uint32_t *train, size_t
             fb[nf] = fball[f];
             fball[f].edges = NULL;
             if (!(m->names[nf++] = strdup(d->names[f])))
-                st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+                st = fr_error_oom(err);
         }
         m->nfeatures = nf;
         if (st == FR_OK && nf == 0)
@@ -550,7 +550,7 @@ fr_status model_gbdt_train(const model_dataset *d, const uint32_t *train, size_t
         g.F = malloc(d->nrows * sizeof *g.F);
         starts = malloc(((size_t)p->max_trees + 1) * sizeof *starts);
         if (!B || !g.idx || !g.scratch || !g.gh || !g.F || !starts)
-            st = fr_error_set(err, FR_E_MEMORY, "out of memory for gbdt training (%zu rows)", d->nrows);
+            st = fr_error_oom_while(err, "for gbdt training (%zu rows)", d->nrows);
     }
     if (st == FR_OK) {
         for (size_t f0 = 0; f0 < nfall; f0++) {
@@ -578,7 +578,7 @@ fr_status model_gbdt_train(const model_dataset *d, const uint32_t *train, size_t
     hp.all = calloc(hp.cap, sizeof *hp.all);
     hp.avail = calloc(hp.cap, sizeof *hp.avail);
     if (st == FR_OK && (!hp.all || !hp.avail))
-        st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+        st = fr_error_oom(err);
     double best = INFINITY;
     size_t best_trees = 0, ntrees = 0;
     for (int t = 0; st == FR_OK && t < p->max_trees; t++) {
@@ -620,7 +620,7 @@ fr_status model_gbdt_train(const model_dataset *d, const uint32_t *train, size_t
         m->tree_start = malloc((best_trees + 1) * sizeof *m->tree_start);
         m->nodes = malloc((nnodes ? nnodes : 1) * sizeof *m->nodes);
         if (!m->tree_start || !m->nodes)
-            st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+            st = fr_error_oom(err);
         else {
             memcpy(m->tree_start, starts, best_trees * sizeof *starts);
             m->tree_start[best_trees] = nnodes;

@@ -121,7 +121,7 @@ static fr_status plan_columns(const model_dataset *d, const uint32_t *rows, size
     m->columns = calloc(3 * d->nfeatures + 1, sizeof *m->columns);
     if (!st || !m->columns) {
         free(st);
-        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(err);
     }
 #pragma omp parallel for schedule(dynamic)
     for (size_t f = 0; f < d->nfeatures; f++)
@@ -299,7 +299,7 @@ fr_status model_logit_train(const model_dataset *d, const uint32_t *rows, size_t
                             nrows, npos ? "fires" : "without a fire");
     int32_t *used = calloc(d->nfeatures ? d->nfeatures : 1, sizeof *used);
     if (!used)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(err);
     fr_status st = plan_columns(d, rows, nrows, m, used, rep, err);
     newton nw = {.d = d, .rows = rows, .nrows = nrows, .m = m, .p = p};
     nw.q1 = m->ncolumns + 1;
@@ -315,7 +315,7 @@ fr_status model_logit_train(const model_dataset *d, const uint32_t *rows, size_t
         hess = malloc(q1 * q1 * sizeof *hess);
         step = malloc(q1 * sizeof *step);
         if (!nw.partials || !beta || !prev || !grad || !hess || !step)
-            st = fr_error_set(err, FR_E_MEMORY, "out of memory fitting the logistic model");
+            st = fr_error_oom_while(err, "fitting the logistic model");
     }
     if (st == FR_OK) {
         /* Start from the weighted prior log-odds: Newton then needs few steps. */
@@ -326,7 +326,7 @@ fr_status model_logit_train(const model_dataset *d, const uint32_t *rows, size_t
             double loss;
             evaluate(&nw, beta, &loss, grad, hess);
             if (isnan(loss)) {
-                st = fr_error_set(err, FR_E_MEMORY, "out of memory fitting the logistic model");
+                st = fr_error_oom_while(err, "fitting the logistic model");
                 break;
             }
             double pen = 0;
@@ -372,14 +372,14 @@ fr_status model_logit_train(const model_dataset *d, const uint32_t *rows, size_t
         int32_t *newix = malloc((d->nfeatures ? d->nfeatures : 1) * sizeof *newix);
         m->names = calloc(d->nfeatures ? d->nfeatures : 1, sizeof *m->names);
         if (!newix || !m->names)
-            st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+            st = fr_error_oom(err);
         for (size_t f = 0; st == FR_OK && f < d->nfeatures; f++) {
             newix[f] = -1;
             if (!used[f])
                 continue;
             newix[f] = (int32_t)m->nfeatures;
             if (!(m->names[m->nfeatures++] = strdup(d->names[f])))
-                st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+                st = fr_error_oom(err);
         }
         for (size_t c = 0; st == FR_OK && c < m->ncolumns; c++) {
             m->columns[c].feature = newix[m->columns[c].feature];

@@ -104,7 +104,7 @@ fr_status model_file_write(const char *path, const model_trained *m, fr_error *e
     const model_info *in = &m->info;
     json_object *root = json_object_new_object();
     if (!root)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(err);
     json_object_object_add(root, "format", json_object_new_string(MODEL_FILE_FORMAT));
     json_object_object_add(root, "format_version", json_object_new_int(MODEL_FILE_VERSION));
     json_object_object_add(root, "model", json_object_new_string(model_kind_name(m->kind)));
@@ -147,7 +147,7 @@ fr_status model_file_write(const char *path, const model_trained *m, fr_error *e
     char *tmp = malloc(plen);
     fr_status st = FR_OK;
     if (!text || !tmp)
-        st = fr_error_set(err, FR_E_MEMORY, "out of memory writing %s", path);
+        st = fr_error_oom_while(err, "writing %s", path);
     if (st == FR_OK) {
         snprintf(tmp, plen, "%s.tmp-%ld", path, (long)getpid());
         FILE *fp = fopen(tmp, "wb");
@@ -234,7 +234,7 @@ static fr_status read_features(reader *r, json_object *root, char ***names, size
     size_t m = json_object_array_length(a);
     *names = calloc(m, sizeof **names);
     if (!*names)
-        return fr_error_set(r->err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(r->err);
     for (size_t i = 0; i < m; i++) {
         json_object *v = json_object_array_get_idx(a, i);
         if (!json_object_is_type(v, json_type_string) || !json_object_get_string_len(v))
@@ -243,7 +243,7 @@ static fr_status read_features(reader *r, json_object *root, char ***names, size
             if (!strcmp((*names)[j], json_object_get_string(v)))
                 return bad(r, "feature '%s' is listed twice", json_object_get_string(v));
         if (!((*names)[i] = strdup(json_object_get_string(v))))
-            return fr_error_set(r->err, FR_E_MEMORY, "out of memory");
+            return fr_error_oom(r->err);
         (*n)++;
     }
     return FR_OK;
@@ -261,7 +261,7 @@ static fr_status read_logit(reader *r, json_object *root, model_logit *m)
     size_t nc = json_object_array_length(cols);
     m->columns = calloc(nc ? nc : 1, sizeof *m->columns);
     if (!m->columns)
-        return fr_error_set(r->err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(r->err);
     for (size_t c = 0; c < nc; c++) {
         json_object *co = json_object_array_get_idx(cols, c);
         json_object *f = member(co, "feature", json_type_string), *t = member(co, "transform", json_type_string);
@@ -316,7 +316,7 @@ static fr_status read_gbdt(reader *r, json_object *root, model_gbdt *m)
     m->tree_start = malloc((nt + 1) * sizeof *m->tree_start);
     m->nodes = malloc((total ? total : 1) * sizeof *m->nodes);
     if (!m->tree_start || !m->nodes)
-        return fr_error_set(r->err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(r->err);
     size_t at = 0;
     for (size_t t = 0; t < nt; t++) {
         json_object *to = json_object_array_get_idx(trees, t);
@@ -426,7 +426,7 @@ fr_status model_file_read(const char *path, model_trained *m, fr_error *err)
     fclose(fp);
     fr_status st = FR_OK;
     if (!tok)
-        st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+        st = fr_error_oom(err);
     else if (read_error)
         st = fr_error_set(err, FR_E_INPUT, "%s: cannot read the model file", path);
     else if (!root || jerr != json_tokener_success)

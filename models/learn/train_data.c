@@ -23,7 +23,7 @@ fr_status model_dataset_init(model_dataset *d, const char *const *names, size_t 
         ok = (d->names[f] = strdup(names[f])) != NULL;
     if (!ok) {
         model_dataset_free(d);
-        return fr_error_set(err, FR_E_MEMORY, "out of memory for %zu training rows of %zu features", nrows, nfeatures);
+        return fr_error_oom_while(err, "for %zu training rows of %zu features", nrows, nfeatures);
     }
     return FR_OK;
 }
@@ -73,7 +73,7 @@ fr_status model_dataset_rows(const model_dataset *d, size_t first, size_t last, 
         n += d->slice[r] >= first && d->slice[r] <= last;
     *rows = malloc((n ? n : 1) * sizeof **rows);
     if (!*rows)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(err);
     size_t k = 0;
     for (size_t r = 0; r < d->filled; r++)
         if (d->slice[r] >= first && d->slice[r] <= last)

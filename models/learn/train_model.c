@@ -112,7 +112,7 @@ static fr_status dataset_columns(const model_trained *m, const model_dataset *d,
     size_t nf = model_trained_nfeatures(m);
     *cols = malloc((nf ? nf : 1) * sizeof **cols);
     if (!*cols)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(err);
     for (size_t j = 0; j < nf; j++) {
         (*cols)[j] = -1;
         for (size_t c = 0; c < d->nfeatures; c++)
@@ -135,7 +135,7 @@ static fr_status validate(const model_trained *m, const model_dataset *d, const 
     double *prob = malloc((n ? n : 1) * sizeof *prob);
     uint8_t *y = malloc(n ? n : 1);
     if (st == FR_OK && (!prob || !y))
-        st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+        st = fr_error_oom(err);
     if (st == FR_OK) {
 #pragma omp parallel
         {
@@ -156,7 +156,7 @@ static fr_status validate(const model_trained *m, const model_dataset *d, const 
         double ll = 0;
         for (size_t k = 0; k < n && st == FR_OK; k++) {
             if (isnan(prob[k]))
-                st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+                st = fr_error_oom(err);
             double pr = prob[k] < 1e-15 ? 1e-15 : prob[k] > 1 - 1e-15 ? 1 - 1e-15 : prob[k];
             ll -= y[k] ? log(pr) : log(1 - pr);
         }
@@ -240,7 +240,7 @@ fr_status model_trained_score(const model_trained *m, const model_features *f, m
     size_t nf = model_trained_nfeatures(m), n = f->nparcels;
     int32_t *cols = malloc((nf ? nf : 1) * sizeof *cols);
     if (!cols)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(err);
     char missing[700] = "";
     size_t nmissing = 0;
     for (size_t j = 0; j < nf; j++) {
@@ -268,7 +268,7 @@ fr_status model_trained_score(const model_trained *m, const model_features *f, m
     if (!out->score || !out->reason_feature || !out->reason_points || !out->skipped) {
         free(cols);
         model_points_result_free(out);
-        return fr_error_set(err, FR_E_MEMORY, "out of memory scoring %zu parcels", n);
+        return fr_error_oom_while(err, "scoring %zu parcels", n);
     }
     int failed = 0;
 #pragma omp parallel reduction(| : failed)

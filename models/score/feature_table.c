@@ -73,7 +73,7 @@ static fr_status incident_features(builder *b, const model_feature_input *in)
     static const char *names[] = {"fires_parcel_1y", "fires_parcel_3y", "fires_parcel_5y", "calls_parcel_3y"};
     for (int k = 0; k < 4; k++)
         if (!add_column(b, names[k]))
-            return fr_error_set(b->err, FR_E_MEMORY, "out of memory building features");
+            return fr_error_oom_while(b->err, "building features");
     double *f1 = column(t, base), *f3 = column(t, base + 1), *f5 = column(t, base + 2), *c3 = column(t, base + 3);
     const model_windows win = model_windows_at(in->as_of);
     for (size_t k = 0; k < in->ninc; k++) {
@@ -103,7 +103,7 @@ static fr_status near_features(builder *b, const model_feature_input *in)
     static const char *names[] = {"fires_near_1y", "fires_near_3y", "fires_near_5y"};
     for (int k = 0; k < 3; k++)
         if (!add_column(b, names[k]))
-            return fr_error_set(b->err, FR_E_MEMORY, "out of memory building features");
+            return fr_error_oom_while(b->err, "building features");
     double *n1 = column(t, base), *n3 = column(t, base + 1), *n5 = column(t, base + 2);
     const uint32_t *c = in->near_counts;
 #pragma omp parallel for schedule(static)
@@ -123,7 +123,7 @@ static fr_status inspection_features(builder *b, const model_feature_input *in)
     int has_viol = in->insp_violations != NULL;
     if (!add_column(b, "insp_days_since") || !add_column(b, "insp_count_5y") || !add_column(b, "insp_failed_3y") ||
         (has_viol && !add_column(b, "insp_violations_3y")))
-        return fr_error_set(b->err, FR_E_MEMORY, "out of memory building features");
+        return fr_error_oom_while(b->err, "building features");
     double *since = column(t, base), *cnt = column(t, base + 1), *failed = column(t, base + 2);
     double *viol = has_viol ? column(t, base + 3) : NULL;
     for (size_t i = 0; i < in->nparcels; i++)
@@ -155,7 +155,7 @@ static fr_status copy_column(builder *b, const char *name, const double *src)
 {
     double *dst = add_column(b, name);
     if (!dst)
-        return fr_error_set(b->err, FR_E_MEMORY, "out of memory building features");
+        return fr_error_oom_while(b->err, "building features");
     memcpy(dst, src, b->t->nparcels * sizeof *dst);
     return FR_OK;
 }
@@ -166,7 +166,7 @@ static fr_status attribute_features(builder *b, const model_feature_input *in)
     if (in->year_built) {
         double *age = add_column(b, "building_age");
         if (!age)
-            return fr_error_set(b->err, FR_E_MEMORY, "out of memory building features");
+            return fr_error_oom_while(b->err, "building features");
         int y, m, d;
         fr_civil_from_days(in->as_of, &y, &m, &d);
 #pragma omp parallel for schedule(static)

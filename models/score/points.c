@@ -26,7 +26,7 @@ fr_status model_points_score(const model_features *f, const model_points_term *t
     if (!col || !out->skipped || !out->score || !out->reason_feature || !out->reason_points) {
         free(col);
         model_points_result_free(out);
-        return fr_error_set(err, FR_E_MEMORY, "out of memory scoring %zu parcels", n);
+        return fr_error_oom_while(err, "scoring %zu parcels", n);
     }
     out->nparcels = n;
     double total_weight = 0;

@@ -43,7 +43,7 @@ fr_status model_rank(const double *score, const char *const *ids, size_t n, doub
 {
     rank_item *items = malloc((n ? n : 1) * sizeof *items);
     if (!items)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory ranking %zu parcels", n);
+        return fr_error_oom_while(err, "ranking %zu parcels", n);
     for (size_t i = 0; i < n; i++)
         if (isnan(score[i])) {
             free(items);

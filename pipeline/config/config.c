@@ -70,7 +70,7 @@ static fr_status get_string(walker *w, const yaml_node_t *n, const char *key, ch
         return fail(w, n, FR_E_CONFIG, "'%s' must be a text value", key);
     free(*out);
     *out = strdup(s);
-    return *out ? FR_OK : fr_error_set(w->err, FR_E_MEMORY, "out of memory");
+    return *out ? FR_OK : fr_error_oom(w->err);
 }
 
 static fr_status get_number(walker *w, const yaml_node_t *n, const char *key, double min, double max,
@@ -180,7 +180,7 @@ static fr_status parse_fields(walker *w, const yaml_node_t *n, cfg_layer *l)
     size_t count = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
     l->fields = calloc(count ? count : 1, sizeof *l->fields);
     if (!l->fields)
-        return fr_error_set(w->err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(w->err);
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(w->doc, p->key), *v = yaml_document_get_node(w->doc, p->value);
         const char *name = scalar(k);
@@ -198,7 +198,7 @@ static fr_status parse_fields(walker *w, const yaml_node_t *n, cfg_layer *l)
         f->logical = strdup(name);
         l->nfields++;
         if (!f->logical)
-            return fr_error_set(w->err, FR_E_MEMORY, "out of memory");
+            return fr_error_oom(w->err);
         if ((st = get_string(w, v, name, &f->source)) != FR_OK)
             return st;
     }
@@ -213,7 +213,7 @@ static fr_status parse_string_list(walker *w, const yaml_node_t *n, const char *
     size_t m = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
     char **list = calloc(m + 1, sizeof *list);
     if (!list)
-        return fr_error_set(w->err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(w->err);
     *out = list;
     if (count)
         *count = 0;
@@ -242,7 +242,7 @@ static fr_status parse_layer(walker *w, const yaml_node_t *n, const char *role, 
     l->present = 1;
     l->line = (int)n->start_mark.line + 1;
     if (!is_zone && !(l->role = strdup(role)))
-        return fr_error_set(w->err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(w->err);
     const char *allowed = is_zone ? "name, source, layer, where, crs, field, open_options"
                           : join_keys_allowed(role) ? "source, layer, where, crs, geometry, open_options, date_format, fields, join, address_range"
                                                     : "source, layer, where, crs, geometry, open_options, date_format, fields";
@@ -306,7 +306,7 @@ static fr_status parse_layer(walker *w, const yaml_node_t *n, const char *role, 
     l->source_label = mask_password(l->source);
     free(source);
     if (!l->source || !l->source_label)
-        return fr_error_set(w->err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(w->err);
     if (is_zone && (!l->role || !l->zone_field))
         return fail(w, n, FR_E_CONFIG, "each zones entry needs 'name' (the output column) and 'field' (the zone's label)");
     return FR_OK;
@@ -334,7 +334,7 @@ static fr_status parse_layers(walker *w, const yaml_node_t *n, fr_config *cfg)
             size_t m = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
             cfg->zones = calloc(m ? m : 1, sizeof *cfg->zones);
             if (!cfg->zones)
-                return fr_error_set(w->err, FR_E_MEMORY, "out of memory");
+                return fr_error_oom(w->err);
             for (size_t i = 0; i < m && st == FR_OK; i++) {
                 cfg->nzones++;
                 st = parse_layer(w, yaml_document_get_node(w->doc, v->data.sequence.items.start[i]), "zone",
@@ -394,7 +394,7 @@ static fr_status parse_features(walker *w, const yaml_node_t *n, fr_config *cfg)
             cfg->fire_codes = calloc(m ? m : 1, sizeof *cfg->fire_codes);
             cfg->nfire_codes = 0;
             if (!cfg->fire_codes)
-                return fr_error_set(w->err, FR_E_MEMORY, "out of memory");
+                return fr_error_oom(w->err);
             for (size_t i = 0; i < m && st == FR_OK; i++) {
                 st = parse_code_range(w, yaml_document_get_node(w->doc, v->data.sequence.items.start[i]),
                                       &cfg->fire_codes[i]);
@@ -420,7 +420,7 @@ static fr_status parse_weights(walker *w, const yaml_node_t *n, fr_config *cfg)
     size_t m = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
     cfg->weights = calloc(m ? m : 1, sizeof *cfg->weights);
     if (!cfg->weights)
-        return fr_error_set(w->err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(w->err);
     fr_status st = FR_OK;
     for (size_t i = 0; i < m && st == FR_OK; i++) {
         yaml_node_t *it = yaml_document_get_node(w->doc, n->data.sequence.items.start[i]);
@@ -639,7 +639,7 @@ fr_status fr_config_load(const char *path, fr_config *cfg, fr_error *err)
     if (!cfg->path || !cfg->dir || set_defaults(cfg) != FR_OK) {
         fclose(fp);
         fr_config_free(cfg);
-        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(err);
     }
     yaml_parser_t parser;
     yaml_document_t doc;

@@ -198,7 +198,7 @@ static fr_status outputs_json(const char *dir, json_object **out, fr_error *err)
         if (!grown || !(grown[n] = strdup(e->d_name))) {
             if (grown)
                 names = grown;
-            st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+            st = fr_error_oom(err);
             break;
         }
         names = grown;
@@ -209,7 +209,7 @@ static fr_status outputs_json(const char *dir, json_object **out, fr_error *err)
     long long *size = st == FR_OK ? calloc(n ? n : 1, sizeof *size) : NULL;
     int *fail = st == FR_OK ? calloc(n ? n : 1, sizeof *fail) : NULL;
     if (st == FR_OK && (!hex || !size || !fail))
-        st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+        st = fr_error_oom(err);
     if (st == FR_OK) {
         qsort(names, n, sizeof *names, cmp_str);
 #pragma omp parallel for schedule(dynamic, 1)

@@ -355,7 +355,7 @@ static fr_status check_target(fr_outdir *d, fr_outdir_notes *notes, fr_error *er
         if (!k || !(k[d->nkeep] = strdup(e->d_name))) {
             if (k)
                 d->keep = k;
-            st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+            st = fr_error_oom(err);
             break;
         }
         d->keep = k;
@@ -380,7 +380,7 @@ fr_status fr_outdir_open(const char *path, fr_outdir **out, fr_outdir_notes *not
     *out = NULL;
     fr_outdir *d = calloc(1, sizeof *d);
     if (!d)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(err);
     d->lock_fd = -1;
     fr_status st = resolve(d, path, err);
     if (st == FR_OK && access(d->parent, W_OK | X_OK) != 0)

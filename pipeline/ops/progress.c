@@ -8,6 +8,7 @@
  * file or per layer), so the lock is never contended.
  */
 #include "progress.h"
+#include "clock.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -31,13 +32,6 @@ struct fr_progress {
     int shown;          /* a line is on the terminal */
     unsigned tick;
 };
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 char *fr_progress_format(char *buf, size_t size, const char *name, int index, int count, double fraction,
                          double seconds, unsigned tick)
@@ -69,7 +63,7 @@ char *fr_progress_format(char *buf, size_t size, const char *name, int index, in
 /* Called with the lock held. */
 static void draw(fr_progress *p)
 {
-    double t = now() - p->stage_start;
+    double t = fr_clock_seconds() - p->stage_start;
     if (!p->name[0] || t < FIRST_DRAW_AFTER)
         return;
     char line[128];
@@ -117,7 +111,7 @@ fr_progress *fr_progress_new(FILE *fp)
         return NULL;
     p->fp = fp;
     p->fraction = -1;
-    p->stage_start = now();
+    p->stage_start = fr_clock_seconds();
     if (pthread_mutex_init(&p->mu, NULL) != 0) {
         free(p);
         return NULL;
@@ -146,7 +140,7 @@ void fr_progress_stage(fr_progress *p, const char *name, int index, int count)
     p->index = index;
     p->count = count;
     p->fraction = -1;
-    p->stage_start = now();
+    p->stage_start = fr_clock_seconds();
     p->tick = 0;
     pthread_mutex_unlock(&p->mu);
 }

@@ -159,7 +159,7 @@ static fr_status read_previous(const char *path, prev_list *out, int *had, char 
         fclose(fp);
         free(buf);
         free(scratch);
-        return fr_error_set(err, FR_E_MEMORY, "out of memory reading %s", path);
+        return fr_error_oom_while(err, "reading %s", path);
     }
     size_t got = fread(buf, 1, size, fp);
     fclose(fp);
@@ -176,7 +176,7 @@ static fr_status read_previous(const char *path, prev_list *out, int *had, char 
     }
     if (rc != 1 || c_id < 0) {
         if (rc == -1)
-            st = fr_error_set(err, FR_E_MEMORY, "out of memory reading %s", path);
+            st = fr_error_oom_while(err, "reading %s", path);
         snprintf(note, note_size, "previous target list %s: every target counted as new",
                  rc == 1 ? "has no parcel_id column" : "is empty or unreadable");
         goto done;
@@ -209,7 +209,7 @@ static fr_status read_previous(const char *path, prev_list *out, int *had, char 
         out->n++;
     }
     if (rc == -1) {
-        st = fr_error_set(err, FR_E_MEMORY, "out of memory reading %s", path);
+        st = fr_error_oom_while(err, "reading %s", path);
     } else if (rc == -2) {
         snprintf(note, note_size, "previous target list is malformed (unterminated quote): every target counted as new");
         prev_free(out);
@@ -270,7 +270,7 @@ fr_status fr_changes_compute(const char *previous_csv, const fr_changes_current 
     size_t *pidx = malloc((np ? np : 1) * sizeof *pidx), *cidx = malloc((nc ? nc : 1) * sizeof *cidx);
     out->items = calloc(np + nc ? np + nc : 1, sizeof *out->items);
     if (!prev_ids || !cur_ids || !pidx || !cidx || !out->items) {
-        st = fr_error_set(err, FR_E_MEMORY, "out of memory comparing target lists");
+        st = fr_error_oom_while(err, "comparing target lists");
         goto done;
     }
     for (size_t k = 0; k < np; k++) {
@@ -300,7 +300,7 @@ fr_status fr_changes_compute(const char *previous_csv, const fr_changes_current 
         out->count++;
         out->entered++;
         if (!c->parcel_id || (cur->address && cur->address[i] && !c->address))
-            st = fr_error_set(err, FR_E_MEMORY, "out of memory comparing target lists");
+            st = fr_error_oom_while(err, "comparing target lists");
     }
     /* Left: on the previous list, not on the current one. */
     size_t first_left = out->count;
@@ -321,7 +321,7 @@ fr_status fr_changes_compute(const char *previous_csv, const fr_changes_current 
         out->count++;
         out->left++;
         if (!c->parcel_id || (addr && !c->address))
-            st = fr_error_set(err, FR_E_MEMORY, "out of memory comparing target lists");
+            st = fr_error_oom_while(err, "comparing target lists");
     }
     if (st == FR_OK)
         qsort(out->items + first_left, out->count - first_left, sizeof *out->items, cmp_left);

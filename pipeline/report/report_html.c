@@ -566,7 +566,7 @@ fr_status fr_report_html(const fr_report_input *in, char **html, fr_error *err)
     fr_strbuf b = {0};
     reason_count *rc = calloc(MAX_REASONS, sizeof *rc);
     if (!rc)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory writing the report");
+        return fr_error_oom_while(err, "writing the report");
     size_t nrc = count_reasons(in->rejects, rc);
     fr_sb_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -587,7 +587,7 @@ fr_status fr_report_html(const fr_report_input *in, char **html, fr_error *err)
     fr_sb_puts(&b, "</main>\n</body>\n</html>\n");
     free(rc);
     *html = fr_sb_take(&b);
-    return *html ? FR_OK : fr_error_set(err, FR_E_MEMORY, "out of memory writing the report");
+    return *html ? FR_OK : fr_error_oom_while(err, "writing the report");
 }
 
 fr_status fr_report_write(const fr_report_input *in, const char *path, fr_error *err)

@@ -91,7 +91,7 @@ fr_status fr_style_qml(const fr_style_options *o, char **out, fr_error *err)
     if (tip_oom)
         b.oom = 1;
     *out = fr_sb_take(&b);
-    return *out ? FR_OK : fr_error_set(err, FR_E_MEMORY, "out of memory building the QGIS style");
+    return *out ? FR_OK : fr_error_oom_while(err, "building the QGIS style");
 }
 
 fr_status fr_style_write_qml(const fr_style_options *o, const char *path, fr_error *err)

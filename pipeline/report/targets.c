@@ -28,7 +28,7 @@ fr_status fr_targets_select(const size_t *order, size_t n, size_t max_rows, cons
         free(group);
         free(limit);
         free(taken);
-        return fr_error_set(err, FR_E_MEMORY, "out of memory selecting the target list");
+        return fr_error_oom_while(err, "selecting the target list");
     }
     for (size_t z = 0; z <= nz; z++) {
         const char *label = z < nz ? cap->zone_label[z] : NULL;

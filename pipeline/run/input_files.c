@@ -33,7 +33,7 @@ static fr_status add_file(fr_inputs *in, const char *path, const char *role, fr_
         size_t len = strlen(f->layers) + strlen(role) + 3;
         char *l = malloc(len);
         if (!l)
-            return fr_error_set(err, FR_E_MEMORY, "out of memory");
+            return fr_error_oom(err);
         snprintf(l, len, "%s, %s", f->layers, role);
         free(f->layers);
         f->layers = l;
@@ -41,7 +41,7 @@ static fr_status add_file(fr_inputs *in, const char *path, const char *role, fr_
     }
     fr_input_file *files = realloc(in->files, (in->nfiles + 1) * sizeof *files);
     if (!files)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(err);
     in->files = files;
     fr_input_file *f = &files[in->nfiles];
     memset(f, 0, sizeof *f);
@@ -50,7 +50,7 @@ static fr_status add_file(fr_inputs *in, const char *path, const char *role, fr_
     if (!f->path || !f->layers) {
         free(f->path);
         free(f->layers);
-        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(err);
     }
     in->nfiles++;
     struct stat sb;
@@ -82,14 +82,14 @@ static fr_status add_layer(fr_inputs *in, const cfg_layer *l, fr_error *err)
         return FR_OK; /* a file GDAL cannot open: the reader will say so */
     fr_input_connection *c = realloc(in->conns, (in->nconns + 1) * sizeof *c);
     if (!c)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(err);
     in->conns = c;
     c[in->nconns].role = strdup(l->role);
     c[in->nconns].source = strdup(l->source_label ? l->source_label : l->source);
     if (!c[in->nconns].role || !c[in->nconns].source) {
         free(c[in->nconns].role);
         free(c[in->nconns].source);
-        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(err);
     }
     in->nconns++;
     return FR_OK;

@@ -13,26 +13,12 @@
 #include <strings.h>
 #include <time.h>
 
+#include "clock.h"
 #include "dates.h"
 #include "explain.h"
 #include "rank.h"
 #include "progress.h"
 #include "run_internal.h"
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int32_t today_utc(void)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    return fr_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-}
 
 /* Leading NFIRS code of an incident type text ("111", "111 - Building
  * fire"), or -1. */
@@ -66,7 +52,7 @@ static fr_status classify_records(run_ctx *ctx, fr_error *err)
         geo_layer *l = ctx->inc;
         ctx->inc_is_fire = malloc(l->count ? l->count : 1);
         if (!ctx->inc_is_fire)
-            return fr_error_set(err, FR_E_MEMORY, "out of memory");
+            return fr_error_oom(err);
         int tcol = geo_layer_find_column(l, "incident_type");
         for (size_t k = 0; k < l->count; k++) {
             if (tcol < 0) { /* no type mapped: every record is a fire (e.g. a fire-only export) */
@@ -84,7 +70,7 @@ static fr_status classify_records(run_ctx *ctx, fr_error *err)
         geo_layer *l = ctx->insp;
         ctx->insp_failed = malloc(l->count ? l->count : 1);
         if (!ctx->insp_failed)
-            return fr_error_set(err, FR_E_MEMORY, "out of memory");
+            return fr_error_oom(err);
         int rcol = geo_layer_find_column(l, "result"), vcol = geo_layer_find_column(l, "violations");
         for (size_t k = 0; k < l->count; k++) {
             const char *res = rcol >= 0 ? l->cols[rcol].str[k] : NULL;
@@ -113,7 +99,7 @@ static fr_status neighbourhood_counts(run_ctx *ctx, fr_error *err)
     geo_layer *pts = geo_layer_new("incidents", l->source, l->source_layer, GEO_GEOM_POINT);
     int8_t *bucket = malloc(l->count ? l->count : 1);
     ctx->near = calloc(n ? n * MODEL_WINDOW_BUCKETS : 1, sizeof *ctx->near);
-    fr_status st = (!pts || !bucket || !ctx->near) ? fr_error_set(err, FR_E_MEMORY, "out of memory") : FR_OK;
+    fr_status st = (!pts || !bucket || !ctx->near) ? fr_error_oom(err) : FR_OK;
     int dcol = geo_layer_find_column(l, "date");
     const model_windows win = model_windows_at(ctx->as_of);
     for (size_t k = 0; k < l->count && st == FR_OK; k++) {
@@ -145,14 +131,14 @@ static fr_status block_group_context(run_ctx *ctx, fr_error *err)
     geo_layer *b = ctx->bgs;
     ctx->bg_of = malloc((n ? n : 1) * sizeof *ctx->bg_of);
     if (!ctx->bg_of)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(err);
     fr_status st = geo_assign_zones(ctx->rx, ctx->ry, n, b, ctx->bg_of, err);
     if (st != FR_OK)
         return st;
     ctx->context_names = calloc(b->ncols ? b->ncols : 1, sizeof *ctx->context_names);
     ctx->context_values = calloc(b->ncols ? b->ncols : 1, sizeof *ctx->context_values);
     if (!ctx->context_names || !ctx->context_values)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(err);
     for (size_t c = 0; c < b->ncols; c++) {
         if (b->cols[c].type != GEO_COL_NUMBER)
             continue;
@@ -162,7 +148,7 @@ static fr_status block_group_context(run_ctx *ctx, fr_error *err)
         if (!name || !v) {
             free(name);
             free(v);
-            return fr_error_set(err, FR_E_MEMORY, "out of memory");
+            return fr_error_oom(err);
         }
         snprintf(name, len, "bg_%s", b->cols[c].name);
         for (size_t i = 0; i < n; i++)
@@ -181,7 +167,7 @@ static fr_status stage_join(run_ctx *ctx, fr_error *err)
     ctx->rx = malloc((n ? n : 1) * sizeof *ctx->rx);
     ctx->ry = malloc((n ? n : 1) * sizeof *ctx->ry);
     if (!ctx->rx || !ctx->ry)
-        st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+        st = fr_error_oom(err);
     /* The spatial index, the id index (duplicates were rejected at read)
      * and the representative points, built side by side. */
     if (st == FR_OK)
@@ -199,7 +185,7 @@ static fr_status stage_join(run_ctx *ctx, fr_error *err)
         ctx->station_dist = malloc((n ? n : 1) * sizeof *ctx->station_dist);
         int32_t *idx = malloc((n ? n : 1) * sizeof *idx);
         if (!ctx->station_dist || !idx)
-            st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+            st = fr_error_oom(err);
         if (st == FR_OK)
             st = geo_nearest_target(ctx->rx, ctx->ry, n, ctx->stations, ctx->station_dist, idx, err);
         free(idx);
@@ -209,11 +195,11 @@ static fr_status stage_join(run_ctx *ctx, fr_error *err)
     if (st == FR_OK && ctx->cfg.nzones) {
         ctx->zone_of = calloc(ctx->cfg.nzones, sizeof *ctx->zone_of);
         if (!ctx->zone_of)
-            st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+            st = fr_error_oom(err);
         for (size_t z = 0; z < ctx->cfg.nzones && st == FR_OK; z++) {
             ctx->zone_of[z] = malloc((n ? n : 1) * sizeof *ctx->zone_of[z]);
             if (!ctx->zone_of[z])
-                st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+                st = fr_error_oom(err);
             else
                 st = geo_assign_zones(ctx->rx, ctx->ry, n, ctx->zones[z], ctx->zone_of[z], err);
         }
@@ -236,7 +222,7 @@ static fr_status stage_features(run_ctx *ctx, fr_error *err)
     if (!insp_parcel || !inc_parcel) {
         free(insp_parcel);
         free(inc_parcel);
-        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(err);
     }
     for (size_t k = 0; k < ninsp; k++)
         insp_parcel[k] = ctx->insp_match[k].parcel;
@@ -272,7 +258,7 @@ static fr_status stage_score(run_ctx *ctx, fr_error *err)
     ctx->nterms = cfg->nweights ? cfg->nweights : fr_default_weight_count;
     ctx->terms = calloc(ctx->nterms, sizeof *ctx->terms);
     if (!ctx->terms)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(err);
     for (size_t t = 0; t < ctx->nterms; t++)
         ctx->terms[t] = (model_points_term){w[t].feature, w[t].weight, w[t].cap, w[t].invert};
     /* score.model logistic or gbdt: the model file (pipeline/run/score_model.c). */
@@ -294,7 +280,7 @@ static fr_status stage_score(run_ctx *ctx, fr_error *err)
     ctx->rank = malloc((n ? n : 1) * sizeof *ctx->rank);
     ctx->tier = malloc(n ? n : 1);
     if (!ctx->order || !ctx->rank || !ctx->tier)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(err);
     int idc = geo_layer_find_column(ctx->parcels, "parcel_id");
     return model_rank(ctx->points.score, (const char *const *)ctx->parcels->cols[idc].str, n, cfg->tier_high,
                       cfg->tier_medium, ctx->order, ctx->rank, ctx->tier, err);
@@ -394,7 +380,7 @@ fr_status fr_run(const fr_run_options *opt, fr_run_summary *summary, fr_error *e
     fr_status st = fr_config_load(opt->config_path, &ctx.cfg, err);
     if (st != FR_OK)
         return st;
-    ctx.as_of = ctx.cfg.as_of_set ? ctx.cfg.as_of : today_utc();
+    ctx.as_of = ctx.cfg.as_of_set ? ctx.cfg.as_of : fr_today_utc();
     if (opt->as_of && fr_parse_date(opt->as_of, "%Y-%m-%d", &ctx.as_of) != 0) {
         run_ctx_free(&ctx);
         return fr_error_set(err, FR_E_USAGE, "--as-of '%s' is not a date YYYY-MM-DD", opt->as_of);
@@ -405,43 +391,43 @@ fr_status fr_run(const fr_run_options *opt, fr_run_summary *summary, fr_error *e
     snprintf(summary->out_dir, sizeof summary->out_dir, "%s", out);
     if (!ctx.out_dir) {
         run_ctx_free(&ctx);
-        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(err);
     }
     st = run_guard_begin(&ctx, err);
     if (st != FR_OK) {
         run_ctx_free(&ctx);
         return st;
     }
-    double t0 = now_seconds();
+    double t0 = fr_clock_seconds();
     fr_progress_stage(opt->progress, "read", 1, FR_STAGE_COUNT);
     st = run_read_inputs(&ctx, err);
     run_guard_after_read(&ctx);
-    double t1 = now_seconds();
+    double t1 = fr_clock_seconds();
     summary->seconds[FR_STAGE_READ] = t1 - t0;
     if (st == FR_OK) {
         fr_progress_stage(opt->progress, "join", 2, FR_STAGE_COUNT);
         st = stage_join(&ctx, err);
     }
-    double t2 = now_seconds();
+    double t2 = fr_clock_seconds();
     summary->seconds[FR_STAGE_JOIN] = t2 - t1;
     if (st == FR_OK) {
         fr_progress_stage(opt->progress, "features", 3, FR_STAGE_COUNT);
         st = stage_features(&ctx, err);
     }
-    double t3 = now_seconds();
+    double t3 = fr_clock_seconds();
     summary->seconds[FR_STAGE_FEATURES] = t3 - t2;
     if (st == FR_OK) {
         fr_progress_stage(opt->progress, "score", 4, FR_STAGE_COUNT);
         st = stage_score(&ctx, err);
     }
-    double t4 = now_seconds();
+    double t4 = fr_clock_seconds();
     summary->seconds[FR_STAGE_SCORE] = t4 - t3;
     if (st == FR_OK) {
         account(&ctx);
         fr_progress_stage(opt->progress, "write", 5, FR_STAGE_COUNT);
         st = run_write_outputs(&ctx, err);
     }
-    summary->seconds[FR_STAGE_WRITE] = now_seconds() - t4;
+    summary->seconds[FR_STAGE_WRITE] = fr_clock_seconds() - t4;
     fr_progress_stage(opt->progress, NULL, 0, 0); /* publishing is quick: no bar under its notes */
     if (st == FR_OK)
         st = run_guard_publish(&ctx, err);

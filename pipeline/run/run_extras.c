@@ -20,16 +20,10 @@
 #include "style_qml.h"
 #include "targets.h"
 #include "write_gpkg.h"
+#include "clock.h"
 
 #define REPORT_TOP_ROWS 25
 #define REPORT_CHANGE_ROWS 25
-
-double run_extras_clock(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* ---- target rows ------------------------------------------------------- */
 
@@ -40,7 +34,7 @@ fr_status run_extras_target_rows(run_ctx *ctx, size_t **rows, size_t *nrows, fr_
     *nrows = 0;
     *rows = malloc((room ? room : 1) * sizeof **rows);
     if (!*rows)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory selecting the target list");
+        return fr_error_oom_while(err, "selecting the target list");
     const cfg_outputs *o = &ctx->cfg.outputs;
     if (!o->capacity_zone)
         return fr_targets_select(ctx->order, n, max, NULL, *rows, nrows, err);
@@ -54,7 +48,7 @@ fr_status run_extras_target_rows(run_ctx *ctx, size_t **rows, size_t *nrows, fr_
     if (!labels || !limits) {
         free(labels);
         free(limits);
-        return fr_error_set(err, FR_E_MEMORY, "out of memory selecting the target list");
+        return fr_error_oom_while(err, "selecting the target list");
     }
     for (size_t k = 0; k < o->ncapacity_limits; k++) {
         labels[k] = o->capacity_limits[k].label;
@@ -191,7 +185,7 @@ fr_status run_extras_gpkg(const run_ctx *ctx, const geo_out_table *ranked, const
     meta_list meta = {0};
     build_meta(ctx, &meta);
     char *qml = NULL;
-    fr_status st = meta.oom ? fr_error_set(err, FR_E_MEMORY, "out of memory preparing the GeoPackage") : FR_OK;
+    fr_status st = meta.oom ? fr_error_oom_while(err, "preparing the GeoPackage") : FR_OK;
     if (st == FR_OK && ctx->cfg.outputs.write_style) {
         fr_style_options so = style_options(ctx);
         st = fr_style_qml(&so, &qml, err);
@@ -281,7 +275,7 @@ static fr_status list_files(const char *dir, char ***out, size_t *n, fr_error *e
             free(v[k]);
         free(v);
         *n = 0;
-        return fr_error_set(err, FR_E_MEMORY, "out of memory listing %s", dir);
+        return fr_error_oom_while(err, "listing %s", dir);
     }
     qsort(v, *n, sizeof *v, cmp_str);
     *out = v;
@@ -345,7 +339,7 @@ static fr_status write_report(run_ctx *ctx, const char *tmp, const geo_out_table
         in.map.nstations = ctx->stations->count;
         in.map.station_name = nc >= 0 ? (const char *const *)ctx->stations->cols[nc].str : NULL;
     }
-    in.write_seconds = run_extras_clock() - write_started;
+    in.write_seconds = fr_clock_seconds() - write_started;
     snprintf(path, sizeof path, "%s/report.html", tmp);
     st = fr_report_write(&in, path, err);
     for (size_t k = 0; k < nfiles; k++)

@@ -14,8 +14,6 @@
 #include "run_internal.h"
 #include "write.h"
 
-/* Monotonic seconds (the report's time of the write stage). */
-double run_extras_clock(void);
 
 /* The rows of the target list: parcel indexes in list order (the first
  * output.target_list_size by rank, at most output.capacity_per_zone per
@@ -33,7 +31,7 @@ fr_status run_extras_gpkg(const run_ctx *ctx, const geo_out_table *ranked, const
 
 /* In tmp: ranked_parcels.qml (when a GeoJSON or Shapefile is written and
  * output.style), changes.csv, and report.html (output.report).  targets is
- * the target list as written; write_started is run_extras_clock() at the
+ * the target list as written; write_started is fr_clock_seconds() at the
  * start of the write stage. */
 fr_status run_extras_finish(run_ctx *ctx, const char *tmp, const geo_out_table *targets, double write_started,
                             fr_error *err);

@@ -54,7 +54,7 @@ fr_status run_guard_begin(run_ctx *ctx, fr_error *err)
 {
     struct run_guard *g = calloc(1, sizeof *g);
     if (!g)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(err);
     ctx->guard = g;
     clock_gettime(CLOCK_REALTIME, &g->started);
     fr_outdir_notes notes = {0};

@@ -44,7 +44,7 @@ static fr_status read_one(run_ctx *ctx, const cfg_layer *cl, size_t counts_index
     size_t nf = cl->nfields + (cl->zone_field ? 1 : 0);
     geo_field_spec *specs = calloc(nf ? nf : 1, sizeof *specs);
     if (!specs)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(err);
     for (size_t i = 0; i < cl->nfields; i++) {
         specs[i].name = cl->fields[i].logical;
         specs[i].source_name = cl->fields[i].source;
@@ -131,7 +131,7 @@ static fr_status drop_duplicate_ids(run_ctx *ctx, fr_error *err)
         unsigned char *keep = malloc(p->count);
         if (!keep) {
             free(dups);
-            return fr_error_set(err, FR_E_MEMORY, "out of memory");
+            return fr_error_oom(err);
         }
         memset(keep, 1, p->count);
         for (size_t k = 0; k < ndups && st == FR_OK; k++) {
@@ -141,7 +141,7 @@ static fr_status drop_duplicate_ids(run_ctx *ctx, fr_error *err)
                                 "duplicate_parcel_id", "%s, layer '%s', feature %lld: parcel id '%s' already used by an earlier feature",
                                 p->source, p->source_layer ? p->source_layer : "", (long long)p->fid[i],
                                 p->cols[id_col].str[i]) != FR_OK)
-                st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+                st = fr_error_oom(err);
         }
         geo_layer_compact(p, keep);
         free(keep);
@@ -204,7 +204,7 @@ fr_status run_read_inputs(run_ctx *ctx, fr_error *err)
     if (st == FR_OK && cfg->nzones) {
         ctx->zones = calloc(cfg->nzones, sizeof *ctx->zones);
         if (!ctx->zones)
-            st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+            st = fr_error_oom(err);
         for (size_t z = 0; z < cfg->nzones && st == FR_OK; z++) {
             st = read_one(ctx, &cfg->zones[z], LAYER_ZONES + z, GEO_GEOM_POLYGON, 1, &ctx->zones[z], err);
             if (st == FR_OK)

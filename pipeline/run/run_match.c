@@ -158,7 +158,7 @@ static fr_status unmatched_streets(run_ctx *ctx, const geo_layer *l, const geo_m
         return FR_OK;
     char **streets = calloc(n, sizeof *streets);
     street_count *counts = calloc(n, sizeof *counts);
-    fr_status st = streets && counts ? FR_OK : fr_error_set(err, FR_E_MEMORY, "out of memory");
+    fr_status st = streets && counts ? FR_OK : fr_error_oom(err);
     size_t ns = 0;
     for (size_t k = 0; k < l->count && st == FR_OK; k++) {
         const char *text = l->cols[spec->address_col].str[k];
@@ -169,7 +169,7 @@ static fr_status unmatched_streets(run_ctx *ctx, const geo_layer *l, const geo_m
         if (!a.street[0])
             continue;
         if (!(streets[ns++] = strdup(a.street)))
-            st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+            st = fr_error_oom(err);
     }
     size_t nc = 0;
     if (st == FR_OK) {
@@ -215,7 +215,7 @@ fr_status run_match_layer(run_ctx *ctx, geo_layer *l, size_t counts_index, geo_m
 {
     *out = malloc((l->count ? l->count : 1) * sizeof **out);
     if (!*out)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory matching %s", l->name);
+        return fr_error_oom_while(err, "matching %s", l->name);
     geo_match_spec spec;
     match_spec(ctx, l, layer_config(ctx, counts_index), &spec);
     fr_status st = FR_OK;
@@ -239,7 +239,7 @@ fr_status run_match_layer(run_ctx *ctx, geo_layer *l, size_t counts_index, geo_m
         default:
             c->unmatched++;
             if (reject(ctx, l, &spec, k, m) != FR_OK)
-                return fr_error_set(err, FR_E_MEMORY, "out of memory");
+                return fr_error_oom(err);
         }
     }
     return unmatched_streets(ctx, l, &spec, *out, err);

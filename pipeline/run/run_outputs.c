@@ -24,6 +24,7 @@
 #include "run_extras.h"
 #include "run_internal.h"
 #include "write.h"
+#include "clock.h"
 
 static const struct {
     const char *name, *short_name;
@@ -75,11 +76,11 @@ static geo_out_field *add_field(field_list *fl, const char *name, geo_column_typ
         size_t cap = fl->cap ? fl->cap * 2 : 32;
         geo_out_field *f = realloc(fl->f, cap * sizeof *f);
         if (!f)
-            return fr_error_set(err, FR_E_MEMORY, "out of memory"), NULL;
+            return fr_error_oom(err), NULL;
         fl->f = f;
         char (*s)[11] = realloc(fl->shorts, cap * sizeof *s);
         if (!s)
-            return fr_error_set(err, FR_E_MEMORY, "out of memory"), NULL;
+            return fr_error_oom(err), NULL;
         fl->shorts = s;
         fl->cap = cap;
     }
@@ -170,7 +171,7 @@ static fr_status build_columns(run_ctx *ctx, out_columns *c, fr_error *err)
     c->empty = calloc(m, sizeof *c->empty);
     if (!c->empty || !c->rank || !c->tier || !c->reason_text || !c->reason[0] || !c->reason[1] || !c->reason[2] ||
         !c->zone_label || !c->lon || !c->lat)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory preparing outputs");
+        return fr_error_oom_while(err, "preparing outputs");
     int y, mo, d;
     fr_civil_from_days(ctx->as_of, &y, &mo, &d);
 #pragma omp parallel for schedule(static)
@@ -197,7 +198,7 @@ static fr_status build_columns(run_ctx *ctx, out_columns *c, fr_error *err)
     for (size_t z = 0; z < nz; z++) {
         c->zone_label[z] = malloc(m * sizeof **c->zone_label);
         if (!c->zone_label[z])
-            return fr_error_set(err, FR_E_MEMORY, "out of memory preparing outputs");
+            return fr_error_oom_while(err, "preparing outputs");
         const geo_layer *zl = ctx->zones[z];
         for (size_t i = 0; i < n; i++)
             c->zone_label[z][i] = ctx->zone_of[z][i] >= 0 ? zl->cols[0].str[ctx->zone_of[z][i]] : NULL;
@@ -206,7 +207,7 @@ static fr_status build_columns(run_ctx *ctx, out_columns *c, fr_error *err)
         int gc = geo_layer_find_column(ctx->bgs, "geoid");
         c->block_group = malloc(m * sizeof *c->block_group);
         if (!c->block_group)
-            return fr_error_set(err, FR_E_MEMORY, "out of memory preparing outputs");
+            return fr_error_oom_while(err, "preparing outputs");
         for (size_t i = 0; i < n; i++)
             c->block_group[i] = ctx->bg_of[i] >= 0 ? ctx->bgs->cols[gc].str[ctx->bg_of[i]] : NULL;
     }
@@ -217,7 +218,7 @@ static fr_status build_columns(run_ctx *ctx, out_columns *c, fr_error *err)
         const double *days = ctx->feats.values + (size_t)dc * n;
         c->last_insp = malloc(m * sizeof *c->last_insp);
         if (!c->last_insp)
-            return fr_error_set(err, FR_E_MEMORY, "out of memory preparing outputs");
+            return fr_error_oom_while(err, "preparing outputs");
         for (size_t i = 0; i < n; i++)
             c->last_insp[i] = isnan(days[i]) ? GEO_DATE_MISSING : ctx->as_of - (int32_t)days[i];
     }
@@ -364,7 +365,7 @@ static fr_status write_summary_file(run_ctx *ctx, const char *path, fr_error *er
 
 fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
 {
-    double write_started = run_extras_clock();
+    double write_started = fr_clock_seconds();
     out_columns cols;
     memset(&cols, 0, sizeof cols);
     field_list ranked = {0}, targets = {0};
@@ -397,7 +398,7 @@ fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
         vlon = malloc(pl->npts * sizeof *vlon);
         vlat = malloc(pl->npts * sizeof *vlat);
         st = vlon && vlat ? geo_to_lonlat(pl->srs_wkt, pl->npts, pl->px, pl->py, vlon, vlat, err)
-                          : fr_error_set(err, FR_E_MEMORY, "out of memory");
+                          : fr_error_oom(err);
         geojson_table.lon = vlon;
         geojson_table.lat = vlat;
     }

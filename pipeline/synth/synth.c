@@ -79,7 +79,7 @@ static fr_status synth_mkdirs(const char *dir, fr_error *err)
     size_t n = strlen(dir);
     char *p = malloc(n + 1);
     if (!p)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(err);
     memcpy(p, dir, n + 1);
     for (size_t k = 1; k <= n; k++) {
         if (p[k] != '/' && p[k] != '\0')
@@ -118,7 +118,7 @@ static fr_status synth_write_gpkg_file(const synth_city *s, const char *path, fr
     /* bg_geoid per parcel: a slot array built from the block-group index */
     char *bg_geoid = malloc(s->n_parcels * SYNTH_GEOID_W + 1);
     if (!bg_geoid)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory writing %s", path);
+        return fr_error_oom_while(err, "writing %s", path);
     for (size_t i = 0; i < s->n_parcels; i++)
         memcpy(bg_geoid + i * SYNTH_GEOID_W, s->bg_geoid + (size_t)s->bg[i] * SYNTH_GEOID_W,
                SYNTH_GEOID_W);
@@ -161,7 +161,7 @@ static fr_status synth_write_gpkg_file(const synth_city *s, const char *path, fr
         free(bx);
         free(by);
         free(brs);
-        return fr_error_set(err, FR_E_MEMORY, "out of memory writing %s", path);
+        return fr_error_oom_while(err, "writing %s", path);
     }
     for (size_t g = 0; g < nbg; g++) {
         double xs[4] = {s->bg_xmin[g], s->bg_xmax[g], s->bg_xmax[g], s->bg_xmin[g]};

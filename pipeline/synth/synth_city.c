@@ -24,6 +24,7 @@
  * in which order.  Sums over entities go through fixed chunks (SC_CHUNK).
  */
 #include "synth_city.h"
+#include "dates.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -135,20 +136,10 @@ static double sc_clamp(double v, double lo, double hi)
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int32_t sc_days(int y, int m, int d)
-{
-    y -= m <= 2;
-    int era = (y >= 0 ? y : y - 399) / 400;
-    int yoe = y - era * 400;
-    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return (int32_t)(era * 146097 + doe - 719468);
-}
-
 static int sc_year_of(int32_t days)
 {
     int y = 1970 + (int)(days / 366);
-    while (sc_days(y + 1, 1, 1) <= days)
+    while (fr_days_from_civil(y + 1, 1, 1) <= days)
         y++;
     return y;
 }
@@ -243,7 +234,7 @@ static fr_status sc_layout_rows(sc_ctx *c, long R, fr_error *err)
     c->row_dn = malloc((size_t)R * sizeof *c->row_dn);
     c->ew_w = malloc((size_t)(R + 1) * sizeof *c->ew_w);
     if (!c->row_y0 || !c->row_ds || !c->row_dn || !c->ew_w)
-        return fr_error_set(err, FR_E_MEMORY, "synth: out of memory for %ld block rows", R);
+        return fr_error_oom_while(err, "for %ld block rows", R);
     for (long r = 0; r <= R; r++) {
         sc_rng g = sc_rng_init(c->seed, ST_STREET_EW, (uint64_t)r);
         c->ew_w[r] = 15.0 + 5.0 * sc_unif(&g);
@@ -267,7 +258,7 @@ static fr_status sc_layout_cols(sc_ctx *c, fr_error *err)
     c->col_w = malloc((size_t)C * sizeof *c->col_w);
     c->ns_w = malloc((size_t)(C + 1) * sizeof *c->ns_w);
     if (!c->col_x0 || !c->col_w || !c->ns_w)
-        return fr_error_set(err, FR_E_MEMORY, "synth: out of memory for %ld block columns", C);
+        return fr_error_oom_while(err, "for %ld block columns", C);
     for (long k = 0; k <= C; k++) {
         sc_rng g = sc_rng_init(c->seed, ST_STREET_NS, (uint64_t)k);
         c->ns_w[k] = 15.0 + 5.0 * sc_unif(&g);
@@ -527,7 +518,7 @@ static fr_status sc_count_blocks(sc_ctx *c, size_t **lot_off, size_t **vert_off,
         if (!lo || !vo) {
             free(lo);
             free(vo);
-            return fr_error_set(err, FR_E_MEMORY, "synth: out of memory counting blocks");
+            return fr_error_oom_while(err, "counting blocks");
         }
 #pragma omp parallel
         {
@@ -597,7 +588,7 @@ static fr_status sc_parcels(sc_ctx *c, synth_city *s, fr_error *err)
         !c->ax1 || !c->ay0 || !c->ay1 || !c->aface || !c->alarge || !c->adout || !c->ablock) {
         free(lot_off);
         free(vert_off);
-        return fr_error_set(err, FR_E_MEMORY, "synth: out of memory for %zu parcels", n);
+        return fr_error_oom_while(err, "for %zu parcels", n);
     }
 
     /* city extent and centre */
@@ -673,7 +664,7 @@ static fr_status sc_block_groups(sc_ctx *c, synth_city *s, fr_error *err)
     size_t ncell = (size_t)(c->bgx * c->bgy);
     SC_ALLOC(c->bg_of_cell, ncell);
     if (!c->bg_of_cell)
-        return fr_error_set(err, FR_E_MEMORY, "synth: out of memory for block groups");
+        return fr_error_oom_while(err, "for block groups");
     for (size_t k = 0; k < ncell; k++)
         c->bg_of_cell[k] = -1;
     for (long b = 0; b < c->nblocks; b++) {
@@ -698,7 +689,7 @@ static fr_status sc_block_groups(sc_ctx *c, synth_city *s, fr_error *err)
     if (!s->bg_xmin || !s->bg_ymin || !s->bg_xmax || !s->bg_ymax || !s->bg_geoid ||
         !s->bg_median_income || !s->bg_pct_renter || !s->bg_poverty_rate ||
         !s->bg_population || !s->bg_effect)
-        return fr_error_set(err, FR_E_MEMORY, "synth: out of memory for block groups");
+        return fr_error_oom_while(err, "for block groups");
 
     for (size_t k = 0; k < ncell; k++) {
         int32_t g = c->bg_of_cell[k];
@@ -754,7 +745,7 @@ static fr_status sc_attributes(sc_ctx *c, synth_city *s, fr_error *err)
     SC_ALLOC(c->cond, n);
     if (!s->year_built || !s->land_use || !s->bldg_sqft || !s->units || !s->assessed_value ||
         !s->vacant || !s->owner_occ || !s->bg || !c->cond)
-        return fr_error_set(err, FR_E_MEMORY, "synth: out of memory for parcel attributes");
+        return fr_error_oom_while(err, "for parcel attributes");
 
 #pragma omp parallel for schedule(static)
     for (size_t i = 0; i < n; i++) {
@@ -820,7 +811,7 @@ static fr_status sc_attributes(sc_ctx *c, synth_city *s, fr_error *err)
     /* population: units x persons per unit, summed per block group */
     int64_t *units_bg = calloc(s->n_bg ? s->n_bg : 1, sizeof *units_bg);
     if (!units_bg)
-        return fr_error_set(err, FR_E_MEMORY, "synth: out of memory for block groups");
+        return fr_error_oom_while(err, "for block groups");
     for (size_t i = 0; i < n; i++)
         units_bg[s->bg[i]] += s->units[i];
     for (size_t g = 0; g < s->n_bg; g++)
@@ -866,7 +857,7 @@ static size_t sc_parcel_inspections(const sc_ctx *c, synth_city *s, size_t i, si
     int k = sc_poisson(&g, c->insp_scale * sc_insp_weight(s, c, i));
     if (at == SIZE_MAX)
         return (size_t)k;
-    int32_t d0 = sc_days(SYNTH_FIRST_YEAR, 1, 1), nd = sc_days(SYNTH_LAST_YEAR + 1, 1, 1) - d0;
+    int32_t d0 = fr_days_from_civil(SYNTH_FIRST_YEAR, 1, 1), nd = fr_days_from_civil(SYNTH_LAST_YEAR + 1, 1, 1) - d0;
     double ne = s->bg_effect[s->bg[i]];
     for (int q = 0; q < k; q++) {
         size_t j = at + (size_t)q;
@@ -912,7 +903,7 @@ static fr_status sc_inspections(sc_ctx *c, synth_city *s, fr_error *err)
     SC_ALLOC(c->insp_off, n + 1);
     if (!part || !c->insp_off) {
         free(part);
-        return fr_error_set(err, FR_E_MEMORY, "synth: out of memory for inspections");
+        return fr_error_oom_while(err, "for inspections");
     }
 #pragma omp parallel for schedule(static)
     for (size_t ch = 0; ch < nch; ch++) {
@@ -946,7 +937,7 @@ static fr_status sc_inspections(sc_ctx *c, synth_city *s, fr_error *err)
     SC_ALLOC(c->viol_year, n * NYEARS);
     if (!s->insp_id || !s->insp_parcel_id || !s->insp_date || !s->insp_result ||
         !s->insp_violations || !s->insp_x || !s->insp_y || !s->insp_parcel || !c->viol_year)
-        return fr_error_set(err, FR_E_MEMORY, "synth: out of memory for %zu inspections", m);
+        return fr_error_oom_while(err, "for %zu inspections", m);
 #pragma omp parallel for schedule(static)
     for (size_t i = 0; i < n; i++) {
         sc_parcel_inspections(c, s, i, c->insp_off[i]);
@@ -983,7 +974,7 @@ static fr_status sc_calibrate(sc_ctx *c, synth_city *s, fr_error *err)
     sc_pair *part = calloc(nch ? nch : 1, sizeof *part);
     if (!c->lp_static || !part) {
         free(part);
-        return fr_error_set(err, FR_E_MEMORY, "synth: out of memory for the hazard model");
+        return fr_error_oom_while(err, "for the hazard model");
     }
 #pragma omp parallel for schedule(static)
     for (size_t i = 0; i < n; i++) {
@@ -1044,7 +1035,7 @@ static size_t sc_parcel_incidents(const sc_ctx *c, synth_city *s, size_t i, size
             continue;
         if (write) {
             size_t j = at + k;
-            int32_t d0 = sc_days(y, 1, 1), nd = sc_days(y + 1, 1, 1) - d0;
+            int32_t d0 = fr_days_from_civil(y, 1, 1), nd = fr_days_from_civil(y + 1, 1, 1) - d0;
             s->inc_date[j] = d0 + (int32_t)(ud * nd);
             memcpy(s->inc_type + j * SYNTH_CODE_W, sc_pick(sc_fire_codes, sc_fire_cum, 8, ut), 4);
             s->inc_structure[j] = 1;
@@ -1058,7 +1049,7 @@ static size_t sc_parcel_incidents(const sc_ctx *c, synth_city *s, size_t i, size
     int nn = sc_poisson(&h, c->noise_rate * (s->units[i] > 1 ? s->units[i] : 1));
     if (!write)
         return k + (size_t)nn;
-    int32_t d0 = sc_days(SYNTH_FIRST_YEAR, 1, 1), nd = sc_days(SYNTH_LAST_YEAR + 1, 1, 1) - d0;
+    int32_t d0 = fr_days_from_civil(SYNTH_FIRST_YEAR, 1, 1), nd = fr_days_from_civil(SYNTH_LAST_YEAR + 1, 1, 1) - d0;
     for (int q = 0; q < nn; q++) {
         size_t j = at + k + (size_t)q;
         s->inc_date[j] = d0 + (int32_t)(sc_unif(&h) * nd);
@@ -1093,7 +1084,7 @@ static fr_status sc_incidents(sc_ctx *c, synth_city *s, fr_error *err)
     SC_ALLOC(s->p_2025, n);
     SC_ALLOC(s->p_2026, n);
     if (!c->inc_off || !s->fires || !s->p_2025 || !s->p_2026)
-        return fr_error_set(err, FR_E_MEMORY, "synth: out of memory for incidents");
+        return fr_error_oom_while(err, "for incidents");
 #pragma omp parallel for schedule(static)
     for (size_t i = 0; i < n; i++) {
         c->inc_off[i + 1] = sc_parcel_incidents(c, s, i, SIZE_MAX);
@@ -1115,7 +1106,7 @@ static fr_status sc_incidents(sc_ctx *c, synth_city *s, fr_error *err)
     SC_ALLOC(s->inc_structure, m);
     if (!s->inc_id || !s->inc_date || !s->inc_type || !s->inc_address || !s->inc_x ||
         !s->inc_y || !s->inc_parcel || !s->inc_structure)
-        return fr_error_set(err, FR_E_MEMORY, "synth: out of memory for %zu incidents", m);
+        return fr_error_oom_while(err, "for %zu incidents", m);
 #pragma omp parallel for schedule(static)
     for (size_t i = 0; i < n; i++)
         sc_parcel_incidents(c, s, i, c->inc_off[i]);
@@ -1146,7 +1137,7 @@ static fr_status sc_stations(sc_ctx *c, synth_city *s, fr_error *err)
     SC_ALLOC(s->st_id, m * SYNTH_ID_W);
     SC_ALLOC(s->st_name, m * SYNTH_NAME_W);
     if (!s->st_x || !s->st_y || !s->st_id || !s->st_name)
-        return fr_error_set(err, FR_E_MEMORY, "synth: out of memory for stations");
+        return fr_error_oom_while(err, "for stations");
     double cw = W / (double)nx, ch = H / (double)ny;
     for (long iy = 0; iy < ny; iy++)
         for (long ix = 0; ix < nx; ix++) {
@@ -1216,7 +1207,7 @@ static fr_status sc_sort_events(synth_city *s, fr_error *err)
               sc_permute(s->insp_parcel, m, sizeof *s->insp_parcel, o);
     free(o);
     if (bad)
-        return fr_error_set(err, FR_E_MEMORY, "synth: out of memory sorting inspections");
+        return fr_error_oom_while(err, "sorting inspections");
     for (size_t j = 0; j < m; j++)
         sc_slot(s->insp_id + j * SYNTH_ID_W, SYNTH_ID_W, "I%07zu", j + 1);
 
@@ -1233,7 +1224,7 @@ static fr_status sc_sort_events(synth_city *s, fr_error *err)
               sc_permute(s->inc_structure, m, sizeof *s->inc_structure, o);
     free(o);
     if (bad)
-        return fr_error_set(err, FR_E_MEMORY, "synth: out of memory sorting incidents");
+        return fr_error_oom_while(err, "sorting incidents");
     int year = 0;
     size_t seq = 0;
     for (size_t j = 0; j < m; j++) {

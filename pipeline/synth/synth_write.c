@@ -14,6 +14,7 @@
  * and feature.
  */
 #include "synth_write.h"
+#include "dates.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -66,19 +67,6 @@ static void sw_config_restore(sw_config *c)
         CPLFree(c->old[k]);
         c->old[k] = NULL;
     }
-}
-
-static void sw_civil(int32_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int32_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int32_t doe = z - era * 146097;
-    int32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int32_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
 }
 
 /* Little-endian WKB polygon of one open ring (closed here). */
@@ -171,7 +159,7 @@ static fr_status sw_layer(GDALDatasetH ds, OGRSpatialReferenceH srs, const synth
         if (f)
             OGR_F_Destroy(f);
         OGR_L_RollbackTransaction(lyr);
-        return fr_error_set(err, FR_E_MEMORY, "%s: layer %s: out of memory", path, L->name);
+        return fr_error_oom_while(err, "writing %s: layer %s", path, L->name);
     }
     st = FR_OK;
     for (size_t i = 0; i < L->count && st == FR_OK; i++) {
@@ -205,7 +193,7 @@ static fr_status sw_layer(GDALDatasetH ds, OGRSpatialReferenceH srs, const synth
                     OGR_F_SetFieldNull(f, idx);
                 else {
                     int y, m, d;
-                    sw_civil(fl->i32[i], &y, &m, &d);
+                    fr_civil_from_days(fl->i32[i], &y, &m, &d);
                     OGR_F_SetFieldDateTime(f, idx, y, m, d, 0, 0, 0, 0);
                 }
                 break;

@@ -109,7 +109,7 @@ static fr_status read_reference(run_ctx *ctx, const char *spec, reference *ref, 
     fr_status st = geo_read_layer(&rs, &l, &stats, &rej, &warn, err);
     size_t n = ctx->parcels->count;
     if (st == FR_OK && !(ref->score = malloc((n ? n : 1) * sizeof *ref->score)))
-        st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+        st = fr_error_oom(err);
     if (st == FR_OK) {
         for (size_t i = 0; i < n; i++)
             ref->score[i] = -INFINITY;
@@ -192,7 +192,7 @@ static fr_status backtest_cutoff(run_ctx *ctx, int32_t cutoff, const model_kind 
     uint8_t *y = malloc(n ? n : 1);
     double *scores[3] = {NULL, NULL, NULL}, *tmp = malloc((n ? n : 1) * sizeof *tmp);
     const char *score_names[3];
-    fr_status st = bc->entries && y && tmp ? FR_OK : fr_error_set(err, FR_E_MEMORY, "out of memory");
+    fr_status st = bc->entries && y && tmp ? FR_OK : fr_error_oom(err);
     if (st == FR_OK)
         st = train_labels(ctx, cutoff, end, "backtest cutoff", y, &bc->fires, err);
     const char *const *ids = st == FR_OK ? train_parcel_ids(ctx) : NULL;
@@ -235,7 +235,7 @@ static fr_status backtest_cutoff(run_ctx *ctx, int32_t cutoff, const model_kind 
         model_points_term *terms = calloc(nt, sizeof *terms);
         model_points_result pr = {0};
         if (!terms)
-            st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+            st = fr_error_oom(err);
         for (size_t t = 0; st == FR_OK && t < nt; t++)
             terms[t] = (model_points_term){w[t].feature, w[t].weight, w[t].cap, w[t].invert};
         if (st == FR_OK)
@@ -304,7 +304,7 @@ fr_status fr_backtest(const fr_backtest_options *opt, char *report, size_t size,
         ks = calloc(cm->nprecision_at ? cm->nprecision_at : 1, sizeof *ks);
         bt.cutoffs = calloc(ncut, sizeof *bt.cutoffs);
         if (!ks || !bt.cutoffs)
-            st = fr_error_set(err, FR_E_MEMORY, "out of memory");
+            st = fr_error_oom(err);
         for (size_t j = 0; st == FR_OK && j < cm->nprecision_at; j++)
             model_eval_k_parse(cm->precision_at[j], &ks[j]);
         snprintf(bt.config, sizeof bt.config, "%s", opt->config_path);

@@ -16,14 +16,6 @@
 #include "model_file.h"
 #include "write.h"
 
-static int32_t today_utc(void)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    return fr_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-}
-
 fr_status train_open(run_ctx *ctx, const char *config_path, const char *as_of_text, int threads, int32_t *as_of,
                      fr_error *err)
 {
@@ -32,7 +24,7 @@ fr_status train_open(run_ctx *ctx, const char *config_path, const char *as_of_te
     fr_status st = fr_config_load(config_path, &ctx->cfg, err);
     if (st != FR_OK)
         return st;
-    *as_of = ctx->cfg.as_of_set ? ctx->cfg.as_of : today_utc();
+    *as_of = ctx->cfg.as_of_set ? ctx->cfg.as_of : fr_today_utc();
     if (as_of_text && fr_parse_date(as_of_text, "%Y-%m-%d", as_of) != 0)
         return fr_error_set(err, FR_E_USAGE, "--as-of '%s' is not a date YYYY-MM-DD", as_of_text);
     if (!ctx->cfg.incidents.present)
@@ -80,7 +72,7 @@ fr_status train_labels(run_ctx *ctx, int32_t from, int32_t to, const char *what,
     size_t n = l->count;
     int32_t *parcel = malloc((n ? n : 1) * sizeof *parcel);
     if (!parcel)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(err);
     for (size_t k = 0; k < n; k++)
         parcel[k] = ctx->inc_match[k].parcel;
     const int32_t *date = l->cols[geo_layer_find_column(l, "date")].date;
@@ -141,7 +133,7 @@ fr_status train_dataset(run_ctx *ctx, const int32_t *cutoffs, size_t ncutoffs, c
     size_t n = ctx->parcels->count;
     uint8_t *y = malloc(n ? n : 1);
     if (!y)
-        return fr_error_set(err, FR_E_MEMORY, "out of memory");
+        return fr_error_oom(err);
     FILE *csv = NULL;
     fr_status st = FR_OK;
     if (csv_path && !(csv = fopen(csv_path, "w")))

@@ -34,6 +34,7 @@
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 
+#include "dates.h"
 #include "layer.h"
 #include "rejects.h"
 #include "status.h"
@@ -335,7 +336,7 @@ static void assert_values(OGRFeatureH f, size_t idx, int shortnames)
                 float s;
                 assert_true(OGR_F_GetFieldAsDateTimeEx(f, k, &y, &m, &d, &h, &mi, &s, &tz));
                 int ey, em, ed;
-                geo_write_common_civil_from_days(fd->date[idx], &ey, &em, &ed);
+                fr_civil_from_days(fd->date[idx], &ey, &em, &ed);
                 assert_int_equal(y, ey);
                 assert_int_equal(m, em);
                 assert_int_equal(d, ed);
@@ -357,7 +358,7 @@ static void test_civil_from_days(void **state)
                  {19000, 2022, 1, 8}, {19358, 2023, 1, 1}, {-719162, 1, 1, 1}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int y, m, d;
-        geo_write_common_civil_from_days(cases[i].days, &y, &m, &d);
+        fr_civil_from_days(cases[i].days, &y, &m, &d);
         assert_int_equal(y, cases[i].y);
         assert_int_equal(m, cases[i].m);
         assert_int_equal(d, cases[i].d);
