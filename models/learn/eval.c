@@ -138,11 +138,11 @@ fr_status model_eval(const double *score, const uint8_t *y, const char *const *i
             out->at[j].precision = (double)out->at[j].hits / (double)out->at[j].k;
             out->at[j].recall = (double)out->at[j].hits / (double)out->positives;
         }
-        for (size_t d = 0; d < MODEL_DECILES; d++) {
-            size_t a = d * n / MODEL_DECILES, b = (d + 1) * n / MODEL_DECILES, m = b - a;
-            out->lift[d] = (double)dpos[d] / (double)out->positives;
-            out->mean_score[d] = m ? dsum[d] / (double)m : NAN;
-            out->fire_rate[d] = m ? (double)dpos[d] / (double)m : NAN;
+        for (size_t dec = 0; dec < MODEL_DECILES; dec++) {
+            size_t a = dec * n / MODEL_DECILES, b = (dec + 1) * n / MODEL_DECILES, m = b - a;
+            out->lift[dec] = (double)dpos[dec] / (double)out->positives;
+            out->mean_score[dec] = m ? dsum[dec] / (double)m : NAN;
+            out->fire_rate[dec] = m ? (double)dpos[dec] / (double)m : NAN;
         }
     }
     free(order);

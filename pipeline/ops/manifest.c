@@ -29,10 +29,11 @@ static void iso_time(time_t t, char out[32])
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static json_object *fixed(double v, const char *fmt)
+/* v as a JSON number written with `decimals` decimals. */
+static json_object *fixed(double v, int decimals)
 {
     char buf[48];
-    snprintf(buf, sizeof buf, fmt, v);
+    snprintf(buf, sizeof buf, "%.*f", decimals, v);
     return json_object_new_double_s(v, buf);
 }
 
@@ -313,10 +314,10 @@ fr_status fr_manifest_write(const char *dir, const fr_manifest_info *info, fr_er
     json_object *secs = json_object_new_object();
     double total = 0;
     for (int k = 0; k < FR_STAGE_COUNT; k++) {
-        json_object_object_add(secs, stage_names[k], fixed(s->seconds[k], "%.3f"));
+        json_object_object_add(secs, stage_names[k], fixed(s->seconds[k], 3));
         total += s->seconds[k];
     }
-    json_object_object_add(secs, "total", fixed(total, "%.3f"));
+    json_object_object_add(secs, "total", fixed(total, 3));
     json_object_object_add(m, "seconds", secs);
     json_object *notes = json_object_new_array();
     for (size_t i = 0; i < info->nnotes; i++)

@@ -14,6 +14,7 @@
 #include "address_norm.h"
 #include "join.h"
 #include "layer.h"
+#include "fuzz_target.h"
 
 static geo_address_index *fuzz_index(void)
 {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fuzz_target.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

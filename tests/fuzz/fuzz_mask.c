@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "mask.h"
+#include "fuzz_target.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -19,6 +19,7 @@
 
 #include "read.h"
 #include "validate.h"
+#include "fuzz_target.h"
 
 #ifndef FUZZ_FORMAT
 #define FUZZ_FORMAT "csv"

@@ -108,7 +108,8 @@ static void nan_score_refused(void **state)
 static void points_index(void **state)
 {
     (void)state;
-    char *names[] = {"fires_near_3y", "owner_occupied", "building_age"};
+    static char n0[] = "fires_near_3y", n1[] = "owner_occupied", n2[] = "building_age";
+    char *names[] = {n0, n1, n2};
     /* 3 parcels, column-major */
     double values[] = {
         0, 5, 50,     /* fires_near_3y: cap 10 */
@@ -145,7 +146,8 @@ static void points_index(void **state)
 static void points_without_any_feature_fails(void **state)
 {
     (void)state;
-    char *names[] = {"x"};
+    static char x[] = "x";
+    char *names[] = {x};
     double values[] = {1};
     model_features f = {.nparcels = 1, .nfeatures = 1, .names = names, .values = values};
     model_points_term terms[] = {{"y", 1, 1, 0}};

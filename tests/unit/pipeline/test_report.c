@@ -141,9 +141,10 @@ static void test_changes_section(void **state)
 {
     (void)state;
     fr_report_input in = input();
+    static char p39[] = "P39", p77[] = "P77", addr[] = "x";
     fr_change items[2] = {
-        {.parcel_id = "P39", .address = "x", .rank = 1, .score = 0.9, .previous_score = NAN, .tier = "high", .entered = 1},
-        {.parcel_id = "P77", .rank = 0, .previous_rank = 3, .score = NAN, .previous_score = 0.7},
+        {.parcel_id = p39, .address = addr, .rank = 1, .score = 0.9, .previous_score = NAN, .tier = "high", .entered = 1},
+        {.parcel_id = p77, .rank = 0, .previous_rank = 3, .score = NAN, .previous_score = 0.7},
     };
     fr_changes ch = {.had_previous = 1, .previous_rows = 12, .current_rows = 12, .items = items, .count = 2,
                      .entered = 1, .left = 1};
