@@ -308,146 +308,197 @@ static void pool_put(hist_pool *hp, double *b)
     hp->avail[hp->navail++] = b;
 }
 
-/* Grows one tree on the rows in g->idx[0..n) and adds its leaves to F. */
-static fr_status grow_tree(grower *g, size_t n, node_list *nodes, hist_pool *hp, fr_error *err)
+/* The working arrays of one tree, level by level: the nodes of this level
+ * (cur) and of the next, the best split of every (node, feature) pair, the
+ * feature chosen per node (-1: a leaf), where each node's rows split, and
+ * the smaller child of each new pair. */
+typedef struct {
+    task *cur, *next;
+    size_t ncur, nnext;
+    split *splits;
+    int32_t *chosen;
+    size_t *mids;
+    task **smaller;
+} tree_level;
+
+/* Best split of every (node, feature) pair, then per node in feature order. */
+static void level_choose_splits(const grower *g, tree_level *lv, size_t n)
+{
+    const model_gbdt_params *p = g->p;
+    size_t nf = g->nf, ncur = lv->ncur;
+    task *cur = lv->cur;
+    split *splits = lv->splits;
+#pragma omp parallel for schedule(dynamic) if (n >= PAR_MIN_ROWS)
+    for (size_t k = 0; k < ncur * nf; k++)
+        splits[k] = cur[k / nf].depth < p->max_depth ? best_split_feature(&cur[k / nf], k % nf, &g->fb[k % nf], p)
+                                                     : (split){0, -1, 0, 0, 0};
+    for (size_t t = 0; t < ncur; t++) {
+        lv->chosen[t] = -1;
+        double bestgain = p->min_split_gain > 1e-12 ? p->min_split_gain : 1e-12;
+        for (size_t f = 0; f < nf; f++)
+            if (splits[t * nf + f].bin > 0 && splits[t * nf + f].gain > bestgain) {
+                bestgain = splits[t * nf + f].gain;
+                lv->chosen[t] = (int32_t)f;
+            }
+    }
+}
+
+/* The two children of every split node, in order (sequential: node
+ * numbering is part of the model); children are stored relative to the
+ * tree's first node, base. */
+static fr_status level_make_children(const grower *g, tree_level *lv, node_list *nodes, size_t base, fr_error *err)
 {
     const model_gbdt_params *p = g->p;
     size_t nf = g->nf;
-    size_t cap = (size_t)1 << (p->max_depth + 1);
-    task *cur = calloc(cap, sizeof *cur), *next = calloc(cap, sizeof *next);
-    split *splits = calloc(cap * (nf ? nf : 1), sizeof *splits);
-    int32_t *chosen = calloc(cap, sizeof *chosen);
-    size_t *mids = calloc(cap, sizeof *mids);
-    task **smaller = calloc(cap, sizeof *smaller);
-    fr_status st = cur && next && splits && chosen && mids && smaller ? FR_OK
-                                                                      : fr_error_oom_while(err, "growing a tree");
-    size_t ncur = 0, base = nodes->count; /* children are stored relative to the tree's first node */
-    if (st == FR_OK) {
-        double G = 0, H = 0;
-        for (size_t k = 0; k < n; k++) {
-            G += g->gh[g->idx[k]].g;
-            H += g->gh[g->idx[k]].h;
-        }
-        int32_t root = new_node(nodes, leaf_weight(G, H, p));
-        double *h = pool_get(hp);
-        if (root < 0 || !h)
-            st = fr_error_oom_while(err, "growing a tree");
-        cur[0] = (task){0, n, G, H, root, 0, h};
-        ncur = 1;
-        task *root_task = &cur[0];
-        if (st == FR_OK)
-            st = build_hists(g, &root_task, 1, err);
+    lv->nnext = 0;
+    for (size_t t = 0; t < lv->ncur; t++) {
+        if (lv->chosen[t] < 0)
+            continue;
+        const split *s = &lv->splits[t * nf + (size_t)lv->chosen[t]];
+        const task *pt = &lv->cur[t];
+        double GR = pt->G - s->GL, HR = pt->H - s->HL;
+        int32_t l = new_node(nodes, leaf_weight(s->GL, s->HL, p));
+        int32_t r = l >= 0 ? new_node(nodes, leaf_weight(GR, HR, p)) : -1;
+        if (r < 0)
+            return fr_error_oom_while(err, "growing a tree");
+        model_gbdt_node *nd = &nodes->nodes[pt->node];
+        nd->feature = lv->chosen[t];
+        nd->left = (int32_t)((size_t)l - base);
+        nd->right = (int32_t)((size_t)r - base);
+        nd->missing_left = (uint8_t)s->missing_left;
+        nodes->bin[pt->node] = s->bin;
+        const fbins *fb = &g->fb[lv->chosen[t]];
+        nd->threshold = s->bin < fb->nb ? (double)fb->edges[s->bin - 1] : (double)FLT_MAX;
+        lv->next[lv->nnext++] = (task){0, 0, s->GL, s->HL, l, pt->depth + 1, NULL};
+        lv->next[lv->nnext++] = (task){0, 0, GR, HR, r, pt->depth + 1, NULL};
     }
-    while (st == FR_OK && ncur > 0) {
-        /* Best split of every (node, feature) pair, then per node in feature order. */
+    return FR_OK;
+}
+
+/* Partitions the rows of every split node; leaves add their value to F. */
+static void level_partition(grower *g, tree_level *lv, const node_list *nodes, size_t n)
+{
+    size_t nf = g->nf, ncur = lv->ncur;
 #pragma omp parallel for schedule(dynamic) if (n >= PAR_MIN_ROWS)
-        for (size_t k = 0; k < ncur * nf; k++)
-            splits[k] = cur[k / nf].depth < p->max_depth ? best_split_feature(&cur[k / nf], k % nf, &g->fb[k % nf], p)
-                                                         : (split){0, -1, 0, 0, 0};
-        size_t nnext = 0;
-        for (size_t t = 0; t < ncur; t++) {
-            chosen[t] = -1;
-            double bestgain = p->min_split_gain > 1e-12 ? p->min_split_gain : 1e-12;
-            for (size_t f = 0; f < nf; f++)
-                if (splits[t * nf + f].bin > 0 && splits[t * nf + f].gain > bestgain) {
-                    bestgain = splits[t * nf + f].gain;
-                    chosen[t] = (int32_t)f;
-                }
+    for (size_t t = 0; t < ncur; t++) {
+        const task *pt = &lv->cur[t];
+        if (lv->chosen[t] < 0) {
+            double v = nodes->nodes[pt->node].value;
+            for (size_t k = pt->begin; k < pt->end; k++)
+                g->F[g->idx[k]] += v;
+            continue;
         }
-        /* Nodes first (sequential: node numbering is part of the model). */
-        for (size_t t = 0; t < ncur && st == FR_OK; t++) {
-            if (chosen[t] < 0)
-                continue;
-            const split *s = &splits[t * nf + (size_t)chosen[t]];
-            const task *pt = &cur[t];
-            double GR = pt->G - s->GL, HR = pt->H - s->HL;
-            int32_t l = new_node(nodes, leaf_weight(s->GL, s->HL, p));
-            int32_t r = l >= 0 ? new_node(nodes, leaf_weight(GR, HR, p)) : -1;
-            if (r < 0) {
-                st = fr_error_oom_while(err, "growing a tree");
-                break;
-            }
-            model_gbdt_node *nd = &nodes->nodes[pt->node];
-            nd->feature = chosen[t];
-            nd->left = (int32_t)((size_t)l - base);
-            nd->right = (int32_t)((size_t)r - base);
-            nd->missing_left = (uint8_t)s->missing_left;
-            nodes->bin[pt->node] = s->bin;
-            const fbins *fb = &g->fb[chosen[t]];
-            nd->threshold = s->bin < fb->nb ? (double)fb->edges[s->bin - 1] : (double)FLT_MAX;
-            next[nnext++] = (task){0, 0, s->GL, s->HL, l, pt->depth + 1, NULL};
-            next[nnext++] = (task){0, 0, GR, HR, r, pt->depth + 1, NULL};
+        const split *s = &lv->splits[t * nf + (size_t)lv->chosen[t]];
+        lv->mids[t] = partition(g, pt, (size_t)lv->chosen[t], s->bin, s->missing_left);
+    }
+}
+
+/* Child segments (same order as the nodes were made) and their histograms:
+ * the larger child takes over the parent's histogram, the smaller one's is
+ * built from its rows, then the larger = parent - smaller. */
+static fr_status level_child_histograms(grower *g, tree_level *lv, hist_pool *hp, size_t n, fr_error *err)
+{
+    size_t nf = g->nf, c = 0;
+    task *next = lv->next;
+    for (size_t t = 0; t < lv->ncur; t++) {
+        if (lv->chosen[t] < 0) {
+            pool_put(hp, lv->cur[t].hist);
+            continue;
         }
+        size_t mid = lv->mids[t];
+        next[c].begin = lv->cur[t].begin;
+        next[c].end = mid;
+        next[c + 1].begin = mid;
+        next[c + 1].end = lv->cur[t].end;
+        int small_left = mid - lv->cur[t].begin <= lv->cur[t].end - mid;
+        next[small_left ? c + 1 : c].hist = lv->cur[t].hist;
+        double *h = pool_get(hp);
+        if (!h)
+            return fr_error_oom_while(err, "growing a tree");
+        next[small_left ? c : c + 1].hist = h;
+        c += 2;
+    }
+    size_t npairs = lv->nnext / 2;
+    for (size_t pair = 0; pair < npairs; pair++) {
+        task *a = &next[2 * pair], *b = &next[2 * pair + 1];
+        lv->smaller[pair] = a->end - a->begin <= b->end - b->begin ? a : b;
+    }
+    if (npairs) {
+        fr_status st = build_hists(g, lv->smaller, npairs, err);
+        if (st != FR_OK)
+            return st;
+    }
+    task **smaller = lv->smaller;
+#pragma omp parallel for schedule(dynamic) if (n >= PAR_MIN_ROWS)
+    for (size_t k = 0; k < npairs * nf; k++) {
+        size_t pair = k / nf, f = k % nf;
+        task *sm = smaller[pair], *lg = sm == &next[2 * pair] ? &next[2 * pair + 1] : &next[2 * pair];
+        double *hl = lg->hist + f * SLOTS * 2, *hs = sm->hist + f * SLOTS * 2;
+        for (size_t i = 0; i < SLOTS * 2; i++)
+            hl[i] -= hs[i];
+    }
+    return FR_OK;
+}
+
+/* The root of a tree over the rows g->idx[0..n), with its histograms. */
+static fr_status tree_root(grower *g, tree_level *lv, node_list *nodes, hist_pool *hp, size_t n, fr_error *err)
+{
+    double G = 0, H = 0;
+    for (size_t k = 0; k < n; k++) {
+        G += g->gh[g->idx[k]].g;
+        H += g->gh[g->idx[k]].h;
+    }
+    int32_t root = new_node(nodes, leaf_weight(G, H, g->p));
+    double *h = pool_get(hp);
+    lv->cur[0] = (task){0, n, G, H, root, 0, h};
+    lv->ncur = 1;
+    if (root < 0 || !h)
+        return fr_error_oom_while(err, "growing a tree");
+    task *root_task = &lv->cur[0];
+    return build_hists(g, &root_task, 1, err);
+}
+
+/* Grows one tree on the rows in g->idx[0..n) and adds its leaves to F. */
+static fr_status grow_tree(grower *g, size_t n, node_list *nodes, hist_pool *hp, fr_error *err)
+{
+    size_t nf = g->nf;
+    size_t cap = (size_t)1 << (g->p->max_depth + 1);
+    tree_level lv = {.cur = calloc(cap, sizeof *lv.cur),
+                     .next = calloc(cap, sizeof *lv.next),
+                     .splits = calloc(cap * (nf ? nf : 1), sizeof *lv.splits),
+                     .chosen = calloc(cap, sizeof *lv.chosen),
+                     .mids = calloc(cap, sizeof *lv.mids),
+                     .smaller = calloc(cap, sizeof *lv.smaller)};
+    fr_status st = lv.cur && lv.next && lv.splits && lv.chosen && lv.mids && lv.smaller
+                       ? FR_OK
+                       : fr_error_oom_while(err, "growing a tree");
+    size_t base = nodes->count; /* children are stored relative to the tree's first node */
+    if (st == FR_OK)
+        st = tree_root(g, &lv, nodes, hp, n, err);
+    while (st == FR_OK && lv.ncur > 0) {
+        level_choose_splits(g, &lv, n);
+        st = level_make_children(g, &lv, nodes, base, err);
         if (st != FR_OK)
             break;
-        /* Partition rows; leaves add their value to F. */
-#pragma omp parallel for schedule(dynamic) if (n >= PAR_MIN_ROWS)
-        for (size_t t = 0; t < ncur; t++) {
-            const task *pt = &cur[t];
-            if (chosen[t] < 0) {
-                double v = nodes->nodes[pt->node].value;
-                for (size_t k = pt->begin; k < pt->end; k++)
-                    g->F[g->idx[k]] += v;
-                continue;
-            }
-            const split *s = &splits[t * nf + (size_t)chosen[t]];
-            mids[t] = partition(g, pt, (size_t)chosen[t], s->bin, s->missing_left);
-        }
-        /* Child segments (same order as the nodes were made); the larger
-         * child takes over the parent's histogram. */
-        size_t c = 0;
-        for (size_t t = 0; t < ncur && st == FR_OK; t++) {
-            if (chosen[t] < 0) {
-                pool_put(hp, cur[t].hist);
-                continue;
-            }
-            size_t mid = mids[t];
-            next[c].begin = cur[t].begin;
-            next[c].end = mid;
-            next[c + 1].begin = mid;
-            next[c + 1].end = cur[t].end;
-            int small_left = mid - cur[t].begin <= cur[t].end - mid;
-            next[small_left ? c + 1 : c].hist = cur[t].hist;
-            double *h = pool_get(hp);
-            if (!h)
-                st = fr_error_oom_while(err, "growing a tree");
-            next[small_left ? c : c + 1].hist = h;
-            c += 2;
-        }
+        level_partition(g, &lv, nodes, n);
+        st = level_child_histograms(g, &lv, hp, n, err);
         if (st != FR_OK)
             break;
-        /* Histograms of the smaller children, then the larger = parent - smaller. */
-        for (size_t pair = 0; pair < nnext / 2; pair++) {
-            task *a = &next[2 * pair], *b = &next[2 * pair + 1];
-            smaller[pair] = a->end - a->begin <= b->end - b->begin ? a : b;
-        }
-        if (nnext)
-            st = build_hists(g, smaller, nnext / 2, err);
-        if (st != FR_OK)
-            break;
-#pragma omp parallel for schedule(dynamic) if (n >= PAR_MIN_ROWS)
-        for (size_t k = 0; k < (nnext / 2) * nf; k++) {
-            size_t pair = k / nf, f = k % nf;
-            task *sm = smaller[pair], *lg = sm == &next[2 * pair] ? &next[2 * pair + 1] : &next[2 * pair];
-            double *hl = lg->hist + f * SLOTS * 2, *hs = sm->hist + f * SLOTS * 2;
-            for (size_t i = 0; i < SLOTS * 2; i++)
-                hl[i] -= hs[i];
-        }
-        task *tmp = cur;
-        cur = next;
-        next = tmp;
-        ncur = nnext;
+        task *tmp = lv.cur;
+        lv.cur = lv.next;
+        lv.next = tmp;
+        lv.ncur = lv.nnext;
     }
     /* On failure, give back what the unfinished level still holds. */
-    for (size_t t = 0; st != FR_OK && cur && t < ncur; t++)
-        if (cur[t].hist)
-            pool_put(hp, cur[t].hist);
-    free(cur);
-    free(next);
-    free(splits);
-    free(chosen);
-    free(mids);
-    free(smaller);
+    for (size_t t = 0; st != FR_OK && lv.cur && t < lv.ncur; t++)
+        if (lv.cur[t].hist)
+            pool_put(hp, lv.cur[t].hist);
+    free(lv.cur);
+    free(lv.next);
+    free(lv.splits);
+    free(lv.chosen);
+    free(lv.mids);
+    free(lv.smaller);
     return st;
 }
 
@@ -484,6 +535,211 @@ static void append_note(char *buf, size_t size, const char *name, const char *wh
         snprintf(buf + used, size - used, "%s%s (%s)", used ? ", " : "", name, why);
 }
 
+/* Everything one training owns, freed by fit_free: the bins of every
+ * feature, the usable features' bins and binned matrix, the grower's
+ * buffers, the trees grown so far and the histogram pool. */
+typedef struct {
+    const model_dataset *d;
+    const model_gbdt_params *p;
+    const uint32_t *train, *val;
+    size_t ntrain, nval, npos;
+    fbins *fball;            /* bins of every dataset feature */
+    int32_t *newix;          /* dataset feature -> usable feature, or -1 */
+    fbins *fb;               /* bins of the usable features */
+    size_t nf;
+    uint8_t *B;              /* binned matrix over every dataset row (only used rows filled) */
+    grower g;
+    node_list nl;
+    size_t *starts;          /* first node of each tree grown */
+    hist_pool hp;
+} gbdt_fit;
+
+static void fit_free(gbdt_fit *t)
+{
+    for (size_t f = 0; t->fball && f < t->d->nfeatures; f++)
+        free(t->fball[f].edges);
+    for (size_t f = 0; t->fb && f < t->nf; f++)
+        free(t->fb[f].edges);
+    free(t->fball);
+    free(t->fb);
+    free(t->newix);
+    free(t->B);
+    free(t->g.idx);
+    free(t->g.scratch);
+    free(t->g.gh);
+    free(t->g.F);
+    free(t->g.partials);
+    free(t->starts);
+    free(t->nl.nodes);
+    free(t->nl.bin);
+    for (size_t k = 0; k < t->hp.nall; k++)
+        free(t->hp.all[k]);
+    free(t->hp.all);
+    free(t->hp.avail);
+}
+
+/* Refuses a training set of one class and settings out of range. */
+static fr_status fit_check(gbdt_fit *t, fr_error *err)
+{
+    for (size_t k = 0; k < t->ntrain; k++)
+        t->npos += t->d->y[t->train[k]];
+    if (t->npos == 0 || t->npos == t->ntrain)
+        return fr_error_set(err, FR_E_INPUT, "the %zu training rows are all %s: a model needs both fires and homes without",
+                            t->ntrain, t->npos ? "fires" : "without a fire");
+    const model_gbdt_params *p = t->p;
+    if (p->bins < 2 || p->bins > SLOTS - 1 || p->max_depth < 1 || p->max_depth > 12 || p->max_trees < 1)
+        return fr_error_set(err, FR_E_CONFIG, "gbdt settings out of range (bins 2-255, max_depth 1-12, max_trees >= 1)");
+    return FR_OK;
+}
+
+/* Bins every feature on the training rows and keeps those with a possible
+ * split (several value bins, or values and missing) as the model's
+ * features; the others are named in rep->dropped. */
+static fr_status fit_select_features(gbdt_fit *t, model_gbdt *m, model_gbdt_report *rep, fr_error *err)
+{
+    const model_dataset *d = t->d;
+    size_t nfall = d->nfeatures, cap = nfall ? nfall : 1;
+    t->fball = calloc(cap, sizeof *t->fball);
+    t->newix = malloc(cap * sizeof *t->newix);
+    t->fb = calloc(cap, sizeof *t->fb);
+    m->names = calloc(cap, sizeof *m->names);
+    if (!t->fball || !t->newix || !t->fb || !m->names)
+        return fr_error_oom(err);
+    int bad = 0;
+#pragma omp parallel for schedule(dynamic) reduction(| : bad)
+    for (size_t f = 0; f < nfall; f++)
+        bad |= make_bins(d->x + f * d->nrows, t->train, t->ntrain, t->p->bins, &t->fball[f]) != 0;
+    if (bad)
+        return fr_error_oom_while(err, "binning features");
+    for (size_t f = 0; f < nfall; f++) {
+        t->newix[f] = -1;
+        if (t->fball[f].nb == 0 || (t->fball[f].nb == 1 && !t->fball[f].has_missing)) {
+            append_note(rep->dropped, sizeof rep->dropped, d->names[f], t->fball[f].nb ? "constant" : "all missing");
+            continue;
+        }
+        t->newix[f] = (int32_t)t->nf;
+        t->fb[t->nf] = t->fball[f];
+        t->fball[f].edges = NULL;
+        if (!(m->names[t->nf++] = strdup(d->names[f])))
+            return fr_error_oom(err);
+    }
+    m->nfeatures = t->nf;
+    if (t->nf == 0)
+        return fr_error_set(err, FR_E_INPUT,
+                            "no usable feature for the gbdt model: every feature is constant or missing in the "
+                            "%zu training rows (%s)", t->ntrain, rep->dropped);
+    return FR_OK;
+}
+
+/* The binned matrix of the training and validation rows, the grower's
+ * buffers, and every row's raw score set to the base rate. */
+static fr_status fit_prepare(gbdt_fit *t, model_gbdt *m, fr_error *err)
+{
+    const model_dataset *d = t->d;
+    const model_gbdt_params *p = t->p;
+    size_t nf = t->nf;
+    t->g = (grower){.d = d, .p = p, .fb = t->fb, .nf = nf};
+    t->B = malloc(nf * d->nrows > 0 ? nf * d->nrows : 1);
+    t->g.idx = malloc((t->ntrain ? t->ntrain : 1) * sizeof *t->g.idx);
+    t->g.scratch = malloc((t->ntrain ? t->ntrain : 1) * sizeof *t->g.scratch);
+    t->g.gh = malloc(d->nrows * sizeof *t->g.gh);
+    t->g.F = malloc(d->nrows * sizeof *t->g.F);
+    t->starts = malloc(((size_t)p->max_trees + 1) * sizeof *t->starts);
+    t->hp.cap = ((size_t)1 << (p->max_depth + 1)) + 1;
+    t->hp.size = nf * SLOTS * 2;
+    t->hp.all = calloc(t->hp.cap, sizeof *t->hp.all);
+    t->hp.avail = calloc(t->hp.cap, sizeof *t->hp.avail);
+    if (!t->B || !t->g.idx || !t->g.scratch || !t->g.gh || !t->g.F || !t->starts)
+        return fr_error_oom_while(err, "for gbdt training (%zu rows)", d->nrows);
+    if (!t->hp.all || !t->hp.avail)
+        return fr_error_oom(err);
+    const uint32_t *train = t->train, *val = t->val;
+    size_t ntrain = t->ntrain, nval = t->nval;
+    uint8_t *B = t->B;
+    for (size_t f0 = 0; f0 < d->nfeatures; f0++) {
+        if (t->newix[f0] < 0)
+            continue;
+        size_t f = (size_t)t->newix[f0];
+        const float *x = d->x + f0 * d->nrows;
+        const fbins *fb = t->fb;
+#pragma omp parallel for schedule(static)
+        for (size_t k = 0; k < ntrain; k++)
+            B[(size_t)train[k] * nf + f] = bin_of(&fb[f], x[train[k]]);
+#pragma omp parallel for schedule(static)
+        for (size_t k = 0; k < nval; k++)
+            B[(size_t)val[k] * nf + f] = bin_of(&fb[f], x[val[k]]);
+    }
+    m->base = log(p->pos_weight * (double)t->npos / (p->neg_weight * (double)(ntrain - t->npos)));
+    for (size_t k = 0; k < ntrain; k++)
+        t->g.F[train[k]] = m->base;
+    for (size_t k = 0; k < nval; k++)
+        t->g.F[val[k]] = m->base;
+    t->g.B = B;
+    return FR_OK;
+}
+
+/* Boosting: one tree at a time on the log-loss gradients, each judged on
+ * the validation rows; stops at max_trees or after early_stopping trees
+ * without a better validation loss.  *ntrees = trees grown, *best_trees =
+ * the count with the best validation loss (all of them without one). */
+static fr_status fit_boost(gbdt_fit *t, size_t *ntrees, size_t *best_trees, double *best, fr_error *err)
+{
+    const model_dataset *d = t->d;
+    const model_gbdt_params *p = t->p;
+    grower *g = &t->g;
+    const uint32_t *train = t->train, *val = t->val;
+    size_t ntrain = t->ntrain, nval = t->nval;
+    *best = INFINITY;
+    *ntrees = *best_trees = 0;
+    for (int tr = 0; tr < p->max_trees; tr++) {
+#pragma omp parallel for schedule(static) if (ntrain >= PAR_MIN_ROWS)
+        for (size_t k = 0; k < ntrain; k++) {
+            uint32_t r = train[k];
+            double pr = 1.0 / (1.0 + exp(-g->F[r]));
+            double w = d->y[r] ? p->pos_weight : p->neg_weight;
+            g->gh[r].g = w * (pr - d->y[r]);
+            double h = w * pr * (1 - pr);
+            g->gh[r].h = h > 1e-16 ? h : 1e-16;
+        }
+        memcpy(g->idx, train, ntrain * sizeof *g->idx);
+        t->starts[tr] = t->nl.count;
+        fr_status st = grow_tree(g, ntrain, &t->nl, &t->hp, err);
+        if (st != FR_OK)
+            return st;
+        (*ntrees)++;
+        if (nval == 0) {
+            *best_trees = *ntrees;
+            continue;
+        }
+#pragma omp parallel for schedule(static) if (nval >= PAR_MIN_ROWS)
+        for (size_t k = 0; k < nval; k++)
+            g->F[val[k]] += tree_value_binned(&t->nl, t->starts[tr], t->B, t->nf, val[k]);
+        double loss = weighted_loss(d, val, nval, g->F, p);
+        if (loss < *best) {
+            *best = loss;
+            *best_trees = *ntrees;
+        } else if (p->early_stopping > 0 && *ntrees - *best_trees >= (size_t)p->early_stopping) {
+            break;
+        }
+    }
+    return FR_OK;
+}
+
+/* The model keeps the first best_trees trees of the ntrees grown. */
+static fr_status fit_keep_trees(const gbdt_fit *t, size_t ntrees, size_t best_trees, model_gbdt *m, fr_error *err)
+{
+    size_t nnodes = best_trees < ntrees ? t->starts[best_trees] : t->nl.count;
+    m->ntrees = best_trees;
+    m->tree_start = malloc((best_trees + 1) * sizeof *m->tree_start);
+    m->nodes = malloc((nnodes ? nnodes : 1) * sizeof *m->nodes);
+    if (!m->tree_start || !m->nodes)
+        return fr_error_oom(err);
+    memcpy(m->tree_start, t->starts, best_trees * sizeof *t->starts);
+    m->tree_start[best_trees] = nnodes;
+    memcpy(m->nodes, t->nl.nodes, nnodes * sizeof *m->nodes);
+    return FR_OK;
+}
+
 fr_status model_gbdt_train(const model_dataset *d, const uint32_t *train, size_t ntrain, const uint32_t *val,
                            size_t nval, const model_gbdt_params *p, model_gbdt *m, model_gbdt_report *rep,
                            fr_error *err)
@@ -491,162 +747,22 @@ fr_status model_gbdt_train(const model_dataset *d, const uint32_t *train, size_t
     memset(m, 0, sizeof *m);
     memset(rep, 0, sizeof *rep);
     rep->best_validation_loss = NAN;
-    size_t npos = 0;
-    for (size_t k = 0; k < ntrain; k++)
-        npos += d->y[train[k]];
-    if (npos == 0 || npos == ntrain)
-        return fr_error_set(err, FR_E_INPUT, "the %zu training rows are all %s: a model needs both fires and homes without",
-                            ntrain, npos ? "fires" : "without a fire");
-    if (p->bins < 2 || p->bins > SLOTS - 1 || p->max_depth < 1 || p->max_depth > 12 || p->max_trees < 1)
-        return fr_error_set(err, FR_E_CONFIG, "gbdt settings out of range (bins 2-255, max_depth 1-12, max_trees >= 1)");
-    size_t nfall = d->nfeatures;
-    fbins *fball = calloc(nfall ? nfall : 1, sizeof *fball);
-    int32_t *newix = malloc((nfall ? nfall : 1) * sizeof *newix);
-    fr_status st = fball && newix ? FR_OK : fr_error_oom(err);
-    int bad = 0;
-    if (st == FR_OK) {
-#pragma omp parallel for schedule(dynamic) reduction(| : bad)
-        for (size_t f = 0; f < nfall; f++)
-            bad |= make_bins(d->x + f * d->nrows, train, ntrain, p->bins, &fball[f]) != 0;
-        if (bad)
-            st = fr_error_oom_while(err, "binning features");
-    }
-    /* Features with a possible split: several value bins, or values and missing. */
-    size_t nf = 0;
-    fbins *fb = NULL;
-    if (st == FR_OK) {
-        fb = calloc(nfall ? nfall : 1, sizeof *fb);
-        m->names = calloc(nfall ? nfall : 1, sizeof *m->names);
-        if (!fb || !m->names)
-            st = fr_error_oom(err);
-        for (size_t f = 0; st == FR_OK && f < nfall; f++) {
-            newix[f] = -1;
-            if (fball[f].nb == 0 || (fball[f].nb == 1 && !fball[f].has_missing)) {
-                append_note(rep->dropped, sizeof rep->dropped, d->names[f], fball[f].nb ? "constant" : "all missing");
-                continue;
-            }
-            newix[f] = (int32_t)nf;
-            fb[nf] = fball[f];
-            fball[f].edges = NULL;
-            if (!(m->names[nf++] = strdup(d->names[f])))
-                st = fr_error_oom(err);
-        }
-        m->nfeatures = nf;
-        if (st == FR_OK && nf == 0)
-            st = fr_error_set(err, FR_E_INPUT,
-                              "no usable feature for the gbdt model: every feature is constant or missing in the "
-                              "%zu training rows (%s)", ntrain, rep->dropped);
-    }
-    /* Binned matrix over every dataset row (only the rows used are filled). */
-    uint8_t *B = NULL;
-    grower g = {.d = d, .p = p, .fb = fb, .nf = nf};
-    node_list nl = {0};
-    size_t *starts = NULL;
-    if (st == FR_OK) {
-        B = malloc(nf * d->nrows > 0 ? nf * d->nrows : 1);
-        g.idx = malloc((ntrain ? ntrain : 1) * sizeof *g.idx);
-        g.scratch = malloc((ntrain ? ntrain : 1) * sizeof *g.scratch);
-        g.gh = malloc(d->nrows * sizeof *g.gh);
-        g.F = malloc(d->nrows * sizeof *g.F);
-        starts = malloc(((size_t)p->max_trees + 1) * sizeof *starts);
-        if (!B || !g.idx || !g.scratch || !g.gh || !g.F || !starts)
-            st = fr_error_oom_while(err, "for gbdt training (%zu rows)", d->nrows);
-    }
-    if (st == FR_OK) {
-        for (size_t f0 = 0; f0 < nfall; f0++) {
-            if (newix[f0] < 0)
-                continue;
-            size_t f = (size_t)newix[f0];
-            const float *x = d->x + f0 * d->nrows;
-#pragma omp parallel for schedule(static)
-            for (size_t k = 0; k < ntrain; k++)
-                B[(size_t)train[k] * nf + f] = bin_of(&fb[f], x[train[k]]);
-#pragma omp parallel for schedule(static)
-            for (size_t k = 0; k < nval; k++)
-                B[(size_t)val[k] * nf + f] = bin_of(&fb[f], x[val[k]]);
-        }
-        m->base = log(p->pos_weight * (double)npos / (p->neg_weight * (double)(ntrain - npos)));
-        for (size_t k = 0; k < ntrain; k++)
-            g.F[train[k]] = m->base;
-        for (size_t k = 0; k < nval; k++)
-            g.F[val[k]] = m->base;
-        g.B = B;
-    }
-    hist_pool hp = {0};
-    hp.cap = ((size_t)1 << (p->max_depth + 1)) + 1;
-    hp.size = nf * SLOTS * 2;
-    hp.all = calloc(hp.cap, sizeof *hp.all);
-    hp.avail = calloc(hp.cap, sizeof *hp.avail);
-    if (st == FR_OK && (!hp.all || !hp.avail))
-        st = fr_error_oom(err);
+    gbdt_fit t = {.d = d, .p = p, .train = train, .val = val, .ntrain = ntrain, .nval = nval};
+    size_t ntrees = 0, best_trees = 0;
     double best = INFINITY;
-    size_t best_trees = 0, ntrees = 0;
-    for (int t = 0; st == FR_OK && t < p->max_trees; t++) {
-#pragma omp parallel for schedule(static) if (ntrain >= PAR_MIN_ROWS)
-        for (size_t k = 0; k < ntrain; k++) {
-            uint32_t r = train[k];
-            double pr = 1.0 / (1.0 + exp(-g.F[r]));
-            double w = d->y[r] ? p->pos_weight : p->neg_weight;
-            g.gh[r].g = w * (pr - d->y[r]);
-            double h = w * pr * (1 - pr);
-            g.gh[r].h = h > 1e-16 ? h : 1e-16;
-        }
-        memcpy(g.idx, train, ntrain * sizeof *g.idx);
-        starts[t] = nl.count;
-        st = grow_tree(&g, ntrain, &nl, &hp, err);
-        if (st != FR_OK)
-            break;
-        ntrees++;
-        if (nval == 0) {
-            best_trees = ntrees;
-            continue;
-        }
-#pragma omp parallel for schedule(static) if (nval >= PAR_MIN_ROWS)
-        for (size_t k = 0; k < nval; k++)
-            g.F[val[k]] += tree_value_binned(&nl, starts[t], B, nf, val[k]);
-        double loss = weighted_loss(d, val, nval, g.F, p);
-        if (loss < best) {
-            best = loss;
-            best_trees = ntrees;
-        } else if (p->early_stopping > 0 && ntrees - best_trees >= (size_t)p->early_stopping) {
-            break;
-        }
-    }
+    fr_status st = fit_check(&t, err);
+    if (st == FR_OK)
+        st = fit_select_features(&t, m, rep, err);
+    if (st == FR_OK)
+        st = fit_prepare(&t, m, err);
+    if (st == FR_OK)
+        st = fit_boost(&t, &ntrees, &best_trees, &best, err);
     if (st == FR_OK) {
         rep->trees = best_trees;
         rep->best_validation_loss = nval ? best : NAN;
-        size_t nnodes = best_trees < ntrees ? starts[best_trees] : nl.count;
-        m->ntrees = best_trees;
-        m->tree_start = malloc((best_trees + 1) * sizeof *m->tree_start);
-        m->nodes = malloc((nnodes ? nnodes : 1) * sizeof *m->nodes);
-        if (!m->tree_start || !m->nodes)
-            st = fr_error_oom(err);
-        else {
-            memcpy(m->tree_start, starts, best_trees * sizeof *starts);
-            m->tree_start[best_trees] = nnodes;
-            memcpy(m->nodes, nl.nodes, nnodes * sizeof *m->nodes);
-        }
+        st = fit_keep_trees(&t, ntrees, best_trees, m, err);
     }
-    for (size_t f = 0; fball && f < nfall; f++)
-        free(fball[f].edges);
-    for (size_t f = 0; fb && f < nf; f++)
-        free(fb[f].edges);
-    free(fball);
-    free(fb);
-    free(newix);
-    free(B);
-    free(g.idx);
-    free(g.scratch);
-    free(g.gh);
-    free(g.F);
-    free(g.partials);
-    free(starts);
-    free(nl.nodes);
-    free(nl.bin);
-    for (size_t k = 0; k < hp.nall; k++)
-        free(hp.all[k]);
-    free(hp.all);
-    free(hp.avail);
+    fit_free(&t);
     if (st != FR_OK)
         model_gbdt_free(m);
     return st;

@@ -286,6 +286,100 @@ static void evaluate(newton *nw, const double *beta, double *loss, double *grad,
             hess[i * q1 + j] = hess[j * q1 + i];
 }
 
+/* The Newton iteration's vectors over the q1 = columns + 1 coefficients
+ * (beta[0] the intercept). */
+typedef struct {
+    double *beta, *prev, *grad, *hess, *step;
+} newton_vectors;
+
+static void newton_vectors_free(newton_vectors *v)
+{
+    free(v->beta);
+    free(v->prev);
+    free(v->grad);
+    free(v->hess);
+    free(v->step);
+}
+
+/* Damped Newton on the L2-penalised weighted log-loss, from the weighted
+ * prior log-odds (then few steps are needed): a step that raises the
+ * objective is halved (at most 30 times in a row). */
+static fr_status newton_fit(newton *nw, newton_vectors *v, size_t npos, model_logit_report *rep, fr_error *err)
+{
+    const model_logit_params *p = nw->p;
+    size_t q1 = nw->q1, nrows = nw->nrows;
+    double *beta = v->beta, *prev = v->prev, *grad = v->grad, *hess = v->hess, *step = v->step;
+    beta[0] = log(p->pos_weight * (double)npos / (p->neg_weight * (double)(nrows - npos)));
+    double prev_obj = INFINITY;
+    int halvings = 0;
+    for (int it = 0; it < p->max_iterations; it++) {
+        double loss;
+        evaluate(nw, beta, &loss, grad, hess);
+        if (isnan(loss))
+            return fr_error_oom_while(err, "fitting the logistic model");
+        double pen = 0;
+        for (size_t i = 1; i < q1; i++)
+            pen += beta[i] * beta[i];
+        double obj = loss + 0.5 * p->l2 * pen;
+        rep->iterations = it + 1;
+        if (obj > prev_obj * (1 + 1e-12) && halvings < 30) {
+            /* The full step overshot: go back halfway and evaluate again. */
+            for (size_t i = 0; i < q1; i++)
+                beta[i] = 0.5 * (beta[i] + prev[i]);
+            halvings++;
+            continue;
+        }
+        halvings = 0;
+        rep->objective = obj;
+        double change = prev_obj - obj;
+        prev_obj = obj;
+        for (size_t i = 1; i < q1; i++) {
+            grad[i] += p->l2 * beta[i];
+            hess[i * q1 + i] += p->l2;
+        }
+        memcpy(step, grad, q1 * sizeof *step);
+        if (cholesky_solve(hess, q1, step) != 0)
+            return fr_error_set(err, FR_E_INPUT, "the logistic model's Newton system is singular (increase score.logistic.l2)");
+        double maxstep = 0;
+        memcpy(prev, beta, q1 * sizeof *prev);
+        for (size_t i = 0; i < q1; i++) {
+            beta[i] -= step[i];
+            if (fabs(step[i]) > maxstep)
+                maxstep = fabs(step[i]);
+        }
+        if (maxstep < 1e-8 || (change >= 0 && change < 1e-12 * (fabs(obj) + 1))) {
+            rep->converged = 1;
+            break;
+        }
+    }
+    return FR_OK;
+}
+
+/* The model keeps the features that have a column (renumbered) and the
+ * fitted coefficients. */
+static fr_status keep_fitted(const model_dataset *d, const int32_t *used, const double *beta, model_logit *m,
+                             fr_error *err)
+{
+    int32_t *newix = malloc((d->nfeatures ? d->nfeatures : 1) * sizeof *newix);
+    m->names = calloc(d->nfeatures ? d->nfeatures : 1, sizeof *m->names);
+    fr_status st = newix && m->names ? FR_OK : fr_error_oom(err);
+    for (size_t f = 0; st == FR_OK && f < d->nfeatures; f++) {
+        newix[f] = -1;
+        if (!used[f])
+            continue;
+        newix[f] = (int32_t)m->nfeatures;
+        if (!(m->names[m->nfeatures++] = strdup(d->names[f])))
+            st = fr_error_oom(err);
+    }
+    for (size_t c = 0; st == FR_OK && c < m->ncolumns; c++) {
+        m->columns[c].feature = newix[m->columns[c].feature];
+        m->columns[c].coef = beta[c + 1];
+    }
+    m->intercept = beta[0];
+    free(newix);
+    return st;
+}
+
 fr_status model_logit_train(const model_dataset *d, const uint32_t *rows, size_t nrows, const model_logit_params *p,
                             model_logit *m, model_logit_report *rep, fr_error *err)
 {
@@ -306,94 +400,23 @@ fr_status model_logit_train(const model_dataset *d, const uint32_t *rows, size_t
     nw.plen = 1 + nw.q1 + nw.q1 * (nw.q1 + 1) / 2;
     nw.nchunks = (nrows + CHUNK - 1) / CHUNK;
     size_t q1 = nw.q1;
-    double *beta = NULL, *prev = NULL, *grad = NULL, *hess = NULL, *step = NULL;
+    newton_vectors v = {0};
     if (st == FR_OK) {
         nw.partials = malloc(nw.nchunks * nw.plen * sizeof *nw.partials);
-        beta = calloc(q1, sizeof *beta);
-        prev = calloc(q1, sizeof *prev);
-        grad = malloc(q1 * sizeof *grad);
-        hess = malloc(q1 * q1 * sizeof *hess);
-        step = malloc(q1 * sizeof *step);
-        if (!nw.partials || !beta || !prev || !grad || !hess || !step)
+        v.beta = calloc(q1, sizeof *v.beta);
+        v.prev = calloc(q1, sizeof *v.prev);
+        v.grad = malloc(q1 * sizeof *v.grad);
+        v.hess = malloc(q1 * q1 * sizeof *v.hess);
+        v.step = malloc(q1 * sizeof *v.step);
+        if (!nw.partials || !v.beta || !v.prev || !v.grad || !v.hess || !v.step)
             st = fr_error_oom_while(err, "fitting the logistic model");
     }
-    if (st == FR_OK) {
-        /* Start from the weighted prior log-odds: Newton then needs few steps. */
-        beta[0] = log(p->pos_weight * (double)npos / (p->neg_weight * (double)(nrows - npos)));
-        double prev_obj = INFINITY;
-        int halvings = 0;
-        for (int it = 0; it < p->max_iterations; it++) {
-            double loss;
-            evaluate(&nw, beta, &loss, grad, hess);
-            if (isnan(loss)) {
-                st = fr_error_oom_while(err, "fitting the logistic model");
-                break;
-            }
-            double pen = 0;
-            for (size_t i = 1; i < q1; i++)
-                pen += beta[i] * beta[i];
-            double obj = loss + 0.5 * p->l2 * pen;
-            rep->iterations = it + 1;
-            if (obj > prev_obj * (1 + 1e-12) && halvings < 30) {
-                /* The full step overshot: go back halfway and evaluate again. */
-                for (size_t i = 0; i < q1; i++)
-                    beta[i] = 0.5 * (beta[i] + prev[i]);
-                halvings++;
-                continue;
-            }
-            halvings = 0;
-            rep->objective = obj;
-            double change = prev_obj - obj;
-            prev_obj = obj;
-            for (size_t i = 1; i < q1; i++) {
-                grad[i] += p->l2 * beta[i];
-                hess[i * q1 + i] += p->l2;
-            }
-            memcpy(step, grad, q1 * sizeof *step);
-            if (cholesky_solve(hess, q1, step) != 0) {
-                st = fr_error_set(err, FR_E_INPUT, "the logistic model's Newton system is singular (increase score.logistic.l2)");
-                break;
-            }
-            double maxstep = 0;
-            memcpy(prev, beta, q1 * sizeof *prev);
-            for (size_t i = 0; i < q1; i++) {
-                beta[i] -= step[i];
-                if (fabs(step[i]) > maxstep)
-                    maxstep = fabs(step[i]);
-            }
-            if (maxstep < 1e-8 || (change >= 0 && change < 1e-12 * (fabs(obj) + 1))) {
-                rep->converged = 1;
-                break;
-            }
-        }
-    }
-    if (st == FR_OK) {
-        /* Keep only the features that have a column; renumber. */
-        int32_t *newix = malloc((d->nfeatures ? d->nfeatures : 1) * sizeof *newix);
-        m->names = calloc(d->nfeatures ? d->nfeatures : 1, sizeof *m->names);
-        if (!newix || !m->names)
-            st = fr_error_oom(err);
-        for (size_t f = 0; st == FR_OK && f < d->nfeatures; f++) {
-            newix[f] = -1;
-            if (!used[f])
-                continue;
-            newix[f] = (int32_t)m->nfeatures;
-            if (!(m->names[m->nfeatures++] = strdup(d->names[f])))
-                st = fr_error_oom(err);
-        }
-        for (size_t c = 0; st == FR_OK && c < m->ncolumns; c++) {
-            m->columns[c].feature = newix[m->columns[c].feature];
-            m->columns[c].coef = beta[c + 1];
-        }
-        m->intercept = beta ? beta[0] : 0;
-        free(newix);
-    }
+    if (st == FR_OK)
+        st = newton_fit(&nw, &v, npos, rep, err);
+    if (st == FR_OK)
+        st = keep_fitted(d, used, v.beta, m, err);
     free(nw.partials);
-    free(beta);
-    free(prev);
-    free(grad);
-    free(hess);
-    free(step);
+    newton_vectors_free(&v);
     free(used);
     if (st != FR_OK)
         model_logit_free(m);
