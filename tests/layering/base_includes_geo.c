@@ -1,0 +1,2 @@
+/* Layering probe: a file of base/ including a header of geo must not compile. */
+#include "layer.h"
