@@ -50,7 +50,7 @@ static size_t psort_corank(size_t k, const char *a, size_t na, const char *b, si
     return lo;
 }
 
-fr_status model_sort_parallel(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *),
+fr_status fr_sort_parallel(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *),
                               fr_error *err)
 {
     int nruns = omp_get_max_threads();

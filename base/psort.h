@@ -7,8 +7,8 @@
  * with an index): then there is exactly one sorted result, whatever the
  * split, and the output is the same at any thread count.
  */
-#ifndef MODEL_PSORT_H
-#define MODEL_PSORT_H
+#ifndef FR_PSORT_H
+#define FR_PSORT_H
 
 #include <stddef.h>
 
@@ -16,7 +16,7 @@
 
 /* Sorts base[0..n) of size-byte items.  Fails only when out of memory, with
  * base unchanged. */
-fr_status model_sort_parallel(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *),
+fr_status fr_sort_parallel(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *),
                               fr_error *err);
 
 #endif

@@ -375,7 +375,7 @@ static size_t *points_order(const geo_layer *pts)
             it[k].key = 1 + ((points_spread(qx) | (points_spread(qy) << 1)) >> 1);
         }
     }
-    if (model_sort_parallel(it, n, sizeof *it, points_order_cmp, NULL) != FR_OK) {
+    if (fr_sort_parallel(it, n, sizeof *it, points_order_cmp, NULL) != FR_OK) {
         free(order);
         free(it);
         return NULL;

@@ -52,7 +52,7 @@ fr_status model_rank(const double *score, const char *const *ids, size_t n, doub
 #pragma omp parallel for schedule(static)
     for (size_t i = 0; i < n; i++)
         items[i] = (rank_item){score[i], ids ? ids[i] : NULL, i};
-    if (model_sort_parallel(items, n, sizeof *items, compare_items, err) != FR_OK) {
+    if (fr_sort_parallel(items, n, sizeof *items, compare_items, err) != FR_OK) {
         free(items);
         return FR_E_MEMORY;
     }
