@@ -7,10 +7,10 @@
 # dead run's stale lock and cleans up after it.
 #
 # Cases that need root (mount, chattr) say "skipped" when not permitted.
-source "$(dirname "$0")/common.bash"
+source "$(dirname "$0")/../common.bash"
 source "$(dirname "$0")/lib_bad.bash"
 cd "$WORK"
-CHECK="python3 $(dirname "$0")/manifest_check.py"
+CHECK="python3 $(dirname "$0")/../manifest_check.py"
 N=${FIRERISK_FAULT_PARCELS:-6000}
 "$FIRERISK" synth --parcels "$N" --seed 3 --out city 2>/dev/null
 CFG="$WORK/city/firerisk.yaml"

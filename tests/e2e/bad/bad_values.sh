@@ -4,7 +4,7 @@
 # ids, ids of different types across layers, unreadable numbers, very long
 # text, quotes and newlines in text.  Each record is used or rejected with
 # its reason; the outputs stay valid UTF-8, GeoJSON and CSV.
-source "$(dirname "$0")/common.bash"
+source "$(dirname "$0")/../common.bash"
 source "$(dirname "$0")/lib_bad.bash"
 cd "$WORK"
 baseline

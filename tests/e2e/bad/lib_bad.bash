@@ -1,4 +1,4 @@
-# tests/e2e/lib_bad.bash — helpers of the bad-input catalogue (bad_*.sh),
+# tests/e2e/bad/lib_bad.bash — helpers of the bad-input catalogue (bad_*.sh),
 # sourced after common.bash.  Every case builds its input at test time
 # (CSV/GeoJSON text, ogr2ogr), runs firerisk, and expects one exit code and
 # one message on stderr or one reject reason in rejects.csv.  Cases that

@@ -5,7 +5,7 @@
 # name that collides with a column, tabs, impossible dates, a directory, an
 # unreadable file.  Each stops the run with exit 1, names the file (and the
 # line when there is one) and leaves the previous outputs untouched.
-source "$(dirname "$0")/common.bash"
+source "$(dirname "$0")/../common.bash"
 source "$(dirname "$0")/lib_bad.bash"
 cd "$WORK"
 baseline

@@ -4,7 +4,7 @@
 # NaN/inf/huge coordinates, lon/lat swapped, points far away, empty and
 # missing geometry.  None stops the run: each record is used (repaired
 # where it can be) or rejected with its reason, and every layer balances.
-source "$(dirname "$0")/common.bash"
+source "$(dirname "$0")/../common.bash"
 source "$(dirname "$0")/lib_bad.bash"
 cd "$WORK"
 baseline

@@ -2,7 +2,7 @@
 # Bad input through the CLI: each case gets a clear message naming the file,
 # layer, feature or field, the documented exit code, and no output touched;
 # per-record problems are counted and written to rejects.csv.
-source "$(dirname "$0")/common.bash"
+source "$(dirname "$0")/../common.bash"
 cd "$WORK"
 cat > parcels.csv <<'CSV'
 pin,addr,yr,wkt

@@ -4,7 +4,7 @@
 # CRS.  Each stops the run with exit 2 (input) or 1 (config), a message
 # naming the file, and the previous outputs byte-identical; a file broken
 # in the middle rejects the records it cannot read instead.
-source "$(dirname "$0")/common.bash"
+source "$(dirname "$0")/../common.bash"
 source "$(dirname "$0")/lib_bad.bash"
 cd "$WORK"
 baseline
