@@ -20,25 +20,26 @@
 #include <unistd.h>
 
 #include <cpl_conv.h>
-#include <cpl_error.h>
 #include <cpl_string.h>
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 
 #include "dates.h"
+#include "gdal_gate.h"
 
 void geo_init(void)
 {
     GDALAllRegister();
     /* Errors are collected and reported by us with file/layer/feature
      * context; GDAL's own stderr printing would only add noise. */
-    CPLSetErrorHandler(CPLQuietErrorHandler);
+    geo_gdal_gate_quiet_default();
 }
 
 /* State of one read, so that helpers can name file/layer/feature. */
 typedef struct {
     const geo_read_spec *spec;
+    geo_gdal_gate *gate;    /* open for the whole read, on this thread */
     const char *label;
     const char *layer_name;
     geo_layer *layer;
@@ -505,6 +506,82 @@ static OGRGeometryH record_geometry(reader *r, OGRFeatureH f, int *owned, const 
     return OGR_F_GetGeometryRef(f);
 }
 
+/* The point of a point record: a Point, a MultiPoint of one, or (documented)
+ * the centroid of a polygon, as some exports buffer incidents.  Destroys
+ * work when owned. */
+static fr_status read_point(reader *r, OGRGeometryH work, int owned, int64_t fid, const char *field, int *rejected)
+{
+    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(work));
+    double x, y;
+    if (t == wkbPoint) {
+        x = OGR_G_GetX(work, 0);
+        y = OGR_G_GetY(work, 0);
+    } else if (t == wkbMultiPoint && OGR_G_GetGeometryCount(work) == 1) {
+        OGRGeometryH p = OGR_G_GetGeometryRef(work, 0);
+        x = OGR_G_GetX(p, 0);
+        y = OGR_G_GetY(p, 0);
+    } else if (t == wkbPolygon || t == wkbMultiPolygon) {
+        OGRGeometryH c = OGR_G_CreateGeometry(wkbPoint);
+        OGR_G_Centroid(work, c);
+        x = OGR_G_GetX(c, 0);
+        y = OGR_G_GetY(c, 0);
+        OGR_G_DestroyGeometry(c);
+    } else {
+        char msg[256];
+        snprintf(msg, sizeof msg, "geometry type %s where a point was expected",
+                 OGRGeometryTypeToName(OGR_G_GetGeometryType(work)));
+        if (owned)
+            OGR_G_DestroyGeometry(work);
+        *rejected = 1;
+        return reject(r, fid, field, "wrong_geometry_type", msg);
+    }
+    if (owned)
+        OGR_G_DestroyGeometry(work);
+    if (!isfinite(x) || !isfinite(y)) {
+        *rejected = 1;
+        return reject(r, fid, field, "invalid_coordinates", "coordinates are not finite numbers");
+    }
+    geo_layer_set_point(r->layer, x, y);
+    return FR_OK;
+}
+
+/* The rings of a polygon record (Polygon, MultiPolygon, or the polygons of
+ * a GeometryCollection).  Validity is checked and repaired for the whole
+ * layer afterwards, in parallel (geo/read/validate.c).  Destroys work when
+ * owned. */
+static fr_status read_polygon(reader *r, OGRGeometryH work, int owned, int64_t fid, const char *field, int *rejected,
+                              fr_error *err)
+{
+    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(work));
+    char msg[256];
+    if (t != wkbPolygon && t != wkbMultiPolygon && !(t == wkbGeometryCollection && has_polygon_area(work))) {
+        snprintf(msg, sizeof msg, "geometry type %s where a polygon was expected",
+                 OGRGeometryTypeToName(OGR_G_GetGeometryType(work)));
+        if (owned)
+            OGR_G_DestroyGeometry(work);
+        *rejected = 1;
+        return reject(r, fid, field, "wrong_geometry_type", msg);
+    }
+    fr_status st = FR_OK;
+    r->unclosed = 0;
+    int bad = add_polygonal(r, work, err, &st);
+    if (st == FR_OK && !bad && r->unclosed) {
+        snprintf(msg, sizeof msg, "%zu ring(s) did not end where they started; closed them", r->unclosed);
+        if (warn(r, fid, field, "unclosed_ring", msg) != FR_OK)
+            st = fr_error_oom(err);
+    }
+    if (owned)
+        OGR_G_DestroyGeometry(work);
+    if (st != FR_OK)
+        return st;
+    if (bad || !geo_layer_has_geometry(r->layer, r->layer->count - 1)) {
+        *rejected = 1;
+        return reject(r, fid, field, bad ? "invalid_coordinates" : "empty_geometry",
+                      bad ? "coordinates are not finite numbers" : "polygon has no rings");
+    }
+    return FR_OK;
+}
+
 /* Adds the geometry of the current record.  Sets *rejected when the record
  * cannot be used. */
 static fr_status read_geometry(reader *r, OGRFeatureH f, int64_t fid, int *rejected, fr_error *err)
@@ -512,7 +589,6 @@ static fr_status read_geometry(reader *r, OGRFeatureH f, int64_t fid, int *rejec
     int owned;
     const char *problem, *field;
     OGRGeometryH g = record_geometry(r, f, &owned, &problem, &field);
-    fr_status st = FR_OK;
     if (problem) {
         *rejected = 1;
         return reject(r, fid, field, r->wkt_index >= 0 ? "invalid_geometry" : "unparsable_coordinates", problem);
@@ -528,81 +604,17 @@ static fr_status read_geometry(reader *r, OGRFeatureH f, int64_t fid, int *rejec
         r->stats->no_geometry++;
         return FR_OK;
     }
-    OGRGeometryH work = g;
-    int work_owned = owned;
-    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
+    /* Curves (CircularString, CurvePolygon, ...) as their linear approximation. */
     if (OGR_GT_IsNonLinear(OGR_G_GetGeometryType(g))) {
-        work = OGR_G_GetLinearGeometry(g, 0, NULL);
+        OGRGeometryH linear = OGR_G_GetLinearGeometry(g, 0, NULL);
         if (owned)
             OGR_G_DestroyGeometry(g);
-        work_owned = 1;
-        t = wkbFlatten(OGR_G_GetGeometryType(work));
+        g = linear;
+        owned = 1;
     }
-    char msg[256];
-    if (r->spec->kind == GEO_GEOM_POINT) {
-        double x, y;
-        if (t == wkbPoint) {
-            x = OGR_G_GetX(work, 0);
-            y = OGR_G_GetY(work, 0);
-        } else if (t == wkbMultiPoint && OGR_G_GetGeometryCount(work) == 1) {
-            OGRGeometryH p = OGR_G_GetGeometryRef(work, 0);
-            x = OGR_G_GetX(p, 0);
-            y = OGR_G_GetY(p, 0);
-        } else if (t == wkbPolygon || t == wkbMultiPolygon) {
-            /* Documented: a point-like record delivered as a polygon (some
-             * exports buffer incidents) is placed at its centroid. */
-            OGRGeometryH c = OGR_G_CreateGeometry(wkbPoint);
-            OGR_G_Centroid(work, c);
-            x = OGR_G_GetX(c, 0);
-            y = OGR_G_GetY(c, 0);
-            OGR_G_DestroyGeometry(c);
-        } else {
-            snprintf(msg, sizeof msg, "geometry type %s where a point was expected",
-                     OGRGeometryTypeToName(OGR_G_GetGeometryType(work)));
-            if (work_owned)
-                OGR_G_DestroyGeometry(work);
-            *rejected = 1;
-            return reject(r, fid, field, "wrong_geometry_type", msg);
-        }
-        if (work_owned)
-            OGR_G_DestroyGeometry(work);
-        if (!isfinite(x) || !isfinite(y)) {
-            *rejected = 1;
-            return reject(r, fid, field, "invalid_coordinates", "coordinates are not finite numbers");
-        }
-        geo_layer_set_point(r->layer, x, y);
-        return FR_OK;
-    }
-    /* polygons */
-    if (t != wkbPolygon && t != wkbMultiPolygon && !(t == wkbGeometryCollection && has_polygon_area(work))) {
-        snprintf(msg, sizeof msg, "geometry type %s where a polygon was expected",
-                 OGRGeometryTypeToName(OGR_G_GetGeometryType(work)));
-        if (work_owned)
-            OGR_G_DestroyGeometry(work);
-        *rejected = 1;
-        return reject(r, fid, field, "wrong_geometry_type", msg);
-    }
-    /* Validity is checked and repaired for the whole layer afterwards, in
-     * parallel (geo/read/validate.c). */
-    OGRGeometryH valid = work;
-    int valid_owned = work_owned;
-    r->unclosed = 0;
-    int bad = add_polygonal(r, valid, err, &st);
-    if (st == FR_OK && !bad && r->unclosed) {
-        snprintf(msg, sizeof msg, "%zu ring(s) did not end where they started; closed them", r->unclosed);
-        if (warn(r, fid, field, "unclosed_ring", msg) != FR_OK)
-            st = fr_error_oom(err);
-    }
-    if (valid_owned)
-        OGR_G_DestroyGeometry(valid);
-    if (st != FR_OK)
-        return st;
-    if (bad || !geo_layer_has_geometry(r->layer, r->layer->count - 1)) {
-        *rejected = 1;
-        return reject(r, fid, field, bad ? "invalid_coordinates" : "empty_geometry",
-                      bad ? "coordinates are not finite numbers" : "polygon has no rings");
-    }
-    return FR_OK;
+    if (r->spec->kind == GEO_GEOM_POINT)
+        return read_point(r, g, owned, fid, field, rejected);
+    return read_polygon(r, g, owned, fid, field, rejected, err);
 }
 
 /* CRS of the records: the configured one, else the source's. */
@@ -612,10 +624,11 @@ static fr_status resolve_srs(reader *r, OGRLayerH lyr, char **wkt_out, fr_error 
     OGRSpatialReferenceH srs = NULL;
     if (r->spec->crs) {
         srs = OSRNewSpatialReference(NULL);
+        geo_gdal_gate_clear(r->gate);
         if (OSRSetFromUserInput(srs, r->spec->crs) != OGRERR_NONE) {
             OSRDestroySpatialReference(srs);
             return fr_error_set(err, FR_E_CONFIG, "%s: crs '%s' of layer %s is not a CRS PROJ knows (%s)",
-                                r->label, r->spec->crs, r->spec->role, CPLGetLastErrorMsg());
+                                r->label, r->spec->crs, r->spec->role, geo_gdal_gate_msg(r->gate, ""));
         }
     } else if (r->wkt_index < 0 && r->x_index < 0 && OGR_L_GetSpatialRef(lyr)) {
         srs = OSRClone(OGR_L_GetSpatialRef(lyr));
@@ -703,11 +716,11 @@ static fr_status open_layer(reader *r, GDALDatasetH *ds_out, OGRLayerH *lyr_out,
         if (st != FR_OK)
             return st;
     }
-    CPLErrorReset();
+    geo_gdal_gate_clear(r->gate);
     GDALDatasetH ds = GDALOpenEx(s->source, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
                                  (const char *const *)s->open_options, NULL);
     if (!ds) {
-        const char *why = CPLGetLastErrorMsg();
+        const char *why = geo_gdal_gate_msg(r->gate, NULL);
         return fr_error_set(err, FR_E_INPUT, "%s: cannot open as a vector source for layers.%s%s%s", r->label,
                             s->role, why && *why ? ": " : " (not a format GDAL reads, or unreadable)",
                             why && *why ? why : "");
@@ -742,121 +755,157 @@ static fr_status open_layer(reader *r, GDALDatasetH *ds_out, OGRLayerH *lyr_out,
     return FR_OK;
 }
 
+/* Finds the mapped fields, and the WKT or x/y fields a geometry is built
+ * from, in the layer; FR_E_CONFIG naming what is missing. */
+static fr_status resolve_fields(reader *r, OGRFeatureDefnH defn, fr_error *err)
+{
+    const geo_read_spec *spec = r->spec;
+    fr_status st = FR_OK;
+    for (size_t k = 0; k < spec->nfields && st == FR_OK; k++)
+        st = resolve_field(r, defn, spec->fields[k].name, spec->fields[k].source_name, &r->field_index[k], err);
+    if (st == FR_OK && spec->wkt_field)
+        st = resolve_field(r, defn, "geometry.wkt", spec->wkt_field, &r->wkt_index, err);
+    if (st == FR_OK && spec->x_field)
+        st = resolve_field(r, defn, "geometry.x", spec->x_field, &r->x_index, err);
+    if (st == FR_OK && spec->x_field)
+        st = resolve_field(r, defn, "geometry.y", spec->y_field, &r->y_index, err);
+    if (st != FR_OK)
+        return st;
+    if (r->wkt_index < 0 && r->x_index < 0 && OGR_FD_GetGeomFieldCount(defn) == 0 && spec->geometry_required) {
+        char names[700];
+        list_fields(defn, names, sizeof names);
+        return fr_error_set(err, FR_E_CONFIG,
+                            "%s, layer '%s': no geometry column; name a WKT field (geometry: {wkt: FIELD}) or "
+                            "coordinate fields (geometry: {x: LON, y: LAT}) in layers.%s; the layer has: %s",
+                            r->label, r->layer_name, spec->role, names);
+    }
+    return FR_OK;
+}
+
+/* The empty layer the records go into, with its CRS and columns. */
+static fr_status make_layer(reader *r, int has_geometry_source, const char *srs_wkt, fr_error *err)
+{
+    const geo_read_spec *spec = r->spec;
+    r->layer = geo_layer_new(spec->role, r->label, r->layer_name, has_geometry_source ? spec->kind : GEO_GEOM_NONE);
+    if (!r->layer || geo_layer_set_srs(r->layer, srs_wkt, err) != FR_OK)
+        return fr_error_oom(err);
+    fr_status st = FR_OK;
+    for (size_t k = 0; k < spec->nfields && st == FR_OK; k++)
+        st = geo_layer_add_column(r->layer, spec->fields[k].name, spec->fields[k].source_name, spec->fields[k].type,
+                                  NULL, err);
+    return st;
+}
+
+/* Adds record f as the last feature of the layer, or rejects it (the gate
+ * was cleared just before the driver returned it). */
+static fr_status read_record(reader *r, OGRFeatureH f, fr_error *err)
+{
+    r->stats->read++;
+    int64_t fid = OGR_F_GetFID(f);
+    if (fid == OGRNullFID)
+        fid = (int64_t)r->stats->read;
+    size_t slot;
+    fr_status st = geo_layer_add_feature(r->layer, fid, &slot, err);
+    if (st != FR_OK)
+        return st;
+    int rejected = 0;
+    /* The driver returned the record but failed on part of it (a .shp
+     * truncated mid-record, a corrupt blob): its geometry or values
+     * cannot be trusted. */
+    if (geo_gdal_gate_failed(r->gate)) {
+        char msg[700];
+        snprintf(msg, sizeof msg, "the driver could not read the record: %s", geo_gdal_gate_msg(r->gate, ""));
+        geo_gdal_gate_clear(r->gate);
+        rejected = 1;
+        if (reject(r, fid, NULL, "unreadable_record", msg) != FR_OK)
+            st = fr_error_oom_while(err, "reading %s", r->label);
+    }
+    if (st == FR_OK && !rejected)
+        st = read_attributes(r, f, fid, slot, &rejected, err);
+    if (st == FR_OK && !rejected && r->layer->kind != GEO_GEOM_NONE)
+        st = read_geometry(r, f, fid, &rejected, err);
+    if (st == FR_OK && rejected)
+        geo_layer_drop_last(r->layer);
+    return st;
+}
+
+/* Every record of the layer, in the driver's order. */
+static fr_status read_records(reader *r, OGRLayerH lyr, fr_error *err)
+{
+    OGR_L_ResetReading(lyr);
+    for (;;) {
+        geo_gdal_gate_clear(r->gate); /* what follows is about this record only */
+        OGRFeatureH f = OGR_L_GetNextFeature(lyr);
+        if (!f)
+            break;
+        fr_status st = read_record(r, f, err);
+        OGR_F_Destroy(f);
+        if (st != FR_OK) {
+            if (st == FR_E_MEMORY && err->message[0] == '\0')
+                fr_error_oom_while(err, "reading %s", r->label);
+            return st;
+        }
+    }
+    if (geo_gdal_gate_failed(r->gate))
+        return fr_error_set(err, FR_E_INPUT, "%s, layer '%s': reading stopped after %zu features: %s", r->label,
+                            r->layer_name, r->stats->read, geo_gdal_gate_msg(r->gate, ""));
+    return FR_OK;
+}
+
 fr_status geo_read_layer(const geo_read_spec *spec, geo_layer **out, geo_read_stats *stats,
                          geo_rejects *rejects, geo_rejects *warnings, fr_error *err)
 {
     *out = NULL;
     memset(stats, 0, sizeof *stats);
-    reader r = {.spec = spec, .label = spec->source_label ? spec->source_label : spec->source,
+    geo_gdal_gate gate;
+    reader r = {.spec = spec, .gate = &gate, .label = spec->source_label ? spec->source_label : spec->source,
                 .stats = stats, .rejects = rejects, .warnings = warnings,
                 .wkt_index = -1, .x_index = -1, .y_index = -1};
+    /* Failures are reported where they happen, with the file, layer and
+     * record; the gate only collects them (closing a read-only dataset has
+     * nothing to report). */
+    geo_gdal_gate_begin(&gate);
     GDALDatasetH ds = NULL;
     OGRLayerH lyr = NULL;
+    char *srs_wkt = NULL;
     fr_status st = open_layer(&r, &ds, &lyr, err);
     if (st != FR_OK)
-        return st;
+        goto done;
     r.layer_name = OGR_L_GetName(lyr);
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
     r.field_index = calloc(spec->nfields ? spec->nfields : 1, sizeof *r.field_index);
-    char *srs_wkt = NULL;
     if (!r.field_index) {
         st = fr_error_oom(err);
         goto done;
     }
-    for (size_t k = 0; k < spec->nfields && st == FR_OK; k++)
-        st = resolve_field(&r, defn, spec->fields[k].name, spec->fields[k].source_name, &r.field_index[k], err);
-    if (st == FR_OK && spec->wkt_field)
-        st = resolve_field(&r, defn, "geometry.wkt", spec->wkt_field, &r.wkt_index, err);
-    if (st == FR_OK && spec->x_field)
-        st = resolve_field(&r, defn, "geometry.x", spec->x_field, &r.x_index, err);
-    if (st == FR_OK && spec->x_field)
-        st = resolve_field(&r, defn, "geometry.y", spec->y_field, &r.y_index, err);
-    if (st != FR_OK)
+    if ((st = resolve_fields(&r, defn, err)) != FR_OK)
         goto done;
-    if (r.wkt_index < 0 && r.x_index < 0 && OGR_FD_GetGeomFieldCount(defn) == 0 && spec->geometry_required) {
-        char names[700];
-        list_fields(defn, names, sizeof names);
-        st = fr_error_set(err, FR_E_CONFIG,
-                          "%s, layer '%s': no geometry column; name a WKT field (geometry: {wkt: FIELD}) or "
-                          "coordinate fields (geometry: {x: LON, y: LAT}) in layers.%s; the layer has: %s",
-                          r.label, r.layer_name, spec->role, names);
-        goto done;
-    }
     int has_geometry_source = r.wkt_index >= 0 || r.x_index >= 0 || OGR_FD_GetGeomFieldCount(defn) > 0;
     if (has_geometry_source && (st = resolve_srs(&r, lyr, &srs_wkt, err)) != FR_OK)
         goto done;
+    geo_gdal_gate_clear(&gate);
     if (spec->where && OGR_L_SetAttributeFilter(lyr, spec->where) != OGRERR_NONE) {
         st = fr_error_set(err, FR_E_CONFIG, "%s, layer '%s': where filter \"%s\" (layers.%s.where) is invalid: %s",
-                          r.label, r.layer_name, spec->where, spec->role, CPLGetLastErrorMsg());
+                          r.label, r.layer_name, spec->where, spec->role, geo_gdal_gate_msg(&gate, ""));
         goto done;
     }
     ignore_other_fields(&r, lyr);
-    r.layer = geo_layer_new(spec->role, r.label, r.layer_name,
-                            has_geometry_source ? spec->kind : GEO_GEOM_NONE);
-    if (!r.layer || geo_layer_set_srs(r.layer, srs_wkt, err) != FR_OK) {
-        st = fr_error_oom(err);
-        goto done;
+    st = make_layer(&r, has_geometry_source, srs_wkt, err);
+    if (st == FR_OK)
+        st = read_records(&r, lyr, err);
+    if (st == FR_OK) {
+        stats->kept = r.layer->count;
+        *out = r.layer;
+        r.layer = NULL;
     }
-    for (size_t k = 0; k < spec->nfields && st == FR_OK; k++)
-        st = geo_layer_add_column(r.layer, spec->fields[k].name, spec->fields[k].source_name,
-                                  spec->fields[k].type, NULL, err);
-    if (st != FR_OK)
-        goto done;
-    OGR_L_ResetReading(lyr);
-    OGRFeatureH f;
-    for (;;) {
-        CPLErrorReset();
-        f = OGR_L_GetNextFeature(lyr);
-        if (!f)
-            break;
-        stats->read++;
-        int64_t fid = OGR_F_GetFID(f);
-        if (fid == OGRNullFID)
-            fid = (int64_t)stats->read;
-        size_t slot;
-        if ((st = geo_layer_add_feature(r.layer, fid, &slot, err)) != FR_OK) {
-            OGR_F_Destroy(f);
-            goto done;
-        }
-        int rejected = 0;
-        /* The driver returned the record but failed on part of it (a .shp
-         * truncated mid-record, a corrupt blob): its geometry or values
-         * cannot be trusted. */
-        if (CPLGetLastErrorType() >= CE_Failure) {
-            char msg[700];
-            snprintf(msg, sizeof msg, "the driver could not read the record: %s", CPLGetLastErrorMsg());
-            CPLErrorReset();
-            rejected = 1;
-            if (reject(&r, fid, NULL, "unreadable_record", msg) != FR_OK)
-                st = fr_error_oom_while(err, "reading %s", r.label);
-        }
-        if (st == FR_OK && !rejected)
-            st = read_attributes(&r, f, fid, slot, &rejected, err);
-        if (st == FR_OK && !rejected && r.layer->kind != GEO_GEOM_NONE)
-            st = read_geometry(&r, f, fid, &rejected, err);
-        OGR_F_Destroy(f);
-        if (st != FR_OK) {
-            if (st == FR_E_MEMORY && err->message[0] == '\0')
-                fr_error_oom_while(err, "reading %s", r.label);
-            goto done;
-        }
-        if (rejected)
-            geo_layer_drop_last(r.layer);
-    }
-    if (CPLGetLastErrorType() >= CE_Failure) {
-        st = fr_error_set(err, FR_E_INPUT, "%s, layer '%s': reading stopped after %zu features: %s", r.label,
-                          r.layer_name, stats->read, CPLGetLastErrorMsg());
-        goto done;
-    }
-    stats->kept = r.layer->count;
-    *out = r.layer;
-    r.layer = NULL;
 done:
     geo_layer_free(r.layer);
     free(r.field_index);
     free(r.bx);
     free(r.by);
     free(srs_wkt);
-    GDALClose(ds);
+    if (ds)
+        GDALClose(ds);
+    geo_gdal_gate_end_quiet(&gate);
     return st;
 }

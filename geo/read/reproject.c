@@ -2,6 +2,11 @@
  * reproject.c — working CRS choice and coordinate transformation (see
  * reproject.h).  Coordinates are transformed in batches with OCTTransformEx,
  * one call per chunk of the flat arrays, not one call per point.
+ *
+ * GDAL's errors: every function runs its GDAL calls inside a gate
+ * (gdal_gate.h) on its own thread.  A point that cannot be transformed is
+ * not an error here: OCTTransformEx says so in its per-point flags, and the
+ * callers reject the record or the run with their own message.
  */
 #include "reproject.h"
 
@@ -11,8 +16,9 @@
 #include <string.h>
 
 #include <cpl_conv.h>
-#include <cpl_error.h>
 #include <ogr_srs_api.h>
+
+#include "gdal_gate.h"
 
 static OGRSpatialReferenceH srs_from(const char *text)
 {
@@ -46,36 +52,45 @@ fr_status geo_crs_wkt(const char *user_text, const char *what, int require_metri
                       fr_error *err)
 {
     *wkt = NULL;
+    geo_gdal_gate gate;
+    geo_gdal_gate_begin(&gate);
+    fr_status st = FR_OK;
     OGRSpatialReferenceH srs = srs_from(user_text);
-    if (!srs)
-        return fr_error_set(err, FR_E_CONFIG, "%s '%s' is not a CRS PROJ knows", what, user_text);
+    if (!srs) {
+        st = fr_error_set(err, FR_E_CONFIG, "%s '%s' is not a CRS PROJ knows", what, user_text);
+        goto done;
+    }
     if (require_metric) {
         const char *unit = NULL;
         double to_m = OSRGetLinearUnits(srs, (char **)&unit);
-        if (!OSRIsProjected(srs) || fabs(to_m - 1.0) > 1e-9) {
-            OSRDestroySpatialReference(srs);
-            return fr_error_set(err, FR_E_CONFIG,
-                                "%s '%s' is not a projected CRS in metres; tolerances and radii are metres "
-                                "(omit it to use the UTM zone of the parcels)", what, user_text);
-        }
+        if (!OSRIsProjected(srs) || fabs(to_m - 1.0) > 1e-9)
+            st = fr_error_set(err, FR_E_CONFIG,
+                              "%s '%s' is not a projected CRS in metres; tolerances and radii are metres "
+                              "(omit it to use the UTM zone of the parcels)", what, user_text);
     }
-    *wkt = wkt_of(srs);
+    if (st == FR_OK && !(*wkt = wkt_of(srs)))
+        st = fr_error_oom(err);
     OSRDestroySpatialReference(srs);
-    return *wkt ? FR_OK : fr_error_oom(err);
+done:
+    geo_gdal_gate_end_quiet(&gate);
+    return st;
 }
 
 static OGRCoordinateTransformationH make_ct(const char *src_wkt, const char *dst_wkt, fr_error *err)
 {
+    geo_gdal_gate gate;
+    geo_gdal_gate_begin(&gate);
     OGRSpatialReferenceH src = srs_from(src_wkt), dst = srs_from(dst_wkt);
     OGRCoordinateTransformationH ct = NULL;
     if (src && dst)
         ct = OCTNewCoordinateTransformation(src, dst);
     if (!ct)
-        fr_error_set(err, FR_E_INPUT, "no coordinate transformation between the CRSs: %s", CPLGetLastErrorMsg());
+        geo_gdal_gate_error(&gate, err, FR_E_INPUT, "", "no coordinate transformation between the CRSs");
     if (src)
         OSRDestroySpatialReference(src);
     if (dst)
         OSRDestroySpatialReference(dst);
+    geo_gdal_gate_end_quiet(&gate);
     return ct;
 }
 
@@ -97,6 +112,8 @@ fr_status geo_to_lonlat(const char *src_wkt, size_t n, const double *x, const do
     fr_status st = FR_OK;
 #pragma omp parallel num_threads(nt)
     {
+        geo_gdal_gate gate; /* this thread's: failed points come back in ok[] */
+        geo_gdal_gate_begin(&gate);
         fr_error e;
         OGRCoordinateTransformationH ct = make_ct(src_wkt, "EPSG:4326", &e);
         int *ok = malloc(CHUNK * sizeof *ok);
@@ -121,6 +138,7 @@ fr_status geo_to_lonlat(const char *src_wkt, size_t n, const double *x, const do
         free(ok);
         if (ct)
             OCTDestroyCoordinateTransformation(ct);
+        geo_gdal_gate_end_quiet(&gate);
     }
     return st;
 }
@@ -180,12 +198,13 @@ fr_status geo_reproject_layer(geo_layer *layer, const char *dst_wkt, geo_rejects
         return fr_error_oom_while(err, "reprojecting layer %s", layer->name);
     }
     const size_t chunk = 1 << 16;
+    geo_gdal_gate gate; /* failed points come back in ok[] and are rejected below */
+    geo_gdal_gate_begin(&gate);
     for (size_t s = 0; s < n; s += chunk) {
         size_t m = n - s < chunk ? n - s : chunk;
-        CPLPushErrorHandler(CPLQuietErrorHandler);
         OCTTransformEx(ct, (int)m, xs + s, ys + s, NULL, ok + s);
-        CPLPopErrorHandler();
     }
+    geo_gdal_gate_end_quiet(&gate);
     fr_status st = FR_OK;
     for (size_t i = 0; i < layer->count && st == FR_OK; i++) {
         keep[i] = 1;

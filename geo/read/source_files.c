@@ -6,9 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cpl_error.h>
 #include <cpl_string.h>
 #include <gdal.h>
+
+#include "gdal_gate.h"
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -20,12 +21,14 @@ fr_status geo_source_files(const char *source, const char *const *open_options, 
 {
     *files = NULL;
     *n = 0;
-    CPLPushErrorHandler(CPLQuietErrorHandler);
+    /* A source GDAL cannot open has no files to list: the reader says why. */
+    geo_gdal_gate gate;
+    geo_gdal_gate_begin(&gate);
     GDALDatasetH ds = GDALOpenEx(source, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, open_options, NULL);
     char **list = ds ? GDALGetFileList(ds) : NULL;
     if (ds)
         GDALClose(ds);
-    CPLPopErrorHandler();
+    geo_gdal_gate_end_quiet(&gate);
     int m = CSLCount(list);
     fr_status st = FR_OK;
     if (m > 0) {

@@ -12,8 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cpl_error.h>
 #include <ogr_srs_api.h>
+
+#include "gdal_gate.h"
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -57,10 +58,13 @@ fr_status geo_study_half_sides(const char *srs_wkt, double cx, double cy, double
                                fr_error *err)
 {
     (void)cx;
+    geo_gdal_gate gate;
+    geo_gdal_gate_begin(&gate);
     OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
     if (!srs || OSRSetFromUserInput(srs, srs_wkt) != OGRERR_NONE) {
         if (srs)
             OSRDestroySpatialReference(srs);
+        geo_gdal_gate_end_quiet(&gate);
         return fr_error_set(err, FR_E_INTERNAL, "cannot read back the CRS of a layer");
     }
     if (OSRIsGeographic(srs)) {
@@ -76,6 +80,7 @@ fr_status geo_study_half_sides(const char *srs_wkt, double cx, double cy, double
         *hx = *hy = radius_m / to_m;
     }
     OSRDestroySpatialReference(srs);
+    geo_gdal_gate_end_quiet(&gate);
     return FR_OK;
 }
 
@@ -155,14 +160,14 @@ static OGRSpatialReferenceH srs_gis_order(const char *wkt)
     return s;
 }
 
-/* Would the source point (x, y) read as (y, x) land inside `inside`? */
+/* Would the source point (x, y) read as (y, x) land inside `inside`?  A
+ * point that cannot be transformed would not (the caller's gate keeps
+ * GDAL's complaint to itself). */
 static int swapped_inside(OGRCoordinateTransformationH ct, double x, double y, const double inside[4])
 {
     double sx = y, sy = x;
     int ok = 0;
-    CPLPushErrorHandler(CPLQuietErrorHandler);
     int done = OCTTransformEx(ct, 1, &sx, &sy, NULL, &ok);
-    CPLPopErrorHandler();
     return done && ok && isfinite(sx) && isfinite(sy) && sx >= inside[0] && sx <= inside[2] && sy >= inside[1] &&
            sy <= inside[3];
 }
@@ -177,6 +182,9 @@ fr_status geo_study_area_points(geo_layer *l, const geo_source_points *src, doub
     unsigned char *keep = malloc(l->count);
     if (!keep)
         return fr_error_oom(err);
+    /* No CRS or transformation for the swap test is only a swap not found. */
+    geo_gdal_gate gate;
+    geo_gdal_gate_begin(&gate);
     OGRCoordinateTransformationH ct = NULL;
     fr_status st = FR_OK;
     size_t j = 0; /* the kept points are a subsequence of the source points */
@@ -223,6 +231,7 @@ fr_status geo_study_area_points(geo_layer *l, const geo_source_points *src, doub
         geo_layer_compact(l, keep);
     if (ct)
         OCTDestroyCoordinateTransformation(ct);
+    geo_gdal_gate_end_quiet(&gate);
     free(keep);
     return st;
 }

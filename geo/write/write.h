@@ -89,6 +89,9 @@ fr_status geo_write_csv(const geo_out_table *t, const char *path, fr_error *err)
  * one quoting rule of every CSV firerisk writes. */
 void geo_csv_field(FILE *fp, const char *s);
 
+/* 1 when geo_csv_field quotes s. */
+int geo_csv_needs_quotes(const char *s);
+
 /* CSV of rejected records: layer, fid, field, reason, detail. */
 fr_status geo_write_rejects_csv(const geo_rejects *r, const char *path, fr_error *err);
 

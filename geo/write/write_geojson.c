@@ -48,8 +48,11 @@
 #include <cpl_string.h>
 #include <gdal.h>
 
-#include "write_common.h"
-#include "dates.h"
+#include "gdal_gate.h"
+#include "ogr_write.h"
+#include "out_buf.h"
+#include "out_fmt.h"
+#include "out_table.h"
 
 #define GJ_DEFAULT_PRECISION 7
 #define GJ_BLOCK_POINTS 65536
@@ -64,22 +67,22 @@ static int coordinate_precision(const geo_out_table *t)
 
 fr_status geo_write_geojson_gdal(const geo_out_table *t, const char *path, fr_error *err)
 {
-    fr_status st = geo_write_common_check_table(t, GEO_WRITE_NAME_LONG, err);
+    fr_status st = geo_out_table_check(t, GEO_OUT_NAME_LONG, err);
     if (st != FR_OK)
         return st;
     char prec_opt[48];
     snprintf(prec_opt, sizeof prec_opt, "COORDINATE_PRECISION=%d", coordinate_precision(t));
     const char *opts[] = {"RFC7946=YES", prec_opt, "SIGNIFICANT_FIGURES=15", "WRITE_BBOX=NO",
                           NULL};
-    geo_write_ogr_spec spec = {
+    geo_ogr_write_spec spec = {
         .driver = "GeoJSON",
         .layer_opts = opts,
         .polygon_type = wkbMultiPolygon,
-        .names = GEO_WRITE_NAME_LONG,
+        .names = GEO_OUT_NAME_LONG,
         .widths = NULL,
         .precisions = NULL,
     };
-    return geo_write_common_ogr(t, path, &spec, err);
+    return geo_ogr_write(t, path, &spec, err);
 }
 
 /* ---- the streaming writer --------------------------------------------- */
@@ -87,7 +90,7 @@ fr_status geo_write_geojson_gdal(const geo_out_table *t, const char *path, fr_er
 /* Writes s as a JSON string (quotes included).  UTF-8 passes through;
  * text that is not valid UTF-8 is forced to ASCII ('?' for the bad bytes)
  * so that the file stays valid JSON. */
-static void put_json_string(geo_write_out *o, const char *s)
+static void put_json_string(geo_out_buf *o, const char *s)
 {
     char *ascii = NULL;
     if (!CPLIsUTF8(s, -1)) {
@@ -95,29 +98,29 @@ static void put_json_string(geo_write_out *o, const char *s)
         if (ascii)
             s = ascii;
     }
-    geo_write_out_putc(o, '"');
+    geo_out_buf_putc(o, '"');
     const char *run = s;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p >= 0x20 && *p != '"' && *p != '\\')
             continue;
-        geo_write_out_put(o, run, (size_t)((const char *)p - run));
+        geo_out_buf_put(o, run, (size_t)((const char *)p - run));
         char esc[8];
         switch (*p) {
-        case '"': geo_write_out_puts(o, "\\\""); break;
-        case '\\': geo_write_out_puts(o, "\\\\"); break;
-        case '\n': geo_write_out_puts(o, "\\n"); break;
-        case '\r': geo_write_out_puts(o, "\\r"); break;
-        case '\t': geo_write_out_puts(o, "\\t"); break;
-        case '\b': geo_write_out_puts(o, "\\b"); break;
-        case '\f': geo_write_out_puts(o, "\\f"); break;
+        case '"': geo_out_buf_puts(o, "\\\""); break;
+        case '\\': geo_out_buf_puts(o, "\\\\"); break;
+        case '\n': geo_out_buf_puts(o, "\\n"); break;
+        case '\r': geo_out_buf_puts(o, "\\r"); break;
+        case '\t': geo_out_buf_puts(o, "\\t"); break;
+        case '\b': geo_out_buf_puts(o, "\\b"); break;
+        case '\f': geo_out_buf_puts(o, "\\f"); break;
         default:
             snprintf(esc, sizeof esc, "\\u%04x", *p);
-            geo_write_out_puts(o, esc);
+            geo_out_buf_puts(o, esc);
         }
         run = (const char *)p + 1;
     }
-    geo_write_out_puts(o, run);
-    geo_write_out_putc(o, '"');
+    geo_out_buf_puts(o, run);
+    geo_out_buf_putc(o, '"');
     CPLFree(ascii);
 }
 
@@ -129,7 +132,7 @@ typedef struct {
     double *x, *y;                   /* block coordinates, lon/lat after transform */
     int *ok;
     size_t cap;
-    geo_write_out out;
+    geo_out_buf out;
     int crosses_antimeridian;
 } gj_writer;
 
@@ -174,17 +177,17 @@ static fr_status grow_block(gj_writer *w, size_t need, fr_error *err)
 /* Writes "[ x, y ]". */
 static void put_position(gj_writer *w, double x, double y)
 {
-    char buf[2 * GEO_WRITE_NUM_BUF + 8];
+    char buf[2 * GEO_OUT_FMT_BUF + 8];
     size_t n = 0;
     buf[n++] = '[';
     buf[n++] = ' ';
-    n += geo_write_common_fmt_fixed(buf + n, x, w->prec);
+    n += geo_out_fmt_fixed(buf + n, x, w->prec);
     buf[n++] = ',';
     buf[n++] = ' ';
-    n += geo_write_common_fmt_fixed(buf + n, y, w->prec);
+    n += geo_out_fmt_fixed(buf + n, y, w->prec);
     buf[n++] = ' ';
     buf[n++] = ']';
-    geo_write_out_put(&w->out, buf, n);
+    geo_out_buf_put(&w->out, buf, n);
 }
 
 /* Writes one ring (points at xs/ys, n of them) oriented counter-clockwise
@@ -195,14 +198,14 @@ static void put_ring(gj_writer *w, const double *xs, const double *ys, size_t n,
     for (size_t k = 0; k + 1 < n; k++)
         a += xs[k] * ys[k + 1] - xs[k + 1] * ys[k];
     int reverse = ccw ? a < 0 : a > 0;
-    geo_write_out_puts(&w->out, "[ ");
+    geo_out_buf_puts(&w->out, "[ ");
     for (size_t k = 0; k < n; k++) {
         size_t v = reverse ? n - 1 - k : k;
         if (k)
-            geo_write_out_puts(&w->out, ", ");
+            geo_out_buf_puts(&w->out, ", ");
         put_position(w, xs[v], ys[v]);
     }
-    geo_write_out_puts(&w->out, " ]");
+    geo_out_buf_puts(&w->out, " ]");
 }
 
 /* Writes the geometry member of parcel i whose transformed points start at
@@ -210,15 +213,15 @@ static void put_ring(gj_writer *w, const double *xs, const double *ys, size_t n,
 static void put_geometry(gj_writer *w, size_t i, size_t off)
 {
     const geo_layer *l = w->t->parcels;
-    geo_write_out *o = &w->out;
+    geo_out_buf *o = &w->out;
     if (!geo_layer_has_geometry(l, i) || l->kind == GEO_GEOM_NONE) {
-        geo_write_out_puts(o, "null");
+        geo_out_buf_puts(o, "null");
         return;
     }
     if (l->kind == GEO_GEOM_POINT) {
-        geo_write_out_puts(o, "{ \"type\": \"Point\", \"coordinates\": ");
+        geo_out_buf_puts(o, "{ \"type\": \"Point\", \"coordinates\": ");
         put_position(w, w->x[off], w->y[off]);
-        geo_write_out_puts(o, " }");
+        geo_out_buf_puts(o, " }");
         return;
     }
     size_t r0 = l->ring_start[i], r1 = l->ring_start[i + 1];
@@ -226,80 +229,75 @@ static void put_geometry(gj_writer *w, size_t i, size_t off)
     for (size_t r = r0; r < r1; r++)
         nshells += l->ring_shell[r];
     int multi = nshells > 1;
-    geo_write_out_puts(o, multi ? "{ \"type\": \"MultiPolygon\", \"coordinates\": [ "
+    geo_out_buf_puts(o, multi ? "{ \"type\": \"MultiPolygon\", \"coordinates\": [ "
                                 : "{ \"type\": \"Polygon\", \"coordinates\": ");
     size_t base = l->pt_start[r0];
     for (size_t r = r0; r < r1; r++) {
         if (l->ring_shell[r]) {
             if (r > r0)
-                geo_write_out_puts(o, multi ? " ], " : " ]"); /* close the previous part */
-            geo_write_out_puts(o, "[ ");
+                geo_out_buf_puts(o, multi ? " ], " : " ]"); /* close the previous part */
+            geo_out_buf_puts(o, "[ ");
         } else {
-            geo_write_out_puts(o, ", ");
+            geo_out_buf_puts(o, ", ");
         }
         size_t p0 = l->pt_start[r] - base + off, n = l->pt_start[r + 1] - l->pt_start[r];
         put_ring(w, w->x + p0, w->y + p0, n, l->ring_shell[r]);
     }
-    geo_write_out_puts(o, multi ? " ] ] }" : " ] }");
+    geo_out_buf_puts(o, multi ? " ] ] }" : " ] }");
 }
 
 static fr_status put_properties(gj_writer *w, size_t i, size_t row, char **keys, fr_error *err)
 {
     const geo_out_table *t = w->t;
-    geo_write_out *o = &w->out;
-    char buf[GEO_WRITE_NUM_BUF];
-    geo_write_out_puts(o, "\"properties\": { ");
+    geo_out_buf *o = &w->out;
+    char buf[GEO_OUT_FMT_BUF];
+    geo_out_buf_puts(o, "\"properties\": { ");
     for (size_t j = 0; j < t->nfields; j++) {
         const geo_out_field *f = &t->fields[j];
         if (j)
-            geo_write_out_puts(o, ", ");
-        geo_write_out_puts(o, keys[j]);
+            geo_out_buf_puts(o, ", ");
+        geo_out_buf_puts(o, keys[j]);
         switch (f->type) {
         case GEO_COL_STRING:
             if (f->str[i])
                 put_json_string(o, f->str[i]);
             else
-                geo_write_out_puts(o, "null");
+                geo_out_buf_puts(o, "null");
             break;
         case GEO_COL_NUMBER: {
             double v = f->num[i];
-            if (!geo_write_common_num_present(v)) {
-                geo_write_out_puts(o, "null");
+            if (!geo_out_table_num_present(v)) {
+                geo_out_buf_puts(o, "null");
             } else if (f->is_integer) {
                 int64_t iv;
-                if (!geo_write_common_to_int64(v, &iv))
-                    return fr_error_set(err, FR_E_OUTPUT,
-                                        "%s: row %zu (parcel fid %lld), field '%s': %g does not "
-                                        "fit a 64-bit integer",
-                                        w->path, row, (long long)t->parcels->fid[i], f->name, v);
-                geo_write_out_put(o, buf, geo_write_common_fmt_int(buf, iv));
+                fr_status st = geo_out_table_int(t, f, i, row, w->path, &iv, err);
+                if (st != FR_OK)
+                    return st;
+                geo_out_buf_put(o, buf, geo_out_fmt_int(buf, iv));
             } else {
-                geo_write_out_put(o, buf, geo_write_common_fmt_real(buf, v));
+                geo_out_buf_put(o, buf, geo_out_fmt_real(buf, v));
             }
             break;
         }
         case GEO_COL_DATE: {
             int32_t d = f->date[i];
             if (d == GEO_DATE_MISSING) {
-                geo_write_out_puts(o, "null");
+                geo_out_buf_puts(o, "null");
                 break;
             }
             int y, m, dd;
-            fr_civil_from_days(d, &y, &m, &dd);
-            if (y < 1 || y > 9999)
-                return fr_error_set(err, FR_E_OUTPUT,
-                                    "%s: row %zu (parcel fid %lld), field '%s': year %d is "
-                                    "outside 1..9999",
-                                    w->path, row, (long long)t->parcels->fid[i], f->name, y);
+            fr_status st = geo_out_table_date(t, f, i, row, w->path, &y, &m, &dd, err);
+            if (st != FR_OK)
+                return st;
             buf[0] = '"';
-            size_t n = 1 + geo_write_common_fmt_date(buf + 1, y, m, dd, 1);
+            size_t n = 1 + geo_out_fmt_date(buf + 1, y, m, dd, 1);
             buf[n++] = '"';
-            geo_write_out_put(o, buf, n);
+            geo_out_buf_put(o, buf, n);
             break;
         }
         }
     }
-    geo_write_out_puts(o, " }");
+    geo_out_buf_puts(o, " }");
     return FR_OK;
 }
 
@@ -353,7 +351,7 @@ static fr_status transform_block(gj_writer *w, size_t k0, size_t k1, fr_error *e
     const geo_layer *l = w->t->parcels;
     size_t n = 0;
     for (size_t k = k0; k < k1; k++) {
-        geo_write_common_prefetch(w->t, k);
+        geo_out_table_prefetch(w->t, k);
         size_t i = w->t->order[k], p0, p1;
         feature_points(l, i, &p0, &p1);
         if (l->kind == GEO_GEOM_POINT) {
@@ -400,7 +398,7 @@ static fr_status write_features(gj_writer *w, char **keys, fr_error *err)
 {
     const geo_out_table *t = w->t;
     const geo_layer *l = t->parcels;
-    geo_write_out *o = &w->out;
+    geo_out_buf *o = &w->out;
     fr_status st = FR_OK;
     size_t k = 0;
     while (k < t->nrows && st == FR_OK) {
@@ -419,7 +417,7 @@ static fr_status write_features(gj_writer *w, char **keys, fr_error *err)
             st = transform_block(w, k, k1, err);
         size_t off = 0;
         for (; k < k1 && st == FR_OK; k++) {
-            geo_write_common_prefetch(t, k);
+            geo_out_table_prefetch(t, k);
             size_t i = t->order[k], p0, p1;
             feature_points(l, i, &p0, &p1);
             double lo = HUGE_VAL, hi = -HUGE_VAL;
@@ -431,24 +429,24 @@ static fr_status write_features(gj_writer *w, char **keys, fr_error *err)
                 w->crosses_antimeridian = 1;
                 return FR_OK;
             }
-            geo_write_out_puts(o, k ? ",\n{ \"type\": \"Feature\", " : "{ \"type\": \"Feature\", ");
+            geo_out_buf_puts(o, k ? ",\n{ \"type\": \"Feature\", " : "{ \"type\": \"Feature\", ");
             st = put_properties(w, i, k, keys, err);
-            geo_write_out_puts(o, ", \"geometry\": ");
+            geo_out_buf_puts(o, ", \"geometry\": ");
             put_geometry(w, i, off);
-            geo_write_out_puts(o, " }");
+            geo_out_buf_puts(o, " }");
             off += p1 - p0;
         }
     }
     return st;
 }
 
-static fr_status make_transform(gj_writer *w, fr_error *err)
+static fr_status make_transform(gj_writer *w, const geo_gdal_gate *gate, fr_error *err)
 {
     const geo_layer *l = w->t->parcels;
     if (l->kind == GEO_GEOM_NONE)
         return FR_OK;
     OGRSpatialReferenceH src = NULL;
-    fr_status st = geo_write_common_srs(l, w->path, &src, err);
+    fr_status st = geo_ogr_write_srs(l, w->path, &src, err);
     if (st != FR_OK)
         return st;
     OGRSpatialReferenceH wgs84 = OSRNewSpatialReference(NULL);
@@ -461,11 +459,9 @@ static fr_status make_transform(gj_writer *w, fr_error *err)
     OSRSetAxisMappingStrategy(wgs84, OAMS_TRADITIONAL_GIS_ORDER);
     if (!OSRIsSame(src, wgs84)) {
         w->ct = OCTNewCoordinateTransformation(src, wgs84);
-        if (!w->ct) {
-            const char *msg = CPLGetLastErrorMsg();
-            st = fr_error_set(err, FR_E_OUTPUT, "%s: no transformation from the working CRS to "
-                              "WGS84: %s", w->path, msg && msg[0] ? msg : "unknown error");
-        }
+        if (!w->ct)
+            st = geo_gdal_gate_error(gate, err, FR_E_OUTPUT, "unknown error",
+                                     "%s: no transformation from the working CRS to WGS84", w->path);
     }
     OSRRelease(src);
     OSRRelease(wgs84);
@@ -474,7 +470,7 @@ static fr_status make_transform(gj_writer *w, fr_error *err)
 
 fr_status geo_write_geojson(const geo_out_table *t, const char *path, fr_error *err)
 {
-    fr_status st = geo_write_common_check_table(t, GEO_WRITE_NAME_LONG, err);
+    fr_status st = geo_out_table_check(t, GEO_OUT_NAME_LONG, err);
     if (st != FR_OK)
         return st;
     if (!path || !path[0])
@@ -482,25 +478,25 @@ fr_status geo_write_geojson(const geo_out_table *t, const char *path, fr_error *
 
     gj_writer w = {.t = t, .path = path, .prec = coordinate_precision(t)};
     char **keys = NULL;
-    geo_write_gdal_capture cap;
-    geo_write_common_capture_begin(&cap);
-    st = make_transform(&w, err);
+    geo_gdal_gate gate;
+    geo_gdal_gate_begin(&gate);
+    st = make_transform(&w, &gate, err);
     if (st == FR_OK)
         st = make_keys(t, &keys, err);
     if (st == FR_OK)
-        st = geo_write_out_open(&w.out, path, err);
+        st = geo_out_buf_open(&w.out, path, err);
     if (st == FR_OK) {
-        geo_write_out_puts(&w.out, "{\n\"type\": \"FeatureCollection\",\n\"name\": ");
-        put_json_string(&w.out, geo_write_common_layer_name(t));
-        geo_write_out_puts(&w.out, ",\n\"features\": [\n");
+        geo_out_buf_puts(&w.out, "{\n\"type\": \"FeatureCollection\",\n\"name\": ");
+        put_json_string(&w.out, geo_out_table_layer_name(t));
+        geo_out_buf_puts(&w.out, ",\n\"features\": [\n");
         st = write_features(&w, keys, err);
         if (!w.crosses_antimeridian)
-            geo_write_out_puts(&w.out, "\n]\n}\n");
-        st = geo_write_out_close(&w.out, path, st, err);
+            geo_out_buf_puts(&w.out, "\n]\n}\n");
+        st = geo_out_buf_close(&w.out, path, st, err);
     }
     if (w.ct)
         OCTDestroyCoordinateTransformation(w.ct);
-    geo_write_common_capture_end(&cap);
+    geo_gdal_gate_end_quiet(&gate); /* failed vertices come back in w.ok, and are reported */
     free_keys(keys, t->nfields);
     free(w.x);
     free(w.y);

@@ -2,7 +2,7 @@
  * write_gpkg.c — the GeoPackage output (see write_gpkg.h).
  *
  * The ranked layer goes through the same OGR loop as the GDAL-driver
- * GeoJSON and Shapefile writers (write_common.c: one reused feature, one
+ * GeoJSON and Shapefile writers (ogr_write.c: one reused feature, one
  * transaction); the three attribute tables are small and written here.
  *
  * Why `layer_styles` is created as an OGR layer and not by a bare CREATE
@@ -31,44 +31,21 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <cpl_conv.h>
 #include <cpl_string.h>
 #include <cpl_vsi.h>
 #include <gdal.h>
 #include <ogr_api.h>
 
-#include "write_common.h"
+#include "gdal_config.h"
+#include "gdal_gate.h"
+#include "ogr_write.h"
+#include "out_table.h"
 
 /* SQLite page cache for the write, in MB: the R-tree that GDAL builds when
  * the file is closed walks its nodes at random, and with SQLite's default
  * 2 MB cache it rereads them from the file (300k parcels: 18 -> 13 us a
  * parcel with 64 MB; 256 MB gains nothing more). */
 #define GPKG_CACHE_MB "64"
-
-/* Thread-local GDAL config options for the duration of one write. */
-#define GPKG_NOPTS 3
-typedef struct {
-    const char *key[GPKG_NOPTS];
-    char *old[GPKG_NOPTS];
-} gpkg_config;
-
-static void config_set(gpkg_config *c, const char *const keys[GPKG_NOPTS], const char *const values[GPKG_NOPTS])
-{
-    for (int k = 0; k < GPKG_NOPTS; k++) {
-        const char *prev = CPLGetThreadLocalConfigOption(keys[k], NULL);
-        c->key[k] = keys[k];
-        c->old[k] = prev ? CPLStrdup(prev) : NULL;
-        CPLSetThreadLocalConfigOption(keys[k], values[k]);
-    }
-}
-
-static void config_restore(gpkg_config *c)
-{
-    for (int k = 0; k < GPKG_NOPTS; k++) {
-        CPLSetThreadLocalConfigOption(c->key[k], c->old[k]);
-        CPLFree(c->old[k]);
-    }
-}
 
 /* A column of an attribute table. */
 typedef struct {
@@ -79,7 +56,7 @@ typedef struct {
 } gpkg_column;
 
 static fr_status create_table(GDALDatasetH ds, const char *name, const char *fid, const gpkg_column *cols,
-                              size_t ncols, const char *path, geo_write_gdal_capture *cap, OGRLayerH *out,
+                              size_t ncols, const char *path, const geo_gdal_gate *gate, OGRLayerH *out,
                               fr_error *err)
 {
     char fid_opt[64];
@@ -87,8 +64,8 @@ static fr_status create_table(GDALDatasetH ds, const char *name, const char *fid
     const char *opts[] = {fid_opt, NULL};
     OGRLayerH lyr = GDALDatasetCreateLayer(ds, name, NULL, wkbNone, (CSLConstList)opts);
     if (!lyr)
-        return fr_error_set(err, FR_E_OUTPUT, "%s: cannot create table '%s': %s", path, name,
-                            geo_write_common_capture_msg(cap, "driver refused the table"));
+        return geo_gdal_gate_error(gate, err, FR_E_OUTPUT, "driver refused the table", "%s: cannot create table '%s'",
+                                   path, name);
     for (size_t k = 0; k < ncols; k++) {
         OGRFieldDefnH fd = OGR_Fld_Create(cols[k].name, cols[k].type);
         if (!fd)
@@ -99,8 +76,8 @@ static fr_status create_table(GDALDatasetH ds, const char *name, const char *fid
         OGRErr e = OGR_L_CreateField(lyr, fd, FALSE);
         OGR_Fld_Destroy(fd);
         if (e != OGRERR_NONE)
-            return fr_error_set(err, FR_E_OUTPUT, "%s: table '%s': cannot create field '%s': %s", path, name,
-                                cols[k].name, geo_write_common_capture_msg(cap, "driver refused the field"));
+            return geo_gdal_gate_error(gate, err, FR_E_OUTPUT, "driver refused the field",
+                                       "%s: table '%s': cannot create field '%s'", path, name, cols[k].name);
     }
     *out = lyr;
     return FR_OK;
@@ -115,27 +92,27 @@ static void set_string(OGRFeatureH f, int k, const char *s)
 }
 
 static fr_status insert(OGRLayerH lyr, OGRFeatureH f, const char *path, const char *table, size_t row,
-                        geo_write_gdal_capture *cap, fr_error *err)
+                        const geo_gdal_gate *gate, fr_error *err)
 {
     OGR_F_SetFID(f, OGRNullFID);
-    if (OGR_L_CreateFeature(lyr, f) != OGRERR_NONE || cap->failed)
-        return fr_error_set(err, FR_E_OUTPUT, "%s: table '%s': cannot write row %zu: %s", path, table, row + 1,
-                            geo_write_common_capture_msg(cap, "driver refused the row"));
+    if (OGR_L_CreateFeature(lyr, f) != OGRERR_NONE || geo_gdal_gate_failed(gate))
+        return geo_gdal_gate_error(gate, err, FR_E_OUTPUT, "driver refused the row", "%s: table '%s': cannot write row %zu",
+                                   path, table, row + 1);
     return FR_OK;
 }
 
 /* Runs fill(lyr, f, ...) inside one transaction with one reused feature. */
 typedef fr_status (*fill_fn)(OGRLayerH lyr, OGRFeatureH f, const geo_gpkg_spec *spec, const char *path,
-                             geo_write_gdal_capture *cap, fr_error *err);
+                             const geo_gdal_gate *gate, fr_error *err);
 
 static fr_status fill_table(OGRLayerH lyr, fill_fn fill, const geo_gpkg_spec *spec, const char *path,
-                            const char *table, geo_write_gdal_capture *cap, fr_error *err)
+                            const char *table, const geo_gdal_gate *gate, fr_error *err)
 {
     if (OGR_L_StartTransaction(lyr) != OGRERR_NONE)
-        return fr_error_set(err, FR_E_OUTPUT, "%s: table '%s': cannot start a transaction: %s", path, table,
-                            geo_write_common_capture_msg(cap, "unknown error"));
+        return geo_gdal_gate_error(gate, err, FR_E_OUTPUT, "unknown error", "%s: table '%s': cannot start a transaction",
+                                   path, table);
     OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(lyr));
-    fr_status st = f ? fill(lyr, f, spec, path, cap, err)
+    fr_status st = f ? fill(lyr, f, spec, path, gate, err)
                      : fr_error_oom_while(err, "writing %s: creating a feature", path);
     if (f)
         OGR_F_Destroy(f);
@@ -143,14 +120,14 @@ static fr_status fill_table(OGRLayerH lyr, fill_fn fill, const geo_gpkg_spec *sp
         OGR_L_RollbackTransaction(lyr);
         return st;
     }
-    if (OGR_L_CommitTransaction(lyr) != OGRERR_NONE || cap->failed)
-        return fr_error_set(err, FR_E_OUTPUT, "%s: table '%s': cannot commit: %s", path, table,
-                            geo_write_common_capture_msg(cap, "commit failed"));
+    if (OGR_L_CommitTransaction(lyr) != OGRERR_NONE || geo_gdal_gate_failed(gate))
+        return geo_gdal_gate_error(gate, err, FR_E_OUTPUT, "commit failed", "%s: table '%s': cannot commit", path,
+                                   table);
     return FR_OK;
 }
 
 static fr_status fill_rejects(OGRLayerH lyr, OGRFeatureH f, const geo_gpkg_spec *spec, const char *path,
-                              geo_write_gdal_capture *cap, fr_error *err)
+                              const geo_gdal_gate *gate, fr_error *err)
 {
     const geo_rejects *r = spec->rejects;
     fr_status st = FR_OK;
@@ -164,31 +141,31 @@ static fr_status fill_rejects(OGRLayerH lyr, OGRFeatureH f, const geo_gpkg_spec 
         set_string(f, 2, it->field);
         set_string(f, 3, it->reason);
         set_string(f, 4, it->detail);
-        st = insert(lyr, f, path, "rejects", i, cap, err);
+        st = insert(lyr, f, path, "rejects", i, gate, err);
     }
     return st;
 }
 
 static fr_status fill_meta(OGRLayerH lyr, OGRFeatureH f, const geo_gpkg_spec *spec, const char *path,
-                           geo_write_gdal_capture *cap, fr_error *err)
+                           const geo_gdal_gate *gate, fr_error *err)
 {
     fr_status st = FR_OK;
     for (size_t i = 0; i < spec->nmeta && st == FR_OK; i++) {
         set_string(f, 0, spec->meta[i].key);
         set_string(f, 1, spec->meta[i].value);
-        st = insert(lyr, f, path, "run_metadata", i, cap, err);
+        st = insert(lyr, f, path, "run_metadata", i, gate, err);
     }
     return st;
 }
 
 static fr_status fill_style(OGRLayerH lyr, OGRFeatureH f, const geo_gpkg_spec *spec, const char *path,
-                            geo_write_gdal_capture *cap, fr_error *err)
+                            const geo_gdal_gate *gate, fr_error *err)
 {
     int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
     sscanf(spec->timestamp, "%d-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &s);
     OGR_F_SetFieldString(f, 0, "");
     OGR_F_SetFieldString(f, 1, "");
-    OGR_F_SetFieldString(f, 2, geo_write_common_layer_name(spec->ranked));
+    OGR_F_SetFieldString(f, 2, geo_out_table_layer_name(spec->ranked));
     OGR_F_SetFieldString(f, 3, "geom");
     OGR_F_SetFieldString(f, 4, spec->style_name ? spec->style_name : "default");
     OGR_F_SetFieldString(f, 5, spec->style_qml);
@@ -198,26 +175,26 @@ static fr_status fill_style(OGRLayerH lyr, OGRFeatureH f, const geo_gpkg_spec *s
     OGR_F_SetFieldString(f, 9, "");
     OGR_F_SetFieldNull(f, 10);
     OGR_F_SetFieldDateTime(f, 11, y, mo, d, h, mi, s, 100 /* UTC */);
-    return insert(lyr, f, path, "layer_styles", 0, cap, err);
+    return insert(lyr, f, path, "layer_styles", 0, gate, err);
 }
 
 static fr_status write_tables(GDALDatasetH ds, const geo_gpkg_spec *spec, const char *path,
-                              geo_write_gdal_capture *cap, fr_error *err)
+                              geo_gdal_gate *gate, fr_error *err)
 {
     char desc_opt[512] = "", index_opt[32];
     snprintf(index_opt, sizeof index_opt, "SPATIAL_INDEX=%s", spec->spatial_index ? "YES" : "NO");
     if (spec->ranked_description)
         snprintf(desc_opt, sizeof desc_opt, "DESCRIPTION=%s", spec->ranked_description);
     const char *opts[] = {index_opt, "GEOMETRY_NAME=geom", "FID=fid", desc_opt[0] ? desc_opt : NULL, NULL};
-    geo_write_ogr_spec ogr = {
+    geo_ogr_write_spec ogr = {
         .driver = "GPKG",
         .layer_opts = opts,
         .polygon_type = wkbMultiPolygon,
-        .names = GEO_WRITE_NAME_LONG,
+        .names = GEO_OUT_NAME_LONG,
         .force_multi = 1,
         .narrow_integers = 1,
     };
-    fr_status st = geo_write_common_ogr_layer(ds, spec->ranked, &ogr, path, cap, err);
+    fr_status st = geo_ogr_write_layer(ds, spec->ranked, &ogr, path, gate, err);
     if (st != FR_OK)
         return st;
 
@@ -227,15 +204,15 @@ static fr_status write_tables(GDALDatasetH ds, const geo_gpkg_spec *spec, const 
         {"detail", OFTString, OFSTNone, 0},
     };
     OGRLayerH lyr = NULL;
-    st = create_table(ds, "rejects", "fid", reject_cols, 5, path, cap, &lyr, err);
+    st = create_table(ds, "rejects", "fid", reject_cols, 5, path, gate, &lyr, err);
     if (st == FR_OK)
-        st = fill_table(lyr, fill_rejects, spec, path, "rejects", cap, err);
+        st = fill_table(lyr, fill_rejects, spec, path, "rejects", gate, err);
 
     static const gpkg_column meta_cols[] = {{"key", OFTString, OFSTNone, 0}, {"value", OFTString, OFSTNone, 0}};
     if (st == FR_OK)
-        st = create_table(ds, "run_metadata", "fid", meta_cols, 2, path, cap, &lyr, err);
+        st = create_table(ds, "run_metadata", "fid", meta_cols, 2, path, gate, &lyr, err);
     if (st == FR_OK)
-        st = fill_table(lyr, fill_meta, spec, path, "run_metadata", cap, err);
+        st = fill_table(lyr, fill_meta, spec, path, "run_metadata", gate, err);
 
     if (st != FR_OK || !spec->style_qml)
         return st;
@@ -247,9 +224,9 @@ static fr_status write_tables(GDALDatasetH ds, const geo_gpkg_spec *spec, const 
         {"description", OFTString, OFSTNone, 0},       {"owner", OFTString, OFSTNone, 30},
         {"ui", OFTString, OFSTNone, 30},               {"update_time", OFTDateTime, OFSTNone, 0},
     };
-    st = create_table(ds, "layer_styles", "id", style_cols, 12, path, cap, &lyr, err);
+    st = create_table(ds, "layer_styles", "id", style_cols, 12, path, gate, &lyr, err);
     if (st == FR_OK)
-        st = fill_table(lyr, fill_style, spec, path, "layer_styles", cap, err);
+        st = fill_table(lyr, fill_style, spec, path, "layer_styles", gate, err);
     return st;
 }
 
@@ -269,7 +246,7 @@ static fr_status check_spec(const geo_gpkg_spec *spec, const char *path, fr_erro
     for (size_t i = 0; i < spec->nmeta; i++)
         if (!spec->meta[i].key)
             return fr_error_set(err, FR_E_INTERNAL, "%s: run_metadata row %zu has no key", path, i + 1);
-    return geo_write_common_check_table(spec->ranked, GEO_WRITE_NAME_LONG, err);
+    return geo_out_table_check(spec->ranked, GEO_OUT_NAME_LONG, err);
 }
 
 fr_status geo_write_gpkg(const geo_gpkg_spec *spec, const char *path, fr_error *err)
@@ -277,16 +254,19 @@ fr_status geo_write_gpkg(const geo_gpkg_spec *spec, const char *path, fr_error *
     fr_status st = check_spec(spec, path, err);
     if (st != FR_OK)
         return st;
+    geo_gdal_gate gate;
+    geo_gdal_gate_begin(&gate);
     GDALDriverH drv = GDALGetDriverByName("GPKG");
-    if (!drv)
-        return fr_error_set(err, FR_E_INTERNAL,
-                            "%s: the GDAL GPKG driver is not registered (GDALAllRegister not called?)", path);
-    geo_write_gdal_capture cap;
-    geo_write_common_capture_begin(&cap);
-    static const char *const keys[GPKG_NOPTS] = {"OGR_CURRENT_DATE", "OGR_SQLITE_SYNCHRONOUS", "OGR_SQLITE_CACHE"};
-    const char *values[GPKG_NOPTS] = {spec->timestamp, "OFF", GPKG_CACHE_MB};
-    gpkg_config saved;
-    config_set(&saved, keys, values);
+    if (!drv) {
+        st = fr_error_set(err, FR_E_INTERNAL, "%s: the GDAL GPKG driver is not registered (GDALAllRegister not called?)",
+                          path);
+        geo_gdal_gate_end_quiet(&gate);
+        return st;
+    }
+    static const char *const keys[] = {"OGR_CURRENT_DATE", "OGR_SQLITE_SYNCHRONOUS", "OGR_SQLITE_CACHE"};
+    const char *values[] = {spec->timestamp, "OFF", GPKG_CACHE_MB};
+    geo_gdal_config saved;
+    geo_gdal_config_set(&saved, keys, values, 3);
 
     /* A stale file would make GDALCreate fail ("already exists"). */
     VSIStatBufL sb;
@@ -296,19 +276,16 @@ fr_status geo_write_gpkg(const geo_gpkg_spec *spec, const char *path, fr_error *
     if (st == FR_OK) {
         ds = GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL);
         if (!ds)
-            st = fr_error_set(err, FR_E_OUTPUT, "%s: cannot create the GeoPackage: %s", path,
-                              geo_write_common_capture_msg(&cap, "unknown error"));
+            st = geo_gdal_gate_error(&gate, err, FR_E_OUTPUT, "unknown error", "%s: cannot create the GeoPackage", path);
     }
     if (st == FR_OK)
-        st = write_tables(ds, spec, path, &cap, err);
+        st = write_tables(ds, spec, path, &gate, err);
     if (st == FR_OK) {
         GDALFlushCache(ds);
-        if (cap.failed)
-            st = fr_error_set(err, FR_E_OUTPUT, "%s: writing failed: %s", path,
-                              geo_write_common_capture_msg(&cap, "flush failed"));
+        st = geo_gdal_gate_check(&gate, st, err, FR_E_OUTPUT, "%s: writing failed", path);
     }
-    st = geo_write_common_close(ds, st, path, &cap, err);
-    config_restore(&saved);
-    geo_write_common_capture_end(&cap);
-    return st;
+    if (ds)
+        GDALClose(ds); /* void in GDAL 3.6: its errors arrive through the gate */
+    geo_gdal_config_restore(&saved);
+    return geo_gdal_gate_end(&gate, st, err, FR_E_OUTPUT, "%s: closing failed", path);
 }

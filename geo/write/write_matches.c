@@ -15,51 +15,52 @@
 #include <string.h>
 
 #include "address_norm.h"
-#include "write_common.h"
+#include "out_buf.h"
+#include "out_fmt.h"
 
 fr_status geo_write_matches_csv(const geo_match_audit *layers, size_t nlayers,
                                 const char *const *parcel_id, const char *path, fr_error *err)
 {
     if (!path || !path[0])
         return fr_error_set(err, FR_E_INTERNAL, "no output path given for the matches CSV");
-    geo_write_out o;
-    fr_status st = geo_write_out_open(&o, path, err);
+    geo_out_buf o;
+    fr_status st = geo_out_buf_open(&o, path, err);
     if (st != FR_OK)
         return st;
-    geo_write_out_puts(&o, "layer,fid,method,parcel_id,confidence,distance_m,house_number_diff,reason,address\n");
-    char buf[GEO_WRITE_NUM_BUF], addr[512];
+    geo_out_buf_puts(&o, "layer,fid,method,parcel_id,confidence,distance_m,house_number_diff,reason,address\n");
+    char buf[GEO_OUT_FMT_BUF], addr[512];
     for (size_t l = 0; l < nlayers && !o.err_no; l++) {
         const geo_match_audit *a = &layers[l];
         for (size_t k = 0; k < a->records->count && !o.err_no; k++) {
             const geo_match *m = &a->match[k];
-            geo_write_out_csv_field(&o, a->layer);
-            geo_write_out_putc(&o, ',');
-            geo_write_out_put(&o, buf, geo_write_common_fmt_int(buf, a->records->fid[k]));
-            geo_write_out_putc(&o, ',');
-            geo_write_out_puts(&o, geo_match_method_name(m->method));
-            geo_write_out_putc(&o, ',');
+            geo_out_buf_csv_field(&o, a->layer);
+            geo_out_buf_putc(&o, ',');
+            geo_out_buf_put(&o, buf, geo_out_fmt_int(buf, a->records->fid[k]));
+            geo_out_buf_putc(&o, ',');
+            geo_out_buf_puts(&o, geo_match_method_name(m->method));
+            geo_out_buf_putc(&o, ',');
             if (m->parcel >= 0)
-                geo_write_out_csv_field(&o, parcel_id[m->parcel]);
-            geo_write_out_putc(&o, ',');
-            geo_write_out_put(&o, buf, geo_write_common_fmt_fixed(buf, m->confidence, 3));
-            geo_write_out_putc(&o, ',');
+                geo_out_buf_csv_field(&o, parcel_id[m->parcel]);
+            geo_out_buf_putc(&o, ',');
+            geo_out_buf_put(&o, buf, geo_out_fmt_fixed(buf, m->confidence, 3));
+            geo_out_buf_putc(&o, ',');
             if (m->parcel >= 0 && isfinite(m->distance_m))
-                geo_write_out_put(&o, buf, geo_write_common_fmt_fixed(buf, m->distance_m, 2));
-            geo_write_out_putc(&o, ',');
+                geo_out_buf_put(&o, buf, geo_out_fmt_fixed(buf, m->distance_m, 2));
+            geo_out_buf_putc(&o, ',');
             if (m->number_diff >= 0)
-                geo_write_out_put(&o, buf, geo_write_common_fmt_int(buf, m->number_diff));
-            geo_write_out_putc(&o, ',');
+                geo_out_buf_put(&o, buf, geo_out_fmt_int(buf, m->number_diff));
+            geo_out_buf_putc(&o, ',');
             if (m->parcel < 0)
-                geo_write_out_puts(&o, geo_unmatched_reason_name(m->why));
-            geo_write_out_putc(&o, ',');
+                geo_out_buf_puts(&o, geo_unmatched_reason_name(m->why));
+            geo_out_buf_putc(&o, ',');
             if (a->address && a->address[k]) {
                 geo_address ad;
                 geo_address_parse(a->address[k], &ad);
                 geo_address_format(&ad, addr, sizeof addr);
-                geo_write_out_csv_field(&o, addr);
+                geo_out_buf_csv_field(&o, addr);
             }
-            geo_write_out_putc(&o, '\n');
+            geo_out_buf_putc(&o, '\n');
         }
     }
-    return geo_write_out_close(&o, path, FR_OK, err);
+    return geo_out_buf_close(&o, path, FR_OK, err);
 }

@@ -59,8 +59,11 @@
 #include <cpl_conv.h>
 #include <cpl_vsi.h>
 
-#include "write_common.h"
-#include "dates.h"
+#include "gdal_gate.h"
+#include "ogr_write.h"
+#include "out_buf.h"
+#include "out_fmt.h"
+#include "out_table.h"
 
 #define DBF_MAX_WIDTH 254
 #define DBF_REAL_WIDTH 24     /* the driver's default N(24,15) */
@@ -88,7 +91,7 @@ static void layout_free(dbf_layout *lay)
  * included, so ceil). */
 static int int_digits(double maxabs)
 {
-    char buf[GEO_WRITE_NUM_BUF];
+    char buf[GEO_OUT_FMT_BUF];
     int n = snprintf(buf, sizeof buf, "%.0f", ceil(maxabs));
     return n > 0 ? n : 1;
 }
@@ -126,7 +129,7 @@ static fr_status layout_field(const geo_out_table *t, size_t j, int *w_out, int 
     int neg = 0;
     for (size_t k = 0; k < n; k++) {
         double v = f->num[scan_index(t, all, k)];
-        if (!geo_write_common_num_present(v))
+        if (!geo_out_table_num_present(v))
             continue;
         if (f->is_integer)
             v = nearbyint(v);
@@ -256,7 +259,7 @@ static fr_status prepare(const geo_out_table *t, const char *path, dbf_layout *l
                             "%s: dbf_date '%s' is not YYYY-MM-DD (it pins the .dbf header so "
                             "that reruns are byte-identical)",
                             path, t && t->dbf_date ? t->dbf_date : "(null)");
-    fr_status st = geo_write_common_check_table(t, GEO_WRITE_NAME_SHORT, err);
+    fr_status st = geo_out_table_check(t, GEO_OUT_NAME_SHORT, err);
     if (st != FR_OK)
         return st;
     st = layout_make(t, lay, err);
@@ -279,7 +282,7 @@ static fr_status prepare(const geo_out_table *t, const char *path, dbf_layout *l
 fr_status geo_write_shapefile_estimate(const geo_out_table *t, uint64_t *shp_bytes,
                                        uint64_t *dbf_bytes, fr_error *err)
 {
-    fr_status st = geo_write_common_check_table(t, GEO_WRITE_NAME_SHORT, err);
+    fr_status st = geo_out_table_check(t, GEO_OUT_NAME_SHORT, err);
     if (st != FR_OK)
         return st;
     dbf_layout lay = {0};
@@ -302,15 +305,15 @@ fr_status geo_write_shapefile_gdal(const geo_out_table *t, const char *path, fr_
     char date_opt[64];
     snprintf(date_opt, sizeof date_opt, "DBF_DATE_LAST_UPDATE=%s", t->dbf_date);
     const char *opts[] = {"ENCODING=UTF-8", date_opt, "SPATIAL_INDEX=NO", "RESIZE=NO", NULL};
-    geo_write_ogr_spec spec = {
+    geo_ogr_write_spec spec = {
         .driver = "ESRI Shapefile",
         .layer_opts = opts,
         .polygon_type = wkbMultiPolygon,
-        .names = GEO_WRITE_NAME_SHORT,
+        .names = GEO_OUT_NAME_SHORT,
         .widths = lay.width,
         .precisions = lay.prec,
     };
-    st = geo_write_common_ogr(t, path, &spec, err);
+    st = geo_ogr_write(t, path, &spec, err);
     layout_free(&lay);
     return st;
 }
@@ -347,7 +350,7 @@ typedef struct {
     char *base; /* path without ".shp" */
     int upper;  /* sidecar extensions in upper case (path ends in .SHP) */
     dbf_layout lay;
-    geo_write_out shp, shx, dbf;
+    geo_out_buf shp, shx, dbf;
     char *side_path; /* scratch for sidecar names */
 } shp_writer;
 
@@ -365,19 +368,19 @@ static const char *sidecar(shp_writer *w, const char *ext)
 /* Writes a small whole file (the .prj and .cpg). */
 static fr_status write_small(const char *path, const char *text, fr_error *err)
 {
-    geo_write_out o;
-    fr_status st = geo_write_out_open(&o, path, err);
+    geo_out_buf o;
+    fr_status st = geo_out_buf_open(&o, path, err);
     if (st != FR_OK)
         return st;
-    geo_write_out_puts(&o, text);
-    return geo_write_out_close(&o, path, FR_OK, err);
+    geo_out_buf_puts(&o, text);
+    return geo_out_buf_close(&o, path, FR_OK, err);
 }
 
 /* The .prj: the CRS as ESRI WKT1, as the driver writes it. */
 static fr_status write_prj(shp_writer *w, fr_error *err)
 {
     OGRSpatialReferenceH srs = NULL;
-    fr_status st = geo_write_common_srs(w->t->parcels, w->path, &srs, err);
+    fr_status st = geo_ogr_write_srs(w->t->parcels, w->path, &srs, err);
     if (st != FR_OK)
         return st;
     char *wkt = NULL;
@@ -421,7 +424,7 @@ static void total_bbox(const geo_out_table *t, double b[4])
 }
 
 /* The 100-byte header shared by .shp and .shx. */
-static void put_main_header(geo_write_out *o, uint64_t file_bytes, int shape_type,
+static void put_main_header(geo_out_buf *o, uint64_t file_bytes, int shape_type,
                             const double bbox[4])
 {
     unsigned char h[100] = {0};
@@ -431,7 +434,7 @@ static void put_main_header(geo_write_out *o, uint64_t file_bytes, int shape_typ
     put_le32(h + 32, (uint32_t)shape_type);
     for (int k = 0; k < 4; k++)
         put_le64d(h + 36 + 8 * k, bbox[k]);
-    geo_write_out_put(o, h, sizeof h);
+    geo_out_buf_put(o, h, sizeof h);
 }
 
 static void put_dbf_header(shp_writer *w)
@@ -450,7 +453,7 @@ static void put_dbf_header(shp_writer *w)
     h[9] = (unsigned char)(header >> 8);
     h[10] = (unsigned char)record;
     h[11] = (unsigned char)(record >> 8);
-    geo_write_out_put(&w->dbf, h, sizeof h);
+    geo_out_buf_put(&w->dbf, h, sizeof h);
     for (size_t j = 0; j < t->nfields; j++) {
         const geo_out_field *f = &t->fields[j];
         unsigned char fd[32] = {0};
@@ -458,9 +461,9 @@ static void put_dbf_header(shp_writer *w)
         fd[11] = f->type == GEO_COL_STRING ? 'C' : f->type == GEO_COL_DATE ? 'D' : 'N';
         fd[16] = (unsigned char)w->lay.width[j];
         fd[17] = (unsigned char)w->lay.prec[j];
-        geo_write_out_put(&w->dbf, fd, sizeof fd);
+        geo_out_buf_put(&w->dbf, fd, sizeof fd);
     }
-    geo_write_out_putc(&w->dbf, 0x0d);
+    geo_out_buf_putc(&w->dbf, 0x0d);
 }
 
 /* Length of the longest prefix of s of at most max bytes that ends on a
@@ -475,23 +478,23 @@ static size_t utf8_prefix(const char *s, size_t len, size_t max)
     return n;
 }
 
-static void put_fill(geo_write_out *o, char c, size_t n)
+static void put_fill(geo_out_buf *o, char c, size_t n)
 {
     char chunk[64];
     memset(chunk, c, sizeof chunk);
     while (n) {
         size_t m = n < sizeof chunk ? n : sizeof chunk;
-        geo_write_out_put(o, chunk, m);
+        geo_out_buf_put(o, chunk, m);
         n -= m;
     }
 }
 
-static void put_padded(geo_write_out *o, const char *s, size_t n, int width, int right)
+static void put_padded(geo_out_buf *o, const char *s, size_t n, int width, int right)
 {
     size_t pad = (size_t)width - n;
     if (right)
         put_fill(o, ' ', pad);
-    geo_write_out_put(o, s, n);
+    geo_out_buf_put(o, s, n);
     if (!right)
         put_fill(o, ' ', pad);
 }
@@ -499,9 +502,9 @@ static void put_padded(geo_write_out *o, const char *s, size_t n, int width, int
 static fr_status put_dbf_record(shp_writer *w, size_t i, size_t row, fr_error *err)
 {
     const geo_out_table *t = w->t;
-    geo_write_out *o = &w->dbf;
-    char buf[GEO_WRITE_NUM_BUF];
-    geo_write_out_putc(o, ' ');
+    geo_out_buf *o = &w->dbf;
+    char buf[GEO_OUT_FMT_BUF];
+    geo_out_buf_putc(o, ' ');
     for (size_t j = 0; j < t->nfields; j++) {
         const geo_out_field *f = &t->fields[j];
         int width = w->lay.width[j];
@@ -520,31 +523,26 @@ static fr_status put_dbf_record(shp_writer *w, size_t i, size_t row, fr_error *e
                 continue;
             }
             int y, m, dd;
-            fr_civil_from_days(d, &y, &m, &dd);
-            if (y < 1 || y > 9999)
-                return fr_error_set(err, FR_E_OUTPUT,
-                                    "%s: row %zu (parcel fid %lld), field '%s': year %d is "
-                                    "outside 1..9999",
-                                    w->path, row, (long long)t->parcels->fid[i], f->name, y);
-            n = (int)geo_write_common_fmt_date(buf, y, m, dd, 0);
+            fr_status st = geo_out_table_date(t, f, i, row, w->path, &y, &m, &dd, err);
+            if (st != FR_OK)
+                return st;
+            n = (int)geo_out_fmt_date(buf, y, m, dd, 0);
             break;
         }
         case GEO_COL_NUMBER: {
             double v = f->num[i];
-            if (!geo_write_common_num_present(v)) {
+            if (!geo_out_table_num_present(v)) {
                 put_fill(o, '*', (size_t)width);
                 continue;
             }
             if (f->is_integer) {
                 int64_t iv;
-                if (!geo_write_common_to_int64(v, &iv))
-                    return fr_error_set(err, FR_E_OUTPUT,
-                                        "%s: row %zu (parcel fid %lld), field '%s': %g does not "
-                                        "fit a 64-bit integer",
-                                        w->path, row, (long long)t->parcels->fid[i], f->name, v);
-                n = (int)geo_write_common_fmt_int(buf, iv);
+                fr_status st = geo_out_table_int(t, f, i, row, w->path, &iv, err);
+                if (st != FR_OK)
+                    return st;
+                n = (int)geo_out_fmt_int(buf, iv);
             } else {
-                n = (int)geo_write_common_fmt_decimals(buf, v, w->lay.prec[j]);
+                n = (int)geo_out_fmt_decimals(buf, v, w->lay.prec[j]);
             }
             break;
         }
@@ -577,24 +575,24 @@ static void put_shape(shp_writer *w, size_t i, uint32_t recno, uint64_t *offset)
     unsigned char h[8];
     put_be32(h, recno);
     put_be32(h + 4, (uint32_t)(content / 2));
-    geo_write_out_put(&w->shp, h, 8);
+    geo_out_buf_put(&w->shp, h, 8);
     unsigned char x[8];
     put_be32(x, (uint32_t)(*offset / 2));
     put_be32(x + 4, (uint32_t)(content / 2));
-    geo_write_out_put(&w->shx, x, 8);
+    geo_out_buf_put(&w->shx, x, 8);
     *offset += 8 + content;
 
     unsigned char buf[48];
     if (!geo_layer_has_geometry(l, i)) {
         put_le32(buf, SHPT_NULL);
-        geo_write_out_put(&w->shp, buf, 4);
+        geo_out_buf_put(&w->shp, buf, 4);
         return;
     }
     if (l->kind == GEO_GEOM_POINT) {
         put_le32(buf, SHPT_POINT);
         put_le64d(buf + 4, l->x[i]);
         put_le64d(buf + 12, l->y[i]);
-        geo_write_out_put(&w->shp, buf, 20);
+        geo_out_buf_put(&w->shp, buf, 20);
         return;
     }
     size_t r0 = l->ring_start[i], r1 = l->ring_start[i + 1];
@@ -613,10 +611,10 @@ static void put_shape(shp_writer *w, size_t i, uint32_t recno, uint64_t *offset)
     put_le64d(buf + 28, maxy);
     put_le32(buf + 36, (uint32_t)(r1 - r0));
     put_le32(buf + 40, (uint32_t)(p1 - p0));
-    geo_write_out_put(&w->shp, buf, 44);
+    geo_out_buf_put(&w->shp, buf, 44);
     for (size_t r = r0; r < r1; r++) {
         put_le32(buf, (uint32_t)(l->pt_start[r] - p0));
-        geo_write_out_put(&w->shp, buf, 4);
+        geo_out_buf_put(&w->shp, buf, 4);
     }
     for (size_t r = r0; r < r1; r++) {
         size_t a = l->pt_start[r], n = l->pt_start[r + 1] - a;
@@ -628,7 +626,7 @@ static void put_shape(shp_writer *w, size_t i, uint32_t recno, uint64_t *offset)
             unsigned char pt[16];
             put_le64d(pt, l->px[v]);
             put_le64d(pt + 8, l->py[v]);
-            geo_write_out_put(&w->shp, pt, 16);
+            geo_out_buf_put(&w->shp, pt, 16);
         }
     }
 }
@@ -649,12 +647,12 @@ static fr_status stream_files(shp_writer *w, fr_error *err)
                                 w->side_path);
     }
     if (has_geom) {
-        st = geo_write_out_open(&w->shp, w->path, err);
+        st = geo_out_buf_open(&w->shp, w->path, err);
         if (st == FR_OK)
-            st = geo_write_out_open(&w->shx, sidecar(w, "shx"), err);
+            st = geo_out_buf_open(&w->shx, sidecar(w, "shx"), err);
     }
     if (st == FR_OK)
-        st = geo_write_out_open(&w->dbf, sidecar(w, "dbf"), err);
+        st = geo_out_buf_open(&w->dbf, sidecar(w, "dbf"), err);
     if (st != FR_OK)
         return st;
 
@@ -670,13 +668,13 @@ static fr_status stream_files(shp_writer *w, fr_error *err)
     put_dbf_header(w);
     uint64_t offset = 100;
     for (size_t k = 0; k < t->nrows && st == FR_OK; k++) {
-        geo_write_common_prefetch(t, k);
+        geo_out_table_prefetch(t, k);
         size_t i = t->order[k];
         if (has_geom)
             put_shape(w, i, (uint32_t)(k + 1), &offset);
         st = put_dbf_record(w, i, k, err);
     }
-    geo_write_out_putc(&w->dbf, 0x1a);
+    geo_out_buf_putc(&w->dbf, 0x1a);
     return st;
 }
 
@@ -699,8 +697,8 @@ fr_status geo_write_shapefile(const geo_out_table *t, const char *path, fr_error
     w.base[n - 4] = '\0';
     w.upper = strcmp(path + n - 4, ".SHP") == 0;
 
-    geo_write_gdal_capture cap;
-    geo_write_common_capture_begin(&cap);
+    geo_gdal_gate gate;
+    geo_gdal_gate_begin(&gate);
     if (t->parcels->kind != GEO_GEOM_NONE)
         st = write_prj(&w, err);
     if (st == FR_OK)
@@ -708,10 +706,10 @@ fr_status geo_write_shapefile(const geo_out_table *t, const char *path, fr_error
     if (st == FR_OK)
         st = stream_files(&w, err);
     /* close all three whatever happened; the first failure is kept */
-    st = geo_write_out_close(&w.shp, path, st, err);
-    st = geo_write_out_close(&w.shx, sidecar(&w, "shx"), st, err);
-    st = geo_write_out_close(&w.dbf, sidecar(&w, "dbf"), st, err);
-    geo_write_common_capture_end(&cap);
+    st = geo_out_buf_close(&w.shp, path, st, err);
+    st = geo_out_buf_close(&w.shx, sidecar(&w, "shx"), st, err);
+    st = geo_out_buf_close(&w.dbf, sidecar(&w, "dbf"), st, err);
+    geo_gdal_gate_end_quiet(&gate); /* a failed WKT1_ESRI export falls back on WKT1 */
     free(w.base);
     free(w.side_path);
     layout_free(&w.lay);

@@ -39,7 +39,7 @@
 #include "rejects.h"
 #include "status.h"
 #include "write.h"
-#include "write_common.h"
+#include "out_fmt.h"
 
 /* ---- fixture --------------------------------------------------------- */
 
@@ -853,7 +853,7 @@ static void test_geojson_antimeridian_falls_back(void **state)
 static void test_number_formatting(void **state)
 {
     (void)state;
-    char a[GEO_WRITE_NUM_BUF], b[GEO_WRITE_NUM_BUF];
+    char a[GEO_OUT_FMT_BUF], b[GEO_OUT_FMT_BUF];
     struct {
         double v;
         int d;
@@ -864,19 +864,19 @@ static void test_number_formatting(void **state)
                  {1e20, 6, "100000000000000000000"},
                  {0.1, 6, "0.1"},       {2.5e-7, 6, "0"},       {123456.0000004, 6, "123456"}};
     for (size_t k = 0; k < sizeof fixed / sizeof fixed[0]; k++) {
-        geo_write_common_fmt_fixed(a, fixed[k].v, fixed[k].d);
+        geo_out_fmt_fixed(a, fixed[k].v, fixed[k].d);
         assert_string_equal(a, fixed[k].want);
     }
-    geo_write_common_fmt_decimals(a, -1e-9, 6);
+    geo_out_fmt_decimals(a, -1e-9, 6);
     assert_string_equal(a, "-0.000000"); /* printf keeps the sign */
-    geo_write_common_fmt_decimals(a, 2.5, 0);
+    geo_out_fmt_decimals(a, 2.5, 0);
     assert_string_equal(a, "2"); /* ties to even */
     /* agrees with printf("%.*f") + trimming over many values */
     srand(12345);
     for (int k = 0; k < 200000; k++) {
         double v = ((double)rand() / RAND_MAX - 0.5) * 360.0 * pow(10, k % 7 - 3);
         int d = k % 16;
-        geo_write_common_fmt_fixed(a, v, d);
+        geo_out_fmt_fixed(a, v, d);
         int n = snprintf(b, sizeof b, "%.*f", d, v);
         while (strchr(b, '.') && b[n - 1] == '0')
             b[--n] = '\0';
@@ -887,7 +887,7 @@ static void test_number_formatting(void **state)
         if (strcmp(a, b) != 0)
             fail_msg("%.17g with %d decimals: '%s' vs printf '%s'", v, d, a, b);
         /* untrimmed, as the .dbf writes it */
-        geo_write_common_fmt_decimals(a, v, d);
+        geo_out_fmt_decimals(a, v, d);
         snprintf(b, sizeof b, "%.*f", d, v);
         if (strcmp(a, b) != 0)
             fail_msg("%.17g with %d decimals: '%s' vs printf '%s'", v, d, a, b);
@@ -899,7 +899,7 @@ static void test_number_formatting(void **state)
                 {-7, "-7.0"},        {0.25, "0.25"}, {1.0 / 3.0, "0.333333333333333"},
                 {-1e-7, "-1e-07"}, {1e20, "1e+20"}};
     for (size_t k = 0; k < sizeof real / sizeof real[0]; k++) {
-        geo_write_common_fmt_real(a, real[k].v);
+        geo_out_fmt_real(a, real[k].v);
         assert_string_equal(a, real[k].want);
     }
     /* agrees with printf("%.15g") (+ ".0") over many magnitudes */
@@ -907,14 +907,14 @@ static void test_number_formatting(void **state)
         double v = ((double)rand() / RAND_MAX - 0.5) * pow(10, k % 24 - 8);
         if (k % 5 == 0)
             v = nearbyint(v * 1000) / 1000; /* short decimals too */
-        geo_write_common_fmt_real(a, v);
+        geo_out_fmt_real(a, v);
         int n = snprintf(b, sizeof b, "%.15g", v);
         if (!strpbrk(b, ".eEni"))
             strcpy(b + n, ".0");
         if (strcmp(a, b) != 0)
             fail_msg("%.17g: '%s' vs printf '%s'", v, a, b);
     }
-    geo_write_common_fmt_int(a, INT64_MIN);
+    geo_out_fmt_int(a, INT64_MIN);
     assert_string_equal(a, "-9223372036854775808");
 }
 

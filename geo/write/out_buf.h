@@ -1,0 +1,68 @@
+/*
+ * out_buf.h — a file written through a 1 MB buffer, for the writers that
+ * format their bytes themselves (GeoJSON, Shapefile, the CSVs) because
+ * GDAL's drivers cost 10-20x more per feature.
+ *
+ * Errors are sticky: the first failed write keeps its errno and later
+ * writes do nothing, so a writer formats without checking each call and
+ * learns of a full disk once, from geo_out_buf_close.  One geo_out_buf is
+ * for one thread; no global state.
+ */
+#ifndef GEO_OUT_BUF_H
+#define GEO_OUT_BUF_H
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "status.h"
+
+typedef struct {
+    FILE *fp;
+    char *buf;
+    size_t len, cap;
+    int err_no; /* first errno of a failed write, 0 while all is well */
+} geo_out_buf;
+
+/* Creates (truncates) path for writing.  FR_E_OUTPUT naming path. */
+fr_status geo_out_buf_open(geo_out_buf *o, const char *path, fr_error *err);
+
+/* Writes the buffer out (called when it fills). */
+void geo_out_buf_drain(geo_out_buf *o);
+
+static inline void geo_out_buf_put(geo_out_buf *o, const void *s, size_t n)
+{
+    if (o->len + n > o->cap) {
+        geo_out_buf_drain(o);
+        if (n > o->cap) {
+            if (!o->err_no && fwrite(s, 1, n, o->fp) != n)
+                o->err_no = errno ? errno : EIO;
+            return;
+        }
+    }
+    memcpy(o->buf + o->len, s, n);
+    o->len += n;
+}
+
+static inline void geo_out_buf_puts(geo_out_buf *o, const char *s)
+{
+    geo_out_buf_put(o, s, strlen(s));
+}
+
+static inline void geo_out_buf_putc(geo_out_buf *o, char c)
+{
+    if (o->len == o->cap)
+        geo_out_buf_drain(o);
+    o->buf[o->len++] = c;
+}
+
+/* s as one CSV field, by the rule of geo_csv_field (write.h). */
+void geo_out_buf_csv_field(geo_out_buf *o, const char *s);
+
+/* Flushes and closes; FR_E_OUTPUT naming path if any write failed (disk
+ * full, I/O error) unless st already reports a failure.  Returns st or the
+ * new failure.  Always releases o; does nothing for an o that is not open. */
+fr_status geo_out_buf_close(geo_out_buf *o, const char *path, fr_status st, fr_error *err);
+
+#endif

@@ -1,0 +1,150 @@
+/*
+ * out_table.c — checks, names and cell rules of the output table shared by
+ * every writer (see out_table.h).
+ */
+#include "out_table.h"
+
+#include <math.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dates.h"
+
+const char *geo_out_table_field_name(const geo_out_field *f, geo_out_name_kind names)
+{
+    return names == GEO_OUT_NAME_SHORT ? f->short_name : f->name;
+}
+
+fr_status geo_out_table_check(const geo_out_table *t, geo_out_name_kind names, fr_error *err)
+{
+    if (!t || !t->parcels)
+        return fr_error_set(err, FR_E_INTERNAL, "output table has no parcels layer");
+    if (t->nrows > 0 && !t->order)
+        return fr_error_set(err, FR_E_INTERNAL, "output table has %zu rows but no order", t->nrows);
+    if (t->nfields > 0 && !t->fields)
+        return fr_error_set(err, FR_E_INTERNAL, "output table has %zu fields but no field list",
+                            t->nfields);
+    for (size_t k = 0; k < t->nrows; k++)
+        if (t->order[k] >= t->parcels->count)
+            return fr_error_set(err, FR_E_INTERNAL,
+                                "output row %zu refers to parcel %zu of %zu", k, t->order[k],
+                                t->parcels->count);
+    for (size_t j = 0; j < t->nfields; j++) {
+        const geo_out_field *f = &t->fields[j];
+        if (!f->name || !f->name[0])
+            return fr_error_set(err, FR_E_INTERNAL, "output field %zu has no name", j);
+        const char *nm = geo_out_table_field_name(f, names);
+        if (names == GEO_OUT_NAME_SHORT) {
+            if (!nm || !nm[0])
+                return fr_error_set(err, FR_E_INTERNAL,
+                                    "output field '%s' has no short name for the .dbf", f->name);
+            if (strlen(nm) > 10)
+                return fr_error_set(err, FR_E_INTERNAL,
+                                    "short name '%s' of output field '%s' is longer than the "
+                                    "10 characters a .dbf field name allows",
+                                    nm, f->name);
+        }
+        for (size_t i = 0; i < j; i++) {
+            const char *other = geo_out_table_field_name(&t->fields[i], names);
+            /* .dbf field names are case-insensitive; JSON keys are not. */
+            int same = names == GEO_OUT_NAME_SHORT ? strcasecmp(other, nm) == 0
+                                                     : strcmp(other, nm) == 0;
+            if (same)
+                return fr_error_set(err, FR_E_INTERNAL,
+                                    "output fields '%s' and '%s' have the same %sname ('%s' and "
+                                    "'%s')%s",
+                                    t->fields[i].name, f->name,
+                                    names == GEO_OUT_NAME_SHORT ? "short " : "", other, nm,
+                                    names == GEO_OUT_NAME_SHORT
+                                        ? ": .dbf field names ignore case"
+                                        : "");
+        }
+        int ok = 0;
+        switch (f->type) {
+        case GEO_COL_STRING: ok = f->str != NULL; break;
+        case GEO_COL_NUMBER: ok = f->num != NULL; break;
+        case GEO_COL_DATE: ok = f->date != NULL; break;
+        }
+        if (t->nrows > 0 && !ok)
+            return fr_error_set(err, FR_E_INTERNAL, "output field '%s' has no values of its type",
+                                f->name);
+    }
+    return FR_OK;
+}
+
+/* ---- values ---------------------------------------------------------- */
+
+int geo_out_table_num_present(double v)
+{
+    return isfinite(v);
+}
+
+fr_status geo_out_table_int(const geo_out_table *t, const geo_out_field *f, size_t i, size_t row, const char *path,
+                            int64_t *out, fr_error *err)
+{
+    double v = f->num[i];
+    double r = nearbyint(v);
+    /* -2^63 is exact in a double; 2^63 is the first value out of range. */
+    if (!(r >= -9223372036854775808.0 && r < 9223372036854775808.0))
+        return fr_error_set(err, FR_E_OUTPUT,
+                            "%s: row %zu (parcel fid %lld), field '%s': %g does not fit a 64-bit integer", path, row,
+                            (long long)t->parcels->fid[i], f->name, v);
+    *out = (int64_t)r;
+    return FR_OK;
+}
+
+fr_status geo_out_table_date(const geo_out_table *t, const geo_out_field *f, size_t i, size_t row, const char *path,
+                             int *year, int *month, int *day, fr_error *err)
+{
+    fr_civil_from_days(f->date[i], year, month, day);
+    if (*year < 1 || *year > 9999)
+        return fr_error_set(err, FR_E_OUTPUT, "%s: row %zu (parcel fid %lld), field '%s': year %d is outside 1..9999",
+                            path, row, (long long)t->parcels->fid[i], f->name, *year);
+    return FR_OK;
+}
+
+const char *geo_out_table_layer_name(const geo_out_table *t)
+{
+    return t->layer_name && t->layer_name[0] ? t->layer_name : t->parcels->name;
+}
+
+void geo_out_table_prefetch(const geo_out_table *t, size_t k)
+{
+    enum { FAR = 16, NEAR = 8 };
+    if (k + FAR < t->nrows) {
+        size_t i = t->order[k + FAR];
+        for (size_t j = 0; j < t->nfields; j++) {
+            const geo_out_field *f = &t->fields[j];
+            switch (f->type) {
+            case GEO_COL_STRING: __builtin_prefetch(&f->str[i]); break;
+            case GEO_COL_NUMBER: __builtin_prefetch(&f->num[i]); break;
+            case GEO_COL_DATE: __builtin_prefetch(&f->date[i]); break;
+            }
+        }
+        const geo_layer *l = t->parcels;
+        if (l->kind == GEO_GEOM_POLYGON)
+            __builtin_prefetch(&l->ring_start[i]);
+        else if (l->kind == GEO_GEOM_POINT) {
+            __builtin_prefetch(&l->x[i]);
+            __builtin_prefetch(&l->y[i]);
+        }
+    }
+    if (k + NEAR < t->nrows) {
+        size_t i = t->order[k + NEAR];
+        for (size_t j = 0; j < t->nfields; j++)
+            if (t->fields[j].type == GEO_COL_STRING && t->fields[j].str[i])
+                __builtin_prefetch(t->fields[j].str[i]);
+        const geo_layer *l = t->parcels;
+        if (l->kind == GEO_GEOM_POLYGON) {
+            size_t r = l->ring_start[i];
+            __builtin_prefetch(&l->pt_start[r]);
+            __builtin_prefetch(&l->ring_shell[r]);
+        }
+    }
+    if (k + 4 < t->nrows && t->parcels->kind == GEO_GEOM_POLYGON) {
+        const geo_layer *l = t->parcels;
+        size_t p0 = l->pt_start[l->ring_start[t->order[k + 4]]];
+        __builtin_prefetch(&l->px[p0]);
+        __builtin_prefetch(&l->py[p0]);
+    }
+}

@@ -1,0 +1,60 @@
+/*
+ * out_table.h — what every writer needs to know about a geo_out_table
+ * (write.h) before and while it writes one: the checks that refuse a
+ * malformed table the same way everywhere, the names of its fields and
+ * layer, how a number cell reads (null or value, integer), and the
+ * prefetch that keeps rank order from missing the cache on every row.
+ *
+ * Pure functions over the caller's table: safe on any thread.
+ */
+#ifndef GEO_OUT_TABLE_H
+#define GEO_OUT_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+#include "write.h"
+
+/* Which name a writer uses for each field. */
+typedef enum {
+    GEO_OUT_NAME_LONG, /* geo_out_field.name (GeoJSON, GeoPackage, CSV) */
+    GEO_OUT_NAME_SHORT /* geo_out_field.short_name (Shapefile .dbf) */
+} geo_out_name_kind;
+
+/* Checks a table before anything is written: parcels present, order in
+ * range, every field with a name (and a short name of at most 10 bytes,
+ * unique ignoring case, when names == GEO_OUT_NAME_SHORT), names unique,
+ * the value array of its type present.  FR_E_INTERNAL naming the field on
+ * failure: these are caller bugs, not data problems. */
+fr_status geo_out_table_check(const geo_out_table *t, geo_out_name_kind names, fr_error *err);
+
+/* Field name used for field f. */
+const char *geo_out_table_field_name(const geo_out_field *f, geo_out_name_kind names);
+
+/* Name of the output layer: t->layer_name, else the parcels layer's name. */
+const char *geo_out_table_layer_name(const geo_out_table *t);
+
+/* 1 if a real is written as a value, 0 if it is written as null (NAN; also
+ * +-Inf, which neither JSON nor a .dbf can represent). */
+int geo_out_table_num_present(double v);
+
+/* The value of integer field f for parcel i (a present value, written as
+ * output row `row` of path): f->num[i] rounded to the nearest integer.
+ * FR_E_OUTPUT naming the path, row, parcel and field when it does not fit
+ * an int64. */
+fr_status geo_out_table_int(const geo_out_table *t, const geo_out_field *f, size_t i, size_t row, const char *path,
+                            int64_t *out, fr_error *err);
+
+/* The calendar date of date field f for parcel i (not GEO_DATE_MISSING).
+ * FR_E_OUTPUT naming the path, row, parcel and field when the year is
+ * outside 1..9999, which no output format can hold. */
+fr_status geo_out_table_date(const geo_out_table *t, const geo_out_field *f, size_t i, size_t row, const char *path,
+                             int *year, int *month, int *day, fr_error *err);
+
+/* Prefetches the values (and geometry offsets) of the rows a little ahead
+ * of row k: output order is score order, i.e. random in parcel order, and
+ * without this every field value of every row is a cache miss. */
+void geo_out_table_prefetch(const geo_out_table *t, size_t k);
+
+#endif
