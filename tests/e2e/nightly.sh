@@ -5,7 +5,7 @@
 # output directory, files firerisk did not write kept, a foreign
 # subdirectory refused, an interrupted swap repaired) and passwords masked.
 source "$(dirname "$0")/common.bash"
-source "$(dirname "$0")/lib_bad.bash"
+source "$(dirname "$0")/bad/lib_bad.bash"
 cd "$WORK"
 CHECK="python3 $(dirname "$0")/manifest_check.py"
 good_parcels parcels.csv
