@@ -2,9 +2,16 @@
  * config.h — the run configuration (YAML), as documented in docs/CONFIG.md.
  *
  * Parsed with libyaml into this struct once; unknown keys, wrong types and
- * missing required keys are refused with the file and line, so that a typo
- * in a nightly config fails loudly instead of silently using a default.
- * Paths in the config are relative to the config file's directory.
+ * missing required keys are refused with the file, line and key path, so
+ * that a typo in a nightly config fails loudly instead of silently using a
+ * default.  Paths in the config are relative to the config file's directory.
+ *
+ * fr_config has the shape of the YAML: one member per top-level section
+ * (cfg->layers.parcels, cfg->join.radius_m, cfg->score.gbdt.max_depth,
+ * cfg->output.capacity_per_zone.zone).  Which keys exist, their types,
+ * ranges and defaults are in the key tables (config_root.c, config_layers.c,
+ * config_score.c, config_output.c); the loader fills in every default, so a
+ * user reads a member and never supplies a fallback of their own.
  */
 #ifndef FR_CONFIG_H
 #define FR_CONFIG_H
@@ -14,6 +21,8 @@
 
 #include "status.h"
 
+/* ---- layers: ------------------------------------------------------------ */
+
 typedef struct {
     char *logical; /* e.g. "year_built" */
     char *source;  /* field in the source */
@@ -22,31 +31,62 @@ typedef struct {
 /* Steps of layers.<role>.join (docs/CONFIG.md). */
 typedef enum { CFG_JOIN_PARCEL_ID = 1, CFG_JOIN_ADDRESS, CFG_JOIN_CONTAINS, CFG_JOIN_NEAREST } cfg_join_step;
 #define CFG_JOIN_MAX 4
-#define CFG_ADDRESS_RANGE_DEFAULT 10
 
 typedef struct {
-    int present;
-    char *role;        /* parcels, inspections, incidents, stations, block_groups, or a zone's name */
-    char *source;      /* resolved path or connection string */
-    char *source_label;/* as shown in messages (password masked) */
+    char *wkt;           /* geometry from a WKT text field */
+    char *x, *y;         /* or from two number fields */
+} cfg_geometry;
+
+/* One layer: layers.parcels ... layers.block_groups, or a layers.zones entry. */
+typedef struct {
+    int present;         /* the key is in the config */
+    char *role;          /* parcels, inspections, incidents, stations, block_groups, or a zone's name */
+    int line;            /* line in the config, for messages */
+    char *source;        /* resolved path or connection string */
+    char *source_label;  /* as shown in messages (password masked) */
     char *layer;
     char *where;
     char *crs;
-    char *wkt_field;
-    char *x_field, *y_field;
+    cfg_geometry geometry;
     char **open_options; /* NULL-terminated */
+    size_t nopen_options;
     char *date_format;
     cfg_field *fields;
     size_t nfields;
-    char *zone_field;  /* zones: the field naming each zone */
-    int line;          /* line in the config, for messages */
-    /* inspections, incidents: layers.<role>.join and .address_range (config_join.inc) */
+    char *zone_field;    /* zones: `field`, the field naming each zone */
+    /* inspections, incidents: */
     int join_steps[CFG_JOIN_MAX]; /* cfg_join_step values in order; njoin_steps 0 = the default order */
     int njoin_steps;
     int join_line;
-    double address_range; /* largest house-number difference of a near address match */
-    int address_range_set;
+    int address_range;   /* largest house-number difference of a near address match */
 } cfg_layer;
+
+typedef struct {
+    cfg_layer parcels, inspections, incidents, stations, block_groups;
+    cfg_layer *zones;
+    size_t nzones;
+} cfg_layers;
+
+/* ---- join:, features: --------------------------------------------------- */
+
+typedef struct {
+    double tolerance_m;  /* nearest-parcel tolerance */
+    double radius_m;     /* neighbourhood radius */
+    double study_area_km;/* records farther from the parcels' median centre are rejected */
+} cfg_join;
+
+typedef struct {
+    int lo, hi; /* inclusive NFIRS code range */
+} cfg_code_range;
+
+typedef struct {
+    cfg_code_range *fire_codes; /* NFIRS codes that count as fires */
+    size_t nfire_codes;
+    char **fail_values;  /* inspection results that mean failed (case-insensitive) */
+    size_t nfail_values;
+} cfg_features;
+
+/* ---- score: ------------------------------------------------------------- */
 
 typedef struct {
     char *feature;
@@ -56,41 +96,70 @@ typedef struct {
 } cfg_weight;
 
 typedef struct {
-    int lo, hi; /* inclusive NFIRS code range */
-} cfg_code_range;
+    int balanced;        /* `balanced`: each class weighs half */
+    double fire_row;     /* else the number: weight of a fire row */
+} cfg_class_weight;
 
-/* score: keys of the trained models (docs/CONFIG.md, docs/MODELS.md). */
 typedef struct {
-    char *model_file;        /* score.model_file, resolved against the config's directory; NULL = none */
-    char *horizon;           /* score.horizon ("1y", "6m", "90d"; default "1y") */
-    int training_cutoffs;    /* score.training_cutoffs: yearly cutoffs stacked for training (default 3) */
-    int class_balanced;      /* score.class_weight: balanced (1) or a number (0, default) */
-    double positive_weight;  /* the number: weight of a fire row (default 1) */
-    char **precision_at;     /* score.precision_at: "100", "1%", ... (default 100, 500, 1%, 10%) */
-    size_t nprecision_at;
-    double logit_l2;         /* score.logistic.l2 (default 1) */
-    int logit_max_iterations;/* score.logistic.max_iterations (default 50) */
-    int gbdt_max_trees, gbdt_max_depth, gbdt_bins, gbdt_early_stopping;
-    double gbdt_learning_rate, gbdt_min_child_weight, gbdt_l2, gbdt_min_split_gain;
-} cfg_models;
+    double l2;
+    int max_iterations;
+} cfg_logistic;
 
-/* output: the analyst outputs (docs/CONFIG.md, config_outputs.inc). */
+typedef struct {
+    int max_trees, max_depth, bins, early_stopping;
+    double learning_rate, min_child_weight, l2, min_split_gain;
+} cfg_gbdt;
+
+typedef struct {
+    double high;         /* share of parcels in the high tier */
+    double medium;       /* share in high + medium */
+} cfg_tiers;
+
+typedef struct {
+    const char *model;   /* "points", "logistic" or "gbdt" (static text, not owned) */
+    char *model_file;    /* resolved against the config's directory; NULL = none */
+    char *horizon;       /* "1y", "6m", "90d" */
+    int training_cutoffs;/* yearly cutoffs stacked for training */
+    cfg_class_weight class_weight;
+    char **precision_at; /* "100", "1%", ... */
+    size_t nprecision_at;
+    cfg_logistic logistic;
+    cfg_gbdt gbdt;
+    cfg_weight *weights; /* the points index's terms (the built-in table when the key is absent) */
+    size_t nweights;
+    cfg_tiers tiers;
+} cfg_score;
+
+/* ---- output: ------------------------------------------------------------ */
+
 typedef struct {
     char *label;         /* a zone label */
     long limit;          /* most targets with that label */
 } cfg_capacity_limit;
 
 typedef struct {
-    int write_geopackage;    /* output.geopackage (default 1): ranked_parcels.gpkg */
-    int gpkg_spatial_index;  /* output.geopackage_spatial_index (default 1) */
-    int write_style;         /* output.style (default 1): ranked_parcels.qml + GeoPackage layer_styles */
-    int write_report;        /* output.report (default 1): report.html */
-    char *capacity_zone;     /* output.capacity_per_zone.zone (a layers.zones[] name); NULL = no capacity */
-    long capacity_default;   /* .default; -1 = no limit */
-    cfg_capacity_limit *capacity_limits; /* .limits */
-    size_t ncapacity_limits;
-    int capacity_line;       /* line in the config, for messages */
-} cfg_outputs;
+    char *zone;          /* a layers.zones[] name; NULL = no capacity */
+    long default_limit;  /* `default`; CFG_NO_LIMIT = none */
+    cfg_capacity_limit *limits;
+    size_t nlimits;
+    int line;            /* line in the config, for messages */
+} cfg_capacity;
+#define CFG_NO_LIMIT (-1L)
+
+typedef struct {
+    char *dir;           /* NULL = "out" in the working directory */
+    long target_list_size; /* rows in targets.csv */
+    int geojson, shapefile;
+    int coordinate_precision; /* GeoJSON decimals */
+    const char *writer;  /* "native" or "gdal" (static text, not owned) */
+    int geopackage;      /* ranked_parcels.gpkg */
+    int geopackage_spatial_index;
+    int style;           /* ranked_parcels.qml + GeoPackage layer_styles */
+    int report;          /* report.html */
+    cfg_capacity capacity_per_zone;
+} cfg_output;
+
+/* ---- the file ----------------------------------------------------------- */
 
 typedef struct {
     char *path;          /* the config file */
@@ -98,41 +167,16 @@ typedef struct {
     int32_t as_of;       /* days since 1970-01-01 */
     int as_of_set;
     char *working_crs;   /* NULL = UTM zone of the parcels */
-
-    cfg_layer parcels, inspections, incidents, stations, block_groups;
-    cfg_layer *zones;
-    size_t nzones;
-
-    double tolerance_m;  /* nearest-parcel tolerance (default 15) */
-    double radius_m;     /* neighbourhood radius (default 250) */
-    double study_area_km;/* records farther from the parcels' median centre are rejected (default 500) */
-    cfg_code_range *fire_codes; /* NFIRS codes that count as fires (default 110-129) */
-    size_t nfire_codes;
-    char **fail_values;  /* inspection results that mean failed (case-insensitive) */
-    size_t nfail_values;
-
-    char *model;         /* "points" (NULL = points), "logistic" or "gbdt" */
-    cfg_models models;   /* trained models: model file, horizon, hyperparameters */
-    cfg_weight *weights;
-    size_t nweights;
-    double tier_high;    /* share of parcels in the high tier (default 0.05) */
-    double tier_medium;  /* share in high + medium (default 0.20) */
-
-    char *out_dir;       /* NULL = "out" beside the working directory */
-    long target_list_size; /* rows in targets.csv (default 500) */
-    int write_geojson, write_shapefile;
-    int coordinate_precision; /* GeoJSON decimals (default 7) */
-    int writer_gdal;     /* 1: write GeoJSON/Shapefile with GDAL's drivers instead of firerisk's own */
-    cfg_outputs outputs; /* GeoPackage, style, report, capacity per zone (config_outputs.inc) */
+    cfg_layers layers;
+    cfg_join join;
+    cfg_features features;
+    cfg_score score;
+    cfg_output output;
 } fr_config;
 
 /* Loads and validates the file.  On failure *cfg is left empty and err names
  * file, line and key. */
 fr_status fr_config_load(const char *path, fr_config *cfg, fr_error *err);
 void fr_config_free(fr_config *cfg);
-
-/* Built-in defaults of the points index (used when score.weights is absent). */
-extern const cfg_weight fr_default_weights[];
-extern const size_t fr_default_weight_count;
 
 #endif

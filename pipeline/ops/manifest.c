@@ -76,12 +76,13 @@ static json_object *config_json(const fr_config *cfg)
         fclose(fp);
     }
     json_object *layers = json_object_new_object();
-    const cfg_layer *ls[] = {&cfg->parcels, &cfg->inspections, &cfg->incidents, &cfg->stations, &cfg->block_groups};
+    const cfg_layers *L = &cfg->layers;
+    const cfg_layer *ls[] = {&L->parcels, &L->inspections, &L->incidents, &L->stations, &L->block_groups};
     for (size_t i = 0; i < sizeof ls / sizeof ls[0]; i++)
         if (ls[i]->present)
             json_object_object_add(layers, ls[i]->role, layer_json(ls[i]));
-    for (size_t z = 0; z < cfg->nzones; z++)
-        json_object_object_add(layers, cfg->zones[z].role, layer_json(&cfg->zones[z]));
+    for (size_t z = 0; z < cfg->layers.nzones; z++)
+        json_object_object_add(layers, cfg->layers.zones[z].role, layer_json(&cfg->layers.zones[z]));
     json_object_object_add(o, "layers", layers);
     return o;
 }

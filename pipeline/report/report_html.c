@@ -118,7 +118,7 @@ static void section_header(fr_strbuf *b, const fr_report_input *in)
     fr_sb_puts(b, "</b> &middot; working CRS ");
     fr_sb_xml(b, s->working_crs);
     fr_sb_puts(b, " &middot; model ");
-    fr_sb_xml(b, s->model[0] ? s->model : in->cfg && in->cfg->model ? in->cfg->model : "points");
+    fr_sb_xml(b, s->model[0] ? s->model : in->cfg ? in->cfg->score.model : "points");
     fr_sb_puts(b, " &middot; firerisk " FIRERISK_VERSION);
     if (in->cfg && in->cfg->path) {
         fr_sb_puts(b, " &middot; config <code>");
@@ -219,9 +219,9 @@ static void section_targets(fr_strbuf *b, const fr_report_input *in)
     fr_sb_puts(b, " of ");
     put_count(b, t->nrows);
     fr_sb_puts(b, " rows of <code>targets.csv</code>");
-    if (in->cfg && in->cfg->outputs.capacity_zone) {
+    if (in->cfg && in->cfg->output.capacity_per_zone.zone) {
         fr_sb_puts(b, " (at most so many per <b>");
-        fr_sb_xml(b, in->cfg->outputs.capacity_zone);
+        fr_sb_xml(b, in->cfg->output.capacity_per_zone.zone);
         fr_sb_puts(b, "</b>: <code>output.capacity_per_zone</code>)");
     }
     fr_sb_puts(b, ".</p>\n<div class=\"wide\"><table>\n<tr>");
@@ -326,14 +326,14 @@ static const char *layer_source(const fr_config *cfg, const char *name)
 {
     if (!cfg)
         return NULL;
-    const cfg_layer *roles[] = {&cfg->parcels, &cfg->inspections, &cfg->incidents, &cfg->stations,
-                                &cfg->block_groups};
+    const cfg_layers *L = &cfg->layers;
+    const cfg_layer *roles[] = {&L->parcels, &L->inspections, &L->incidents, &L->stations, &L->block_groups};
     for (size_t k = 0; k < 5; k++)
         if (roles[k]->present && roles[k]->role && !strcmp(roles[k]->role, name))
             return roles[k]->source_label;
-    for (size_t z = 0; z < cfg->nzones; z++)
-        if (cfg->zones[z].role && !strcmp(cfg->zones[z].role, name))
-            return cfg->zones[z].source_label;
+    for (size_t z = 0; z < cfg->layers.nzones; z++)
+        if (cfg->layers.zones[z].role && !strcmp(cfg->layers.zones[z].role, name))
+            return cfg->layers.zones[z].source_label;
     return NULL;
 }
 
@@ -462,7 +462,7 @@ static void section_matches(fr_strbuf *b, const fr_report_input *in, const reaso
     fr_sb_puts(b, "<h2>Match audit</h2>\n<p>How each inspection and incident found its parcel, in order: "
                   "by parcel id, else its normalised address (house number and street, else the nearest house number "
                   "on the same side), else the parcel containing its point, else the nearest parcel within ");
-    fr_sb_printf(b, "%g m", in->cfg ? in->cfg->tolerance_m : 0.0);
+    fr_sb_printf(b, "%g m", in->cfg ? in->cfg->join.tolerance_m : 0.0);
     fr_sb_puts(b, ". Percentages are of the records kept after reading.</p>\n");
     int any = 0;
     for (size_t k = 0; k < s->nlayers; k++) {

@@ -61,8 +61,8 @@ static fr_status classify_records(run_ctx *ctx, fr_error *err)
             }
             int code = nfirs_code(l->cols[tcol].str[k]);
             int fire = 0;
-            for (size_t r = 0; r < ctx->cfg.nfire_codes && code >= 0; r++)
-                fire |= code >= ctx->cfg.fire_codes[r].lo && code <= ctx->cfg.fire_codes[r].hi;
+            for (size_t r = 0; r < ctx->cfg.features.nfire_codes && code >= 0; r++)
+                fire |= code >= ctx->cfg.features.fire_codes[r].lo && code <= ctx->cfg.features.fire_codes[r].hi;
             ctx->inc_is_fire[k] = (uint8_t)fire;
         }
     }
@@ -78,8 +78,8 @@ static fr_status classify_records(run_ctx *ctx, fr_error *err)
             int8_t failed = -1;
             if (res) {
                 failed = 0;
-                for (size_t f = 0; f < ctx->cfg.nfail_values; f++)
-                    if (!strcasecmp(res, ctx->cfg.fail_values[f]))
+                for (size_t f = 0; f < ctx->cfg.features.nfail_values; f++)
+                    if (!strcasecmp(res, ctx->cfg.features.fail_values[f]))
                         failed = 1;
             } else if (!isnan(v)) {
                 failed = v > 0;
@@ -118,7 +118,7 @@ static fr_status neighbourhood_counts(run_ctx *ctx, fr_error *err)
         bucket[k] = (int8_t)model_windows_bucket(&win, l->cols[dcol].date[k]);
     }
     if (st == FR_OK)
-        st = geo_count_within(ctx->pix, pts, bucket, MODEL_WINDOW_BUCKETS, ctx->cfg.radius_m, ctx->near, err);
+        st = geo_count_within(ctx->pix, pts, bucket, MODEL_WINDOW_BUCKETS, ctx->cfg.join.radius_m, ctx->near, err);
     geo_layer_free(pts);
     free(bucket);
     return st;
@@ -192,11 +192,11 @@ static fr_status stage_join(run_ctx *ctx, fr_error *err)
     }
     if (st == FR_OK && ctx->bgs)
         st = block_group_context(ctx, err);
-    if (st == FR_OK && ctx->cfg.nzones) {
-        ctx->zone_of = calloc(ctx->cfg.nzones, sizeof *ctx->zone_of);
+    if (st == FR_OK && ctx->cfg.layers.nzones) {
+        ctx->zone_of = calloc(ctx->cfg.layers.nzones, sizeof *ctx->zone_of);
         if (!ctx->zone_of)
             st = fr_error_oom(err);
-        for (size_t z = 0; z < ctx->cfg.nzones && st == FR_OK; z++) {
+        for (size_t z = 0; z < ctx->cfg.layers.nzones && st == FR_OK; z++) {
             ctx->zone_of[z] = malloc((n ? n : 1) * sizeof *ctx->zone_of[z]);
             if (!ctx->zone_of[z])
                 st = fr_error_oom(err);
@@ -254,8 +254,8 @@ static fr_status stage_features(run_ctx *ctx, fr_error *err)
 static fr_status stage_score(run_ctx *ctx, fr_error *err)
 {
     const fr_config *cfg = &ctx->cfg;
-    const cfg_weight *w = cfg->nweights ? cfg->weights : fr_default_weights;
-    ctx->nterms = cfg->nweights ? cfg->nweights : fr_default_weight_count;
+    const cfg_weight *w = cfg->score.weights;
+    ctx->nterms = cfg->score.nweights;
     ctx->terms = calloc(ctx->nterms, sizeof *ctx->terms);
     if (!ctx->terms)
         return fr_error_oom(err);
@@ -282,8 +282,8 @@ static fr_status stage_score(run_ctx *ctx, fr_error *err)
     if (!ctx->order || !ctx->rank || !ctx->tier)
         return fr_error_oom(err);
     int idc = geo_layer_find_column(ctx->parcels, "parcel_id");
-    return model_rank(ctx->points.score, (const char *const *)ctx->parcels->cols[idc].str, n, cfg->tier_high,
-                      cfg->tier_medium, ctx->order, ctx->rank, ctx->tier, err);
+    return model_rank(ctx->points.score, (const char *const *)ctx->parcels->cols[idc].str, n, cfg->score.tiers.high,
+                      cfg->score.tiers.medium, ctx->order, ctx->rank, ctx->tier, err);
 }
 
 /* Totals per layer and the most frequent reject reasons, for the summary. */
@@ -331,11 +331,11 @@ void run_ctx_free(run_ctx *ctx)
     geo_layer_free(ctx->inc);
     geo_layer_free(ctx->stations);
     geo_layer_free(ctx->bgs);
-    for (size_t z = 0; ctx->zones && z < ctx->cfg.nzones; z++)
+    for (size_t z = 0; ctx->zones && z < ctx->cfg.layers.nzones; z++)
         geo_layer_free(ctx->zones[z]);
     free(ctx->zones);
     if (ctx->zone_of)
-        for (size_t z = 0; z < ctx->cfg.nzones; z++)
+        for (size_t z = 0; z < ctx->cfg.layers.nzones; z++)
             free(ctx->zone_of[z]);
     free(ctx->zone_of);
     geo_rejects_clear(&ctx->rejects);
@@ -386,7 +386,7 @@ fr_status fr_run(const fr_run_options *opt, fr_run_summary *summary, fr_error *e
         return fr_error_set(err, FR_E_USAGE, "--as-of '%s' is not a date YYYY-MM-DD", opt->as_of);
     }
     fr_format_date(ctx.as_of, summary->as_of);
-    const char *out = opt->out_dir ? opt->out_dir : ctx.cfg.out_dir ? ctx.cfg.out_dir : "out";
+    const char *out = opt->out_dir ? opt->out_dir : ctx.cfg.output.dir ? ctx.cfg.output.dir : "out";
     ctx.out_dir = strdup(out);
     snprintf(summary->out_dir, sizeof summary->out_dir, "%s", out);
     if (!ctx.out_dir) {

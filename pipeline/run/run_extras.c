@@ -29,40 +29,40 @@
 
 fr_status run_extras_target_rows(run_ctx *ctx, size_t **rows, size_t *nrows, fr_error *err)
 {
-    size_t n = ctx->parcels->count, max = (size_t)ctx->cfg.target_list_size;
+    size_t n = ctx->parcels->count, max = (size_t)ctx->cfg.output.target_list_size;
     size_t room = max < n ? max : n;
     *nrows = 0;
     *rows = malloc((room ? room : 1) * sizeof **rows);
     if (!*rows)
         return fr_error_oom_while(err, "selecting the target list");
-    const cfg_outputs *o = &ctx->cfg.outputs;
-    if (!o->capacity_zone)
+    const cfg_capacity *o = &ctx->cfg.output.capacity_per_zone;
+    if (!o->zone)
         return fr_targets_select(ctx->order, n, max, NULL, *rows, nrows, err);
     size_t z = 0;
-    while (z < ctx->cfg.nzones && strcmp(ctx->cfg.zones[z].role, o->capacity_zone))
+    while (z < ctx->cfg.layers.nzones && strcmp(ctx->cfg.layers.zones[z].role, o->zone))
         z++;
-    if (z == ctx->cfg.nzones || !ctx->zone_of || !ctx->zones[z])
-        return fr_error_set(err, FR_E_INTERNAL, "capacity zone '%s' was not joined", o->capacity_zone);
-    const char **labels = malloc((o->ncapacity_limits ? o->ncapacity_limits : 1) * sizeof *labels);
-    long *limits = malloc((o->ncapacity_limits ? o->ncapacity_limits : 1) * sizeof *limits);
+    if (z == ctx->cfg.layers.nzones || !ctx->zone_of || !ctx->zones[z])
+        return fr_error_set(err, FR_E_INTERNAL, "capacity zone '%s' was not joined", o->zone);
+    const char **labels = malloc((o->nlimits ? o->nlimits : 1) * sizeof *labels);
+    long *limits = malloc((o->nlimits ? o->nlimits : 1) * sizeof *limits);
     if (!labels || !limits) {
         free(labels);
         free(limits);
         return fr_error_oom_while(err, "selecting the target list");
     }
-    for (size_t k = 0; k < o->ncapacity_limits; k++) {
-        labels[k] = o->capacity_limits[k].label;
-        limits[k] = o->capacity_limits[k].limit;
+    for (size_t k = 0; k < o->nlimits; k++) {
+        labels[k] = o->limits[k].label;
+        limits[k] = o->limits[k].limit;
     }
     const geo_layer *zl = ctx->zones[z];
     fr_capacity cap = {
         .zone_of = ctx->zone_of[z],
         .zone_label = (const char *const *)zl->cols[0].str, /* the zone's label column (run_inputs.c) */
         .nzone_features = zl->count,
-        .default_limit = o->capacity_default < 0 ? FR_NO_LIMIT : o->capacity_default,
+        .default_limit = o->default_limit == CFG_NO_LIMIT ? FR_NO_LIMIT : o->default_limit,
         .limit_label = labels,
         .limit = limits,
-        .nlimits = o->ncapacity_limits,
+        .nlimits = o->nlimits,
     };
     fr_status st = fr_targets_select(ctx->order, n, max, &cap, *rows, nrows, err);
     free(labels);
@@ -144,13 +144,13 @@ static void build_meta(const run_ctx *ctx, meta_list *m)
     meta_add(m, "as_of", "%s", s->as_of);
     meta_add(m, "working_crs", "%s", s->working_crs);
     meta_add(m, "config", "%s", cfg->path ? cfg->path : "");
-    meta_add(m, "model", "%s", cfg->model ? cfg->model : "points");
+    meta_add(m, "model", "%s", cfg->score.model);
     meta_add(m, "parcels", "%zu", ctx->parcels->count);
-    meta_add(m, "target_list_size", "%ld", cfg->target_list_size);
-    meta_add(m, "tier_high_share", "%g", cfg->tier_high);
-    meta_add(m, "tier_medium_share", "%g", cfg->tier_medium);
-    meta_add(m, "join_tolerance_m", "%g", cfg->tolerance_m);
-    meta_add(m, "join_radius_m", "%g", cfg->radius_m);
+    meta_add(m, "target_list_size", "%ld", cfg->output.target_list_size);
+    meta_add(m, "tier_high_share", "%g", cfg->score.tiers.high);
+    meta_add(m, "tier_medium_share", "%g", cfg->score.tiers.medium);
+    meta_add(m, "join_tolerance_m", "%g", cfg->join.tolerance_m);
+    meta_add(m, "join_radius_m", "%g", cfg->join.radius_m);
     meta_add(m, "rejected_records", "%zu", s->total_rejects);
     if (s->skipped_terms[0])
         meta_add(m, "score_terms_without_data", "%s", s->skipped_terms);
@@ -173,8 +173,8 @@ static void build_meta(const run_ctx *ctx, meta_list *m)
 static fr_style_options style_options(const run_ctx *ctx)
 {
     fr_style_options so = {
-        .tier_high = ctx->cfg.tier_high,
-        .tier_medium = ctx->cfg.tier_medium,
+        .tier_high = ctx->cfg.score.tiers.high,
+        .tier_medium = ctx->cfg.score.tiers.medium,
         .has_address = geo_layer_find_column(ctx->parcels, "address") >= 0,
     };
     return so;
@@ -186,7 +186,7 @@ fr_status run_extras_gpkg(const run_ctx *ctx, const geo_out_table *ranked, const
     build_meta(ctx, &meta);
     char *qml = NULL;
     fr_status st = meta.oom ? fr_error_oom_while(err, "preparing the GeoPackage") : FR_OK;
-    if (st == FR_OK && ctx->cfg.outputs.write_style) {
+    if (st == FR_OK && ctx->cfg.output.style) {
         fr_style_options so = style_options(ctx);
         st = fr_style_qml(&so, &qml, err);
     }
@@ -196,7 +196,7 @@ fr_status run_extras_gpkg(const run_ctx *ctx, const geo_out_table *ranked, const
     geo_gpkg_spec spec = {
         .ranked = ranked,
         .ranked_description = desc,
-        .spatial_index = ctx->cfg.outputs.gpkg_spatial_index,
+        .spatial_index = ctx->cfg.output.geopackage_spatial_index,
         .rejects = &ctx->rejects,
         .meta = meta.items,
         .nmeta = meta.n,
@@ -353,7 +353,7 @@ fr_status run_extras_finish(run_ctx *ctx, const char *tmp, const geo_out_table *
 {
     char path[4200];
     fr_status st = FR_OK;
-    if (ctx->cfg.outputs.write_style && (ctx->cfg.write_geojson || ctx->cfg.write_shapefile)) {
+    if (ctx->cfg.output.style && (ctx->cfg.output.geojson || ctx->cfg.output.shapefile)) {
         /* QGIS loads <name>.qml beside <name>.shp or <name>.geojson by itself. */
         fr_style_options so = style_options(ctx);
         snprintf(path, sizeof path, "%s/ranked_parcels.qml", tmp);
@@ -384,7 +384,7 @@ fr_status run_extras_finish(run_ctx *ctx, const char *tmp, const geo_out_table *
         snprintf(path, sizeof path, "%s/changes.csv", tmp);
         st = fr_changes_write_csv(&ch, path, err);
     }
-    if (st == FR_OK && ctx->cfg.outputs.write_report)
+    if (st == FR_OK && ctx->cfg.output.report)
         st = write_report(ctx, tmp, targets, &ch, write_started, err);
     fr_changes_free(&ch);
     return st;

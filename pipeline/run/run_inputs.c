@@ -59,8 +59,8 @@ static fr_status read_one(run_ctx *ctx, const cfg_layer *cl, size_t counts_index
     }
     geo_read_spec spec = {
         .role = cl->role, .source = cl->source, .source_label = cl->source_label, .layer = cl->layer,
-        .where = cl->where, .crs = cl->crs, .wkt_field = cl->wkt_field, .x_field = cl->x_field,
-        .y_field = cl->y_field, .open_options = (const char *const *)cl->open_options,
+        .where = cl->where, .crs = cl->crs, .wkt_field = cl->geometry.wkt, .x_field = cl->geometry.x,
+        .y_field = cl->geometry.y, .open_options = (const char *const *)cl->open_options,
         .date_format = cl->date_format, .kind = kind, .geometry_required = geometry_required,
         .fields = specs, .nfields = nf,
         /* required dates after today (UTC) or before 1900 are typos or placeholders */
@@ -169,8 +169,8 @@ static fr_status choose_working_crs(run_ctx *ctx, fr_error *err)
 fr_status run_read_inputs(run_ctx *ctx, fr_error *err)
 {
     fr_config *cfg = &ctx->cfg;
-    ctx->sum->nlayers = LAYER_ZONES + cfg->nzones;
-    fr_status st = read_one(ctx, &cfg->parcels, LAYER_PARCELS, GEO_GEOM_POLYGON, 1, &ctx->parcels, err);
+    ctx->sum->nlayers = LAYER_ZONES + cfg->layers.nzones;
+    fr_status st = read_one(ctx, &cfg->layers.parcels, LAYER_PARCELS, GEO_GEOM_POLYGON, 1, &ctx->parcels, err);
     if (st == FR_OK)
         st = drop_duplicate_ids(ctx, err);
     if (st == FR_OK)
@@ -181,32 +181,32 @@ fr_status run_read_inputs(run_ctx *ctx, fr_error *err)
         st = choose_working_crs(ctx, err);
     if (st == FR_OK)
         st = to_working(ctx, ctx->parcels, LAYER_PARCELS, err);
-    if (st == FR_OK && cfg->inspections.present) {
-        st = read_one(ctx, &cfg->inspections, LAYER_INSPECTIONS, GEO_GEOM_POINT, 0, &ctx->insp, err);
+    if (st == FR_OK && cfg->layers.inspections.present) {
+        st = read_one(ctx, &cfg->layers.inspections, LAYER_INSPECTIONS, GEO_GEOM_POINT, 0, &ctx->insp, err);
         if (st == FR_OK)
             st = to_working(ctx, ctx->insp, LAYER_INSPECTIONS, err);
     }
-    if (st == FR_OK && cfg->incidents.present) {
-        st = read_one(ctx, &cfg->incidents, LAYER_INCIDENTS, GEO_GEOM_POINT, 0, &ctx->inc, err);
+    if (st == FR_OK && cfg->layers.incidents.present) {
+        st = read_one(ctx, &cfg->layers.incidents, LAYER_INCIDENTS, GEO_GEOM_POINT, 0, &ctx->inc, err);
         if (st == FR_OK)
             st = to_working(ctx, ctx->inc, LAYER_INCIDENTS, err);
     }
-    if (st == FR_OK && cfg->stations.present) {
-        st = read_one(ctx, &cfg->stations, LAYER_STATIONS, GEO_GEOM_POINT, 1, &ctx->stations, err);
+    if (st == FR_OK && cfg->layers.stations.present) {
+        st = read_one(ctx, &cfg->layers.stations, LAYER_STATIONS, GEO_GEOM_POINT, 1, &ctx->stations, err);
         if (st == FR_OK)
             st = to_working(ctx, ctx->stations, LAYER_STATIONS, err);
     }
-    if (st == FR_OK && cfg->block_groups.present) {
-        st = read_one(ctx, &cfg->block_groups, LAYER_BLOCK_GROUPS, GEO_GEOM_POLYGON, 1, &ctx->bgs, err);
+    if (st == FR_OK && cfg->layers.block_groups.present) {
+        st = read_one(ctx, &cfg->layers.block_groups, LAYER_BLOCK_GROUPS, GEO_GEOM_POLYGON, 1, &ctx->bgs, err);
         if (st == FR_OK)
             st = to_working(ctx, ctx->bgs, LAYER_BLOCK_GROUPS, err);
     }
-    if (st == FR_OK && cfg->nzones) {
-        ctx->zones = calloc(cfg->nzones, sizeof *ctx->zones);
+    if (st == FR_OK && cfg->layers.nzones) {
+        ctx->zones = calloc(cfg->layers.nzones, sizeof *ctx->zones);
         if (!ctx->zones)
             st = fr_error_oom(err);
-        for (size_t z = 0; z < cfg->nzones && st == FR_OK; z++) {
-            st = read_one(ctx, &cfg->zones[z], LAYER_ZONES + z, GEO_GEOM_POLYGON, 1, &ctx->zones[z], err);
+        for (size_t z = 0; z < cfg->layers.nzones && st == FR_OK; z++) {
+            st = read_one(ctx, &cfg->layers.zones[z], LAYER_ZONES + z, GEO_GEOM_POLYGON, 1, &ctx->zones[z], err);
             if (st == FR_OK)
                 st = to_working(ctx, ctx->zones[z], LAYER_ZONES + z, err);
         }

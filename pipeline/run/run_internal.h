@@ -27,7 +27,7 @@ typedef struct {
     char *out_dir;
 
     geo_layer *parcels, *insp, *inc, *stations, *bgs;
-    geo_layer **zones;             /* cfg.nzones */
+    geo_layer **zones;             /* cfg.layers.nzones */
     geo_rejects rejects, warnings;
 
     geo_id_index *ids;

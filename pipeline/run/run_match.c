@@ -20,7 +20,7 @@
 
 static const cfg_layer *layer_config(const run_ctx *ctx, size_t counts_index)
 {
-    return counts_index == LAYER_INSPECTIONS ? &ctx->cfg.inspections : &ctx->cfg.incidents;
+    return counts_index == LAYER_INSPECTIONS ? &ctx->cfg.layers.inspections : &ctx->cfg.layers.incidents;
 }
 
 /* The steps of the layer: configured, else every one in the default order. */
@@ -40,8 +40,8 @@ static void match_spec(run_ctx *ctx, const geo_layer *l, const cfg_layer *cl, ge
     spec->ids = ctx->ids;
     spec->id_col = geo_layer_find_column(l, "parcel_id");
     spec->address_col = geo_layer_find_column(l, "address");
-    spec->address_range = (int32_t)(cl->address_range_set ? cl->address_range : CFG_ADDRESS_RANGE_DEFAULT);
-    spec->tolerance_m = ctx->cfg.tolerance_m;
+    spec->address_range = cl->address_range;
+    spec->tolerance_m = ctx->cfg.join.tolerance_m;
 }
 
 static int spec_has(const geo_match_spec *spec, int step)

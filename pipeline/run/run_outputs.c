@@ -158,7 +158,7 @@ static void free_columns(out_columns *c, size_t nzones)
 
 static fr_status build_columns(run_ctx *ctx, out_columns *c, fr_error *err)
 {
-    size_t n = ctx->parcels->count, nz = ctx->cfg.nzones;
+    size_t n = ctx->parcels->count, nz = ctx->cfg.layers.nzones;
     size_t m = n ? n : 1;
     c->rank = malloc(m * sizeof *c->rank);
     c->tier = malloc(m * sizeof *c->tier);
@@ -190,7 +190,7 @@ static fr_status build_columns(run_ctx *ctx, out_columns *c, fr_error *err)
             for (size_t t = 0; t < ctx->nterms; t++)
                 if (!strcmp(ctx->terms[t].feature, fname))
                     inverted = ctx->terms[t].invert;
-            model_explain(fname, ctx->feats.values[(size_t)fcol * n + i], y, ctx->cfg.radius_m, inverted, buf,
+            model_explain(fname, ctx->feats.values[(size_t)fcol * n + i], y, ctx->cfg.join.radius_m, inverted, buf,
                           REASON_TEXT);
             c->reason[k][i] = buf;
         }
@@ -259,8 +259,8 @@ static fr_status ranked_fields(run_ctx *ctx, out_columns *c, field_list *fl, fr_
             return err->status;
         f->str = c->reason[k];
     }
-    for (size_t z = 0; z < ctx->cfg.nzones; z++) {
-        if (!(f = add_field(fl, ctx->cfg.zones[z].role, GEO_COL_STRING, err)))
+    for (size_t z = 0; z < ctx->cfg.layers.nzones; z++) {
+        if (!(f = add_field(fl, ctx->cfg.layers.zones[z].role, GEO_COL_STRING, err)))
             return err->status;
         f->str = c->zone_label[z];
     }
@@ -319,8 +319,8 @@ static fr_status target_fields(run_ctx *ctx, out_columns *c, field_list *fl, fr_
     if (!(f = add_field(fl, "tier", GEO_COL_STRING, err)))
         return err->status;
     f->str = c->tier;
-    for (size_t z = 0; z < ctx->cfg.nzones; z++) {
-        if (!(f = add_field(fl, ctx->cfg.zones[z].role, GEO_COL_STRING, err)))
+    for (size_t z = 0; z < ctx->cfg.layers.nzones; z++) {
+        if (!(f = add_field(fl, ctx->cfg.layers.zones[z].role, GEO_COL_STRING, err)))
             return err->status;
         f->str = c->zone_label[z];
     }
@@ -386,15 +386,16 @@ fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
     fr_format_date(ctx->as_of, as_of);
     geo_out_table ranked_table = {.parcels = ctx->parcels, .order = ctx->order, .nrows = n, .fields = ranked.f,
                                   .nfields = ranked.n, .layer_name = "ranked_parcels", .dbf_date = as_of,
-                                  .coordinate_precision = ctx->cfg.coordinate_precision};
-    if (st == FR_OK && ctx->cfg.write_shapefile)
+                                  .coordinate_precision = ctx->cfg.output.coordinate_precision};
+    if (st == FR_OK && ctx->cfg.output.shapefile)
         st = run_extras_check_shapefile(&ranked_table, err);
     /* The GeoJSON's lon/lat of every vertex, on all threads before the
      * writers start: inside its writer the transform ran on one thread. */
     geo_out_table geojson_table = ranked_table;
     double *vlon = NULL, *vlat = NULL;
     const geo_layer *pl = ctx->parcels;
-    if (st == FR_OK && ctx->cfg.write_geojson && !ctx->cfg.writer_gdal && pl->kind == GEO_GEOM_POLYGON && pl->npts) {
+    int gdal = !strcmp(ctx->cfg.output.writer, "gdal");
+    if (st == FR_OK && ctx->cfg.output.geojson && !gdal && pl->kind == GEO_GEOM_POLYGON && pl->npts) {
         vlon = malloc(pl->npts * sizeof *vlon);
         vlat = malloc(pl->npts * sizeof *vlat);
         st = vlon && vlat ? geo_to_lonlat(pl->srs_wkt, pl->npts, pl->px, pl->py, vlon, vlat, err)
@@ -413,14 +414,14 @@ fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
 #pragma omp parallel sections num_threads(3)
         {
 #pragma omp section
-            if (ctx->cfg.outputs.write_geopackage)
+            if (ctx->cfg.output.geopackage)
                 s3 = run_extras_gpkg(ctx, &ranked_table, p3, &e3);
 #pragma omp section
-            if (ctx->cfg.write_geojson)
-                s1 = (ctx->cfg.writer_gdal ? geo_write_geojson_gdal : geo_write_geojson)(&geojson_table, p1, &e1);
+            if (ctx->cfg.output.geojson)
+                s1 = (gdal ? geo_write_geojson_gdal : geo_write_geojson)(&geojson_table, p1, &e1);
 #pragma omp section
-            if (ctx->cfg.write_shapefile)
-                s2 = (ctx->cfg.writer_gdal ? geo_write_shapefile_gdal : geo_write_shapefile)(&ranked_table, p2, &e2);
+            if (ctx->cfg.output.shapefile)
+                s2 = (gdal ? geo_write_shapefile_gdal : geo_write_shapefile)(&ranked_table, p2, &e2);
         }
         if (s1 != FR_OK) {
             *err = e1;
@@ -470,6 +471,6 @@ fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
     free(ranked.shorts);
     free(targets.f);
     free(targets.shorts);
-    free_columns(&cols, ctx->cfg.nzones);
+    free_columns(&cols, ctx->cfg.layers.nzones);
     return st;
 }

@@ -21,10 +21,10 @@ fr_status run_study_parcels(run_ctx *ctx, fr_error *err)
     double cx, cy, hx, hy;
     fr_status st = geo_median_centre(p, &cx, &cy, err);
     if (st == FR_OK)
-        st = geo_study_half_sides(p->srs_wkt, cx, cy, ctx->cfg.study_area_km * 1000.0, &hx, &hy, err);
+        st = geo_study_half_sides(p->srs_wkt, cx, cy, ctx->cfg.join.study_area_km * 1000.0, &hx, &hy, err);
     size_t removed = 0;
     if (st == FR_OK)
-        st = geo_study_area_filter(p, cx, cy, hx, hy, ctx->cfg.study_area_km, &ctx->rejects, &removed, err);
+        st = geo_study_area_filter(p, cx, cy, hx, hy, ctx->cfg.join.study_area_km, &ctx->rejects, &removed, err);
     fr_layer_counts *c = run_counts(ctx, LAYER_PARCELS);
     c->rejected_read += removed;
     c->kept -= removed;
@@ -52,12 +52,12 @@ static fr_status study_ready(run_ctx *ctx, fr_error *err)
         e[2] = fmax(e[2], b[2]);
         e[3] = fmax(e[3], b[3]);
     }
-    double tol = ctx->cfg.tolerance_m;
+    double tol = ctx->cfg.join.tolerance_m;
     e[0] -= tol;
     e[1] -= tol;
     e[2] += tol;
     e[3] += tol;
-    ctx->study.half_m = ctx->cfg.study_area_km * 1000.0;
+    ctx->study.half_m = ctx->cfg.join.study_area_km * 1000.0;
     ctx->study.ready = 1;
     return FR_OK;
 }
@@ -74,7 +74,7 @@ fr_status run_study_points(run_ctx *ctx, geo_layer *l, size_t counts_index, cons
     for (size_t i = 0; i < l->count; i++)
         located += !isnan(l->bbox[4 * i]);
     size_t removed = 0, swapped = 0;
-    st = geo_study_area_points(l, src, ctx->study.cx, ctx->study.cy, ctx->study.half_m, ctx->cfg.study_area_km,
+    st = geo_study_area_points(l, src, ctx->study.cx, ctx->study.cy, ctx->study.half_m, ctx->cfg.join.study_area_km,
                                ctx->study.extent, &ctx->rejects, &removed, &swapped, err);
     fr_layer_counts *c = run_counts(ctx, counts_index);
     c->rejected_read += removed;
@@ -90,10 +90,11 @@ fr_status run_study_points(run_ctx *ctx, geo_layer *l, size_t counts_index, cons
 fr_status run_no_parcels_error(run_ctx *ctx, fr_error *err)
 {
     const fr_layer_counts *c = run_counts(ctx, LAYER_PARCELS);
-    const char *label = ctx->cfg.parcels.source_label ? ctx->cfg.parcels.source_label : ctx->cfg.parcels.source;
+    const cfg_layer *pl = &ctx->cfg.layers.parcels;
+    const char *label = pl->source_label ? pl->source_label : pl->source;
     if (c->read == 0)
         return fr_error_set(err, FR_E_INPUT, "%s: layer parcels is empty (0 features%s)", label,
-                            ctx->cfg.parcels.where ? " match layers.parcels.where" : "");
+                            pl->where ? " match layers.parcels.where" : "");
     /* reasons by count, in order of first appearance; and the first detail */
     char reasons[512] = "";
     size_t used = 0;

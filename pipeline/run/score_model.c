@@ -15,22 +15,22 @@
 
 int run_uses_model_file(const run_ctx *ctx)
 {
-    return model_kind_parse(ctx->cfg.model) != 0;
+    return model_kind_parse(ctx->cfg.score.model) != 0;
 }
 
 /* The model must describe the same features as this config computes. */
 static fr_status check_context(const run_ctx *ctx, const model_trained *m, const char *path, fr_error *err)
 {
     const fr_config *cfg = &ctx->cfg;
-    model_kind want = model_kind_parse(cfg->model);
+    model_kind want = model_kind_parse(cfg->score.model);
     if (m->kind != want)
         return fr_error_set(err, FR_E_CONFIG, "%s holds a %s model but score.model is %s", path,
-                            model_kind_name(m->kind), cfg->model);
-    if (isfinite(m->info.radius_m) && fabs(m->info.radius_m - cfg->radius_m) > 1e-9)
+                            model_kind_name(m->kind), cfg->score.model);
+    if (isfinite(m->info.radius_m) && fabs(m->info.radius_m - cfg->join.radius_m) > 1e-9)
         return fr_error_set(err, FR_E_INPUT,
                             "%s was trained with join.radius_m %g, this configuration has %g: its fires_near_* "
                             "features would not mean the same (train a model with this configuration)",
-                            path, m->info.radius_m, cfg->radius_m);
+                            path, m->info.radius_m, cfg->join.radius_m);
     char codes[256];
     train_fire_codes_text(cfg, codes, sizeof codes);
     if (m->info.fire_codes[0] && strcmp(m->info.fire_codes, codes) != 0)
@@ -43,11 +43,11 @@ static fr_status check_context(const run_ctx *ctx, const model_trained *m, const
 
 fr_status run_score_model_file(run_ctx *ctx, fr_error *err)
 {
-    const char *path = ctx->cfg.models.model_file;
+    const char *path = ctx->cfg.score.model_file;
     if (!path)
         return fr_error_set(err, FR_E_CONFIG,
                             "%s: score.model %s scores with a trained model: set score.model_file (written by "
-                            "firerisk train --model-out)", ctx->cfg.path, ctx->cfg.model);
+                            "firerisk train --model-out)", ctx->cfg.path, ctx->cfg.score.model);
     model_trained m;
     fr_status st = model_file_read(path, &m, err);
     if (st != FR_OK)

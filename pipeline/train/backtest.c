@@ -182,7 +182,7 @@ static fr_status backtest_cutoff(run_ctx *ctx, int32_t cutoff, const model_kind 
 {
     const fr_config *cfg = &ctx->cfg;
     model_horizon h;
-    model_horizon_parse(cfg->models.horizon, &h);
+    model_horizon_parse(cfg->score.horizon, &h);
     size_t n = ctx->parcels->count;
     fr_format_date(cutoff, bc->cutoff);
     int32_t end = model_horizon_add(cutoff, &h);
@@ -230,8 +230,8 @@ static fr_status backtest_cutoff(run_ctx *ctx, int32_t cutoff, const model_kind 
         st = run_features_as_of(ctx, cutoff, err);
     /* The points index of the config. */
     if (st == FR_OK) {
-        const cfg_weight *w = cfg->nweights ? cfg->weights : fr_default_weights;
-        size_t nt = cfg->nweights ? cfg->nweights : fr_default_weight_count;
+        const cfg_weight *w = cfg->score.weights;
+        size_t nt = cfg->score.nweights;
         model_points_term *terms = calloc(nt, sizeof *terms);
         model_points_result pr = {0};
         if (!terms)
@@ -299,7 +299,7 @@ fr_status fr_backtest(const fr_backtest_options *opt, char *report, size_t size,
     reference ref = {0};
     model_eval_k *ks = NULL;
     st = train_open(&ctx, opt->config_path, NULL, opt->threads, &as_of, err);
-    const cfg_models *cm = &ctx.cfg.models;
+    const cfg_score *cm = &ctx.cfg.score;
     if (st == FR_OK) {
         ks = calloc(cm->nprecision_at ? cm->nprecision_at : 1, sizeof *ks);
         bt.cutoffs = calloc(ncut, sizeof *bt.cutoffs);
@@ -320,7 +320,7 @@ fr_status fr_backtest(const fr_backtest_options *opt, char *report, size_t size,
                              opt->export_dir, &bt.cutoffs[c], err);
         bt.ncutoffs = c + 1;
     }
-    const char *dir = opt->out_dir ? opt->out_dir : ctx.cfg.out_dir ? ctx.cfg.out_dir : "out";
+    const char *dir = opt->out_dir ? opt->out_dir : ctx.cfg.output.dir ? ctx.cfg.output.dir : "out";
     char path[1200];
     snprintf(path, sizeof path, "%s/backtest.json", dir);
     if (st == FR_OK && mkdir(dir, 0777) != 0 && errno != EEXIST)

@@ -27,7 +27,7 @@ fr_status train_open(run_ctx *ctx, const char *config_path, const char *as_of_te
     *as_of = ctx->cfg.as_of_set ? ctx->cfg.as_of : fr_today_utc();
     if (as_of_text && fr_parse_date(as_of_text, "%Y-%m-%d", as_of) != 0)
         return fr_error_set(err, FR_E_USAGE, "--as-of '%s' is not a date YYYY-MM-DD", as_of_text);
-    if (!ctx->cfg.incidents.present)
+    if (!ctx->cfg.layers.incidents.present)
         return fr_error_set(err, FR_E_CONFIG, "%s: training needs layers.incidents (the labels are its fires)",
                             config_path);
     ctx->as_of = *as_of;
@@ -49,8 +49,8 @@ void train_fire_codes_text(const fr_config *cfg, char *buf, size_t size)
 {
     size_t used = 0;
     buf[0] = '\0';
-    for (size_t r = 0; r < cfg->nfire_codes && used + 1 < size; r++) {
-        const cfg_code_range *c = &cfg->fire_codes[r];
+    for (size_t r = 0; r < cfg->features.nfire_codes && used + 1 < size; r++) {
+        const cfg_code_range *c = &cfg->features.fire_codes[r];
         int w = c->lo == c->hi ? snprintf(buf + used, size - used, "%s%d", r ? "," : "", c->lo)
                                : snprintf(buf + used, size - used, "%s%d-%d", r ? "," : "", c->lo, c->hi);
         if (w < 0)
@@ -88,7 +88,7 @@ fr_status train_labels(run_ctx *ctx, int32_t from, int32_t to, const char *what,
         st = fr_error_set(err, FR_E_INPUT,
                           "%s %s: no parcel had a qualifying fire in [%s, %s) (%s, layer incidents: the latest "
                           "matched fire is on %s); choose an earlier date or check features.fire_codes",
-                          what, a, a, b, ctx->cfg.incidents.source_label, last);
+                          what, a, a, b, ctx->cfg.layers.incidents.source_label, last);
     }
     free(parcel);
     return st;
@@ -164,20 +164,20 @@ fr_status train_dataset(run_ctx *ctx, const int32_t *cutoffs, size_t ncutoffs, c
 
 void train_params(const fr_config *cfg, model_kind kind, model_train_params *p)
 {
-    const cfg_models *m = &cfg->models;
+    const cfg_score *s = &cfg->score;
     memset(p, 0, sizeof *p);
     p->kind = kind;
-    p->balanced = m->class_balanced;
-    p->positive_weight = m->positive_weight;
-    p->logit = (model_logit_params){.l2 = m->logit_l2, .max_iterations = m->logit_max_iterations};
-    p->gbdt = (model_gbdt_params){.max_trees = m->gbdt_max_trees,
-                                  .max_depth = m->gbdt_max_depth,
-                                  .bins = m->gbdt_bins,
-                                  .early_stopping = m->gbdt_early_stopping,
-                                  .learning_rate = m->gbdt_learning_rate,
-                                  .min_child_weight = m->gbdt_min_child_weight,
-                                  .l2 = m->gbdt_l2,
-                                  .min_split_gain = m->gbdt_min_split_gain};
+    p->balanced = s->class_weight.balanced;
+    p->positive_weight = s->class_weight.fire_row;
+    p->logit = (model_logit_params){.l2 = s->logistic.l2, .max_iterations = s->logistic.max_iterations};
+    p->gbdt = (model_gbdt_params){.max_trees = s->gbdt.max_trees,
+                                  .max_depth = s->gbdt.max_depth,
+                                  .bins = s->gbdt.bins,
+                                  .early_stopping = s->gbdt.early_stopping,
+                                  .learning_rate = s->gbdt.learning_rate,
+                                  .min_child_weight = s->gbdt.min_child_weight,
+                                  .l2 = s->gbdt.l2,
+                                  .min_split_gain = s->gbdt.min_split_gain};
 }
 
 fr_status train_model_as_of(run_ctx *ctx, model_kind kind, int32_t as_of, model_trained *m, const char *csv_path,
@@ -185,8 +185,8 @@ fr_status train_model_as_of(run_ctx *ctx, model_kind kind, int32_t as_of, model_
 {
     const fr_config *cfg = &ctx->cfg;
     model_horizon h;
-    model_horizon_parse(cfg->models.horizon, &h); /* checked by the config loader */
-    int k = cfg->models.training_cutoffs;
+    model_horizon_parse(cfg->score.horizon, &h); /* checked by the config loader */
+    int k = cfg->score.training_cutoffs;
     int32_t cutoffs[MODEL_MAX_CUTOFFS];
     train_cutoffs(as_of, &h, k, cutoffs);
     memset(m, 0, sizeof *m);
@@ -196,7 +196,7 @@ fr_status train_model_as_of(run_ctx *ctx, model_kind kind, int32_t as_of, model_
     in->ncutoffs = (size_t)k;
     for (int i = 0; i < k; i++)
         fr_format_date(cutoffs[i], in->cutoffs[i]);
-    in->radius_m = cfg->radius_m;
+    in->radius_m = cfg->join.radius_m;
     train_fire_codes_text(cfg, in->fire_codes, sizeof in->fire_codes);
     snprintf(in->firerisk_version, sizeof in->firerisk_version, "%s", FIRERISK_VERSION);
     model_dataset d;
@@ -224,7 +224,7 @@ fr_status fr_train(const fr_train_options *opt, char *report, size_t size, fr_er
     fr_status st = train_open(&ctx, opt->config_path, opt->as_of, opt->threads, &as_of, err);
     model_kind kind = 0;
     if (st == FR_OK) {
-        const char *name = opt->model ? opt->model : ctx.cfg.model;
+        const char *name = opt->model ? opt->model : ctx.cfg.score.model;
         kind = model_kind_parse(name);
         if (!kind)
             st = fr_error_set(err, FR_E_USAGE, "train needs a model to fit: --model logistic|gbdt, or score.model "

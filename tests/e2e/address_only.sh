@@ -88,5 +88,5 @@ expect_exit 1 "$FIRERISK" run --config bad2.yaml --out x3
 expect_stderr "unknown join step 'geocode'"
 sed 's/address_range: 4/address_range: 2.5/' extra.yaml > bad3.yaml
 expect_exit 1 "$FIRERISK" run --config bad3.yaml --out x3
-expect_stderr "address_range must be a whole number"
+expect_stderr "bad3.yaml:11: 'layers.incidents.address_range' must be a whole number"
 echo "address-only records: ok"

@@ -1,6 +1,6 @@
 /*
  * fuzz_config.c — libFuzzer target: the YAML config loader (libyaml +
- * config.c) on arbitrary bytes.  The bytes go into a memfd so the loader
+ * pipeline/config/) on arbitrary bytes.  The bytes go into a memfd so the loader
  * reads them through its normal path (stat, size limit, fopen).
  * Invariant: it returns a status and frees everything; a failure carries a
  * message naming the file.

@@ -28,19 +28,19 @@ case_name "unknown logical field"
 cfg_fails "unknown field 'parcel_number' for layers.parcels" "${P/parcel_id/parcel_number}"
 
 case_name "number given as text"
-cfg_fails "k.yaml:8: 'tolerance_m' must be a number" "${P}join:\n  tolerance_m: ten\n"
+cfg_fails "k.yaml:8: 'join.tolerance_m' must be a number" "${P}join:\n  tolerance_m: ten\n"
 
 case_name "number out of range"
-cfg_fails "k.yaml:8: 'radius_m' must be between 1 and 100000 (got -5)" "${P}join:\n  radius_m: -5\n"
+cfg_fails "k.yaml:8: 'join.radius_m' must be between 1 and 100000 (got -5)" "${P}join:\n  radius_m: -5\n"
 
 case_name "mapping where text is expected"
-cfg_fails "k.yaml:3: 'source' must be a text value" "layers:\n  parcels:\n    source: {path: parcels.csv}\n    fields: {parcel_id: pin}\n"
+cfg_fails "k.yaml:3: 'layers.parcels.source' must be a text value" "layers:\n  parcels:\n    source: {path: parcels.csv}\n    fields: {parcel_id: pin}\n"
 
 case_name "list where a mapping is expected"
 cfg_fails "k.yaml:7: 'join' must be a mapping" "${P}join: [1, 2]\n"
 
 case_name "boolean that is not one"
-cfg_fails "k.yaml:8: 'geojson' must be true or false" "${P}output:\n  geojson: maybe\n"
+cfg_fails "k.yaml:8: 'output.geojson' must be true or false" "${P}output:\n  geojson: maybe\n"
 
 case_name "missing layers.parcels"
 cfg_fails "layers.parcels is required" "as_of: 2025-01-01\nlayers: {}\n"

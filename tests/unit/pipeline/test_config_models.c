@@ -25,18 +25,18 @@ static void defaults(void **state)
     fr_config cfg;
     fr_error err;
     assert_int_equal(load_text(HEAD, &cfg, &err), FR_OK);
-    const cfg_models *m = &cfg.models;
-    assert_null(cfg.model);
+    const cfg_score *m = &cfg.score;
+    assert_string_equal(m->model, "points");
     assert_null(m->model_file);
     assert_string_equal(m->horizon, "1y");
     assert_int_equal(m->training_cutoffs, 3);
-    assert_int_equal(m->class_balanced, 0);
-    assert_true(m->positive_weight == 1);
+    assert_int_equal(m->class_weight.balanced, 0);
+    assert_true(m->class_weight.fire_row == 1);
     assert_int_equal(m->nprecision_at, 4);
     assert_string_equal(m->precision_at[2], "1%");
-    assert_int_equal(m->gbdt_max_depth, 4);
-    assert_true(m->gbdt_learning_rate == 0.05);
-    assert_true(m->logit_l2 == 1);
+    assert_int_equal(m->gbdt.max_depth, 4);
+    assert_true(m->gbdt.learning_rate == 0.05);
+    assert_true(m->logistic.l2 == 1);
     fr_config_free(&cfg);
 }
 
@@ -52,24 +52,24 @@ static void full_block(void **state)
                                     "         l2: 2, min_split_gain: 0.01, bins: 64, early_stopping: 10}\n",
                                &cfg, &err),
                      FR_OK);
-    const cfg_models *m = &cfg.models;
-    assert_string_equal(cfg.model, "gbdt");
+    const cfg_score *m = &cfg.score;
+    assert_string_equal(cfg.score.model, "gbdt");
     char want[200];
     snprintf(want, sizeof want, "%s/models/m.json", dir);
     assert_string_equal(m->model_file, want);
     assert_string_equal(m->horizon, "6m");
     assert_int_equal(m->training_cutoffs, 5);
-    assert_int_equal(m->class_balanced, 1);
+    assert_int_equal(m->class_weight.balanced, 1);
     assert_int_equal(m->nprecision_at, 2);
     assert_string_equal(m->precision_at[1], "0.5%");
-    assert_true(m->logit_l2 == 10 && m->logit_max_iterations == 20);
-    assert_true(m->gbdt_max_trees == 200 && m->gbdt_max_depth == 6 && m->gbdt_bins == 64);
-    assert_true(m->gbdt_learning_rate == 0.1 && m->gbdt_min_child_weight == 3 && m->gbdt_l2 == 2);
-    assert_true(m->gbdt_min_split_gain == 0.01 && m->gbdt_early_stopping == 10);
+    assert_true(m->logistic.l2 == 10 && m->logistic.max_iterations == 20);
+    assert_true(m->gbdt.max_trees == 200 && m->gbdt.max_depth == 6 && m->gbdt.bins == 64);
+    assert_true(m->gbdt.learning_rate == 0.1 && m->gbdt.min_child_weight == 3 && m->gbdt.l2 == 2);
+    assert_true(m->gbdt.min_split_gain == 0.01 && m->gbdt.early_stopping == 10);
     fr_config_free(&cfg);
     assert_int_equal(load_text(HEAD "score:\n  class_weight: 2.5\n", &cfg, &err), FR_OK);
-    assert_int_equal(cfg.models.class_balanced, 0);
-    assert_true(cfg.models.positive_weight == 2.5);
+    assert_int_equal(cfg.score.class_weight.balanced, 0);
+    assert_true(cfg.score.class_weight.fire_row == 2.5);
     fr_config_free(&cfg);
 }
 
@@ -93,7 +93,7 @@ static void refusals(void **state)
     expect_error(HEAD "score:\n  gbdt: {depth: 3}\n", "unknown key 'depth' in score.gbdt");
     expect_error(HEAD "score:\n  gbdt: {max_depth: 20}\n", "between 1 and 12");
     expect_error(HEAD "score:\n  gbdt: {max_trees: 2.5}\n", "whole number");
-    expect_error(HEAD "score:\n  logistic: {l2: 0}\n", "'l2' must be between");
+    expect_error(HEAD "score:\n  logistic: {l2: 0}\n", "'score.logistic.l2' must be between");
     expect_error(HEAD "score:\n  training_cutoffs: 0\n", "training_cutoffs");
 }
 

@@ -1,6 +1,6 @@
 /*
  * test_config_outputs.c — the output keys of the analyst outputs
- * (pipeline/config/config_outputs.inc): defaults, booleans, capacity per zone
+ * (pipeline/config/config_output.c): defaults, booleans, capacity per zone
  * with limits, and the refusals (a zone that is not configured, no zone,
  * a negative limit, an unknown key), each naming the file and line.
  */
@@ -25,11 +25,11 @@ static void defaults(void **state)
     fr_config cfg;
     fr_error err = {0};
     assert_int_equal(load_text(BASE, &cfg, &err), FR_OK);
-    assert_true(cfg.outputs.write_geopackage);
-    assert_true(cfg.outputs.gpkg_spatial_index);
-    assert_true(cfg.outputs.write_style);
-    assert_true(cfg.outputs.write_report);
-    assert_null(cfg.outputs.capacity_zone);
+    assert_true(cfg.output.geopackage);
+    assert_true(cfg.output.geopackage_spatial_index);
+    assert_true(cfg.output.style);
+    assert_true(cfg.output.report);
+    assert_null(cfg.output.capacity_per_zone.zone);
     fr_config_free(&cfg);
 }
 
@@ -45,20 +45,20 @@ static void keys(void **state)
                                "    limits: {\"1\": 80, \"7\": 0}\n" BASE,
                                &cfg, &err),
                      FR_OK);
-    assert_false(cfg.outputs.write_geopackage);
-    assert_false(cfg.outputs.gpkg_spatial_index);
-    assert_false(cfg.outputs.write_style);
-    assert_false(cfg.outputs.write_report);
-    assert_string_equal(cfg.outputs.capacity_zone, "battalion");
-    assert_int_equal(cfg.outputs.capacity_default, 50);
-    assert_int_equal(cfg.outputs.ncapacity_limits, 2);
-    assert_string_equal(cfg.outputs.capacity_limits[0].label, "1");
-    assert_int_equal(cfg.outputs.capacity_limits[0].limit, 80);
-    assert_int_equal(cfg.outputs.capacity_limits[1].limit, 0);
+    assert_false(cfg.output.geopackage);
+    assert_false(cfg.output.geopackage_spatial_index);
+    assert_false(cfg.output.style);
+    assert_false(cfg.output.report);
+    assert_string_equal(cfg.output.capacity_per_zone.zone, "battalion");
+    assert_int_equal(cfg.output.capacity_per_zone.default_limit, 50);
+    assert_int_equal(cfg.output.capacity_per_zone.nlimits, 2);
+    assert_string_equal(cfg.output.capacity_per_zone.limits[0].label, "1");
+    assert_int_equal(cfg.output.capacity_per_zone.limits[0].limit, 80);
+    assert_int_equal(cfg.output.capacity_per_zone.limits[1].limit, 0);
     fr_config_free(&cfg);
     /* without default: no limit for unlisted labels */
     assert_int_equal(load_text(BASE "output:\n  capacity_per_zone: {zone: battalion}\n", &cfg, &err), FR_OK);
-    assert_int_equal(cfg.outputs.capacity_default, -1);
+    assert_int_equal(cfg.output.capacity_per_zone.default_limit, -1);
     fr_config_free(&cfg);
 }
 
@@ -78,7 +78,7 @@ static void refusals(void **state)
     assert_int_equal(load_text(BASE "output:\n  capacity_per_zone: {zone: battalion, limits: {\"1\": lots}}\n",
                                &cfg, &err),
                      FR_E_CONFIG);
-    assert_non_null(strstr(err.message, "'1' must be a number"));
+    assert_non_null(strstr(err.message, "'output.capacity_per_zone.limits.1' must be a number"));
     assert_int_equal(load_text(BASE "output:\n  capacity_per_zone: {zone: battalion, size: 3}\n", &cfg, &err),
                      FR_E_CONFIG);
     assert_non_null(strstr(err.message, "unknown key 'size'"));

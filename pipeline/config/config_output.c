@@ -1,0 +1,108 @@
+/*
+ * config_output.c — the key tables of output: (docs/CONFIG.md, OUTPUTS.md):
+ * the files written and the capacity per zone of the target list, whose
+ * limits (zone label -> count) are the one key here that is not a plain
+ * value.  That the capacity's zone is one of layers.zones is checked after
+ * the whole file (config_checks.c): layers may come after output.
+ */
+#include "config_keys.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- capacity_per_zone -------------------------------------------------- */
+
+/* One pair of limits: a zone label and its count. */
+static fr_status parse_limit(cfg_walk *w, const yaml_node_t *k, const char *label, const yaml_node_t *v,
+                             const char *path, void *base)
+{
+    (void)k;
+    cfg_capacity *c = base;
+    double d;
+    fr_status st = cfg_get_number(w, v, path, 0, 1e9, &d);
+    if (st != FR_OK)
+        return st;
+    cfg_capacity_limit *l = &c->limits[c->nlimits];
+    if (!(l->label = strdup(label)))
+        return fr_error_oom(w->err);
+    l->limit = (long)d;
+    c->nlimits++;
+    return FR_OK;
+}
+
+static fr_status parse_limits(cfg_walk *w, const yaml_node_t *n, const char *path, void *base)
+{
+    cfg_capacity *c = base;
+    return cfg_walk_pairs(w, n, path, "a zone label", &c->limits, sizeof *c->limits, parse_limit, c);
+}
+
+static void release_limits(void *base)
+{
+    cfg_capacity *c = base;
+    for (size_t i = 0; i < c->nlimits; i++)
+        free(c->limits[i].label);
+    free(c->limits);
+    c->limits = NULL;
+    c->nlimits = 0;
+}
+
+static fr_status capacity_begin(cfg_walk *w, const yaml_node_t *n, const char *path, void *base)
+{
+    (void)w, (void)path;
+    ((cfg_capacity *)base)->line = (int)n->start_mark.line + 1;
+    return FR_OK;
+}
+
+static fr_status capacity_finish(cfg_walk *w, const yaml_node_t *n, const char *path, void *base)
+{
+    if (!((const cfg_capacity *)base)->zone)
+        return cfg_fail(w, n, "%s needs 'zone' (the name of one of layers.zones)", path);
+    return FR_OK;
+}
+
+static const cfg_key capacity_keys[] = {
+    {"zone", CFG_TEXT, offsetof(cfg_capacity, zone),
+     .help = "the `name` of one of `layers.zones`: the target list then takes at most a limit of parcels per "
+             "label of that zone layer, in rank order (the walk passes over a full zone and goes on down the "
+             "ranking, up to `target_list_size` rows). An unknown name stops the run with exit code 1"},
+    /* no limit is CFG_NO_LIMIT, a value no one may write: set by config.c */
+    {"default", CFG_LONG_CUT, offsetof(cfg_capacity, default_limit), .min = 0, .max = 1e9, .doc_def = "no limit",
+     .help = "the limit of a label not listed in `limits`, and of parcels in no zone"},
+    {"limits", CFG_CUSTOM, 0, .parse = parse_limits, .release = release_limits,
+     .doc_type = "mapping label → number 0 to 1e9 (a fraction is cut off)",
+     .help = "a label's own limit (YAML keys are text: quote numbers, `\"1\": 80`); 0 leaves that zone off the "
+             "list"},
+};
+static const cfg_section capacity_section = {CFG_SECTION_OF(capacity_keys), .begin = capacity_begin,
+                                             .finish = capacity_finish};
+
+/* ---- output ------------------------------------------------------------- */
+
+static const char *const writers[] = {"native", "gdal", NULL};
+
+static const cfg_key output_keys[] = {
+    {"dir", CFG_PATH, offsetof(cfg_output, dir), .doc_def = "`out` in the working directory",
+     .help = "the output directory (`--out` overrides)"},
+    {"target_list_size", CFG_LONG_CUT, offsetof(cfg_output, target_list_size), .min = 0, .max = 1e9, .def = "500",
+     .help = "rows of targets.csv"},
+    {"geojson", CFG_BOOL, offsetof(cfg_output, geojson), .def = "true", .help = "write ranked_parcels.geojson"},
+    {"shapefile", CFG_BOOL, offsetof(cfg_output, shapefile), .def = "true", .help = "write ranked_parcels.shp"},
+    {"coordinate_precision", CFG_INT_CUT, offsetof(cfg_output, coordinate_precision), .min = 0, .max = 15,
+     .def = "7", .help = "GeoJSON decimals"},
+    {"writer", CFG_CHOICE, offsetof(cfg_output, writer), .choices = writers, .def = "native",
+     .help = "`native`: firerisk's streaming GeoJSON and Shapefile writers (about 15x and 4x faster than GDAL's "
+             "drivers on 1M parcels; the Shapefile is byte-identical to GDAL's, the GeoJSON equal to 2e-7°, both "
+             "checked in the tests); `gdal`: GDAL's own drivers"},
+    {"geopackage", CFG_BOOL, offsetof(cfg_output, geopackage), .def = "true",
+     .help = "write `ranked_parcels.gpkg` ([OUTPUTS.md](OUTPUTS.md)); written beside the GeoJSON and Shapefile "
+             "on its own thread"},
+    {"geopackage_spatial_index", CFG_BOOL, offsetof(cfg_output, geopackage_spatial_index), .def = "true",
+     .help = "give the GeoPackage layer an R-tree (QGIS draws zoomed-in views fast; costs write time, roughly as "
+             "much again as the GeoPackage itself on a million parcels)"},
+    {"style", CFG_BOOL, offsetof(cfg_output, style), .def = "true",
+     .help = "write the QGIS style: `ranked_parcels.qml` beside the GeoJSON/Shapefile and the GeoPackage's "
+             "`layer_styles` row"},
+    {"report", CFG_BOOL, offsetof(cfg_output, report), .def = "true", .help = "write `report.html`"},
+    {"capacity_per_zone", CFG_SECTION, offsetof(cfg_output, capacity_per_zone), .section = &capacity_section},
+};
+const cfg_section cfg_output_section = {CFG_SECTION_OF(output_keys)};

@@ -1,0 +1,108 @@
+/*
+ * config_root.c — the key tables of the top level, join: and features:
+ * (docs/CONFIG.md), with their keys that are not plain values: as_of (a
+ * date) and features.fire_codes (NFIRS codes and ranges).
+ */
+#include "config_keys.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "dates.h"
+
+/* ---- features ----------------------------------------------------------- */
+
+static fr_status parse_code_range(cfg_walk *w, const yaml_node_t *n, const char *path, cfg_code_range *r)
+{
+    const char *s = cfg_scalar(n);
+    int lo, hi, used = 0;
+    if (s && sscanf(s, "%d-%d%n", &lo, &hi, &used) == 2 && s[used] == '\0' && lo <= hi) {
+        r->lo = lo;
+        r->hi = hi;
+        return FR_OK;
+    }
+    if (s && sscanf(s, "%d%n", &lo, &used) == 1 && s[used] == '\0') {
+        r->lo = r->hi = lo;
+        return FR_OK;
+    }
+    return cfg_fail(w, n, "%s entries are NFIRS codes (111) or ranges (110-129)", path);
+}
+
+static fr_status parse_fire_codes(cfg_walk *w, const yaml_node_t *n, const char *path, void *base)
+{
+    cfg_features *f = base;
+    size_t m = 0;
+    fr_status st = cfg_expect_list(w, n, path, "e.g. [\"110-129\"]", &m);
+    if (st != FR_OK)
+        return st;
+    if (!(f->fire_codes = calloc(m ? m : 1, sizeof *f->fire_codes)))
+        return fr_error_oom(w->err);
+    for (size_t i = 0; i < m && st == FR_OK; i++) {
+        st = parse_code_range(w, cfg_node(w, n->data.sequence.items.start[i]), path, &f->fire_codes[i]);
+        f->nfire_codes++;
+    }
+    return st;
+}
+
+static void release_fire_codes(void *base)
+{
+    cfg_features *f = base;
+    free(f->fire_codes);
+    f->fire_codes = NULL;
+    f->nfire_codes = 0;
+}
+
+static const cfg_key features_keys[] = {
+    {"fire_codes", CFG_CUSTOM, 0, .parse = parse_fire_codes, .release = release_fire_codes, .def = "[\"110-129\"]",
+     .doc_type = "list of codes or ranges",
+     .help = "NFIRS incident types that count as fires (the default: structure fires). An incident's type is the "
+             "leading number of `incident_type` (\"111\", \"111 - Building fire\"); when `incident_type` is not "
+             "mapped, every incident counts as a fire"},
+    {"fail_values", CFG_TEXT_LIST, offsetof(cfg_features, fail_values), offsetof(cfg_features, nfail_values),
+     .def = "[FAIL, FAILED, F, VIOLATION, VIOLATIONS, NON-COMPLIANT, NONCOMPLIANT]",
+     .help = "inspection results (case-insensitive) that mean failed; without a `result`, an inspection with "
+             "violations > 0 counts as failed"},
+};
+static const cfg_section features_section = {CFG_SECTION_OF(features_keys)};
+
+/* ---- join --------------------------------------------------------------- */
+
+static const cfg_key join_keys[] = {
+    {"tolerance_m", CFG_NUMBER, offsetof(cfg_join, tolerance_m), .min = 0, .max = 10000, .def = "15",
+     .help = "nearest-parcel tolerance for geocoding offsets"},
+    {"radius_m", CFG_NUMBER, offsetof(cfg_join, radius_m), .min = 1, .max = 100000, .def = "250",
+     .help = "neighbourhood radius of the fires_near_* features"},
+    {"study_area_km", CFG_NUMBER, offsetof(cfg_join, study_area_km), .min = 1, .max = 20000, .def = "500",
+     .help = "half-side of the study area, a square around the median centre of the parcels (the median, so that "
+             "one parcel typed with wrong coordinates cannot move it). Parcels and point records not inside it "
+             "are rejected as `outside_study_area` (points whose x and y swapped would fall among the parcels as "
+             "`lonlat_swapped`) before they can pick the working CRS or break the lon/lat outputs. Raise it for a "
+             "state-wide run"},
+};
+static const cfg_section join_section = {CFG_SECTION_OF(join_keys)};
+
+/* ---- the top level ------------------------------------------------------ */
+
+static fr_status parse_as_of(cfg_walk *w, const yaml_node_t *n, const char *path, void *base)
+{
+    fr_config *cfg = base;
+    const char *s = cfg_scalar(n);
+    cfg->as_of_set = 1;
+    if (!s || fr_parse_date(s, "%Y-%m-%d", &cfg->as_of) != 0)
+        return cfg_fail(w, n, "%s must be a date YYYY-MM-DD", path);
+    return FR_OK;
+}
+
+static const cfg_key root_keys[] = {
+    {"as_of", CFG_CUSTOM, 0, .parse = parse_as_of, .doc_type = "date YYYY-MM-DD", .doc_def = "today (UTC)",
+     .help = "reference date: features use only records dated before it; `--as-of` overrides"},
+    {"working_crs", CFG_TEXT, offsetof(fr_config, working_crs), .doc_type = "CRS text",
+     .doc_def = "the WGS84 UTM zone of the parcels' centre",
+     .help = "metric CRS of the joins: must be projected in metres"},
+    {"layers", CFG_SECTION, offsetof(fr_config, layers), .section = &cfg_layers_section},
+    {"join", CFG_SECTION, offsetof(fr_config, join), .section = &join_section},
+    {"features", CFG_SECTION, offsetof(fr_config, features), .section = &features_section},
+    {"score", CFG_SECTION, offsetof(fr_config, score), .section = &cfg_score_section},
+    {"output", CFG_SECTION, offsetof(fr_config, output), .section = &cfg_output_section},
+};
+const cfg_section cfg_root_section = {CFG_SECTION_OF(root_keys)};
