@@ -13,7 +13,7 @@
  * A key that is not a plain value (a date, a layer's fields, the join
  * steps...) is CFG_CUSTOM and has a parse function of its own.
  *
- * Adding a key: docs/DEVELOPING.md ("A new config key").
+ * Adding a key: docs/DEVELOPING.md ("A config key").
  */
 #ifndef FR_CONFIG_KEYS_H
 #define FR_CONFIG_KEYS_H
