@@ -363,6 +363,79 @@ static fr_status write_summary_file(run_ctx *ctx, const char *path, fr_error *er
     return FR_OK;
 }
 
+/* The GeoJSON's lon/lat of every parcel vertex (*lon, *lat: the caller
+ * frees), on all threads before the writers start: inside the GeoJSON
+ * writer the transform ran on one thread.  Left NULL when the GDAL-driver
+ * writer or no GeoJSON is asked for. */
+static fr_status geojson_vertices(run_ctx *ctx, int gdal, double **lon, double **lat, fr_error *err)
+{
+    const geo_layer *pl = ctx->parcels;
+    if (!ctx->cfg.output.geojson || gdal || pl->kind != GEO_GEOM_POLYGON || !pl->npts)
+        return FR_OK;
+    *lon = malloc(pl->npts * sizeof **lon);
+    *lat = malloc(pl->npts * sizeof **lat);
+    if (!*lon || !*lat)
+        return fr_error_oom(err);
+    return geo_to_lonlat(pl->srs_wkt, pl->npts, pl->px, pl->py, *lon, *lat, err);
+}
+
+/* ranked_parcels.geojson, .shp and .gpkg in dir: independent datasets, one
+ * thread each; the first failure (in that order) is reported. */
+static fr_status write_ranked_layers(run_ctx *ctx, const geo_out_table *ranked, const geo_out_table *geojson,
+                                     int gdal, const char *dir, fr_error *err)
+{
+    fr_error e1 = {0}, e2 = {0}, e3 = {0};
+    fr_status s1 = FR_OK, s2 = FR_OK, s3 = FR_OK;
+    char p1[4200], p2[4200], p3[4200];
+    snprintf(p1, sizeof p1, "%s/ranked_parcels.geojson", dir);
+    snprintf(p2, sizeof p2, "%s/ranked_parcels.shp", dir);
+    snprintf(p3, sizeof p3, "%s/ranked_parcels.gpkg", dir);
+#pragma omp parallel sections num_threads(3)
+    {
+#pragma omp section
+        if (ctx->cfg.output.geopackage)
+            s3 = run_extras_gpkg(ctx, ranked, p3, &e3);
+#pragma omp section
+        if (ctx->cfg.output.geojson)
+            s1 = (gdal ? geo_write_geojson_gdal : geo_write_geojson)(geojson, p1, &e1);
+#pragma omp section
+        if (ctx->cfg.output.shapefile)
+            s2 = (gdal ? geo_write_shapefile_gdal : geo_write_shapefile)(ranked, p2, &e2);
+    }
+    if (s1 != FR_OK)
+        *err = e1;
+    else if (s2 != FR_OK)
+        *err = e2;
+    else if (s3 != FR_OK)
+        *err = e3;
+    return s1 != FR_OK ? s1 : s2 != FR_OK ? s2 : s3;
+}
+
+/* The tables beside the map layers: targets.csv (the rows of *target_table,
+ * which the report and the changes use afterwards), rejects.csv,
+ * matches.csv and run_summary.txt. */
+static fr_status write_tables(run_ctx *ctx, geo_out_table *target_table, const char *dir, fr_error *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/targets.csv", dir);
+    fr_status st = geo_write_csv(target_table, path, err);
+    ctx->sum->targets_written = target_table->nrows;
+    ctx->sum->parcels_written = ctx->parcels->count;
+    if (st == FR_OK) {
+        snprintf(path, sizeof path, "%s/rejects.csv", dir);
+        st = geo_write_rejects_csv(&ctx->rejects, path, err);
+    }
+    if (st == FR_OK) {
+        snprintf(path, sizeof path, "%s/matches.csv", dir);
+        st = run_write_matches(ctx, path, err); /* the join audit (run_match.c) */
+    }
+    if (st == FR_OK) {
+        snprintf(path, sizeof path, "%s/run_summary.txt", dir);
+        st = write_summary_file(ctx, path, err);
+    }
+    return st;
+}
+
 fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
 {
     double write_started = fr_clock_seconds();
@@ -370,7 +443,8 @@ fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
     memset(&cols, 0, sizeof cols);
     field_list ranked = {0}, targets = {0};
     size_t *target_rows = NULL, ntarget_rows = 0;
-    char tmp[4096] = "", path[4200];
+    double *vlon = NULL, *vlat = NULL;
+    int gdal = !strcmp(ctx->cfg.output.writer, "gdal");
     fr_status st = build_columns(ctx, &cols, err);
     if (st == FR_OK)
         st = ranked_fields(ctx, &cols, &ranked, err);
@@ -379,61 +453,22 @@ fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
     /* The staging directory beside the output directory (run_guard.c,
      * outdir.c): published as a whole after the manifest, or removed. */
     const char *staging = NULL;
-    if (st == FR_OK && (st = run_guard_staging(ctx, &staging, err)) == FR_OK)
-        snprintf(tmp, sizeof tmp, "%s", staging);
-    size_t n = ctx->parcels->count;
+    if (st == FR_OK)
+        st = run_guard_staging(ctx, &staging, err);
     char as_of[11];
     fr_format_date(ctx->as_of, as_of);
-    geo_out_table ranked_table = {.parcels = ctx->parcels, .order = ctx->order, .nrows = n, .fields = ranked.f,
-                                  .nfields = ranked.n, .layer_name = "ranked_parcels", .dbf_date = as_of,
-                                  .coordinate_precision = ctx->cfg.output.coordinate_precision};
+    geo_out_table ranked_table = {.parcels = ctx->parcels, .order = ctx->order, .nrows = ctx->parcels->count,
+                                  .fields = ranked.f, .nfields = ranked.n, .layer_name = "ranked_parcels",
+                                  .dbf_date = as_of, .coordinate_precision = ctx->cfg.output.coordinate_precision};
     if (st == FR_OK && ctx->cfg.output.shapefile)
         st = run_extras_check_shapefile(&ranked_table, err);
-    /* The GeoJSON's lon/lat of every vertex, on all threads before the
-     * writers start: inside its writer the transform ran on one thread. */
     geo_out_table geojson_table = ranked_table;
-    double *vlon = NULL, *vlat = NULL;
-    const geo_layer *pl = ctx->parcels;
-    int gdal = !strcmp(ctx->cfg.output.writer, "gdal");
-    if (st == FR_OK && ctx->cfg.output.geojson && !gdal && pl->kind == GEO_GEOM_POLYGON && pl->npts) {
-        vlon = malloc(pl->npts * sizeof *vlon);
-        vlat = malloc(pl->npts * sizeof *vlat);
-        st = vlon && vlat ? geo_to_lonlat(pl->srs_wkt, pl->npts, pl->px, pl->py, vlon, vlat, err)
-                          : fr_error_oom(err);
-        geojson_table.lon = vlon;
-        geojson_table.lat = vlat;
-    }
-    if (st == FR_OK) {
-        fr_error e1 = {0}, e2 = {0}, e3 = {0};
-        fr_status s1 = FR_OK, s2 = FR_OK, s3 = FR_OK;
-        char p1[4200], p2[4200], p3[4200];
-        snprintf(p1, sizeof p1, "%s/ranked_parcels.geojson", tmp);
-        snprintf(p2, sizeof p2, "%s/ranked_parcels.shp", tmp);
-        snprintf(p3, sizeof p3, "%s/ranked_parcels.gpkg", tmp);
-        /* The files are independent datasets: one thread each. */
-#pragma omp parallel sections num_threads(3)
-        {
-#pragma omp section
-            if (ctx->cfg.output.geopackage)
-                s3 = run_extras_gpkg(ctx, &ranked_table, p3, &e3);
-#pragma omp section
-            if (ctx->cfg.output.geojson)
-                s1 = (gdal ? geo_write_geojson_gdal : geo_write_geojson)(&geojson_table, p1, &e1);
-#pragma omp section
-            if (ctx->cfg.output.shapefile)
-                s2 = (gdal ? geo_write_shapefile_gdal : geo_write_shapefile)(&ranked_table, p2, &e2);
-        }
-        if (s1 != FR_OK) {
-            *err = e1;
-            st = s1;
-        } else if (s2 != FR_OK) {
-            *err = e2;
-            st = s2;
-        } else if (s3 != FR_OK) {
-            *err = e3;
-            st = s3;
-        }
-    }
+    if (st == FR_OK)
+        st = geojson_vertices(ctx, gdal, &vlon, &vlat, err);
+    geojson_table.lon = vlon;
+    geojson_table.lat = vlat;
+    if (st == FR_OK)
+        st = write_ranked_layers(ctx, &ranked_table, &geojson_table, gdal, staging, err);
     free(vlon);
     free(vlat);
     /* The target list: the first target_list_size by rank, or fewer per
@@ -446,26 +481,11 @@ fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
         target_table.nfields = targets.n;
         target_table.order = target_rows;
         target_table.nrows = ntarget_rows;
-        snprintf(path, sizeof path, "%s/targets.csv", tmp);
-        st = geo_write_csv(&target_table, path, err);
-        ctx->sum->targets_written = ntarget_rows;
-        ctx->sum->parcels_written = n;
-    }
-    if (st == FR_OK) {
-        snprintf(path, sizeof path, "%s/rejects.csv", tmp);
-        st = geo_write_rejects_csv(&ctx->rejects, path, err);
-    }
-    if (st == FR_OK) {
-        snprintf(path, sizeof path, "%s/matches.csv", tmp);
-        st = run_write_matches(ctx, path, err); /* the join audit (run_match.c) */
-    }
-    if (st == FR_OK) {
-        snprintf(path, sizeof path, "%s/run_summary.txt", tmp);
-        st = write_summary_file(ctx, path, err);
+        st = write_tables(ctx, &target_table, staging, err);
     }
     /* The .qml style, changes.csv and report.html (run_extras.c). */
     if (st == FR_OK)
-        st = run_extras_finish(ctx, tmp, &target_table, write_started, err);
+        st = run_extras_finish(ctx, staging, &target_table, write_started, err);
     free(target_rows);
     free(ranked.f);
     free(ranked.shorts);
