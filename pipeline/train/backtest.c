@@ -176,13 +176,119 @@ static fr_status export_test(const char *dir, const char *day, run_ctx *ctx, con
 }
 
 /* One cutoff: train, score, evaluate everything on the same labels. */
+/* What every ranking of one cutoff is judged on: its labels, the parcel
+ * ids (tie order), the k of precision/recall, and where the entries go. */
+typedef struct {
+    model_bt_cutoff *bc;
+    const uint8_t *y;
+    const char *const *ids;
+    size_t n;
+    const model_eval_k *ks;
+    size_t nks;
+} cutoff_judge;
+
+static fr_status judge(const cutoff_judge *j, const char *name, int baseline, int probabilities,
+                       const double *score, fr_error *err)
+{
+    return add_entry(j->bc, name, baseline, probabilities, score, j->y, j->ids, j->n, j->ks, j->nks, err);
+}
+
+/* Each trained model fitted on the history before the cutoff and scored as
+ * of it (the features are then those of the cutoff).  scores[k] and
+ * names[k] keep each model's scores for the export (the caller frees). */
+static fr_status judge_trained_models(run_ctx *ctx, const cutoff_judge *j, int32_t cutoff, const model_kind *kinds,
+                                      size_t nkinds, const char *export_dir, double **scores, const char **names,
+                                      fr_error *err)
+{
+    fr_status st = FR_OK;
+    /* Trained models first: training recomputes the features of earlier cutoffs. */
+    for (size_t k = 0; k < nkinds && st == FR_OK; k++) {
+        model_trained m;
+        char csv[1200], *csv_path = NULL;
+        if (export_dir && k == 0) {
+            snprintf(csv, sizeof csv, "%s/train_%s.csv", export_dir, j->bc->cutoff);
+            csv_path = csv;
+        }
+        st = train_model_as_of(ctx, kinds[k], cutoff, &m, csv_path, err);
+        if (st == FR_OK)
+            st = run_features_as_of(ctx, cutoff, err);
+        model_points_result pr = {0};
+        if (st == FR_OK)
+            st = model_trained_score(&m, &ctx->feats, &pr, err);
+        if (st == FR_OK) {
+            scores[k] = pr.score; /* taken over */
+            pr.score = NULL;
+            names[k] = model_kind_name(kinds[k]);
+            st = judge(j, model_kind_name(kinds[k]), 0, 1, scores[k], err);
+        }
+        if (st == FR_OK) {
+            model_bt_entry *e = &j->bc->entries[j->bc->nentries - 1];
+            e->train_seconds = m.info.seconds;
+            e->validation_auc = m.info.validation_auc;
+            e->iterations = m.info.iterations;
+            e->train_rows = m.info.rows;
+        }
+        model_points_result_free(&pr);
+        model_trained_free(&m);
+    }
+    if (st == FR_OK && nkinds == 0)
+        st = run_features_as_of(ctx, cutoff, err);
+    return st;
+}
+
+/* The points index of the config, as of the cutoff. */
+static fr_status judge_points_index(run_ctx *ctx, const cutoff_judge *j, fr_error *err)
+{
+    const cfg_weight *w = ctx->cfg.score.weights;
+    size_t nt = ctx->cfg.score.nweights;
+    model_points_term *terms = calloc(nt ? nt : 1, sizeof *terms);
+    model_points_result pr = {0};
+    fr_status st = terms ? FR_OK : fr_error_oom(err);
+    for (size_t t = 0; st == FR_OK && t < nt; t++)
+        terms[t] = (model_points_term){w[t].feature, w[t].weight, w[t].cap, w[t].invert};
+    if (st == FR_OK)
+        st = model_points_score(&ctx->feats, terms, nt, &pr, err);
+    if (st == FR_OK)
+        st = judge(j, "points", 1, 0, pr.score, err);
+    model_points_result_free(&pr);
+    free(terms);
+    return st;
+}
+
+/* The baselines: random (by id), building age, past fires, and the
+ * reference scores of --reference; tmp is n doubles of scratch. */
+static fr_status judge_baselines(run_ctx *ctx, const cutoff_judge *j, const reference *ref, double *tmp,
+                                 fr_error *err)
+{
+    size_t n = j->n;
+    for (size_t i = 0; i < n; i++)
+        tmp[i] = id_random(j->ids[i]);
+    fr_status st = judge(j, "random", 1, 0, tmp, err);
+    const char *base_feats[2][2] = {{"building_age", "building_age"}, {"past_fires", "fires_parcel_5y"}};
+    for (int b = 0; b < 2 && st == FR_OK; b++) {
+        int col = model_features_find(&ctx->feats, base_feats[b][1]);
+        if (col < 0)
+            continue;
+        const double *v = ctx->feats.values + (size_t)col * n;
+        for (size_t i = 0; i < n; i++)
+            tmp[i] = isnan(v[i]) ? -INFINITY : v[i]; /* unknown ranks last */
+        st = judge(j, base_feats[b][0], 1, 0, tmp, err);
+    }
+    if (st == FR_OK && ref) {
+        st = judge(j, "reference", 1, 1, ref->score, err);
+        if (st == FR_OK)
+            snprintf(j->bc->entries[j->bc->nentries - 1].note, sizeof j->bc->entries[0].note,
+                     "%.200s; %zu parcels without a value (ranked last)", ref->label, ref->without);
+    }
+    return st;
+}
+
 static fr_status backtest_cutoff(run_ctx *ctx, int32_t cutoff, const model_kind *kinds, size_t nkinds,
                                  const reference *ref, const model_eval_k *ks, size_t nks, const char *export_dir,
                                  model_bt_cutoff *bc, fr_error *err)
 {
-    const fr_config *cfg = &ctx->cfg;
     model_horizon h;
-    model_horizon_parse(cfg->score.horizon, &h);
+    model_horizon_parse(ctx->cfg.score.horizon, &h);
     size_t n = ctx->parcels->count;
     fr_format_date(cutoff, bc->cutoff);
     int32_t end = model_horizon_add(cutoff, &h);
@@ -195,78 +301,14 @@ static fr_status backtest_cutoff(run_ctx *ctx, int32_t cutoff, const model_kind 
     fr_status st = bc->entries && y && tmp ? FR_OK : fr_error_oom(err);
     if (st == FR_OK)
         st = train_labels(ctx, cutoff, end, "backtest cutoff", y, &bc->fires, err);
-    const char *const *ids = st == FR_OK ? train_parcel_ids(ctx) : NULL;
-    /* Trained models first: training recomputes the features of earlier cutoffs. */
-    for (size_t k = 0; k < nkinds && st == FR_OK; k++) {
-        model_trained m;
-        char csv[1200], *csv_path = NULL;
-        if (export_dir && k == 0) {
-            snprintf(csv, sizeof csv, "%s/train_%s.csv", export_dir, bc->cutoff);
-            csv_path = csv;
-        }
-        st = train_model_as_of(ctx, kinds[k], cutoff, &m, csv_path, err);
-        if (st == FR_OK)
-            st = run_features_as_of(ctx, cutoff, err);
-        model_points_result pr = {0};
-        if (st == FR_OK)
-            st = model_trained_score(&m, &ctx->feats, &pr, err);
-        if (st == FR_OK) {
-            scores[k] = pr.score; /* taken over */
-            pr.score = NULL;
-            score_names[k] = model_kind_name(kinds[k]);
-            st = add_entry(bc, model_kind_name(kinds[k]), 0, 1, scores[k], y, ids, n, ks, nks, err);
-        }
-        if (st == FR_OK) {
-            model_bt_entry *e = &bc->entries[bc->nentries - 1];
-            e->train_seconds = m.info.seconds;
-            e->validation_auc = m.info.validation_auc;
-            e->iterations = m.info.iterations;
-            e->train_rows = m.info.rows;
-        }
-        model_points_result_free(&pr);
-        model_trained_free(&m);
-    }
-    if (st == FR_OK && nkinds == 0)
-        st = run_features_as_of(ctx, cutoff, err);
-    /* The points index of the config. */
-    if (st == FR_OK) {
-        const cfg_weight *w = cfg->score.weights;
-        size_t nt = cfg->score.nweights;
-        model_points_term *terms = calloc(nt, sizeof *terms);
-        model_points_result pr = {0};
-        if (!terms)
-            st = fr_error_oom(err);
-        for (size_t t = 0; st == FR_OK && t < nt; t++)
-            terms[t] = (model_points_term){w[t].feature, w[t].weight, w[t].cap, w[t].invert};
-        if (st == FR_OK)
-            st = model_points_score(&ctx->feats, terms, nt, &pr, err);
-        if (st == FR_OK)
-            st = add_entry(bc, "points", 1, 0, pr.score, y, ids, n, ks, nks, err);
-        model_points_result_free(&pr);
-        free(terms);
-    }
-    /* Baselines. */
-    if (st == FR_OK) {
-        for (size_t i = 0; i < n; i++)
-            tmp[i] = id_random(ids[i]);
-        st = add_entry(bc, "random", 1, 0, tmp, y, ids, n, ks, nks, err);
-    }
-    const char *base_feats[2][2] = {{"building_age", "building_age"}, {"past_fires", "fires_parcel_5y"}};
-    for (int b = 0; b < 2 && st == FR_OK; b++) {
-        int col = model_features_find(&ctx->feats, base_feats[b][1]);
-        if (col < 0)
-            continue;
-        const double *v = ctx->feats.values + (size_t)col * n;
-        for (size_t i = 0; i < n; i++)
-            tmp[i] = isnan(v[i]) ? -INFINITY : v[i]; /* unknown ranks last */
-        st = add_entry(bc, base_feats[b][0], 1, 0, tmp, y, ids, n, ks, nks, err);
-    }
-    if (st == FR_OK && ref) {
-        st = add_entry(bc, "reference", 1, 1, ref->score, y, ids, n, ks, nks, err);
-        if (st == FR_OK)
-            snprintf(bc->entries[bc->nentries - 1].note, sizeof bc->entries[0].note,
-                     "%.200s; %zu parcels without a value (ranked last)", ref->label, ref->without);
-    }
+    cutoff_judge j = {.bc = bc, .y = y, .ids = st == FR_OK ? train_parcel_ids(ctx) : NULL, .n = n, .ks = ks,
+                      .nks = nks};
+    if (st == FR_OK)
+        st = judge_trained_models(ctx, &j, cutoff, kinds, nkinds, export_dir, scores, score_names, err);
+    if (st == FR_OK)
+        st = judge_points_index(ctx, &j, err);
+    if (st == FR_OK)
+        st = judge_baselines(ctx, &j, ref, tmp, err);
     if (st == FR_OK && export_dir)
         st = export_test(export_dir, bc->cutoff, ctx, y, scores, score_names, nkinds, err);
     for (int k = 0; k < 3; k++)
