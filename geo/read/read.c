@@ -27,6 +27,7 @@
 
 #include "dates.h"
 #include "gdal_gate.h"
+#include "gdal_srs.h"
 
 void geo_init(void)
 {
@@ -623,13 +624,10 @@ static fr_status resolve_srs(reader *r, OGRLayerH lyr, char **wkt_out, fr_error 
     *wkt_out = NULL;
     OGRSpatialReferenceH srs = NULL;
     if (r->spec->crs) {
-        srs = OSRNewSpatialReference(NULL);
         geo_gdal_gate_clear(r->gate);
-        if (OSRSetFromUserInput(srs, r->spec->crs) != OGRERR_NONE) {
-            OSRDestroySpatialReference(srs);
+        if (!(srs = geo_gdal_srs(r->spec->crs)))
             return fr_error_set(err, FR_E_CONFIG, "%s: crs '%s' of layer %s is not a CRS PROJ knows (%s)",
                                 r->label, r->spec->crs, r->spec->role, geo_gdal_gate_msg(r->gate, ""));
-        }
     } else if (r->wkt_index < 0 && r->x_index < 0 && OGR_L_GetSpatialRef(lyr)) {
         srs = OSRClone(OGR_L_GetSpatialRef(lyr));
     }

@@ -19,21 +19,7 @@
 #include <ogr_srs_api.h>
 
 #include "gdal_gate.h"
-
-static OGRSpatialReferenceH srs_from(const char *text)
-{
-    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
-    if (!srs)
-        return NULL;
-    if (OSRSetFromUserInput(srs, text) != OGRERR_NONE) {
-        OSRDestroySpatialReference(srs);
-        return NULL;
-    }
-    /* GDAL 3 honours EPSG axis order (lat first for EPSG:4326): we always
-     * work in x = easting/longitude, y = northing/latitude. */
-    OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
-    return srs;
-}
+#include "gdal_srs.h"
 
 static char *wkt_of(OGRSpatialReferenceH srs)
 {
@@ -55,7 +41,7 @@ fr_status geo_crs_wkt(const char *user_text, const char *what, int require_metri
     geo_gdal_gate gate;
     geo_gdal_gate_begin(&gate);
     fr_status st = FR_OK;
-    OGRSpatialReferenceH srs = srs_from(user_text);
+    OGRSpatialReferenceH srs = geo_gdal_srs(user_text);
     if (!srs) {
         st = fr_error_set(err, FR_E_CONFIG, "%s '%s' is not a CRS PROJ knows", what, user_text);
         goto done;
@@ -80,7 +66,7 @@ static OGRCoordinateTransformationH make_ct(const char *src_wkt, const char *dst
 {
     geo_gdal_gate gate;
     geo_gdal_gate_begin(&gate);
-    OGRSpatialReferenceH src = srs_from(src_wkt), dst = srs_from(dst_wkt);
+    OGRSpatialReferenceH src = geo_gdal_srs(src_wkt), dst = geo_gdal_srs(dst_wkt);
     OGRCoordinateTransformationH ct = NULL;
     if (src && dst)
         ct = OCTNewCoordinateTransformation(src, dst);

@@ -15,6 +15,7 @@
 #include <ogr_srs_api.h>
 
 #include "gdal_gate.h"
+#include "gdal_srs.h"
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -60,10 +61,8 @@ fr_status geo_study_half_sides(const char *srs_wkt, double cx, double cy, double
     (void)cx;
     geo_gdal_gate gate;
     geo_gdal_gate_begin(&gate);
-    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
-    if (!srs || OSRSetFromUserInput(srs, srs_wkt) != OGRERR_NONE) {
-        if (srs)
-            OSRDestroySpatialReference(srs);
+    OGRSpatialReferenceH srs = geo_gdal_srs(srs_wkt);
+    if (!srs) {
         geo_gdal_gate_end_quiet(&gate);
         return fr_error_set(err, FR_E_INTERNAL, "cannot read back the CRS of a layer");
     }
@@ -148,18 +147,6 @@ void geo_source_points_free(geo_source_points *p)
     memset(p, 0, sizeof *p);
 }
 
-static OGRSpatialReferenceH srs_gis_order(const char *wkt)
-{
-    OGRSpatialReferenceH s = OSRNewSpatialReference(NULL);
-    if (s && OSRSetFromUserInput(s, wkt) != OGRERR_NONE) {
-        OSRDestroySpatialReference(s);
-        return NULL;
-    }
-    if (s)
-        OSRSetAxisMappingStrategy(s, OAMS_TRADITIONAL_GIS_ORDER);
-    return s;
-}
-
 /* Would the source point (x, y) read as (y, x) land inside `inside`?  A
  * point that cannot be transformed would not (the caller's gate keeps
  * GDAL's complaint to itself). */
@@ -199,7 +186,7 @@ fr_status geo_study_area_points(geo_layer *l, const geo_source_points *src, doub
         int swap = 0;
         if (j < src->n && src->srs_wkt && l->srs_wkt) {
             if (!ct) {
-                OGRSpatialReferenceH a = srs_gis_order(src->srs_wkt), w = srs_gis_order(l->srs_wkt);
+                OGRSpatialReferenceH a = geo_gdal_srs(src->srs_wkt), w = geo_gdal_srs(l->srs_wkt);
                 if (a && w)
                     ct = OCTNewCoordinateTransformation(a, w);
                 if (a)

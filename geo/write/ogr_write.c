@@ -16,6 +16,7 @@
 #include <cpl_vsi.h>
 
 #include "gdal_geom.h"
+#include "gdal_srs.h"
 
 /* ---- CRS ------------------------------------------------------------- */
 
@@ -24,20 +25,12 @@ fr_status geo_ogr_write_srs(const geo_layer *l, const char *path, OGRSpatialRefe
     *out = NULL;
     if (!l->srs_wkt || !l->srs_wkt[0])
         return fr_error_set(err, FR_E_INTERNAL, "%s: layer '%s' has no CRS to write", path, l->name);
-    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
-    if (!srs)
-        return fr_error_oom_while(err, "writing %s: creating a CRS", path);
     geo_gdal_gate gate;
     geo_gdal_gate_begin(&gate);
     fr_status st = FR_OK;
-    if (OSRSetFromUserInput(srs, l->srs_wkt) != OGRERR_NONE) {
-        OSRRelease(srs);
-        st = geo_gdal_gate_error(&gate, err, FR_E_INTERNAL, "unknown CRS", "%s: the CRS of layer '%s' is not valid",
-                                 path, l->name);
-    } else {
-        OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
-        *out = srs;
-    }
+    if (!(*out = geo_gdal_srs(l->srs_wkt)))
+        st = geo_gdal_gate_error(&gate, err, FR_E_INTERNAL, "unknown CRS or out of memory",
+                                 "%s: the CRS of layer '%s' is not valid", path, l->name);
     geo_gdal_gate_end_quiet(&gate);
     return st;
 }

@@ -53,6 +53,7 @@
 #include "out_buf.h"
 #include "out_fmt.h"
 #include "out_table.h"
+#include "gdal_srs.h"
 
 #define GJ_DEFAULT_PRECISION 7
 #define GJ_BLOCK_POINTS 65536
@@ -449,14 +450,11 @@ static fr_status make_transform(gj_writer *w, const geo_gdal_gate *gate, fr_erro
     fr_status st = geo_ogr_write_srs(l, w->path, &src, err);
     if (st != FR_OK)
         return st;
-    OGRSpatialReferenceH wgs84 = OSRNewSpatialReference(NULL);
-    if (!wgs84 || OSRSetWellKnownGeogCS(wgs84, "WGS84") != OGRERR_NONE) {
+    OGRSpatialReferenceH wgs84 = geo_gdal_srs("WGS84");
+    if (!wgs84) {
         OSRRelease(src);
-        if (wgs84)
-            OSRRelease(wgs84);
         return fr_error_set(err, FR_E_INTERNAL, "%s: cannot create the WGS84 CRS", w->path);
     }
-    OSRSetAxisMappingStrategy(wgs84, OAMS_TRADITIONAL_GIS_ORDER);
     if (!OSRIsSame(src, wgs84)) {
         w->ct = OCTNewCoordinateTransformation(src, wgs84);
         if (!w->ct)

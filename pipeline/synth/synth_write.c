@@ -27,6 +27,7 @@
 
 #include "gdal_config.h"
 #include "gdal_gate.h"
+#include "gdal_srs.h"
 
 /* Little-endian WKB polygon of one open ring (closed here). */
 static size_t sw_wkb_polygon(unsigned char *buf, const double *x, const double *y, size_t n)
@@ -239,13 +240,14 @@ fr_status synth_write_gpkg(const char *path, const synth_write_options *opt,
     geo_gdal_config_set(&cfg, keys, values, 2);
 
     fr_status st = FR_OK;
-    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    char epsg[32];
+    snprintf(epsg, sizeof epsg, "EPSG:%d", opt->epsg);
+    OGRSpatialReferenceH srs = geo_gdal_srs(epsg);
     GDALDatasetH ds = NULL;
-    if (!srs || OSRImportFromEPSG(srs, opt->epsg) != OGRERR_NONE) {
+    if (!srs) {
         st = geo_gdal_gate_error(&gate, err, FR_E_INTERNAL, "", "%s: cannot build EPSG:%d", path, opt->epsg);
         goto done;
     }
-    OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
     ds = GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL);
     if (!ds) {
         st = geo_gdal_gate_error(&gate, err, FR_E_OUTPUT, "", "%s: cannot create GeoPackage", path);
