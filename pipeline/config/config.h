@@ -67,6 +67,17 @@ typedef struct {
     size_t nzones;
 } cfg_layers;
 
+/* The role layers, k < CFG_ROLE_LAYERS, in their one order (parcels,
+ * inspections, incidents, stations, block_groups); the zones follow them
+ * wherever layers are listed. */
+#define CFG_ROLE_LAYERS 5
+static inline const cfg_layer *cfg_role_layer(const cfg_layers *L, size_t k)
+{
+    const cfg_layer *roles[CFG_ROLE_LAYERS] = {&L->parcels, &L->inspections, &L->incidents, &L->stations,
+                                               &L->block_groups};
+    return roles[k];
+}
+
 /* ---- join:, features: --------------------------------------------------- */
 
 typedef struct {

@@ -77,10 +77,9 @@ static json_object *config_json(const fr_config *cfg)
     }
     json_object *layers = json_object_new_object();
     const cfg_layers *L = &cfg->layers;
-    const cfg_layer *ls[] = {&L->parcels, &L->inspections, &L->incidents, &L->stations, &L->block_groups};
-    for (size_t i = 0; i < sizeof ls / sizeof ls[0]; i++)
-        if (ls[i]->present)
-            json_object_object_add(layers, ls[i]->role, layer_json(ls[i]));
+    for (size_t i = 0; i < CFG_ROLE_LAYERS; i++)
+        if (cfg_role_layer(L, i)->present)
+            json_object_object_add(layers, cfg_role_layer(L, i)->role, layer_json(cfg_role_layer(L, i)));
     for (size_t z = 0; z < cfg->layers.nzones; z++)
         json_object_object_add(layers, cfg->layers.zones[z].role, layer_json(&cfg->layers.zones[z]));
     json_object_object_add(o, "layers", layers);

@@ -327,10 +327,11 @@ static const char *layer_source(const fr_config *cfg, const char *name)
     if (!cfg)
         return NULL;
     const cfg_layers *L = &cfg->layers;
-    const cfg_layer *roles[] = {&L->parcels, &L->inspections, &L->incidents, &L->stations, &L->block_groups};
-    for (size_t k = 0; k < 5; k++)
-        if (roles[k]->present && roles[k]->role && !strcmp(roles[k]->role, name))
-            return roles[k]->source_label;
+    for (size_t k = 0; k < CFG_ROLE_LAYERS; k++) {
+        const cfg_layer *l = cfg_role_layer(L, k);
+        if (l->present && l->role && !strcmp(l->role, name))
+            return l->source_label;
+    }
     for (size_t z = 0; z < cfg->layers.nzones; z++)
         if (cfg->layers.zones[z].role && !strcmp(cfg->layers.zones[z].role, name))
             return cfg->layers.zones[z].source_label;

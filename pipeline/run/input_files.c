@@ -100,9 +100,8 @@ fr_status fr_inputs_collect(const fr_config *cfg, fr_inputs *in, fr_error *err)
     memset(in, 0, sizeof *in);
     fr_status st = add_file(in, cfg->path, "config", err);
     const cfg_layers *L = &cfg->layers;
-    const cfg_layer *layers[] = {&L->parcels, &L->inspections, &L->incidents, &L->stations, &L->block_groups};
-    for (size_t i = 0; st == FR_OK && i < sizeof layers / sizeof layers[0]; i++)
-        st = add_layer(in, layers[i], err);
+    for (size_t i = 0; st == FR_OK && i < CFG_ROLE_LAYERS; i++)
+        st = add_layer(in, cfg_role_layer(L, i), err);
     for (size_t z = 0; st == FR_OK && z < cfg->layers.nzones; z++)
         st = add_layer(in, &cfg->layers.zones[z], err);
     return st;
