@@ -54,25 +54,24 @@ typedef struct {
     size_t unclosed;    /* rings of the current record that were not closed */
 } reader;
 
-static fr_status reject(reader *r, int64_t fid, const char *field, const char *reason,
-                        const char *detail)
+/* Appends a record to list (the rejects or the warnings) with the file,
+ * layer, feature and field named in its detail; FR_E_MEMORY on failure. */
+static fr_status note_record(reader *r, geo_rejects *list, int64_t fid, const char *field, const char *reason,
+                             const char *detail)
 {
-    r->stats->rejected++;
-    if (geo_rejects_add(r->rejects, r->spec->role, fid, field, reason, "%s, layer '%s', feature %lld%s%s: %s",
-                        r->label, r->layer_name, (long long)fid, field ? ", field " : "",
-                        field ? field : "", detail) != FR_OK)
-        return FR_E_MEMORY;
-    return FR_OK;
+    return geo_rejects_add(list, r->spec->role, fid, field, reason, "%s, layer '%s', feature %lld%s%s: %s", r->label,
+                           r->layer_name, (long long)fid, field ? ", field " : "", field ? field : "", detail);
 }
 
-static fr_status warn(reader *r, int64_t fid, const char *field, const char *reason,
-                      const char *detail)
+static fr_status reject(reader *r, int64_t fid, const char *field, const char *reason, const char *detail)
 {
-    if (geo_rejects_add(r->warnings, r->spec->role, fid, field, reason, "%s, layer '%s', feature %lld%s%s: %s",
-                        r->label, r->layer_name, (long long)fid, field ? ", field " : "",
-                        field ? field : "", detail) != FR_OK)
-        return FR_E_MEMORY;
-    return FR_OK;
+    r->stats->rejected++;
+    return note_record(r, r->rejects, fid, field, reason, detail);
+}
+
+static fr_status warn(reader *r, int64_t fid, const char *field, const char *reason, const char *detail)
+{
+    return note_record(r, r->warnings, fid, field, reason, detail);
 }
 
 /* "a, b, c" list of the layer's field names, for "field not found" errors. */
@@ -246,92 +245,90 @@ static fr_status read_value(reader *r, const geo_field_spec *fs, size_t k, OGRFe
                             const char *text, int is_null, int64_t fid, size_t slot, int *rejected, fr_error *err)
 {
     char msg[1400];
-    {
-        int missing = is_null || text[0] == '\0';
-        switch (fs->type) {
-        case GEO_COL_STRING:
-            if (missing && fs->required_value) {
-                *rejected = 1;
-                return reject(r, fid, fs->source_name, "missing_value", "required value is empty");
-            }
-            if (!missing && geo_layer_set_string(r->layer, k, slot, text, err) != FR_OK)
-                return err->status;
-            break;
-        case GEO_COL_NUMBER: {
-            double v = NAN;
-            if (!missing) {
-                if (ft == OFTInteger || ft == OFTInteger64 || ft == OFTReal)
-                    v = OGR_F_GetFieldAsDouble(f, fi);
-                else if (fs->boolean && parse_boolean(text, &v) == 0)
-                    ;
-                else if (parse_number(text, &v) != 0) {
-                    snprintf(msg, sizeof msg, "value '%s' is not a number", text);
-                    if (fs->required_value) {
-                        *rejected = 1;
-                        return reject(r, fid, fs->source_name, "unparsable_number", msg);
-                    }
-                    fr_status st = warn(r, fid, fs->source_name, "unparsable_number", msg);
-                    if (st != FR_OK)
-                        return fr_error_oom(err);
-                    v = NAN;
-                }
-            }
-            if (missing && fs->required_value) {
-                *rejected = 1;
-                return reject(r, fid, fs->source_name, "missing_value", "required value is empty");
-            }
-            geo_layer_set_number(r->layer, k, slot, v);
-            break;
+    int missing = is_null || text[0] == '\0';
+    switch (fs->type) {
+    case GEO_COL_STRING:
+        if (missing && fs->required_value) {
+            *rejected = 1;
+            return reject(r, fid, fs->source_name, "missing_value", "required value is empty");
         }
-        case GEO_COL_DATE: {
-            int32_t days = FR_DATE_MISSING;
-            if (!missing) {
-                if (ft == OFTDate || ft == OFTDateTime) {
-                    int y, m, d, hh, mm, tz;
-                    float ss;
-                    if (OGR_F_GetFieldAsDateTimeEx(f, fi, &y, &m, &d, &hh, &mm, &ss, &tz) && y >= 1 &&
-                        m >= 1 && m <= 12 && d >= 1 && d <= 31)
-                        days = fr_days_from_civil(y, m, d);
-                } else {
-                    int32_t parsed;
-                    if (fr_parse_date(text, r->spec->date_format, &parsed) == 0)
-                        days = parsed;
+        if (!missing && geo_layer_set_string(r->layer, k, slot, text, err) != FR_OK)
+            return err->status;
+        break;
+    case GEO_COL_NUMBER: {
+        double v = NAN;
+        if (!missing) {
+            if (ft == OFTInteger || ft == OFTInteger64 || ft == OFTReal)
+                v = OGR_F_GetFieldAsDouble(f, fi);
+            else if (fs->boolean && parse_boolean(text, &v) == 0)
+                ;
+            else if (parse_number(text, &v) != 0) {
+                snprintf(msg, sizeof msg, "value '%s' is not a number", text);
+                if (fs->required_value) {
+                    *rejected = 1;
+                    return reject(r, fid, fs->source_name, "unparsable_number", msg);
                 }
-                if (days == FR_DATE_MISSING) {
-                    snprintf(msg, sizeof msg, "value '%s' is not a date%s%s", text,
-                             r->spec->date_format ? " in format " : " (expected YYYY-MM-DD, M/D/YYYY or M/D/YY; set date_format)",
-                             r->spec->date_format ? r->spec->date_format : "");
-                    if (fs->required_value) {
-                        *rejected = 1;
-                        return reject(r, fid, fs->source_name, "unparsable_date", msg);
-                    }
-                    fr_status st = warn(r, fid, fs->source_name, "unparsable_date", msg);
-                    if (st != FR_OK)
-                        return fr_error_oom(err);
+                fr_status st = warn(r, fid, fs->source_name, "unparsable_number", msg);
+                if (st != FR_OK)
+                    return fr_error_oom(err);
+                v = NAN;
+            }
+        }
+        if (missing && fs->required_value) {
+            *rejected = 1;
+            return reject(r, fid, fs->source_name, "missing_value", "required value is empty");
+        }
+        geo_layer_set_number(r->layer, k, slot, v);
+        break;
+    }
+    case GEO_COL_DATE: {
+        int32_t days = FR_DATE_MISSING;
+        if (!missing) {
+            if (ft == OFTDate || ft == OFTDateTime) {
+                int y, m, d, hh, mm, tz;
+                float ss;
+                if (OGR_F_GetFieldAsDateTimeEx(f, fi, &y, &m, &d, &hh, &mm, &ss, &tz) && y >= 1 &&
+                    m >= 1 && m <= 12 && d >= 1 && d <= 31)
+                    days = fr_days_from_civil(y, m, d);
+            } else {
+                int32_t parsed;
+                if (fr_parse_date(text, r->spec->date_format, &parsed) == 0)
+                    days = parsed;
+            }
+            if (days == FR_DATE_MISSING) {
+                snprintf(msg, sizeof msg, "value '%s' is not a date%s%s", text,
+                         r->spec->date_format ? " in format " : " (expected YYYY-MM-DD, M/D/YYYY or M/D/YY; set date_format)",
+                         r->spec->date_format ? r->spec->date_format : "");
+                if (fs->required_value) {
+                    *rejected = 1;
+                    return reject(r, fid, fs->source_name, "unparsable_date", msg);
                 }
-            } else if (fs->required_value) {
-                *rejected = 1;
-                return reject(r, fid, fs->source_name, "missing_date", "required date is empty");
+                fr_status st = warn(r, fid, fs->source_name, "unparsable_date", msg);
+                if (st != FR_OK)
+                    return fr_error_oom(err);
             }
-            /* A date after the run's day cannot be true (a typo, 2205 for
-             * 2025), and one before min_date is a placeholder ("0001-01-01"
-             * for "unknown"): either would count as history it is not. */
-            if (days != FR_DATE_MISSING && r->spec->date_bounds && fs->required_value &&
-                (days > r->spec->max_date || days < r->spec->min_date)) {
-                char lo[11], hi[11];
-                fr_format_date(r->spec->min_date, lo);
-                fr_format_date(r->spec->max_date, hi);
-                int future = days > r->spec->max_date;
-                snprintf(msg, sizeof msg, future ? "date '%s' is in the future (after %s, the day of the run)"
-                                                 : "date '%s' is implausible (before %s)",
-                         text, future ? hi : lo);
-                *rejected = 1;
-                return reject(r, fid, fs->source_name, future ? "future_date" : "implausible_date", msg);
-            }
-            geo_layer_set_date(r->layer, k, slot, days);
-            break;
+        } else if (fs->required_value) {
+            *rejected = 1;
+            return reject(r, fid, fs->source_name, "missing_date", "required date is empty");
         }
+        /* A date after the run's day cannot be true (a typo, 2205 for
+         * 2025), and one before min_date is a placeholder ("0001-01-01"
+         * for "unknown"): either would count as history it is not. */
+        if (days != FR_DATE_MISSING && r->spec->date_bounds && fs->required_value &&
+            (days > r->spec->max_date || days < r->spec->min_date)) {
+            char lo[11], hi[11];
+            fr_format_date(r->spec->min_date, lo);
+            fr_format_date(r->spec->max_date, hi);
+            int future = days > r->spec->max_date;
+            snprintf(msg, sizeof msg, future ? "date '%s' is in the future (after %s, the day of the run)"
+                                             : "date '%s' is implausible (before %s)",
+                     text, future ? hi : lo);
+            *rejected = 1;
+            return reject(r, fid, fs->source_name, future ? "future_date" : "implausible_date", msg);
         }
+        geo_layer_set_date(r->layer, k, slot, days);
+        break;
+    }
     }
     return FR_OK;
 }
