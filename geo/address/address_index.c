@@ -157,6 +157,7 @@ typedef struct {
     uint32_t off;     /* parts in the block's buffer: predir\0name\0suffix\0postdir\0 */
     char extra[8];
     char zip[6];
+    char unit[16];
     unsigned char state; /* 0 no address text, 1 unusable, 2 indexed */
 } parsed;
 
@@ -215,6 +216,7 @@ static void parse_block(const geo_layer *parcels, int addr_col, size_t b, parsed
         memcpy(p->extra, a.num_extra, sizeof p->extra);
         memcpy(p->zip, a.zip, 5);
         p->zip[5] = '\0';
+        geo_address_unit_key(a.unit, p->unit, sizeof p->unit);
         p->off = block_put(bb, &a);
     }
 }
@@ -239,6 +241,7 @@ void geo_address_index_free(geo_address_index *ix)
     for (int k = 0; k < GEO_ADDR_NKEYS; k++)
         map_free(&ix->map[k]);
     free(ix->names);
+    free(ix->building_of);
     free(ix);
 }
 
@@ -340,6 +343,8 @@ static fr_status index_entries(geo_address_index *ix, const geo_layer *parcels, 
         e->city = pp[i].city;
         memcpy(e->extra, pp[i].extra, sizeof e->extra);
         memcpy(e->zip, pp[i].zip, sizeof e->zip);
+        memcpy(e->unit, pp[i].unit, sizeof e->unit);
+        e->building = -1;
         if (e->hi - e->lo > s->max_span)
             s->max_span = e->hi - e->lo;
     }
@@ -435,6 +440,7 @@ fr_status geo_address_index_build(const geo_layer *parcels, int addr_col, geo_ad
     if (ix) {
         ix->text = ar.p;
         ix->text_len = ar.len;
+        ix->nparcels = n;
     } else {
         free(ar.p);
     }
@@ -449,4 +455,115 @@ fr_status geo_address_index_build(const geo_layer *parcels, int addr_col, geo_ad
     }
     *out = ix;
     return FR_OK;
+}
+
+/* ---- buildings ----------------------------------------------------------- */
+
+/* Entries k and j hold the same house number (the same letter or fraction). */
+static int same_number(const geo_addr_entry *a, const geo_addr_entry *b)
+{
+    return a->lo == b->lo && a->hi == b->hi && !strcmp(a->extra, b->extra);
+}
+
+fr_status geo_address_index_buildings(geo_address_index *ix, const double *rx, const double *ry,
+                                      double tolerance_m, fr_error *err)
+{
+    free(ix->building_of);
+    ix->building_of = malloc((ix->nparcels ? ix->nparcels : 1) * sizeof *ix->building_of);
+    if (!ix->building_of)
+        return fr_error_oom_while(err, "grouping the parcels that share an address");
+    for (size_t i = 0; i < ix->nparcels; i++)
+        ix->building_of[i] = -1;
+    ix->nbuildings = 0;
+    ix->parcels_sharing = ix->parcels_in_buildings = 0;
+    double tol2 = tolerance_m * tolerance_m;
+    /* Entries of a street are sorted by (number, parcel): the parcels of
+     * one address are a run.  Each parcel joins the first earlier parcel
+     * of its run (a seed) within the tolerance, else seeds a group of its
+     * own; groups of two and more are buildings, in street and number
+     * order, so the ids do not depend on the thread count. */
+    for (size_t s = 0; s < ix->nstreets; s++) {
+        geo_addr_entry *e = ix->entry + ix->street[s].first;
+        uint32_t n = ix->street[s].count;
+        for (uint32_t i = 0; i < n;) {
+            uint32_t j = i + 1;
+            while (j < n && same_number(&e[i], &e[j]))
+                j++;
+            if (j - i >= 2) {
+                ix->parcels_sharing += j - i;
+                for (uint32_t k = i; k < j; k++)
+                    e[k].building = -2 - (int32_t)k; /* its own group (seed k), for now */
+                for (uint32_t k = i + 1; k < j; k++) {
+                    double xk = rx[e[k].parcel], yk = ry[e[k].parcel];
+                    for (uint32_t q = i; q < k; q++) {
+                        if (e[q].building != -2 - (int32_t)q)
+                            continue; /* not a seed */
+                        double dx = rx[e[q].parcel] - xk, dy = ry[e[q].parcel] - yk;
+                        if (dx * dx + dy * dy <= tol2) { /* NAN (no geometry) never is */
+                            e[k].building = -2 - (int32_t)q;
+                            break;
+                        }
+                    }
+                }
+                /* number the groups of two and more */
+                for (uint32_t q = i; q < j; q++) {
+                    int32_t tag = -2 - (int32_t)q;
+                    uint32_t size = 0;
+                    for (uint32_t k = q; k < j; k++)
+                        size += e[k].building == tag;
+                    if (size < 2)
+                        continue;
+                    for (uint32_t k = q; k < j; k++)
+                        if (e[k].building == tag)
+                            e[k].building = ix->nbuildings;
+                    ix->parcels_in_buildings += size;
+                    ix->nbuildings++;
+                }
+                for (uint32_t k = i; k < j; k++)
+                    if (e[k].building < -1)
+                        e[k].building = -1;
+            }
+            i = j;
+        }
+    }
+    for (size_t k = 0; k < ix->nentries; k++)
+        if (ix->entry[k].building >= 0 && ix->building_of[ix->entry[k].parcel] < 0)
+            ix->building_of[ix->entry[k].parcel] = ix->entry[k].building;
+    return FR_OK;
+}
+
+const int32_t *geo_address_index_building_of(const geo_address_index *ix, int32_t *nbuildings,
+                                             size_t *sharing, size_t *in_buildings)
+{
+    if (nbuildings)
+        *nbuildings = ix ? ix->nbuildings : 0;
+    if (sharing)
+        *sharing = ix ? ix->parcels_sharing : 0;
+    if (in_buildings)
+        *in_buildings = ix ? ix->parcels_in_buildings : 0;
+    return ix ? ix->building_of : NULL;
+}
+
+const char *geo_address_index_street(const geo_address_index *ix, int32_t street, char *buf, size_t size)
+{
+    if (size)
+        buf[0] = '\0';
+    if (!ix || street < 0 || (size_t)street >= ix->nstreets || !size)
+        return buf;
+    const geo_addr_street *s = &ix->street[street];
+    const char *parts[4] = {ix->text + s->predir, ix->text + s->name, ix->text + s->suffix,
+                            ix->text + s->postdir};
+    size_t n = 0;
+    for (int k = 0; k < 4; k++) {
+        size_t len = strlen(parts[k]);
+        if (!len)
+            continue;
+        if (n + len + 2 > size)
+            break;
+        if (n)
+            buf[n++] = ' ';
+        memcpy(buf + n, parts[k], len + 1);
+        n += len;
+    }
+    return buf;
 }

@@ -25,8 +25,11 @@ typedef struct {
     int32_t lo, hi;   /* house number, or range ends (lo == hi when not a range) */
     int32_t parcel;   /* index in the parcels layer */
     uint32_t city;    /* hash of the city (0: none) */
+    int32_t building; /* the building this address is part of, -1 when the parcel has the
+                         address alone (see geo_address_index_buildings) */
     char extra[8];    /* geo_address.num_extra: "A", "1/2", "-10" */
     char zip[6];      /* five-digit ZIP or "" */
+    char unit[16];    /* geo_address_unit_key of its unit: "2", "A&B"; "" none */
 } geo_addr_entry;
 
 typedef struct {
@@ -58,6 +61,11 @@ struct geo_address_index {
     size_t nnames;
     size_t parcels_with_address;   /* parcels whose address has a number and a street */
     size_t parcels_unusable;       /* parcels with an address text lacking either */
+    size_t nparcels;               /* features of the parcels layer */
+    size_t parcels_sharing;        /* parcels whose address another parcel has too */
+    size_t parcels_in_buildings;   /* of those, parcels in a building (geo_address_index_buildings) */
+    int32_t nbuildings;
+    int32_t *building_of;          /* per parcel: its building, -1 none (NULL before buildings) */
 };
 
 /* The key of a street from its parts (NULL parts are left out): parts are

@@ -310,6 +310,19 @@ static const char *state_ending(const addr_words *t, int start, int end, int *us
     return NULL;
 }
 
+/* Can word id be the identifier of a unit ("4", "4B", "B", and the
+ * Publication 28 forms of several units: "A&B", "AB", "A-B", "1&2")?
+ * Longer words without a digit are street words ("LOT PARK"). */
+static int unit_id_like(const char *id)
+{
+    size_t n = strlen(id);
+    if (strpbrk(id, "0123456789") || n == 1 || strchr(id, '&'))
+        return 1;
+    if (n == 2)
+        return isalpha((unsigned char)id[0]) && isalpha((unsigned char)id[1]);
+    return n == 3 && id[1] == '-' && isalnum((unsigned char)id[0]) && isalnum((unsigned char)id[2]);
+}
+
 /* Word i is a unit designator that may start a unit here: "#", or one that
  * needs an identifier and has one after it, or one that needs none and
  * ends the street line. */
@@ -324,8 +337,7 @@ static const char *unit_at(const addr_words *t, int i, int end, int *needs_id)
         if (i + 1 >= end)
             return u; /* "N 12TH APT": a unit without its number */
         const char *id = t->w[i + 1];
-        int ok = !strcmp(id, "#") || strpbrk(id, "0123456789") != NULL || strlen(id) == 1;
-        return ok ? u : NULL;
+        return !strcmp(id, "#") || unit_id_like(id) ? u : NULL;
     }
     return i + 1 == end ? u : NULL;
 }
@@ -363,6 +375,15 @@ static int split_place(addr_words *t, geo_address *a)
         for (int k = 0; k < line.n && incomplete; k++)
             incomplete = (k == 0 && all_digits(line.w[k])) || geo_address_directional(line.w[k]);
         int to_line = t->seg[i] == 0 || incomplete || segment_is_unit(t, i, e);
+        if (!to_line && place.n == 0 && line.n >= 3 && strlen(t->w[i]) <= 2 && geo_address_directional(t->w[i])) {
+            /* "1000 GRAVENSTEIN HWY, N SEBASTOPOL CA": an abbreviated
+             * directional opening the place is the street's post-directional
+             * (a town is spelled out: NORTH LAS VEGAS) */
+            memcpy(line.w[line.n], t->w[i], ADDR_WORD_MAX);
+            line.seg[line.n++] = 0;
+            if (++i == e)
+                continue;
+        }
         int country = !to_line && e == i + 1 && geo_addr_country_word(t->w[i]); /* ", USA" */
         for (int k = i; k < e && !country; k++) {
             addr_words *dst = to_line ? &line : &place;
@@ -434,9 +455,38 @@ static int split_place(addr_words *t, geo_address *a)
 
 /* Parses the house number at the start of the line; returns the words it
  * used (0 when the line does not start with one). */
+/* A grid or letter-prefixed house number (Wisconsin and Illinois county
+ * grids: "W150 N9700", "N9700"; "T700"): a letter and at least two digits,
+ * with a street after it.  Sets the number and returns the words used. */
+static int prefixed_number(const addr_words *t, int start, int end, geo_address *a)
+{
+    const char *w = t->w[start];
+    size_t d = strlen(w + 1);
+    if (end - start < 2 || !isalpha((unsigned char)w[0]) || d < 2 || d > 6 || !all_digits(w + 1))
+        return 0;
+    const char *second = t->w[start + 1];
+    size_t d2 = strlen(second + 1);
+    int grid = end - start >= 3 && strchr("NSEW", w[0]) && second[0] && strchr("NSEW", second[0]) &&
+               second[0] != w[0] && d2 >= 2 && d2 <= 5 && all_digits(second + 1);
+    a->num_lo = a->num_hi = (int32_t)strtol(w + 1, NULL, 10);
+    a->num_extra[0] = '^'; /* never equal to a letter after the digits (700T) */
+    a->num_extra[1] = w[0];
+    a->num_extra[2] = '\0';
+    if (grid)
+        copy_str(a->num_extra + 2, sizeof a->num_extra - 2, second); /* ^ W N9700: 8 bytes at most */
+    a->number[0] = '\0'; /* at most 7 + 1 + 6 bytes */
+    put_word(a->number, sizeof a->number, w, &a->flags);
+    if (grid)
+        put_word(a->number, sizeof a->number, second, &a->flags);
+    a->flags |= GEO_ADDR_PREFIXED;
+    return grid ? 2 : 1;
+}
+
 static int house_number(const addr_words *t, int start, int end, geo_address *a)
 {
-    if (end <= start || !isdigit((unsigned char)t->w[start][0]) || numeric_ordinal(t->w[start]) >= 0)
+    if (end > start && !isdigit((unsigned char)t->w[start][0]))
+        return prefixed_number(t, start, end, a);
+    if (end <= start || numeric_ordinal(t->w[start]) >= 0)
         return 0;
     const char *w = t->w[start];
     size_t d = strspn(w, "0123456789");
@@ -447,6 +497,14 @@ static int house_number(const addr_words *t, int start, int end, geo_address *a)
     char extra[8] = "";
     if (*rest == '-' && all_digits(rest + 1) && strlen(rest + 1) <= 9) {
         long b = strtol(rest + 1, NULL, 10);
+        size_t d2 = strlen(rest + 1);
+        if (b <= lo && d >= 3 && d2 < d && d2 <= 2) {
+            /* an assessor's short range: 1918-20 is 1918-1920 (the same
+             * side); Queens numbers (111-10) have at most 3 digits first */
+            long p = d2 == 1 ? 10 : 100, full = lo - lo % p + b;
+            if (d >= 4 && full > lo && (full - lo) % 2 == 0)
+                b = full;
+        }
         if (b > lo) {
             hi = b;
             a->flags |= GEO_ADDR_RANGE;
@@ -464,7 +522,15 @@ static int house_number(const addr_words *t, int start, int end, geo_address *a)
         copy_str(extra, sizeof extra, rest); /* at most 2 letters */
     }
     int used = 1;
-    if (!extra[0] && hi == lo && end > start + 2 && strchr(t->w[start + 1], '/')) {
+    const char *next = end > start + 2 ? t->w[start + 1] : "";
+    if (!extra[0] && hi == lo && strlen(next) == 1 && isalpha((unsigned char)next[0]) &&
+        !geo_address_directional(next) && !geo_address_suffix(t->w[start + 2]) &&
+        !(next[0] == 'U' && !strcmp(t->w[start + 2], "S"))) {
+        /* a letter written apart: "4922 B SOUTH CORNELL" is 4922B (but
+         * "12 B ST" is on B street) */
+        copy_str(extra, sizeof extra, next);
+        used = 2;
+    } else if (!extra[0] && hi == lo && end > start + 2 && strchr(t->w[start + 1], '/')) {
         /* 12 1/2 */
         const char *f = t->w[start + 1];
         size_t p = strspn(f, "0123456789");
@@ -484,7 +550,7 @@ static int house_number(const addr_words *t, int start, int end, geo_address *a)
         num[k++] = '-';
         put_digits(num + k, hi);
     } else {
-        if (used == 2)
+        if (used == 2 && strchr(extra, '/'))
             num[k++] = ' ';
         copy_str(num + k, sizeof num - k, extra);
     }
@@ -504,7 +570,7 @@ static int leading_unit(const addr_words *t, int end, geo_address *a)
     int id = 1;
     if (!strcmp(t->w[1], "#") && strcmp(u, "#") != 0)
         id = 2; /* APT # 4 */
-    if (id + 1 >= end || !(strpbrk(t->w[id], "0123456789") || strlen(t->w[id]) == 1))
+    if (id + 1 >= end || !unit_id_like(t->w[id]))
         return 0;
     set_field(a->unit, sizeof a->unit, u, &a->flags);
     put_word(a->unit, sizeof a->unit, t->w[id], &a->flags);
@@ -527,7 +593,12 @@ static const struct {
     {"US HWY", "US HIGHWAY"},       {"US", "US HIGHWAY"},         {"INTERSTATE", "INTERSTATE"},
     {"IH", "INTERSTATE"},           {"I", "INTERSTATE"},          {"RT", "ROUTE"},
     {"RTE", "ROUTE"},               {"ROUTE", "ROUTE"},           {"HY", "HIGHWAY"},
-    {"HWY", "HIGHWAY"},             {"HIGHWAY", "HIGHWAY"},
+    {"HWY", "HIGHWAY"},             {"HIGHWAY", "HIGHWAY"},       {"U S HIGHWAY", "US HIGHWAY"},
+    {"U S HWY", "US HIGHWAY"},      {"U S", "US HIGHWAY"},        {"US ROUTE", "US HIGHWAY"},
+    {"US RT", "US HIGHWAY"},        {"US RTE", "US HIGHWAY"},     {"FARM TO MARKET ROAD", "FM"},
+    {"FARM TO MARKET RD", "FM"},    {"FARM TO MARKET", "FM"},     {"FM RD", "FM"},
+    {"FM", "FM"},                   {"RANCH TO MARKET ROAD", "RM"}, {"RANCH RD", "RANCH ROAD"},
+    {"TOWNSHIP ROAD", "TOWNSHIP ROAD"}, {"TOWNSHIP RD", "TOWNSHIP ROAD"}, {"TWP RD", "TOWNSHIP ROAD"},
 };
 #define NROAD_PREFIXES (sizeof road_prefixes / sizeof road_prefixes[0])
 
@@ -543,6 +614,16 @@ static int road_prefix_at(char (*w)[ADDR_WORD_MAX], int i, int end, size_t k)
         p += n + (p[n] == ' ');
     }
     return i == end;
+}
+
+/* Do the words before word `num` (from s on) end with a road prefix? */
+static int road_number_at(const addr_words *t, int s, int num)
+{
+    for (int i = s; i < num; i++)
+        for (size_t k = 0; k < NROAD_PREFIXES; k++)
+            if (road_prefix_at((char (*)[ADDR_WORD_MAX])t->w, i, num, k))
+                return 1;
+    return 0;
 }
 
 /* Builds the name from words [s, e), standardising ordinals and numbered
@@ -596,10 +677,21 @@ static void build_name(const addr_words *t, int s, int e, int has_suffix, geo_ad
             copy_str(w[n++], ADDR_WORD_MAX, t->w[i]);
     }
     /* numbered roads: HWY 14, CO RD 2259, OLD HWY 72, AVE A: the road words
-     * before the number spelled out */
+     * before the number spelled out; "NO" before the number dropped (US HWY
+     * NO 202); a lettered road after a road prefix (COUNTY ROAD MM, HWY Z) */
     const char *last = w[n - 1];
+    if (n >= 3 && !strcmp(w[n - 2], "NO") && isdigit((unsigned char)last[0])) {
+        copy_str(w[n - 2], ADDR_WORD_MAX, last);
+        last = w[--n - 1];
+    }
     int numbered = isdigit((unsigned char)last[0]);
     int lettered = strlen(last) == 1 && isalpha((unsigned char)last[0]);
+    if (!numbered && n >= 2 && strlen(last) <= 2 && isalpha((unsigned char)last[0]) &&
+        isalpha((unsigned char)last[1 % strlen(last)]))
+        for (int i = 0; i < n - 1 && !numbered; i++)
+            for (size_t k = 0; k < NROAD_PREFIXES && !numbered; k++)
+                numbered = road_prefix_at(w, i, n - 1, k) && strcmp(road_prefixes[k].words, "I") &&
+                           strcmp(road_prefixes[k].words, "US");
     int from = -1;
     size_t which = 0;
     for (int i = 0; numbered && i < n - 1 && from < 0; i++)
@@ -608,7 +700,9 @@ static void build_name(const addr_words *t, int s, int e, int has_suffix, geo_ad
                 from = i;
                 which = k;
             }
-    const char *std = (numbered || lettered) && n == 2 ? geo_address_suffix(w[0]) : NULL;
+    /* AVE A is AVENUE A; AVE OF THE STARS is AVENUE OF THE STARS */
+    const char *std = ((numbered || lettered) && n == 2) || (n >= 3 && !strcmp(w[1], "OF"))
+                          ? geo_address_suffix(w[0]) : NULL;
     for (int i = 0; i < n; i++) {
         if (i == from) {
             put_word(a->name, sizeof a->name, road_prefixes[which].spelled, &a->flags);
@@ -631,6 +725,17 @@ static void street_line(addr_words *t, int s, int e, geo_address *a)
         const char *u = unit_at(t, i, e, &needs);
         if (!u)
             continue;
+        if (!strcmp(u, "FL") && i + 1 == e && i - 1 > s &&
+            (all_digits(t->w[i - 1]) || numeric_ordinal(t->w[i - 1]) >= 0)) {
+            /* a floor before its designator: "15TH FLOOR", "3 FL" */
+            char id[ADDR_WORD_MAX];
+            copy_str(id, sizeof id, t->w[i - 1]);
+            id[strspn(id, "0123456789")] = '\0';
+            set_field(a->unit, sizeof a->unit, u, &a->flags);
+            put_word(a->unit, sizeof a->unit, id, &a->flags);
+            e = i - 1;
+            break;
+        }
         /* designators in their standard form; the word after one that
          * needs an identifier is the identifier ("APT # 4" -> "APT 4") */
         a->unit[0] = '\0';
@@ -647,6 +752,14 @@ static void street_line(addr_words *t, int s, int e, geo_address *a)
             a->unit[0] = '\0'; /* a lone "#" says nothing */
         e = i;
         break;
+    }
+    /* a bare number after the suffix is a unit ("100 MAIN ST 600"), unless
+     * the words before it name a numbered road (COUNTY RD 12, OLD HWY 72) */
+    if (!a->unit[0] && e - s >= 3 && all_digits(t->w[e - 1]) && strlen(t->w[e - 1]) <= 6 &&
+        geo_address_suffix(t->w[e - 2]) && !road_number_at(t, s, e - 1)) {
+        set_field(a->unit, sizeof a->unit, "#", &a->flags);
+        put_word(a->unit, sizeof a->unit, t->w[e - 1], &a->flags);
+        e--;
     }
     /* post-directional: the last word(s), when what stays before it is
      * more than a lone suffix word (AVENUE S is a street called AVENUE S) */
@@ -718,4 +831,104 @@ size_t geo_address_format(const geo_address *a, char *buf, size_t size)
     int n = snprintf(buf, size, "%s%s%s%s%s", line, a->city[0] ? ", " : "", a->city,
                      place[0] ? ", " : "", place);
     return n < 0 ? 0 : (size_t)n;
+}
+
+/* ---- units as sets ------------------------------------------------------ */
+
+static int cmp_word(const void *a, const void *b)
+{
+    return strcmp((const char *)a, (const char *)b);
+}
+
+size_t geo_address_unit_key(const char *unit, char *out, size_t size)
+{
+    char el[16][12];
+    int n = 0;
+    char buf[64], *words[16];
+    int nw = 0;
+    copy_str(buf, sizeof buf, unit ? unit : "");
+    for (char *save = NULL, *w = strtok_r(buf, " ", &save); w && nw < 16; w = strtok_r(NULL, " ", &save))
+        words[nw++] = w;
+    for (int i = 0; i < nw; i++) {
+        int needs = 0;
+        const char *d = geo_addr_unit(words[i], &needs);
+        if (d && (!strcmp(d, "FL") || !strcmp(d, "BLDG"))) {
+            i += needs; /* a floor or a building, with its number: not the unit */
+            continue;
+        }
+        if (d)
+            continue; /* APT, UNIT, #, REAR, LOBBY: which unit is in the identifier */
+        for (char *s2 = NULL, *p = strtok_r(words[i], "&-/", &s2); p; p = strtok_r(NULL, "&-/", &s2)) {
+            size_t len = strlen(p);
+            int letters = len == 2 && isalpha((unsigned char)p[0]) && isalpha((unsigned char)p[1]);
+            for (size_t k = 0; k < (letters ? 2u : 1u) && n < 16; k++) {
+                if (letters) {
+                    el[n][0] = p[k];
+                    el[n][1] = '\0';
+                } else {
+                    /* 04 and 4 are one unit */
+                    const char *q = p;
+                    while (q[0] == '0' && q[1])
+                        q++;
+                    copy_str(el[n], sizeof el[n], q);
+                }
+                n++;
+            }
+        }
+    }
+    qsort(el, (size_t)n, sizeof el[0], cmp_word);
+    size_t len = 0;
+    if (size)
+        out[0] = '\0';
+    for (int k = 0; k < n; k++) {
+        if (k && !strcmp(el[k], el[k - 1]))
+            continue;
+        size_t w = strlen(el[k]);
+        if (len + w + 2 > size)
+            break;
+        if (len)
+            out[len++] = '&';
+        memcpy(out + len, el[k], w + 1);
+        len += w;
+    }
+    return len;
+}
+
+/* Is element e (NUL- or '&'-terminated) one of the '&'-separated set? */
+static int unit_in(const char *e, size_t elen, const char *set)
+{
+    for (const char *p = set; *p;) {
+        size_t n = strcspn(p, "&");
+        if (n == elen && !strncmp(p, e, n))
+            return 1;
+        p += n + (p[n] == '&');
+    }
+    return 0;
+}
+
+/* Are all elements of a in b? */
+static int unit_subset(const char *a, const char *b)
+{
+    for (const char *p = a; *p;) {
+        size_t n = strcspn(p, "&");
+        if (!unit_in(p, n, b))
+            return 0;
+        p += n + (p[n] == '&');
+    }
+    return 1;
+}
+
+int geo_address_units_compare(const char *a, const char *b)
+{
+    if (!a[0] || !b[0])
+        return 0;
+    if (unit_subset(a, b) || unit_subset(b, a))
+        return 1;
+    for (const char *p = a; *p;) {
+        size_t n = strcspn(p, "&");
+        if (unit_in(p, n, b))
+            return 0; /* they overlap: neither the same nor apart */
+        p += n + (p[n] == '&');
+    }
+    return -1;
 }

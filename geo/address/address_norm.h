@@ -33,8 +33,10 @@ enum {
                                  40 words, 47 bytes a word); the rest was dropped */
     GEO_ADDR_RANGE = 2,       /* the house number is a range (12-14) */
     GEO_ADDR_HYPHENATED = 4,  /* a hyphenated number that is not a range (Queens 111-10) */
-    GEO_ADDR_CITY_UNSURE = 8  /* "STATE ZIP" ended a text without commas: where the street
+    GEO_ADDR_CITY_UNSURE = 8, /* "STATE ZIP" ended a text without commas: where the street
                                  ends and the city starts is a guess (the matcher tries others) */
+    GEO_ADDR_PREFIXED = 16    /* a grid or letter-prefixed house number (W150 N9700, T700):
+                                 num_extra starts with '^' */
 };
 
 typedef struct {
@@ -45,8 +47,10 @@ typedef struct {
      * not a range); -1 when there is no number. */
     int32_t num_lo, num_hi;
     /* What follows the digits and tells two dwellings apart: the letter of
-     * "1234A", the fraction of "12 1/2", the tail of "111-10" ("-10");
-     * "" when none. */
+     * "1234A" (also written "1234 A"), the fraction of "12 1/2", the tail of
+     * "111-10" ("-10"); for a grid or letter-prefixed number ("W150 N9700",
+     * "T700", numeric value 150, 700) '^' and the letters and second part
+     * ("^WN9700", "^T"); "" when none. */
     char num_extra[8];
     char predir[3];                 /* N S E W NE NW SE SW, or "" */
     char name[GEO_ADDR_NAME_MAX];   /* "DUNWOODY", "5TH", "HIGHWAY 14", "MARTIN LUTHER KING JR" */
@@ -71,6 +75,18 @@ void geo_address_parse(const char *text, geo_address *out);
  * Parsing this text again gives the same address.  Returns the length the
  * text has (as snprintf: the output is cut when size is too small). */
 size_t geo_address_format(const geo_address *a, char *buf, size_t size);
+
+/* The unit of an address as a set, to compare units written in any
+ * Publication 28 form: its identifiers without designators, "A&B", "AB",
+ * "A-B" as the elements A and B, "1&2" as 1 and 2, leading zeros dropped,
+ * sorted and joined with '&' ("UNIT B&A" -> "A&B", "APT 04" -> "4",
+ * "REAR" -> "REAR").  "" for no unit.  Returns the length written. */
+size_t geo_address_unit_key(const char *unit, char *out, size_t size);
+
+/* Two unit keys: 1 when one holds the other ("A" and "A&B": the same
+ * dwelling), -1 when they share no element (unit 1 is not unit 2), 0 when
+ * either is empty or they only overlap (nothing can be said). */
+int geo_address_units_compare(const char *a, const char *b);
 
 /* USPS standard abbreviation of a street suffix word in upper case
  * ("AVENUE", "AV", "AVE" -> "AVE"), or NULL when the word is not one. */

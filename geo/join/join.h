@@ -28,7 +28,10 @@ typedef enum {
     GEO_MATCH_NEAREST = 3,  /* the nearest parcel lies within the tolerance */
     GEO_MATCH_ADDRESS = 4,  /* same normalised house number and street as one parcel's address */
     GEO_MATCH_ADDRESS_NEAR = 5, /* the nearest house number of the same parity on the
-                               same street, within the address range */
+                               same street and block, within the address range */
+    GEO_MATCH_ADDRESS_BUILDING = 6, /* the address of a building: several parcels at one
+                               place share it (geo_address_index_buildings); parcel is
+                               the building's first, candidates how many share it */
     GEO_MATCH_NMETHODS
 } geo_match_method;
 
@@ -42,6 +45,7 @@ typedef enum {
     GEO_UNMATCHED_NO_HOUSE_NUMBER,   /* the street, but no parcel of that house number, nor of
                                         the same parity within the address range */
     GEO_UNMATCHED_AMBIGUOUS_ADDRESS, /* the address fits several parcels equally well */
+    GEO_UNMATCHED_UNIT_MISMATCH,     /* the parcels at that number all have another unit */
     GEO_UNMATCHED_NREASONS
 } geo_unmatched_reason;
 
@@ -51,6 +55,8 @@ typedef struct {
     uint8_t why;       /* geo_unmatched_reason */
     float confidence;  /* 0-1: how sure the match is (see geo_match_records); 0 unmatched */
     int32_t number_diff; /* address matches: |record's house number - parcel's|, else -1 */
+    int32_t street;    /* address step: the street found (geo_address_index_street), -1 none */
+    int32_t candidates; /* address step: parcels with the record's exact address, 0 none */
     double distance_m; /* 0 for contains, the distance for nearest (and for
                           beyond-tolerance: distance to the nearest parcel
                           found within 10x the tolerance, else NAN); NAN for
@@ -58,10 +64,10 @@ typedef struct {
 } geo_match;
 
 /* Stable names for outputs: "parcel_id", "address", "address_near",
- * "contains", "nearest", "unmatched"; and the reject reason codes
- * "no_parcel_id_or_point", "unknown_parcel_id", "beyond_tolerance",
- * "address_incomplete", "unknown_street", "no_house_number",
- * "ambiguous_address". */
+ * "address_building", "contains", "nearest", "unmatched"; and the reject
+ * reason codes "no_parcel_id_or_point", "unknown_parcel_id",
+ * "beyond_tolerance", "address_incomplete", "unknown_street",
+ * "no_house_number", "ambiguous_address", "unit_mismatch". */
 const char *geo_match_method_name(int method);
 const char *geo_unmatched_reason_name(int why);
 
@@ -121,6 +127,25 @@ fr_status geo_address_index_build(const geo_layer *parcels, int addr_col, geo_ad
 void geo_address_index_free(geo_address_index *ix);
 /* Parcels indexed, and parcels whose address text lacked a number or a street. */
 size_t geo_address_index_parcels(const geo_address_index *ix, size_t *unusable);
+
+/* Buildings: the parcels that share one normalised address (house number
+ * and street; units aside: condominium parcels "12 OAK ST UNIT 1", "UNIT 2")
+ * with representative points (rx, ry: one per parcel, the working CRS)
+ * within tolerance_m of the first of them.  A record at that address then
+ * matches the building (GEO_MATCH_ADDRESS_BUILDING); namesakes far apart
+ * (the same address in two towns) stay apart and ambiguous.  Without this
+ * call every shared address is ambiguous.  Sets the counts read by
+ * geo_address_index_sharing. */
+fr_status geo_address_index_buildings(geo_address_index *ix, const double *rx, const double *ry,
+                                      double tolerance_m, fr_error *err);
+/* Per parcel, its building id (0..nbuildings-1) or -1: a plain array of
+ * the index's parcels->count entries, for building-level features; NULL
+ * before geo_address_index_buildings.  *nbuildings and the parcels sharing
+ * an address (*sharing) and of them in a building (*in_buildings). */
+const int32_t *geo_address_index_building_of(const geo_address_index *ix, int32_t *nbuildings,
+                                             size_t *sharing, size_t *in_buildings);
+/* The street text of street id (geo_match.street): "E OAK ST"; "" for -1. */
+const char *geo_address_index_street(const geo_address_index *ix, int32_t street, char *buf, size_t size);
 
 /* Matches one address text to a parcel (join_address.c), with the rules of
  * geo_match_records.  out->method is GEO_MATCH_ADDRESS, GEO_MATCH_ADDRESS_NEAR

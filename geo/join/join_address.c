@@ -43,7 +43,7 @@
  * (no_house_number): a looser key would only find another street.  At
  * levels 3-6 the search goes on to the next level.
  */
-#include "address_index.h"
+#include "join_address_ladder.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -53,7 +53,6 @@
 #include "address_norm.h"
 #include "address_tables.h"
 
-#define MAX_STREETS 256 /* candidate streets of one relaxed key */
 #define MAX_HITS 16     /* parcels kept while deciding; more is ambiguous anyway */
 
 const char *geo_match_method_name(int method)
@@ -62,6 +61,7 @@ const char *geo_match_method_name(int method)
     case GEO_MATCH_ID: return "parcel_id";
     case GEO_MATCH_ADDRESS: return "address";
     case GEO_MATCH_ADDRESS_NEAR: return "address_near";
+    case GEO_MATCH_ADDRESS_BUILDING: return "address_building";
     case GEO_MATCH_CONTAINS: return "contains";
     case GEO_MATCH_NEAREST: return "nearest";
     default: return "unmatched";
@@ -78,6 +78,7 @@ const char *geo_unmatched_reason_name(int why)
     case GEO_UNMATCHED_UNKNOWN_STREET: return "unknown_street";
     case GEO_UNMATCHED_NO_HOUSE_NUMBER: return "no_house_number";
     case GEO_UNMATCHED_AMBIGUOUS_ADDRESS: return "ambiguous_address";
+    case GEO_UNMATCHED_UNIT_MISMATCH: return "unit_mismatch";
     default: return "";
     }
 }
@@ -91,24 +92,50 @@ size_t geo_address_index_parcels(const geo_address_index *ix, size_t *unusable)
 
 /* ---- house numbers on one street --------------------------------------- */
 
+/* The parcels that fit a record's house number.  The first MAX_HITS are
+ * kept (for ZIP and city); total, the lowest parcel and the building they
+ * share are followed over all of them. */
 typedef struct {
     int32_t parcel[MAX_HITS];
+    int32_t street[MAX_HITS];
     uint32_t city[MAX_HITS];
     const char *zip[MAX_HITS];
     int n;
     int overflow;
+    int total;             /* parcels that fit */
+    int32_t building;      /* the building all of them are in; -1 none; -2 not one */
+    int32_t first_parcel, first_street; /* the lowest parcel of them, and its street */
+    int contradicted;      /* parcels of that number whose unit contradicts the record's */
+    int32_t unit_parcel, unit_street;   /* the one parcel whose unit is the record's */
+    int unit_hits;         /* how many parcels have the record's unit */
 } hits;
 
-static void hits_add(hits *h, const geo_addr_entry *e)
+static void hits_init(hits *h)
+{
+    memset(h, 0, sizeof *h);
+    h->building = -1;
+    h->first_parcel = h->unit_parcel = -1;
+}
+
+static void hits_add(hits *h, const geo_addr_entry *e, int32_t street)
 {
     for (int k = 0; k < h->n; k++)
         if (h->parcel[k] == e->parcel)
             return;
+    h->building = h->total == 0 ? e->building : h->building == e->building ? h->building : -2;
+    if (h->building == -1 && h->total > 0)
+        h->building = -2;
+    h->total++;
+    if (h->first_parcel < 0 || e->parcel < h->first_parcel) {
+        h->first_parcel = e->parcel;
+        h->first_street = street;
+    }
     if (h->n == MAX_HITS) {
         h->overflow = 1;
         return;
     }
     h->parcel[h->n] = e->parcel;
+    h->street[h->n] = street;
     h->city[h->n] = e->city;
     h->zip[h->n] = e->zip;
     h->n++;
@@ -129,9 +156,12 @@ static uint32_t upper_bound(const geo_address_index *ix, const geo_addr_street *
 }
 
 /* Parcels of street s whose number (or same-side range) holds the record's
- * number with the same letter or fraction. */
-static void exact_on(const geo_address_index *ix, const geo_addr_street *s, const geo_address *a, hits *h)
+ * number with the same letter or fraction, and whose unit (unit: the
+ * record's unit key) does not contradict the record's. */
+static void exact_on(const geo_address_index *ix, int32_t street, const geo_address *a, const char *unit,
+                     hits *h)
 {
+    const geo_addr_street *s = &ix->street[street];
     int32_t n = a->num_lo;
     uint32_t u = upper_bound(ix, s, n);
     for (uint32_t k = u; k > s->first; k--) {
@@ -140,16 +170,32 @@ static void exact_on(const geo_address_index *ix, const geo_addr_street *s, cons
             break;
         if (e->hi < n || strcmp(e->extra, a->num_extra) != 0)
             continue;
-        if (n == e->lo || n == e->hi || (n - e->lo) % 2 == 0)
-            hits_add(h, e);
+        if (!(n == e->lo || n == e->hi || (n - e->lo) % 2 == 0))
+            continue;
+        int rel = geo_address_units_compare(unit, e->unit);
+        if (rel < 0) {
+            h->contradicted++;
+            continue;
+        }
+        if (rel > 0) {
+            h->unit_hits++;
+            if (h->unit_parcel < 0 || e->parcel < h->unit_parcel) {
+                h->unit_parcel = e->parcel;
+                h->unit_street = street;
+            }
+        }
+        hits_add(h, e, street);
     }
 }
 
 /* The parcels of street s with the nearest house number of the record's
- * parity within range (all of those at the best distance); *best_d. */
-static void near_on(const geo_address_index *ix, const geo_addr_street *s, const geo_address *a,
+ * parity (the same side of the street) in the record's hundred block
+ * within range (all of those at the best distance); *best_d.  Parcels
+ * whose unit contradicts the record's are passed over. */
+static void near_on(const geo_address_index *ix, int32_t street, const geo_address *a, const char *unit,
                     int32_t range, hits *h, int64_t *best_d)
 {
+    const geo_addr_street *s = &ix->street[street];
     int64_t n = a->num_lo;
     uint32_t u = upper_bound(ix, s, n + range);
     for (uint32_t k = u; k > s->first; k--) {
@@ -158,21 +204,24 @@ static void near_on(const geo_address_index *ix, const geo_addr_street *s, const
             break;
         int64_t d, v;
         if (e->lo <= n && n <= e->hi) {
+            if ((n - e->lo) % 2 != 0)
+                continue; /* inside a range of the other side: across the street */
             d = 0;
             v = n;
         } else {
             v = n < e->lo ? e->lo : e->hi;
             d = v > n ? v - n : n - v;
         }
-        if (d > range || ((v - n) % 2) != 0)
+        if (d > range || ((v - n) % 2) != 0 || v / 100 != n / 100)
+            continue;
+        if (geo_address_units_compare(unit, e->unit) < 0)
             continue;
         if (d < *best_d) {
             *best_d = d;
-            h->n = 0;
-            h->overflow = 0;
+            hits_init(h);
         }
         if (d == *best_d)
-            hits_add(h, e);
+            hits_add(h, e, street);
     }
 }
 
@@ -194,6 +243,7 @@ static int disambiguate(hits *h, const geo_address *a)
         }
         if (count == 1) {
             h->parcel[0] = h->parcel[keep];
+            h->street[0] = h->street[keep];
             h->n = 1;
             return 1;
         }
@@ -201,38 +251,64 @@ static int disambiguate(hits *h, const geo_address *a)
     return 0;
 }
 
-typedef enum { RES_NO_NUMBER, RES_MATCH, RES_AMBIGUOUS } resolution;
+typedef enum { RES_NO_NUMBER, RES_MATCH, RES_AMBIGUOUS, RES_UNIT_MISMATCH } resolution;
+
+static void matched(geo_match *out, int32_t parcel, int32_t street, int method, float conf, int candidates)
+{
+    out->parcel = parcel;
+    out->street = street;
+    out->method = (uint8_t)method;
+    out->confidence = conf;
+    out->number_diff = 0;
+    out->candidates = candidates;
+}
 
 /* Finds the house number on the candidate streets; fills out on a match. */
 static resolution resolve(const geo_address_index *ix, const int32_t *streets, int nstreets,
                           const geo_address *a, int32_t range, float conf, geo_match *out)
 {
-    hits h = {.n = 0};
+    char unit[16];
+    geo_address_unit_key(a->unit, unit, sizeof unit);
+    hits h;
+    hits_init(&h);
     for (int k = 0; k < nstreets; k++)
-        exact_on(ix, &ix->street[streets[k]], a, &h);
-    if (h.n > 1 || h.overflow) {
-        if (!disambiguate(&h, a))
-            return RES_AMBIGUOUS;
-        conf *= 0.95f;
-    }
-    if (h.n == 1) {
-        out->parcel = h.parcel[0];
-        out->method = GEO_MATCH_ADDRESS;
-        out->confidence = conf;
-        out->number_diff = 0;
+        exact_on(ix, streets[k], a, unit, &h);
+    out->candidates = h.total;
+    if (h.unit_hits == 1) {
+        /* the record's unit names one parcel among those of its number */
+        matched(out, h.unit_parcel, h.unit_street, GEO_MATCH_ADDRESS, conf, h.total);
         return RES_MATCH;
     }
-    if (range <= 0)
+    if (h.total > 1) {
+        if (disambiguate(&h, a)) {
+            matched(out, h.parcel[0], h.street[0], GEO_MATCH_ADDRESS, conf * 0.95f, h.total);
+            return RES_MATCH;
+        }
+        if (h.building >= 0) { /* one building: several homes at one place */
+            matched(out, h.first_parcel, h.first_street, GEO_MATCH_ADDRESS_BUILDING, conf * 0.95f, h.total);
+            return RES_MATCH;
+        }
+        return RES_AMBIGUOUS;
+    }
+    if (h.total == 1) {
+        matched(out, h.parcel[0], h.street[0], GEO_MATCH_ADDRESS, conf, 1);
+        return RES_MATCH;
+    }
+    if (h.contradicted > 0)
+        return RES_UNIT_MISMATCH; /* the number is there, with other units: not this one */
+    if (range <= 0 || (a->flags & GEO_ADDR_PREFIXED))
         return RES_NO_NUMBER;
     /* near: the best distance over all candidate streets; hits on two
      * streets, or two parcels at that distance, are ambiguous */
     int64_t best = INT64_MAX;
     int street_hits = 0;
-    hits all = {.n = 0};
+    hits all;
+    hits_init(&all);
     for (int k = 0; k < nstreets; k++) {
-        hits hs = {.n = 0};
+        hits hs;
+        hits_init(&hs);
         int64_t d = INT64_MAX;
-        near_on(ix, &ix->street[streets[k]], a, range, &hs, &d);
+        near_on(ix, streets[k], a, unit, range, &hs, &d);
         if (hs.n == 0)
             continue;
         street_hits++;
@@ -245,9 +321,8 @@ static resolution resolve(const geo_address_index *ix, const int32_t *streets, i
         return RES_NO_NUMBER;
     if (street_hits > 1 || all.n > 1 || all.overflow)
         return RES_AMBIGUOUS;
-    out->parcel = all.parcel[0];
-    out->method = GEO_MATCH_ADDRESS_NEAR;
-    out->confidence = conf * (0.9f - 0.4f * (float)best / (float)range);
+    matched(out, all.parcel[0], all.street[0], GEO_MATCH_ADDRESS_NEAR,
+            conf * (0.9f - 0.4f * (float)best / (float)range), 0);
     out->number_diff = (int32_t)best;
     return RES_MATCH;
 }
@@ -255,7 +330,7 @@ static resolution resolve(const geo_address_index *ix, const int32_t *streets, i
 /* ---- streets ---------------------------------------------------------- */
 
 /* The streets of a key (at most MAX_STREETS; -1 when more). */
-static int streets_of(const geo_address_index *ix, int kind, const char *predir, const char *name,
+int geo_addr_streets_of(const geo_address_index *ix, int kind, const char *predir, const char *name,
                       const char *suffix, const char *postdir, int32_t *out)
 {
     char key[4 * GEO_ADDR_STREET_MAX];
@@ -282,13 +357,24 @@ static int split_last_word(const char *name, char *buf, size_t size, const char 
     return 1;
 }
 
-typedef struct {
-    int found_street; /* some candidate street existed */
-    int done;         /* a match, or an ambiguity: stop */
-} ladder_state;
+/* Does street s have a directional and the record another one (and not
+ * that one)? */
+static int dirs_contradict(const geo_address_index *ix, int32_t s, const geo_address *a)
+{
+    const char *sp = ix->text + ix->street[s].predir, *so = ix->text + ix->street[s].postdir;
+    if ((!a->predir[0] && !a->postdir[0]) || (!sp[0] && !so[0]))
+        return 0;
+    const char *mine[2] = {a->predir, a->postdir}, *theirs[2] = {sp, so};
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++)
+            if (mine[i][0] && !strcmp(mine[i], theirs[j]))
+                return 0;
+    return 1;
+}
+
 
 /* Tries one set of candidate streets; updates the state and out. */
-static void try_streets(const geo_address_index *ix, const int32_t *streets, int n, const geo_address *a,
+void geo_addr_try_streets(const geo_address_index *ix, const int32_t *streets, int n, const geo_address *a,
                         int32_t range, float conf, int full_street, ladder_state *ls, geo_match *out)
 {
     if (n == 0)
@@ -298,13 +384,28 @@ static void try_streets(const geo_address_index *ix, const int32_t *streets, int
         ls->done = 1;
         return;
     }
+    /* a directional the record states and the street contradicts rules
+     * the street out (100 E MAIN ST is not on W MAIN ST, 230 4TH ST NW not
+     * on 4TH ST SW); a street without directionals does not contradict */
+    int32_t kept[MAX_STREETS];
+    int nk = 0;
+    for (int k = 0; k < n; k++)
+        if (!dirs_contradict(ix, streets[k], a))
+            kept[nk++] = streets[k];
+    if (nk == 0)
+        return;
     ls->found_street = 1;
-    resolution r = resolve(ix, streets, n, a, range, conf, out);
+    if (out->street < 0)
+        out->street = kept[0];
+    resolution r = resolve(ix, kept, nk, a, range, conf, out);
     if (r == RES_MATCH) {
         out->why = GEO_UNMATCHED_NONE;
         ls->done = 1;
     } else if (r == RES_AMBIGUOUS) {
         out->why = GEO_UNMATCHED_AMBIGUOUS_ADDRESS;
+        ls->done = 1;
+    } else if (r == RES_UNIT_MISMATCH) {
+        out->why = GEO_UNMATCHED_UNIT_MISMATCH;
         ls->done = 1;
     } else if (full_street) {
         out->why = GEO_UNMATCHED_NO_HOUSE_NUMBER;
@@ -313,7 +414,7 @@ static void try_streets(const geo_address_index *ix, const int32_t *streets, int
 }
 
 /* Levels 1-5 for the address a (with scale multiplying every confidence). */
-static void ladder(const geo_address_index *ix, const geo_address *a, int32_t range, float scale,
+void geo_addr_ladder(const geo_address_index *ix, const geo_address *a, int32_t range, float scale,
                    ladder_state *ls, geo_match *out)
 {
     int32_t streets[MAX_STREETS];
@@ -322,8 +423,8 @@ static void ladder(const geo_address_index *ix, const geo_address *a, int32_t ra
     const char *last = NULL;
     int two_words = split_last_word(a->name, head, sizeof head, &last);
     /* 1 */
-    n = streets_of(ix, GEO_ADDR_KEY_FULL, a->predir, a->name, a->suffix, a->postdir, streets);
-    try_streets(ix, streets, n, a, range, scale, 1, ls, out);
+    n = geo_addr_streets_of(ix, GEO_ADDR_KEY_FULL, a->predir, a->name, a->suffix, a->postdir, streets);
+    geo_addr_try_streets(ix, streets, n, a, range, scale, 1, ls, out);
     /* 2: the suffix word misspelt: every suffix one edit from it (as
      * written, or the last word of the name when none was read) that
      * names an existing street; the house number decides between them */
@@ -336,12 +437,12 @@ static void ladder(const geo_address_index *ix, const geo_address *a, int32_t ra
             if (a->suffix[0] && !strcmp(near[k], a->suffix))
                 continue; /* level 1 tried it */
             int32_t s1[MAX_STREETS];
-            int c = streets_of(ix, GEO_ADDR_KEY_FULL, a->predir, a->suffix[0] ? a->name : head, near[k],
+            int c = geo_addr_streets_of(ix, GEO_ADDR_KEY_FULL, a->predir, a->suffix[0] ? a->name : head, near[k],
                                a->postdir, s1);
             if (c == 1)
                 found[m++] = s1[0];
         }
-        try_streets(ix, found, m, a, range, 0.9f * scale, 0, ls, out);
+        geo_addr_try_streets(ix, found, m, a, range, 0.9f * scale, 0, ls, out);
     }
     /* ... and a street named after a direction with a misspelt suffix:
      * NORTHEAST EXXPRESSWAY reads as NE + EXXPRESSWAY; the parcels say
@@ -353,37 +454,37 @@ static void ladder(const geo_address_index *ix, const geo_address *a, int32_t ra
         for (int d = 0; d < 2; d++)
             for (int k = 0; k < ng && names[d]; k++) {
                 int32_t s1[MAX_STREETS];
-                if (streets_of(ix, GEO_ADDR_KEY_FULL, "", names[d], near[k], a->postdir, s1) == 1)
+                if (geo_addr_streets_of(ix, GEO_ADDR_KEY_FULL, "", names[d], near[k], a->postdir, s1) == 1)
                     found[m++] = s1[0];
             }
-        try_streets(ix, found, m, a, range, 0.85f * scale, 0, ls, out);
+        geo_addr_try_streets(ix, found, m, a, range, 0.85f * scale, 0, ls, out);
     }
     /* 3 */
     if (!ls->done) {
-        n = streets_of(ix, GEO_ADDR_KEY_NO_SUFFIX, a->predir, a->name, "", a->postdir, streets);
-        try_streets(ix, streets, n, a, range, 0.9f * scale, 0, ls, out);
+        n = geo_addr_streets_of(ix, GEO_ADDR_KEY_NO_SUFFIX, a->predir, a->name, "", a->postdir, streets);
+        geo_addr_try_streets(ix, streets, n, a, range, 0.9f * scale, 0, ls, out);
     }
     if (!ls->done && !a->suffix[0] && two_words && !geo_address_suffix(last)) {
-        n = streets_of(ix, GEO_ADDR_KEY_NO_SUFFIX, a->predir, head, "", a->postdir, streets);
-        try_streets(ix, streets, n, a, range, 0.85f * scale, 0, ls, out);
+        n = geo_addr_streets_of(ix, GEO_ADDR_KEY_NO_SUFFIX, a->predir, head, "", a->postdir, streets);
+        geo_addr_try_streets(ix, streets, n, a, range, 0.85f * scale, 0, ls, out);
     }
     /* "920 W SPRING" reads as the street W SPG (a directional alone is a
      * name, USPS); without its suffix it is the street SPRING west */
     const char *dir = !ls->done && !a->predir[0] && a->suffix[0] ? geo_address_directional(a->name) : NULL;
     const char *spelled = dir ? geo_addr_suffix_primary(a->suffix) : NULL;
     if (spelled) {
-        n = streets_of(ix, GEO_ADDR_KEY_NO_SUFFIX, dir, spelled, "", a->postdir, streets);
-        try_streets(ix, streets, n, a, range, 0.85f * scale, 0, ls, out);
+        n = geo_addr_streets_of(ix, GEO_ADDR_KEY_NO_SUFFIX, dir, spelled, "", a->postdir, streets);
+        geo_addr_try_streets(ix, streets, n, a, range, 0.85f * scale, 0, ls, out);
     }
     /* 4 */
     if (!ls->done && (a->predir[0] || a->postdir[0] || a->suffix[0])) {
-        n = streets_of(ix, GEO_ADDR_KEY_NO_DIRS, "", a->name, a->suffix, "", streets);
-        try_streets(ix, streets, n, a, range, 0.85f * scale, 0, ls, out);
+        n = geo_addr_streets_of(ix, GEO_ADDR_KEY_NO_DIRS, "", a->name, a->suffix, "", streets);
+        geo_addr_try_streets(ix, streets, n, a, range, 0.85f * scale, 0, ls, out);
     }
     /* 5 */
     if (!ls->done) {
-        n = streets_of(ix, GEO_ADDR_KEY_NAME, "", a->name, "", "", streets);
-        try_streets(ix, streets, n, a, range, 0.8f * scale, 0, ls, out);
+        n = geo_addr_streets_of(ix, GEO_ADDR_KEY_NAME, "", a->name, "", "", streets);
+        geo_addr_try_streets(ix, streets, n, a, range, 0.8f * scale, 0, ls, out);
     }
 }
 
@@ -394,6 +495,8 @@ void geo_match_address(const geo_address_index *ix, const char *text, int32_t ra
     out->why = GEO_UNMATCHED_NO_ID_NO_POINT;
     out->confidence = 0.0f;
     out->number_diff = -1;
+    out->street = -1;
+    out->candidates = 0;
     out->distance_m = NAN;
     const char *p = text;
     while (p && isspace((unsigned char)*p))
@@ -402,15 +505,21 @@ void geo_match_address(const geo_address_index *ix, const char *text, int32_t ra
         return;
     geo_address a;
     geo_address_parse(text, &a);
+    int found = 0;
     if (a.num_lo < 0 || !a.name[0]) {
+        /* text before the number, a number spelled out: the dictionary
+         * may still find it */
         out->why = GEO_UNMATCHED_ADDRESS_INCOMPLETE;
+        if (ix && !geo_addr_match_by_dictionary(ix, text, range, out, &found) && found &&
+            out->why == GEO_UNMATCHED_ADDRESS_INCOMPLETE)
+            out->why = GEO_UNMATCHED_NO_HOUSE_NUMBER;
         return;
     }
     out->why = GEO_UNMATCHED_UNKNOWN_STREET;
     if (!ix)
         return;
     ladder_state ls = {0, 0};
-    ladder(ix, &a, range, 1.0f, &ls, out);
+    geo_addr_ladder(ix, &a, range, 1.0f, &ls, out);
     if (ls.done)
         return;
     if (ls.found_street)
@@ -429,15 +538,21 @@ void geo_match_address(const geo_address_index *ix, const char *text, int32_t ra
             if (!strcmp(b.street, a.street) || !b.name[0])
                 continue;
             int32_t streets[MAX_STREETS];
-            int n = streets_of(ix, GEO_ADDR_KEY_FULL, b.predir, b.name, b.suffix, b.postdir, streets);
+            int n = geo_addr_streets_of(ix, GEO_ADDR_KEY_FULL, b.predir, b.name, b.suffix, b.postdir, streets);
             ladder_state lc = {0, 0};
             geo_match m = *out;
-            try_streets(ix, streets, n, &b, range, 0.9f, 1, &lc, &m);
+            geo_addr_try_streets(ix, streets, n, &b, range, 0.9f, 1, &lc, &m);
             if (lc.done) {
                 *out = m;
                 return;
             }
         }
+    }
+    /* the street dictionary: the longest run of words that is a street of
+     * the parcels (join_address_dict.c) */
+    if (!ls.found_street) {
+        if (geo_addr_match_by_dictionary(ix, text, range, out, &found) || found)
+            return;
     }
     /* 7: a name one typo away, when exactly one is (names of 4 letters and
      * more: shorter ones are too close to each other) */
@@ -458,7 +573,7 @@ void geo_match_address(const geo_address_index *ix, const char *text, int32_t ra
     snprintf(b.name, sizeof b.name, "%s", ix->text + ix->names[pick]);
     ladder_state lb = {0, 0};
     geo_match m = *out;
-    ladder(ix, &b, range, 0.75f, &lb, &m);
+    geo_addr_ladder(ix, &b, range, 0.75f, &lb, &m);
     if (lb.done && m.method != GEO_MATCH_NONE)
         *out = m; /* only a match counts: the typo street's own problems are not the record's */
     else if (lb.found_street && !ls.found_street)

@@ -245,6 +245,8 @@ static fr_status points_match_one(points_thread *t, const geo_layer *pts, const 
     out->why = GEO_UNMATCHED_NO_ID_NO_POINT;
     out->confidence = 0.0f;
     out->number_diff = -1;
+    out->street = -1;
+    out->candidates = 0;
     out->distance_m = NAN;
 
     double x = NAN, y = NAN;
@@ -286,6 +288,8 @@ static fr_status points_match_one(points_thread *t, const geo_layer *pts, const 
             }
             if (m.why != GEO_UNMATCHED_NO_ID_NO_POINT) /* it had an address */
                 out->why = m.why;
+            out->street = m.street; /* for the audit, whatever step matches */
+            out->candidates = m.candidates;
             break;
         }
         case GEO_MATCH_CONTAINS:

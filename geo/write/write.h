@@ -101,12 +101,16 @@ typedef struct {
     const geo_layer *records;       /* the records matched (their fid) */
     const geo_match *match;         /* records->count results of geo_match_records */
     const char *const *address;     /* the records' address texts, or NULL when unmapped */
+    const geo_address_index *addresses; /* the parcels' address index (street names), or NULL */
 } geo_match_audit;
 
 /* matches.csv: one row per record: layer, fid, method (geo_match_method_name),
  * parcel_id (parcel_id[match.parcel]), confidence (3 decimals), distance_m
  * (contains and nearest), house_number_diff (address matches), reason
- * (unmatched), address (the record's address as normalised for matching). */
+ * (unmatched), address (the record's address as normalised for matching),
+ * street (the parcels' street the address step found, matched or not) and
+ * candidates (parcels with the record's exact address: 2 and more for a
+ * building or an ambiguity). */
 fr_status geo_write_matches_csv(const geo_match_audit *layers, size_t nlayers,
                                 const char *const *parcel_id, const char *path, fr_error *err);
 

@@ -6,8 +6,10 @@
  *
  *   matched (share of kept records):  parcel_id  address  addr_near  contains  nearest  unmatched
  *     incidents                           0.0%    97.9%       0.3%      1.2%     0.3%       0.3%
+ *   parcels sharing their address: 5400, 5380 of them in 1200 buildings
  *   unmatched records' most frequent streets:
- *     incidents      E OAK STRET (12), MAIN (4)
+ *     incidents      streets the parcels lack: E OAK STRET (12), MAIN (4)
+ *     incidents      on parcel streets (number, unit or ambiguity): ELM ST (3)
  */
 #include <stdio.h>
 
@@ -42,9 +44,17 @@ void fr_summary_print_matching(const fr_run_summary *s, FILE *fp)
         pct(fp, c->unmatched, c->kept, 9);
         fputc('\n', fp);
     }
-    if (s->address_index_built)
+    if (s->address_index_built) {
         fprintf(fp, "parcel addresses indexed for matching: %zu (%zu more without a house number or a street)\n",
                 s->addresses_indexed, s->addresses_unusable);
+        fprintf(fp, "parcels sharing their address: %zu, %zu of them in %zu buildings (matched as one: "
+                    "address_building)\n",
+                s->addresses_sharing, s->addresses_in_buildings, s->buildings);
+        for (size_t k = 1; k <= 2 && k < s->nlayers; k++)
+            if (s->layers[k].present && s->layers[k].by_address_building)
+                fprintf(fp, "  %-31s %zu records at a building's address (counted under address)\n",
+                        s->layers[k].name, s->layers[k].by_address_building);
+    }
     if (s->unmatched_streets[0])
         fprintf(fp, "unmatched records' most frequent streets (fix the source, or the parcels' addresses):\n%s",
                 s->unmatched_streets);

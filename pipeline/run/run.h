@@ -36,6 +36,7 @@ typedef struct {
     size_t kept;          /* after reading and de-duplication */
     size_t by_id, by_contains, by_nearest; /* point layers: how records matched */
     size_t by_address, by_address_near;    /* point layers: by address (exact, nearest house number) */
+    size_t by_address_building;            /* of by_address: at a building's shared address */
     size_t unmatched;     /* point layers: rejected for want of a parcel */
     size_t used;          /* records used by the run */
     size_t rejected;      /* all rejected records of the layer */
@@ -64,6 +65,9 @@ typedef struct {
     int address_index_built;      /* a layer joined by address: the parcels' addresses were indexed */
     size_t addresses_indexed;     /* parcels whose address has a house number and a street */
     size_t addresses_unusable;    /* parcels whose address text lacks either (not matchable by address) */
+    size_t addresses_sharing;     /* parcels whose address another parcel has too */
+    size_t addresses_in_buildings; /* of those, parcels in a building (within join.tolerance_m) */
+    size_t buildings;             /* buildings: addresses shared by parcels at one place */
 } fr_run_summary;
 
 fr_status fr_run(const fr_run_options *opt, fr_run_summary *summary, fr_error *err);

@@ -64,8 +64,17 @@ static fr_status address_index(run_ctx *ctx, const geo_address_index **out, fr_e
         fr_status st = geo_address_index_build(ctx->parcels, pc, &ctx->addr, err);
         if (st != FR_OK)
             return st;
+        /* parcels sharing an address at one place are a building (condos,
+         * apartments): a record at that address matches the building */
+        st = geo_address_index_buildings(ctx->addr, ctx->rx, ctx->ry, ctx->cfg.join.tolerance_m, err);
+        if (st != FR_OK)
+            return st;
         ctx->sum->address_index_built = 1;
         ctx->sum->addresses_indexed = geo_address_index_parcels(ctx->addr, &ctx->sum->addresses_unusable);
+        int32_t nb;
+        geo_address_index_building_of(ctx->addr, &nb, &ctx->sum->addresses_sharing,
+                                      &ctx->sum->addresses_in_buildings);
+        ctx->sum->buildings = (size_t)nb;
     }
     *out = ctx->addr;
     return FR_OK;
@@ -117,6 +126,12 @@ static fr_status reject(run_ctx *ctx, const geo_layer *l, const geo_match_spec *
                  "the address '%.200s' (%s %s) fits several parcels equally well; refused rather than guessed",
                  address ? address : "", a.number, a.street);
         break;
+    case GEO_UNMATCHED_UNIT_MISMATCH:
+        field = l->cols[spec->address_col].source_name;
+        snprintf(what, sizeof what,
+                 "the parcels at '%.200s' (%s %s) all have another unit than '%.40s'; refused rather than guessed",
+                 address ? address : "", a.number, a.street, a.unit);
+        break;
     default:
         snprintf(what, sizeof what, "it has neither a parcel id, an address nor a location");
     }
@@ -147,13 +162,13 @@ static int cmp_count(const void *a, const void *b)
 /* One summary line: the most frequent streets of the unmatched records
  * that carry an address with a street ("E OAK STRET (12), MAIN (4)"). */
 static fr_status unmatched_streets(run_ctx *ctx, const geo_layer *l, const geo_match_spec *spec,
-                                   const geo_match *m, fr_error *err)
+                                   const geo_match *m, int found, fr_error *err)
 {
     if (spec->address_col < 0)
         return FR_OK;
     size_t n = 0;
     for (size_t k = 0; k < l->count; k++)
-        n += m[k].parcel < 0 && l->cols[spec->address_col].str[k];
+        n += m[k].parcel < 0 && l->cols[spec->address_col].str[k] && (m[k].street >= 0) == found;
     if (n == 0)
         return FR_OK;
     char **streets = calloc(n, sizeof *streets);
@@ -162,13 +177,19 @@ static fr_status unmatched_streets(run_ctx *ctx, const geo_layer *l, const geo_m
     size_t ns = 0;
     for (size_t k = 0; k < l->count && st == FR_OK; k++) {
         const char *text = l->cols[spec->address_col].str[k];
-        if (m[k].parcel >= 0 || !text)
+        if (m[k].parcel >= 0 || !text || (m[k].street >= 0) != found)
             continue;
+        /* the street the parcels have, as they write it; else as read */
         geo_address a;
-        geo_address_parse(text, &a);
-        if (!a.street[0])
+        char name[GEO_ADDR_STREET_MAX];
+        if (found)
+            geo_address_index_street(ctx->addr, m[k].street, name, sizeof name);
+        else
+            geo_address_parse(text, &a);
+        const char *street = found ? name : a.street;
+        if (!street[0])
             continue;
-        if (!(streets[ns++] = strdup(a.street)))
+        if (!(streets[ns++] = strdup(street)))
             st = fr_error_oom(err);
     }
     size_t nc = 0;
@@ -188,8 +209,10 @@ static fr_status unmatched_streets(run_ctx *ctx, const geo_layer *l, const geo_m
         int w = snprintf(out + used, size - used, "%s%s (%zu)", i ? ", " : "", counts[i].street, counts[i].n);
         if (i == 0 && w >= 0 && (size_t)w < size - used) {
             /* the layer name first */
-            char line[200];
-            snprintf(line, sizeof line, "  %-14s %s", l->name, out + used);
+            char line[240];
+            snprintf(line, sizeof line, "  %-14s %s %s", l->name,
+                     found ? "on parcel streets (number, unit or ambiguity):" : "streets the parcels lack:",
+                     out + used);
             w = snprintf(out + used, size - used, "%s", line);
         }
         if (w < 0 || (size_t)w >= size - used) {
@@ -233,6 +256,7 @@ fr_status run_match_layer(run_ctx *ctx, geo_layer *l, size_t counts_index, geo_m
         switch (m->method) {
         case GEO_MATCH_ID: c->by_id++; break;
         case GEO_MATCH_ADDRESS: c->by_address++; break;
+        case GEO_MATCH_ADDRESS_BUILDING: c->by_address++; c->by_address_building++; break;
         case GEO_MATCH_ADDRESS_NEAR: c->by_address_near++; break;
         case GEO_MATCH_CONTAINS: c->by_contains++; break;
         case GEO_MATCH_NEAREST: c->by_nearest++; break;
@@ -242,7 +266,8 @@ fr_status run_match_layer(run_ctx *ctx, geo_layer *l, size_t counts_index, geo_m
                 return fr_error_oom(err);
         }
     }
-    return unmatched_streets(ctx, l, &spec, *out, err);
+    st = unmatched_streets(ctx, l, &spec, *out, 0, err);
+    return st == FR_OK ? unmatched_streets(ctx, l, &spec, *out, 1, err) : st;
 }
 
 fr_status run_write_matches(run_ctx *ctx, const char *path, fr_error *err)
@@ -256,7 +281,7 @@ fr_status run_write_matches(run_ctx *ctx, const char *path, fr_error *err)
             continue;
         int ac = geo_layer_find_column(ls[i], "address");
         a[n++] = (geo_match_audit){ls[i]->name, ls[i], ms[i],
-                                   ac >= 0 ? (const char *const *)ls[i]->cols[ac].str : NULL};
+                                   ac >= 0 ? (const char *const *)ls[i]->cols[ac].str : NULL, ctx->addr};
     }
     int pc = geo_layer_find_column(ctx->parcels, "parcel_id");
     return geo_write_matches_csv(a, n, (const char *const *)ctx->parcels->cols[pc].str, path, err);

@@ -261,9 +261,9 @@ static void missing_directional(void **state)
     m = match(state, "100 OAK ST", 10); /* E OAK ST and W OAK ST */
     assert_int_equal(m.parcel, -1);
     assert_int_equal(m.why, GEO_UNMATCHED_AMBIGUOUS_ADDRESS);
-    m = match(state, "300 S MAPLE AVE", 10); /* a wrong directional is not a missing one... */
-    assert_int_equal(m.parcel, 15);        /* ...but the name and suffix still say it */
-    assert_conf(m, 0.85);
+    m = match(state, "300 S MAPLE AVE", 10); /* a wrong directional is not a missing one: */
+    assert_int_equal(m.parcel, -1);        /* N MAPLE AVE contradicts it (issue 17) */
+    assert_int_equal(m.why, GEO_UNMATCHED_UNKNOWN_STREET);
 }
 
 static void street_name_one_typo_away(void **state)
