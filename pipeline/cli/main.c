@@ -20,6 +20,7 @@
 
 #include "log.h"
 #include "progress.h"
+#include "cmd_match.h"
 #include "cmd_models.h"
 #include "read.h"
 #include "run.h"
@@ -37,6 +38,7 @@ static void usage(FILE *fp)
             "  firerisk version\n"
             "  firerisk help\n");
     fr_cmd_models_usage(fp);
+    fr_cmd_match_usage(fp);
     fprintf(fp,
             "exit codes: 0 ok, 1 usage/configuration, 2 input data, 3 output/IO, 4 internal,\n"
             "            5 output directory locked by another run\n");
@@ -228,6 +230,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "synth"))
         return cmd_synth(argc - 1, argv + 1);
+    if (!strcmp(cmd, "match"))
+        return fr_cmd_match(argc - 1, argv + 1);
     if (!strcmp(cmd, "train"))
         return fr_cmd_train(argc - 1, argv + 1);
     if (!strcmp(cmd, "backtest"))

@@ -72,6 +72,12 @@ typedef struct {
 
 fr_status fr_run(const fr_run_options *opt, fr_run_summary *summary, fr_error *err);
 
+/* `firerisk match`: reads the layers and joins inspections and incidents to
+ * the parcels as fr_run does, then writes matches.csv, rejects.csv and
+ * match_summary.txt into opt->out_dir (default "match"), and nothing else
+ * (run_match_only.c).  as_of and progress are not used. */
+fr_status fr_match(const fr_run_options *opt, fr_run_summary *summary, fr_error *err);
+
 /* The summary as the one screen printed on stderr (and saved as
  * run_summary.txt). */
 void fr_summary_print(const fr_run_summary *s, FILE *fp);
