@@ -367,17 +367,22 @@ void run_ctx_free(run_ctx *ctx)
     fr_config_free(&ctx->cfg);
 }
 
-fr_status fr_run(const fr_run_options *opt, fr_run_summary *summary, fr_error *err)
+fr_status run_ctx_open(run_ctx *ctx, const fr_run_options *opt, fr_run_summary *summary, fr_error *err)
 {
     memset(summary, 0, sizeof *summary);
-    run_ctx ctx;
-    memset(&ctx, 0, sizeof ctx);
-    ctx.sum = summary;
-    ctx.opt = opt;
-    ctx.log = opt->log;
+    memset(ctx, 0, sizeof *ctx);
+    ctx->sum = summary;
+    ctx->opt = opt;
+    ctx->log = opt->log;
     if (opt->threads > 0)
         omp_set_num_threads(opt->threads);
-    fr_status st = fr_config_load(opt->config_path, &ctx.cfg, err);
+    return fr_config_load(opt->config_path, &ctx->cfg, err);
+}
+
+fr_status fr_run(const fr_run_options *opt, fr_run_summary *summary, fr_error *err)
+{
+    run_ctx ctx;
+    fr_status st = run_ctx_open(&ctx, opt, summary, err);
     if (st != FR_OK)
         return st;
     ctx.as_of = ctx.cfg.as_of_set ? ctx.cfg.as_of : fr_today_utc();

@@ -86,6 +86,9 @@ void run_guard_free(run_ctx *ctx);
 /* run.c: the join stage, and the features recomputed as of another date
  * (neighbourhood counts included), for train and backtest; releases all. */
 fr_status run_join(run_ctx *ctx, fr_error *err);
+/* The context of a run, match or train: zeroed, options, summary and
+ * threads set, the configuration loaded. */
+fr_status run_ctx_open(run_ctx *ctx, const fr_run_options *opt, fr_run_summary *summary, fr_error *err);
 fr_status run_features_as_of(run_ctx *ctx, int32_t as_of, fr_error *err);
 void run_ctx_free(run_ctx *ctx);
 

@@ -7,7 +7,6 @@
  * replaced).
  */
 #include <errno.h>
-#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,15 +46,8 @@ static fr_status write_summary(const run_ctx *ctx, const char *path, fr_error *e
 
 fr_status fr_match(const fr_run_options *opt, fr_run_summary *summary, fr_error *err)
 {
-    memset(summary, 0, sizeof *summary);
     run_ctx ctx;
-    memset(&ctx, 0, sizeof ctx);
-    ctx.sum = summary;
-    ctx.opt = opt;
-    ctx.log = opt->log;
-    if (opt->threads > 0)
-        omp_set_num_threads(opt->threads);
-    fr_status st = fr_config_load(opt->config_path, &ctx.cfg, err);
+    fr_status st = run_ctx_open(&ctx, opt, summary, err);
     const char *out = opt->out_dir ? opt->out_dir : "match";
     snprintf(summary->out_dir, sizeof summary->out_dir, "%s", out);
     if (st == FR_OK && !ctx.cfg.layers.inspections.present && !ctx.cfg.layers.incidents.present)
