@@ -585,6 +585,7 @@ static const struct {
     const char *words, *spelled;
 } road_prefixes[] = {
     {"COUNTY ROAD", "COUNTY ROAD"}, {"COUNTY RD", "COUNTY ROAD"}, {"CNTY RD", "COUNTY ROAD"},
+    {"COUNTRY ROAD", "COUNTY ROAD"}, {"COUNTRY RD", "COUNTY ROAD"}, /* a common slip */
     {"CO RD", "COUNTY ROAD"},       {"CORD", "COUNTY ROAD"},      {"CR", "COUNTY ROAD"},
     {"STATE ROAD", "STATE ROAD"},   {"STATE RD", "STATE ROAD"},   {"ST RD", "STATE ROAD"},
     {"STATE HIGHWAY", "STATE HIGHWAY"}, {"STATE HWY", "STATE HIGHWAY"}, {"ST HWY", "STATE HIGHWAY"},
@@ -810,6 +811,12 @@ void geo_address_parse(const char *text, geo_address *a)
         end--; /* a "#" with nothing after it says nothing */
     int s = leading_unit(&t, end, a);
     s += house_number(&t, s, end, a);
+    for (int i = s + 1; i + 1 < end; i++)
+        if (!strcmp(t.w[i], "#") && road_number_at(&t, s, i)) {
+            /* "ROUTE # A", "HWY # 7": the number sign of a road, not a unit */
+            memmove(t.w[i], t.w[i + 1], (size_t)(end - i - 1) * sizeof t.w[0]);
+            end--;
+        }
     street_line(&t, s, end, a);
     a->street[0] = '\0';
     put_word(a->street, sizeof a->street, a->predir, &a->flags);

@@ -468,6 +468,16 @@ void geo_addr_ladder(const geo_address_index *ix, const geo_address *a, int32_t 
         n = geo_addr_streets_of(ix, GEO_ADDR_KEY_NO_SUFFIX, a->predir, head, "", a->postdir, streets);
         geo_addr_try_streets(ix, streets, n, a, range, 0.85f * scale, 0, ls, out);
     }
+    /* a suffix word that is the end of the name, the suffix left out:
+     * "N CENTRAL PARK" is N CENTRAL PARK AVE, "S COTTAGE GROVE" is S
+     * COTTAGE GROVE AVE (the parcels keep the word as written) */
+    if (!ls->done && a->suffix[0] && a->suffix_written[0]) {
+        char longer[GEO_ADDR_NAME_MAX];
+        if ((size_t)snprintf(longer, sizeof longer, "%s %s", a->name, a->suffix_written) < sizeof longer) {
+            n = geo_addr_streets_of(ix, GEO_ADDR_KEY_NO_SUFFIX, a->predir, longer, "", a->postdir, streets);
+            geo_addr_try_streets(ix, streets, n, a, range, 0.85f * scale, 0, ls, out);
+        }
+    }
     /* "920 W SPRING" reads as the street W SPG (a directional alone is a
      * name, USPS); without its suffix it is the street SPRING west */
     const char *dir = !ls->done && !a->predir[0] && a->suffix[0] ? geo_address_directional(a->name) : NULL;
