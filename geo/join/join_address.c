@@ -357,23 +357,27 @@ static int split_last_word(const char *name, char *buf, size_t size, const char 
     return 1;
 }
 
-/* Does street s have a directional and the record another one (and not
- * that one)? */
+/* Does street s have a directional the record contradicts?  Pre- and
+ * post-directionals compare with their own kind (1306 S CLIFF VALLEY WAY
+ * NE is not on N CLIFF VALLEY WAY NE); a record's only directional
+ * compares with the street's only one, wherever each stands (100 E MAIN
+ * ST may be MAIN ST E, not MAIN ST W).  Nothing contradicts a street or a
+ * record without directionals. */
 static int dirs_contradict(const geo_address_index *ix, int32_t s, const geo_address *a)
 {
     const char *sp = ix->text + ix->street[s].predir, *so = ix->text + ix->street[s].postdir;
-    if ((!a->predir[0] && !a->postdir[0]) || (!sp[0] && !so[0]))
-        return 0;
-    const char *mine[2] = {a->predir, a->postdir}, *theirs[2] = {sp, so};
-    for (int i = 0; i < 2; i++)
-        for (int j = 0; j < 2; j++)
-            if (mine[i][0] && !strcmp(mine[i], theirs[j]))
-                return 0;
-    return 1;
+    if (a->predir[0] && sp[0] && strcmp(a->predir, sp) != 0)
+        return 1;
+    if (a->postdir[0] && so[0] && strcmp(a->postdir, so) != 0)
+        return 1;
+    int mine = !!a->predir[0] + !!a->postdir[0], theirs = !!sp[0] + !!so[0];
+    if (mine == 1 && theirs == 1) {
+        const char *m = a->predir[0] ? a->predir : a->postdir, *t = sp[0] ? sp : so;
+        return strcmp(m, t) != 0;
+    }
+    return 0;
 }
 
-
-/* Tries one set of candidate streets; updates the state and out. */
 void geo_addr_try_streets(const geo_address_index *ix, const int32_t *streets, int n, const geo_address *a,
                         int32_t range, float conf, int full_street, ladder_state *ls, geo_match *out)
 {
@@ -397,7 +401,10 @@ void geo_addr_try_streets(const geo_address_index *ix, const int32_t *streets, i
     ls->found_street = 1;
     if (out->street < 0)
         out->street = kept[0];
-    resolution r = resolve(ix, kept, nk, a, range, conf, out);
+    /* no near number when a namesake was ruled out: the record's number
+     * may be the namesake's (2211 DRESDEN DR SW, the roll has 2211
+     * DRESDEN DR NE and 2213 DRESDEN DR) */
+    resolution r = resolve(ix, kept, nk, a, nk < n ? 0 : range, conf, out);
     if (r == RES_MATCH) {
         out->why = GEO_UNMATCHED_NONE;
         ls->done = 1;

@@ -57,6 +57,9 @@ static const struct {
     /* 21 */ {"55 COUNTY RD MM", 1600, 0},
     /* 22 */ {"8 UNIT C LN APT 1", 1700, 0},  /* unit 1 alone on the roll */
     /* 23 */ {"30 WILLOW HL", 1800, 0},
+    /* 24 */ {"1306 N CLIFF VALLEY WAY NE", 1900, 0}, /* DeKalb County's roll */
+    /* 25 */ {"2211 DRESDEN DR NE", 2000, 0},
+    /* 26 */ {"2213 DRESDEN DR", 2100, 0},
 };
 #define NP (sizeof parcels / sizeof parcels[0])
 
@@ -138,6 +141,13 @@ static void contradicting_directional_is_refused(void **state)
     expect(state, "1000 Gravenstein Hwy, N Sebastopol CA", 11, GEO_MATCH_ADDRESS);
     expect(state, "1000 Gravenstein Hwy S, Sebastopol, CA 95472", 12, GEO_MATCH_ADDRESS);
     refused(state, "1000 Gravenstein Hwy", GEO_UNMATCHED_AMBIGUOUS_ADDRESS); /* N or S: no guess */
+    /* pre- and post-directionals compare each with its own kind */
+    refused(state, "1306 S Cliff Valley Way NE", GEO_UNMATCHED_UNKNOWN_STREET);
+    expect(state, "1306 Cliff Valley Way", 24, GEO_MATCH_ADDRESS);
+    /* a namesake ruled out by its directional: no near number on the
+     * other street (the record's 2211 is the namesake's number) */
+    refused(state, "2211 Dresden Dr SW", GEO_UNMATCHED_NO_HOUSE_NUMBER);
+    expect(state, "2211 Dresden Dr NE", 25, GEO_MATCH_ADDRESS);
 }
 
 static void units_in_any_pub28_form(void **state)
