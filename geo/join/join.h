@@ -46,6 +46,7 @@ typedef enum {
                                         the same parity within the address range */
     GEO_UNMATCHED_AMBIGUOUS_ADDRESS, /* the address fits several parcels equally well */
     GEO_UNMATCHED_UNIT_MISMATCH,     /* the parcels at that number all have another unit */
+    GEO_UNMATCHED_NOT_A_HOME,        /* an address of the master address list no parcel has */
     GEO_UNMATCHED_NREASONS
 } geo_unmatched_reason;
 
@@ -67,7 +68,7 @@ typedef struct {
  * "address_building", "contains", "nearest", "unmatched"; and the reject
  * reason codes "no_parcel_id_or_point", "unknown_parcel_id",
  * "beyond_tolerance", "address_incomplete", "unknown_street",
- * "no_house_number", "ambiguous_address", "unit_mismatch". */
+ * "no_house_number", "ambiguous_address", "unit_mismatch", "not_a_home". */
 const char *geo_match_method_name(int method);
 const char *geo_unmatched_reason_name(int why);
 
@@ -154,6 +155,15 @@ const char *geo_address_index_street(const geo_address_index *ix, int32_t street
  * near match (0: exact only).  Thread-safe. */
 void geo_match_address(const geo_address_index *ix, const char *text, int32_t range, geo_match *out);
 
+/* The same, knowing the city's master address list (known: its addresses
+ * indexed with geo_address_index_build; NULL for none): a record whose
+ * exact address is on the list and that no parcel has exactly (a shop, a
+ * school, an apartment complex on a homes-only roll) is left unmatched
+ * with GEO_UNMATCHED_NOT_A_HOME rather than moved to a neighbouring home
+ * by the near-number step.  Thread-safe. */
+void geo_match_address_known(const geo_address_index *ix, const geo_address_index *known, const char *text,
+                             int32_t range, geo_match *out);
+
 /* ---- matching with a configured order ---------------------------------- */
 
 #define GEO_MATCH_MAX_STEPS 4
@@ -168,6 +178,7 @@ typedef struct {
     const geo_id_index *ids;
     int id_col;                           /* string column of parcel ids, -1 none */
     const geo_address_index *addresses;
+    const geo_address_index *known_addresses; /* the master address list, or NULL */
     int address_col;                      /* string column of addresses, -1 none */
     int32_t address_range;                /* see geo_match_address */
     double tolerance_m;                   /* of GEO_MATCH_NEAREST */

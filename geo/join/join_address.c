@@ -79,6 +79,7 @@ const char *geo_unmatched_reason_name(int why)
     case GEO_UNMATCHED_NO_HOUSE_NUMBER: return "no_house_number";
     case GEO_UNMATCHED_AMBIGUOUS_ADDRESS: return "ambiguous_address";
     case GEO_UNMATCHED_UNIT_MISMATCH: return "unit_mismatch";
+    case GEO_UNMATCHED_NOT_A_HOME: return "not_a_home";
     default: return "";
     }
 }
@@ -595,4 +596,26 @@ void geo_match_address(const geo_address_index *ix, const char *text, int32_t ra
         *out = m; /* only a match counts: the typo street's own problems are not the record's */
     else if (lb.found_street && !ls.found_street)
         out->why = m.why == GEO_UNMATCHED_AMBIGUOUS_ADDRESS ? m.why : GEO_UNMATCHED_NO_HOUSE_NUMBER;
+}
+
+void geo_match_address_known(const geo_address_index *ix, const geo_address_index *known, const char *text,
+                             int32_t range, geo_match *out)
+{
+    geo_match_address(ix, text, range, out);
+    int exact = out->method == GEO_MATCH_ADDRESS || out->method == GEO_MATCH_ADDRESS_BUILDING;
+    if (!known || exact || out->why == GEO_UNMATCHED_AMBIGUOUS_ADDRESS ||
+        out->why == GEO_UNMATCHED_UNIT_MISMATCH || out->why == GEO_UNMATCHED_ADDRESS_INCOMPLETE ||
+        out->why == GEO_UNMATCHED_NO_ID_NO_POINT)
+        return;
+    /* the exact address on the list (no near number there: it says
+     * which addresses exist) */
+    geo_match k;
+    geo_match_address(known, text, 0, &k);
+    if (k.method != GEO_MATCH_ADDRESS && k.method != GEO_MATCH_ADDRESS_BUILDING)
+        return;
+    int32_t street = out->street, candidates = out->candidates;
+    geo_match_address(NULL, NULL, 0, out); /* reset */
+    out->why = GEO_UNMATCHED_NOT_A_HOME;
+    out->street = street;
+    out->candidates = candidates;
 }

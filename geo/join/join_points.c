@@ -281,7 +281,8 @@ static fr_status points_match_one(points_thread *t, const geo_layer *pts, const 
             if (spec->address_col < 0)
                 break;
             geo_match m;
-            geo_match_address(spec->addresses, pts->cols[spec->address_col].str[k], spec->address_range, &m);
+            geo_match_address_known(spec->addresses, spec->known_addresses, pts->cols[spec->address_col].str[k],
+                                    spec->address_range, &m);
             if (m.method != GEO_MATCH_NONE) {
                 *out = m;
                 return FR_OK;

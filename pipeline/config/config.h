@@ -63,18 +63,19 @@ typedef struct {
 
 typedef struct {
     cfg_layer parcels, inspections, incidents, stations, block_groups;
+    cfg_layer addresses; /* the city's master address list (all addresses, homes or not) */
     cfg_layer *zones;
     size_t nzones;
 } cfg_layers;
 
 /* The role layers, k < CFG_ROLE_LAYERS, in their one order (parcels,
- * inspections, incidents, stations, block_groups); the zones follow them
- * wherever layers are listed. */
-#define CFG_ROLE_LAYERS 5
+ * inspections, incidents, stations, block_groups, addresses); the zones
+ * follow them wherever layers are listed. */
+#define CFG_ROLE_LAYERS 6
 static inline const cfg_layer *cfg_role_layer(const cfg_layers *L, size_t k)
 {
     const cfg_layer *roles[CFG_ROLE_LAYERS] = {&L->parcels, &L->inspections, &L->incidents, &L->stations,
-                                               &L->block_groups};
+                                               &L->block_groups, &L->addresses};
     return roles[k];
 }
 

@@ -63,6 +63,9 @@ static int layer_maps(const cfg_layer *l, const char *logical)
 /* A join step named explicitly needs its data. */
 static fr_status check_joins(cfg_walk *w, const cfg_layers *ls)
 {
+    if (ls->addresses.present && !layer_maps(&ls->addresses, "address"))
+        return fr_error_set(w->err, FR_E_CONFIG, "%s:%d: layers.addresses.fields needs address (the address text)",
+                            w->file, ls->addresses.line);
     const cfg_layer *dated[] = {&ls->inspections, &ls->incidents};
     for (int i = 0; i < 2; i++) {
         const cfg_layer *l = dated[i];
@@ -89,7 +92,7 @@ static fr_status check_joins(cfg_walk *w, const cfg_layers *ls)
 static fr_status check_zone_names(cfg_walk *w, const cfg_layers *ls)
 {
     static const char *const reserved[] = {
-        "parcels", "inspections", "incidents", "stations", "block_groups", "zones", "rank", "parcel_id",
+        "parcels", "inspections", "incidents", "stations", "block_groups", "addresses", "zones", "rank", "parcel_id",
         "address", "score", "tier", "reason_1", "reason_2", "reason_3", "block_group", "land_use", "lon", "lat",
         "insp_days_since", NULL};
     for (size_t i = 0; i < ls->nzones; i++) {

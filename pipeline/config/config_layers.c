@@ -54,6 +54,7 @@ static const char *const parcel_fields[] = {"parcel_id", "address", "year_built"
 static const char *const inspection_fields[] = {"parcel_id", "date", "result", "violations", "address", NULL};
 static const char *const incident_fields[] = {"parcel_id", "date", "incident_type", "address", NULL};
 static const char *const station_fields[] = {"name", NULL};
+static const char *const address_list_fields[] = {"address", NULL};
 
 static const char *const *allowed_fields(const char *role)
 {
@@ -61,6 +62,7 @@ static const char *const *allowed_fields(const char *role)
     if (!strcmp(role, "inspections")) return inspection_fields;
     if (!strcmp(role, "incidents")) return incident_fields;
     if (!strcmp(role, "stations")) return station_fields;
+    if (!strcmp(role, "addresses")) return address_list_fields;
     return NULL; /* block groups: any attribute */
 }
 
@@ -186,7 +188,7 @@ static const cfg_key layer_keys[] = {
      .help = "automatic accepts `YYYY-MM-DD`, `YYYY/MM/DD`, `YYYYMMDD` (optionally followed by a time) and US "
              "`M/D/YYYY`, `M/D/YY` (00-68 → 20xx, 69-99 → 19xx)"},
     {"fields", CFG_CUSTOM, 0, .parse = parse_fields, .release = release_fields, .doc_type = "mapping",
-     .doc_def = "required: parcels `parcel_id`; inspections, incidents `date`",
+     .doc_def = "required: parcels `parcel_id`; inspections, incidents `date`; addresses `address`",
      .help = "logical name → source field; the logical names of each role are listed above. Block groups take "
              "any numeric attribute (each becomes the feature `bg_<name>`) plus `geoid`"},
 };
@@ -271,6 +273,11 @@ static const cfg_key layers_keys[] = {
     {"incidents", CFG_SECTION, offsetof(cfg_layers, incidents), .section = &dated_section},
     {"stations", CFG_SECTION, offsetof(cfg_layers, stations), .section = &layer_section},
     {"block_groups", CFG_SECTION, offsetof(cfg_layers, block_groups), .section = &layer_section},
+    {"addresses", CFG_SECTION, offsetof(cfg_layers, addresses), .section = &layer_section,
+     .help = "the city's master address list (any OGR source; fields: {address: ...}, geometry not needed): "
+             "a record at an address listed here that no parcel has is not a home (a shop, a school, an "
+             "apartment complex on a homes-only roll) and stays unmatched as not_a_home, never moved to a "
+             "neighbouring home by the near-number step (docs/ADDRESSES.md)"},
     {"zones", CFG_LIST, offsetof(cfg_layers, zones), offsetof(cfg_layers, nzones), .section = &zone_section,
      .help = "polygon layers whose label each parcel gets (battalion, district...); each entry also takes the "
              "source keys of a layer (source, layer, where, crs, open_options)"},

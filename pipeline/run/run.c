@@ -331,6 +331,8 @@ void run_ctx_free(run_ctx *ctx)
     geo_layer_free(ctx->inc);
     geo_layer_free(ctx->stations);
     geo_layer_free(ctx->bgs);
+    geo_layer_free(ctx->addrlist);
+    geo_address_index_free(ctx->known);
     for (size_t z = 0; ctx->zones && z < ctx->cfg.layers.nzones; z++)
         geo_layer_free(ctx->zones[z]);
     free(ctx->zones);

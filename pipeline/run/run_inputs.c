@@ -201,6 +201,8 @@ fr_status run_read_inputs(run_ctx *ctx, fr_error *err)
         if (st == FR_OK)
             st = to_working(ctx, ctx->bgs, LAYER_BLOCK_GROUPS, err);
     }
+    if (st == FR_OK && cfg->layers.addresses.present) /* addresses only: no geometry used */
+        st = read_one(ctx, &cfg->layers.addresses, LAYER_ADDRESSES, GEO_GEOM_POINT, 0, &ctx->addrlist, err);
     if (st == FR_OK && cfg->layers.nzones) {
         ctx->zones = calloc(cfg->layers.nzones, sizeof *ctx->zones);
         if (!ctx->zones)

@@ -18,7 +18,8 @@
 #include "run.h"
 #include "study_area.h"
 
-enum { LAYER_PARCELS, LAYER_INSPECTIONS, LAYER_INCIDENTS, LAYER_STATIONS, LAYER_BLOCK_GROUPS, LAYER_ZONES };
+enum { LAYER_PARCELS, LAYER_INSPECTIONS, LAYER_INCIDENTS, LAYER_STATIONS, LAYER_BLOCK_GROUPS, LAYER_ADDRESSES,
+       LAYER_ZONES };
 
 typedef struct {
     fr_config cfg;
@@ -34,6 +35,8 @@ typedef struct {
     geo_parcel_index *pix;
     geo_match *insp_match, *inc_match;
     geo_address_index *addr;       /* parcels by address, built when a layer joins by address */
+    geo_layer *addrlist;           /* layers.addresses: the master address list, or NULL */
+    geo_address_index *known;      /* its addresses indexed (with the parcels' index), or NULL */
     uint8_t *inc_is_fire;
     int8_t *insp_failed;
 

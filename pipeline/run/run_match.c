@@ -75,6 +75,12 @@ static fr_status address_index(run_ctx *ctx, const geo_address_index **out, fr_e
         geo_address_index_building_of(ctx->addr, &nb, &ctx->sum->addresses_sharing,
                                       &ctx->sum->addresses_in_buildings);
         ctx->sum->buildings = (size_t)nb;
+        int kc = ctx->addrlist ? geo_layer_find_column(ctx->addrlist, "address") : -1;
+        if (kc >= 0) {
+            st = geo_address_index_build(ctx->addrlist, kc, &ctx->known, err);
+            if (st != FR_OK)
+                return st;
+        }
     }
     *out = ctx->addr;
     return FR_OK;
@@ -124,6 +130,13 @@ static fr_status reject(run_ctx *ctx, const geo_layer *l, const geo_match_spec *
         field = l->cols[spec->address_col].source_name;
         snprintf(what, sizeof what,
                  "the address '%.200s' (%s %s) fits several parcels equally well; refused rather than guessed",
+                 address ? address : "", a.number, a.street);
+        break;
+    case GEO_UNMATCHED_NOT_A_HOME:
+        field = l->cols[spec->address_col].source_name;
+        snprintf(what, sizeof what,
+                 "the address '%.200s' (%s %s) is on the master address list (layers.addresses) and no parcel "
+                 "has it: not a home",
                  address ? address : "", a.number, a.street);
         break;
     case GEO_UNMATCHED_UNIT_MISMATCH:
@@ -246,6 +259,7 @@ fr_status run_match_layer(run_ctx *ctx, geo_layer *l, size_t counts_index, geo_m
         st = address_index(ctx, &spec.addresses, err);
     if (st == FR_OK && !spec.addresses)
         spec.address_col = -1; /* no parcel addresses: the address step has nothing to match */
+    spec.known_addresses = ctx->known;
     if (st == FR_OK)
         st = geo_match_records(ctx->pix, l, &spec, *out, err);
     if (st != FR_OK)

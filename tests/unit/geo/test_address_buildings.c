@@ -189,6 +189,39 @@ static void near_number_only_on_its_block(void **state)
     refused(state, "W152 N9700 TREE TOPS DR", GEO_UNMATCHED_NO_HOUSE_NUMBER);
 }
 
+static void master_list_marks_addresses_that_are_not_homes(void **state)
+{
+    fixture *f = *state;
+    /* the city's master address list: the homes and a shop at 214 */
+    geo_layer *l = geo_layer_new("addresses", "addresses.csv", "addresses", GEO_GEOM_NONE);
+    size_t c;
+    assert_int_equal(geo_layer_add_column(l, "address", "ADDR", GEO_COL_STRING, &c, NULL), FR_OK);
+    const char *list[] = {"212 CLOVER RD", "214 CLOVER RD", "220 CLOVER RD", "40 ELM AVE"};
+    for (size_t k = 0; k < 4; k++) {
+        size_t i;
+        assert_int_equal(geo_layer_add_feature(l, (int64_t)k + 1, &i, NULL), FR_OK);
+        assert_int_equal(geo_layer_set_string(l, c, i, list[k], NULL), FR_OK);
+    }
+    geo_address_index *known;
+    fr_error err;
+    assert_int_equal(geo_address_index_build(l, (int)c, &known, &err), FR_OK);
+    geo_match m;
+    geo_match_address(f->ix, "214 Clover Rd", 10, &m); /* without the list: the neighbour at 212 */
+    assert_int_equal(m.method, GEO_MATCH_ADDRESS_NEAR);
+    geo_match_address_known(f->ix, known, "214 Clover Rd", 10, &m);
+    assert_int_equal(m.parcel, -1);
+    assert_int_equal(m.why, GEO_UNMATCHED_NOT_A_HOME);
+    assert_string_equal(geo_unmatched_reason_name(m.why), "not_a_home");
+    geo_match_address_known(f->ix, known, "210 Clover Rd", 10, &m); /* not on the list: near as before */
+    assert_int_equal(m.method, GEO_MATCH_ADDRESS_NEAR);
+    geo_match_address_known(f->ix, known, "212 Clover Rd", 10, &m); /* a home */
+    assert_int_equal(m.parcel, 3);
+    geo_match_address_known(f->ix, known, "40 Elm Ave", 10, &m);
+    assert_int_equal(m.method, GEO_MATCH_ADDRESS_BUILDING);
+    geo_address_index_free(known);
+    geo_layer_free(l);
+}
+
 /* ---- 1. buildings -------------------------------------------------------- */
 
 static void shared_address_at_one_place_is_a_building(void **state)
@@ -274,6 +307,7 @@ int main(void)
         cmocka_unit_test(contradicting_directional_is_refused),
         cmocka_unit_test(units_in_any_pub28_form),
         cmocka_unit_test(near_number_only_on_its_block),
+        cmocka_unit_test(master_list_marks_addresses_that_are_not_homes),
         cmocka_unit_test(shared_address_at_one_place_is_a_building),
         cmocka_unit_test(unit_picks_the_condominium_parcel),
         cmocka_unit_test(namesakes_far_apart_are_still_refused),
