@@ -245,7 +245,11 @@ static fr_status stage_features(run_ctx *ctx, fr_error *err)
         .ncontext = ctx->ncontext, .context_names = (const char *const *)ctx->context_names,
         .context_values = (const double *const *)ctx->context_values,
     };
-    fr_status st = model_features_build(&in, &ctx->feats, err);
+    run_spread spread; /* a record at a building's address counts for every home there */
+    fr_status st = run_building_spread(ctx, &in, &spread, err);
+    if (st == FR_OK)
+        st = model_features_build(&in, &ctx->feats, err);
+    run_spread_free(&spread);
     free(insp_parcel);
     free(inc_parcel);
     return st;

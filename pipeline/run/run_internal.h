@@ -119,6 +119,20 @@ fr_status run_no_parcels_error(run_ctx *ctx, fr_error *err);
  * counts the methods, rejects what stays unmatched and lists its most
  * frequent streets in the summary; and writes matches.csv. */
 fr_status run_match_layer(run_ctx *ctx, geo_layer *l, size_t counts_index, geo_match **out, fr_error *err);
+
+/* run_buildings.c: the records matched to a building (address_building)
+ * counted for every home of it: in's inspection and incident arrays are
+ * replaced by spread copies that s owns (one entry per record and parcel
+ * of its building); unchanged when no record matched a building. */
+typedef struct {
+    int32_t *insp_parcel, *insp_date;
+    int8_t *insp_failed;
+    double *insp_violations;
+    int32_t *inc_parcel, *inc_date;
+    uint8_t *inc_is_fire;
+} run_spread;
+fr_status run_building_spread(const run_ctx *ctx, model_feature_input *in, run_spread *s, fr_error *err);
+void run_spread_free(run_spread *s);
 fr_status run_write_matches(run_ctx *ctx, const char *path, fr_error *err);
 
 /* Counts of layer k in the summary (k: LAYER_* or LAYER_ZONES + i). */

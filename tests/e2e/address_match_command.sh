@@ -6,7 +6,8 @@
 #  2. condominium parcels sharing one address at one place are a building:
 #     a record at the address matches it (address_building, 3 candidates), a
 #     record with a unit matches the unit's own parcel; the summary counts
-#     the parcels sharing addresses;
+#     the parcels sharing addresses; in a run, the building's record counts
+#     for every home of it (building-level features);
 #  3. a contradicting directional or unit is refused, never matched;
 #  4. layers.addresses: an address on the master list that no parcel has
 #     (a shop) is not_a_home, not the neighbouring home;
@@ -80,6 +81,10 @@ grep -q "not_a_home" m/rejects.csv || fail "rejects.csv lacks not_a_home"
 # 5.
 grep "streets the parcels lack:" m/match_summary.txt | grep -q "NOWHERE LN (1)" || { cat m/match_summary.txt; fail "hint: absent street"; }
 grep -q "on parcel streets (number, unit or ambiguity):" m/match_summary.txt || fail "hint: streets found"
+# 2b. building-level features: the building's record counts for each of its homes
+expect_exit 0 "$FIRERISK" run --config match.yaml --out o --quiet
+grep -q "^[0-9]*,P3,12 OAK ST UNIT 3,.*1 fire at this address" o/targets.csv || { cat o/targets.csv; fail "P3 lacks the building's fire"; }
+grep -q "^[0-9]*,P2,12 OAK ST UNIT 2,.*2 fires at this address" o/targets.csv || { cat o/targets.csv; fail "P2: building + unit"; }
 # 6.
 expect_exit 1 "$FIRERISK" match
 expect_stderr "match needs --config"
