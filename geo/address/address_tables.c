@@ -286,6 +286,7 @@ typedef struct {
     char word[WORD_MAX];
     short line;  /* index into its table */
     short self;  /* 1 when the word is the line's standard form */
+    short len;   /* strlen(word): the typo search skips words of other lengths */
 } tab_word;
 
 typedef struct {
@@ -316,6 +317,7 @@ static void tab_add(tab_index *ix, size_t cap, const char *word, size_t len, int
         abort(); /* a table above outgrew its array: a programming error caught by any test */
     memcpy(ix->w[ix->n].word, word, len);
     ix->w[ix->n].word[len] = '\0';
+    ix->w[ix->n].len = (short)len;
     ix->w[ix->n].line = (short)line;
     ix->w[ix->n].self = (short)self;
     ix->n++;
@@ -520,11 +522,13 @@ int geo_address_suffix_near(const char *word, const char **out, int max)
         return 0;
     pthread_once(&tables_once, tables_build);
     int n = 0;
+    short len = (short)strlen(word);
     /* every spelling of 2 letters and more: a one-edit neighbour of a
-     * 3-letter word has at least 2 */
+     * 3-letter word has at least 2; one edit changes the length by one at
+     * most (most spellings are turned away by their length alone) */
     for (size_t i = 0; i < suffix_ix.n; i++) {
         const tab_word *w = &suffix_ix.w[i];
-        if (strlen(w->word) < 2 || !geo_address_one_edit(word, w->word))
+        if (w->len < 2 || w->len > len + 1 || w->len + 1 < len || !geo_address_one_edit(word, w->word))
             continue;
         const char *std = suffix_std[w->line];
         int seen = 0;

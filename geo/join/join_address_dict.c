@@ -137,21 +137,26 @@ static int dropped_dir_contradicts(const geo_address_index *ix, int32_t s, const
     return written;
 }
 
-/* The full street of b, or its suffix one edit away (written as a suffix,
- * or the last word of the name: NINTH STRET -> 9TH ST), on the streets of
- * the parcels. */
-static void full_or_typo(const geo_address_index *ix, const geo_address *b, int32_t range, float conf,
-                         ladder_state *ls, geo_match *out)
+/* The full street of b on the streets of the parcels. */
+static void full_street(const geo_address_index *ix, const geo_address *b, int32_t range, float conf,
+                        ladder_state *ls, geo_match *out)
 {
     int32_t streets[MAX_STREETS];
     int n = geo_addr_streets_of(ix, GEO_ADDR_KEY_FULL, b->predir, b->name, b->suffix, b->postdir, streets);
     geo_addr_try_streets(ix, streets, n, b, range, conf, 1, ls, out);
-    if (ls->done || ls->found_street)
-        return;
+}
+
+/* Its suffix one edit away (written as a suffix, or the last word of the
+ * name: NINTH STRET -> 9TH ST), on the streets of the parcels. */
+static void typo_street(const geo_address_index *ix, const geo_address *b, int32_t range, float conf,
+                        ladder_state *ls, geo_match *out)
+{
     const char *word = b->suffix[0] ? b->suffix_written : strrchr(b->name, ' ');
     if (!word)
         return;
     word += word[0] == ' ';
+    if (strlen(word) < 4 || strpbrk(word, "0123456789") || (!b->suffix[0] && geo_address_suffix(word)))
+        return; /* a suffix spelled right was tried as the full street */
     char head[GEO_ADDR_NAME_MAX];
     size_t hl = b->suffix[0] ? strlen(b->name) : (size_t)(word - 1 - b->name);
     if (hl >= sizeof head)
@@ -184,30 +189,38 @@ int geo_addr_match_by_dictionary(const geo_address_index *ix, const char *text, 
     dict_words t;
     dict_split(text, &t);
     int starts = 0;
+    geo_address run[DICT_RUN + 1]; /* run[len]: the number and the len words after it, parsed */
     for (int i = 0; i + 1 < t.n && starts < DICT_STARTS; i++) {
         char num[DICT_WORD];
         if (!number_at(&t, i, num, sizeof num))
             continue;
         starts++;
-        for (int pass = 0; pass < 2; pass++) {
-            int longest = t.n - i - 1 < DICT_RUN ? t.n - i - 1 : DICT_RUN;
+        int longest = t.n - i - 1 < DICT_RUN ? t.n - i - 1 : DICT_RUN;
+        for (int len = longest; len >= 1; len--) {
+            char cand[DICT_RUN * DICT_WORD + 64];
+            size_t used = (size_t)snprintf(cand, sizeof cand, "%s", num);
+            for (int k = i + 1; k <= i + len && used < sizeof cand; k++)
+                used += (size_t)snprintf(cand + used, sizeof cand - used, " %s", t.w[k]);
+            geo_address *b = &run[len];
+            geo_address_parse(cand, b);
+            if (!b->unit[0])
+                rest_unit(&t, i + len + 1, b->unit, sizeof b->unit);
+        }
+        /* the full street first over every run, longest first; then a
+         * misspelt suffix; then the looser keys of the ladder */
+        for (int pass = 0; pass < 3; pass++) {
             for (int len = longest; len >= 1; len--) {
-                char cand[DICT_RUN * DICT_WORD + 64];
-                size_t used = (size_t)snprintf(cand, sizeof cand, "%s", num);
-                for (int k = i + 1; k <= i + len && used < sizeof cand; k++)
-                    used += (size_t)snprintf(cand + used, sizeof cand - used, " %s", t.w[k]);
-                geo_address b;
-                geo_address_parse(cand, &b);
-                if (b.num_lo < 0 || !b.name[0])
+                const geo_address *b = &run[len];
+                if (b->num_lo < 0 || !b->name[0])
                     continue;
-                if (!b.unit[0])
-                    rest_unit(&t, i + len + 1, b.unit, sizeof b.unit);
                 ladder_state ls = {0, 0};
                 geo_match m = *out;
                 if (pass == 0)
-                    full_or_typo(ix, &b, range, 0.9f, &ls, &m);
+                    full_street(ix, b, range, 0.9f, &ls, &m);
+                else if (pass == 1)
+                    typo_street(ix, b, range, 0.9f, &ls, &m);
                 else
-                    geo_addr_ladder(ix, &b, range, 0.85f, &ls, &m);
+                    geo_addr_ladder(ix, b, range, 0.85f, &ls, &m);
                 if ((ls.done || ls.found_street) && m.street >= 0 &&
                     dropped_dir_contradicts(ix, m.street, &t, i + 1)) {
                     out->why = GEO_UNMATCHED_UNKNOWN_STREET; /* a directional rules it out */
