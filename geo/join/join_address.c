@@ -538,8 +538,18 @@ void geo_match_address(const geo_address_index *ix, const char *text, int32_t ra
         return;
     ladder_state ls = {0, 0};
     geo_addr_ladder(ix, &a, range, 1.0f, &ls, out);
-    if (ls.done)
+    if (ls.done && (out->method != GEO_MATCH_NONE || !(a.flags & GEO_ADDR_CITY_UNSURE)))
         return;
+    if (ls.done) {
+        /* a refusal on a street cut where a town without commas was
+         * guessed to start ("W MEADOW LANS TUCKER GA 30099": MEADOW is a
+         * suffix too): the dictionary may read the street the parcels
+         * have; else the refusal stands */
+        geo_match m = *out;
+        if (geo_addr_match_by_dictionary(ix, text, range, &m, &found))
+            *out = m;
+        return;
+    }
     if (ls.found_street)
         out->why = GEO_UNMATCHED_NO_HOUSE_NUMBER;
     /* "455 HEMLOCK DR PINE LAKE GA 30072": without commas the city was cut

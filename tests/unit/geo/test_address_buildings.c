@@ -60,6 +60,8 @@ static const struct {
     /* 24 */ {"1306 N CLIFF VALLEY WAY NE", 1900, 0}, /* DeKalb County's roll */
     /* 25 */ {"2211 DRESDEN DR NE", 2000, 0},
     /* 26 */ {"2213 DRESDEN DR", 2100, 0},
+    /* 27 */ {"2607 W MEADOW LN", 2200, 0},     /* MEADOW is a suffix word too */
+    /* 28 */ {"2607 W MEADOW DR", 2300, 0},
 };
 #define NP (sizeof parcels / sizeof parcels[0])
 
@@ -284,6 +286,10 @@ static void town_and_more_after_the_street(void **state)
     expect(state, "30 Willow Hill Saint Louis MO 631242055", 23, GEO_MATCH_ADDRESS);
     expect(state, "220 Ninth Stret Charlottesville VA 22900-1234", 18, GEO_MATCH_ADDRESS);
     expect(state, "220 Ninth Stret", 18, GEO_MATCH_ADDRESS);
+    /* the town's start guessed after MEADOW finds W MEADOW LN and DR both:
+     * the dictionary reads the street the record means */
+    expect(state, "2607 W MEADOW LANS TUCKER GA 30099-7525", 27, GEO_MATCH_ADDRESS);
+    refused(state, "2607 W MEADOW TUCKER GA 30099-7525", GEO_UNMATCHED_AMBIGUOUS_ADDRESS);
     /* a street the parcels lack stays unknown, whatever follows it */
     refused(state, "1700 Poplar Street Glenview", GEO_UNMATCHED_UNKNOWN_STREET);
     refused(state, "ATTN Accounts Payable 1751 Elm St", GEO_UNMATCHED_NO_HOUSE_NUMBER);
