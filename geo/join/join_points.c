@@ -252,7 +252,8 @@ static fr_status points_match_one(points_thread *t, const geo_layer *pts, const 
         x = pts->x[k];
         y = pts->y[k];
     }
-    int has_point = !isnan(x) && !isnan(y), spatial_done = 0;
+    /* a record without coordinates (NaN, or inf from a transform) never reaches the spatial steps */
+    int has_point = isfinite(x) && isfinite(y), spatial_done = 0;
     for (int s = 0; s < spec->nsteps; s++) {
         switch (spec->steps[s]) {
         case GEO_MATCH_ID: {

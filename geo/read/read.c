@@ -219,6 +219,10 @@ static int parse_number(const char *text, double *out)
     buf[n] = '\0';
     if (n == 0)
         return -1;
+    /* Decimal only: strtod also reads "0x21" (33), "inf", "nan" and "1p3",
+     * none of which an export means as a number. */
+    if (strspn(buf, "0123456789+-.eE") != n)
+        return -1;
     char *end;
     double v = strtod(buf, &end);
     if (*end != '\0' || !isfinite(v))
@@ -495,9 +499,15 @@ static OGRGeometryH record_geometry(reader *r, OGRFeatureH f, int *owned, const 
         const char *ty = trimmed(OGR_F_GetFieldAsString(f, r->y_index), by, sizeof by);
         if (tx[0] == '\0' && ty[0] == '\0')
             return NULL;
-        if (parse_number(tx, &x) != 0 || parse_number(ty, &y) != 0) {
-            *problem = "coordinates are not numbers";
+        /* name the field at fault: an empty or unreadable lat is not lon's fault */
+        if (parse_number(tx, &x) != 0) {
+            *problem = tx[0] ? "the x (longitude) coordinate is not a number" : "the x (longitude) coordinate is empty";
             *field = r->spec->x_field;
+            return NULL;
+        }
+        if (parse_number(ty, &y) != 0) {
+            *problem = ty[0] ? "the y (latitude) coordinate is not a number" : "the y (latitude) coordinate is empty";
+            *field = r->spec->y_field;
             return NULL;
         }
         OGRGeometryH g = OGR_G_CreateGeometry(wkbPoint);
@@ -631,6 +641,20 @@ static fr_status resolve_srs(reader *r, OGRLayerH lyr, char **wkt_out, fr_error 
                                 r->label, r->spec->crs, r->spec->role, geo_gdal_gate_msg(r->gate, ""));
     } else if (r->wkt_index < 0 && r->x_index < 0 && OGR_L_GetSpatialRef(lyr)) {
         srs = OSRClone(OGR_L_GetSpatialRef(lyr));
+    }
+    if (!srs && r->is_shapefile && r->wkt_index < 0 && r->x_index < 0) {
+        /* a .prj beside the .shp that GDAL could not read: say so, not "no CRS" */
+        size_t n = strlen(r->spec->source);
+        char prj[4200];
+        struct stat sb;
+        snprintf(prj, sizeof prj, "%.*s.prj", (int)(n - 4), r->spec->source);
+        if (stat(prj, &sb) != 0)
+            snprintf(prj, sizeof prj, "%.*s.PRJ", (int)(n - 4), r->spec->source);
+        if (stat(prj, &sb) == 0)
+            return fr_error_set(err, FR_E_INPUT,
+                                "%s, layer '%s': the Shapefile's .prj file (%s) cannot be read as a CRS (corrupt or "
+                                "not WKT); fix it, or give the CRS as `crs:` in layers.%s",
+                                r->label, r->layer_name, prj, r->spec->role);
     }
     if (!srs)
         return fr_error_set(err, FR_E_INPUT,

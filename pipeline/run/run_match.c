@@ -88,13 +88,18 @@ static fr_status reject(run_ctx *ctx, const geo_layer *l, const geo_match_spec *
         snprintf(what, sizeof what, "its parcel id '%s' is not among the parcels and nothing else matched",
                  id ? id : "");
         break;
-    case GEO_UNMATCHED_BEYOND_TOLERANCE:
+    case GEO_UNMATCHED_BEYOND_TOLERANCE: {
+        /* the earlier steps' failures too: an unknown id is worth naming */
+        char also[300] = "";
+        if (id && *id && spec_has(spec, GEO_MATCH_ID))
+            snprintf(also, sizeof also, "; its parcel id '%.200s' is not among the parcels either", id);
         if (!isnan(m->distance_m))
-            snprintf(what, sizeof what, "no parcel within the tolerance of %g m (nearest parcel %.1f m away)",
-                     spec->tolerance_m, m->distance_m);
+            snprintf(what, sizeof what, "no parcel within the tolerance of %g m (nearest parcel %.1f m away)%s",
+                     spec->tolerance_m, m->distance_m, also);
         else
-            snprintf(what, sizeof what, "no parcel within the tolerance of %g m", spec->tolerance_m);
+            snprintf(what, sizeof what, "no parcel within the tolerance of %g m%s", spec->tolerance_m, also);
         break;
+    }
     case GEO_UNMATCHED_ADDRESS_INCOMPLETE:
         field = l->cols[spec->address_col].source_name;
         snprintf(what, sizeof what, "its address '%.200s' has no %s", address ? address : "",

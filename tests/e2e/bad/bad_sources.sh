@@ -62,7 +62,7 @@ case_name "garbage .prj"
 copy_shp badprj
 echo 'PROJCS["nonsense",GEOGCS[' > badprj/parcels.prj
 file_yaml badprj/parcels.shp > c.yaml
-run_fails 2 "the source has no CRS and none is configured" c.yaml
+run_fails 2 "badprj/parcels.prj) cannot be read as a CRS (corrupt or not WKT)" c.yaml
 
 case_name "0-byte .shp"
 copy_shp zero
