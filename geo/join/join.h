@@ -29,6 +29,8 @@ typedef enum {
     GEO_MATCH_ADDRESS = 4,  /* same normalised house number and street as one parcel's address */
     GEO_MATCH_ADDRESS_NEAR = 5, /* the nearest house number of the same parity on the
                                same street, within the address range */
+    GEO_MATCH_ID_NORMALISED = 6, /* no exact id, but one parcel's id once both are normalised
+                                    ("0013" = "13" = "13.0"; geo_id_index_find_normalised) */
     GEO_MATCH_NMETHODS
 } geo_match_method;
 
@@ -42,6 +44,7 @@ typedef enum {
     GEO_UNMATCHED_NO_HOUSE_NUMBER,   /* the street, but no parcel of that house number, nor of
                                         the same parity within the address range */
     GEO_UNMATCHED_AMBIGUOUS_ADDRESS, /* the address fits several parcels equally well */
+    GEO_UNMATCHED_AMBIGUOUS_ID,      /* no exact id, and its normalised id is several parcels' */
     GEO_UNMATCHED_NREASONS
 } geo_unmatched_reason;
 
@@ -79,6 +82,12 @@ fr_status geo_id_index_build(const geo_layer *parcels, int id_col, geo_id_index 
                              size_t **dups, size_t *ndups, fr_error *err);
 /* Parcel index for an id, or -1. */
 int32_t geo_id_index_find(const geo_id_index *ix, const char *id);
+/* The fallback after the exact id: the parcel whose id equals this one once
+ * both are normalised (trimmed, upper-cased, leading zeros dropped, a
+ * number's zero decimals dropped: "13" = "0013" = "13.0"), or -1.  When
+ * several parcels' ids normalise alike, -1 and *ambiguous = 1: refused
+ * rather than guessed. */
+int32_t geo_id_index_find_normalised(const geo_id_index *ix, const char *id, int *ambiguous);
 void geo_id_index_free(geo_id_index *ix);
 
 /* ---- spatial index over parcels -------------------------------------- */

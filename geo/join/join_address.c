@@ -64,6 +64,7 @@ const char *geo_match_method_name(int method)
     case GEO_MATCH_ADDRESS_NEAR: return "address_near";
     case GEO_MATCH_CONTAINS: return "contains";
     case GEO_MATCH_NEAREST: return "nearest";
+    case GEO_MATCH_ID_NORMALISED: return "parcel_id_normalised";
     default: return "unmatched";
     }
 }
@@ -78,6 +79,7 @@ const char *geo_unmatched_reason_name(int why)
     case GEO_UNMATCHED_UNKNOWN_STREET: return "unknown_street";
     case GEO_UNMATCHED_NO_HOUSE_NUMBER: return "no_house_number";
     case GEO_UNMATCHED_AMBIGUOUS_ADDRESS: return "ambiguous_address";
+    case GEO_UNMATCHED_AMBIGUOUS_ID: return "ambiguous_parcel_id";
     default: return "";
     }
 }

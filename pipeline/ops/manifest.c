@@ -141,9 +141,10 @@ static json_object *counts_json(const fr_run_summary *s)
         json_object_object_add(rd, "text_recoded", json_object_new_int64((int64_t)c->recoded));
         json_object_object_add(rd, "kept", json_object_new_int64((int64_t)c->kept));
         json_object_object_add(l, "read", rd);
-        if (c->by_id + c->by_address + c->by_address_near + c->by_contains + c->by_nearest + c->unmatched > 0) {
+        if (c->by_id + c->by_id_normalised + c->by_address + c->by_address_near + c->by_contains + c->by_nearest + c->unmatched > 0) {
             json_object *j = json_object_new_object();
             json_object_object_add(j, "by_id", json_object_new_int64((int64_t)c->by_id));
+            json_object_object_add(j, "by_id_normalised", json_object_new_int64((int64_t)c->by_id_normalised));
             json_object_object_add(j, "by_address", json_object_new_int64((int64_t)c->by_address));
             json_object_object_add(j, "by_address_near", json_object_new_int64((int64_t)c->by_address_near));
             json_object_object_add(j, "by_contains", json_object_new_int64((int64_t)c->by_contains));

@@ -413,6 +413,7 @@ static const char *reason_meaning(const char *reason)
         {"unknown_street", "a street that no parcel address has"},
         {"no_house_number", "the street, but no parcel with that house number nearby"},
         {"ambiguous_address", "the address fits several parcels equally well"},
+        {"ambiguous_parcel_id", "a parcel id that, written alike (zeros, case), is several parcels' ids"},
         {"unknown_parcel_id", "a parcel id that is not among the parcels, and no location"},
         {"beyond_tolerance", "no parcel within join.tolerance_m of the point"},
         {"no_geometry", "no geometry"},
@@ -438,7 +439,7 @@ static int is_unmatched_reason(const char *reason)
 {
     static const char *const codes[] = {"no_parcel_id_or_point", "unknown_parcel_id", "beyond_tolerance",
                                         "address_incomplete", "unknown_street", "no_house_number",
-                                        "ambiguous_address"};
+                                        "ambiguous_address", "ambiguous_parcel_id"};
     for (size_t k = 0; k < sizeof codes / sizeof codes[0]; k++)
         if (!strcmp(reason, codes[k]))
             return 1;
@@ -470,7 +471,7 @@ static void section_matches(fr_strbuf *b, const fr_report_input *in, const reaso
     for (size_t k = 0; k < s->nlayers; k++) {
         const fr_layer_counts *c = &s->layers[k];
         int points = !strcmp(c->name, "inspections") || !strcmp(c->name, "incidents") ||
-                     c->by_id + c->by_address + c->by_address_near + c->by_contains + c->by_nearest + c->unmatched > 0;
+                     c->by_id + c->by_id_normalised + c->by_address + c->by_address_near + c->by_contains + c->by_nearest + c->unmatched > 0;
         if (!c->present || !points)
             continue;
         if (!any)
@@ -481,7 +482,7 @@ static void section_matches(fr_strbuf *b, const fr_report_input *in, const reaso
         fr_sb_puts(b, "<tr>");
         td_text(b, c->name);
         td_count(b, c->kept);
-        td_count_pct(b, c->by_id, c->kept);
+        td_count_pct(b, c->by_id + c->by_id_normalised, c->kept); /* the fallback's share: run_summary.txt */
         td_count_pct(b, c->by_address, c->kept);
         td_count_pct(b, c->by_address_near, c->kept);
         td_count_pct(b, c->by_contains, c->kept);

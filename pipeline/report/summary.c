@@ -19,10 +19,10 @@ void fr_summary_print(const fr_run_summary *s, FILE *fp)
         if (!c->present)
             continue;
         size_t by_address = c->by_address + c->by_address_near;
-        int is_points = c->by_id + by_address + c->by_contains + c->by_nearest + c->unmatched > 0 || k == 1 || k == 2;
+        int is_points = c->by_id + c->by_id_normalised + by_address + c->by_contains + c->by_nearest + c->unmatched > 0 || k == 1 || k == 2;
         if (is_points)
             fprintf(fp, "%-14s %9zu %9zu %9zu %9zu %9zu %9zu %9zu %9zu %9zu\n", c->name, c->read, c->rejected,
-                    c->kept, c->by_id, by_address, c->by_contains, c->by_nearest, c->unmatched, c->used);
+                    c->kept, c->by_id + c->by_id_normalised, by_address, c->by_contains, c->by_nearest, c->unmatched, c->used);
         else
             fprintf(fp, "%-14s %9zu %9zu %9zu %9s %9s %9s %9s %9s %9zu\n", c->name, c->read, c->rejected, c->kept,
                     "-", "-", "-", "-", "-", c->used);

@@ -295,7 +295,8 @@ static void account(run_ctx *ctx)
         if (!c->present)
             continue;
         c->rejected = geo_rejects_count(&ctx->rejects, c->name, NULL);
-        c->used = c->by_id + c->by_address + c->by_address_near + c->by_contains + c->by_nearest;
+        c->used = c->by_id + c->by_id_normalised + c->by_address + c->by_address_near + c->by_contains +
+                  c->by_nearest;
         if (k != LAYER_INSPECTIONS && k != LAYER_INCIDENTS)
             c->used = c->kept;
     }

@@ -35,6 +35,7 @@ typedef struct {
     size_t repaired;      /* invalid polygons repaired */
     size_t kept;          /* after reading and de-duplication */
     size_t by_id, by_contains, by_nearest; /* point layers: how records matched */
+    size_t by_id_normalised;               /* point layers: by the normalised parcel id (fallback) */
     size_t by_address, by_address_near;    /* point layers: by address (exact, nearest house number) */
     size_t unmatched;     /* point layers: rejected for want of a parcel */
     size_t used;          /* records used by the run */

@@ -169,3 +169,53 @@ grep -qF "swapped.csv, layer 'swapped'" "$WORK/stderr" || fail "$CASE: the messa
 parcels_yaml swapped.csv "    geometry: {wkt: wkt}
     crs: EPSG:4326" > c.yaml
 run_fails 2 "the longitude and latitude are stored swapped" c.yaml
+
+# ---- ids typed differently ---------------------------------------------------
+case_name "integer parcel ids vs zero-padded text ids: matched by the normalised fallback, counted apart"
+good_parcels p.csv
+sed -E 's/^P([0-9]+),/\1,/' p.csv > intpar.csv    # ids 1..16
+ogr2ogr -f GPKG intpar.gpkg intpar.csv -oo AUTODETECT_TYPE=YES -oo GEOM_POSSIBLE_NAMES=wkt -oo KEEP_GEOM_COLUMNS=NO \
+  -a_srs EPSG:32616 -nln parcels
+ogrinfo -ro -so intpar.gpkg parcels | grep -q "pin: Integer" || fail "$CASE: the GeoPackage's pin must be an integer"
+cat > insp.csv <<'CSV'
+id,when,pin,result
+1,2024-06-01,000000000001,FAIL
+2,2024-06-01,0002,PASS
+3,2024-06-01,3.0,FAIL
+4,2024-06-01,4,PASS
+CSV
+cat > c.yaml <<'YAML'
+as_of: 2025-01-01
+working_crs: EPSG:32616
+layers:
+  parcels:
+    source: intpar.gpkg
+    fields: {parcel_id: pin, address: addr, year_built: yr}
+  inspections:
+    source: insp.csv
+    fields: {date: when, parcel_id: pin, result: result}
+YAML
+run_ok c.yaml
+accounting_balanced
+python3 - "$OUT/run_manifest.json" <<'PY' || fail "$CASE: expected 1 by id and 3 by the normalised id"
+import json, sys
+j = json.load(open(sys.argv[1]))["counts"]["inspections"]["join"]
+sys.exit(not (j["by_id"] == 1 and j["by_id_normalised"] == 3 and j["unmatched"] == 0))
+PY
+[ "$(grep -c '^inspections,.*,parcel_id_normalised,' "$OUT/matches.csv")" = 3 ] || { cat "$OUT/matches.csv" >&2; fail "$CASE: matches.csv"; }
+grep -q "inspections matched by a normalised parcel id (leading zeros, case, 13 = 13.0): 3" "$OUT/run_summary.txt" \
+  || fail "$CASE: the summary must count the fallback"
+
+case_name "a normalised id several parcels share is refused"
+{ head -1 p.csv; tail -n +2 p.csv | sed -E 's/^P1,/7,/; s/^P2,/007,/'; } > amb.csv
+printf 'id,when,pin,result\n1,2024-06-01,0007,FAIL\n2,2024-06-01,007,FAIL\n' > insp2.csv
+parcels_yaml amb.csv > c.yaml
+cat >> c.yaml <<'YAML'
+  inspections:
+    source: insp2.csv
+    fields: {date: when, parcel_id: pin, result: result}
+YAML
+run_ok c.yaml
+expect_reject inspections ambiguous_parcel_id "its parcel id '0007' is no parcel's as written"
+grep -q '^inspections,2,parcel_id,' "$OUT/matches.csv" || fail "$CASE: the exact id 007 must still match"
+accounting_balanced
