@@ -110,6 +110,30 @@ static const char *tier_class(const char *tier)
 
 /* ---- header and at a glance ------------------------------------------- */
 
+/* The quality checks (docs/OPERATIONS.md): each failed or notable one with
+ * its figures, and whether the run was held or published with --accept. */
+static void section_checks(fr_strbuf *b, const fr_check_results *c)
+{
+    if (!c->enabled || (!c->nfailed && !c->nnotable))
+        return;
+    fr_sb_puts(b, "<h2>Quality checks</h2>\n<p>");
+    if (c->nfailed)
+        fr_sb_puts(b, c->accepted ? "<b>Failed checks: published anyway with --accept.</b>"
+                                  : "<b>Failed checks: this run is held, its outputs were not published.</b>");
+    else
+        fr_sb_puts(b, "Every check passed; some came close.");
+    fr_sb_puts(b, "</p>\n<ul>\n");
+    for (size_t i = 0; i < c->nfailed + c->nnotable; i++) {
+        const fr_check_note *n = i < c->nfailed ? &c->failed[i] : &c->notable[i - c->nfailed];
+        fr_sb_puts(b, i < c->nfailed ? "<li><b>failed</b> <code>" : "<li>notable <code>");
+        fr_sb_xml(b, n->name);
+        fr_sb_puts(b, "</code>: ");
+        fr_sb_xml(b, n->text);
+        fr_sb_puts(b, "</li>\n");
+    }
+    fr_sb_puts(b, "</ul>\n");
+}
+
 static void section_header(fr_strbuf *b, const fr_report_input *in)
 {
     const fr_run_summary *s = in->sum;
@@ -136,6 +160,7 @@ static void section_header(fr_strbuf *b, const fr_report_input *in)
     }
     card_count(b, s->total_rejects, "input records rejected");
     fr_sb_puts(b, "</div>\n");
+    section_checks(b, &s->checks);
 }
 
 /* ---- map --------------------------------------------------------------- */

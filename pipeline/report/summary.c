@@ -62,6 +62,7 @@ void fr_summary_print(const fr_run_summary *s, FILE *fp)
         fprintf(fp, "%s", s->backtest);
     if (s->skipped_terms[0])
         fprintf(fp, "points-index terms without data (left out of the score): %s\n", s->skipped_terms);
+    fr_summary_print_checks(s, fp);
     fprintf(fp, "written: %zu ranked parcels, %zu targets -> %s\n", s->parcels_written, s->targets_written,
             s->out_dir);
     fprintf(fp, "time:");
@@ -71,4 +72,25 @@ void fr_summary_print(const fr_run_summary *s, FILE *fp)
         total += s->seconds[k];
     }
     fprintf(fp, "  total %.2fs\n", total);
+}
+
+void fr_summary_print_checks(const fr_run_summary *s, FILE *fp)
+{
+    const fr_check_results *c = &s->checks;
+    if (!c->enabled) {
+        fprintf(fp, "quality checks: off (checks.enabled: false)\n");
+        return;
+    }
+    const char *against = c->compared ? "limits and the last published run" : "limits only: no published run yet";
+    if (!c->nfailed)
+        fprintf(fp, "quality checks: passed (%s)\n", against);
+    else if (c->accepted)
+        fprintf(fp, "quality checks: %zu FAILED, published anyway with --accept (%s):\n", c->nfailed, against);
+    else
+        fprintf(fp, "quality checks: %zu FAILED, the run is HELD: these outputs were not published (%s):\n",
+                c->nfailed, against);
+    for (size_t i = 0; i < c->nfailed; i++)
+        fprintf(fp, "  ! %s: %s\n", c->failed[i].name, c->failed[i].text);
+    for (size_t i = 0; i < c->nnotable; i++)
+        fprintf(fp, "  notable %s: %s\n", c->notable[i].name, c->notable[i].text);
 }

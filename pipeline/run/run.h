@@ -22,6 +22,7 @@ typedef struct {
     int threads;            /* 0 = OpenMP default */
     const struct fr_log *log; /* warnings and progress events (log.h); NULL = none */
     struct fr_progress *progress; /* terminal progress bar (progress.h); NULL = none */
+    int accept;             /* --accept: publish even when a quality check fails (recorded in the manifest) */
 } fr_run_options;
 
 #define FR_MAX_LAYERS 16
@@ -44,6 +45,23 @@ typedef struct {
     size_t recoded;       /* text values that were not UTF-8, recoded from Windows-1252 */
 } fr_layer_counts;
 
+/* One quality check that failed or came close (run_checks.c): its stable
+ * name ("parcel_count", "reject_share:incidents"...) and its figures. */
+#define FR_MAX_CHECK_NOTES 16
+typedef struct {
+    char name[64];
+    char text[448];
+} fr_check_note;
+
+typedef struct {
+    int enabled;          /* checks.enabled */
+    int compared;         /* a published run's manifest was found to compare with */
+    int accepted;         /* failed, published anyway with --accept */
+    size_t nfailed, nnotable;
+    fr_check_note failed[FR_MAX_CHECK_NOTES];  /* beyond a limit: the run is held */
+    fr_check_note notable[FR_MAX_CHECK_NOTES]; /* past half a limit: warning events */
+} fr_check_results;
+
 typedef enum { FR_STAGE_READ, FR_STAGE_JOIN, FR_STAGE_FEATURES, FR_STAGE_SCORE, FR_STAGE_WRITE, FR_STAGE_COUNT } fr_stage;
 
 typedef struct {
@@ -65,6 +83,7 @@ typedef struct {
     int address_index_built;      /* a layer joined by address: the parcels' addresses were indexed */
     size_t addresses_indexed;     /* parcels whose address has a house number and a street */
     size_t addresses_unusable;    /* parcels whose address text lacks either (not matchable by address) */
+    fr_check_results checks;      /* the quality gates (run_checks.c) */
 } fr_run_summary;
 
 fr_status fr_run(const fr_run_options *opt, fr_run_summary *summary, fr_error *err);
@@ -77,5 +96,10 @@ void fr_summary_print(const fr_run_summary *s, FILE *fp);
  * kept records matched by each method, and the streets most often left
  * unmatched (summary_match.c). */
 void fr_summary_print_matching(const fr_run_summary *s, FILE *fp);
+
+/* The quality checks' block of the summary: passed, or each failed and
+ * notable check with its figures, and whether the run was held or accepted
+ * (summary.c). */
+void fr_summary_print_checks(const fr_run_summary *s, FILE *fp);
 
 #endif
