@@ -46,6 +46,14 @@ assert ev[-1]["event"] == "run_failed" and ev[-1]["exit_code"] == 6, ev[-1]
 PY
 }
 
+# expect_held CONFIG CHECK TEXT [args]: the run is held (exit 6) by CHECK with TEXT.
+expect_held() {
+  local cfg=$1 check=$2 text=$3; shift 3
+  firerisk_run "$cfg" --log-format json "$@"
+  [ "$RC" = 6 ] || { cat "$WORK/stderr" >&2; fail "$CASE: exit $RC, expected 6"; }
+  held_event "$check" "$text"
+}
+
 good_parcels parcels.csv
 insp_csv insp.csv 2024-12-20
 gated_yaml parcels.csv insp.csv > good.yaml
@@ -91,9 +99,7 @@ case_name "a layer's reject share over 20%"
 fresh rejects
 { cat parcels.csv; for k in 1 2 3 4 5; do echo "B$k,1 X ST,1950,POLYGON EMPTY"; done; } > rej.csv
 gated_yaml rej.csv insp.csv > c.yaml
-firerisk_run c.yaml --log-format json
-[ "$RC" = 6 ] || fail "$CASE: exit $RC"
-held_event reject_share:parcels "5 of 21 records rejected (23.8%, limit 20%"
+expect_held c.yaml reject_share:parcels "5 of 21 records rejected (23.8%, limit 20%"
 [ ! -e "$OUT" ] || fail "$CASE: a held first run published something"
 
 case_name "a layer's reject share up more than 10 points over the last published run"
@@ -101,9 +107,7 @@ fresh rise
 run_ok good.yaml
 { head -1 insp.csv; tail -n +2 insp.csv | head -13; for k in 14 15 16; do echo "$k,not a date,741015,3735015,P$k"; done; } > rise.csv
 gated_yaml parcels.csv rise.csv > c.yaml
-firerisk_run c.yaml --log-format json
-[ "$RC" = 6 ] || fail "$CASE: exit $RC"
-held_event reject_share_rise:inspections "rejected share 18.8%, 0.0% in the last published run (+18.8 points, limit 10)"
+expect_held c.yaml reject_share_rise:inspections "rejected share 18.8%, 0.0% in the last published run (+18.8 points, limit 10)"
 
 case_name "a match method's rate down more than 10 points"
 fresh methods
@@ -111,17 +115,13 @@ run_ok good.yaml
 insp_csv noid.csv 2024-12-20 "" # no ids: every inspection by its point
 sed -i 's/,$/,/' noid.csv
 gated_yaml parcels.csv noid.csv > c.yaml
-firerisk_run c.yaml --log-format json
-[ "$RC" = 6 ] || fail "$CASE: exit $RC"
-held_event match_rate:inspections:id "matched by_id: 0.0% of kept records, 100.0% in the last published run"
+expect_held c.yaml match_rate:inspections:id "matched by_id: 0.0% of kept records, 100.0% in the last published run"
 
 case_name "ids mapped but none matched by id (written differently from the parcels')"
 fresh ids
 insp_csv xid.csv 2024-12-20 X
 gated_yaml parcels.csv xid.csv > c.yaml
-firerisk_run c.yaml --log-format json
-[ "$RC" = 6 ] || fail "$CASE: exit $RC"
-held_event ids_unmatched:inspections "16 records carry a parcel id and none matches a parcel's"
+expect_held c.yaml ids_unmatched:inspections "16 records carry a parcel id and none matches a parcel's"
 
 case_name "a zone layer no parcel falls in"
 fresh zones
@@ -132,17 +132,13 @@ gated_yaml parcels.csv insp.csv "  zones:
     - name: battalion
       source: zones.gpkg
       field: name" > c.yaml
-firerisk_run c.yaml --log-format json
-[ "$RC" = 6 ] || { cat "$WORK/stderr" >&2; fail "$CASE: exit $RC"; }
-held_event empty_zones:battalion "no parcel lies in any of its 1 polygons"
+expect_held c.yaml empty_zones:battalion "no parcel lies in any of its 1 polygons"
 
 case_name "the newest inspection older than max_data_age_days at as_of"
 fresh age
 insp_csv old.csv 2024-06-01
 gated_yaml parcels.csv old.csv > c.yaml
-firerisk_run c.yaml --log-format json
-[ "$RC" = 6 ] || fail "$CASE: exit $RC"
-held_event data_age:inspections "the newest record is of 2024-06-01, 214 days before as_of 2025-01-01 (limit 45 days"
+expect_held c.yaml data_age:inspections "the newest record is of 2024-06-01, 214 days before as_of 2025-01-01 (limit 45 days"
 
 case_name "checks are configurable: the same data passes with max_data_age_days: 400"
 gated_yaml parcels.csv old.csv "checks: {max_data_age_days: 400}" > c.yaml
@@ -163,9 +159,7 @@ PY
 
 case_name "as_of after today"
 fresh future
-firerisk_run good.yaml --as-of 2099-01-01 --log-format json
-[ "$RC" = 6 ] || fail "$CASE: exit $RC"
-held_event as_of_future "as_of 2099-01-01 is after today"
+expect_held good.yaml as_of_future "as_of 2099-01-01 is after today" --as-of 2099-01-01
 
 case_name "checks off: nothing judged"
 gated_yaml parcels.csv old.csv "checks: {enabled: false}" > c.yaml
