@@ -220,3 +220,15 @@ run_ok c.yaml
 expect_reject inspections ambiguous_parcel_id "its parcel id '0007' is no parcel's as written"
 grep -q '^inspections,2,parcel_id,' "$OUT/matches.csv" || fail "$CASE: the exact id 007 must still match"
 accounting_balanced
+
+case_name "every error names file and layer: a centre on no UTM zone"
+printf 'pin,addr,yr,wkt\nA,1 X,1950,"POLYGON((10 85,10.01 85,10.01 85.01,10 85.01,10 85))"\n' > polar.csv
+parcels_yaml polar.csv "    geometry: {wkt: wkt}
+    crs: EPSG:4326" | sed '/^working_crs/d' > c.yaml
+run_fails 2 "polar.csv, layer 'polar': the centre of layer parcels (10.005, 85.005) is not on a UTM zone" c.yaml
+
+case_name "every error names file and layer: no coordinate transformation between the CRSs"
+printf 'pin,addr,yr,wkt\nA,1 X,1950,"POLYGON((10 10,20 10,20 20,10 20,10 10))"\n' > eng.csv
+parcels_yaml eng.csv "    geometry: {wkt: wkt}
+    crs: 'LOCAL_CS[\"site grid\",UNIT[\"metre\",1]]'" > c.yaml
+run_fails 2 "eng.csv, layer 'eng' (parcels): no coordinate transformation between the CRSs" c.yaml
