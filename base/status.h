@@ -25,6 +25,7 @@
     X(FR_E_INPUT,               2, "input data error")                     \
     X(FR_E_OUTPUT,              3, "output or I/O error")                  \
     X(FR_E_BUSY,                5, "output directory locked by another run") \
+    X(FR_E_HELD,                6, "run held by a quality check")          \
     X(FR_E_MEMORY,              4, "out of memory")                        \
     X(FR_E_INTERNAL,            4, "internal error")
 
@@ -45,7 +46,8 @@ typedef struct {
 const char *fr_status_text(fr_status s);
 
 /* Process exit code for a status (0 ok, 1 usage/config, 2 input, 3 output,
- * 4 internal, 5 output directory locked by another run). */
+ * 4 internal, 5 output directory locked by another run, 6 run held by a
+ * quality check: outputs not published). */
 int fr_status_exit_code(fr_status s);
 
 /* Sets err (if not NULL) to status s with a printf-style message and returns s,

@@ -3,7 +3,8 @@
  * (geo_id_index_* in join.h).
  *
  * An open-addressing hash table (linear probing, FNV-1a, load <= 1/2) over
- * the trimmed ids.  The keys are copied into one arena so the index does not
+ * the trimmed ids, and a second one over their normalised forms for the
+ * documented fallback (geo_id_index_find_normalised).  The keys are copied into one arena so the index does not
  * depend on the parcels layer staying alive, and a million ids cost three
  * allocations rather than a million.
  */
@@ -20,13 +21,22 @@ typedef struct {
     int32_t parcel;
 } id_index_entry;
 
-struct geo_id_index {
+typedef struct {
     size_t mask;           /* table size - 1 (a power of two) */
     int32_t *slot;         /* entry index or -1 */
     id_index_entry *entry;
     size_t nentries;
     char *keys;
+} id_table;
+
+/* The exact ids, and the normalised ones (id_index_normalise) for the
+ * fallback match; a normalised key several parcels share has parcel
+ * ID_AMBIGUOUS. */
+struct geo_id_index {
+    id_table exact, norm;
 };
+
+#define ID_AMBIGUOUS (-2)
 
 /* The id without surrounding white space: start in *s, length returned. */
 static size_t id_index_trim(const char **s)
@@ -53,7 +63,7 @@ static uint64_t id_index_hash(const char *s, size_t n)
 
 /* Entry index holding this key, or -1; *slot_out = the slot where the probe
  * ended (the free slot to use when absent). */
-static int32_t id_index_probe(const geo_id_index *ix, const char *key, size_t len, uint64_t h,
+static int32_t id_index_probe(const id_table *ix, const char *key, size_t len, uint64_t h,
                               size_t *slot_out)
 {
     size_t s = (size_t)h & ix->mask;
@@ -72,14 +82,104 @@ static int32_t id_index_probe(const geo_id_index *ix, const char *key, size_t le
     return -1;
 }
 
+static void id_table_free(id_table *t)
+{
+    free(t->slot);
+    free(t->entry);
+    free(t->keys);
+}
+
 void geo_id_index_free(geo_id_index *ix)
 {
     if (!ix)
         return;
-    free(ix->slot);
-    free(ix->entry);
-    free(ix->keys);
+    id_table_free(&ix->exact);
+    id_table_free(&ix->norm);
     free(ix);
+}
+
+/* The normalised form of trimmed id s (n bytes) into out (n + 1 bytes), its
+ * length returned: letters upper-cased, leading zeros before a digit
+ * removed, and a number's zero decimals dropped ("13.0", "0013", "13" are
+ * all "13"; "a-7" is "A-7").  Ids typed as integers in one layer and as
+ * zero-padded text in another then meet. */
+static size_t id_index_normalise(const char *s, size_t n, char *out)
+{
+    size_t i = 0, m = 0;
+    while (i + 1 < n && s[i] == '0' && isdigit((unsigned char)s[i + 1]))
+        i++;
+    size_t dot = n;
+    int numeric = i < n;
+    for (size_t k = i; k < n; k++) {
+        if (s[k] == '.' && dot == n)
+            dot = k;
+        else if (!isdigit((unsigned char)s[k]))
+            numeric = 0;
+    }
+    if (numeric && dot < n && dot > i) {
+        size_t k = dot + 1;
+        while (k < n && s[k] == '0')
+            k++;
+        if (k == n)
+            n = dot; /* "13.0" -> "13" */
+    }
+    for (; i < n; i++)
+        out[m++] = (char)toupper((unsigned char)s[i]);
+    out[m] = '\0';
+    return m;
+}
+
+static fr_status id_table_alloc(id_table *t, size_t nkeys, size_t bytes)
+{
+    size_t size = 16;
+    while (size < 2 * nkeys)
+        size *= 2;
+    t->mask = size - 1;
+    t->slot = malloc(size * sizeof *t->slot);
+    t->entry = malloc((nkeys ? nkeys : 1) * sizeof *t->entry);
+    t->keys = malloc(bytes ? bytes : 1);
+    if (!t->slot || !t->entry || !t->keys)
+        return FR_E_MEMORY;
+    memset(t->slot, 0xff, size * sizeof *t->slot); /* all -1 */
+    return FR_OK;
+}
+
+/* Adds key -> parcel to t (room reserved by id_table_alloc); *off is the
+ * arena's fill.  Returns the entry that already held the key, or -1. */
+static int32_t id_table_add(id_table *t, const char *key, size_t n, int32_t parcel, size_t *off)
+{
+    uint64_t h = id_index_hash(key, n);
+    size_t slot;
+    int32_t e = id_index_probe(t, key, n, h, &slot);
+    if (e >= 0)
+        return e;
+    id_index_entry *en = &t->entry[t->nentries];
+    *en = (id_index_entry){h, *off, n, parcel};
+    memcpy(t->keys + *off, key, n);
+    *off += n;
+    t->slot[slot] = (int32_t)t->nentries++;
+    return -1;
+}
+
+/* The normalised table over the ids of the exact one. */
+static fr_status id_index_build_norm(geo_id_index *ix, size_t bytes)
+{
+    id_table *t = &ix->norm;
+    char *buf = malloc(bytes + 1);
+    if (!buf || id_table_alloc(t, ix->exact.nentries, bytes) != FR_OK) {
+        free(buf);
+        return FR_E_MEMORY;
+    }
+    size_t off = 0;
+    for (size_t e = 0; e < ix->exact.nentries; e++) {
+        const id_index_entry *en = &ix->exact.entry[e];
+        size_t m = id_index_normalise(ix->exact.keys + en->off, en->len, buf);
+        int32_t had = m ? id_table_add(t, buf, m, en->parcel, &off) : -1;
+        if (had >= 0)
+            t->entry[had].parcel = ID_AMBIGUOUS;
+    }
+    free(buf);
+    return FR_OK;
 }
 
 fr_status geo_id_index_build(const geo_layer *parcels, int id_col, geo_id_index **out,
@@ -110,19 +210,9 @@ fr_status geo_id_index_build(const geo_layer *parcels, int id_col, geo_id_index 
     }
 
     geo_id_index *ix = calloc(1, sizeof *ix);
-    size_t size = 16;
-    while (size < 2 * nkeys)
-        size *= 2;
-    if (ix) {
-        ix->mask = size - 1;
-        ix->slot = malloc(size * sizeof *ix->slot);
-        ix->entry = malloc((nkeys ? nkeys : 1) * sizeof *ix->entry);
-        ix->keys = malloc(bytes ? bytes : 1);
-    }
     size_t *dv = NULL, nd = 0, dcap = 0;
-    if (!ix || !ix->slot || !ix->entry || !ix->keys)
+    if (!ix || id_table_alloc(&ix->exact, nkeys, bytes) != FR_OK)
         goto oom;
-    memset(ix->slot, 0xff, size * sizeof *ix->slot); /* all -1 */
 
     size_t off = 0;
     for (size_t i = 0; i < parcels->count; i++) {
@@ -132,9 +222,7 @@ fr_status geo_id_index_build(const geo_layer *parcels, int id_col, geo_id_index 
         size_t n = id_index_trim(&s);
         if (n == 0)
             continue;
-        uint64_t h = id_index_hash(s, n);
-        size_t slot;
-        if (id_index_probe(ix, s, n, h, &slot) >= 0) {
+        if (id_table_add(&ix->exact, s, n, (int32_t)i, &off) >= 0) {
             if (nd == dcap) {
                 size_t cap = dcap ? dcap * 2 : 16;
                 size_t *p = realloc(dv, cap * sizeof *p);
@@ -144,17 +232,10 @@ fr_status geo_id_index_build(const geo_layer *parcels, int id_col, geo_id_index 
                 dcap = cap;
             }
             dv[nd++] = i;
-            continue;
         }
-        id_index_entry *en = &ix->entry[ix->nentries];
-        en->hash = h;
-        en->off = off;
-        en->len = n;
-        en->parcel = (int32_t)i;
-        memcpy(ix->keys + off, s, n);
-        off += n;
-        ix->slot[slot] = (int32_t)ix->nentries++;
     }
+    if (id_index_build_norm(ix, bytes) != FR_OK)
+        goto oom;
     *out = ix;
     *dups = dv;
     *ndups = nd;
@@ -175,6 +256,26 @@ int32_t geo_id_index_find(const geo_id_index *ix, const char *id)
     if (n == 0)
         return -1;
     size_t slot;
-    int32_t e = id_index_probe(ix, id, n, id_index_hash(id, n), &slot);
-    return e < 0 ? -1 : ix->entry[e].parcel;
+    int32_t e = id_index_probe(&ix->exact, id, n, id_index_hash(id, n), &slot);
+    return e < 0 ? -1 : ix->exact.entry[e].parcel;
+}
+
+int32_t geo_id_index_find_normalised(const geo_id_index *ix, const char *id, int *ambiguous)
+{
+    *ambiguous = 0;
+    if (!ix || !id)
+        return -1;
+    size_t n = id_index_trim(&id);
+    char small[128], *buf = n < sizeof small ? small : malloc(n + 1);
+    if (n == 0 || !buf)
+        return -1;
+    size_t m = id_index_normalise(id, n, buf);
+    size_t slot;
+    int32_t e = m ? id_index_probe(&ix->norm, buf, m, id_index_hash(buf, m), &slot) : -1;
+    if (buf != small)
+        free(buf);
+    if (e < 0)
+        return -1;
+    *ambiguous = ix->norm.entry[e].parcel == ID_AMBIGUOUS;
+    return *ambiguous ? -1 : ix->norm.entry[e].parcel;
 }

@@ -32,6 +32,8 @@ typedef enum {
     GEO_MATCH_ADDRESS_BUILDING = 6, /* the address of a building: several parcels at one
                                place share it (geo_address_index_buildings); parcel is
                                the building's first, candidates how many share it */
+    GEO_MATCH_ID_NORMALISED = 7, /* no exact id, but one parcel's id once both are normalised
+                                    ("0013" = "13" = "13.0"; geo_id_index_find_normalised) */
     GEO_MATCH_NMETHODS
 } geo_match_method;
 
@@ -47,6 +49,7 @@ typedef enum {
     GEO_UNMATCHED_AMBIGUOUS_ADDRESS, /* the address fits several parcels equally well */
     GEO_UNMATCHED_UNIT_MISMATCH,     /* the parcels at that number all have another unit */
     GEO_UNMATCHED_NOT_A_HOME,        /* an address of the master address list no parcel has */
+    GEO_UNMATCHED_AMBIGUOUS_ID,      /* no exact id, and its normalised id is several parcels' */
     GEO_UNMATCHED_NREASONS
 } geo_unmatched_reason;
 
@@ -86,6 +89,12 @@ fr_status geo_id_index_build(const geo_layer *parcels, int id_col, geo_id_index 
                              size_t **dups, size_t *ndups, fr_error *err);
 /* Parcel index for an id, or -1. */
 int32_t geo_id_index_find(const geo_id_index *ix, const char *id);
+/* The fallback after the exact id: the parcel whose id equals this one once
+ * both are normalised (trimmed, upper-cased, leading zeros dropped, a
+ * number's zero decimals dropped: "13" = "0013" = "13.0"), or -1.  When
+ * several parcels' ids normalise alike, -1 and *ambiguous = 1: refused
+ * rather than guessed. */
+int32_t geo_id_index_find_normalised(const geo_id_index *ix, const char *id, int *ambiguous);
 void geo_id_index_free(geo_id_index *ix);
 
 /* ---- spatial index over parcels -------------------------------------- */

@@ -64,6 +64,7 @@ const char *geo_match_method_name(int method)
     case GEO_MATCH_ADDRESS_BUILDING: return "address_building";
     case GEO_MATCH_CONTAINS: return "contains";
     case GEO_MATCH_NEAREST: return "nearest";
+    case GEO_MATCH_ID_NORMALISED: return "parcel_id_normalised";
     default: return "unmatched";
     }
 }
@@ -80,6 +81,7 @@ const char *geo_unmatched_reason_name(int why)
     case GEO_UNMATCHED_AMBIGUOUS_ADDRESS: return "ambiguous_address";
     case GEO_UNMATCHED_UNIT_MISMATCH: return "unit_mismatch";
     case GEO_UNMATCHED_NOT_A_HOME: return "not_a_home";
+    case GEO_UNMATCHED_AMBIGUOUS_ID: return "ambiguous_parcel_id";
     default: return "";
     }
 }

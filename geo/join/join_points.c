@@ -254,7 +254,8 @@ static fr_status points_match_one(points_thread *t, const geo_layer *pts, const 
         x = pts->x[k];
         y = pts->y[k];
     }
-    int has_point = !isnan(x) && !isnan(y), spatial_done = 0;
+    /* a record without coordinates (NaN, or inf from a transform) never reaches the spatial steps */
+    int has_point = isfinite(x) && isfinite(y), spatial_done = 0;
     for (int s = 0; s < spec->nsteps; s++) {
         switch (spec->steps[s]) {
         case GEO_MATCH_ID: {
@@ -267,14 +268,19 @@ static fr_status points_match_one(points_thread *t, const geo_layer *pts, const 
             if (!p || !*p)
                 break;
             int32_t parcel = geo_id_index_find(spec->ids, id);
+            int normalised = 0, ambiguous = 0;
+            if (parcel < 0) { /* the documented fallback: "0013" for 13, "13.0", case */
+                parcel = geo_id_index_find_normalised(spec->ids, id, &ambiguous);
+                normalised = 1;
+            }
             if (parcel >= 0) {
                 out->parcel = parcel;
-                out->method = GEO_MATCH_ID;
+                out->method = normalised ? GEO_MATCH_ID_NORMALISED : GEO_MATCH_ID;
                 out->why = GEO_UNMATCHED_NONE;
-                out->confidence = 1.0f;
+                out->confidence = normalised ? 0.95f : 1.0f;
                 return FR_OK;
             }
-            out->why = GEO_UNMATCHED_UNKNOWN_ID;
+            out->why = ambiguous ? GEO_UNMATCHED_AMBIGUOUS_ID : GEO_UNMATCHED_UNKNOWN_ID;
             break;
         }
         case GEO_MATCH_ADDRESS: {

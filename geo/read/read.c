@@ -27,7 +27,9 @@
 
 #include "dates.h"
 #include "gdal_gate.h"
+#include "csv_rows.h"
 #include "gdal_srs.h"
+#include "source_files.h"
 
 void geo_init(void)
 {
@@ -52,6 +54,8 @@ typedef struct {
     double *bx, *by;    /* ring scratch */
     size_t bcap;
     size_t unclosed;    /* rings of the current record that were not closed */
+    int is_shapefile;   /* a record the driver cannot read stops the run (corrupt .shp/.shx) */
+    geo_csv_ragged_list ragged; /* CSV rows with more or fewer cells than the header */
 } reader;
 
 /* Appends a record to list (the rejects or the warnings) with the file,
@@ -214,6 +218,10 @@ static int parse_number(const char *text, double *out)
         n--;
     buf[n] = '\0';
     if (n == 0)
+        return -1;
+    /* Decimal only: strtod also reads "0x21" (33), "inf", "nan" and "1p3",
+     * none of which an export means as a number. */
+    if (strspn(buf, "0123456789+-.eE") != n)
         return -1;
     char *end;
     double v = strtod(buf, &end);
@@ -491,9 +499,15 @@ static OGRGeometryH record_geometry(reader *r, OGRFeatureH f, int *owned, const 
         const char *ty = trimmed(OGR_F_GetFieldAsString(f, r->y_index), by, sizeof by);
         if (tx[0] == '\0' && ty[0] == '\0')
             return NULL;
-        if (parse_number(tx, &x) != 0 || parse_number(ty, &y) != 0) {
-            *problem = "coordinates are not numbers";
+        /* name the field at fault: an empty or unreadable lat is not lon's fault */
+        if (parse_number(tx, &x) != 0) {
+            *problem = tx[0] ? "the x (longitude) coordinate is not a number" : "the x (longitude) coordinate is empty";
             *field = r->spec->x_field;
+            return NULL;
+        }
+        if (parse_number(ty, &y) != 0) {
+            *problem = ty[0] ? "the y (latitude) coordinate is not a number" : "the y (latitude) coordinate is empty";
+            *field = r->spec->y_field;
             return NULL;
         }
         OGRGeometryH g = OGR_G_CreateGeometry(wkbPoint);
@@ -628,6 +642,20 @@ static fr_status resolve_srs(reader *r, OGRLayerH lyr, char **wkt_out, fr_error 
     } else if (r->wkt_index < 0 && r->x_index < 0 && OGR_L_GetSpatialRef(lyr)) {
         srs = OSRClone(OGR_L_GetSpatialRef(lyr));
     }
+    if (!srs && r->is_shapefile && r->wkt_index < 0 && r->x_index < 0) {
+        /* a .prj beside the .shp that GDAL could not read: say so, not "no CRS" */
+        size_t n = strlen(r->spec->source);
+        char prj[4200];
+        struct stat sb;
+        snprintf(prj, sizeof prj, "%.*s.prj", (int)(n - 4), r->spec->source);
+        if (stat(prj, &sb) != 0)
+            snprintf(prj, sizeof prj, "%.*s.PRJ", (int)(n - 4), r->spec->source);
+        if (stat(prj, &sb) == 0)
+            return fr_error_set(err, FR_E_INPUT,
+                                "%s, layer '%s': the Shapefile's .prj file (%s) cannot be read as a CRS (corrupt or "
+                                "not WKT); fix it, or give the CRS as `crs:` in layers.%s",
+                                r->label, r->layer_name, prj, r->spec->role);
+    }
     if (!srs)
         return fr_error_set(err, FR_E_INPUT,
                             "%s, layer '%s': the source has no CRS and none is configured; add `crs:` "
@@ -666,6 +694,72 @@ static void ignore_other_fields(reader *r, OGRLayerH lyr)
     CSLDestroy(ignored);
 }
 
+static uint32_t be32(const unsigned char *b)
+{
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* The first n bytes of path into buf (fewer when the file is shorter);
+ * the count read, or -1 with errno set. */
+static long read_head(const char *path, unsigned char *buf, size_t n)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return -1;
+    size_t got = fread(buf, 1, n, fp);
+    fclose(fp);
+    return (long)got;
+}
+
+/* A Shapefile cut by a failed copy: GDAL reads the records that are there
+ * and returns the rest without geometry (or stops), so the run would
+ * publish part of the city as if it were all of it.  The .shp and .shx
+ * headers state their length (bytes 24-27, big-endian 16-bit words) and
+ * every .shx entry where its record ends: a file shorter than that is
+ * truncated, and the run stops, as it does for a cut .dbf.  A file that is
+ * not a Shapefile at all (no file code 9994) is left to GDAL to refuse. */
+static fr_status check_shapefile_lengths(reader *r, const char *shp, const char *shx, fr_error *err)
+{
+    const char *paths[2] = {shp, shx}, *what[2] = {"geometry (.shp)", "index (.shx)"};
+    long long size[2];
+    unsigned char head[100];
+    for (int i = 0; i < 2; i++) {
+        struct stat sb;
+        long got = stat(paths[i], &sb) == 0 ? read_head(paths[i], head, sizeof head) : -1;
+        if (got < 0)
+            return fr_error_set(err, FR_E_INPUT, "%s: %s (layers.%s.source)", paths[i], strerror(errno),
+                                r->spec->role);
+        size[i] = (long long)sb.st_size;
+        if (got >= 4 && be32(head) != 9994)
+            return FR_OK; /* not a Shapefile: GDAL says so */
+        long long declared = got == (long)sizeof head ? 2LL * be32(head + 24) : -1;
+        if (got < (long)sizeof head || size[i] < declared)
+            return fr_error_set(err, FR_E_INPUT,
+                                "%s: the Shapefile's %s file is truncated: %s%lld bytes%s%lld (a failed or unfinished "
+                                "copy?); the run stops rather than publish part of the layer (layers.%s.source)",
+                                paths[i], what[i], got < (long)sizeof head ? "shorter than its header of " : "its header says ",
+                                got < (long)sizeof head ? 100LL : declared, ", the file has ", size[i], r->spec->role);
+    }
+    FILE *fp = fopen(shx, "rb");
+    if (!fp || fseek(fp, 100, SEEK_SET) != 0) {
+        if (fp)
+            fclose(fp);
+        return fr_error_set(err, FR_E_INPUT, "%s: %s (layers.%s.source)", shx, strerror(errno), r->spec->role);
+    }
+    unsigned char e[8];
+    fr_status st = FR_OK;
+    for (long long rec = 1; st == FR_OK && fread(e, 1, sizeof e, fp) == sizeof e; rec++) {
+        long long end = 2LL * be32(e) + 8 + 2LL * be32(e + 4);
+        if (end > size[0])
+            st = fr_error_set(err, FR_E_INPUT,
+                              "%s: the Shapefile's geometry (.shp) file is truncated or corrupt: record %lld ends at "
+                              "byte %lld, the file has %lld (layers.%s.source)",
+                              shp, rec, end, size[0], r->spec->role);
+    }
+    fclose(fp);
+    return st;
+}
+
 /* A Shapefile is at least .shp, .shx and .dbf.  GDAL opens a .shp without
  * its .dbf as a layer with no fields, which would surface as "field not
  * found"; name the missing file instead. */
@@ -675,13 +769,17 @@ static fr_status check_shapefile_parts(reader *r, fr_error *err)
     size_t n = strlen(src);
     if (n < 4 || strcasecmp(src + n - 4, ".shp") != 0)
         return FR_OK;
-    static const char *const parts[][2] = {{".dbf", ".DBF"}, {".shx", ".SHX"}};
-    for (size_t i = 0; i < 2; i++) {
+    r->is_shapefile = 1;
+    static const char *const parts[][2] = {{".dbf", ".DBF"}, {".shx", ".SHX"}, {".prj", ".PRJ"}, {".cpg", ".CPG"}};
+    char shx[4200] = "";
+    for (size_t i = 0; i < 4; i++) {
         char lower[4200], upper[4200];
         struct stat sb;
         snprintf(lower, sizeof lower, "%.*s%s", (int)(n - 4), src, parts[i][0]);
         snprintf(upper, sizeof upper, "%.*s%s", (int)(n - 4), src, parts[i][1]);
         const char *found = stat(lower, &sb) == 0 ? lower : stat(upper, &sb) == 0 ? upper : NULL;
+        if (!found && i >= 2)
+            continue; /* .prj and .cpg are optional */
         if (!found)
             return fr_error_set(err, FR_E_INPUT,
                                 "%s: the Shapefile's %s file is missing (%s); a Shapefile needs its .shp, .shx and "
@@ -689,8 +787,10 @@ static fr_status check_shapefile_parts(reader *r, fr_error *err)
                                 r->label, i == 0 ? "attribute (.dbf)" : "index (.shx)", lower, r->spec->role);
         if (access(found, R_OK) != 0)
             return fr_error_set(err, FR_E_INPUT, "%s: %s (layers.%s.source)", found, strerror(errno), r->spec->role);
+        if (i == 1)
+            snprintf(shx, sizeof shx, "%s", found);
     }
-    return FR_OK;
+    return check_shapefile_lengths(r, src, shx, err);
 }
 
 static fr_status open_layer(reader *r, GDALDatasetH *ds_out, OGRLayerH *lyr_out, fr_error *err)
@@ -698,9 +798,14 @@ static fr_status open_layer(reader *r, GDALDatasetH *ds_out, OGRLayerH *lyr_out,
     const geo_read_spec *s = r->spec;
     struct stat sb;
     /* Connection strings ("PG:...") and GDAL virtual paths are not files. */
-    int is_file = strchr(s->source, ':') == NULL && strncmp(s->source, "/vsi", 4) != 0;
+    int is_file = geo_source_is_path(s->source);
     if (is_file && stat(s->source, &sb) != 0)
         return fr_error_set(err, FR_E_INPUT, "%s: %s (layers.%s.source)", r->label, strerror(errno), s->role);
+    char where[160];
+    snprintf(where, sizeof where, "layers.%s.source", s->role);
+    fr_status kind = geo_source_check_kind(s->source, where, err);
+    if (kind != FR_OK)
+        return kind;
     /* A directory is a valid OGR source too (shapefiles, FileGDB). */
     if (is_file && access(s->source, S_ISDIR(sb.st_mode) ? R_OK | X_OK : R_OK) != 0)
         return fr_error_set(err, FR_E_INPUT, "%s: %s (layers.%s.source)", r->label, strerror(errno), s->role);
@@ -714,6 +819,11 @@ static fr_status open_layer(reader *r, GDALDatasetH *ds_out, OGRLayerH *lyr_out,
     geo_gdal_gate_clear(r->gate);
     GDALDatasetH ds = GDALOpenEx(s->source, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
                                  (const char *const *)s->open_options, NULL);
+    if (!ds && is_file && S_ISDIR(sb.st_mode))
+        return fr_error_set(err, FR_E_INPUT,
+                            "%s: is a directory, and not one GDAL reads as a vector source (a folder of Shapefiles, "
+                            "a FileGDB); name the file itself in layers.%s.source",
+                            r->label, s->role);
     if (!ds) {
         const char *why = geo_gdal_gate_msg(r->gate, NULL);
         return fr_error_set(err, FR_E_INPUT, "%s: cannot open as a vector source for layers.%s%s%s", r->label,
@@ -748,6 +858,29 @@ static fr_status open_layer(reader *r, GDALDatasetH *ds_out, OGRLayerH *lyr_out,
     *ds_out = ds;
     *lyr_out = lyr;
     return FR_OK;
+}
+
+/* A CSV source read by GDAL's CSV driver: its rows whose cell count is
+ * not the header's, to be rejected as ragged_row (csv_rows.h).  The
+ * separator is the SEPARATOR open option's, else detected as the driver
+ * does; HEADERS=NO has no header to compare with. */
+static fr_status scan_csv_rows(reader *r, GDALDatasetH ds, fr_error *err)
+{
+    GDALDriverH drv = GDALGetDatasetDriver(ds);
+    const char *const *oo = r->spec->open_options;
+    if (!drv || strcmp(GDALGetDriverShortName(drv), "CSV") != 0 || !geo_source_is_path(r->spec->source))
+        return FR_OK;
+    const char *headers = CSLFetchNameValue((char **)oo, "HEADERS");
+    if (headers && !strcasecmp(headers, "NO"))
+        return FR_OK;
+    const char *sep = CSLFetchNameValue((char **)oo, "SEPARATOR");
+    static const char *const names[] = {"COMMA", "SEMICOLON", "TAB", "SPACE", "PIPE"};
+    static const char chars[] = {',', ';', '\t', ' ', '|'};
+    char c = 0;
+    for (size_t i = 0; sep && i < sizeof chars; i++)
+        if (!strcasecmp(sep, names[i]))
+            c = chars[i];
+    return geo_csv_ragged_scan(r->spec->source, c, &r->ragged, err);
 }
 
 /* Finds the mapped fields, and the WKT or x/y fields a geometry is built
@@ -807,12 +940,28 @@ static fr_status read_record(reader *r, OGRFeatureH f, fr_error *err)
     /* The driver returned the record but failed on part of it (a .shp
      * truncated mid-record, a corrupt blob): its geometry or values
      * cannot be trusted. */
+    if (geo_gdal_gate_failed(r->gate) && r->is_shapefile)
+        return fr_error_set(err, FR_E_INPUT,
+                            "%s, layer '%s', feature %lld: the driver could not read the record (a corrupt .shp or "
+                            ".shx); the run stops rather than publish part of the layer: %s",
+                            r->label, r->layer_name, (long long)fid, geo_gdal_gate_msg(r->gate, ""));
     if (geo_gdal_gate_failed(r->gate)) {
         char msg[700];
         snprintf(msg, sizeof msg, "the driver could not read the record: %s", geo_gdal_gate_msg(r->gate, ""));
         geo_gdal_gate_clear(r->gate);
         rejected = 1;
         if (reject(r, fid, NULL, "unreadable_record", msg) != FR_OK)
+            st = fr_error_oom_while(err, "reading %s", r->label);
+    }
+    const geo_csv_ragged *rag = r->ragged.count ? geo_csv_ragged_find(&r->ragged, fid) : NULL;
+    if (st == FR_OK && !rejected && rag) {
+        char msg[300];
+        snprintf(msg, sizeof msg,
+                 "line %ld has %d cells where the header has %d (an unquoted comma in a value?); its values "
+                 "cannot be told apart, so the record is not used",
+                 rag->line, rag->cells, r->ragged.header_cells);
+        rejected = 1;
+        if (reject(r, fid, NULL, "ragged_row", msg) != FR_OK)
             st = fr_error_oom_while(err, "reading %s", r->label);
     }
     if (st == FR_OK && !rejected)
@@ -867,6 +1016,8 @@ fr_status geo_read_layer(const geo_read_spec *spec, geo_layer **out, geo_read_st
     if (st != FR_OK)
         goto done;
     r.layer_name = OGR_L_GetName(lyr);
+    if ((st = scan_csv_rows(&r, ds, err)) != FR_OK)
+        goto done;
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
     r.field_index = calloc(spec->nfields ? spec->nfields : 1, sizeof *r.field_index);
     if (!r.field_index) {
@@ -895,6 +1046,7 @@ fr_status geo_read_layer(const geo_read_spec *spec, geo_layer **out, geo_read_st
     }
 done:
     geo_layer_free(r.layer);
+    geo_csv_ragged_clear(&r.ragged);
     free(r.field_index);
     free(r.bx);
     free(r.by);

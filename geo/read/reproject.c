@@ -148,10 +148,17 @@ fr_status geo_utm_for_layer(const geo_layer *layer, char **wkt, int *epsg, fr_er
     fr_status st = geo_to_lonlat(layer->srs_wkt, 1, &cx, &cy, &lon, &lat, err);
     if (st != FR_OK)
         return st;
+    if ((isnan(lon) || !(fabs(lat) <= 90.0)) && fabs(cx) <= 90.0 && fabs(cy) > 90.0 && fabs(cy) <= 180.0)
+        return fr_error_set(err, FR_E_INPUT,
+                            "%s, layer '%s': the centre of layer %s (%.6g, %.6g) is no lon/lat, but would be one with "
+                            "x and y exchanged: the longitude and latitude are stored swapped (exchange geometry.x "
+                            "and geometry.y, or fix the source's axis order)",
+                            layer->source, layer->source_layer ? layer->source_layer : "", layer->name, cx, cy);
     if (isnan(lon) || lat < -80 || lat > 84)
         return fr_error_set(err, FR_E_INPUT,
-                            "the centre of layer %s (%.6g, %.6g) is not on a UTM zone; set working_crs", layer->name,
-                            cx, cy);
+                            "%s, layer '%s': the centre of layer %s (%.6g, %.6g) is not on a UTM zone (is the layer's "
+                            "crs right?); set working_crs",
+                            layer->source, layer->source_layer ? layer->source_layer : "", layer->name, cx, cy);
     int zone = (int)floor((lon + 180.0) / 6.0) + 1;
     if (zone < 1) zone = 1;
     if (zone > 60) zone = 60;
@@ -169,12 +176,23 @@ fr_status geo_reproject_layer(geo_layer *layer, const char *dst_wkt, geo_rejects
         return geo_layer_set_srs(layer, dst_wkt, err);
     OGRCoordinateTransformationH ct = make_ct(layer->srs_wkt, dst_wkt, err);
     if (!ct) {
-        fr_error_prefix(err, "layer %s (%s)", layer->name, layer->source);
+        fr_error_prefix(err, "%s, layer '%s' (%s)", layer->source, layer->source_layer ? layer->source_layer : "",
+                        layer->name);
         return err->status;
     }
     double *xs = layer->kind == GEO_GEOM_POINT ? layer->x : layer->px;
     double *ys = layer->kind == GEO_GEOM_POINT ? layer->y : layer->py;
     size_t n = layer->kind == GEO_GEOM_POINT ? layer->count : layer->npts;
+    /* Coordinates that read as lon/lat only with x and y exchanged (a
+     * latitude where the longitude belongs): if the whole layer then fails
+     * to transform, that is what to tell. */
+    size_t swapped_look = 0, with_point = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(xs[i]))
+            continue;
+        with_point++;
+        swapped_look += fabs(xs[i]) <= 90.0 && fabs(ys[i]) > 90.0 && fabs(ys[i]) <= 180.0;
+    }
     int *ok = malloc((n ? n : 1) * sizeof *ok);
     unsigned char *keep = malloc(layer->count);
     if (!ok || !keep) {
@@ -196,8 +214,10 @@ fr_status geo_reproject_layer(geo_layer *layer, const char *dst_wkt, geo_rejects
         keep[i] = 1;
         double *b = &layer->bbox[4 * i];
         if (layer->kind == GEO_GEOM_POINT) {
-            if (isnan(b[0]))
-                continue; /* no geometry stays no geometry */
+            if (isnan(b[0])) {
+                xs[i] = ys[i] = NAN; /* no geometry stays no geometry (PROJ may turn NaN into inf) */
+                continue;
+            }
             int good = ok[i] && isfinite(xs[i]) && isfinite(ys[i]);
             if (good) {
                 b[0] = b[2] = xs[i];
@@ -232,6 +252,12 @@ fr_status geo_reproject_layer(geo_layer *layer, const char *dst_wkt, geo_rejects
                 st = fr_error_oom(err);
         }
     }
+    if (st == FR_OK && *removed && *removed == layer->count && with_point && swapped_look == with_point)
+        st = fr_error_set(err, FR_E_INPUT,
+                          "%s, layer '%s': no feature of layer %s can be moved into the working CRS, and every one "
+                          "would be a valid lon/lat with x and y exchanged: the longitude and latitude are stored "
+                          "swapped (exchange geometry.x and geometry.y, or fix the source's axis order)",
+                          layer->source, layer->source_layer ? layer->source_layer : "", layer->name);
     if (st == FR_OK && *removed)
         geo_layer_compact(layer, keep);
     free(ok);

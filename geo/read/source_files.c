@@ -4,7 +4,10 @@
 #include "source_files.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 #include <cpl_string.h>
 #include <gdal.h>
@@ -14,6 +17,46 @@
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int geo_source_is_path(const char *source)
+{
+    return strchr(source, ':') == NULL && strncmp(source, "/vsi", 4) != 0;
+}
+
+static const char *file_kind(mode_t m)
+{
+    return S_ISFIFO(m) ? "a FIFO (named pipe)" : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device"
+         : S_ISSOCK(m) ? "a socket" : "not a regular file";
+}
+
+static fr_status check_one(const char *path, const char *where, fr_error *err)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0 || S_ISREG(sb.st_mode) || S_ISDIR(sb.st_mode))
+        return FR_OK;
+    return fr_error_set(err, FR_E_INPUT,
+                        "%s: is %s, not a regular file or directory; refused without opening it (reading it could "
+                        "block the run) (%s)",
+                        path, file_kind(sb.st_mode), where);
+}
+
+fr_status geo_source_check_kind(const char *source, const char *where, fr_error *err)
+{
+    if (!geo_source_is_path(source))
+        return FR_OK;
+    fr_status st = check_one(source, where, err);
+    size_t n = strlen(source);
+    if (st != FR_OK || n < 4 || strcasecmp(source + n - 4, ".shp") != 0)
+        return st;
+    /* GDAL opens a Shapefile's side files too */
+    static const char *const sides[] = {".dbf", ".DBF", ".shx", ".SHX", ".prj", ".PRJ", ".cpg", ".CPG"};
+    for (size_t i = 0; i < sizeof sides / sizeof *sides && st == FR_OK; i++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%.*s%s", (int)(n - 4), source, sides[i]);
+        st = check_one(path, where, err);
+    }
+    return st;
 }
 
 fr_status geo_source_files(const char *source, const char *const *open_options, char ***files, size_t *n,

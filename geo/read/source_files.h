@@ -22,4 +22,16 @@ fr_status geo_source_files(const char *source, const char *const *open_options, 
 
 void geo_source_files_free(char **files, size_t n);
 
+/* Refuses a source path that exists but is neither a regular file nor a
+ * directory (a FIFO, a character or block device, a socket): opening one
+ * can block forever (a FIFO without a writer) or read without end (a
+ * device), and a nightly run must not hang holding its lock.  FR_E_INPUT
+ * naming the path, what it is and `where` (e.g. "layers.parcels.source");
+ * FR_OK for files, directories, missing paths (the reader reports them)
+ * and connection strings or GDAL virtual paths.  Never opens the path. */
+fr_status geo_source_check_kind(const char *source, const char *where, fr_error *err);
+
+/* 1 when source names a file path (not "PG:...", not "/vsi..."). */
+int geo_source_is_path(const char *source);
+
 #endif

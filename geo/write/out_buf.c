@@ -54,11 +54,16 @@ void geo_out_buf_csv_field(geo_out_buf *o, const char *s)
 {
     if (!s)
         return;
+    int guard = geo_csv_formula_risk(s);
     if (!geo_csv_needs_quotes(s)) {
+        if (guard)
+            geo_out_buf_putc(o, '\'');
         geo_out_buf_puts(o, s);
         return;
     }
     geo_out_buf_putc(o, '"');
+    if (guard)
+        geo_out_buf_putc(o, '\'');
     for (const char *p = s; *p; p++) {
         if (*p == '"')
             geo_out_buf_putc(o, '"');

@@ -85,12 +85,18 @@ fr_status geo_write_shapefile_gdal(const geo_out_table *t, const char *path, fr_
 fr_status geo_write_csv(const geo_out_table *t, const char *path, fr_error *err);
 
 /* Writes s as one CSV field (RFC 4180: quoted only when it holds a comma,
- * a double quote, CR or LF; quotes inside doubled; nothing for NULL).  The
- * one quoting rule of every CSV firerisk writes. */
+ * a double quote, CR or LF; quotes inside doubled; nothing for NULL), with
+ * a leading ' when geo_csv_formula_risk(s).  The one quoting rule of every
+ * CSV firerisk writes. */
 void geo_csv_field(FILE *fp, const char *s);
 
 /* 1 when geo_csv_field quotes s. */
 int geo_csv_needs_quotes(const char *s);
+
+/* 1 when a spreadsheet would run text s as a formula (OWASP CSV injection:
+ * it begins with '=', '+', '-', '@', a tab or a CR and is not a plain
+ * number), so geo_csv_field writes it with a leading '. */
+int geo_csv_formula_risk(const char *s);
 
 /* CSV of rejected records: layer, fid, field, reason, detail. */
 fr_status geo_write_rejects_csv(const geo_rejects *r, const char *path, fr_error *err);

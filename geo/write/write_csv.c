@@ -10,9 +10,18 @@
  * decimals, dates as YYYY-MM-DD, and an empty cell for every null.  The
  * output depends only on the values, so it is byte-identical run to run.
  * No byte-order mark: QGIS, pandas and R read UTF-8 without one.
+ *
+ * Spreadsheet-safe (OWASP "CSV injection"): a text cell that begins with
+ * '=', '+', '-', '@', a tab or a carriage return is one a spreadsheet would
+ * run as a formula (an address read "=HYPERLINK(...)" becomes a link that
+ * sends the sheet away), so it is written with a leading apostrophe, which
+ * spreadsheets show as text.  Text that is a plain number ("-12.5") is
+ * left as it is: a number is no formula.  Only the CSVs do this; GeoJSON
+ * and GeoPackage keep the text as read.
  */
 #include "write.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,15 +38,48 @@ int geo_csv_needs_quotes(const char *s)
     return strpbrk(s, ",\"\r\n") != NULL;
 }
 
+/* A plain decimal number ("-12", "+3.5", "-1e-3"): digits, at most one
+ * point and an exponent, nothing else (no "0x21", "inf" or "-1+2"). */
+static int is_plain_number(const char *s)
+{
+    const char *p = s + (*s == '-' || *s == '+');
+    int digits = 0;
+    while (isdigit((unsigned char)*p) && ++digits)
+        p++;
+    if (*p == '.')
+        for (p++; isdigit((unsigned char)*p); p++)
+            digits++;
+    if (!digits)
+        return 0;
+    if (*p == 'e' || *p == 'E') {
+        p += 1 + (p[1] == '-' || p[1] == '+');
+        if (!isdigit((unsigned char)*p))
+            return 0;
+        while (isdigit((unsigned char)*p))
+            p++;
+    }
+    return *p == '\0';
+}
+
+int geo_csv_formula_risk(const char *s)
+{
+    return s && strchr("=+-@\t\r", s[0]) && s[0] != '\0' && !is_plain_number(s);
+}
+
 void geo_csv_field(FILE *fp, const char *s)
 {
     if (!s)
         return;
+    int guard = geo_csv_formula_risk(s);
     if (!geo_csv_needs_quotes(s)) {
+        if (guard)
+            fputc('\'', fp);
         fputs(s, fp);
         return;
     }
     fputc('"', fp);
+    if (guard)
+        fputc('\'', fp);
     for (; *s; s++) {
         if (*s == '"')
             fputc('"', fp);

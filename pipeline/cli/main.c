@@ -2,12 +2,13 @@
  * main.c — the firerisk command line.  Parses arguments and calls the
  * pipeline; nothing else lives here.
  *
- *   firerisk run --config FILE.yaml [--out DIR] [--threads N] [--as-of YYYY-MM-DD] [--quiet]
+ *   firerisk run --config FILE.yaml [--out DIR] [--threads N] [--as-of YYYY-MM-DD] [--quiet] [--accept]
  *   firerisk synth --parcels N --seed S --out DIR
  *   firerisk version | help
  *
  * Exit codes: 0 ok, 1 usage or configuration, 2 input data, 3 output/IO,
- * 4 internal, 5 output directory locked (base/status.h).
+ * 4 internal, 5 output directory locked, 6 run held by a quality check
+ * (base/status.h).
  */
 #include <getopt.h>
 #include <omp.h>
@@ -31,8 +32,9 @@ static void usage(FILE *fp)
     fprintf(fp,
             "usage:\n"
             "  firerisk run --config FILE.yaml [--out DIR] [--threads N] [--as-of YYYY-MM-DD] [--quiet]\n"
-            "               [--log-format text|json]\n"
-            "      ingest, join, score and write the ranked outputs (see README.md)\n"
+            "               [--log-format text|json] [--accept]\n"
+            "      ingest, join, score and write the ranked outputs (see README.md); a failing quality\n"
+            "      check holds the run (exit 6) unless --accept (docs/OPERATIONS.md)\n"
             "  firerisk synth --parcels N [--seed S] --out DIR\n"
             "      write a synthetic city (GeoPackage + firerisk.yaml + truth.csv) into DIR\n"
             "  firerisk version\n"
@@ -41,7 +43,7 @@ static void usage(FILE *fp)
     fr_cmd_match_usage(fp);
     fprintf(fp,
             "exit codes: 0 ok, 1 usage/configuration, 2 input data, 3 output/IO, 4 internal,\n"
-            "            5 output directory locked by another run\n");
+            "            5 output directory locked by another run, 6 run held by a quality check\n");
 }
 
 static int fail(fr_status st, const fr_error *err)
@@ -107,7 +109,7 @@ static int cmd_run(int argc, char **argv)
         {"config", required_argument, 0, 'c'}, {"out", required_argument, 0, 'o'},
         {"threads", required_argument, 0, 't'}, {"as-of", required_argument, 0, 'a'},
         {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
-        {"log-format", required_argument, 0, 'l'}, {0, 0, 0, 0}};
+        {"log-format", required_argument, 0, 'l'}, {"accept", no_argument, 0, 'A'}, {0, 0, 0, 0}};
     fr_run_options o = {0};
     fr_log log = {.format = requested_log_format(argc, argv), .fp = stderr};
     int quiet = 0, c;
@@ -119,6 +121,7 @@ static int cmd_run(int argc, char **argv)
         case 'o': o.out_dir = optarg; break;
         case 'a': o.as_of = optarg; break;
         case 'q': quiet = 1; break;
+        case 'A': o.accept = 1; break;
         case 'l':
             if (fr_log_parse_format(optarg, &log.format) != 0)
                 return run_usage_error(&log, 0, "--log-format must be text or json");
@@ -151,6 +154,8 @@ static int cmd_run(int argc, char **argv)
     fr_error err = {0};
     fr_status st = fr_run(&o, &summary, &err);
     fr_progress_free(progress);
+    if (st == FR_E_HELD && log.format == FR_LOG_TEXT && !quiet)
+        fr_summary_print(&summary, stderr); /* what was found, then why it is held */
     if (st != FR_OK) {
         fr_log_failed(&log, "run", st, &err);
         return fr_status_exit_code(st);

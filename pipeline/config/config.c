@@ -65,6 +65,8 @@ fr_status fr_config_load(const char *path, fr_config *cfg, fr_error *err)
         return fr_error_set(err, FR_E_CONFIG, "%s: cannot read the configuration: %s", path, strerror(errno));
     if (S_ISDIR(sb.st_mode))
         return fr_error_set(err, FR_E_CONFIG, "%s: is a directory, not a configuration file", path);
+    if (!S_ISREG(sb.st_mode)) /* a FIFO would block the open forever */
+        return fr_error_set(err, FR_E_CONFIG, "%s: is not a regular file (a FIFO, device or socket); refused", path);
     if (sb.st_size > CONFIG_MAX_BYTES)
         return fr_error_set(err, FR_E_CONFIG, "%s: %lld bytes is too large for a configuration (limit %d); wrong file?",
                             path, (long long)sb.st_size, CONFIG_MAX_BYTES);

@@ -87,6 +87,19 @@ typedef struct {
     double study_area_km;/* records farther from the parcels' median centre are rejected */
 } cfg_join;
 
+/* checks: the quality gates of a run before it publishes (pipeline/run/run_checks.c). */
+typedef struct {
+    int enabled;                      /* off: nothing is judged (a test's or a one-off run's choice) */
+    double max_parcel_change_pct;     /* parcels used vs the last published run */
+    double max_reject_share_pct;      /* a layer's rejected / read */
+    double max_reject_share_rise_pts; /* vs the last published run, in percentage points */
+    double max_match_rate_drop_pts;   /* a match method's share of kept records, vs the last published run */
+    int max_data_age_days;            /* newest record of a dated layer, at as_of */
+    int ids_must_match;               /* a layer that maps parcel ids must match some by id */
+    int zones_must_hold_parcels;      /* every zone / block-group layer holds a parcel */
+    int as_of_not_after_today;        /* as_of after today (UTC) holds the run */
+} cfg_checks;
+
 typedef struct {
     int lo, hi; /* inclusive NFIRS code range */
 } cfg_code_range;
@@ -184,6 +197,7 @@ typedef struct {
     cfg_features features;
     cfg_score score;
     cfg_output output;
+    cfg_checks checks;
 } fr_config;
 
 /* Loads and validates the file.  On failure *cfg is left empty and err names

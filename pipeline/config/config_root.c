@@ -81,6 +81,36 @@ static const cfg_key join_keys[] = {
 };
 static const cfg_section join_section = {CFG_SECTION_OF(join_keys)};
 
+/* ---- checks (the quality gates) ----------------------------------------- */
+
+static const cfg_key checks_keys[] = {
+    {"enabled", CFG_BOOL, offsetof(cfg_checks, enabled), .def = "true",
+     .help = "judge the run before publishing it (docs/OPERATIONS.md); a failing check holds the run: exit 6, the "
+             "outputs stay in the staging directory, `--accept` publishes anyway"},
+    {"max_parcel_change_pct", CFG_NUMBER, offsetof(cfg_checks, max_parcel_change_pct), .min = 0, .max = 1e9,
+     .def = "5", .help = "the parcels used may differ from the last published run's by at most this percentage"},
+    {"max_reject_share_pct", CFG_NUMBER, offsetof(cfg_checks, max_reject_share_pct), .min = 0, .max = 100,
+     .def = "20", .help = "a layer may have at most this percentage of its records rejected"},
+    {"max_reject_share_rise_pts", CFG_NUMBER, offsetof(cfg_checks, max_reject_share_rise_pts), .min = 0,
+     .max = 100, .def = "10",
+     .help = "a layer's rejected share may rise by at most this many percentage points over the last published run"},
+    {"max_match_rate_drop_pts", CFG_NUMBER, offsetof(cfg_checks, max_match_rate_drop_pts), .min = 0, .max = 100,
+     .def = "10",
+     .help = "a join method's share of a layer's kept records may fall by at most this many percentage points "
+             "from the last published run"},
+    {"max_data_age_days", CFG_WHOLE, offsetof(cfg_checks, max_data_age_days), .min = 0, .max = 1000000,
+     .def = "45", .help = "the newest record of a dated layer (inspections, incidents) may be at most this many days "
+                          "older than as_of: an export that stopped is caught"},
+    {"ids_must_match", CFG_BOOL, offsetof(cfg_checks, ids_must_match), .def = "true",
+     .help = "a layer whose records carry parcel ids must match some of them by id (0% means the ids are written "
+             "differently from the parcels', or the wrong field is mapped)"},
+    {"zones_must_hold_parcels", CFG_BOOL, offsetof(cfg_checks, zones_must_hold_parcels), .def = "true",
+     .help = "every zone layer (and the block groups) must have some parcel inside one of its polygons"},
+    {"as_of_not_after_today", CFG_BOOL, offsetof(cfg_checks, as_of_not_after_today), .def = "true",
+     .help = "as_of (or `--as-of`) may not be after today (UTC)"},
+};
+static const cfg_section checks_section = {CFG_SECTION_OF(checks_keys)};
+
 /* ---- the top level ------------------------------------------------------ */
 
 static fr_status parse_as_of(cfg_walk *w, const yaml_node_t *n, const char *path, void *base)
@@ -104,5 +134,6 @@ static const cfg_key root_keys[] = {
     {"features", CFG_SECTION, offsetof(fr_config, features), .section = &features_section},
     {"score", CFG_SECTION, offsetof(fr_config, score), .section = &cfg_score_section},
     {"output", CFG_SECTION, offsetof(fr_config, output), .section = &cfg_output_section},
+    {"checks", CFG_SECTION, offsetof(fr_config, checks), .section = &checks_section},
 };
 const cfg_section cfg_root_section = {CFG_SECTION_OF(root_keys)};

@@ -141,9 +141,10 @@ static json_object *counts_json(const fr_run_summary *s)
         json_object_object_add(rd, "text_recoded", json_object_new_int64((int64_t)c->recoded));
         json_object_object_add(rd, "kept", json_object_new_int64((int64_t)c->kept));
         json_object_object_add(l, "read", rd);
-        if (c->by_id + c->by_address + c->by_address_near + c->by_contains + c->by_nearest + c->unmatched > 0) {
+        if (c->by_id + c->by_id_normalised + c->by_address + c->by_address_near + c->by_contains + c->by_nearest + c->unmatched > 0) {
             json_object *j = json_object_new_object();
             json_object_object_add(j, "by_id", json_object_new_int64((int64_t)c->by_id));
+            json_object_object_add(j, "by_id_normalised", json_object_new_int64((int64_t)c->by_id_normalised));
             json_object_object_add(j, "by_address", json_object_new_int64((int64_t)c->by_address));
             json_object_object_add(j, "by_address_near", json_object_new_int64((int64_t)c->by_address_near));
             json_object_object_add(j, "by_contains", json_object_new_int64((int64_t)c->by_contains));
@@ -156,6 +157,31 @@ static json_object *counts_json(const fr_run_summary *s)
         json_object_object_add(l, "balanced", json_object_new_boolean(c->read == c->used + c->rejected));
         json_object_object_add(o, c->name, l);
     }
+    return o;
+}
+
+static json_object *notes_json(const fr_check_note *n, size_t count)
+{
+    json_object *a = json_object_new_array();
+    for (size_t i = 0; i < count; i++) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "check", json_object_new_string(n[i].name));
+        json_object_object_add(o, "figures", json_object_new_string(n[i].text));
+        json_object_array_add(a, o);
+    }
+    return a;
+}
+
+/* The quality checks: what failed (published only with --accept, which
+ * "accepted" records) and what came close. */
+static json_object *checks_json(const fr_check_results *c)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "enabled", json_object_new_boolean(c->enabled));
+    json_object_object_add(o, "compared_with_previous_run", json_object_new_boolean(c->compared));
+    json_object_object_add(o, "accepted", json_object_new_boolean(c->accepted));
+    json_object_object_add(o, "failed", notes_json(c->failed, c->nfailed));
+    json_object_object_add(o, "notable", notes_json(c->notable, c->nnotable));
     return o;
 }
 
@@ -306,6 +332,7 @@ fr_status fr_manifest_write(const char *dir, const fr_manifest_info *info, fr_er
     json_object_object_add(m, "counts", counts_json(s));
     json_object_object_add(m, "rejects", reasons_json(info->rejects));
     json_object_object_add(m, "warnings", reasons_json(info->warnings));
+    json_object_object_add(m, "checks", checks_json(&s->checks));
     json_object *w = json_object_new_object();
     json_object_object_add(w, "parcels_ranked", json_object_new_int64((int64_t)s->parcels_written));
     json_object_object_add(w, "targets", json_object_new_int64((int64_t)s->targets_written));

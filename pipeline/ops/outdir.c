@@ -36,6 +36,7 @@ struct fr_outdir {
     char lock_path[PATH_MAX + 64];
     char new_path[PATH_MAX + 64];
     char old_path[PATH_MAX + 64];
+    char held_path[PATH_MAX + 64];
     int lock_fd;
     int staged, committed;
     char **keep; /* entries of the old target that firerisk did not write */
@@ -180,7 +181,9 @@ static fr_status resolve(fr_outdir *d, const char *path, fr_error *err)
         snprintf(d->new_path, sizeof d->new_path, "%s%s.%s.firerisk-new", d->parent, sep, d->base) >=
             (int)sizeof d->new_path ||
         snprintf(d->old_path, sizeof d->old_path, "%s%s.%s.firerisk-old", d->parent, sep, d->base) >=
-            (int)sizeof d->old_path)
+            (int)sizeof d->old_path ||
+        snprintf(d->held_path, sizeof d->held_path, "%s%s.%s.firerisk-held", d->parent, sep, d->base) >=
+            (int)sizeof d->held_path)
         return fr_error_set(err, FR_E_OUTPUT, "output path too long: %s", path);
     return FR_OK;
 }
@@ -548,9 +551,26 @@ fr_status fr_outdir_commit(fr_outdir *d, fr_outdir_notes *notes, fr_error *err)
     d->committed = 1;
     if (fr_outdir_fsync_path(d->parent) != 0)
         return fr_error_set(err, FR_E_OUTPUT, "%s: cannot be flushed to disk: %s", d->parent, strerror(errno));
+    struct stat sb;
+    if (lstat(d->held_path, &sb) == 0 && remove_tree(d->held_path) == 0) /* a held run's, now superseded */
+        note(notes, "held_outputs_removed", "removed %s: the outputs of an earlier run held by a quality check",
+             d->held_path);
     if (remove_tree(d->old_path) != 0)
         note(notes, "cleanup_failed", "the new outputs are in place, but the previous ones could not be removed from %s: %s",
              d->old_path, strerror(errno));
+    return FR_OK;
+}
+
+fr_status fr_outdir_hold(fr_outdir *d, const char **held, fr_error *err)
+{
+    if (!d->staged)
+        return fr_error_set(err, FR_E_INTERNAL, "nothing staged to hold in %s", d->target);
+    remove_tree(d->held_path); /* an earlier held run's: this one is newer */
+    if (rename(d->new_path, d->held_path) != 0)
+        return fr_error_set(err, FR_E_OUTPUT, "cannot keep the held outputs as %s: %s", d->held_path,
+                            strerror(errno));
+    d->staged = 0;
+    *held = d->held_path;
     return FR_OK;
 }
 

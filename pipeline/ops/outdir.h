@@ -23,6 +23,9 @@
  *                        fails; a killed run's is removed by the next run)
  *   .OUT.firerisk-old    the previous outputs just after the swap, being
  *                        removed
+ *   .OUT.firerisk-held   the outputs of a run held by a quality check, kept
+ *                        for inspection (replaced by the next held run,
+ *                        removed by the next published one)
  *
  * The target belongs to firerisk: each run replaces it as a whole.  Files
  * in it that firerisk did not write (not listed in its run_manifest.json,
@@ -47,7 +50,7 @@ typedef struct fr_outdir fr_outdir;
 
 /* Things worth a line in the log, found while opening or committing; each
  * with a stable event name: stale_lock, recovered, outputs_kept,
- * cleanup_failed. */
+ * cleanup_failed, held_outputs_removed. */
 typedef struct {
     size_t count;
     const char *event[FR_OUTDIR_MAX_NOTES];
@@ -74,6 +77,11 @@ const char *fr_outdir_path(const fr_outdir *d);
  * fsyncs every file and both directories, swaps, and removes the previous
  * outputs.  On failure the previous outputs are untouched. */
 fr_status fr_outdir_commit(fr_outdir *d, fr_outdir_notes *notes, fr_error *err);
+
+/* Keeps the staging directory for inspection instead of publishing it:
+ * renamed to .OUT.firerisk-held (replacing an earlier one), its path in
+ * *held (owned by d).  The target is untouched. */
+fr_status fr_outdir_hold(fr_outdir *d, const char **held, fr_error *err);
 
 /* Removes an uncommitted staging directory, releases the lock, frees d.
  * NULL is allowed. */

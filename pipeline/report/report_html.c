@@ -110,6 +110,30 @@ static const char *tier_class(const char *tier)
 
 /* ---- header and at a glance ------------------------------------------- */
 
+/* The quality checks (docs/OPERATIONS.md): each failed or notable one with
+ * its figures, and whether the run was held or published with --accept. */
+static void section_checks(fr_strbuf *b, const fr_check_results *c)
+{
+    if (!c->enabled || (!c->nfailed && !c->nnotable))
+        return;
+    fr_sb_puts(b, "<h2>Quality checks</h2>\n<p>");
+    if (c->nfailed)
+        fr_sb_puts(b, c->accepted ? "<b>Failed checks: published anyway with --accept.</b>"
+                                  : "<b>Failed checks: this run is held, its outputs were not published.</b>");
+    else
+        fr_sb_puts(b, "Every check passed; some came close.");
+    fr_sb_puts(b, "</p>\n<ul>\n");
+    for (size_t i = 0; i < c->nfailed + c->nnotable; i++) {
+        const fr_check_note *n = i < c->nfailed ? &c->failed[i] : &c->notable[i - c->nfailed];
+        fr_sb_puts(b, i < c->nfailed ? "<li><b>failed</b> <code>" : "<li>notable <code>");
+        fr_sb_xml(b, n->name);
+        fr_sb_puts(b, "</code>: ");
+        fr_sb_xml(b, n->text);
+        fr_sb_puts(b, "</li>\n");
+    }
+    fr_sb_puts(b, "</ul>\n");
+}
+
 static void section_header(fr_strbuf *b, const fr_report_input *in)
 {
     const fr_run_summary *s = in->sum;
@@ -136,6 +160,7 @@ static void section_header(fr_strbuf *b, const fr_report_input *in)
     }
     card_count(b, s->total_rejects, "input records rejected");
     fr_sb_puts(b, "</div>\n");
+    section_checks(b, &s->checks);
 }
 
 /* ---- map --------------------------------------------------------------- */
@@ -413,6 +438,7 @@ static const char *reason_meaning(const char *reason)
         {"unknown_street", "a street that no parcel address has"},
         {"no_house_number", "the street, but no parcel with that house number nearby"},
         {"ambiguous_address", "the address fits several parcels equally well"},
+        {"ambiguous_parcel_id", "a parcel id that, written alike (zeros, case), is several parcels' ids"},
         {"unknown_parcel_id", "a parcel id that is not among the parcels, and no location"},
         {"beyond_tolerance", "no parcel within join.tolerance_m of the point"},
         {"no_geometry", "no geometry"},
@@ -426,6 +452,7 @@ static const char *reason_meaning(const char *reason)
         {"unparsable_date", "a date that cannot be read"},
         {"missing_date", "no date"},
         {"duplicate_parcel_id", "a parcel id seen earlier in the source"},
+        {"ragged_row", "a CSV row with more or fewer cells than the header"},
     };
     for (size_t k = 0; k < sizeof t / sizeof t[0]; k++)
         if (!strcmp(t[k].code, reason))
@@ -437,7 +464,7 @@ static int is_unmatched_reason(const char *reason)
 {
     static const char *const codes[] = {"no_parcel_id_or_point", "unknown_parcel_id", "beyond_tolerance",
                                         "address_incomplete", "unknown_street", "no_house_number",
-                                        "ambiguous_address"};
+                                        "ambiguous_address", "ambiguous_parcel_id"};
     for (size_t k = 0; k < sizeof codes / sizeof codes[0]; k++)
         if (!strcmp(reason, codes[k]))
             return 1;
@@ -469,7 +496,7 @@ static void section_matches(fr_strbuf *b, const fr_report_input *in, const reaso
     for (size_t k = 0; k < s->nlayers; k++) {
         const fr_layer_counts *c = &s->layers[k];
         int points = !strcmp(c->name, "inspections") || !strcmp(c->name, "incidents") ||
-                     c->by_id + c->by_address + c->by_address_near + c->by_contains + c->by_nearest + c->unmatched > 0;
+                     c->by_id + c->by_id_normalised + c->by_address + c->by_address_near + c->by_contains + c->by_nearest + c->unmatched > 0;
         if (!c->present || !points)
             continue;
         if (!any)
@@ -480,7 +507,7 @@ static void section_matches(fr_strbuf *b, const fr_report_input *in, const reaso
         fr_sb_puts(b, "<tr>");
         td_text(b, c->name);
         td_count(b, c->kept);
-        td_count_pct(b, c->by_id, c->kept);
+        td_count_pct(b, c->by_id + c->by_id_normalised, c->kept); /* the fallback's share: run_summary.txt */
         td_count_pct(b, c->by_address, c->kept);
         td_count_pct(b, c->by_address_near, c->kept);
         td_count_pct(b, c->by_contains, c->kept);

@@ -19,10 +19,10 @@ void fr_summary_print(const fr_run_summary *s, FILE *fp)
         if (!c->present)
             continue;
         size_t by_address = c->by_address + c->by_address_near;
-        int is_points = c->by_id + by_address + c->by_contains + c->by_nearest + c->unmatched > 0 || k == 1 || k == 2;
+        int is_points = c->by_id + c->by_id_normalised + by_address + c->by_contains + c->by_nearest + c->unmatched > 0 || k == 1 || k == 2;
         if (is_points)
             fprintf(fp, "%-14s %9zu %9zu %9zu %9zu %9zu %9zu %9zu %9zu %9zu\n", c->name, c->read, c->rejected,
-                    c->kept, c->by_id, by_address, c->by_contains, c->by_nearest, c->unmatched, c->used);
+                    c->kept, c->by_id + c->by_id_normalised, by_address, c->by_contains, c->by_nearest, c->unmatched, c->used);
         else
             fprintf(fp, "%-14s %9zu %9zu %9zu %9s %9s %9s %9s %9s %9zu\n", c->name, c->read, c->rejected, c->kept,
                     "-", "-", "-", "-", "-", c->used);
@@ -62,6 +62,7 @@ void fr_summary_print(const fr_run_summary *s, FILE *fp)
         fprintf(fp, "%s", s->backtest);
     if (s->skipped_terms[0])
         fprintf(fp, "points-index terms without data (left out of the score): %s\n", s->skipped_terms);
+    fr_summary_print_checks(s, fp);
     fprintf(fp, "written: %zu ranked parcels, %zu targets -> %s\n", s->parcels_written, s->targets_written,
             s->out_dir);
     fprintf(fp, "time:");
@@ -71,4 +72,25 @@ void fr_summary_print(const fr_run_summary *s, FILE *fp)
         total += s->seconds[k];
     }
     fprintf(fp, "  total %.2fs\n", total);
+}
+
+void fr_summary_print_checks(const fr_run_summary *s, FILE *fp)
+{
+    const fr_check_results *c = &s->checks;
+    if (!c->enabled) {
+        fprintf(fp, "quality checks: off (checks.enabled: false)\n");
+        return;
+    }
+    const char *against = c->compared ? "limits and the last published run" : "limits only: no published run yet";
+    if (!c->nfailed)
+        fprintf(fp, "quality checks: passed (%s)\n", against);
+    else if (c->accepted)
+        fprintf(fp, "quality checks: %zu FAILED, published anyway with --accept (%s):\n", c->nfailed, against);
+    else
+        fprintf(fp, "quality checks: %zu FAILED, the run is HELD: these outputs were not published (%s):\n",
+                c->nfailed, against);
+    for (size_t i = 0; i < c->nfailed; i++)
+        fprintf(fp, "  ! %s: %s\n", c->failed[i].name, c->failed[i].text);
+    for (size_t i = 0; i < c->nnotable; i++)
+        fprintf(fp, "  notable %s: %s\n", c->notable[i].name, c->notable[i].text);
 }

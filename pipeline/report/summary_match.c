@@ -44,6 +44,10 @@ void fr_summary_print_matching(const fr_run_summary *s, FILE *fp)
         pct(fp, c->unmatched, c->kept, 9);
         fputc('\n', fp);
     }
+    for (size_t k = 1; k <= 2 && k < s->nlayers; k++)
+        if (s->layers[k].present && s->layers[k].by_id_normalised)
+            fprintf(fp, "%s matched by a normalised parcel id (leading zeros, case, 13 = 13.0): %zu\n",
+                    s->layers[k].name, s->layers[k].by_id_normalised);
     if (s->address_index_built) {
         fprintf(fp, "parcel addresses indexed for matching: %zu (%zu more without a house number or a street)\n",
                 s->addresses_indexed, s->addresses_unusable);

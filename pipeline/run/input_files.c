@@ -69,9 +69,14 @@ static fr_status add_layer(fr_inputs *in, const cfg_layer *l, fr_error *err)
 {
     if (!l->present || !l->source)
         return FR_OK;
-    char **files = NULL;
+    char **files = NULL, where[160];
     size_t n = 0;
-    fr_status st = geo_source_files(l->source, (const char *const *)l->open_options, &files, &n, err);
+    snprintf(where, sizeof where, "layers.%s.source", l->role);
+    /* before GDAL opens it to list its files: a FIFO would block here, under the lock */
+    fr_status st = geo_source_check_kind(l->source, where, err);
+    if (st != FR_OK)
+        return st;
+    st = geo_source_files(l->source, (const char *const *)l->open_options, &files, &n, err);
     for (size_t i = 0; st == FR_OK && i < n; i++)
         st = add_file(in, files[i], l->role, err);
     geo_source_files_free(files, n);

@@ -299,7 +299,8 @@ static void account(run_ctx *ctx)
         if (!c->present)
             continue;
         c->rejected = geo_rejects_count(&ctx->rejects, c->name, NULL);
-        c->used = c->by_id + c->by_address + c->by_address_near + c->by_contains + c->by_nearest;
+        c->used = c->by_id + c->by_id_normalised + c->by_address + c->by_address_near + c->by_contains +
+                  c->by_nearest;
         if (k != LAYER_INSPECTIONS && k != LAYER_INCIDENTS)
             c->used = c->kept;
     }
@@ -435,12 +436,18 @@ fr_status fr_run(const fr_run_options *opt, fr_run_summary *summary, fr_error *e
     summary->seconds[FR_STAGE_SCORE] = t4 - t3;
     if (st == FR_OK) {
         account(&ctx);
+        st = run_checks_judge(&ctx, err); /* before writing: the summary and report explain them */
+        summary->checks.accepted = summary->checks.nfailed && opt->accept;
+    }
+    if (st == FR_OK) {
         fr_progress_stage(opt->progress, "write", 5, FR_STAGE_COUNT);
         st = run_write_outputs(&ctx, err);
     }
     summary->seconds[FR_STAGE_WRITE] = fr_clock_seconds() - t4;
     fr_progress_stage(opt->progress, NULL, 0, 0); /* publishing is quick: no bar under its notes */
-    if (st == FR_OK)
+    if (st == FR_OK && summary->checks.nfailed && !opt->accept)
+        st = run_checks_hold(&ctx, err);
+    else if (st == FR_OK)
         st = run_guard_publish(&ctx, err);
     run_ctx_free(&ctx);
     return st;

@@ -22,6 +22,7 @@ typedef struct {
     int threads;            /* 0 = OpenMP default */
     const struct fr_log *log; /* warnings and progress events (log.h); NULL = none */
     struct fr_progress *progress; /* terminal progress bar (progress.h); NULL = none */
+    int accept;             /* --accept: publish even when a quality check fails (recorded in the manifest) */
 } fr_run_options;
 
 #define FR_MAX_LAYERS 16
@@ -35,6 +36,7 @@ typedef struct {
     size_t repaired;      /* invalid polygons repaired */
     size_t kept;          /* after reading and de-duplication */
     size_t by_id, by_contains, by_nearest; /* point layers: how records matched */
+    size_t by_id_normalised;               /* point layers: by the normalised parcel id (fallback) */
     size_t by_address, by_address_near;    /* point layers: by address (exact, nearest house number) */
     size_t by_address_building;            /* of by_address: at a building's shared address */
     size_t unmatched;     /* point layers: rejected for want of a parcel */
@@ -43,6 +45,23 @@ typedef struct {
     size_t warnings;      /* records kept with a value treated as missing */
     size_t recoded;       /* text values that were not UTF-8, recoded from Windows-1252 */
 } fr_layer_counts;
+
+/* One quality check that failed or came close (run_checks.c): its stable
+ * name ("parcel_count", "reject_share:incidents"...) and its figures. */
+#define FR_MAX_CHECK_NOTES 16
+typedef struct {
+    char name[64];
+    char text[448];
+} fr_check_note;
+
+typedef struct {
+    int enabled;          /* checks.enabled */
+    int compared;         /* a published run's manifest was found to compare with */
+    int accepted;         /* failed, published anyway with --accept */
+    size_t nfailed, nnotable;
+    fr_check_note failed[FR_MAX_CHECK_NOTES];  /* beyond a limit: the run is held */
+    fr_check_note notable[FR_MAX_CHECK_NOTES]; /* past half a limit: warning events */
+} fr_check_results;
 
 typedef enum { FR_STAGE_READ, FR_STAGE_JOIN, FR_STAGE_FEATURES, FR_STAGE_SCORE, FR_STAGE_WRITE, FR_STAGE_COUNT } fr_stage;
 
@@ -68,6 +87,7 @@ typedef struct {
     size_t addresses_sharing;     /* parcels whose address another parcel has too */
     size_t addresses_in_buildings; /* of those, parcels in a building (within join.tolerance_m) */
     size_t buildings;             /* buildings: addresses shared by parcels at one place */
+    fr_check_results checks;      /* the quality gates (run_checks.c) */
 } fr_run_summary;
 
 fr_status fr_run(const fr_run_options *opt, fr_run_summary *summary, fr_error *err);
@@ -86,5 +106,10 @@ void fr_summary_print(const fr_run_summary *s, FILE *fp);
  * kept records matched by each method, and the streets most often left
  * unmatched (summary_match.c). */
 void fr_summary_print_matching(const fr_run_summary *s, FILE *fp);
+
+/* The quality checks' block of the summary: passed, or each failed and
+ * notable check with its figures, and whether the run was held or accepted
+ * (summary.c). */
+void fr_summary_print_checks(const fr_run_summary *s, FILE *fp);
 
 #endif

@@ -121,6 +121,14 @@ fr_status run_guard_publish(run_ctx *ctx, fr_error *err)
     return st;
 }
 
+fr_status run_guard_hold(run_ctx *ctx, const char **kept, fr_error *err)
+{
+    struct run_guard *g = ctx->guard;
+    if (!g || !g->outdir)
+        return fr_error_set(err, FR_E_INTERNAL, "outputs held without run_guard_begin");
+    return fr_outdir_hold(g->outdir, kept, err);
+}
+
 const char *run_guard_out_path(const run_ctx *ctx)
 {
     return ctx->guard && ctx->guard->outdir ? fr_outdir_path(ctx->guard->outdir) : ctx->out_dir;

@@ -135,6 +135,19 @@ fr_status run_building_spread(const run_ctx *ctx, model_feature_input *in, run_s
 void run_spread_free(run_spread *s);
 fr_status run_write_matches(run_ctx *ctx, const char *path, fr_error *err);
 
+/* run_checks.c: the quality gates, judged before the outputs are written
+ * (so that the summary and the report explain them) against absolute
+ * limits and the last published run's manifest; fills ctx->sum->checks
+ * and logs the notable ones as warnings.  run_checks_hold: after writing,
+ * when a check failed and --accept was not given: the run_held event, the
+ * staging directory kept for inspection, FR_E_HELD. */
+fr_status run_checks_judge(run_ctx *ctx, fr_error *err);
+fr_status run_checks_hold(run_ctx *ctx, fr_error *err);
+
+/* run_guard.c: keeps the staging directory of a held run beside the
+ * target (its path in *kept) instead of publishing it. */
+fr_status run_guard_hold(run_ctx *ctx, const char **kept, fr_error *err);
+
 /* Counts of layer k in the summary (k: LAYER_* or LAYER_ZONES + i). */
 fr_layer_counts *run_counts(run_ctx *ctx, size_t k);
 

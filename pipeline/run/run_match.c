@@ -103,13 +103,25 @@ static fr_status reject(run_ctx *ctx, const geo_layer *l, const geo_match_spec *
         snprintf(what, sizeof what, "its parcel id '%s' is not among the parcels and nothing else matched",
                  id ? id : "");
         break;
-    case GEO_UNMATCHED_BEYOND_TOLERANCE:
-        if (!isnan(m->distance_m))
-            snprintf(what, sizeof what, "no parcel within the tolerance of %g m (nearest parcel %.1f m away)",
-                     spec->tolerance_m, m->distance_m);
-        else
-            snprintf(what, sizeof what, "no parcel within the tolerance of %g m", spec->tolerance_m);
+    case GEO_UNMATCHED_AMBIGUOUS_ID:
+        field = l->cols[spec->id_col].source_name;
+        snprintf(what, sizeof what,
+                 "its parcel id '%.200s' is no parcel's as written, and written alike (leading zeros, case, "
+                 "decimals) it is several parcels' ids; refused rather than guessed",
+                 id ? id : "");
         break;
+    case GEO_UNMATCHED_BEYOND_TOLERANCE: {
+        /* the earlier steps' failures too: an unknown id is worth naming */
+        char also[300] = "";
+        if (id && *id && spec_has(spec, GEO_MATCH_ID))
+            snprintf(also, sizeof also, "; its parcel id '%.200s' is not among the parcels either", id);
+        if (!isnan(m->distance_m))
+            snprintf(what, sizeof what, "no parcel within the tolerance of %g m (nearest parcel %.1f m away)%s",
+                     spec->tolerance_m, m->distance_m, also);
+        else
+            snprintf(what, sizeof what, "no parcel within the tolerance of %g m%s", spec->tolerance_m, also);
+        break;
+    }
     case GEO_UNMATCHED_ADDRESS_INCOMPLETE:
         field = l->cols[spec->address_col].source_name;
         snprintf(what, sizeof what, "its address '%.200s' has no %s", address ? address : "",
@@ -269,6 +281,7 @@ fr_status run_match_layer(run_ctx *ctx, geo_layer *l, size_t counts_index, geo_m
         const geo_match *m = &(*out)[k];
         switch (m->method) {
         case GEO_MATCH_ID: c->by_id++; break;
+        case GEO_MATCH_ID_NORMALISED: c->by_id_normalised++; break;
         case GEO_MATCH_ADDRESS: c->by_address++; break;
         case GEO_MATCH_ADDRESS_BUILDING: c->by_address++; c->by_address_building++; break;
         case GEO_MATCH_ADDRESS_NEAR: c->by_address_near++; break;

@@ -11,8 +11,28 @@ if [ ! -f "$DATA/dekalb_multifamily_parcels.csv" ]; then
   exit 77
 fi
 CONFIG="$FIRERISK_FIXTURES/real/dekalb.yaml" # sources relative to it: ../../../../shared/data
-expect_exit 0 "$FIRERISK" run --config "$CONFIG" --out "$WORK/out" --threads 2
+# The fixture is a clip: 647 multifamily parcels against six years of county-wide
+# cases (all but 4 rejected: outside the clip, or after as_of) and the City of
+# Atlanta's battalions (no parcel inside).  The quality checks hold such a night
+# (exit 6, nothing published, run_held naming both) ...
+expect_exit 6 "$FIRERISK" run --config "$CONFIG" --out "$WORK/out" --threads 2 --log-format json
+python3 - "$WORK/stderr" <<'PY' || { cat "$WORK/stderr" >&2; fail "the fixture's night must be held for its rejects and empty battalions"; }
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+held = [e for e in ev if e["event"] == "run_held"]
+assert held and held[0]["level"] == "error", ev
+assert "reject_share:incidents" in held[0]["message"] and "9118 of 9122" in held[0]["message"], held
+assert "empty_zones:battalion" in held[0]["message"], held
+assert ev[-1]["event"] == "run_failed" and ev[-1]["exit_code"] == 6, ev[-1]
+PY
+[ ! -e "$WORK/out" ] || fail "a held run published outputs"
+[ -d "$WORK/.out.firerisk-held" ] || fail "a held run's outputs must stay for inspection"
+# ... and --accept publishes it, recorded in the manifest.
+expect_exit 0 "$FIRERISK" run --config "$CONFIG" --out "$WORK/out" --threads 2 --accept
 cat "$WORK/stderr"
+python3 -c 'import json, sys; c = json.load(open(sys.argv[1]))["checks"]; sys.exit(not (c["accepted"] and len(c["failed"]) == 2))' \
+  "$WORK/out/run_manifest.json" || fail "the manifest must record the accepted checks"
+[ ! -e "$WORK/.out.firerisk-held" ] || fail "the held outputs must go once a run is published"
 out="$WORK/out"
 [ "$(feature_count "$out/ranked_parcels.geojson")" = 647 ] || fail "geojson feature count"
 [ "$(feature_count "$out/ranked_parcels.shp")" = 647 ] || fail "shapefile feature count"

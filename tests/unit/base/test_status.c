@@ -57,6 +57,7 @@ static void exit_codes(void **state)
     assert_int_equal(fr_status_exit_code(FR_E_MEMORY), 4);
     assert_int_equal(fr_status_exit_code(FR_E_INTERNAL), 4);
     assert_int_equal(fr_status_exit_code(FR_E_BUSY), 5);
+    assert_int_equal(fr_status_exit_code(FR_E_HELD), 6); /* a quality check held the run */
     assert_string_equal(fr_status_text(FR_E_INPUT), "input data error");
 }
 

@@ -143,17 +143,24 @@ static void match_all(const geo_layer *parcels, const geo_id_index *ids, const g
 
 /* ---- id index --------------------------------------------------------- */
 
+/* n 10 m squares in a row, with parcel ids ids[k] in string column *col. */
+static geo_layer *squares_with_ids(const char *const *ids, size_t n, size_t *col)
+{
+    geo_layer *p = new_polys("parcels");
+    assert_int_equal(geo_layer_add_column(p, "parcel_id", "PIN", GEO_COL_STRING, col, NULL), FR_OK);
+    for (size_t k = 0; k < n; k++) {
+        add_square(p, (int64_t)k, (double)k * 10, 0, (double)k * 10 + 10, 10);
+        assert_int_equal(geo_layer_set_string(p, *col, k, ids[k], NULL), FR_OK);
+    }
+    return p;
+}
+
 static void test_id_index_trims_and_reports_dups(void **state)
 {
     (void)state;
-    geo_layer *p = new_polys("parcels");
-    size_t col;
-    assert_int_equal(geo_layer_add_column(p, "parcel_id", "PIN", GEO_COL_STRING, &col, NULL), FR_OK);
     const char *ids[] = {"A", "B", " A ", "C", "B", NULL, "   ", "\tD\n"};
-    for (size_t k = 0; k < 8; k++) {
-        add_square(p, (int64_t)k, (double)k * 10, 0, (double)k * 10 + 10, 10);
-        assert_int_equal(geo_layer_set_string(p, col, k, ids[k], NULL), FR_OK);
-    }
+    size_t col;
+    geo_layer *p = squares_with_ids(ids, 8, &col);
     geo_id_index *ix = NULL;
     size_t *dups = NULL, ndups = 0;
     fr_error err;
@@ -170,6 +177,41 @@ static void test_id_index_trims_and_reports_dups(void **state)
     assert_int_equal(geo_id_index_find(ix, "  "), -1);
     assert_int_equal(geo_id_index_find(ix, NULL), -1);
     assert_int_equal(geo_id_index_find(ix, "a"), -1); /* case matters */
+    free(dups);
+    geo_id_index_free(ix);
+    geo_layer_free(p);
+}
+
+/* The normalised fallback: leading zeros, case and a number's zero
+ * decimals do not matter; an id that normalises like two parcels' is
+ * refused (ambiguous); the exact lookup is unchanged. */
+static void test_id_index_normalised_fallback(void **state)
+{
+    (void)state;
+    const char *ids[] = {"13", "ab-7", "0042", "42", "000000001224", "0.5", "7.25"};
+    size_t col;
+    geo_layer *p = squares_with_ids(ids, 7, &col);
+    geo_id_index *ix = NULL;
+    size_t *dups = NULL, ndups = 0;
+    fr_error err;
+    assert_int_equal(geo_id_index_build(p, (int)col, &ix, &dups, &ndups, &err), FR_OK);
+    assert_int_equal(ndups, 0);
+    int amb = -1;
+    assert_int_equal(geo_id_index_find(ix, "0013"), -1); /* exact first: not found as written */
+    assert_int_equal(geo_id_index_find_normalised(ix, "0013", &amb), 0);
+    assert_int_equal(amb, 0);
+    assert_int_equal(geo_id_index_find_normalised(ix, "13.0", &amb), 0);
+    assert_int_equal(geo_id_index_find_normalised(ix, " 13.000 ", &amb), 0);
+    assert_int_equal(geo_id_index_find_normalised(ix, "AB-7", &amb), 1);
+    assert_int_equal(geo_id_index_find_normalised(ix, "1224", &amb), 4);
+    assert_int_equal(geo_id_index_find_normalised(ix, "0.50", &amb), -1); /* 0.5 is not 0.50's integer form */
+    assert_int_equal(geo_id_index_find_normalised(ix, "7.250", &amb), -1);
+    assert_int_equal(geo_id_index_find_normalised(ix, "13.5", &amb), -1);
+    assert_int_equal(geo_id_index_find_normalised(ix, "042", &amb), -1); /* "0042" and "42" */
+    assert_int_equal(amb, 1);
+    assert_int_equal(geo_id_index_find(ix, "42"), 3); /* exact still wins */
+    assert_int_equal(geo_id_index_find_normalised(ix, "", &amb), -1);
+    assert_int_equal(amb, 0);
     free(dups);
     geo_id_index_free(ix);
     geo_layer_free(p);
@@ -1104,6 +1146,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_id_index_trims_and_reports_dups),
+        cmocka_unit_test(test_id_index_normalised_fallback),
         cmocka_unit_test(test_id_index_many),
         cmocka_unit_test(test_match_inside_and_shared_boundary),
         cmocka_unit_test(test_match_agrees_with_geos_brute_force),

