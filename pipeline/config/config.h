@@ -118,6 +118,7 @@ typedef struct {
 
 typedef struct {
     int max_trees, max_depth, bins, early_stopping;
+    int fallback_trees;  /* trees grown when the validation slice is too small to stop early on */
     double learning_rate, min_child_weight, l2, min_split_gain;
 } cfg_gbdt;
 
@@ -130,7 +131,10 @@ typedef struct {
     const char *model;   /* "points", "logistic" or "gbdt" (static text, not owned) */
     char *model_file;    /* resolved against the config's directory; NULL = none */
     char *horizon;       /* "1y", "6m", "90d" */
-    int training_cutoffs;/* yearly cutoffs stacked for training */
+    int training_cutoffs;/* yearly cutoffs stacked for training; 0 = auto (as many as the incidents span) */
+    int min_slice_fires; /* auto cutoffs: least homes with a fire in a slice's label window */
+    int min_validation_fires; /* fewer in the validation slice: no early stopping, a warning */
+    double max_training_rows; /* above it the non-fire rows are sampled (their weight undone) */
     cfg_class_weight class_weight;
     char **precision_at; /* "100", "1%", ... */
     size_t nprecision_at;

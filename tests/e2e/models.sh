@@ -33,7 +33,14 @@ awk -v r="$r" 'BEGIN { exit !(r > 0.45 && r < 0.55) }' || fail "random baseline 
 
 # --- Train as of the config's as_of (2026-01-01): the same file at 1 and 2 threads.
 expect_exit 0 "$FIRERISK" train --config "$CFG" --model gbdt --model-out "$WORK/g1.json" --threads 1
+expect_stderr "cutoffs 2017-01-01 .. 2025-01-01 (9)"
+expect_stderr "training_cutoffs auto: 9 yearly cutoffs 2017-01-01 .. 2025-01-01 (not earlier: 2016-01-01 has less than a year of incidents before it)"
+# A fixed count as before, and a validation slice too small to stop early on: fallback trees, said with figures.
+{ cat "$CFG"; printf 'score:\n  training_cutoffs: 3\n  min_validation_fires: 100000\n  gbdt: {fallback_trees: 12}\n'; } > "$WORK/city/few.yaml"
+expect_exit 0 "$FIRERISK" train --config "$WORK/city/few.yaml" --model gbdt --model-out "$WORK/few.json"
 expect_stderr "cutoffs 2023-01-01 .. 2025-01-01 (3)"
+expect_stderr "warning: the validation slice 2025-01-01 holds 393 homes with a fire (score.min_validation_fires 100000)"
+expect_stderr "12 trees"
 expect_exit 0 "$FIRERISK" train --config "$CFG" --model gbdt --model-out "$WORK/g2.json" --threads 2 --quiet
 cmp -s "$WORK/g1.json" "$WORK/g2.json" || fail "the gbdt model differs between 1 and 2 threads"
 expect_exit 0 "$FIRERISK" train --config "$CFG" --model logistic --model-out "$WORK/l.json" --quiet
