@@ -95,6 +95,11 @@ typedef struct {
     size_t nfire_codes;
     char **fail_values;  /* inspection results that mean failed (case-insensitive) */
     size_t nfail_values;
+    char **history_radii_m;     /* radii of fires_<r>m_5y and calls_<r>m_3y (metres, as text) */
+    size_t nhistory_radii_m;
+    char **kernel_bandwidths_m; /* bandwidths of fire_kernel_<b>m */
+    size_t nkernel_bandwidths_m;
+    double kernel_half_life_days;
 } cfg_features;
 
 /* ---- score: ------------------------------------------------------------- */

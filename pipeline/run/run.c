@@ -245,7 +245,15 @@ static fr_status stage_features(run_ctx *ctx, fr_error *err)
         .ncontext = ctx->ncontext, .context_names = (const char *const *)ctx->context_names,
         .context_values = (const double *const *)ctx->context_values,
     };
-    fr_status st = model_features_build(&in, &ctx->feats, err);
+    model_scales scales;
+    double *inc_xy = NULL;
+    fr_status st = run_scales_input(ctx, &scales, &in.inc_points, &inc_xy, err);
+    in.scales = &scales;
+    in.parcel_x = ctx->rx;
+    in.parcel_y = ctx->ry;
+    if (st == FR_OK)
+        st = model_features_build(&in, &ctx->feats, err);
+    free(inc_xy);
     free(insp_parcel);
     free(inc_parcel);
     return st;

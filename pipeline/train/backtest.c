@@ -279,6 +279,17 @@ static fr_status judge_baselines(run_ctx *ctx, const cutoff_judge *j, const refe
             tmp[i] = isnan(v[i]) ? -INFINITY : v[i]; /* unknown ranks last */
         st = judge(j, base_feats[b][0], 1, 0, tmp, err);
     }
+    /* the neighbourhood history at each scale, one feature at a time: what a
+     * trained model has to beat on real data */
+    for (size_t c = 0; st == FR_OK && c < ctx->feats.nfeatures; c++) {
+        const char *name = ctx->feats.names[c];
+        if (strncmp(name, "fire_kernel_", 12) != 0 && !(strncmp(name, "fires_", 6) == 0 && strstr(name, "m_5y")))
+            continue;
+        const double *v = ctx->feats.values + c * n;
+        for (size_t i = 0; i < n; i++)
+            tmp[i] = isnan(v[i]) ? -INFINITY : v[i];
+        st = judge(j, name, 1, 0, tmp, err);
+    }
     if (st == FR_OK && ref) {
         st = judge(j, "reference", 1, 1, ref->score, err);
         if (st == FR_OK)
@@ -299,7 +310,7 @@ static fr_status backtest_cutoff(run_ctx *ctx, int32_t cutoff, const model_kind 
     int32_t end = model_horizon_add(cutoff, &h);
     fr_format_date(end, bc->label_end);
     bc->parcels = n;
-    bc->entries = calloc(nkinds + 6, sizeof *bc->entries);
+    bc->entries = calloc(nkinds + 6 + 3 * MODEL_MAX_SCALES, sizeof *bc->entries);
     uint8_t *y = malloc(n ? n : 1);
     double *scores[3] = {NULL, NULL, NULL}, *tmp = malloc((n ? n : 1) * sizeof *tmp);
     const char *score_names[3];
