@@ -51,7 +51,7 @@ size_t model_neighbourhood_names(const model_scales *s, char names[][32]);
  * fires in [as_of - 5 years, as_of) and of calls (any incident) in
  * [as_of - 3 years, as_of) within each radius of the parcel's point
  * (px, py; NAN: the parcel's values are missing), and for each bandwidth
- * b the sum over the fires of the past 5 years within 4 b of
+ * b the sum over the fires of the past 5 years within 3 b of
  * exp(-d^2 / (2 b^2)) * 2^(-age_days / half_life_days). */
 fr_status model_neighbourhood_fill(const model_scales *s, const double *px, const double *py, size_t nparcels,
                                    const model_incident_points *inc, int32_t as_of, double *const *cols,
