@@ -54,6 +54,12 @@ typedef struct {
     int max_trees, max_depth, bins, early_stopping;
     double learning_rate, min_child_weight, l2, min_split_gain;
     double pos_weight, neg_weight; /* class weights */
+    /* Per dataset feature (NULL: none): +1 the score never falls as the
+     * value grows, -1 never rises, 0 free.  As XGBoost's
+     * monotone_constraints: a split on such a feature must order its
+     * children's weights so, and bounds every node below it at their
+     * midpoint; missing values go to either side. */
+    const int8_t *monotone;
 } model_gbdt_params;
 
 typedef struct {

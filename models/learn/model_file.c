@@ -128,6 +128,7 @@ fr_status model_file_write(const char *path, const model_trained *m, fr_error *e
     json_object_object_add(tr, "cutoff_note", json_object_new_string(in->cutoff_note));
     json_object_object_add(tr, "negative_share", num(in->negative_share));
     json_object_object_add(tr, "warnings", json_object_new_string(in->warnings));
+    json_object_object_add(tr, "monotone", json_object_new_string(in->monotone));
     json_object_object_add(root, "training", tr);
     json_object *met = json_object_new_object();
     json_object_object_add(met, "validation_cutoff",
@@ -382,6 +383,7 @@ static void read_info(json_object *root, model_trained *m)
     copy_text(tr, "dropped_features", in->dropped, sizeof in->dropped);
     copy_text(tr, "cutoff_note", in->cutoff_note, sizeof in->cutoff_note);
     copy_text(tr, "warnings", in->warnings, sizeof in->warnings);
+    copy_text(tr, "monotone", in->monotone, sizeof in->monotone);
     in->negative_share = opt_num(tr, "negative_share");
     json_object *cuts = member(tr, "cutoffs", json_type_array);
     for (size_t c = 0; cuts && c < json_object_array_length(cuts) && c < MODEL_MAX_CUTOFFS; c++) {

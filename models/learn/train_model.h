@@ -54,6 +54,7 @@ typedef struct {
     char cutoffs[MODEL_MAX_CUTOFFS][11]; /* oldest first; the last is the validation slice */
     char cutoff_note[400];    /* how the cutoffs were chosen (training_cutoffs auto), or "" */
     double negative_share;    /* share of the non-fire rows kept (1 = all; their weight is 1 / share) */
+    char monotone[1024];      /* the constrained features: "fires_parcel_5y +, building_age -" ("" none) */
     double radius_m;          /* join.radius_m the features were computed with */
     char fire_codes[256];     /* features.fire_codes, e.g. "110-129" */
     char firerisk_version[32];

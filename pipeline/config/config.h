@@ -112,6 +112,11 @@ typedef struct {
 } cfg_weight;
 
 typedef struct {
+    char *feature;
+    const char *direction; /* "increasing", "decreasing" or "none" (static text) */
+} cfg_monotone;
+
+typedef struct {
     int balanced;        /* `balanced`: each class weighs half */
     double fire_row;     /* else the number: weight of a fire row */
 } cfg_class_weight;
@@ -140,6 +145,9 @@ typedef struct {
     int min_slice_fires; /* auto cutoffs: least homes with a fire in a slice's label window */
     int min_validation_fires; /* fewer in the validation slice: no early stopping, a warning */
     double max_training_rows; /* above it the non-fire rows are sampled (their weight undone) */
+    int monotone_history;     /* fire and call history features non-decreasing */
+    cfg_monotone *monotone;   /* per-feature directions (override monotone_history) */
+    size_t nmonotone;
     cfg_class_weight class_weight;
     char **precision_at; /* "100", "1%", ... */
     size_t nprecision_at;

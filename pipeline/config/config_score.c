@@ -134,6 +134,28 @@ static const cfg_key gbdt_keys[] = {
 };
 static const cfg_section gbdt_section = {CFG_SECTION_OF(gbdt_keys)};
 
+/* ---- monotone constraints ----------------------------------------------- */
+
+static const char *const directions[] = {"increasing", "decreasing", "none", NULL};
+
+static const cfg_key monotone_keys[] = {
+    {"feature", CFG_TEXT, offsetof(cfg_monotone, feature), .doc_def = "required",
+     .help = "a feature name ([FEATURES.md](FEATURES.md))"},
+    {"direction", CFG_CHOICE, offsetof(cfg_monotone, direction), .choices = directions, .def = "increasing",
+     .help = "the trained model's score may only rise (increasing) or fall (decreasing) as the value grows; "
+             "none lifts the default of `monotone_history`"},
+};
+
+static fr_status monotone_finish(cfg_walk *w, const yaml_node_t *n, const char *path, void *base)
+{
+    if (!((const cfg_monotone *)base)->feature)
+        return cfg_fail(w, n, "%s needs a feature", path);
+    return FR_OK;
+}
+
+static const cfg_section monotone_section = {CFG_SECTION_OF(monotone_keys), .size = sizeof(cfg_monotone),
+                                             .finish = monotone_finish};
+
 /* ---- tiers -------------------------------------------------------------- */
 
 static const cfg_key tiers_keys[] = {
@@ -198,6 +220,13 @@ static const cfg_key score_keys[] = {
      .valid = valid_k, .must = "counts (500) or shares of the parcels (1%)", .def = "[100, 500, 1%, 10%]",
      .doc_type = "list of counts or percentages",
      .help = "backtest: the k of precision and recall at k (the department's inspection capacities)"},
+    {"monotone_history", CFG_BOOL, offsetof(cfg_score, monotone_history), .def = "true",
+     .help = "train: the fire and call history features (fires_*, calls_*, fire_kernel_*) may only raise a "
+             "home's score as they grow (gbdt monotone constraints, logistic sign constraints; "
+             "[MODELS.md](MODELS.md))"},
+    {"monotone", CFG_LIST, offsetof(cfg_score, monotone), offsetof(cfg_score, nmonotone),
+     .section = &monotone_section, .def = "[]", .doc_type = "list of {feature, direction}",
+     .help = "train: a direction per feature (`increasing`, `decreasing` or `none`), over `monotone_history`"},
     {"logistic", CFG_SECTION, offsetof(cfg_score, logistic), .section = &logistic_section},
     {"gbdt", CFG_SECTION, offsetof(cfg_score, gbdt), .section = &gbdt_section},
 };

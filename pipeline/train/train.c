@@ -185,6 +185,35 @@ fr_status train_dataset(run_ctx *ctx, const int32_t *cutoffs, size_t ncutoffs, c
     return st;
 }
 
+/* History features: the more fires and calls near a home, the higher its
+ * risk; a fitted model that says otherwise has learnt noise (a logistic
+ * coefficient of -1.0 for "a fire at this home" with short windows). */
+static int is_history_feature(const char *name)
+{
+    return !strncmp(name, "fires_", 6) || !strncmp(name, "calls_", 6) || !strncmp(name, "fire_kernel_", 12);
+}
+
+void train_monotone(const fr_config *cfg, const char *const *names, size_t n, int8_t *mono, char *text,
+                    size_t size)
+{
+    const cfg_score *s = &cfg->score;
+    size_t used = 0;
+    text[0] = '\0';
+    for (size_t f = 0; f < n; f++) {
+        mono[f] = s->monotone_history && is_history_feature(names[f]) ? 1 : 0;
+        for (size_t k = 0; k < s->nmonotone; k++)
+            if (!strcmp(s->monotone[k].feature, names[f]))
+                mono[f] = !strcmp(s->monotone[k].direction, "increasing")   ? 1
+                          : !strcmp(s->monotone[k].direction, "decreasing") ? -1
+                                                                            : 0;
+        if (mono[f] && used + 1 < size)
+            used += (size_t)snprintf(text + used, size - used, "%s%s %c", used ? ", " : "", names[f],
+                                     mono[f] > 0 ? '+' : '-');
+        if (used >= size)
+            used = size - 1;
+    }
+}
+
 void train_params(const fr_config *cfg, model_kind kind, model_train_params *p)
 {
     const cfg_score *s = &cfg->score;
@@ -234,7 +263,16 @@ fr_status train_model_as_of(run_ctx *ctx, model_kind kind, int32_t as_of, model_
         return st;
     model_train_params p;
     train_params(cfg, kind, &p);
-    st = model_train(&d, &p, m, err);
+    int8_t *mono = malloc(d.nfeatures ? d.nfeatures : 1);
+    if (!mono)
+        st = fr_error_oom(err);
+    else
+        train_monotone(cfg, (const char *const *)d.names, d.nfeatures, mono, in->monotone, sizeof in->monotone);
+    p.logit.monotone = p.gbdt.monotone = mono;
+    if (st == FR_OK)
+        st = model_train(&d, &p, m, err);
+    m->params.logit.monotone = m->params.gbdt.monotone = NULL; /* freed here */
+    free(mono);
     model_dataset_free(&d);
     if (st != FR_OK)
         fr_error_prefix(err, "training %s as of %s", model_kind_name(kind), in->as_of);
@@ -247,6 +285,8 @@ void train_report_notes(const model_info *in, char *buf, size_t size)
     buf[0] = '\0';
     if (in->cutoff_note[0])
         used += (size_t)snprintf(buf, size, "  %s\n", in->cutoff_note);
+    if (used < size && in->monotone[0])
+        used += (size_t)snprintf(buf + used, size - used, "  monotone: %s\n", in->monotone);
     if (used < size && in->negative_share < 1)
         used += (size_t)snprintf(buf + used, size - used,
                                  "  non-fire rows sampled: %.4g of them kept, each weighing %.4g (score.max_training_rows)\n",

@@ -44,6 +44,12 @@ fr_status train_dataset(run_ctx *ctx, const int32_t *cutoffs, size_t ncutoffs, c
 fr_status train_labels(run_ctx *ctx, int32_t from, int32_t to, const char *what, uint8_t *y, size_t *positives,
                        fr_error *err);
 
+/* The direction constraint of each feature names[0..n) (score.monotone_
+ * history, score.monotone): +1, -1 or 0 into mono; text lists the
+ * constrained ones ("fires_parcel_5y +, ...") for the model file. */
+void train_monotone(const fr_config *cfg, const char *const *names, size_t n, int8_t *mono, char *text,
+                    size_t size);
+
 /* Training parameters from the config for a model kind. */
 void train_params(const fr_config *cfg, model_kind kind, model_train_params *p);
 
