@@ -212,6 +212,7 @@ typedef struct {
     double *F;
     double *partials;         /* per-block histograms (hist_jobs) */
     size_t partials_cap;      /* in histograms */
+    double *gain_row;         /* nf: the gain of this tree's splits per feature */
 } grower;
 
 #define BLOCK_ROWS 8192      /* rows per histogram block, at least */
@@ -398,6 +399,7 @@ static fr_status level_make_children(const grower *g, tree_level *lv, node_list 
             return fr_error_oom_while(err, "growing a tree");
         model_gbdt_node *nd = &nodes->nodes[pt->node];
         nd->feature = lv->chosen[t];
+        g->gain_row[lv->chosen[t]] += s->gain;
         nd->left = (int32_t)((size_t)l - base);
         nd->right = (int32_t)((size_t)r - base);
         nd->missing_left = (uint8_t)s->missing_left;
@@ -586,6 +588,7 @@ typedef struct {
     grower g;
     node_list nl;
     size_t *starts;          /* first node of each tree grown */
+    double *tree_gain;       /* max_trees * nf: each tree's gain per feature */
     hist_pool hp;
 } gbdt_fit;
 
@@ -605,6 +608,7 @@ static void fit_free(gbdt_fit *t)
     free(t->g.F);
     free(t->g.partials);
     free(t->starts);
+    free(t->tree_gain);
     free(t->nl.nodes);
     free(t->nl.bin);
     for (size_t k = 0; k < t->hp.nall; k++)
@@ -648,6 +652,8 @@ static fr_status fit_select_features(gbdt_fit *t, model_gbdt *m, model_gbdt_repo
         return fr_error_oom_while(err, "binning features");
     for (size_t f = 0; f < nfall; f++) {
         t->newix[f] = -1;
+        if (t->p->use && !t->p->use[f]) /* left out by the user: not "dropped" */
+            continue;
         if (t->fball[f].nb == 0 || (t->fball[f].nb == 1 && !t->fball[f].has_missing)) {
             append_note(rep->dropped, sizeof rep->dropped, d->names[f], t->fball[f].nb ? "constant" : "all missing");
             continue;
@@ -681,11 +687,12 @@ static fr_status fit_prepare(gbdt_fit *t, model_gbdt *m, fr_error *err)
     t->g.gh = malloc(d->nrows * sizeof *t->g.gh);
     t->g.F = malloc(d->nrows * sizeof *t->g.F);
     t->starts = malloc(((size_t)p->max_trees + 1) * sizeof *t->starts);
+    t->tree_gain = calloc((size_t)p->max_trees * (nf ? nf : 1), sizeof *t->tree_gain);
     t->hp.cap = ((size_t)1 << (p->max_depth + 1)) + 1;
     t->hp.size = nf * SLOTS * 2;
     t->hp.all = calloc(t->hp.cap, sizeof *t->hp.all);
     t->hp.avail = calloc(t->hp.cap, sizeof *t->hp.avail);
-    if (!t->B || !t->g.idx || !t->g.scratch || !t->g.gh || !t->g.F || !t->starts)
+    if (!t->B || !t->g.idx || !t->g.scratch || !t->g.gh || !t->g.F || !t->starts || !t->tree_gain)
         return fr_error_oom_while(err, "for gbdt training (%zu rows)", d->nrows);
     if (!t->hp.all || !t->hp.avail)
         return fr_error_oom(err);
@@ -739,6 +746,7 @@ static fr_status fit_boost(gbdt_fit *t, size_t *ntrees, size_t *best_trees, doub
         }
         memcpy(g->idx, train, ntrain * sizeof *g->idx);
         t->starts[tr] = t->nl.count;
+        g->gain_row = t->tree_gain + (size_t)tr * t->nf;
         fr_status st = grow_tree(g, ntrain, &t->nl, &t->hp, err);
         if (st != FR_OK)
             return st;
@@ -768,8 +776,12 @@ static fr_status fit_keep_trees(const gbdt_fit *t, size_t ntrees, size_t best_tr
     m->ntrees = best_trees;
     m->tree_start = malloc((best_trees + 1) * sizeof *m->tree_start);
     m->nodes = malloc((nnodes ? nnodes : 1) * sizeof *m->nodes);
-    if (!m->tree_start || !m->nodes)
+    m->gain = calloc(t->nf ? t->nf : 1, sizeof *m->gain);
+    if (!m->tree_start || !m->nodes || !m->gain)
         return fr_error_oom(err);
+    for (size_t tr = 0; tr < best_trees; tr++) /* in tree order: the same sum at any thread count */
+        for (size_t f = 0; f < t->nf; f++)
+            m->gain[f] += t->tree_gain[tr * t->nf + f];
     memcpy(m->tree_start, t->starts, best_trees * sizeof *t->starts);
     m->tree_start[best_trees] = nnodes;
     memcpy(m->nodes, t->nl.nodes, nnodes * sizeof *m->nodes);
@@ -836,5 +848,6 @@ void model_gbdt_free(model_gbdt *m)
     free(m->names);
     free(m->tree_start);
     free(m->nodes);
+    free(m->gain);
     memset(m, 0, sizeof *m);
 }

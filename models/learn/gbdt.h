@@ -48,6 +48,8 @@ typedef struct {
     size_t ntrees;
     size_t *tree_start;       /* owned; ntrees + 1 offsets into nodes */
     model_gbdt_node *nodes;   /* owned */
+    double *gain;             /* owned; per feature, the gain of its splits in the trees kept (NULL when
+                                 read from a file that has none) */
 } model_gbdt;
 
 typedef struct {
@@ -60,6 +62,7 @@ typedef struct {
      * children's weights so, and bounds every node below it at their
      * midpoint; missing values go to either side. */
     const int8_t *monotone;
+    const uint8_t *use;       /* per dataset feature (NULL: all): 0 leaves it out of the model */
 } model_gbdt_params;
 
 typedef struct {

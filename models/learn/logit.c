@@ -114,8 +114,8 @@ static void append_note(char *buf, size_t size, const char *name, const char *wh
 }
 
 /* Builds the design columns (feature index = dataset column for now). */
-static fr_status plan_columns(const model_dataset *d, const uint32_t *rows, size_t nrows, model_logit *m,
-                              int32_t *used_feature, model_logit_report *rep, fr_error *err)
+static fr_status plan_columns(const model_dataset *d, const uint32_t *rows, size_t nrows, const uint8_t *use,
+                              model_logit *m, int32_t *used_feature, model_logit_report *rep, fr_error *err)
 {
     col_stats *st = calloc(d->nfeatures ? d->nfeatures : 1, sizeof *st);
     m->columns = calloc(3 * d->nfeatures + 1, sizeof *m->columns);
@@ -130,6 +130,10 @@ static fr_status plan_columns(const model_dataset *d, const uint32_t *rows, size
     for (size_t f = 0; f < d->nfeatures; f++) {
         const col_stats *s = &st[f];
         size_t before = m->ncolumns;
+        if (use && !use[f]) { /* left out by the user: not "dropped" */
+            used_feature[f] = 0;
+            continue;
+        }
         int varies = s->n > 0 && s->sd > 1e-12 * (fabs(s->mean) + 1);
         if (varies)
             m->columns[m->ncolumns++] = (model_logit_column){(int32_t)f, MODEL_COL_LINEAR, s->mean, s->sd, 0};
@@ -404,7 +408,7 @@ fr_status model_logit_train(const model_dataset *d, const uint32_t *rows, size_t
     int32_t *used = calloc(d->nfeatures ? d->nfeatures : 1, sizeof *used);
     if (!used)
         return fr_error_oom(err);
-    fr_status st = plan_columns(d, rows, nrows, m, used, rep, err);
+    fr_status st = plan_columns(d, rows, nrows, p->use, m, used, rep, err);
     newton nw = {.d = d, .rows = rows, .nrows = nrows, .m = m, .p = p};
     nw.q1 = m->ncolumns + 1;
     nw.plen = 1 + nw.q1 + nw.q1 * (nw.q1 + 1) / 2;

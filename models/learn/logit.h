@@ -54,6 +54,7 @@ typedef struct {
      * is free).  A column whose fitted coefficient breaks its sign is held
      * at 0 and the model refitted. */
     const int8_t *monotone;
+    const uint8_t *use;       /* per dataset feature (NULL: all): 0 leaves it out of the model */
 } model_logit_params;
 
 typedef struct {

@@ -140,6 +140,16 @@ fr_status model_file_write(const char *path, const model_trained *m, fr_error *e
     json_object_object_add(met, "validation_logloss", num(in->validation_logloss));
     json_object_object_add(root, "metrics", met);
     json_object_object_add(root, "hyperparameters", params_json(m));
+    size_t nf = model_trained_nfeatures(m);
+    double *imp = malloc((nf ? nf : 1) * sizeof *imp);
+    json_object *ia = json_object_new_array();
+    if (imp) {
+        model_trained_importance(m, imp);
+        for (size_t j = 0; j < nf; j++)
+            json_object_array_add(ia, num(imp[j]));
+    }
+    free(imp);
+    json_object_object_add(root, "importance", ia); /* per feature, as shares, in the order of `features` */
     if (m->kind == MODEL_LOGISTIC) {
         json_object_object_add(root, "features", string_array(m->logit.names, m->logit.nfeatures));
         json_object_object_add(root, "logistic", logit_json(&m->logit));

@@ -37,6 +37,20 @@ const char *model_trained_feature(const model_trained *m, size_t j)
     return m->kind == MODEL_LOGISTIC ? m->logit.names[j] : m->gbdt.names[j];
 }
 
+void model_trained_importance(const model_trained *m, double *out)
+{
+    size_t nf = model_trained_nfeatures(m);
+    double total = 0;
+    for (size_t j = 0; j < nf; j++)
+        out[j] = m->kind == MODEL_GBDT && m->gbdt.gain ? m->gbdt.gain[j] : 0;
+    for (size_t c = 0; m->kind == MODEL_LOGISTIC && c < m->logit.ncolumns; c++)
+        out[m->logit.columns[c].feature] += fabs(m->logit.columns[c].coef);
+    for (size_t j = 0; j < nf; j++)
+        total += out[j];
+    for (size_t j = 0; total > 0 && j < nf; j++)
+        out[j] /= total;
+}
+
 double model_trained_raw(const model_trained *m, const double *x, double *contrib)
 {
     return m->kind == MODEL_LOGISTIC ? model_logit_raw(&m->logit, x, contrib)

@@ -39,7 +39,7 @@ typedef struct {
     int balanced;             /* 1: balanced class weights; 0: positive_weight */
     double positive_weight;   /* weight of a fire row when not balanced (1 = none) */
     model_logit_params logit; /* class weights filled in by model_train */
-    model_gbdt_params gbdt;
+    model_gbdt_params gbdt;   /* gbdt.monotone, gbdt.use as logit's */
     size_t min_validation_fires; /* fewer: no early stopping on the validation slice */
     int fallback_trees;          /* gbdt's trees then */
 } model_train_params;
@@ -90,6 +90,12 @@ fr_status model_train(const model_dataset *d, const model_train_params *p, model
 /* The model's features (names and count). */
 size_t model_trained_nfeatures(const model_trained *m);
 const char *model_trained_feature(const model_trained *m, size_t j);
+
+/* Each model feature's importance (out: nfeatures), as shares summing to 1
+ * (all 0 when nothing is known): gbdt, the gain of its splits in the trees
+ * kept; logistic, the sum of |coefficient| over its columns (standardised,
+ * so comparable across features). */
+void model_trained_importance(const model_trained *m, double *out);
 
 /* Log-odds of one parcel; contrib as in model_logit_raw / model_gbdt_raw. */
 double model_trained_raw(const model_trained *m, const double *x, double *contrib);

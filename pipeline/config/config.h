@@ -148,6 +148,10 @@ typedef struct {
     int monotone_history;     /* fire and call history features non-decreasing */
     cfg_monotone *monotone;   /* per-feature directions (override monotone_history) */
     size_t nmonotone;
+    char **features_include;  /* train: only these features (none listed: all) */
+    size_t nfeatures_include;
+    char **features_exclude;  /* train: never these */
+    size_t nfeatures_exclude;
     cfg_class_weight class_weight;
     char **precision_at; /* "100", "1%", ... */
     size_t nprecision_at;

@@ -227,6 +227,13 @@ static const cfg_key score_keys[] = {
     {"monotone", CFG_LIST, offsetof(cfg_score, monotone), offsetof(cfg_score, nmonotone),
      .section = &monotone_section, .def = "[]", .doc_type = "list of {feature, direction}",
      .help = "train: a direction per feature (`increasing`, `decreasing` or `none`), over `monotone_history`"},
+    {"features_include", CFG_TEXT_LIST, offsetof(cfg_score, features_include),
+     offsetof(cfg_score, nfeatures_include), .def = "[]", .doc_type = "list of feature names",
+     .help = "train: fit on these features only (an empty list: every feature the data has); a name the data "
+             "does not have stops the training"},
+    {"features_exclude", CFG_TEXT_LIST, offsetof(cfg_score, features_exclude),
+     offsetof(cfg_score, nfeatures_exclude), .def = "[]", .doc_type = "list of feature names",
+     .help = "train: leave these features out of the model"},
     {"logistic", CFG_SECTION, offsetof(cfg_score, logistic), .section = &logistic_section},
     {"gbdt", CFG_SECTION, offsetof(cfg_score, gbdt), .section = &gbdt_section},
 };

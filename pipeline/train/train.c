@@ -214,6 +214,44 @@ void train_monotone(const fr_config *cfg, const char *const *names, size_t n, in
     }
 }
 
+/* Is name one of list[0..n)? */
+static int listed(char *const *list, size_t n, const char *name)
+{
+    for (size_t k = 0; k < n; k++)
+        if (!strcmp(list[k], name))
+            return 1;
+    return 0;
+}
+
+fr_status train_feature_choice(const fr_config *cfg, const char *const *names, size_t n, uint8_t *use,
+                               fr_error *err)
+{
+    const cfg_score *s = &cfg->score;
+    for (size_t f = 0; f < n; f++)
+        use[f] = (s->nfeatures_include == 0 || listed(s->features_include, s->nfeatures_include, names[f])) &&
+                 !listed(s->features_exclude, s->nfeatures_exclude, names[f]);
+    /* a name the data lacks is a typo or a layer not mapped: say so rather than fit without it */
+    for (int which = 0; which < 2; which++) {
+        char *const *list = which ? s->features_exclude : s->features_include;
+        size_t m = which ? s->nfeatures_exclude : s->nfeatures_include;
+        for (size_t k = 0; k < m; k++)
+            if (!listed((char *const *)names, n, list[k])) {
+                char all[1500] = "";
+                for (size_t f = 0, used = 0; f < n && used + 1 < sizeof all; f++)
+                    used += (size_t)snprintf(all + used, sizeof all - used, "%s%s", f ? ", " : "", names[f]);
+                return fr_error_set(err, FR_E_CONFIG, "score.features_%s names '%s', not a feature of this data "
+                                    "(it has: %s)", which ? "exclude" : "include", list[k], all);
+            }
+    }
+    size_t kept = 0;
+    for (size_t f = 0; f < n; f++)
+        kept += use[f];
+    if (kept == 0)
+        return fr_error_set(err, FR_E_CONFIG, "score.features_include and features_exclude leave no feature to "
+                                              "train on");
+    return FR_OK;
+}
+
 void train_params(const fr_config *cfg, model_kind kind, model_train_params *p)
 {
     const cfg_score *s = &cfg->score;
@@ -264,15 +302,21 @@ fr_status train_model_as_of(run_ctx *ctx, model_kind kind, int32_t as_of, model_
     model_train_params p;
     train_params(cfg, kind, &p);
     int8_t *mono = malloc(d.nfeatures ? d.nfeatures : 1);
-    if (!mono)
+    uint8_t *use = malloc(d.nfeatures ? d.nfeatures : 1);
+    if (!mono || !use)
         st = fr_error_oom(err);
     else
         train_monotone(cfg, (const char *const *)d.names, d.nfeatures, mono, in->monotone, sizeof in->monotone);
+    if (st == FR_OK)
+        st = train_feature_choice(cfg, (const char *const *)d.names, d.nfeatures, use, err);
     p.logit.monotone = p.gbdt.monotone = mono;
+    p.logit.use = p.gbdt.use = use;
     if (st == FR_OK)
         st = model_train(&d, &p, m, err);
     m->params.logit.monotone = m->params.gbdt.monotone = NULL; /* freed here */
+    m->params.logit.use = m->params.gbdt.use = NULL;
     free(mono);
+    free(use);
     model_dataset_free(&d);
     if (st != FR_OK)
         fr_error_prefix(err, "training %s as of %s", model_kind_name(kind), in->as_of);
@@ -297,6 +341,35 @@ void train_report_notes(const model_info *in, char *buf, size_t size)
         used += (size_t)snprintf(buf + used, size - used, "  warning: %.*s\n", len, line);
         line += len + (nl != NULL);
     }
+}
+
+/* The features by importance (largest first, ties in model order), the
+ * first 12. */
+void train_report_importance(const model_trained *m, char *buf, size_t size)
+{
+    size_t nf = model_trained_nfeatures(m);
+    double *imp = malloc((nf ? nf : 1) * sizeof *imp);
+    uint8_t *done = calloc(nf ? nf : 1, 1);
+    buf[0] = '\0';
+    if (imp && done) {
+        model_trained_importance(m, imp);
+        size_t used = (size_t)snprintf(buf, size, "  importance (%s):",
+                                       m->kind == MODEL_GBDT ? "share of the split gain"
+                                                             : "share of the standardised |coefficients|");
+        for (size_t k = 0; k < nf && k < 12 && used < size; k++) {
+            size_t best = nf;
+            for (size_t j = 0; j < nf; j++)
+                if (!done[j] && (best == nf || imp[j] > imp[best]))
+                    best = j;
+            done[best] = 1;
+            used += (size_t)snprintf(buf + used, size - used, "%s %s %.3f", k ? "," : "",
+                                     model_trained_feature(m, best), imp[best]);
+        }
+        if (used < size)
+            snprintf(buf + used, size - used, "\n");
+    }
+    free(imp);
+    free(done);
 }
 
 fr_status fr_train(const fr_train_options *opt, char *report, size_t size, fr_error *err)
@@ -341,6 +414,9 @@ fr_status fr_train(const fr_train_options *opt, char *report, size_t size, fr_er
         if (w > 0 && (size_t)w < size)
             train_report_notes(in, report + w, size - (size_t)w);
         size_t used = strlen(report);
+        if (used < size)
+            train_report_importance(&m, report + used, size - used);
+        used = strlen(report);
         snprintf(report + used, size - used, "  written %s  (features and training %.1fs, fitting %.1fs, %d threads)\n",
                  opt->model_out, seconds, in->seconds, omp_get_max_threads());
     }

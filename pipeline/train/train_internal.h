@@ -50,6 +50,15 @@ fr_status train_labels(run_ctx *ctx, int32_t from, int32_t to, const char *what,
 void train_monotone(const fr_config *cfg, const char *const *names, size_t n, int8_t *mono, char *text,
                     size_t size);
 
+/* Which features a training uses (score.features_include / _exclude) into
+ * use[0..n); FR_E_CONFIG when a listed name is not among names, or none is
+ * left. */
+fr_status train_feature_choice(const fr_config *cfg, const char *const *names, size_t n, uint8_t *use,
+                               fr_error *err);
+
+/* "  importance (...): name share, ..." for a summary (the first 12). */
+void train_report_importance(const model_trained *m, char *buf, size_t size);
+
 /* Training parameters from the config for a model kind. */
 void train_params(const fr_config *cfg, model_kind kind, model_train_params *p);
 

@@ -41,6 +41,16 @@ expect_exit 0 "$FIRERISK" train --config "$WORK/city/few.yaml" --model gbdt --mo
 expect_stderr "cutoffs 2023-01-01 .. 2025-01-01 (3)"
 expect_stderr "warning: the validation slice 2025-01-01 holds 393 homes with a fire (score.min_validation_fires 100000)"
 expect_stderr "12 trees"
+# Features left out, the importance and the monotone constraints in the summary and the model file.
+{ cat "$CFG"; printf 'score:\n  training_cutoffs: 2\n  features_exclude: [building_age]\n'; } > "$WORK/city/ex.yaml"
+expect_exit 0 "$FIRERISK" train --config "$WORK/city/ex.yaml" --model logistic --model-out "$WORK/ex.json"
+expect_stderr "importance (share of the standardised |coefficients|):"
+expect_stderr "monotone: fires_parcel_1y +, fires_parcel_3y +"
+grep -q '"building_age"' "$WORK/ex.json" && fail "an excluded feature is in the model file"
+grep -q '"importance"' "$WORK/ex.json" || fail "no importance in the model file"
+{ cat "$CFG"; printf 'score:\n  training_cutoffs: 2\n  features_include: [fires_near_3y, nope]\n'; } > "$WORK/city/in.yaml"
+expect_exit 1 "$FIRERISK" train --config "$WORK/city/in.yaml" --model gbdt --model-out "$WORK/in.json"
+expect_stderr "score.features_include names 'nope', not a feature of this data"
 expect_exit 0 "$FIRERISK" train --config "$CFG" --model gbdt --model-out "$WORK/g2.json" --threads 2 --quiet
 cmp -s "$WORK/g1.json" "$WORK/g2.json" || fail "the gbdt model differs between 1 and 2 threads"
 expect_exit 0 "$FIRERISK" train --config "$CFG" --model logistic --model-out "$WORK/l.json" --quiet

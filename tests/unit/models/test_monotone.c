@@ -4,7 +4,10 @@
  * features (a property checked over a grid, on data whose risk falls then
  * rises with it, where the free model does lower it); a decreasing
  * constraint likewise; the logistic model's constrained coefficients keep
- * their sign.
+ * their sign.  Also the other per-feature choices of a training: a feature
+ * left out (`use`) is not in the model, and the importance of each feature
+ * (gain shares, standardised |coefficients|) sums to 1 and ranks the
+ * informative feature first.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -17,6 +20,7 @@
 
 #include "gbdt.h"
 #include "logit.h"
+#include "train_model.h"
 
 #define N 20000
 
@@ -133,11 +137,54 @@ static void logistic_keeps_the_sign_of_a_constrained_feature(void **state)
     free(rows);
 }
 
+static void a_feature_left_out_is_not_in_the_model_and_importance_ranks(void **state)
+{
+    (void)state;
+    model_dataset d;
+    uint32_t *rows;
+    make_data(&d, &rows);
+    fr_error err;
+    const uint8_t only_z[2] = {0, 1};
+    for (int kind = MODEL_LOGISTIC; kind <= MODEL_GBDT; kind++) {
+        model_trained m = {0};
+        m.kind = (model_kind)kind;
+        model_gbdt_report grep;
+        model_logit_report lrep;
+        model_gbdt_params gp = {.max_trees = 30, .max_depth = 3, .bins = 64, .learning_rate = 0.1,
+                                .min_child_weight = 1, .l2 = 1, .pos_weight = 1, .neg_weight = 1};
+        model_logit_params lp = {.l2 = 1, .max_iterations = 50, .pos_weight = 1, .neg_weight = 1};
+        if (kind == MODEL_GBDT)
+            assert_int_equal(model_gbdt_train(&d, rows, N, NULL, 0, &gp, &m.gbdt, &grep, &err), FR_OK);
+        else
+            assert_int_equal(model_logit_train(&d, rows, N, &lp, &m.logit, &lrep, &err), FR_OK);
+        assert_int_equal(model_trained_nfeatures(&m), 2);
+        double imp[2];
+        model_trained_importance(&m, imp);
+        assert_true(fabs(imp[0] + imp[1] - 1) < 1e-12);
+        if (kind == MODEL_GBDT)
+            assert_true(imp[0] > imp[1]); /* x carries the U-shaped risk, z a little */
+        model_trained_free(&m);
+        gp.use = lp.use = only_z;
+        if (kind == MODEL_GBDT)
+            assert_int_equal(model_gbdt_train(&d, rows, N, NULL, 0, &gp, &m.gbdt, &grep, &err), FR_OK);
+        else
+            assert_int_equal(model_logit_train(&d, rows, N, &lp, &m.logit, &lrep, &err), FR_OK);
+        m.kind = (model_kind)kind;
+        assert_int_equal(model_trained_nfeatures(&m), 1);
+        assert_string_equal(model_trained_feature(&m, 0), "z");
+        assert_string_equal(kind == MODEL_GBDT ? grep.dropped : lrep.dropped, ""); /* left out, not "dropped" */
+        model_trained_free(&m);
+    }
+    model_dataset_free(&d);
+    free(rows);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(gbdt_never_lowers_its_score_as_a_constrained_feature_grows),
         cmocka_unit_test(logistic_keeps_the_sign_of_a_constrained_feature),
+        cmocka_unit_test(a_feature_left_out_is_not_in_the_model_and_importance_ranks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
