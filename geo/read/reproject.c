@@ -20,6 +20,7 @@
 
 #include "gdal_gate.h"
 #include "gdal_srs.h"
+#include "study_area.h"
 
 static char *wkt_of(OGRSpatialReferenceH srs)
 {
@@ -132,19 +133,14 @@ fr_status geo_to_lonlat(const char *src_wkt, size_t n, const double *x, const do
 fr_status geo_utm_for_layer(const geo_layer *layer, char **wkt, int *epsg, fr_error *err)
 {
     *wkt = NULL;
-    double minx = INFINITY, miny = INFINITY, maxx = -INFINITY, maxy = -INFINITY;
-    for (size_t i = 0; i < layer->count; i++) {
-        const double *b = &layer->bbox[4 * i];
-        if (isnan(b[0]))
-            continue;
-        if (b[0] < minx) minx = b[0];
-        if (b[1] < miny) miny = b[1];
-        if (b[2] > maxx) maxx = b[2];
-        if (b[3] > maxy) maxy = b[3];
+    /* The median centre, as the study area uses: a few hundred homes
+     * geocoded to the South Pole move a bounding box's centre across the
+     * globe, but not the median. */
+    double cx, cy, lon, lat;
+    if (geo_median_centre(layer, &cx, &cy, err) != FR_OK) {
+        fr_error_prefix(err, "choosing a working CRS");
+        return err->status;
     }
-    if (!isfinite(minx))
-        return fr_error_set(err, FR_E_INPUT, "layer %s has no geometry to choose a working CRS from", layer->name);
-    double cx = (minx + maxx) / 2, cy = (miny + maxy) / 2, lon, lat;
     fr_status st = geo_to_lonlat(layer->srs_wkt, 1, &cx, &cy, &lon, &lat, err);
     if (st != FR_OK)
         return st;

@@ -22,8 +22,9 @@
 fr_status geo_crs_wkt(const char *user_text, const char *what, int require_metric, char **wkt,
                       fr_error *err);
 
-/* WKT of the UTM zone (WGS84, EPSG:326xx/327xx) that contains the centre of
- * the layer's extent; *epsg receives the code.  The layer's coordinates are
+/* WKT of the UTM zone (WGS84, EPSG:326xx/327xx) that contains the median
+ * centre of the layer's features (geo_median_centre: outliers far away do
+ * not move it, as the extent's centre would); *epsg receives the code.  The layer's coordinates are
  * in layer->srs_wkt. */
 fr_status geo_utm_for_layer(const geo_layer *layer, char **wkt, int *epsg, fr_error *err);
 

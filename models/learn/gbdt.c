@@ -16,6 +16,7 @@ typedef struct {
     int nb;                  /* value bins 1..nb; 0 = dropped */
     float *edges;            /* nb - 1 upper edges */
     int has_missing;
+    int mono;                /* +1: the score may only rise with the value, -1 only fall, 0 free */
 } fbins;
 
 typedef struct {
@@ -28,6 +29,7 @@ typedef struct {
     int32_t node;
     int depth;
     double *hist;            /* nf * SLOTS * 2 */
+    double lo, hi;           /* bounds on the node's weight set by monotone splits above it */
 } task;
 
 typedef struct {
@@ -35,6 +37,7 @@ typedef struct {
     int bin;                 /* bins <= bin go left */
     int missing_left;
     double GL, HL;
+    double wl, wr;           /* the children's weights (bounded; before the learning rate) */
 } split;
 
 typedef struct {
@@ -130,44 +133,66 @@ static int32_t new_node(node_list *l, double value)
     return (int32_t)l->count++;
 }
 
-static double leaf_weight(double G, double H, const model_gbdt_params *p)
+/* The weight -G/(H + l2), held within [lo, hi] (the bounds monotone
+ * constraints put on a node; infinite without), before the learning rate. */
+static double bounded_weight(double G, double H, double l2, double lo, double hi)
 {
-    return -G / (H + p->l2) * p->learning_rate;
+    double w = -G / (H + l2);
+    return w < lo ? lo : w > hi ? hi : w;
 }
 
-static double score_side(double G, double H, double l2)
+static double leaf_weight(double G, double H, double lo, double hi, const model_gbdt_params *p)
 {
-    return G * G / (H + l2);
+    return bounded_weight(G, H, p->l2, lo, hi) * p->learning_rate;
+}
+
+/* How much a side lowers the objective with weight w: G^2/(H + l2) at the
+ * free optimum; written as such there so that a model without constraints
+ * is the same bits as before they existed. */
+static double side_gain(double G, double H, double l2, double w, int bounded)
+{
+    return bounded ? -(2 * G * w + (H + l2) * w * w) : G * G / (H + l2);
+}
+
+/* Scores one candidate (left sums gl, hl) of task t on a feature with
+ * constraint mono; *ok = 0 when the children's weights break it. */
+static double candidate_gain(const task *t, double gl, double hl, int mono, double l2, double *wl, double *wr, int *ok)
+{
+    double gr = t->G - gl, hr = t->H - hl;
+    int bounded = mono != 0 || isfinite(t->lo) || isfinite(t->hi);
+    *wl = bounded_weight(gl, hl, l2, t->lo, t->hi);
+    *wr = bounded_weight(gr, hr, l2, t->lo, t->hi);
+    *ok = !(mono > 0 && *wl > *wr) && !(mono < 0 && *wl < *wr);
+    double w = bounded_weight(t->G, t->H, l2, t->lo, t->hi);
+    return side_gain(gl, hl, l2, *wl, bounded) + side_gain(gr, hr, l2, *wr, bounded) - side_gain(t->G, t->H, l2, w, bounded);
 }
 
 static split best_split_feature(const task *t, size_t f, const fbins *fb, const model_gbdt_params *p)
 {
-    split best = {0, -1, 0, 0, 0};
+    split best = {0, -1, 0, 0, 0, 0, 0};
     if (fb->nb == 0)
         return best;
     const double *h = t->hist + f * SLOTS * 2;
-    double Gm = h[0], Hm = h[1], G = t->G, H = t->H, l2 = p->l2, mcw = p->min_child_weight;
-    double parent = score_side(G, H, l2), GL = 0, HL = 0;
+    double Gm = h[0], Hm = h[1], H = t->H, l2 = p->l2, mcw = p->min_child_weight;
+    double GL = 0, HL = 0, wl, wr;
+    int ok;
     for (int b = 1; b <= fb->nb; b++) {
         GL += h[2 * b];
         HL += h[2 * b + 1];
         if (b == fb->nb && !(Hm > 0))
             break;
         /* missing right */
-        double gr = G - GL, hr = H - HL;
-        if (HL >= mcw && hr >= mcw) {
-            double gain = score_side(GL, HL, l2) + score_side(gr, hr, l2) - parent;
-            if (gain > best.gain)
-                best = (split){gain, b, 0, GL, HL};
+        if (HL >= mcw && H - HL >= mcw) {
+            double gain = candidate_gain(t, GL, HL, fb->mono, l2, &wl, &wr, &ok);
+            if (ok && gain > best.gain)
+                best = (split){gain, b, 0, GL, HL, wl, wr};
         }
         if (Hm > 0 && b < fb->nb) { /* missing left */
             double gl = GL + Gm, hl = HL + Hm;
-            gr = G - gl;
-            hr = H - hl;
-            if (hl >= mcw && hr >= mcw) {
-                double gain = score_side(gl, hl, l2) + score_side(gr, hr, l2) - parent;
-                if (gain > best.gain)
-                    best = (split){gain, b, 1, gl, hl};
+            if (hl >= mcw && H - hl >= mcw) {
+                double gain = candidate_gain(t, gl, hl, fb->mono, l2, &wl, &wr, &ok);
+                if (ok && gain > best.gain)
+                    best = (split){gain, b, 1, gl, hl, wl, wr};
             }
         }
     }
@@ -187,6 +212,7 @@ typedef struct {
     double *F;
     double *partials;         /* per-block histograms (hist_jobs) */
     size_t partials_cap;      /* in histograms */
+    double *gain_row;         /* nf: the gain of this tree's splits per feature */
 } grower;
 
 #define BLOCK_ROWS 8192      /* rows per histogram block, at least */
@@ -331,7 +357,7 @@ static void level_choose_splits(const grower *g, tree_level *lv, size_t n)
 #pragma omp parallel for schedule(dynamic) if (n >= PAR_MIN_ROWS)
     for (size_t k = 0; k < ncur * nf; k++)
         splits[k] = cur[k / nf].depth < p->max_depth ? best_split_feature(&cur[k / nf], k % nf, &g->fb[k % nf], p)
-                                                     : (split){0, -1, 0, 0, 0};
+                                                     : (split){0, -1, 0, 0, 0, 0, 0};
     for (size_t t = 0; t < ncur; t++) {
         lv->chosen[t] = -1;
         double bestgain = p->min_split_gain > 1e-12 ? p->min_split_gain : 1e-12;
@@ -357,20 +383,31 @@ static fr_status level_make_children(const grower *g, tree_level *lv, node_list 
         const split *s = &lv->splits[t * nf + (size_t)lv->chosen[t]];
         const task *pt = &lv->cur[t];
         double GR = pt->G - s->GL, HR = pt->H - s->HL;
-        int32_t l = new_node(nodes, leaf_weight(s->GL, s->HL, p));
-        int32_t r = l >= 0 ? new_node(nodes, leaf_weight(GR, HR, p)) : -1;
+        /* a monotone split bounds everything below it at the children's midpoint */
+        double llo = pt->lo, lhi = pt->hi, rlo = pt->lo, rhi = pt->hi, mid = (s->wl + s->wr) / 2;
+        int mono = g->fb[lv->chosen[t]].mono;
+        if (mono > 0) {
+            lhi = mid;
+            rlo = mid;
+        } else if (mono < 0) {
+            llo = mid;
+            rhi = mid;
+        }
+        int32_t l = new_node(nodes, leaf_weight(s->GL, s->HL, llo, lhi, p));
+        int32_t r = l >= 0 ? new_node(nodes, leaf_weight(GR, HR, rlo, rhi, p)) : -1;
         if (r < 0)
             return fr_error_oom_while(err, "growing a tree");
         model_gbdt_node *nd = &nodes->nodes[pt->node];
         nd->feature = lv->chosen[t];
+        g->gain_row[lv->chosen[t]] += s->gain;
         nd->left = (int32_t)((size_t)l - base);
         nd->right = (int32_t)((size_t)r - base);
         nd->missing_left = (uint8_t)s->missing_left;
         nodes->bin[pt->node] = s->bin;
         const fbins *fb = &g->fb[lv->chosen[t]];
         nd->threshold = s->bin < fb->nb ? (double)fb->edges[s->bin - 1] : (double)FLT_MAX;
-        lv->next[lv->nnext++] = (task){0, 0, s->GL, s->HL, l, pt->depth + 1, NULL};
-        lv->next[lv->nnext++] = (task){0, 0, GR, HR, r, pt->depth + 1, NULL};
+        lv->next[lv->nnext++] = (task){0, 0, s->GL, s->HL, l, pt->depth + 1, NULL, llo, lhi};
+        lv->next[lv->nnext++] = (task){0, 0, GR, HR, r, pt->depth + 1, NULL, rlo, rhi};
     }
     return FR_OK;
 }
@@ -448,9 +485,9 @@ static fr_status tree_root(grower *g, tree_level *lv, node_list *nodes, hist_poo
         G += g->gh[g->idx[k]].g;
         H += g->gh[g->idx[k]].h;
     }
-    int32_t root = new_node(nodes, leaf_weight(G, H, g->p));
+    int32_t root = new_node(nodes, leaf_weight(G, H, -INFINITY, INFINITY, g->p));
     double *h = pool_get(hp);
-    lv->cur[0] = (task){0, n, G, H, root, 0, h};
+    lv->cur[0] = (task){0, n, G, H, root, 0, h, -INFINITY, INFINITY};
     lv->ncur = 1;
     if (root < 0 || !h)
         return fr_error_oom_while(err, "growing a tree");
@@ -551,6 +588,7 @@ typedef struct {
     grower g;
     node_list nl;
     size_t *starts;          /* first node of each tree grown */
+    double *tree_gain;       /* max_trees * nf: each tree's gain per feature */
     hist_pool hp;
 } gbdt_fit;
 
@@ -570,6 +608,7 @@ static void fit_free(gbdt_fit *t)
     free(t->g.F);
     free(t->g.partials);
     free(t->starts);
+    free(t->tree_gain);
     free(t->nl.nodes);
     free(t->nl.bin);
     for (size_t k = 0; k < t->hp.nall; k++)
@@ -613,12 +652,15 @@ static fr_status fit_select_features(gbdt_fit *t, model_gbdt *m, model_gbdt_repo
         return fr_error_oom_while(err, "binning features");
     for (size_t f = 0; f < nfall; f++) {
         t->newix[f] = -1;
+        if (t->p->use && !t->p->use[f]) /* left out by the user: not "dropped" */
+            continue;
         if (t->fball[f].nb == 0 || (t->fball[f].nb == 1 && !t->fball[f].has_missing)) {
             append_note(rep->dropped, sizeof rep->dropped, d->names[f], t->fball[f].nb ? "constant" : "all missing");
             continue;
         }
         t->newix[f] = (int32_t)t->nf;
         t->fb[t->nf] = t->fball[f];
+        t->fb[t->nf].mono = t->p->monotone ? t->p->monotone[f] : 0;
         t->fball[f].edges = NULL;
         if (!(m->names[t->nf++] = strdup(d->names[f])))
             return fr_error_oom(err);
@@ -645,11 +687,12 @@ static fr_status fit_prepare(gbdt_fit *t, model_gbdt *m, fr_error *err)
     t->g.gh = malloc(d->nrows * sizeof *t->g.gh);
     t->g.F = malloc(d->nrows * sizeof *t->g.F);
     t->starts = malloc(((size_t)p->max_trees + 1) * sizeof *t->starts);
+    t->tree_gain = calloc((size_t)p->max_trees * (nf ? nf : 1), sizeof *t->tree_gain);
     t->hp.cap = ((size_t)1 << (p->max_depth + 1)) + 1;
     t->hp.size = nf * SLOTS * 2;
     t->hp.all = calloc(t->hp.cap, sizeof *t->hp.all);
     t->hp.avail = calloc(t->hp.cap, sizeof *t->hp.avail);
-    if (!t->B || !t->g.idx || !t->g.scratch || !t->g.gh || !t->g.F || !t->starts)
+    if (!t->B || !t->g.idx || !t->g.scratch || !t->g.gh || !t->g.F || !t->starts || !t->tree_gain)
         return fr_error_oom_while(err, "for gbdt training (%zu rows)", d->nrows);
     if (!t->hp.all || !t->hp.avail)
         return fr_error_oom(err);
@@ -703,6 +746,7 @@ static fr_status fit_boost(gbdt_fit *t, size_t *ntrees, size_t *best_trees, doub
         }
         memcpy(g->idx, train, ntrain * sizeof *g->idx);
         t->starts[tr] = t->nl.count;
+        g->gain_row = t->tree_gain + (size_t)tr * t->nf;
         fr_status st = grow_tree(g, ntrain, &t->nl, &t->hp, err);
         if (st != FR_OK)
             return st;
@@ -732,8 +776,12 @@ static fr_status fit_keep_trees(const gbdt_fit *t, size_t ntrees, size_t best_tr
     m->ntrees = best_trees;
     m->tree_start = malloc((best_trees + 1) * sizeof *m->tree_start);
     m->nodes = malloc((nnodes ? nnodes : 1) * sizeof *m->nodes);
-    if (!m->tree_start || !m->nodes)
+    m->gain = calloc(t->nf ? t->nf : 1, sizeof *m->gain);
+    if (!m->tree_start || !m->nodes || !m->gain)
         return fr_error_oom(err);
+    for (size_t tr = 0; tr < best_trees; tr++) /* in tree order: the same sum at any thread count */
+        for (size_t f = 0; f < t->nf; f++)
+            m->gain[f] += t->tree_gain[tr * t->nf + f];
     memcpy(m->tree_start, t->starts, best_trees * sizeof *t->starts);
     m->tree_start[best_trees] = nnodes;
     memcpy(m->nodes, t->nl.nodes, nnodes * sizeof *m->nodes);
@@ -800,5 +848,6 @@ void model_gbdt_free(model_gbdt *m)
     free(m->names);
     free(m->tree_start);
     free(m->nodes);
+    free(m->gain);
     memset(m, 0, sizeof *m);
 }

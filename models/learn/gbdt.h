@@ -48,12 +48,21 @@ typedef struct {
     size_t ntrees;
     size_t *tree_start;       /* owned; ntrees + 1 offsets into nodes */
     model_gbdt_node *nodes;   /* owned */
+    double *gain;             /* owned; per feature, the gain of its splits in the trees kept (NULL when
+                                 read from a file that has none) */
 } model_gbdt;
 
 typedef struct {
     int max_trees, max_depth, bins, early_stopping;
     double learning_rate, min_child_weight, l2, min_split_gain;
     double pos_weight, neg_weight; /* class weights */
+    /* Per dataset feature (NULL: none): +1 the score never falls as the
+     * value grows, -1 never rises, 0 free.  As XGBoost's
+     * monotone_constraints: a split on such a feature must order its
+     * children's weights so, and bounds every node below it at their
+     * midpoint; missing values go to either side. */
+    const int8_t *monotone;
+    const uint8_t *use;       /* per dataset feature (NULL: all): 0 leaves it out of the model */
 } model_gbdt_params;
 
 typedef struct {

@@ -114,8 +114,8 @@ static void append_note(char *buf, size_t size, const char *name, const char *wh
 }
 
 /* Builds the design columns (feature index = dataset column for now). */
-static fr_status plan_columns(const model_dataset *d, const uint32_t *rows, size_t nrows, model_logit *m,
-                              int32_t *used_feature, model_logit_report *rep, fr_error *err)
+static fr_status plan_columns(const model_dataset *d, const uint32_t *rows, size_t nrows, const uint8_t *use,
+                              model_logit *m, int32_t *used_feature, model_logit_report *rep, fr_error *err)
 {
     col_stats *st = calloc(d->nfeatures ? d->nfeatures : 1, sizeof *st);
     m->columns = calloc(3 * d->nfeatures + 1, sizeof *m->columns);
@@ -130,6 +130,10 @@ static fr_status plan_columns(const model_dataset *d, const uint32_t *rows, size
     for (size_t f = 0; f < d->nfeatures; f++) {
         const col_stats *s = &st[f];
         size_t before = m->ncolumns;
+        if (use && !use[f]) { /* left out by the user: not "dropped" */
+            used_feature[f] = 0;
+            continue;
+        }
         int varies = s->n > 0 && s->sd > 1e-12 * (fabs(s->mean) + 1);
         if (varies)
             m->columns[m->ncolumns++] = (model_logit_column){(int32_t)f, MODEL_COL_LINEAR, s->mean, s->sd, 0};
@@ -197,6 +201,7 @@ typedef struct {
     size_t plen;              /* partial length: loss, grad, packed upper hessian */
     double *partials;         /* nchunks * plen */
     size_t nchunks;
+    uint8_t *held;            /* q1: coefficients held at 0 (a sign constraint they broke) */
 } newton;
 
 /* Loss, gradient and Hessian of the weighted log-likelihood at beta, summed
@@ -337,6 +342,15 @@ static fr_status newton_fit(newton *nw, newton_vectors *v, size_t npos, model_lo
             grad[i] += p->l2 * beta[i];
             hess[i * q1 + i] += p->l2;
         }
+        for (size_t i = 1; nw->held && i < q1; i++) {
+            if (!nw->held[i])
+                continue;
+            /* a held coefficient stays 0: its row and column leave the system */
+            for (size_t j = 0; j < q1; j++)
+                hess[i * q1 + j] = hess[j * q1 + i] = 0;
+            hess[i * q1 + i] = 1;
+            grad[i] = 0;
+        }
         memcpy(step, grad, q1 * sizeof *step);
         if (cholesky_solve(hess, q1, step) != 0)
             return fr_error_set(err, FR_E_INPUT, "the logistic model's Newton system is singular (increase score.logistic.l2)");
@@ -394,7 +408,7 @@ fr_status model_logit_train(const model_dataset *d, const uint32_t *rows, size_t
     int32_t *used = calloc(d->nfeatures ? d->nfeatures : 1, sizeof *used);
     if (!used)
         return fr_error_oom(err);
-    fr_status st = plan_columns(d, rows, nrows, m, used, rep, err);
+    fr_status st = plan_columns(d, rows, nrows, p->use, m, used, rep, err);
     newton nw = {.d = d, .rows = rows, .nrows = nrows, .m = m, .p = p};
     nw.q1 = m->ncolumns + 1;
     nw.plen = 1 + nw.q1 + nw.q1 * (nw.q1 + 1) / 2;
@@ -411,10 +425,36 @@ fr_status model_logit_train(const model_dataset *d, const uint32_t *rows, size_t
         if (!nw.partials || !v.beta || !v.prev || !v.grad || !v.hess || !v.step)
             st = fr_error_oom_while(err, "fitting the logistic model");
     }
-    if (st == FR_OK)
+    if (st == FR_OK && p->monotone && !(nw.held = calloc(q1, 1)))
+        st = fr_error_oom(err);
+    /* Sign constraints by an active set: fit, hold at 0 the constrained
+     * column whose coefficient broke its sign the most, refit from there;
+     * one column a round (holding every breaker at once also zeroes the
+     * ones that only broke through their correlation with another). */
+    for (size_t round = 0; st == FR_OK && round < q1; round++) {
         st = newton_fit(&nw, &v, npos, rep, err);
+        size_t worst = 0;
+        double worst_by = 0;
+        for (size_t c = 0; st == FR_OK && nw.held && c < m->ncolumns; c++) {
+            const model_logit_column *col = &m->columns[c];
+            int sign = col->kind == MODEL_COL_MISSING ? 0 : p->monotone[col->feature];
+            double by = -(double)sign * v.beta[c + 1];
+            if (!nw.held[c + 1] && by > worst_by) {
+                worst_by = by;
+                worst = c + 1;
+            }
+        }
+        if (worst == 0)
+            break;
+        nw.held[worst] = 1;
+        v.beta[worst] = 0;
+    }
+    for (size_t c = 0; st == FR_OK && nw.held && c < m->ncolumns; c++)
+        if (nw.held[c + 1])
+            v.beta[c + 1] = 0; /* exactly, not a Newton step's rounding of it */
     if (st == FR_OK)
         st = keep_fitted(d, used, v.beta, m, err);
+    free(nw.held);
     free(nw.partials);
     newton_vectors_free(&v);
     free(used);

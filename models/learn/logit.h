@@ -49,6 +49,12 @@ typedef struct {
     double l2;                /* > 0 */
     int max_iterations;       /* Newton steps */
     double pos_weight, neg_weight; /* class weights */
+    /* Per dataset feature (NULL: none): +1 the feature's linear and log1p
+     * coefficients may not be negative, -1 not positive (its missing column
+     * is free).  A column whose fitted coefficient breaks its sign is held
+     * at 0 and the model refitted. */
+    const int8_t *monotone;
+    const uint8_t *use;       /* per dataset feature (NULL: all): 0 leaves it out of the model */
 } model_logit_params;
 
 typedef struct {

@@ -125,16 +125,31 @@ fr_status model_file_write(const char *path, const model_trained *m, fr_error *e
     json_object_object_add(tr, m->kind == MODEL_GBDT ? "trees" : "newton_iterations",
                            json_object_new_int64((int64_t)in->iterations));
     json_object_object_add(tr, "dropped_features", json_object_new_string(in->dropped));
+    json_object_object_add(tr, "cutoff_note", json_object_new_string(in->cutoff_note));
+    json_object_object_add(tr, "negative_share", num(in->negative_share));
+    json_object_object_add(tr, "warnings", json_object_new_string(in->warnings));
+    json_object_object_add(tr, "monotone", json_object_new_string(in->monotone));
     json_object_object_add(root, "training", tr);
     json_object *met = json_object_new_object();
     json_object_object_add(met, "validation_cutoff",
                            json_object_new_string(in->ncutoffs ? in->cutoffs[in->ncutoffs - 1] : ""));
     json_object_object_add(met, "validation_rows", json_object_new_int64((int64_t)in->validation_rows));
     json_object_object_add(met, "validation_positives", json_object_new_int64((int64_t)in->validation_positives));
+    json_object_object_add(met, "validation_fit_rows", json_object_new_int64((int64_t)in->validation_fit_rows));
     json_object_object_add(met, "validation_auc", num(in->validation_auc));
     json_object_object_add(met, "validation_logloss", num(in->validation_logloss));
     json_object_object_add(root, "metrics", met);
     json_object_object_add(root, "hyperparameters", params_json(m));
+    size_t nf = model_trained_nfeatures(m);
+    double *imp = malloc((nf ? nf : 1) * sizeof *imp);
+    json_object *ia = json_object_new_array();
+    if (imp) {
+        model_trained_importance(m, imp);
+        for (size_t j = 0; j < nf; j++)
+            json_object_array_add(ia, num(imp[j]));
+    }
+    free(imp);
+    json_object_object_add(root, "importance", ia); /* per feature, as shares, in the order of `features` */
     if (m->kind == MODEL_LOGISTIC) {
         json_object_object_add(root, "features", string_array(m->logit.names, m->logit.nfeatures));
         json_object_object_add(root, "logistic", logit_json(&m->logit));
@@ -376,6 +391,10 @@ static void read_info(json_object *root, model_trained *m)
     copy_text(tr, "horizon", in->horizon, sizeof in->horizon);
     copy_text(tr, "fire_codes", in->fire_codes, sizeof in->fire_codes);
     copy_text(tr, "dropped_features", in->dropped, sizeof in->dropped);
+    copy_text(tr, "cutoff_note", in->cutoff_note, sizeof in->cutoff_note);
+    copy_text(tr, "warnings", in->warnings, sizeof in->warnings);
+    copy_text(tr, "monotone", in->monotone, sizeof in->monotone);
+    in->negative_share = opt_num(tr, "negative_share");
     json_object *cuts = member(tr, "cutoffs", json_type_array);
     for (size_t c = 0; cuts && c < json_object_array_length(cuts) && c < MODEL_MAX_CUTOFFS; c++) {
         json_object *v = json_object_array_get_idx(cuts, c);
@@ -400,6 +419,8 @@ static void read_info(json_object *root, model_trained *m)
     in->validation_rows = isnan(v) ? 0 : (size_t)v;
     v = opt_num(met, "validation_positives");
     in->validation_positives = isnan(v) ? 0 : (size_t)v;
+    v = opt_num(met, "validation_fit_rows");
+    in->validation_fit_rows = isnan(v) ? 0 : (size_t)v;
 }
 
 fr_status model_file_read(const char *path, model_trained *m, fr_error *err)

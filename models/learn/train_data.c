@@ -14,6 +14,7 @@ fr_status model_dataset_init(model_dataset *d, const char *const *names, size_t 
         return fr_error_set(err, FR_E_INPUT, "%zu training rows: more than this version handles (4294967295)", nrows);
     d->nrows = nrows;
     d->nfeatures = nfeatures;
+    d->negative_row_weight = 1;
     d->names = calloc(nfeatures ? nfeatures : 1, sizeof *d->names);
     d->x = malloc((nfeatures * nrows > 0 ? nfeatures * nrows : 1) * sizeof *d->x);
     d->y = malloc(nrows ? nrows : 1);
@@ -28,12 +29,31 @@ fr_status model_dataset_init(model_dataset *d, const char *const *names, size_t 
     return FR_OK;
 }
 
-fr_status model_dataset_append(model_dataset *d, const model_features *f, const uint8_t *y, fr_error *err)
+int model_dataset_keep_row(size_t i, size_t s, double share)
 {
-    size_t n = f->nparcels;
-    if (f->nfeatures != d->nfeatures || d->filled + n > d->nrows || d->nslices >= UINT16_MAX)
+    if (share >= 1)
+        return 1;
+    /* splitmix64 of (slice, parcel): uniform enough, and no state */
+    uint64_t z = ((uint64_t)s << 40) ^ (uint64_t)i;
+    z += 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    return (double)(z >> 11) * 0x1.0p-53 < share;
+}
+
+fr_status model_dataset_append(model_dataset *d, const model_features *f, const uint8_t *y, const uint8_t *keep,
+                               int32_t from, int32_t to, fr_error *err)
+{
+    size_t n = f->nparcels, nkeep = n;
+    if (keep) {
+        nkeep = 0;
+        for (size_t i = 0; i < n; i++)
+            nkeep += keep[i] != 0;
+    }
+    if (f->nfeatures != d->nfeatures || d->filled + nkeep > d->nrows || d->nslices >= MODEL_DATASET_MAX_SLICES)
         return fr_error_set(err, FR_E_INTERNAL, "training slice does not fit the dataset (%zu features, %zu rows)",
-                            f->nfeatures, n);
+                            f->nfeatures, nkeep);
     for (size_t c = 0; c < d->nfeatures; c++)
         if (strcmp(f->names[c], d->names[c]) != 0)
             return fr_error_set(err, FR_E_INTERNAL, "feature %zu is '%s' in one cutoff and '%s' in another", c,
@@ -43,13 +63,18 @@ fr_status model_dataset_append(model_dataset *d, const model_features *f, const 
     for (size_t c = 0; c < d->nfeatures; c++) {
         const double *src = f->values + c * n;
         float *dst = d->x + c * d->nrows + off;
-        for (size_t i = 0; i < n; i++)
-            dst[i] = (float)src[i];
+        for (size_t i = 0, k = 0; i < n; i++)
+            if (!keep || keep[i])
+                dst[k++] = (float)src[i];
     }
-    memcpy(d->y + off, y, n);
-    for (size_t i = 0; i < n; i++)
-        d->slice[off + i] = (uint16_t)d->nslices;
-    d->filled += n;
+    for (size_t i = 0, k = 0; i < n; i++)
+        if (!keep || keep[i]) {
+            d->y[off + k] = y[i];
+            d->slice[off + k++] = (uint16_t)d->nslices;
+        }
+    d->window_from[d->nslices] = from;
+    d->window_to[d->nslices] = to;
+    d->filled += nkeep;
     d->nslices++;
     return FR_OK;
 }

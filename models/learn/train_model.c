@@ -5,6 +5,7 @@
 #include "train_model.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,20 @@ const char *model_trained_feature(const model_trained *m, size_t j)
     return m->kind == MODEL_LOGISTIC ? m->logit.names[j] : m->gbdt.names[j];
 }
 
+void model_trained_importance(const model_trained *m, double *out)
+{
+    size_t nf = model_trained_nfeatures(m);
+    double total = 0;
+    for (size_t j = 0; j < nf; j++)
+        out[j] = m->kind == MODEL_GBDT && m->gbdt.gain ? m->gbdt.gain[j] : 0;
+    for (size_t c = 0; m->kind == MODEL_LOGISTIC && c < m->logit.ncolumns; c++)
+        out[m->logit.columns[c].feature] += fabs(m->logit.columns[c].coef);
+    for (size_t j = 0; j < nf; j++)
+        total += out[j];
+    for (size_t j = 0; total > 0 && j < nf; j++)
+        out[j] /= total;
+}
+
 double model_trained_raw(const model_trained *m, const double *x, double *contrib)
 {
     return m->kind == MODEL_LOGISTIC ? model_logit_raw(&m->logit, x, contrib)
@@ -57,8 +72,11 @@ static void class_weights(const model_dataset *d, const uint32_t *rows, size_t n
         pos += d->y[rows[k]];
     *npos = pos;
     if (p->balanced && pos > 0 && pos < n) {
-        *wp = (double)n / (2.0 * (double)pos);
-        *wn = (double)n / (2.0 * (double)(n - pos));
+        /* the non-fire rows as many as they stand for (sampling undone) */
+        double wrow = d->negative_row_weight > 0 ? d->negative_row_weight : 1;
+        double neg = (double)(n - pos) * wrow, all = (double)pos + neg;
+        *wp = all / (2.0 * (double)pos);
+        *wn = all / (2.0 * neg);
     } else {
         *wp = p->balanced ? 1.0 : p->positive_weight;
         *wn = 1.0;
@@ -75,11 +93,14 @@ static fr_status fit_once(const model_dataset *d, const uint32_t *fit, size_t nf
     m->kind = p->kind;
     m->info.pos_weight = wp;
     m->info.neg_weight = wn;
+    /* sampled non-fire rows stand for 1 / share rows each: the sampling is
+     * undone in the weights, not in the intercept */
+    double wrow = d->negative_row_weight > 0 ? d->negative_row_weight : 1;
     fr_status st;
     if (p->kind == MODEL_LOGISTIC) {
         model_logit_params lp = p->logit;
         lp.pos_weight = wp;
-        lp.neg_weight = wn;
+        lp.neg_weight = wn * wrow;
         model_logit_report rep;
         st = model_logit_train(d, fit, nfit, &lp, &m->logit, &rep, err);
         if (st == FR_OK) {
@@ -90,7 +111,7 @@ static fr_status fit_once(const model_dataset *d, const uint32_t *fit, size_t nf
     } else {
         model_gbdt_params gp = p->gbdt;
         gp.pos_weight = wp;
-        gp.neg_weight = wn;
+        gp.neg_weight = wn * wrow;
         if (max_trees > 0)
             gp.max_trees = max_trees;
         model_gbdt_report rep;
@@ -170,6 +191,129 @@ static fr_status validate(const model_trained *m, const model_dataset *d, const 
     return st;
 }
 
+/* Appends one sentence (and a newline) to the model's warnings. */
+static void warn(model_info *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(model_info *in, const char *fmt, ...)
+{
+    size_t used = strlen(in->warnings);
+    if (used + 2 >= sizeof in->warnings)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(in->warnings + used, sizeof in->warnings - used - 1, fmt, ap);
+    va_end(ap);
+    used = strlen(in->warnings);
+    in->warnings[used] = '\n';
+    in->warnings[used + 1] = '\0';
+}
+
+/* Is slice s's label window over by the start of slice v's?  Unknown
+ * windows (0, 0) count as separate, as before windows were recorded. */
+static int window_before(const model_dataset *d, size_t s, size_t v)
+{
+    if (d->window_from[s] == 0 && d->window_to[s] == 0)
+        return 1;
+    return d->window_to[s] <= d->window_from[v];
+}
+
+/* The rows fitted before validation (slices whose window ends by the last
+ * slice's start) and the validation rows (the last slice). */
+static fr_status validation_split(const model_dataset *d, uint32_t **fit, size_t *nfit, size_t *nfit_slices,
+                                  uint32_t **val, size_t *nval, fr_error *err)
+{
+    size_t v = d->nslices - 1, nf = 0, nv = 0;
+    *nfit_slices = 0;
+    for (size_t s = 0; s < v; s++)
+        *nfit_slices += window_before(d, s, v);
+    for (size_t r = 0; r < d->filled; r++) {
+        nv += d->slice[r] == v;
+        nf += d->slice[r] < v && window_before(d, d->slice[r], v);
+    }
+    *fit = malloc((nf ? nf : 1) * sizeof **fit);
+    *val = malloc((nv ? nv : 1) * sizeof **val);
+    if (!*fit || !*val)
+        return fr_error_oom(err);
+    size_t a = 0, b = 0;
+    for (size_t r = 0; r < d->filled; r++) {
+        if (d->slice[r] == v)
+            (*val)[b++] = (uint32_t)r;
+        else if (window_before(d, d->slice[r], v))
+            (*fit)[a++] = (uint32_t)r;
+    }
+    *nfit = nf;
+    *nval = nv;
+    return FR_OK;
+}
+
+static size_t positives_of(const model_dataset *d, const uint32_t *rows, size_t n)
+{
+    size_t pos = 0;
+    for (size_t k = 0; k < n; k++)
+        pos += d->y[rows[k]];
+    return pos;
+}
+
+/* The fit without the validation slice, measured on it; *trees = the
+ * number of trees the final gbdt grows (0 for logistic). */
+static fr_status validate_first(const model_dataset *d, const model_train_params *p, model_trained *m, int *trees,
+                                fr_error *err)
+{
+    uint32_t *fit = NULL, *val = NULL;
+    size_t nfit = 0, nval = 0, nslices = 0;
+    model_info *in = &m->info;
+    const char *vcut = in->ncutoffs ? in->cutoffs[in->ncutoffs - 1] : "the latest cutoff";
+    *trees = p->kind == MODEL_GBDT ? p->fallback_trees : 0;
+    fr_status st = d->nslices >= 2 ? validation_split(d, &fit, &nfit, &nslices, &val, &nval, err) : FR_OK;
+    size_t fpos = positives_of(d, fit, nfit), vpos = positives_of(d, val, nval);
+    in->validation_rows = nval;
+    in->validation_positives = vpos;
+    if (st == FR_OK && d->nslices >= 2 && (vpos == 0 || vpos == nval))
+        st = fr_error_set(err, FR_E_INPUT,
+                          "the validation cutoff %s has %s parcel with a fire in its horizon: it cannot measure "
+                          "the model (are the incidents complete up to the training date?)",
+                          vcut, vpos ? "every" : "no");
+    int early = st == FR_OK && nslices > 0 && fpos > 0 && vpos >= p->min_validation_fires;
+    if (st == FR_OK && (d->nslices < 2 || nslices == 0 || fpos == 0)) {
+        warn(in, "no validation: %s", d->nslices < 2 ? "a single training cutoff (score.training_cutoffs)"
+                 : "no training cutoff's label window ends before the validation cutoff's starts (add cutoffs, "
+                   "or shorten score.horizon)");
+        if (p->kind == MODEL_GBDT)
+            warn(in, "gbdt grew score.gbdt.fallback_trees = %d trees without early stopping", p->fallback_trees);
+    } else if (st == FR_OK) {
+        if (nslices < d->nslices - 1)
+            warn(in, "validation on %s is fitted on the %zu earlier cutoff%s whose label window ends before it "
+                     "starts (%zu left out: their windows overlap it)",
+                 vcut, nslices, nslices == 1 ? "" : "s", d->nslices - 1 - nslices);
+        if (!early)
+            warn(in, "the validation slice %s holds %zu homes with a fire (score.min_validation_fires %zu): its "
+                     "AUC is uncertain%s",
+                 vcut, vpos, p->min_validation_fires,
+                 p->kind == MODEL_GBDT ? ", and too few to stop the boosting early on: gbdt grew "
+                                         "score.gbdt.fallback_trees trees instead" : "");
+        model_trained first = {0};
+        first.info.warnings[0] = '\0';
+        model_train_params fp = *p;
+        st = fit_once(d, fit, nfit, early ? val : NULL, early ? nval : 0, &fp,
+                      p->kind == MODEL_GBDT && !early ? p->fallback_trees : 0, &first, err);
+        if (st == FR_OK)
+            st = validate(&first, d, val, nval, &in->validation_auc, &in->validation_logloss, err);
+        in->validation_fit_rows = nfit;
+        if (st == FR_OK && p->kind == MODEL_GBDT && early) {
+            *trees = (int)first.info.iterations;
+            if (*trees < 1)
+                st = fr_error_set(err, FR_E_INPUT, "gbdt found no useful tree on the training cutoffs");
+            else if (*trees < 10)
+                warn(in, "gbdt stopped early at %d trees (validation on %zu homes with a fire, fitted on %zu): "
+                         "barely more than the base rate",
+                     *trees, vpos, fpos);
+        }
+        model_trained_free(&first);
+    }
+    free(fit);
+    free(val);
+    return st;
+}
+
 fr_status model_train(const model_dataset *d, const model_train_params *p, model_trained *m, fr_error *err)
 {
     double t0 = omp_get_wtime();
@@ -182,51 +326,28 @@ fr_status model_train(const model_dataset *d, const model_train_params *p, model
     m->info.validation_logloss = NAN;
     if (p->kind != MODEL_LOGISTIC && p->kind != MODEL_GBDT)
         return fr_error_set(err, FR_E_INTERNAL, "unknown model kind %d", (int)p->kind);
-    if (p->kind == MODEL_GBDT && d->nslices < 2)
-        return fr_error_set(err, FR_E_CONFIG,
-                            "gbdt needs at least 2 training cutoffs (the latest one stops the boosting early); "
-                            "set score.training_cutoffs to 2 or more");
-    uint32_t *all = NULL, *fit = NULL, *val = NULL;
-    size_t nall = 0, nfit = 0, nval = 0;
-    fr_status st = model_dataset_rows(d, 0, d->nslices - 1, &all, &nall, err);
+    if (d->nslices == 0)
+        return fr_error_set(err, FR_E_INTERNAL, "no training slice");
+    uint32_t *all = NULL;
+    size_t nall = 0;
     int trees = 0;
-    if (st == FR_OK && d->nslices >= 2) {
-        st = model_dataset_rows(d, 0, d->nslices - 2, &fit, &nfit, err);
-        if (st == FR_OK)
-            st = model_dataset_rows(d, d->nslices - 1, d->nslices - 1, &val, &nval, err);
-        size_t vpos = 0;
-        for (size_t k = 0; st == FR_OK && k < nval; k++)
-            vpos += d->y[val[k]];
-        const char *vcut = m->info.ncutoffs ? m->info.cutoffs[m->info.ncutoffs - 1] : "the latest cutoff";
-        if (st == FR_OK && (vpos == 0 || vpos == nval))
-            st = fr_error_set(err, FR_E_INPUT,
-                              "the validation cutoff %s has %s parcel with a fire in its horizon: it cannot measure "
-                              "the model (are the incidents complete up to the training date?)",
-                              vcut, vpos ? "every" : "no");
-        model_trained first = {0};
-        if (st == FR_OK)
-            st = fit_once(d, fit, nfit, val, nval, p, 0, &first, err);
-        if (st == FR_OK)
-            st = validate(&first, d, val, nval, &m->info.validation_auc, &m->info.validation_logloss, err);
-        trees = (int)first.info.iterations;
-        m->info.validation_rows = nval;
-        m->info.validation_positives = vpos;
-        model_trained_free(&first);
-        if (st == FR_OK && p->kind == MODEL_GBDT && trees < 1)
-            st = fr_error_set(err, FR_E_INPUT, "gbdt found no useful tree on the training cutoffs");
-    }
+    fr_status st = model_dataset_rows(d, 0, d->nslices - 1, &all, &nall, err);
+    if (st == FR_OK)
+        st = validate_first(d, p, m, &trees, err);
     if (st == FR_OK) {
-        double vauc = m->info.validation_auc, vll = m->info.validation_logloss;
-        size_t vr = m->info.validation_rows, vp = m->info.validation_positives;
+        model_info v = m->info;
         st = fit_once(d, all, nall, NULL, 0, p, p->kind == MODEL_GBDT ? trees : 0, m, err);
-        m->info.validation_auc = vauc;
-        m->info.validation_logloss = vll;
-        m->info.validation_rows = vr;
-        m->info.validation_positives = vp;
+        m->info.validation_auc = v.validation_auc;
+        m->info.validation_logloss = v.validation_logloss;
+        m->info.validation_rows = v.validation_rows;
+        m->info.validation_positives = v.validation_positives;
+        m->info.validation_fit_rows = v.validation_fit_rows;
+        if (st == FR_OK && m->info.positives < p->min_validation_fires)
+            warn(&m->info, "the training cutoffs hold %zu rows with a fire in all (%zu features): too few for a "
+                           "model to learn much; check it against the baselines (firerisk backtest)",
+                 m->info.positives, model_trained_nfeatures(m));
     }
     free(all);
-    free(fit);
-    free(val);
     m->info.seconds = omp_get_wtime() - t0;
     if (st != FR_OK)
         model_trained_free(m);

@@ -30,6 +30,7 @@ void model_explain(const char *feature, double value, int as_of_year, double rad
     const char *f = feature;
     char num[40];
     int years = 0;
+    double metres = 0;
     (void)inverted; /* the phrase states the value; inversion only changes the points */
     if (isnan(value)) {
         /* A trained model may count a missing value as a reason (docs/MODELS.md). */
@@ -47,6 +48,15 @@ void model_explain(const char *feature, double value, int as_of_year, double rad
     else if (!strncmp(f, "fires_near_", 11) && sscanf(f + 11, "%dy", &years) == 1)
         snprintf(buf, size, "%.0f %s within %.0f m in the past %d %s", value, plural(value, "fire", "fires"),
                  radius_m, years, plural(years, "year", "years"));
+    else if (!strncmp(f, "fires_", 6) && sscanf(f + 6, "%lfm_%dy", &metres, &years) == 2)
+        snprintf(buf, size, "%.0f %s within %.0f m in the past %d years", value, plural(value, "fire", "fires"),
+                 metres, years);
+    else if (!strncmp(f, "calls_", 6) && sscanf(f + 6, "%lfm_%dy", &metres, &years) == 2)
+        snprintf(buf, size, "%.0f fire department %s within %.0f m in the past %d years", value,
+                 plural(value, "call", "calls"), metres, years);
+    else if (!strncmp(f, "fire_kernel_", 12) && sscanf(f + 12, "%lfm", &metres) == 1)
+        snprintf(buf, size, "recent fires close by (density %s at %.0f m scale)", number(value, num, sizeof num),
+                 metres);
     else if (!strcmp(f, "calls_parcel_3y"))
         snprintf(buf, size, "%.0f fire department %s here in the past 3 years", value, plural(value, "call", "calls"));
     else if (!strcmp(f, "insp_failed_3y"))

@@ -116,6 +116,21 @@ static fr_status near_features(builder *b, const model_feature_input *in)
     return FR_OK;
 }
 
+static fr_status scale_features(builder *b, const model_feature_input *in)
+{
+    model_features *t = b->t;
+    char names[3 * MODEL_MAX_SCALES][32];
+    size_t k = model_neighbourhood_names(in->scales, names), base = t->nfeatures;
+    for (size_t c = 0; c < k; c++)
+        if (!add_column(b, names[c]))
+            return fr_error_oom_while(b->err, "building features");
+    double *cols[3 * MODEL_MAX_SCALES];
+    for (size_t c = 0; c < k; c++)
+        cols[c] = column(t, base + c);
+    return model_neighbourhood_fill(in->scales, in->parcel_x, in->parcel_y, in->nparcels, &in->inc_points, in->as_of,
+                                    cols, b->err);
+}
+
 static fr_status inspection_features(builder *b, const model_feature_input *in)
 {
     model_features *t = b->t;
@@ -197,6 +212,8 @@ fr_status model_features_build(const model_feature_input *in, model_features *ou
         st = incident_features(&b, in);
     if (st == FR_OK && in->near_counts)
         st = near_features(&b, in);
+    if (st == FR_OK && in->has_incidents && in->scales && in->scales->nradii + in->scales->nbandwidths > 0)
+        st = scale_features(&b, in);
     if (st == FR_OK && in->has_inspections)
         st = inspection_features(&b, in);
     if (st == FR_OK)

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "neighbourhood.h"
 #include "status.h"
 
 /* Window buckets for records near a parcel: 0 = past year, 1 = 1-3 years
@@ -60,6 +61,13 @@ typedef struct {
     const uint32_t *near_counts;
 
     const double *station_dist_m; /* or NULL */
+
+    /* Neighbourhood history at several scales (neighbourhood.h): the
+     * scales (NULL or none: no such columns), each parcel's point and the
+     * incidents as points. */
+    const model_scales *scales;
+    const double *parcel_x, *parcel_y;
+    model_incident_points inc_points;
 
     /* Context attributes (e.g. of the block group), each nparcels long. */
     size_t ncontext;

@@ -109,6 +109,11 @@ typedef struct {
     size_t nfire_codes;
     char **fail_values;  /* inspection results that mean failed (case-insensitive) */
     size_t nfail_values;
+    char **history_radii_m;     /* radii of fires_<r>m_5y and calls_<r>m_3y (metres, as text) */
+    size_t nhistory_radii_m;
+    char **kernel_bandwidths_m; /* bandwidths of fire_kernel_<b>m */
+    size_t nkernel_bandwidths_m;
+    double kernel_half_life_days;
 } cfg_features;
 
 /* ---- score: ------------------------------------------------------------- */
@@ -119,6 +124,11 @@ typedef struct {
     double cap;
     int invert; /* score (cap - x) instead of x: e.g. owner_occupied */
 } cfg_weight;
+
+typedef struct {
+    char *feature;
+    const char *direction; /* "increasing", "decreasing" or "none" (static text) */
+} cfg_monotone;
 
 typedef struct {
     int balanced;        /* `balanced`: each class weighs half */
@@ -132,6 +142,7 @@ typedef struct {
 
 typedef struct {
     int max_trees, max_depth, bins, early_stopping;
+    int fallback_trees;  /* trees grown when the validation slice is too small to stop early on */
     double learning_rate, min_child_weight, l2, min_split_gain;
 } cfg_gbdt;
 
@@ -144,7 +155,17 @@ typedef struct {
     const char *model;   /* "points", "logistic" or "gbdt" (static text, not owned) */
     char *model_file;    /* resolved against the config's directory; NULL = none */
     char *horizon;       /* "1y", "6m", "90d" */
-    int training_cutoffs;/* yearly cutoffs stacked for training */
+    int training_cutoffs;/* yearly cutoffs stacked for training; 0 = auto (as many as the incidents span) */
+    int min_slice_fires; /* auto cutoffs: least homes with a fire in a slice's label window */
+    int min_validation_fires; /* fewer in the validation slice: no early stopping, a warning */
+    double max_training_rows; /* above it the non-fire rows are sampled (their weight undone) */
+    int monotone_history;     /* fire and call history features non-decreasing */
+    cfg_monotone *monotone;   /* per-feature directions (override monotone_history) */
+    size_t nmonotone;
+    char **features_include;  /* train: only these features (none listed: all) */
+    size_t nfeatures_include;
+    char **features_exclude;  /* train: never these */
+    size_t nfeatures_exclude;
     cfg_class_weight class_weight;
     char **precision_at; /* "100", "1%", ... */
     size_t nprecision_at;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "dates.h"
+#include "neighbourhood.h"
 
 /* ---- features ----------------------------------------------------------- */
 
@@ -52,6 +53,23 @@ static void release_fire_codes(void *base)
     f->nfire_codes = 0;
 }
 
+static int valid_scale(const char *s)
+{
+    char *end;
+    double v = strtod(s, &end);
+    return end != s && *end == '\0' && v >= 1 && v <= 20000;
+}
+
+static fr_status features_finish(cfg_walk *w, const yaml_node_t *n, const char *path, void *base)
+{
+    (void)path;
+    const cfg_features *f = base;
+    if (f->nhistory_radii_m > MODEL_MAX_SCALES || f->nkernel_bandwidths_m > MODEL_MAX_SCALES)
+        return cfg_fail(w, n, "features.history_radii_m and features.kernel_bandwidths_m take at most %d "
+                              "distances each", MODEL_MAX_SCALES);
+    return FR_OK;
+}
+
 static const cfg_key features_keys[] = {
     {"fire_codes", CFG_CUSTOM, 0, .parse = parse_fire_codes, .release = release_fire_codes, .def = "[\"110-129\"]",
      .doc_type = "list of codes or ranges",
@@ -62,8 +80,20 @@ static const cfg_key features_keys[] = {
      .def = "[FAIL, FAILED, F, VIOLATION, VIOLATIONS, NON-COMPLIANT, NONCOMPLIANT]",
      .help = "inspection results (case-insensitive) that mean failed; without a `result`, an inspection with "
              "violations > 0 counts as failed"},
+    {"history_radii_m", CFG_TEXT_LIST, offsetof(cfg_features, history_radii_m),
+     offsetof(cfg_features, nhistory_radii_m), .valid = valid_scale, .must = "distances in metres from 1 to 20000",
+     .def = "[100, 250, 500, 1000]", .doc_type = "list of up to 8 distances (m)",
+     .help = "radii of the fires_<r>m_5y and calls_<r>m_3y features (an empty list: none) "
+             "([FEATURES.md](FEATURES.md))"},
+    {"kernel_bandwidths_m", CFG_TEXT_LIST, offsetof(cfg_features, kernel_bandwidths_m),
+     offsetof(cfg_features, nkernel_bandwidths_m), .valid = valid_scale, .must = "distances in metres from 1 to 20000",
+     .def = "[100, 250, 500]", .doc_type = "list of up to 8 distances (m)",
+     .help = "bandwidths of the fire_kernel_<b>m features: a Gaussian kernel of the fires of the past 5 years, "
+             "decayed with age (an empty list: none)"},
+    {"kernel_half_life_days", CFG_NUMBER, offsetof(cfg_features, kernel_half_life_days), .min = 1, .max = 100000,
+     .def = "730", .help = "a fire's weight in fire_kernel_* halves every this many days"},
 };
-static const cfg_section features_section = {CFG_SECTION_OF(features_keys)};
+static const cfg_section features_section = {CFG_SECTION_OF(features_keys), .finish = features_finish};
 
 /* ---- join --------------------------------------------------------------- */
 

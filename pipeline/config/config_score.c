@@ -11,6 +11,7 @@
 
 #include "eval.h"
 #include "labels.h"
+#include "train_model.h"
 
 /* ---- weights ------------------------------------------------------------ */
 
@@ -75,6 +76,22 @@ static fr_status parse_class_weight(cfg_walk *w, const yaml_node_t *n, const cha
     return FR_OK;
 }
 
+/* "auto" (0: as many yearly cutoffs as the incidents span) or a count. */
+static fr_status parse_training_cutoffs(cfg_walk *w, const yaml_node_t *n, const char *path, void *base)
+{
+    int *k = &((cfg_score *)base)->training_cutoffs;
+    const char *s = cfg_scalar(n);
+    if (s && !strcmp(s, "auto")) {
+        *k = 0;
+        return FR_OK;
+    }
+    double v;
+    if (cfg_get_number(w, n, path, 1, MODEL_MAX_CUTOFFS, &v) != FR_OK || v != floor(v))
+        return cfg_fail(w, n, "%s must be auto or a whole number from 1 to %d", path, MODEL_MAX_CUTOFFS);
+    *k = (int)v;
+    return FR_OK;
+}
+
 static int valid_horizon(const char *s)
 {
     model_horizon h;
@@ -111,8 +128,33 @@ static const cfg_key gbdt_keys[] = {
      .help = "histogram bins per feature (missing values have their own)"},
     {"early_stopping", CFG_WHOLE, offsetof(cfg_gbdt, early_stopping), .min = 1, .max = 100000, .def = "30",
      .help = "stop when the validation log-loss has not improved for this many trees"},
+    {"fallback_trees", CFG_WHOLE, offsetof(cfg_gbdt, fallback_trees), .min = 1, .max = 100000, .def = "100",
+     .help = "trees grown when the validation slice holds fewer than `score.min_validation_fires` fires (or "
+             "there is none): too few to stop early on (a warning says so)"},
 };
 static const cfg_section gbdt_section = {CFG_SECTION_OF(gbdt_keys)};
+
+/* ---- monotone constraints ----------------------------------------------- */
+
+static const char *const directions[] = {"increasing", "decreasing", "none", NULL};
+
+static const cfg_key monotone_keys[] = {
+    {"feature", CFG_TEXT, offsetof(cfg_monotone, feature), .doc_def = "required",
+     .help = "a feature name ([FEATURES.md](FEATURES.md))"},
+    {"direction", CFG_CHOICE, offsetof(cfg_monotone, direction), .choices = directions, .def = "increasing",
+     .help = "the trained model's score may only rise (increasing) or fall (decreasing) as the value grows; "
+             "none lifts the default of `monotone_history`"},
+};
+
+static fr_status monotone_finish(cfg_walk *w, const yaml_node_t *n, const char *path, void *base)
+{
+    if (!((const cfg_monotone *)base)->feature)
+        return cfg_fail(w, n, "%s needs a feature", path);
+    return FR_OK;
+}
+
+static const cfg_section monotone_section = {CFG_SECTION_OF(monotone_keys), .size = sizeof(cfg_monotone),
+                                             .finish = monotone_finish};
 
 /* ---- tiers -------------------------------------------------------------- */
 
@@ -153,9 +195,22 @@ static const cfg_key score_keys[] = {
     {"horizon", CFG_TEXT, offsetof(cfg_score, horizon), .valid = valid_horizon,
      .must = "a span such as 1y, 6m or 90d", .def = "1y", .doc_type = "`Ny`, `Nm` or `Nd` (N ≥ 1)",
      .help = "train and backtest: the label of a cutoff T is a qualifying fire in [T, T + horizon)"},
-    {"training_cutoffs", CFG_WHOLE, offsetof(cfg_score, training_cutoffs), .min = 1, .max = 20, .def = "3",
+    {"training_cutoffs", CFG_CUSTOM, 0, .parse = parse_training_cutoffs, .def = "auto",
+     .doc_type = "`auto` or 1 to 64",
      .help = "train: how many yearly cutoffs are stacked, the latest one horizon before the training date; the "
-             "latest is the validation slice (gbdt needs 2 or more)"},
+             "latest is the validation slice. `auto`: every yearly cutoff with a year of incidents before it "
+             "and at least `min_slice_fires` homes burned in its label window ([MODELS.md](MODELS.md))"},
+    {"min_slice_fires", CFG_WHOLE, offsetof(cfg_score, min_slice_fires), .min = 1, .max = 1000000, .def = "10",
+     .help = "`training_cutoffs: auto` stops going back at a cutoff whose label window holds fewer homes with a "
+             "fire"},
+    {"min_validation_fires", CFG_WHOLE, offsetof(cfg_score, min_validation_fires), .min = 1, .max = 1000000,
+     .def = "50",
+     .help = "a validation slice with fewer homes with a fire is too small to stop gbdt early on: it grows "
+             "`gbdt.fallback_trees` and train and backtest warn"},
+    {"max_training_rows", CFG_NUMBER, offsetof(cfg_score, max_training_rows), .min = 1000, .max = 4e9,
+     .def = "3000000",
+     .help = "above this many rows (homes × cutoffs) the non-fire rows are sampled (every fire row kept) and "
+             "weigh 1 / share, so the scores stay probabilities"},
     /* measured: balanced weights cost AUC (docs/MODELS.md), so 1 */
     {"class_weight", CFG_CUSTOM, 0, .parse = parse_class_weight, .def = "1",
      .doc_type = "number 1e-6 to 1e6, or `balanced`",
@@ -165,6 +220,20 @@ static const cfg_key score_keys[] = {
      .valid = valid_k, .must = "counts (500) or shares of the parcels (1%)", .def = "[100, 500, 1%, 10%]",
      .doc_type = "list of counts or percentages",
      .help = "backtest: the k of precision and recall at k (the department's inspection capacities)"},
+    {"monotone_history", CFG_BOOL, offsetof(cfg_score, monotone_history), .def = "true",
+     .help = "train: the fire and call history features (fires_*, calls_*, fire_kernel_*) may only raise a "
+             "home's score as they grow (gbdt monotone constraints, logistic sign constraints; "
+             "[MODELS.md](MODELS.md))"},
+    {"monotone", CFG_LIST, offsetof(cfg_score, monotone), offsetof(cfg_score, nmonotone),
+     .section = &monotone_section, .def = "[]", .doc_type = "list of {feature, direction}",
+     .help = "train: a direction per feature (`increasing`, `decreasing` or `none`), over `monotone_history`"},
+    {"features_include", CFG_TEXT_LIST, offsetof(cfg_score, features_include),
+     offsetof(cfg_score, nfeatures_include), .def = "[]", .doc_type = "list of feature names",
+     .help = "train: fit on these features only (an empty list: every feature the data has); a name the data "
+             "does not have stops the training"},
+    {"features_exclude", CFG_TEXT_LIST, offsetof(cfg_score, features_exclude),
+     offsetof(cfg_score, nfeatures_exclude), .def = "[]", .doc_type = "list of feature names",
+     .help = "train: leave these features out of the model"},
     {"logistic", CFG_SECTION, offsetof(cfg_score, logistic), .section = &logistic_section},
     {"gbdt", CFG_SECTION, offsetof(cfg_score, gbdt), .section = &gbdt_section},
 };

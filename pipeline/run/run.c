@@ -246,10 +246,18 @@ static fr_status stage_features(run_ctx *ctx, fr_error *err)
         .context_values = (const double *const *)ctx->context_values,
     };
     run_spread spread; /* a record at a building's address counts for every home there */
+    model_scales scales;
+    double *inc_xy = NULL;
     fr_status st = run_building_spread(ctx, &in, &spread, err);
+    if (st == FR_OK)
+        st = run_scales_input(ctx, &scales, &in.inc_points, &inc_xy, err);
+    in.scales = &scales;
+    in.parcel_x = ctx->rx;
+    in.parcel_y = ctx->ry;
     if (st == FR_OK)
         st = model_features_build(&in, &ctx->feats, err);
     run_spread_free(&spread);
+    free(inc_xy);
     free(insp_parcel);
     free(inc_parcel);
     return st;

@@ -151,4 +151,10 @@ fr_status run_guard_hold(run_ctx *ctx, const char **kept, fr_error *err);
 /* Counts of layer k in the summary (k: LAYER_* or LAYER_ZONES + i). */
 fr_layer_counts *run_counts(run_ctx *ctx, size_t k);
 
+/* The scales of the neighbourhood history (features.history_radii_m,
+ * kernel_bandwidths_m, kernel_half_life_days) and the matched incidents as
+ * points (run_scales.c); *xy holds their coordinates (caller frees). */
+fr_status run_scales_input(const run_ctx *ctx, model_scales *s, model_incident_points *pts, double **xy,
+                           fr_error *err);
+
 #endif

@@ -227,6 +227,11 @@ static fr_status judge_trained_models(run_ctx *ctx, const cutoff_judge *j, int32
             e->validation_auc = m.info.validation_auc;
             e->iterations = m.info.iterations;
             e->train_rows = m.info.rows;
+            /* the cutoffs used and the first warning, in plain words */
+            const model_info *in = &m.info;
+            int nl = (int)strcspn(in->warnings, "\n");
+            snprintf(e->note, sizeof e->note, "%zu training cutoffs %s .. %s%s%.*s", in->ncutoffs, in->cutoffs[0],
+                     in->cutoffs[in->ncutoffs - 1], nl ? "; warning: " : "", nl, in->warnings);
         }
         model_points_result_free(&pr);
         model_trained_free(&m);
@@ -274,6 +279,17 @@ static fr_status judge_baselines(run_ctx *ctx, const cutoff_judge *j, const refe
             tmp[i] = isnan(v[i]) ? -INFINITY : v[i]; /* unknown ranks last */
         st = judge(j, base_feats[b][0], 1, 0, tmp, err);
     }
+    /* the neighbourhood history at each scale, one feature at a time: what a
+     * trained model has to beat on real data */
+    for (size_t c = 0; st == FR_OK && c < ctx->feats.nfeatures; c++) {
+        const char *name = ctx->feats.names[c];
+        if (strncmp(name, "fire_kernel_", 12) != 0 && !(strncmp(name, "fires_", 6) == 0 && strstr(name, "m_5y")))
+            continue;
+        const double *v = ctx->feats.values + c * n;
+        for (size_t i = 0; i < n; i++)
+            tmp[i] = isnan(v[i]) ? -INFINITY : v[i];
+        st = judge(j, name, 1, 0, tmp, err);
+    }
     if (st == FR_OK && ref) {
         st = judge(j, "reference", 1, 1, ref->score, err);
         if (st == FR_OK)
@@ -294,7 +310,7 @@ static fr_status backtest_cutoff(run_ctx *ctx, int32_t cutoff, const model_kind 
     int32_t end = model_horizon_add(cutoff, &h);
     fr_format_date(end, bc->label_end);
     bc->parcels = n;
-    bc->entries = calloc(nkinds + 6, sizeof *bc->entries);
+    bc->entries = calloc(nkinds + 6 + 3 * MODEL_MAX_SCALES, sizeof *bc->entries);
     uint8_t *y = malloc(n ? n : 1);
     double *scores[3] = {NULL, NULL, NULL}, *tmp = malloc((n ? n : 1) * sizeof *tmp);
     const char *score_names[3];
@@ -370,11 +386,21 @@ fr_status fr_backtest(const fr_backtest_options *opt, char *report, size_t size,
     if (st == FR_OK)
         st = model_backtest_write(path, &bt, err);
     if (st == FR_OK) {
-        int w = snprintf(report, size, "firerisk backtest  horizon %s, %d training cutoffs per backtest cutoff, %d threads\n",
-                         bt.horizon, bt.training_cutoffs, omp_get_max_threads());
+        char k[32] = "auto";
+        if (bt.training_cutoffs > 0)
+            snprintf(k, sizeof k, "%d", bt.training_cutoffs);
+        int w = snprintf(report, size, "firerisk backtest  horizon %s, %s training cutoffs per backtest cutoff, %d threads\n",
+                         bt.horizon, k, omp_get_max_threads());
         if (w > 0 && (size_t)w < size)
             model_backtest_format(&bt, report + w, size - (size_t)w);
         size_t used = strlen(report);
+        for (size_t c = 0; c < bt.ncutoffs; c++)
+            for (size_t e = 0; e < bt.cutoffs[c].nentries && used < size; e++) {
+                const model_bt_entry *en = &bt.cutoffs[c].entries[e];
+                if (!en->baseline && en->note[0])
+                    used += (size_t)snprintf(report + used, size - used, "  %s %s: %s\n", bt.cutoffs[c].cutoff,
+                                             en->name, en->note);
+            }
         snprintf(report + used, size - used, "written %s\n", path);
     }
     model_backtest_free(&bt);

@@ -33,7 +33,24 @@ awk -v r="$r" 'BEGIN { exit !(r > 0.45 && r < 0.55) }' || fail "random baseline 
 
 # --- Train as of the config's as_of (2026-01-01): the same file at 1 and 2 threads.
 expect_exit 0 "$FIRERISK" train --config "$CFG" --model gbdt --model-out "$WORK/g1.json" --threads 1
+expect_stderr "cutoffs 2017-01-01 .. 2025-01-01 (9)"
+expect_stderr "training_cutoffs auto: 9 yearly cutoffs 2017-01-01 .. 2025-01-01 (not earlier: 2016-01-01 has less than a year of incidents before it)"
+# A fixed count as before, and a validation slice too small to stop early on: fallback trees, said with figures.
+{ cat "$CFG"; printf 'score:\n  training_cutoffs: 3\n  min_validation_fires: 100000\n  gbdt: {fallback_trees: 12}\n'; } > "$WORK/city/few.yaml"
+expect_exit 0 "$FIRERISK" train --config "$WORK/city/few.yaml" --model gbdt --model-out "$WORK/few.json"
 expect_stderr "cutoffs 2023-01-01 .. 2025-01-01 (3)"
+expect_stderr "warning: the validation slice 2025-01-01 holds 393 homes with a fire (score.min_validation_fires 100000)"
+expect_stderr "12 trees"
+# Features left out, the importance and the monotone constraints in the summary and the model file.
+{ cat "$CFG"; printf 'score:\n  training_cutoffs: 2\n  features_exclude: [building_age]\n'; } > "$WORK/city/ex.yaml"
+expect_exit 0 "$FIRERISK" train --config "$WORK/city/ex.yaml" --model logistic --model-out "$WORK/ex.json"
+expect_stderr "importance (share of the standardised |coefficients|):"
+expect_stderr "monotone: fires_parcel_1y +, fires_parcel_3y +"
+grep -q '"building_age"' "$WORK/ex.json" && fail "an excluded feature is in the model file"
+grep -q '"importance"' "$WORK/ex.json" || fail "no importance in the model file"
+{ cat "$CFG"; printf 'score:\n  training_cutoffs: 2\n  features_include: [fires_near_3y, nope]\n'; } > "$WORK/city/in.yaml"
+expect_exit 1 "$FIRERISK" train --config "$WORK/city/in.yaml" --model gbdt --model-out "$WORK/in.json"
+expect_stderr "score.features_include names 'nope', not a feature of this data"
 expect_exit 0 "$FIRERISK" train --config "$CFG" --model gbdt --model-out "$WORK/g2.json" --threads 2 --quiet
 cmp -s "$WORK/g1.json" "$WORK/g2.json" || fail "the gbdt model differs between 1 and 2 threads"
 expect_exit 0 "$FIRERISK" train --config "$CFG" --model logistic --model-out "$WORK/l.json" --quiet

@@ -118,10 +118,42 @@ static void untransformable_point_is_rejected(void **state)
     geo_rejects_clear(&rej);
 }
 
+/* 409 homes mis-geocoded to the South Pole beside 600 in Pittsburgh (UTM
+ * 17N): the extent's centre would fall in the South Atlantic (UTM 24S),
+ * the median centre stays in the city. */
+static void utm_zone_from_the_median_centre_despite_outliers(void **state)
+{
+    (void)state;
+    geo_layer *l = geo_layer_new("parcels", "test", NULL, GEO_GEOM_POINT);
+    char *wkt = NULL;
+    fr_error err;
+    assert_int_equal(geo_crs_wkt("EPSG:4326", "crs", 0, &wkt, &err), FR_OK);
+    assert_int_equal(geo_layer_set_srs(l, wkt, &err), FR_OK);
+    free(wkt);
+    for (int i = 0; i < 1009; i++) {
+        assert_int_equal(geo_layer_add_feature(l, i + 1, NULL, &err), FR_OK);
+        if (i < 409)
+            geo_layer_set_point(l, 0.0, -89.9);
+        else
+            geo_layer_set_point(l, -79.99 + 0.0001 * i, 40.44);
+    }
+    size_t outliers = 0;
+    for (size_t i = 0; i < l->count; i++)
+        outliers += l->y[i] < -89;
+    assert_int_equal(outliers, 409);
+    char *utm = NULL;
+    int epsg = 0;
+    assert_int_equal(geo_utm_for_layer(l, &utm, &epsg, &err), FR_OK);
+    assert_int_equal(epsg, 32617);
+    free(utm);
+    geo_layer_free(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(known_point_to_utm),
+        cmocka_unit_test(utm_zone_from_the_median_centre_despite_outliers),
         cmocka_unit_test(state_plane_feet_refused_as_working_crs),
         cmocka_unit_test(feet_source_into_utm),
         cmocka_unit_test(untransformable_point_is_rejected),

@@ -49,7 +49,7 @@ static void make_data(model_dataset *d, size_t n, int noise_slice2)
             y[i] = (s == 1 && noise_slice2) ? uniform() < 0.3 : uniform() < p;
         }
         model_features f = {.nparcels = n, .nfeatures = 4, .names = nm, .values = v};
-        assert_int_equal(model_dataset_append(d, &f, y, &err), FR_OK);
+        assert_int_equal(model_dataset_append(d, &f, y, NULL, 0, 0, &err), FR_OK);
     }
     free(v);
     free(y);

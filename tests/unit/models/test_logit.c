@@ -54,7 +54,7 @@ static void make_data(model_dataset *d, size_t n, uint32_t **rows)
     model_features f = {.nparcels = n, .nfeatures = 5, .names = nm, .values = v};
     fr_error err;
     assert_int_equal(model_dataset_init(d, names, 5, n, &err), FR_OK);
-    assert_int_equal(model_dataset_append(d, &f, y, &err), FR_OK);
+    assert_int_equal(model_dataset_append(d, &f, y, NULL, 0, 0, &err), FR_OK);
     assert_int_equal(model_dataset_rows(d, 0, 0, rows, &n, &err), FR_OK);
     free(v);
     free(y);
@@ -156,7 +156,7 @@ static void log1p_column_for_counts(void **state)
     uint32_t *rows;
     fr_error err;
     assert_int_equal(model_dataset_init(&d, names, 1, n, &err), FR_OK);
-    assert_int_equal(model_dataset_append(&d, &f, y, &err), FR_OK);
+    assert_int_equal(model_dataset_append(&d, &f, y, NULL, 0, 0, &err), FR_OK);
     assert_int_equal(model_dataset_rows(&d, 0, 0, &rows, &n, &err), FR_OK);
     model_logit_params p = {.l2 = 1e-3, .max_iterations = 50, .pos_weight = 1, .neg_weight = 1};
     model_logit m;
@@ -187,7 +187,7 @@ static void single_class_refused(void **state)
     uint32_t *rows;
     fr_error err;
     assert_int_equal(model_dataset_init(&d, names, 1, n, &err), FR_OK);
-    assert_int_equal(model_dataset_append(&d, &f, y, &err), FR_OK);
+    assert_int_equal(model_dataset_append(&d, &f, y, NULL, 0, 0, &err), FR_OK);
     assert_int_equal(model_dataset_rows(&d, 0, 0, &rows, &n, &err), FR_OK);
     model_logit_params p = {.l2 = 1, .max_iterations = 50, .pos_weight = 1, .neg_weight = 1};
     model_logit m;

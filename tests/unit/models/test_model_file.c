@@ -61,7 +61,7 @@ static void make_data(model_dataset *d, model_features *f, size_t n)
             double eta = -4 + 0.02 * f->values[i] + 1.0 * f->values[n + i];
             y[i] = u < 1 / (1 + exp(-eta));
         }
-        assert_int_equal(model_dataset_append(d, f, y, &err), FR_OK);
+        assert_int_equal(model_dataset_append(d, f, y, NULL, 0, 0, &err), FR_OK);
     }
     free(y);
 }

@@ -29,7 +29,10 @@ static void defaults(void **state)
     assert_string_equal(m->model, "points");
     assert_null(m->model_file);
     assert_string_equal(m->horizon, "1y");
-    assert_int_equal(m->training_cutoffs, 3);
+    assert_int_equal(m->training_cutoffs, 0); /* auto */
+    assert_int_equal(m->min_slice_fires, 10);
+    assert_int_equal(m->min_validation_fires, 50);
+    assert_int_equal(m->gbdt.fallback_trees, 100);
     assert_int_equal(m->class_weight.balanced, 0);
     assert_true(m->class_weight.fire_row == 1);
     assert_int_equal(m->nprecision_at, 4);
@@ -94,7 +97,8 @@ static void refusals(void **state)
     expect_error(HEAD "score:\n  gbdt: {max_depth: 20}\n", "between 1 and 12");
     expect_error(HEAD "score:\n  gbdt: {max_trees: 2.5}\n", "whole number");
     expect_error(HEAD "score:\n  logistic: {l2: 0}\n", "'score.logistic.l2' must be between");
-    expect_error(HEAD "score:\n  training_cutoffs: 0\n", "training_cutoffs");
+    expect_error(HEAD "score:\n  training_cutoffs: 0\n", "training_cutoffs must be auto or a whole number");
+    expect_error(HEAD "score:\n  training_cutoffs: 2.5\n", "training_cutoffs must be auto or a whole number");
 }
 
 int main(void)
