@@ -63,8 +63,8 @@ static int layer_maps(const cfg_layer *l, const char *logical)
 /* A join step named explicitly needs its data. */
 static fr_status check_joins(cfg_walk *w, const cfg_layers *ls)
 {
-    const cfg_layer *dated[] = {&ls->inspections, &ls->incidents};
-    for (int i = 0; i < 2; i++) {
+    const cfg_layer *dated[] = {&ls->inspections, &ls->incidents, &ls->visits};
+    for (int i = 0; i < 3; i++) {
         const cfg_layer *l = dated[i];
         for (int j = 0; l->present && j < l->njoin_steps; j++) {
             int step = l->join_steps[j];
@@ -89,9 +89,9 @@ static fr_status check_joins(cfg_walk *w, const cfg_layers *ls)
 static fr_status check_zone_names(cfg_walk *w, const cfg_layers *ls)
 {
     static const char *const reserved[] = {
-        "parcels", "inspections", "incidents", "stations", "block_groups", "zones", "rank", "parcel_id",
+        "parcels", "inspections", "incidents", "stations", "block_groups", "visits", "zones", "rank", "parcel_id",
         "address", "score", "tier", "reason_1", "reason_2", "reason_3", "block_group", "land_use", "lon", "lat",
-        "insp_days_since", NULL};
+        "insp_days_since", "on_list", "list_rank", "last_visit", "visit_outcome", NULL};
     for (size_t i = 0; i < ls->nzones; i++) {
         const char *name = ls->zones[i].role;
         int line = ls->zones[i].line;
@@ -132,8 +132,8 @@ static fr_status check_required_fields(cfg_walk *w, const cfg_layers *ls)
         return fr_error_set(w->err, FR_E_CONFIG,
                             "%s:%d: layers.parcels.fields needs parcel_id (the field that identifies a parcel)",
                             w->file, ls->parcels.line);
-    const cfg_layer *dated[] = {&ls->inspections, &ls->incidents};
-    for (int i = 0; i < 2; i++)
+    const cfg_layer *dated[] = {&ls->inspections, &ls->incidents, &ls->visits};
+    for (int i = 0; i < 3; i++)
         if (dated[i]->present && !layer_maps(dated[i], "date"))
             return fr_error_set(w->err, FR_E_CONFIG, "%s:%d: layers.%s.fields needs date", w->file, dated[i]->line,
                                 dated[i]->role);

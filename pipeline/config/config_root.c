@@ -104,5 +104,6 @@ static const cfg_key root_keys[] = {
     {"features", CFG_SECTION, offsetof(fr_config, features), .section = &features_section},
     {"score", CFG_SECTION, offsetof(fr_config, score), .section = &cfg_score_section},
     {"output", CFG_SECTION, offsetof(fr_config, output), .section = &cfg_output_section},
+    {"targets", CFG_SECTION, offsetof(fr_config, targets), .section = &cfg_targets_section},
 };
 const cfg_section cfg_root_section = {CFG_SECTION_OF(root_keys)};

@@ -37,7 +37,7 @@ fr_status run_extras_target_rows(run_ctx *ctx, size_t **rows, size_t *nrows, fr_
         return fr_error_oom_while(err, "selecting the target list");
     const cfg_capacity *o = &ctx->cfg.output.capacity_per_zone;
     if (!o->zone)
-        return fr_targets_select(ctx->order, n, max, NULL, *rows, nrows, err);
+        return fr_targets_select(ctx->order, n, max, ctx->visit.held_back, NULL, *rows, nrows, err);
     size_t z = 0;
     while (z < ctx->cfg.layers.nzones && strcmp(ctx->cfg.layers.zones[z].role, o->zone))
         z++;
@@ -64,7 +64,7 @@ fr_status run_extras_target_rows(run_ctx *ctx, size_t **rows, size_t *nrows, fr_
         .limit = limits,
         .nlimits = o->nlimits,
     };
-    fr_status st = fr_targets_select(ctx->order, n, max, &cap, *rows, nrows, err);
+    fr_status st = fr_targets_select(ctx->order, n, max, ctx->visit.held_back, &cap, *rows, nrows, err);
     free(labels);
     free(limits);
     return st;
