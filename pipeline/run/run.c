@@ -471,6 +471,12 @@ fr_status run_join(run_ctx *ctx, fr_error *err)
     return stage_join(ctx, err);
 }
 
+fr_status run_features_and_score(run_ctx *ctx, fr_error *err)
+{
+    fr_status st = stage_features(ctx, err);
+    return st == FR_OK ? stage_score(ctx, err) : st;
+}
+
 fr_status run_features_as_of(run_ctx *ctx, int32_t as_of, fr_error *err)
 {
     ctx->as_of = as_of;

@@ -99,6 +99,8 @@ void run_guard_free(run_ctx *ctx);
 /* run.c: the join stage, and the features recomputed as of another date
  * (neighbourhood counts included), for train and backtest; releases all. */
 fr_status run_join(run_ctx *ctx, fr_error *err);
+/* run.c: the features and score stages of `run` (for `explain`). */
+fr_status run_features_and_score(run_ctx *ctx, fr_error *err);
 fr_status run_features_as_of(run_ctx *ctx, int32_t as_of, fr_error *err);
 void run_ctx_free(run_ctx *ctx);
 

@@ -65,6 +65,9 @@ run_ok c.yaml
 grep -q "revisit rule: 2 homes held back as visited within 365 days (1 of them after a failed visit, within 90 days); 2 ranked above the last target" \
   "$OUT/run_summary.txt" || { cat "$OUT/run_summary.txt" >&2; fail "$CASE: summary"; }
 grep -q "held back: visited recently" "$OUT/report.html" || fail "$CASE: report lacks the held-back count"
+# run_summary.txt gives the stage times stderr gives (the write stage was 0.00 s in the file)
+[ "$(grep '^time:' "$OUT/run_summary.txt")" = "$(grep '^time:' "$WORK/stderr")" ] \
+  || fail "$CASE: times differ: $(grep '^time:' "$OUT/run_summary.txt") / $(grep '^time:' "$WORK/stderr")"
 # the map layers keep the held-back homes with their rank, score, last visit and outcome
 for f in ranked_parcels.gpkg ranked_parcels.geojson ranked_parcels.shp; do
   ogr2ogr -f CSV "$WORK/$f.csv" "$OUT/$f" >/dev/null 2>&1 || fail "$CASE: ogr2ogr $f"
