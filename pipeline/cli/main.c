@@ -25,6 +25,7 @@
 #include "read.h"
 #include "run.h"
 #include "synth.h"
+#include "synth_city.h"
 
 static void usage(FILE *fp)
 {
@@ -33,7 +34,7 @@ static void usage(FILE *fp)
             "  firerisk run --config FILE.yaml [--out DIR] [--threads N] [--as-of YYYY-MM-DD] [--quiet]\n"
             "               [--log-format text|json]\n"
             "      ingest, join, score and write the ranked outputs (see README.md)\n"
-            "  firerisk synth --parcels N [--seed S] --out DIR\n"
+            "  firerisk synth --parcels N [--seed S] [--visit-effect E] --out DIR\n"
             "      write a synthetic city (GeoPackage + firerisk.yaml + truth.csv) into DIR\n"
             "  firerisk version\n"
             "  firerisk help\n");
@@ -163,12 +164,22 @@ static int cmd_synth(int argc, char **argv)
 {
     static const struct option opts[] = {{"parcels", required_argument, 0, 'n'}, {"seed", required_argument, 0, 's'},
                                          {"out", required_argument, 0, 'o'},     {"threads", required_argument, 0, 't'},
-                                         {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
+                                         {"help", no_argument, 0, 'h'},          {"visit-effect", required_argument, 0, 'e'},
+                                         {0, 0, 0, 0}};
     long parcels = -1, seed = 1, threads = 0;
+    double visit_effect = SYNTH_VISIT_EFFECT;
     const char *out = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, "n:s:o:t:h", opts, NULL)) != -1) {
+    char *end;
+    while ((c = getopt_long(argc, argv, "n:s:o:t:he:", opts, NULL)) != -1) {
         switch (c) {
+        case 'e':
+            visit_effect = strtod(optarg, &end);
+            if (end == optarg || *end || !(visit_effect >= 0 && visit_effect <= 1)) {
+                fprintf(stderr, "firerisk: error: --visit-effect must be a number from 0 to 1\n");
+                return 1;
+            }
+            break;
         case 'n':
             if (parse_long(optarg, 1, 50000000, &parcels) != 0) {
                 fprintf(stderr, "firerisk: error: --parcels must be a whole number from 1 to 50000000\n");
@@ -200,7 +211,7 @@ static int cmd_synth(int argc, char **argv)
     if (threads > 0)
         omp_set_num_threads((int)threads);
     geo_init();
-    synth_options so = {.parcels = parcels, .seed = (uint64_t)seed, .out_dir = out};
+    synth_options so = {.parcels = parcels, .seed = (uint64_t)seed, .out_dir = out, .visit_effect = visit_effect};
     fr_error err = {0};
     synth_summary sum;
     fr_status st = synth_city_run_summary(&so, &sum, &err);
@@ -208,11 +219,11 @@ static int cmd_synth(int argc, char **argv)
         return fail(st, &err);
     fprintf(stderr,
             "firerisk synth: seed %ld, %.1f km2: %zu parcels, %zu inspections, %zu incidents (%zu structure fires), "
-            "%zu stations, %zu block groups\n"
+            "%zu stations, %zu block groups, %zu visits (effect %g: %zu fires prevented)\n"
             "  written to %s/city.gpkg (+ firerisk.yaml, truth.csv); run it with:\n"
             "  firerisk run --config %s/firerisk.yaml\n",
             seed, sum.area_km2, sum.parcels, sum.inspections, sum.incidents, sum.structure_fires, sum.stations,
-            sum.block_groups, out, out);
+            sum.block_groups, sum.visits, sum.visit_effect, sum.fires_prevented, out, out);
     return 0;
 }
 

@@ -53,6 +53,14 @@ static const char synth_yaml[] =
     "      date: alarm_date\n"
     "      incident_type: nfirs_type\n"
     "      address: address\n"
+    "  visits:\n"
+    "    source: city.gpkg\n"
+    "    layer: visits\n"
+    "    fields:\n"
+    "      parcel_id: parcel_id\n"
+    "      date: visit_date\n"
+    "      outcome: outcome\n"
+    "      record_id: visit_id\n"
     "  stations:\n"
     "    source: city.gpkg\n"
     "    layer: stations\n"
@@ -142,6 +150,12 @@ static fr_status synth_write_gpkg_file(const synth_city *s, const char *path, fr
         {"nfirs_type", SYNTH_WRITE_STRING, s->inc_type, SYNTH_CODE_W, NULL, NULL},
         {"address", SYNTH_WRITE_STRING, s->inc_address, SYNTH_ADDR_W, NULL, NULL},
     };
+    const synth_write_field visit_fields[] = {
+        {"visit_id", SYNTH_WRITE_STRING, s->visit_id, SYNTH_ID_W, NULL, NULL},
+        {"parcel_id", SYNTH_WRITE_STRING, s->visit_parcel_id, SYNTH_ID_W, NULL, NULL},
+        {"visit_date", SYNTH_WRITE_DATE, NULL, 0, s->visit_date, NULL},
+        {"outcome", SYNTH_WRITE_STRING, s->visit_outcome, SYNTH_OUTCOME_W, NULL, NULL},
+    };
     const synth_write_field st_fields[] = {
         {"station_id", SYNTH_WRITE_STRING, s->st_id, SYNTH_ID_W, NULL, NULL},
         {"name", SYNTH_WRITE_STRING, s->st_name, SYNTH_NAME_W, NULL, NULL},
@@ -184,6 +198,7 @@ static fr_status synth_write_gpkg_file(const synth_city *s, const char *path, fr
         {"stations", s->n_stations, SYNTH_WRITE_POINTS, s->st_x, s->st_y, NULL, st_fields,
          NF(st_fields)},
         {"block_groups", nbg, SYNTH_WRITE_POLYGONS, bx, by, brs, bg_fields, NF(bg_fields)},
+        {"visits", s->n_visits, SYNTH_WRITE_POINTS, s->visit_x, s->visit_y, NULL, visit_fields, NF(visit_fields)},
     };
     const synth_write_options wo = {SYNTH_EPSG, SYNTH_AS_OF "T00:00:00Z", 0};
     fr_status st = synth_write_gpkg(path, &wo, layers, NF(layers), err);
@@ -251,7 +266,7 @@ fr_status synth_city_run_summary(const synth_options *opt, synth_summary *summar
         return st;
 
     synth_city city;
-    st = synth_city_generate(opt->parcels, opt->seed, &city, err);
+    st = synth_city_generate_e(opt->parcels, opt->seed, opt->visit_effect, &city, err);
     if (st != FR_OK)
         return st;
 
@@ -286,6 +301,9 @@ fr_status synth_city_run_summary(const synth_options *opt, synth_summary *summar
         summary->block_groups = city.n_bg;
         summary->area_km2 = (city.xmax - city.xmin) * (city.ymax - city.ymin) / 1e6;
         summary->b0 = city.b0;
+        summary->visits = city.n_visits;
+        summary->visit_effect = city.visit_effect;
+        summary->fires_prevented = city.fires_prevented;
     }
     synth_city_free(&city);
     return st;

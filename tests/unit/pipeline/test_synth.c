@@ -297,7 +297,7 @@ static int setup(void **state)
     if (!mkdtemp(root))
         return -1;
     snprintf(city_dir, sizeof city_dir, "%s/city", root);
-    synth_options o = {n_parcels, SEED, city_dir};
+    synth_options o = {n_parcels, SEED, city_dir, SYNTH_VISIT_EFFECT};
     fr_error err = {0};
     synth_summary s;
     if (synth_city_run_summary(&o, &s, &err) != FR_OK) {
@@ -351,6 +351,14 @@ static const char expected_yaml[] =
     "      date: alarm_date\n"
     "      incident_type: nfirs_type\n"
     "      address: address\n"
+    "  visits:\n"
+    "    source: city.gpkg\n"
+    "    layer: visits\n"
+    "    fields:\n"
+    "      parcel_id: parcel_id\n"
+    "      date: visit_date\n"
+    "      outcome: outcome\n"
+    "      record_id: visit_id\n"
     "  stations:\n"
     "    source: city.gpkg\n"
     "    layer: stations\n"
@@ -406,9 +414,9 @@ static void layers_counts_crs_and_types(void **state)
     (void)state;
     GDALDatasetH ds = open_city(city_dir);
     static const char *const names[] = {"parcels", "inspections", "incidents", "stations",
-                                        "block_groups"};
-    assert_int_equal(GDALDatasetGetLayerCount(ds), 5);
-    for (int k = 0; k < 5; k++) {
+                                        "block_groups", "visits"};
+    assert_int_equal(GDALDatasetGetLayerCount(ds), 6);
+    for (int k = 0; k < 6; k++) {
         OGRLayerH l = GDALDatasetGetLayer(ds, k);
         assert_string_equal(OGR_L_GetName(l), names[k]);
         OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(l);
@@ -438,6 +446,7 @@ static void layers_counts_crs_and_types(void **state)
         {"inspections", "insp_date", OFTDate},   {"inspections", "violations", OFTInteger},
         {"inspections", "result", OFTString},    {"incidents", "alarm_date", OFTDate},
         {"incidents", "nfirs_type", OFTString},  {"incidents", "incident_id", OFTString},
+        {"visits", "visit_date", OFTDate},       {"visits", "outcome", OFTString},
         {"block_groups", "median_income", OFTReal}, {"block_groups", "population", OFTInteger},
         {"stations", "station_id", OFTString},
     };
@@ -950,7 +959,7 @@ static void same_seed_same_bytes_at_any_thread_count(void **state)
     snprintf(dir, sizeof dir, "%s/again/nested", root); /* also: creates parents */
     int threads = omp_get_max_threads();
     omp_set_num_threads(threads > 1 ? 1 : 2);
-    synth_options o = {n_parcels, SEED, dir};
+    synth_options o = {n_parcels, SEED, dir, SYNTH_VISIT_EFFECT};
     fr_error err = {0};
     assert_int_equal(synth_city_run(&o, &err), FR_OK);
     omp_set_num_threads(threads);
@@ -975,7 +984,7 @@ static void other_seed_other_city(void **state)
     (void)state;
     char dir[400];
     snprintf(dir, sizeof dir, "%s/other", root);
-    synth_options o = {n_parcels, SEED + 99, dir};
+    synth_options o = {n_parcels, SEED + 99, dir, SYNTH_VISIT_EFFECT};
     fr_error err = {0};
     assert_int_equal(synth_city_run(&o, &err), FR_OK);
     char a[512], b[512];
@@ -990,6 +999,54 @@ static void other_seed_other_city(void **state)
     assert_int_equal(OGR_L_GetFeatureCount(GDALDatasetGetLayerByName(ds, "parcels"), TRUE),
                      n_parcels);
     GDALClose(ds);
+}
+
+/* The planted visit effect: the visits do not depend on e; with e = 1 no
+ * structure fire falls within the 365 days from a completed visit of its
+ * parcel, with e = 0 none is removed; visits go more to riskier homes. */
+static void visit_effect_is_planted(void **state)
+{
+    (void)state;
+    synth_city a, b;
+    fr_error err = {0};
+    assert_int_equal(synth_city_generate_e(8000, 3, 0.0, &a, &err), FR_OK);
+    assert_int_equal(synth_city_generate_e(8000, 3, 1.0, &b, &err), FR_OK);
+    assert_int_equal(a.n_visits, b.n_visits);
+    assert_true(a.n_visits > 1000);
+    assert_memory_equal(a.visit_date, b.visit_date, a.n_visits * sizeof(int32_t));
+    assert_int_equal(a.fires_prevented, 0);
+    assert_true(b.fires_prevented > 0);
+    assert_int_equal(a.n_structure_fires, b.n_structure_fires + b.fires_prevented);
+    size_t covered_a = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        const synth_city *c = pass ? &b : &a;
+        size_t covered = 0;
+        for (size_t j = 0; j < c->n_inc; j++) {
+            if (!c->inc_structure[j])
+                continue;
+            for (size_t v = 0; v < c->n_visits; v++)
+                if (c->visit_parcel[v] == c->inc_parcel[j] && !strcmp(c->visit_outcome + v * SYNTH_OUTCOME_W, "DONE") &&
+                    c->visit_date[v] <= c->inc_date[j] && c->inc_date[j] < c->visit_date[v] + 365) {
+                    covered++;
+                    break;
+                }
+        }
+        if (pass)
+            assert_int_equal(covered, 0);
+        else
+            covered_a = covered;
+    }
+    assert_int_equal(covered_a, b.fires_prevented);
+    /* visited homes are riskier than the average home (planted p of 2025) */
+    double pv = 0, pall = 0;
+    for (size_t v = 0; v < a.n_visits; v++)
+        pv += a.p_2025[a.visit_parcel[v]];
+    for (size_t i = 0; i < a.n_parcels; i++)
+        pall += a.p_2025[i];
+    assert_true(pv / (double)a.n_visits > 1.5 * pall / (double)a.n_parcels);
+    synth_city_free(&a);
+    synth_city_free(&b);
+    assert_int_equal(synth_city_generate_e(10, 1, 1.5, &a, &err), FR_E_USAGE);
 }
 
 static void arrays_identical_across_thread_counts(void **state)
@@ -1037,7 +1094,7 @@ static void bad_options_are_usage_errors(void **state)
 {
     (void)state;
     fr_error err = {0};
-    synth_options o = {0, 1, root};
+    synth_options o = {0, 1, root, SYNTH_VISIT_EFFECT};
     assert_int_equal(synth_city_run(&o, &err), FR_E_USAGE);
     o.parcels = -5;
     assert_int_equal(synth_city_run(&o, &err), FR_E_USAGE);
@@ -1061,7 +1118,7 @@ static void unwritable_output_leaves_nothing(void **state)
     assert_non_null(f);
     fclose(f);
     snprintf(dir, sizeof dir, "%s/sub", file);
-    synth_options o = {50, 1, dir};
+    synth_options o = {50, 1, dir, SYNTH_VISIT_EFFECT};
     assert_int_equal(synth_city_run(&o, &err), FR_E_OUTPUT);
     assert_non_null(strstr(err.message, "plainfile"));
 
@@ -1094,6 +1151,7 @@ int main(void)
         cmocka_unit_test(other_seed_other_city),
         cmocka_unit_test(arrays_identical_across_thread_counts),
         cmocka_unit_test(tiny_cities),
+        cmocka_unit_test(visit_effect_is_planted),
         cmocka_unit_test(bad_options_are_usage_errors),
         cmocka_unit_test(unwritable_output_leaves_nothing),
     };
