@@ -180,6 +180,8 @@ typedef struct {
     size_t ndone_outcomes;
     char **failed_outcomes;  /* visit outcomes that mean the visit must be made again */
     size_t nfailed_outcomes;
+    const char *allocation;  /* "rank" or "proportional" (static text, not owned) */
+    double equity_ratio;     /* equity.csv flags an area whose targets share / risk share passes it (or 1/it) */
 } cfg_targets;
 
 /* ---- the file ----------------------------------------------------------- */

@@ -140,6 +140,23 @@ static fr_status check_required_fields(cfg_walk *w, const cfg_layers *ls)
     return FR_OK;
 }
 
+/* targets.allocation: proportional splits the list across block groups,
+ * and decides the list on its own (no second rule of who fills it). */
+static fr_status check_allocation(cfg_walk *w, const fr_config *cfg)
+{
+    if (strcmp(cfg->targets.allocation, "proportional"))
+        return FR_OK;
+    if (!cfg->layers.block_groups.present)
+        return fr_error_set(w->err, FR_E_CONFIG,
+                            "%s: targets.allocation: proportional splits the list across block groups and needs "
+                            "layers.block_groups", w->file);
+    if (cfg->output.capacity_per_zone.zone)
+        return fr_error_set(w->err, FR_E_CONFIG,
+                            "%s:%d: targets.allocation: proportional and output.capacity_per_zone cannot be combined "
+                            "(each decides who fills the list); drop one", w->file, cfg->output.capacity_per_zone.line);
+    return FR_OK;
+}
+
 fr_status cfg_check_config(cfg_walk *w, const yaml_node_t *root, const fr_config *cfg)
 {
     if (!cfg->layers.parcels.present)
@@ -151,5 +168,7 @@ fr_status cfg_check_config(cfg_walk *w, const yaml_node_t *root, const fr_config
         st = check_zone_names(w, &cfg->layers);
     if (st == FR_OK)
         st = check_required_fields(w, &cfg->layers);
+    if (st == FR_OK)
+        st = check_allocation(w, cfg);
     return st;
 }

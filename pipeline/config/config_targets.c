@@ -7,6 +7,8 @@
  */
 #include "config_keys.h"
 
+static const char *const allocations[] = {"rank", "proportional", NULL};
+
 static const cfg_key targets_keys[] = {
     {"revisit_after_days", CFG_WHOLE, offsetof(cfg_targets, revisit_after_days), .min = 0, .max = 36500,
      .def = "365",
@@ -25,5 +27,13 @@ static const cfg_key targets_keys[] = {
      .def = "[FAILED, FAIL, NO ANSWER, NOT HOME, NO ACCESS, REFUSED, INCOMPLETE]",
      .help = "`layers.visits` outcomes of a visit that must be made again; an outcome in neither list rejects "
              "the record (`unknown_outcome`); without a mapped `outcome`, every visit counts as made"},
+    {"allocation", CFG_CHOICE, offsetof(cfg_targets, allocation), .choices = allocations, .def = "rank",
+     .help = "`rank`: the list is the first homes due by rank; `proportional`: the list is split across block "
+             "groups in proportion to the sum of their homes' predicted risk (largest-remainder rounding; an "
+             "area without risk gets none), then by rank inside each (needs `layers.block_groups`; not with "
+             "`output.capacity_per_zone`) ([EQUITY.md](EQUITY.md))"},
+    {"equity_ratio", CFG_NUMBER, offsetof(cfg_targets, equity_ratio), .min = 1, .max = 1000, .def = "1.5",
+     .help = "`equity.csv` flags an area whose share of the targets is more than this many times its share of "
+             "the predicted risk (`over`), or less than its inverse (`under`)"},
 };
 const cfg_section cfg_targets_section = {CFG_SECTION_OF(targets_keys)};

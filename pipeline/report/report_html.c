@@ -593,6 +593,8 @@ fr_status fr_report_html(const fr_report_input *in, char **html, fr_error *err)
     section_map(&b, in);
     section_targets(&b, in);
     section_changes(&b, in);
+    if (in->extra_sections)
+        fr_sb_puts(&b, in->extra_sections);
     section_inputs(&b, in);
     section_matches(&b, in, rc, nrc);
     section_rejects(&b, rc, nrc);
