@@ -20,6 +20,7 @@
 
 #include "log.h"
 #include "progress.h"
+#include "cmd_evaluate.h"
 #include "cmd_explain.h"
 #include "cmd_models.h"
 #include "read.h"
@@ -40,6 +41,7 @@ static void usage(FILE *fp)
             "  firerisk help\n");
     fr_cmd_models_usage(fp);
     fr_cmd_explain_usage(fp);
+    fr_cmd_evaluate_usage(fp);
     fprintf(fp,
             "exit codes: 0 ok, 1 usage/configuration, 2 input data, 3 output/IO, 4 internal,\n"
             "            5 output directory locked by another run\n");
@@ -247,6 +249,8 @@ int main(int argc, char **argv)
         return fr_cmd_backtest(argc - 1, argv + 1);
     if (!strcmp(cmd, "explain"))
         return fr_cmd_explain(argc - 1, argv + 1);
+    if (!strcmp(cmd, "evaluate"))
+        return fr_cmd_evaluate(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("firerisk %s\n", FIRERISK_VERSION);
         return 0;

@@ -71,12 +71,13 @@ enum {
 
 /* Home visits (docs/SYNTH.md): each year from SYNTH_VISIT_FIRST_YEAR, a
  * home with a building is visited with probability
- * logistic(VISIT_V0 + VISIT_RISK x (b0 + observable hazard)), the
- * observable hazard being the planted one without the hidden parcel
- * condition and the hidden neighbourhood effect (what a department can
- * see); VISIT_DONE_SHARE of visits are completed. */
-#define VISIT_V0 1.0
-#define VISIT_RISK 0.8
+ * logistic(VISIT_V0 + VISIT_RISK x neighbourhood hazard), the neighbourhood
+ * hazard being the block group's part of the planted hazard
+ * (B_BG x e_bg + B_POV x poverty_rate): the department canvasses the
+ * riskier neighbourhoods, and inside one it visits homes at random.
+ * VISIT_DONE_SHARE of visits are completed. */
+#define VISIT_V0 (-3.3)
+#define VISIT_RISK 1.5
 #define VISIT_DONE_SHARE 0.85
 #define VISIT_DAYS 365
 
@@ -1048,12 +1049,11 @@ static size_t sc_parcel_visits(const sc_ctx *c, synth_city *s, size_t i, size_t 
     sc_rng g = sc_rng_init(c->seed, ST_VISIT, (uint64_t)i);
     size_t k = 0;
     int32_t g0 = s->bg[i];
-    /* the hidden terms are not what a department sees: left out of its choice */
-    double hidden = B_BG * s->bg_effect[g0] + B_COND * c->cond[i];
+    double q = sc_logistic(VISIT_V0 + VISIT_RISK * (B_BG * s->bg_effect[g0] + B_POV * s->bg_poverty_rate[g0]));
     for (int y = SYNTH_VISIT_FIRST_YEAR; y <= SYNTH_LAST_YEAR; y++) {
         double lp = sc_lp(c, s, i, y);
         double u = sc_unif(&g), ud = sc_unif(&g), uo = sc_unif(&g), ux = sc_unif(&g), uy = sc_unif(&g);
-        if (lp == -INFINITY || u >= sc_logistic(VISIT_V0 + VISIT_RISK * (s->b0 + lp - hidden)))
+        if (lp == -INFINITY || u >= q)
             continue;
         if (at != SIZE_MAX) {
             size_t j = at + k;
