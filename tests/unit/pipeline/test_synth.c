@@ -1037,13 +1037,13 @@ static void visit_effect_is_planted(void **state)
             covered_a = covered;
     }
     assert_int_equal(covered_a, b.fires_prevented);
-    /* visited homes are riskier than the average home (planted p of 2025) */
+    /* visits canvass the riskier neighbourhoods: visited homes are riskier than the average (planted p of 2025) */
     double pv = 0, pall = 0;
     for (size_t v = 0; v < a.n_visits; v++)
         pv += a.p_2025[a.visit_parcel[v]];
     for (size_t i = 0; i < a.n_parcels; i++)
         pall += a.p_2025[i];
-    assert_true(pv / (double)a.n_visits > 1.5 * pall / (double)a.n_parcels);
+    assert_true(pv / (double)a.n_visits > 1.1 * pall / (double)a.n_parcels);
     synth_city_free(&a);
     synth_city_free(&b);
     assert_int_equal(synth_city_generate_e(10, 1, 1.5, &a, &err), FR_E_USAGE);
