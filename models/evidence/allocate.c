@@ -3,6 +3,8 @@
  */
 #include "allocate.h"
 
+#include "rank.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,4 +110,39 @@ fr_status model_allocate_proportional(const size_t *order, size_t n, size_t max_
     free(taken);
     free(chosen);
     return FR_OK;
+}
+
+fr_status model_allocate_list_shares(const double *score, const char *const *ids, const uint8_t *y, size_t n,
+                                     size_t max_rows, const int32_t *group_of, size_t ngroups, double *rank_share,
+                                     double *proportional_share, fr_error *err)
+{
+    *rank_share = *proportional_share = NAN;
+    size_t m = n ? n : 1, rows = max_rows < n ? max_rows : n, nout = 0;
+    size_t *order = malloc(m * sizeof *order), *out = malloc(m * sizeof *out);
+    int32_t *rank = malloc(m * sizeof *rank);
+    uint8_t *tier = malloc(m);
+    fr_status st = order && out && rank && tier ? FR_OK : fr_error_oom_while(err, "judging the target list");
+    if (st == FR_OK)
+        st = model_rank(score, ids, n, 0.05, 0.2, order, rank, tier, err);
+    double fires = 0, hit = 0;
+    for (size_t i = 0; st == FR_OK && i < n; i++)
+        fires += y[i] != 0;
+    if (st == FR_OK && fires > 0) {
+        for (size_t r = 0; r < rows; r++)
+            hit += y[order[r]] != 0;
+        *rank_share = hit / fires;
+        if (group_of)
+            st = model_allocate_proportional(order, n, max_rows, score, group_of, ngroups, NULL, out, &nout, NULL, err);
+        if (st == FR_OK && group_of) {
+            hit = 0;
+            for (size_t r = 0; r < nout; r++)
+                hit += y[out[r]] != 0;
+            *proportional_share = hit / fires;
+        }
+    }
+    free(order);
+    free(out);
+    free(rank);
+    free(tier);
+    return st;
 }

@@ -36,4 +36,13 @@ fr_status model_allocate_proportional(const size_t *order, size_t n, size_t max_
                                       const int32_t *group_of, size_t ngroups, const uint8_t *held_back,
                                       size_t *out, size_t *nout, size_t *quota_out, fr_error *err);
 
+/* The backtest's question: the share of the homes with y[i] != 0 (a fire
+ * in the horizon) among those a list of max_rows would visit, ranked by
+ * score (ties by id, as the run ranks) — *rank_share — and allocated in
+ * proportion across groups (group_of NULL: *proportional_share NaN).  NaN
+ * when no home has y. */
+fr_status model_allocate_list_shares(const double *score, const char *const *ids, const uint8_t *y, size_t n,
+                                     size_t max_rows, const int32_t *group_of, size_t ngroups, double *rank_share,
+                                     double *proportional_share, fr_error *err);
+
 #endif
