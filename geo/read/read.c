@@ -926,6 +926,24 @@ static fr_status make_layer(reader *r, int has_geometry_source, const char *srs_
 
 /* Adds record f as the last feature of the layer, or rejects it (the gate
  * was cleared just before the driver returned it). */
+/* The reject just written carries the record's own id (fields.record_id)
+ * and its address as read, when mapped, so that rejects.csv joins back to
+ * the source system. */
+static fr_status tag_reject(reader *r, OGRFeatureH f, fr_error *err)
+{
+    const char *text[2] = {NULL, NULL};
+    static const char *const names[2] = {"record_id", "address"};
+    for (size_t k = 0; k < r->spec->nfields; k++)
+        for (int j = 0; j < 2; j++)
+            if (!strcmp(r->spec->fields[k].name, names[j]) && OGR_F_IsFieldSetAndNotNull(f, r->field_index[k]))
+                text[j] = OGR_F_GetFieldAsString(f, r->field_index[k]);
+    if ((!text[0] && !text[1]) || !r->rejects->count)
+        return FR_OK;
+    if (geo_rejects_tag(r->rejects, r->rejects->count - 1, text[0], text[1]) != FR_OK)
+        return fr_error_oom_while(err, "reading %s", r->label);
+    return FR_OK;
+}
+
 static fr_status read_record(reader *r, OGRFeatureH f, fr_error *err)
 {
     r->stats->read++;
@@ -968,8 +986,10 @@ static fr_status read_record(reader *r, OGRFeatureH f, fr_error *err)
         st = read_attributes(r, f, fid, slot, &rejected, err);
     if (st == FR_OK && !rejected && r->layer->kind != GEO_GEOM_NONE)
         st = read_geometry(r, f, fid, &rejected, err);
-    if (st == FR_OK && rejected)
+    if (st == FR_OK && rejected) {
         geo_layer_drop_last(r->layer);
+        st = tag_reject(r, f, err);
+    }
     return st;
 }
 

@@ -30,6 +30,7 @@ fr_status geo_rejects_add(geo_rejects *r, const char *layer, int64_t fid, const 
     it->field = field ? strdup(field) : NULL;
     it->reason = strdup(reason ? reason : "");
     it->detail = strdup(detail);
+    it->record_id = it->address = NULL;
     if (!it->layer || (field && !it->field) || !it->reason || !it->detail) {
         free(it->layer);
         free(it->field);
@@ -38,6 +39,26 @@ fr_status geo_rejects_add(geo_rejects *r, const char *layer, int64_t fid, const 
         return FR_E_MEMORY;
     }
     r->count++;
+    return FR_OK;
+}
+
+fr_status geo_rejects_tag(geo_rejects *r, size_t i, const char *record_id, const char *address)
+{
+    geo_reject *it = &r->items[i];
+    char *id = record_id ? strdup(record_id) : NULL, *ad = address ? strdup(address) : NULL;
+    if ((record_id && !id) || (address && !ad)) {
+        free(id);
+        free(ad);
+        return FR_E_MEMORY;
+    }
+    if (id) {
+        free(it->record_id);
+        it->record_id = id;
+    }
+    if (ad) {
+        free(it->address);
+        it->address = ad;
+    }
     return FR_OK;
 }
 
@@ -57,6 +78,8 @@ void geo_rejects_clear(geo_rejects *r)
         free(r->items[i].field);
         free(r->items[i].reason);
         free(r->items[i].detail);
+        free(r->items[i].record_id);
+        free(r->items[i].address);
     }
     free(r->items);
     r->items = NULL;

@@ -23,6 +23,8 @@ typedef struct {
     char *field;   /* offending field, or NULL */
     char *reason;  /* stable reason code */
     char *detail;  /* full message */
+    char *record_id; /* the record's own id (fields.record_id), or NULL */
+    char *address; /* the record's address as read, or NULL */
 } geo_reject;
 
 typedef struct {
@@ -34,6 +36,11 @@ typedef struct {
 fr_status geo_rejects_add(geo_rejects *r, const char *layer, int64_t fid, const char *field,
                           const char *reason, const char *detail_fmt, ...)
     __attribute__((format(printf, 6, 7)));
+
+/* Sets the record id and the address as read of reject i (copied; NULL
+ * leaves a value unset), so that an analyst can join the reject back to
+ * the source system.  FR_E_MEMORY on failure. */
+fr_status geo_rejects_tag(geo_rejects *r, size_t i, const char *record_id, const char *address);
 
 /* Number of rejects of a layer (and reason, unless reason is NULL). */
 size_t geo_rejects_count(const geo_rejects *r, const char *layer, const char *reason);

@@ -98,7 +98,8 @@ int geo_csv_needs_quotes(const char *s);
  * number), so geo_csv_field writes it with a leading '. */
 int geo_csv_formula_risk(const char *s);
 
-/* CSV of rejected records: layer, fid, field, reason, detail. */
+/* CSV of rejected records: layer, fid, field, reason, detail, record_id,
+ * address (as read). */
 fr_status geo_write_rejects_csv(const geo_rejects *r, const char *path, fr_error *err);
 
 /* One point layer's join results, for geo_write_matches_csv. */
@@ -108,15 +109,17 @@ typedef struct {
     const geo_match *match;         /* records->count results of geo_match_records */
     const char *const *address;     /* the records' address texts, or NULL when unmapped */
     const geo_address_index *addresses; /* the parcels' address index (street names), or NULL */
+    const char *const *record_id;   /* the records' own ids (fields.record_id), or NULL when unmapped */
 } geo_match_audit;
 
 /* matches.csv: one row per record: layer, fid, method (geo_match_method_name),
  * parcel_id (parcel_id[match.parcel]), confidence (3 decimals), distance_m
  * (contains and nearest), house_number_diff (address matches), reason
  * (unmatched), address (the record's address as normalised for matching),
- * street (the parcels' street the address step found, matched or not) and
+ * street (the parcels' street the address step found, matched or not),
  * candidates (parcels with the record's exact address: 2 and more for a
- * building or an ambiguity). */
+ * building or an ambiguity), address_as_read (the text of the source) and
+ * record_id (fields.record_id). */
 fr_status geo_write_matches_csv(const geo_match_audit *layers, size_t nlayers,
                                 const char *const *parcel_id, const char *path, fr_error *err);
 

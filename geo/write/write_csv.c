@@ -175,7 +175,7 @@ fr_status geo_write_rejects_csv(const geo_rejects *r, const char *path, fr_error
     fr_status st = geo_out_buf_open(&o, path, err);
     if (st != FR_OK)
         return st;
-    geo_out_buf_puts(&o, "layer,fid,field,reason,detail\n");
+    geo_out_buf_puts(&o, "layer,fid,field,reason,detail,record_id,address\n");
     size_t n = r ? r->count : 0;
     char buf[GEO_OUT_FMT_BUF];
     for (size_t i = 0; i < n && !o.err_no; i++) {
@@ -190,6 +190,10 @@ fr_status geo_write_rejects_csv(const geo_rejects *r, const char *path, fr_error
         geo_out_buf_csv_field(&o, it->reason);
         geo_out_buf_putc(&o, ',');
         geo_out_buf_csv_field(&o, it->detail);
+        geo_out_buf_putc(&o, ',');
+        geo_out_buf_csv_field(&o, it->record_id);
+        geo_out_buf_putc(&o, ',');
+        geo_out_buf_csv_field(&o, it->address);
         geo_out_buf_putc(&o, '\n');
     }
     return geo_out_buf_close(&o, path, FR_OK, err);

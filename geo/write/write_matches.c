@@ -28,7 +28,7 @@ fr_status geo_write_matches_csv(const geo_match_audit *layers, size_t nlayers,
     if (st != FR_OK)
         return st;
     geo_out_buf_puts(&o, "layer,fid,method,parcel_id,confidence,distance_m,house_number_diff,reason,address,"
-                         "street,candidates\n");
+                         "street,candidates,address_as_read,record_id\n");
     char buf[GEO_OUT_FMT_BUF], addr[512];
     for (size_t l = 0; l < nlayers && !o.err_no; l++) {
         const geo_match_audit *a = &layers[l];
@@ -66,6 +66,12 @@ fr_status geo_write_matches_csv(const geo_match_audit *layers, size_t nlayers,
             geo_out_buf_putc(&o, ',');
             if (m->candidates > 0)
                 geo_out_buf_put(&o, buf, geo_out_fmt_int(buf, m->candidates));
+            geo_out_buf_putc(&o, ',');
+            if (a->address)
+                geo_out_buf_csv_field(&o, a->address[k]);
+            geo_out_buf_putc(&o, ',');
+            if (a->record_id)
+                geo_out_buf_csv_field(&o, a->record_id[k]);
             geo_out_buf_putc(&o, '\n');
         }
     }

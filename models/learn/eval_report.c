@@ -69,6 +69,13 @@ static json_object *entry_json(const model_bt_entry *e)
     }
     if (e->note[0])
         json_object_object_add(o, "note", json_object_new_string(e->note));
+    if (e->list_size) {
+        json_object *tl = json_object_new_object();
+        json_object_object_add(tl, "size", json_object_new_int64((int64_t)e->list_size));
+        json_object_object_add(tl, "fires_share_rank", num(e->list_rank_share));
+        json_object_object_add(tl, "fires_share_proportional", num(e->list_proportional_share));
+        json_object_object_add(o, "target_list", tl);
+    }
     return o;
 }
 
@@ -155,7 +162,7 @@ void model_backtest_format(const model_backtest *b, char *buf, size_t size)
             snprintf(h, sizeof h, "rec@%s", bc->entries[0].eval.at[j].label);
             put(&t, " %9s", h);
         }
-        put(&t, "  top-decile  train\n");
+        put(&t, "  top-decile  list:rank  list:prop  train\n");
         for (size_t e = 0; e < bc->nentries; e++) {
             const model_bt_entry *en = &bc->entries[e];
             put(&t, "  %-14s %6.4f", en->name, en->eval.auc);
@@ -164,6 +171,7 @@ void model_backtest_format(const model_backtest *b, char *buf, size_t size)
             for (size_t j = 0; j < en->eval.nat; j++)
                 put(&t, " %9.4f", en->eval.at[j].recall);
             put(&t, "  %9.1f%%", 100 * en->eval.lift[0]);
+            put(&t, "  %8.1f%%  %8.1f%%", 100 * en->list_rank_share, 100 * en->list_proportional_share);
             if (!en->baseline)
                 put(&t, "  %.1fs", en->train_seconds);
             put(&t, "%s\n", en->baseline ? "  (baseline)" : "");

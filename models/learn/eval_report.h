@@ -23,6 +23,10 @@ typedef struct {
     double train_seconds, validation_auc;
     size_t iterations, train_rows;
     char note[256];           /* e.g. "p_2025 of truth.csv; 0 parcels without a value" */
+    /* the share of the horizon's fires at the homes a target list of list_size would visit, ranked by this
+       score and allocated across block groups in proportion to it (NaN: no block groups); list_size 0 = none */
+    size_t list_size;
+    double list_rank_share, list_proportional_share;
 } model_bt_entry;
 
 typedef struct {

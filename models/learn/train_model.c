@@ -57,6 +57,15 @@ double model_trained_raw(const model_trained *m, const double *x, double *contri
                                      : model_gbdt_raw(&m->gbdt, x, contrib, NULL);
 }
 
+double model_trained_raw_terms(const model_trained *m, const double *x, double *contrib, double *bias)
+{
+    if (m->kind == MODEL_LOGISTIC) {
+        *bias = m->logit.intercept;
+        return model_logit_raw(&m->logit, x, contrib);
+    }
+    return model_gbdt_raw(&m->gbdt, x, contrib, bias);
+}
+
 void model_trained_free(model_trained *m)
 {
     model_logit_free(&m->logit);

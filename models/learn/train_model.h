@@ -100,6 +100,11 @@ void model_trained_importance(const model_trained *m, double *out);
 /* Log-odds of one parcel; contrib as in model_logit_raw / model_gbdt_raw. */
 double model_trained_raw(const model_trained *m, const double *x, double *contrib);
 
+/* The same, with *bias the part no feature owns (logistic: the intercept;
+ * gbdt: base score + the roots' values), so that bias + sum(contrib) is the
+ * log-odds: the terms `firerisk explain` shows. */
+double model_trained_raw_terms(const model_trained *m, const double *x, double *contrib, double *bias);
+
 /* Probability of a fire in the horizon for every parcel of f, and the three
  * largest positive contributions as reasons (reason_feature = column of f,
  * reason_points = contribution in log-odds).  Fails with FR_E_INPUT naming

@@ -97,3 +97,29 @@ void model_points_result_free(model_points_result *r)
     free(r->skipped);
     memset(r, 0, sizeof *r);
 }
+
+fr_status model_points_explain(const model_features *f, const model_points_term *terms, size_t nterms, size_t i,
+                               model_points_term_value *out, double *total_weight, fr_error *err)
+{
+    size_t n = f->nparcels;
+    *total_weight = 0;
+    for (size_t t = 0; t < nterms; t++) {
+        int c = model_features_find(f, terms[t].feature);
+        out[t] = (model_points_term_value){.used = c >= 0 && terms[t].weight > 0 && terms[t].cap > 0,
+                                           .value = c >= 0 ? f->values[(size_t)c * n + i] : NAN};
+        if (out[t].used)
+            *total_weight += terms[t].weight;
+    }
+    if (*total_weight <= 0)
+        return fr_error_set(err, FR_E_CONFIG, "the points index has no usable term");
+    for (size_t t = 0; t < nterms; t++) {
+        model_points_term_value *v = &out[t];
+        if (!v->used || isnan(v->value))
+            continue;
+        double x = clamp01(v->value / terms[t].cap);
+        v->scaled = terms[t].invert ? 1 - x : x;
+        v->points = terms[t].weight * v->scaled;
+        v->contribution = v->points / *total_weight;
+    }
+    return FR_OK;
+}

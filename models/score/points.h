@@ -45,4 +45,19 @@ fr_status model_points_score(const model_features *f, const model_points_term *t
                              model_points_result *out, fr_error *err);
 void model_points_result_free(model_points_result *r);
 
+/* One term of one parcel's score, for `firerisk explain`. */
+typedef struct {
+    int used;             /* 0: the data has no such feature (or weight/cap unusable): not in the score */
+    double value;         /* the feature's value (NAN missing: contributes 0) */
+    double scaled;        /* clamp(value / cap, 0, 1), or 1 minus it with invert */
+    double points;        /* weight * scaled */
+    double contribution;  /* points / the sum of the weights in use: the terms sum to the score */
+} model_points_term_value;
+
+/* The terms of parcel i exactly as model_points_score adds them: out has
+ * nterms entries; *total_weight the denominator.  Fails like
+ * model_points_score when no term is usable. */
+fr_status model_points_explain(const model_features *f, const model_points_term *terms, size_t nterms, size_t i,
+                               model_points_term_value *out, double *total_weight, fr_error *err);
+
 #endif

@@ -22,10 +22,13 @@
 #include "log.h"
 #include "progress.h"
 #include "cmd_match.h"
+#include "cmd_evaluate.h"
+#include "cmd_explain.h"
 #include "cmd_models.h"
 #include "read.h"
 #include "run.h"
 #include "synth.h"
+#include "synth_city.h"
 
 static void usage(FILE *fp)
 {
@@ -35,12 +38,14 @@ static void usage(FILE *fp)
             "               [--log-format text|json] [--accept]\n"
             "      ingest, join, score and write the ranked outputs (see README.md); a failing quality\n"
             "      check holds the run (exit 6) unless --accept (docs/OPERATIONS.md)\n"
-            "  firerisk synth --parcels N [--seed S] --out DIR\n"
+            "  firerisk synth --parcels N [--seed S] [--visit-effect E] --out DIR\n"
             "      write a synthetic city (GeoPackage + firerisk.yaml + truth.csv) into DIR\n"
             "  firerisk version\n"
             "  firerisk help\n");
     fr_cmd_models_usage(fp);
     fr_cmd_match_usage(fp);
+    fr_cmd_explain_usage(fp);
+    fr_cmd_evaluate_usage(fp);
     fprintf(fp,
             "exit codes: 0 ok, 1 usage/configuration, 2 input data, 3 output/IO, 4 internal,\n"
             "            5 output directory locked by another run, 6 run held by a quality check\n");
@@ -168,12 +173,22 @@ static int cmd_synth(int argc, char **argv)
 {
     static const struct option opts[] = {{"parcels", required_argument, 0, 'n'}, {"seed", required_argument, 0, 's'},
                                          {"out", required_argument, 0, 'o'},     {"threads", required_argument, 0, 't'},
-                                         {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
+                                         {"help", no_argument, 0, 'h'},          {"visit-effect", required_argument, 0, 'e'},
+                                         {0, 0, 0, 0}};
     long parcels = -1, seed = 1, threads = 0;
+    double visit_effect = SYNTH_VISIT_EFFECT;
     const char *out = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, "n:s:o:t:h", opts, NULL)) != -1) {
+    char *end;
+    while ((c = getopt_long(argc, argv, "n:s:o:t:he:", opts, NULL)) != -1) {
         switch (c) {
+        case 'e':
+            visit_effect = strtod(optarg, &end);
+            if (end == optarg || *end || !(visit_effect >= 0 && visit_effect <= 1)) {
+                fprintf(stderr, "firerisk: error: --visit-effect must be a number from 0 to 1\n");
+                return 1;
+            }
+            break;
         case 'n':
             if (parse_long(optarg, 1, 50000000, &parcels) != 0) {
                 fprintf(stderr, "firerisk: error: --parcels must be a whole number from 1 to 50000000\n");
@@ -205,7 +220,7 @@ static int cmd_synth(int argc, char **argv)
     if (threads > 0)
         omp_set_num_threads((int)threads);
     geo_init();
-    synth_options so = {.parcels = parcels, .seed = (uint64_t)seed, .out_dir = out};
+    synth_options so = {.parcels = parcels, .seed = (uint64_t)seed, .out_dir = out, .visit_effect = visit_effect};
     fr_error err = {0};
     synth_summary sum;
     fr_status st = synth_city_run_summary(&so, &sum, &err);
@@ -213,11 +228,11 @@ static int cmd_synth(int argc, char **argv)
         return fail(st, &err);
     fprintf(stderr,
             "firerisk synth: seed %ld, %.1f km2: %zu parcels, %zu inspections, %zu incidents (%zu structure fires), "
-            "%zu stations, %zu block groups\n"
+            "%zu stations, %zu block groups, %zu visits (effect %g: %zu fires prevented)\n"
             "  written to %s/city.gpkg (+ firerisk.yaml, truth.csv); run it with:\n"
             "  firerisk run --config %s/firerisk.yaml\n",
             seed, sum.area_km2, sum.parcels, sum.inspections, sum.incidents, sum.structure_fires, sum.stations,
-            sum.block_groups, out, out);
+            sum.block_groups, sum.visits, sum.visit_effect, sum.fires_prevented, out, out);
     return 0;
 }
 
@@ -241,6 +256,10 @@ int main(int argc, char **argv)
         return fr_cmd_train(argc - 1, argv + 1);
     if (!strcmp(cmd, "backtest"))
         return fr_cmd_backtest(argc - 1, argv + 1);
+    if (!strcmp(cmd, "explain"))
+        return fr_cmd_explain(argc - 1, argv + 1);
+    if (!strcmp(cmd, "evaluate"))
+        return fr_cmd_evaluate(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("firerisk %s\n", FIRERISK_VERSION);
         return 0;

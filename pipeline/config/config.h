@@ -64,18 +64,19 @@ typedef struct {
 typedef struct {
     cfg_layer parcels, inspections, incidents, stations, block_groups;
     cfg_layer addresses; /* the city's master address list (all addresses, homes or not) */
+    cfg_layer visits;    /* home visits (smoke-alarm installs, safety visits): the revisit rule */
     cfg_layer *zones;
     size_t nzones;
 } cfg_layers;
 
 /* The role layers, k < CFG_ROLE_LAYERS, in their one order (parcels,
- * inspections, incidents, stations, block_groups, addresses); the zones
- * follow them wherever layers are listed. */
-#define CFG_ROLE_LAYERS 6
+ * inspections, incidents, stations, block_groups, addresses, visits); the
+ * zones follow them wherever layers are listed. */
+#define CFG_ROLE_LAYERS 7
 static inline const cfg_layer *cfg_role_layer(const cfg_layers *L, size_t k)
 {
     const cfg_layer *roles[CFG_ROLE_LAYERS] = {&L->parcels, &L->inspections, &L->incidents, &L->stations,
-                                               &L->block_groups, &L->addresses};
+                                               &L->block_groups, &L->addresses, &L->visits};
     return roles[k];
 }
 
@@ -205,6 +206,19 @@ typedef struct {
     cfg_capacity capacity_per_zone;
 } cfg_output;
 
+/* ---- targets: (the revisit rule) --------------------------------------- */
+
+typedef struct {
+    int revisit_after_days;  /* a home visited within so many days is left off the list; 0 = never */
+    int failed_revisit_days; /* ... or within so many after a failed visit */
+    char **done_outcomes;    /* visit outcomes (case-insensitive) that complete a visit */
+    size_t ndone_outcomes;
+    char **failed_outcomes;  /* visit outcomes that mean the visit must be made again */
+    size_t nfailed_outcomes;
+    const char *allocation;  /* "rank" or "proportional" (static text, not owned) */
+    double equity_ratio;     /* equity.csv flags an area whose targets share / risk share passes it (or 1/it) */
+} cfg_targets;
+
 /* ---- the file ----------------------------------------------------------- */
 
 typedef struct {
@@ -219,6 +233,7 @@ typedef struct {
     cfg_score score;
     cfg_output output;
     cfg_checks checks;
+    cfg_targets targets;
 } fr_config;
 
 /* Loads and validates the file.  On failure *cfg is left empty and err names

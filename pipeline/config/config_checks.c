@@ -66,8 +66,8 @@ static fr_status check_joins(cfg_walk *w, const cfg_layers *ls)
     if (ls->addresses.present && !layer_maps(&ls->addresses, "address"))
         return fr_error_set(w->err, FR_E_CONFIG, "%s:%d: layers.addresses.fields needs address (the address text)",
                             w->file, ls->addresses.line);
-    const cfg_layer *dated[] = {&ls->inspections, &ls->incidents};
-    for (int i = 0; i < 2; i++) {
+    const cfg_layer *dated[] = {&ls->inspections, &ls->incidents, &ls->visits};
+    for (int i = 0; i < 3; i++) {
         const cfg_layer *l = dated[i];
         for (int j = 0; l->present && j < l->njoin_steps; j++) {
             int step = l->join_steps[j];
@@ -92,9 +92,10 @@ static fr_status check_joins(cfg_walk *w, const cfg_layers *ls)
 static fr_status check_zone_names(cfg_walk *w, const cfg_layers *ls)
 {
     static const char *const reserved[] = {
-        "parcels", "inspections", "incidents", "stations", "block_groups", "addresses", "zones", "rank", "parcel_id",
+        "parcels", "inspections", "incidents", "stations", "block_groups", "addresses", "visits", "zones", "rank",
+        "parcel_id",
         "address", "score", "tier", "reason_1", "reason_2", "reason_3", "block_group", "land_use", "lon", "lat",
-        "insp_days_since", NULL};
+        "insp_days_since", "on_list", "list_rank", "last_visit", "visit_outcome", NULL};
     for (size_t i = 0; i < ls->nzones; i++) {
         const char *name = ls->zones[i].role;
         int line = ls->zones[i].line;
@@ -135,11 +136,28 @@ static fr_status check_required_fields(cfg_walk *w, const cfg_layers *ls)
         return fr_error_set(w->err, FR_E_CONFIG,
                             "%s:%d: layers.parcels.fields needs parcel_id (the field that identifies a parcel)",
                             w->file, ls->parcels.line);
-    const cfg_layer *dated[] = {&ls->inspections, &ls->incidents};
-    for (int i = 0; i < 2; i++)
+    const cfg_layer *dated[] = {&ls->inspections, &ls->incidents, &ls->visits};
+    for (int i = 0; i < 3; i++)
         if (dated[i]->present && !layer_maps(dated[i], "date"))
             return fr_error_set(w->err, FR_E_CONFIG, "%s:%d: layers.%s.fields needs date", w->file, dated[i]->line,
                                 dated[i]->role);
+    return FR_OK;
+}
+
+/* targets.allocation: proportional splits the list across block groups,
+ * and decides the list on its own (no second rule of who fills it). */
+static fr_status check_allocation(cfg_walk *w, const fr_config *cfg)
+{
+    if (strcmp(cfg->targets.allocation, "proportional"))
+        return FR_OK;
+    if (!cfg->layers.block_groups.present)
+        return fr_error_set(w->err, FR_E_CONFIG,
+                            "%s: targets.allocation: proportional splits the list across block groups and needs "
+                            "layers.block_groups", w->file);
+    if (cfg->output.capacity_per_zone.zone)
+        return fr_error_set(w->err, FR_E_CONFIG,
+                            "%s:%d: targets.allocation: proportional and output.capacity_per_zone cannot be combined "
+                            "(each decides who fills the list); drop one", w->file, cfg->output.capacity_per_zone.line);
     return FR_OK;
 }
 
@@ -154,5 +172,7 @@ fr_status cfg_check_config(cfg_walk *w, const yaml_node_t *root, const fr_config
         st = check_zone_names(w, &cfg->layers);
     if (st == FR_OK)
         st = check_required_fields(w, &cfg->layers);
+    if (st == FR_OK)
+        st = check_allocation(w, cfg);
     return st;
 }

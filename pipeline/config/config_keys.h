@@ -93,6 +93,7 @@ extern const cfg_section cfg_root_section;
 extern const cfg_section cfg_layers_section; /* config_layers.c */
 extern const cfg_section cfg_score_section;  /* config_score.c */
 extern const cfg_section cfg_output_section; /* config_output.c */
+extern const cfg_section cfg_targets_section; /* config_targets.c */
 
 /* ---- the walker (config_walk.c) ----------------------------------------- */
 

@@ -51,8 +51,10 @@ static fr_status require_source(cfg_walk *w, const yaml_node_t *n, const char *p
 static const char *const parcel_fields[] = {"parcel_id", "address", "year_built", "land_use",
                                             "building_sqft", "units", "assessed_value", "vacant",
                                             "owner_occupied", NULL};
-static const char *const inspection_fields[] = {"parcel_id", "date", "result", "violations", "address", NULL};
-static const char *const incident_fields[] = {"parcel_id", "date", "incident_type", "address", NULL};
+static const char *const inspection_fields[] = {"parcel_id", "date", "result", "violations", "address",
+                                                "record_id", NULL};
+static const char *const incident_fields[] = {"parcel_id", "date", "incident_type", "address", "record_id", NULL};
+static const char *const visit_fields[] = {"parcel_id", "date", "outcome", "address", "record_id", NULL};
 static const char *const station_fields[] = {"name", NULL};
 static const char *const address_list_fields[] = {"address", NULL};
 
@@ -61,6 +63,7 @@ static const char *const *allowed_fields(const char *role)
     if (!strcmp(role, "parcels")) return parcel_fields;
     if (!strcmp(role, "inspections")) return inspection_fields;
     if (!strcmp(role, "incidents")) return incident_fields;
+    if (!strcmp(role, "visits")) return visit_fields;
     if (!strcmp(role, "stations")) return station_fields;
     if (!strcmp(role, "addresses")) return address_list_fields;
     return NULL; /* block groups: any attribute */
@@ -188,7 +191,7 @@ static const cfg_key layer_keys[] = {
      .help = "automatic accepts `YYYY-MM-DD`, `YYYY/MM/DD`, `YYYYMMDD` (optionally followed by a time) and US "
              "`M/D/YYYY`, `M/D/YY` (00-68 → 20xx, 69-99 → 19xx)"},
     {"fields", CFG_CUSTOM, 0, .parse = parse_fields, .release = release_fields, .doc_type = "mapping",
-     .doc_def = "required: parcels `parcel_id`; inspections, incidents `date`; addresses `address`",
+     .doc_def = "required: parcels `parcel_id`; inspections, incidents, visits `date`; addresses `address`",
      .help = "logical name → source field; the logical names of each role are listed above. Block groups take "
              "any numeric attribute (each becomes the feature `bg_<name>`) plus `geoid`"},
 };
@@ -232,11 +235,11 @@ static const cfg_key dated_keys[] = {
      .help = "the largest house-number difference of a near address match (`address_near`: the nearest number "
              "on the same side of the same street); 0 = exact addresses only"},
 };
-/* Inspections and incidents: a role layer with join steps. */
+/* Inspections, incidents and visits: a role layer with join steps. */
 static const cfg_section dated_section = {CFG_SECTION_OF(dated_keys), .extends = &layer_section,
                                           .begin = layer_begin, .finish = layer_finish,
                                           .release = layer_release,
-                                          .doc_path = "layers.inspections|layers.incidents"};
+                                          .doc_path = "layers.inspections|layers.incidents|layers.visits"};
 
 static fr_status zone_begin(cfg_walk *w, const yaml_node_t *n, const char *path, void *base)
 {
@@ -278,6 +281,7 @@ static const cfg_key layers_keys[] = {
              "a record at an address listed here that no parcel has is not a home (a shop, a school, an "
              "apartment complex on a homes-only roll) and stays unmatched as not_a_home, never moved to a "
              "neighbouring home by the near-number step (docs/ADDRESSES.md)"},
+    {"visits", CFG_SECTION, offsetof(cfg_layers, visits), .section = &dated_section},
     {"zones", CFG_LIST, offsetof(cfg_layers, zones), offsetof(cfg_layers, nzones), .section = &zone_section,
      .help = "polygon layers whose label each parcel gets (battalion, district...); each entry also takes the "
              "source keys of a layer (source, layer, where, crs, open_options)"},

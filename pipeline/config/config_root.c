@@ -165,5 +165,6 @@ static const cfg_key root_keys[] = {
     {"score", CFG_SECTION, offsetof(fr_config, score), .section = &cfg_score_section},
     {"output", CFG_SECTION, offsetof(fr_config, output), .section = &cfg_output_section},
     {"checks", CFG_SECTION, offsetof(fr_config, checks), .section = &checks_section},
+    {"targets", CFG_SECTION, offsetof(fr_config, targets), .section = &cfg_targets_section},
 };
 const cfg_section cfg_root_section = {CFG_SECTION_OF(root_keys)};

@@ -58,6 +58,7 @@ typedef struct {
     size_t nfiles;
     double write_seconds;         /* the write stage until the report */
     fr_report_map map;
+    const char *extra_sections;   /* HTML sections after the changes (equity); NULL = none */
 } fr_report_input;
 
 /* The report as one HTML document; the caller frees *html. */

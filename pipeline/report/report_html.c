@@ -158,8 +158,22 @@ static void section_header(fr_strbuf *b, const fr_report_input *in)
         card_count(b, in->changes->entered, "new on the list");
         card_count(b, in->changes->left, "left the list");
     }
+    if (s->visit_rule)
+        card_count(b, s->held_back, "held back: visited recently");
     card_count(b, s->total_rejects, "input records rejected");
     fr_sb_puts(b, "</div>\n");
+    if (s->visit_rule) {
+        fr_sb_printf(b, "<p class=\"note\">Revisit rule: a home visited (inspected, or a record of the visits "
+                        "layer) within %d days before the run's date, or within %d days after a failed visit, is "
+                        "left off the target list and keeps its rank in the map layers; ",
+                     s->revisit_after_days, s->failed_revisit_days);
+        put_count(b, s->held_back);
+        fr_sb_puts(b, " homes are held back (");
+        put_count(b, s->held_back_failed);
+        fr_sb_puts(b, " after a failed visit); the list passed over ");
+        put_count(b, s->held_back_skipped);
+        fr_sb_puts(b, " of them ranked above its last row.</p>\n");
+    }
     section_checks(b, &s->checks);
 }
 
@@ -449,6 +463,7 @@ static const char *reason_meaning(const char *reason)
         {"invalid_coordinates", "NaN or infinite coordinates"},
         {"reprojection_failed", "coordinates that cannot be moved into the working CRS"},
         {"missing_value", "a required value is empty"},
+        {"unknown_outcome", "a visit outcome in neither targets.done_outcomes nor targets.failed_outcomes"},
         {"unparsable_date", "a date that cannot be read"},
         {"missing_date", "no date"},
         {"duplicate_parcel_id", "a parcel id seen earlier in the source"},
@@ -605,6 +620,8 @@ fr_status fr_report_html(const fr_report_input *in, char **html, fr_error *err)
     section_map(&b, in);
     section_targets(&b, in);
     section_changes(&b, in);
+    if (in->extra_sections)
+        fr_sb_puts(&b, in->extra_sections);
     section_inputs(&b, in);
     section_matches(&b, in, rc, nrc);
     section_rejects(&b, rc, nrc);

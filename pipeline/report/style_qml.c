@@ -30,7 +30,7 @@ static const tier_style tiers[] = {
 #define OUTLINE_COLOR "110,110,110,255"
 #define OUTLINE_WIDTH "0.1"
 
-static void fill_symbol(fr_strbuf *b, int index, const char *color)
+void fr_style_fill_symbol(fr_strbuf *b, int index, const char *color)
 {
     static const char *const keys[] = {"border_width_map_unit_scale", "color", "joinstyle", "offset",
                                        "offset_map_unit_scale", "offset_unit", "outline_color",
@@ -71,7 +71,7 @@ fr_status fr_style_qml(const fr_style_options *o, char **out, fr_error *err)
     }
     fr_sb_puts(&b, "    </categories>\n    <symbols>\n");
     for (int k = 0; k < 3; k++)
-        fill_symbol(&b, k, tiers[k].color);
+        fr_style_fill_symbol(&b, k, tiers[k].color);
     fr_sb_puts(&b, "    </symbols>\n    <rotation/>\n    <sizescale/>\n  </renderer-v2>\n");
     /* Identify results and map tips name the parcel the way an inspector
      * would: its rank, id and address. */

@@ -14,6 +14,7 @@
 #define FR_STYLE_QML_H
 
 #include "status.h"
+#include "strbuf.h"
 
 #define FR_STYLE_FIELD "tier"   /* the field the renderer categorizes on */
 #define FR_STYLE_NAME "firerisk tiers"
@@ -26,6 +27,10 @@ typedef struct {
 
 /* The QML document; the caller frees *out.  FR_E_MEMORY on failure. */
 fr_status fr_style_qml(const fr_style_options *o, char **out, fr_error *err);
+
+/* One fill <symbol> (SimpleFill of color "r,g,b,a", thin grey outline)
+ * numbered index, as QGIS saves it (also the equity layer's style). */
+void fr_style_fill_symbol(fr_strbuf *b, int index, const char *color);
 
 /* fr_style_qml written to path.  FR_E_OUTPUT naming the path. */
 fr_status fr_style_write_qml(const fr_style_options *o, const char *path, fr_error *err);

@@ -19,7 +19,7 @@ void fr_summary_print(const fr_run_summary *s, FILE *fp)
         if (!c->present)
             continue;
         size_t by_address = c->by_address + c->by_address_near;
-        int is_points = c->by_id + c->by_id_normalised + by_address + c->by_contains + c->by_nearest + c->unmatched > 0 || k == 1 || k == 2;
+        int is_points = c->by_id + c->by_id_normalised + by_address + c->by_contains + c->by_nearest + c->unmatched > 0 || c->joined;
         if (is_points)
             fprintf(fp, "%-14s %9zu %9zu %9zu %9zu %9zu %9zu %9zu %9zu %9zu\n", c->name, c->read, c->rejected,
                     c->kept, c->by_id + c->by_id_normalised, by_address, c->by_contains, c->by_nearest, c->unmatched, c->used);
@@ -65,6 +65,12 @@ void fr_summary_print(const fr_run_summary *s, FILE *fp)
     fr_summary_print_checks(s, fp);
     fprintf(fp, "written: %zu ranked parcels, %zu targets -> %s\n", s->parcels_written, s->targets_written,
             s->out_dir);
+    if (s->visit_rule)
+        fprintf(fp,
+                "revisit rule: %zu homes held back as visited within %d days (%zu of them after a failed visit, "
+                "within %d days); %zu ranked above the last target, which the list passed over\n",
+                s->held_back, s->revisit_after_days, s->held_back_failed, s->failed_revisit_days,
+                s->held_back_skipped);
     fprintf(fp, "time:");
     double total = 0;
     for (int k = 0; k < FR_STAGE_COUNT; k++) {

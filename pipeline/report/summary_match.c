@@ -26,9 +26,9 @@ static void pct(FILE *fp, size_t n, size_t of, int width)
 void fr_summary_print_matching(const fr_run_summary *s, FILE *fp)
 {
     int header = 0;
-    for (size_t k = 1; k <= 2 && k < s->nlayers; k++) { /* LAYER_INSPECTIONS, LAYER_INCIDENTS */
+    for (size_t k = 0; k < s->nlayers; k++) { /* the layers matched to parcels */
         const fr_layer_counts *c = &s->layers[k];
-        if (!c->present)
+        if (!c->present || !c->joined)
             continue;
         if (!header) {
             fprintf(fp, "matched (share of kept records): %9s %9s %9s %9s %9s %9s\n", "parcel_id", "address",

@@ -10,14 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-fr_status fr_targets_select(const size_t *order, size_t n, size_t max_rows, const fr_capacity *cap, size_t *out,
-                            size_t *nout, fr_error *err)
+fr_status fr_targets_select(const size_t *order, size_t n, size_t max_rows, const uint8_t *held_back,
+                            const fr_capacity *cap, size_t *out, size_t *nout, fr_error *err)
 {
     *nout = 0;
     if (!cap) {
-        size_t m = n < max_rows ? n : max_rows;
-        memcpy(out, order, m * sizeof *out);
-        *nout = m;
+        for (size_t r = 0; r < n && *nout < max_rows; r++)
+            if (!held_back || !held_back[order[r]])
+                out[(*nout)++] = order[r];
         return FR_OK;
     }
     size_t nz = cap->nzone_features;
@@ -43,6 +43,8 @@ fr_status fr_targets_select(const size_t *order, size_t n, size_t max_rows, cons
                 limit[z] = cap->limit[k];
     }
     for (size_t r = 0; r < n && *nout < max_rows; r++) {
+        if (held_back && held_back[order[r]])
+            continue;
         int32_t z = cap->zone_of[order[r]];
         size_t g = z >= 0 && (size_t)z < nz ? group[z] : nz;
         if (limit[g] != FR_NO_LIMIT && taken[g] >= limit[g])

@@ -25,12 +25,13 @@ typedef struct {
 } fr_capacity;
 
 /* Walks order[0 .. n-1] (parcel indexes in rank order) and keeps a parcel
- * unless its zone label has already reached its limit (cap NULL: no
- * limits), until max_rows are kept.  Parcels outside every zone, or in a
+ * unless it is held back (held_back[i] != 0: visited within its revisit
+ * window; held_back NULL: none is) or its zone label has already reached
+ * its limit (cap NULL: no limits), until max_rows are kept.  Parcels outside every zone, or in a
  * zone without a label, share one group with the default limit.  Zone
  * features with equal labels share one limit.  out needs room for
  * min(n, max_rows) indexes; *nout is how many were kept. */
-fr_status fr_targets_select(const size_t *order, size_t n, size_t max_rows, const fr_capacity *cap, size_t *out,
-                            size_t *nout, fr_error *err);
+fr_status fr_targets_select(const size_t *order, size_t n, size_t max_rows, const uint8_t *held_back,
+                            const fr_capacity *cap, size_t *out, size_t *nout, fr_error *err);
 
 #endif

@@ -177,6 +177,8 @@ static fr_status stage_join(run_ctx *ctx, fr_error *err)
         st = match_layer(ctx, ctx->insp, LAYER_INSPECTIONS, &ctx->insp_match, err);
     if (st == FR_OK && ctx->inc)
         st = match_layer(ctx, ctx->inc, LAYER_INCIDENTS, &ctx->inc_match, err);
+    if (st == FR_OK && ctx->visits)
+        st = match_layer(ctx, ctx->visits, LAYER_VISITS, &ctx->visit_match, err);
     if (st == FR_OK)
         st = classify_records(ctx, err);
     if (st == FR_OK && ctx->inc)
@@ -294,8 +296,30 @@ static fr_status stage_score(run_ctx *ctx, fr_error *err)
     if (!ctx->order || !ctx->rank || !ctx->tier)
         return fr_error_oom(err);
     int idc = geo_layer_find_column(ctx->parcels, "parcel_id");
-    return model_rank(ctx->points.score, (const char *const *)ctx->parcels->cols[idc].str, n, cfg->score.tiers.high,
-                      cfg->score.tiers.medium, ctx->order, ctx->rank, ctx->tier, err);
+    /* Who is due a visit (run_visits.c); its days since the last visit
+     * order equal scores after the fire history. */
+    double *since = malloc((n ? n : 1) * sizeof *since);
+    if (!since)
+        return fr_error_oom(err);
+    st = run_visits_rule(ctx, err);
+    model_rank_ties ties = {.nkeys = 0};
+    if (st == FR_OK) {
+        for (size_t i = 0; i < n; i++)
+            since[i] = ctx->visit.last_visit[i] == GEO_DATE_MISSING ? INFINITY
+                                                                     : (double)(ctx->as_of - ctx->visit.last_visit[i]);
+        static const char *const fire_history[] = {"fires_parcel_5y", "fires_near_5y"};
+        for (size_t k = 0; k < 2; k++) {
+            int c = model_features_find(&ctx->feats, fire_history[k]);
+            if (c >= 0)
+                ties.key[ties.nkeys++] = ctx->feats.values + (size_t)c * n;
+        }
+        ties.key[ties.nkeys++] = since;
+        st = model_rank_with_ties(ctx->points.score, &ties, (const char *const *)ctx->parcels->cols[idc].str, n,
+                                  cfg->score.tiers.high, cfg->score.tiers.medium, ctx->order, ctx->rank, ctx->tier,
+                                  err);
+    }
+    free(since);
+    return st;
 }
 
 /* Totals per layer and the most frequent reject reasons, for the summary. */
@@ -309,7 +333,7 @@ static void account(run_ctx *ctx)
         c->rejected = geo_rejects_count(&ctx->rejects, c->name, NULL);
         c->used = c->by_id + c->by_id_normalised + c->by_address + c->by_address_near + c->by_contains +
                   c->by_nearest;
-        if (k != LAYER_INSPECTIONS && k != LAYER_INCIDENTS)
+        if (!c->joined)
             c->used = c->kept;
     }
     s->total_rejects = ctx->rejects.count;
@@ -346,6 +370,7 @@ void run_ctx_free(run_ctx *ctx)
     geo_layer_free(ctx->bgs);
     geo_layer_free(ctx->addrlist);
     geo_address_index_free(ctx->known);
+    geo_layer_free(ctx->visits);
     for (size_t z = 0; ctx->zones && z < ctx->cfg.layers.nzones; z++)
         geo_layer_free(ctx->zones[z]);
     free(ctx->zones);
@@ -360,6 +385,9 @@ void run_ctx_free(run_ctx *ctx)
     geo_parcel_index_free(ctx->pix);
     free(ctx->insp_match);
     free(ctx->inc_match);
+    free(ctx->visit_match);
+    run_visit_rule_free(&ctx->visit);
+    free(ctx->list_rank);
     free(ctx->inc_is_fire);
     free(ctx->insp_failed);
     free(ctx->rx);
@@ -451,7 +479,8 @@ fr_status fr_run(const fr_run_options *opt, fr_run_summary *summary, fr_error *e
         fr_progress_stage(opt->progress, "write", 5, FR_STAGE_COUNT);
         st = run_write_outputs(&ctx, err);
     }
-    summary->seconds[FR_STAGE_WRITE] = fr_clock_seconds() - t4;
+    if (st != FR_OK) /* on success the write stage timed itself up to run_summary.txt (run_outputs.c) */
+        summary->seconds[FR_STAGE_WRITE] = fr_clock_seconds() - t4;
     fr_progress_stage(opt->progress, NULL, 0, 0); /* publishing is quick: no bar under its notes */
     if (st == FR_OK && summary->checks.nfailed && !opt->accept)
         st = run_checks_hold(&ctx, err);
@@ -466,6 +495,12 @@ fr_status fr_run(const fr_run_options *opt, fr_run_summary *summary, fr_error *e
 fr_status run_join(run_ctx *ctx, fr_error *err)
 {
     return stage_join(ctx, err);
+}
+
+fr_status run_features_and_score(run_ctx *ctx, fr_error *err)
+{
+    fr_status st = stage_features(ctx, err);
+    return st == FR_OK ? stage_score(ctx, err) : st;
 }
 
 fr_status run_features_as_of(run_ctx *ctx, int32_t as_of, fr_error *err)

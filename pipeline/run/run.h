@@ -44,6 +44,7 @@ typedef struct {
     size_t rejected;      /* all rejected records of the layer */
     size_t warnings;      /* records kept with a value treated as missing */
     size_t recoded;       /* text values that were not UTF-8, recoded from Windows-1252 */
+    int joined;           /* a point layer matched to the parcels (inspections, incidents, visits) */
 } fr_layer_counts;
 
 /* One quality check that failed or came close (run_checks.c): its stable
@@ -74,6 +75,11 @@ typedef struct {
     char out_dir[1024];
     size_t parcels_written;
     size_t targets_written;
+    int visit_rule;          /* the revisit rule ran (inspections or visits configured) */
+    int revisit_after_days, failed_revisit_days;
+    size_t held_back;        /* homes among the ranking left off the list as visited within the window */
+    size_t held_back_failed; /* ... of which the last visit failed (the shorter window) */
+    size_t held_back_skipped;/* held-back homes ranked above the last target (the list passed over them) */
     size_t total_rejects;
     char skipped_terms[512]; /* points-index terms without data */
     char model[512];         /* the model that scored: "points index" or the model file and its training */

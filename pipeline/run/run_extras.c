@@ -17,6 +17,7 @@
 #include "dates.h"
 #include "rank.h"
 #include "report.h"
+#include "run_equity.h"
 #include "style_qml.h"
 #include "targets.h"
 #include "write_gpkg.h"
@@ -36,8 +37,12 @@ fr_status run_extras_target_rows(run_ctx *ctx, size_t **rows, size_t *nrows, fr_
     if (!*rows)
         return fr_error_oom_while(err, "selecting the target list");
     const cfg_capacity *o = &ctx->cfg.output.capacity_per_zone;
+    if (!strcmp(ctx->cfg.targets.allocation, "proportional")) { /* across block groups (run_equity.c) */
+        free(*rows);
+        return run_equity_target_rows(ctx, rows, nrows, err);
+    }
     if (!o->zone)
-        return fr_targets_select(ctx->order, n, max, NULL, *rows, nrows, err);
+        return fr_targets_select(ctx->order, n, max, ctx->visit.held_back, NULL, *rows, nrows, err);
     size_t z = 0;
     while (z < ctx->cfg.layers.nzones && strcmp(ctx->cfg.layers.zones[z].role, o->zone))
         z++;
@@ -64,7 +69,7 @@ fr_status run_extras_target_rows(run_ctx *ctx, size_t **rows, size_t *nrows, fr_
         .limit = limits,
         .nlimits = o->nlimits,
     };
-    fr_status st = fr_targets_select(ctx->order, n, max, &cap, *rows, nrows, err);
+    fr_status st = fr_targets_select(ctx->order, n, max, ctx->visit.held_back, &cap, *rows, nrows, err);
     free(labels);
     free(limits);
     return st;
@@ -283,7 +288,7 @@ static fr_status list_files(const char *dir, char ***out, size_t *n, fr_error *e
 }
 
 static fr_status write_report(run_ctx *ctx, const char *tmp, const geo_out_table *targets, const fr_changes *ch,
-                              double write_started, fr_error *err)
+                              const char *equity_html, double write_started, fr_error *err)
 {
     geo_layer *p = ctx->parcels;
     size_t n = p->count;
@@ -316,6 +321,7 @@ static fr_status write_report(run_ctx *ctx, const char *tmp, const geo_out_table
         .backtest_path = bt,
         .files = (const char *const *)files,
         .nfiles = nfiles,
+        .extra_sections = equity_html,
     };
     for (size_t i = 0; i < n; i++)
         if (ctx->tier[i] < 3)
@@ -384,8 +390,12 @@ fr_status run_extras_finish(run_ctx *ctx, const char *tmp, const geo_out_table *
         snprintf(path, sizeof path, "%s/changes.csv", tmp);
         st = fr_changes_write_csv(&ch, path, err);
     }
+    char *equity_html = NULL; /* equity.csv, equity.gpkg and the report's section (run_equity.c) */
+    if (st == FR_OK)
+        st = run_equity_write(ctx, tmp, &equity_html, err);
     if (st == FR_OK && ctx->cfg.output.report)
-        st = write_report(ctx, tmp, targets, &ch, write_started, err);
+        st = write_report(ctx, tmp, targets, &ch, equity_html, write_started, err);
+    free(equity_html);
     fr_changes_free(&ch);
     return st;
 }

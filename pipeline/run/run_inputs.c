@@ -28,7 +28,7 @@ static geo_column_type field_type(const char *role, const char *logical, int *bo
     *boolean = 0;
     if (!strcmp(logical, "parcel_id") || !strcmp(logical, "address") || !strcmp(logical, "land_use") ||
         !strcmp(logical, "result") || !strcmp(logical, "incident_type") || !strcmp(logical, "name") ||
-        !strcmp(logical, "geoid"))
+        !strcmp(logical, "geoid") || !strcmp(logical, "outcome") || !strcmp(logical, "record_id"))
         return GEO_COL_STRING;
     if (!strcmp(logical, "date"))
         return GEO_COL_DATE;
@@ -102,9 +102,12 @@ static fr_status read_one(run_ctx *ctx, const cfg_layer *cl, size_t counts_index
 /* Reprojects a layer into the working CRS and counts what could not be. */
 static fr_status to_working(run_ctx *ctx, geo_layer *l, size_t counts_index, fr_error *err)
 {
-    size_t removed = 0;
+    size_t removed = 0, from = ctx->rejects.count;
     geo_source_points src; /* point layers: the source x/y, to spot lon/lat swapped */
+    run_id_copies ids = {0}; /* record ids and addresses of the records this may reject (run_record_ids.c) */
     fr_status st = geo_source_points_keep(l, &src, err);
+    if (st == FR_OK && l->kind == GEO_GEOM_POINT)
+        st = run_ids_keep(l, &ids, err);
     if (st == FR_OK)
         st = geo_reproject_layer(l, ctx->working_wkt, &ctx->rejects, &removed, err);
     fr_layer_counts *c = run_counts(ctx, counts_index);
@@ -112,6 +115,9 @@ static fr_status to_working(run_ctx *ctx, geo_layer *l, size_t counts_index, fr_
     c->kept -= removed;
     if (st == FR_OK && counts_index != LAYER_PARCELS)
         st = run_study_points(ctx, l, counts_index, &src, err);
+    if (st == FR_OK)
+        st = run_ids_tag(ctx, from, l->name, &ids, err);
+    run_ids_free(&ids);
     geo_source_points_free(&src);
     return st;
 }
@@ -190,6 +196,13 @@ fr_status run_read_inputs(run_ctx *ctx, fr_error *err)
         st = read_one(ctx, &cfg->layers.incidents, LAYER_INCIDENTS, GEO_GEOM_POINT, 0, &ctx->inc, err);
         if (st == FR_OK)
             st = to_working(ctx, ctx->inc, LAYER_INCIDENTS, err);
+    }
+    if (st == FR_OK && cfg->layers.visits.present) {
+        st = read_one(ctx, &cfg->layers.visits, LAYER_VISITS, GEO_GEOM_POINT, 0, &ctx->visits, err);
+        if (st == FR_OK)
+            st = run_visits_check_outcomes(ctx, err); /* unknown outcomes rejected (run_visits.c) */
+        if (st == FR_OK)
+            st = to_working(ctx, ctx->visits, LAYER_VISITS, err);
     }
     if (st == FR_OK && cfg->layers.stations.present) {
         st = read_one(ctx, &cfg->layers.stations, LAYER_STATIONS, GEO_GEOM_POINT, 1, &ctx->stations, err);

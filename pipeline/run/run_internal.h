@@ -19,7 +19,16 @@
 #include "study_area.h"
 
 enum { LAYER_PARCELS, LAYER_INSPECTIONS, LAYER_INCIDENTS, LAYER_STATIONS, LAYER_BLOCK_GROUPS, LAYER_ADDRESSES,
-       LAYER_ZONES };
+       LAYER_VISITS, LAYER_ZONES };
+
+/* The revisit rule's decision for every parcel (run_visits.c). */
+typedef struct {
+    int32_t *last_visit;           /* date of the last visit on or before as_of (inspection or visit), or
+                                      GEO_DATE_MISSING */
+    uint8_t *last_failed;          /* that visit failed (a failed inspection, a failed visit outcome) */
+    uint8_t *held_back;            /* 1: visited within the revisit window, left off the target list */
+    int64_t *last_record;          /* the record of that visit: index into insp (>= 0) or -(visit index) - 1 */
+} run_visit_rule;
 
 typedef struct {
     fr_config cfg;
@@ -27,13 +36,13 @@ typedef struct {
     char *working_wkt;
     char *out_dir;
 
-    geo_layer *parcels, *insp, *inc, *stations, *bgs;
+    geo_layer *parcels, *insp, *inc, *stations, *bgs, *visits;
     geo_layer **zones;             /* cfg.layers.nzones */
     geo_rejects rejects, warnings;
 
     geo_id_index *ids;
     geo_parcel_index *pix;
-    geo_match *insp_match, *inc_match;
+    geo_match *insp_match, *inc_match, *visit_match;
     geo_address_index *addr;       /* parcels by address, built when a layer joins by address */
     geo_layer *addrlist;           /* layers.addresses: the master address list, or NULL */
     geo_address_index *known;      /* its addresses indexed (with the parcels' index), or NULL */
@@ -57,6 +66,9 @@ typedef struct {
     size_t *order;
     int32_t *rank;
     uint8_t *tier;
+
+    run_visit_rule visit;          /* who is due a visit (run_visits.c) */
+    int32_t *list_rank;            /* per parcel: row of the target list (1-based), 0 = not on it */
 
     fr_run_summary *sum;
     const fr_run_options *opt;
@@ -92,6 +104,8 @@ fr_status run_join(run_ctx *ctx, fr_error *err);
 /* The context of a run, match or train: zeroed, options, summary and
  * threads set, the configuration loaded. */
 fr_status run_ctx_open(run_ctx *ctx, const fr_run_options *opt, fr_run_summary *summary, fr_error *err);
+/* run.c: the features and score stages of `run` (for `explain`). */
+fr_status run_features_and_score(run_ctx *ctx, fr_error *err);
 fr_status run_features_as_of(run_ctx *ctx, int32_t as_of, fr_error *err);
 void run_ctx_free(run_ctx *ctx);
 
@@ -147,6 +161,36 @@ fr_status run_checks_hold(run_ctx *ctx, fr_error *err);
 /* run_guard.c: keeps the staging directory of a held run beside the
  * target (its path in *kept) instead of publishing it. */
 fr_status run_guard_hold(run_ctx *ctx, const char **kept, fr_error *err);
+
+/* run_visits.c: visits whose outcome is in neither targets.done_outcomes
+ * nor targets.failed_outcomes are rejected (unknown_outcome), after
+ * reading; and the revisit rule (targets.revisit_after_days,
+ * failed_revisit_days) over the matched inspections and visits, into
+ * ctx->visit, with the held-back counts in the summary. */
+fr_status run_visits_check_outcomes(run_ctx *ctx, fr_error *err);
+fr_status run_visits_rule(run_ctx *ctx, fr_error *err);
+void run_visit_rule_free(run_visit_rule *v);
+/* 1 when outcome is one of targets.failed_outcomes, 0 one of done_outcomes
+ * (or NULL: no outcome mapped, the visit was made), -1 neither. */
+int run_visit_outcome_failed(const run_ctx *ctx, const char *outcome);
+
+/* run_record_ids.c: the record id (fields.record_id) and the address as
+ * read on rejects.  run_tag_reject tags the last reject with record k of l;
+ * run_ids_keep copies a layer's texts by feature id before a stage that
+ * may reject and compact, run_ids_tag tags that layer's rejects from
+ * index `from` on with them. */
+typedef struct {
+    int64_t fid;
+    char *record_id, *address;
+} run_id_copy;
+typedef struct {
+    run_id_copy *items;
+    size_t n;
+} run_id_copies;
+fr_status run_tag_reject(run_ctx *ctx, const geo_layer *l, size_t k);
+fr_status run_ids_keep(const geo_layer *l, run_id_copies *c, fr_error *err);
+fr_status run_ids_tag(run_ctx *ctx, size_t from, const char *layer, const run_id_copies *c, fr_error *err);
+void run_ids_free(run_id_copies *c);
 
 /* Counts of layer k in the summary (k: LAYER_* or LAYER_ZONES + i). */
 fr_layer_counts *run_counts(run_ctx *ctx, size_t k);

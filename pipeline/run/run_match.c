@@ -20,7 +20,9 @@
 
 static const cfg_layer *layer_config(const run_ctx *ctx, size_t counts_index)
 {
-    return counts_index == LAYER_INSPECTIONS ? &ctx->cfg.layers.inspections : &ctx->cfg.layers.incidents;
+    return counts_index == LAYER_INSPECTIONS ? &ctx->cfg.layers.inspections
+           : counts_index == LAYER_VISITS    ? &ctx->cfg.layers.visits
+                                             : &ctx->cfg.layers.incidents;
 }
 
 /* The steps of the layer: configured, else every one in the default order. */
@@ -160,10 +162,11 @@ static fr_status reject(run_ctx *ctx, const geo_layer *l, const geo_match_spec *
     default:
         snprintf(what, sizeof what, "it has neither a parcel id, an address nor a location");
     }
-    return geo_rejects_add(&ctx->rejects, l->name, l->fid[k], field, geo_unmatched_reason_name(m->why),
-                           "%s, layer '%s', feature %lld%s%s%s: not matched to a parcel: %s", l->source,
-                           l->source_layer ? l->source_layer : "", (long long)l->fid[k], field ? ", field '" : "",
-                           field ? field : "", field ? "'" : "", what);
+    fr_status st = geo_rejects_add(&ctx->rejects, l->name, l->fid[k], field, geo_unmatched_reason_name(m->why),
+                                   "%s, layer '%s', feature %lld%s%s%s: not matched to a parcel: %s", l->source,
+                                   l->source_layer ? l->source_layer : "", (long long)l->fid[k],
+                                   field ? ", field '" : "", field ? field : "", field ? "'" : "", what);
+    return st == FR_OK ? run_tag_reject(ctx, l, k) : st;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -277,6 +280,7 @@ fr_status run_match_layer(run_ctx *ctx, geo_layer *l, size_t counts_index, geo_m
     if (st != FR_OK)
         return st;
     fr_layer_counts *c = run_counts(ctx, counts_index);
+    c->joined = 1;
     for (size_t k = 0; k < l->count; k++) {
         const geo_match *m = &(*out)[k];
         switch (m->method) {
@@ -299,16 +303,17 @@ fr_status run_match_layer(run_ctx *ctx, geo_layer *l, size_t counts_index, geo_m
 
 fr_status run_write_matches(run_ctx *ctx, const char *path, fr_error *err)
 {
-    geo_match_audit a[2];
+    geo_match_audit a[3];
     size_t n = 0;
-    geo_layer *ls[2] = {ctx->insp, ctx->inc};
-    geo_match *ms[2] = {ctx->insp_match, ctx->inc_match};
-    for (int i = 0; i < 2; i++) {
+    geo_layer *ls[3] = {ctx->insp, ctx->inc, ctx->visits};
+    geo_match *ms[3] = {ctx->insp_match, ctx->inc_match, ctx->visit_match};
+    for (int i = 0; i < 3; i++) {
         if (!ls[i] || !ms[i])
             continue;
-        int ac = geo_layer_find_column(ls[i], "address");
+        int ac = geo_layer_find_column(ls[i], "address"), rc = geo_layer_find_column(ls[i], "record_id");
         a[n++] = (geo_match_audit){ls[i]->name, ls[i], ms[i],
-                                   ac >= 0 ? (const char *const *)ls[i]->cols[ac].str : NULL, ctx->addr};
+                                   ac >= 0 ? (const char *const *)ls[i]->cols[ac].str : NULL, ctx->addr,
+                                   rc >= 0 ? (const char *const *)ls[i]->cols[rc].str : NULL};
     }
     int pc = geo_layer_find_column(ctx->parcels, "parcel_id");
     return geo_write_matches_csv(a, n, (const char *const *)ctx->parcels->cols[pc].str, path, err);

@@ -36,7 +36,8 @@ static const struct {
     {"fires_near_5y", "fire_n_5y"},   {"insp_days_since", "insp_days"}, {"insp_count_5y", "insp_n_5y"},
     {"insp_failed_3y", "insp_f_3y"},  {"insp_violations_3y", "insp_v_3y"}, {"building_age", "bldg_age"},
     {"building_sqft", "bldg_sqft"},   {"assessed_value", "assessed"}, {"owner_occupied", "owner_occ"},
-    {"station_dist_m", "stn_dist_m"}, {"last_inspection", "last_insp"},
+    {"station_dist_m", "stn_dist_m"}, {"last_inspection", "last_insp"}, {"list_rank", "list_rank"},
+    {"on_list", "on_list"},           {"last_visit", "last_visit"},   {"visit_outcome", "visit_out"},
 };
 
 #define REASON_TEXT 80
@@ -136,6 +137,8 @@ typedef struct {
     double *lon, *lat;
     const char **empty;          /* all NULL */
     int32_t *last_insp;          /* date of the last inspection (as_of - insp_days_since), or NULL */
+    double *on_list, *list_rank; /* 1/0; row of the target list (NAN off it) */
+    const char **visit_outcome;  /* "completed", "failed" or NULL; the column only with the revisit rule */
 } out_columns;
 
 static void free_columns(out_columns *c, size_t nzones)
@@ -154,6 +157,9 @@ static void free_columns(out_columns *c, size_t nzones)
     free(c->lat);
     free(c->empty);
     free(c->last_insp);
+    free(c->on_list);
+    free(c->list_rank);
+    free(c->visit_outcome);
 }
 
 static fr_status build_columns(run_ctx *ctx, out_columns *c, fr_error *err)
@@ -169,7 +175,10 @@ static fr_status build_columns(run_ctx *ctx, out_columns *c, fr_error *err)
     c->lon = malloc(m * sizeof *c->lon);
     c->lat = malloc(m * sizeof *c->lat);
     c->empty = calloc(m, sizeof *c->empty);
-    if (!c->empty || !c->rank || !c->tier || !c->reason_text || !c->reason[0] || !c->reason[1] || !c->reason[2] ||
+    c->on_list = malloc(m * sizeof *c->on_list);
+    c->list_rank = malloc(m * sizeof *c->list_rank);
+    c->visit_outcome = calloc(m, sizeof *c->visit_outcome);
+    if (!c->on_list || !c->list_rank || !c->visit_outcome || !c->empty || !c->rank || !c->tier || !c->reason_text || !c->reason[0] || !c->reason[1] || !c->reason[2] ||
         !c->zone_label || !c->lon || !c->lat)
         return fr_error_oom_while(err, "preparing outputs");
     int y, mo, d;
@@ -178,6 +187,10 @@ static fr_status build_columns(run_ctx *ctx, out_columns *c, fr_error *err)
     for (size_t i = 0; i < n; i++) {
         c->rank[i] = ctx->rank[i];
         c->tier[i] = model_tier_name((model_tier)ctx->tier[i]);
+        c->on_list[i] = ctx->list_rank[i] > 0;
+        c->list_rank[i] = ctx->list_rank[i] > 0 ? ctx->list_rank[i] : NAN;
+        if (ctx->visit.last_visit[i] != GEO_DATE_MISSING)
+            c->visit_outcome[i] = ctx->visit.last_failed[i] ? "failed" : "completed";
         for (int k = 0; k < MODEL_REASONS; k++) {
             int32_t fcol = ctx->points.reason_feature[i * MODEL_REASONS + k];
             char *buf = c->reason_text + (i * MODEL_REASONS + (size_t)k) * REASON_TEXT;
@@ -225,12 +238,41 @@ static fr_status build_columns(run_ctx *ctx, out_columns *c, fr_error *err)
     return geo_to_lonlat(ctx->parcels->srs_wkt, n, ctx->rx, ctx->ry, c->lon, c->lat, err);
 }
 
+/* The target list's fields in every format: on_list, list_rank, and with
+ * the revisit rule (inspections or visits) last_visit and visit_outcome, so
+ * that a held-back home (ranked, not on the list) shows why. */
+static fr_status list_fields(run_ctx *ctx, out_columns *c, field_list *fl, fr_error *err)
+{
+    size_t n = ctx->parcels->count;
+    geo_out_field *f;
+    if (!(f = add_field(fl, "on_list", GEO_COL_NUMBER, err)))
+        return err->status;
+    f->num = c->on_list;
+    f->is_integer = 1;
+    f->width = 4;
+    if (!(f = add_field(fl, "list_rank", GEO_COL_NUMBER, err)))
+        return err->status;
+    f->num = c->list_rank;
+    f->is_integer = 1;
+    f->width = integer_width(c->list_rank, n);
+    if (!ctx->sum->visit_rule)
+        return FR_OK;
+    if (!(f = add_field(fl, "last_visit", GEO_COL_DATE, err)))
+        return err->status;
+    f->date = ctx->visit.last_visit;
+    if (!(f = add_field(fl, "visit_outcome", GEO_COL_STRING, err)))
+        return err->status;
+    f->str = c->visit_outcome;
+    return FR_OK;
+}
+
 /* Fields of the ranked layers (GeoJSON, Shapefile): everything an analyst
  * may want to colour or filter by. */
 static fr_status ranked_fields(run_ctx *ctx, out_columns *c, field_list *fl, fr_error *err)
 {
     geo_layer *p = ctx->parcels;
     geo_out_field *f;
+    fr_status st;
     if (!(f = add_field(fl, "rank", GEO_COL_NUMBER, err)))
         return err->status;
     f->num = c->rank;
@@ -253,6 +295,8 @@ static fr_status ranked_fields(run_ctx *ctx, out_columns *c, field_list *fl, fr_
     if (!(f = add_field(fl, "tier", GEO_COL_STRING, err)))
         return err->status;
     f->str = c->tier;
+    if ((st = list_fields(ctx, c, fl, err)) != FR_OK)
+        return st;
     static const char *const reason_names[MODEL_REASONS] = {"reason_1", "reason_2", "reason_3"};
     for (int k = 0; k < MODEL_REASONS; k++) {
         if (!(f = add_field(fl, reason_names[k], GEO_COL_STRING, err)))
@@ -301,6 +345,7 @@ static fr_status target_fields(run_ctx *ctx, out_columns *c, field_list *fl, fr_
 {
     geo_layer *p = ctx->parcels;
     geo_out_field *f;
+    fr_status st;
     if (!(f = add_field(fl, "rank", GEO_COL_NUMBER, err)))
         return err->status;
     f->num = c->rank;
@@ -319,6 +364,8 @@ static fr_status target_fields(run_ctx *ctx, out_columns *c, field_list *fl, fr_
     if (!(f = add_field(fl, "tier", GEO_COL_STRING, err)))
         return err->status;
     f->str = c->tier;
+    if ((st = list_fields(ctx, c, fl, err)) != FR_OK)
+        return st;
     for (size_t z = 0; z < ctx->cfg.layers.nzones; z++) {
         if (!(f = add_field(fl, ctx->cfg.layers.zones[z].role, GEO_COL_STRING, err)))
             return err->status;
@@ -412,8 +459,8 @@ static fr_status write_ranked_layers(run_ctx *ctx, const geo_out_table *ranked, 
 }
 
 /* The tables beside the map layers: targets.csv (the rows of *target_table,
- * which the report and the changes use afterwards), rejects.csv,
- * matches.csv and run_summary.txt. */
+ * which the report and the changes use afterwards), rejects.csv and
+ * matches.csv. */
 static fr_status write_tables(run_ctx *ctx, geo_out_table *target_table, const char *dir, fr_error *err)
 {
     char path[4200];
@@ -429,11 +476,23 @@ static fr_status write_tables(run_ctx *ctx, geo_out_table *target_table, const c
         snprintf(path, sizeof path, "%s/matches.csv", dir);
         st = run_write_matches(ctx, path, err); /* the join audit (run_match.c) */
     }
-    if (st == FR_OK) {
-        snprintf(path, sizeof path, "%s/run_summary.txt", dir);
-        st = write_summary_file(ctx, path, err);
-    }
     return st;
+}
+
+/* list_rank of every parcel, and the held-back homes the list passed over
+ * (ranked above its last row) for the summary. */
+static fr_status mark_list(run_ctx *ctx, const size_t *rows, size_t nrows, fr_error *err)
+{
+    size_t n = ctx->parcels->count;
+    ctx->list_rank = calloc(n ? n : 1, sizeof *ctx->list_rank);
+    if (!ctx->list_rank)
+        return fr_error_oom_while(err, "marking the target list");
+    for (size_t r = 0; r < nrows; r++)
+        ctx->list_rank[rows[r]] = (int32_t)(r + 1);
+    int32_t last = nrows ? ctx->rank[rows[nrows - 1]] : 0;
+    for (size_t i = 0; i < n; i++)
+        ctx->sum->held_back_skipped += ctx->visit.held_back[i] && ctx->rank[i] < last;
+    return FR_OK;
 }
 
 fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
@@ -445,7 +504,15 @@ fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
     size_t *target_rows = NULL, ntarget_rows = 0;
     double *vlon = NULL, *vlat = NULL;
     int gdal = !strcmp(ctx->cfg.output.writer, "gdal");
-    fr_status st = build_columns(ctx, &cols, err);
+    /* The target list first: every format says who is on it (list_rank).
+     * The first target_list_size by rank, passing over homes visited
+     * within their revisit window, or fewer per zone with
+     * output.capacity_per_zone (run_extras.c). */
+    fr_status st = run_extras_target_rows(ctx, &target_rows, &ntarget_rows, err);
+    if (st == FR_OK)
+        st = mark_list(ctx, target_rows, ntarget_rows, err);
+    if (st == FR_OK)
+        st = build_columns(ctx, &cols, err);
     if (st == FR_OK)
         st = ranked_fields(ctx, &cols, &ranked, err);
     if (st == FR_OK)
@@ -471,11 +538,7 @@ fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
         st = write_ranked_layers(ctx, &ranked_table, &geojson_table, gdal, staging, err);
     free(vlon);
     free(vlat);
-    /* The target list: the first target_list_size by rank, or fewer per
-     * zone with output.capacity_per_zone (run_extras.c). */
     geo_out_table target_table = ranked_table;
-    if (st == FR_OK)
-        st = run_extras_target_rows(ctx, &target_rows, &ntarget_rows, err);
     if (st == FR_OK) {
         target_table.fields = targets.f;
         target_table.nfields = targets.n;
@@ -486,6 +549,14 @@ fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
     /* The .qml style, changes.csv and report.html (run_extras.c). */
     if (st == FR_OK)
         st = run_extras_finish(ctx, staging, &target_table, write_started, err);
+    /* run_summary.txt last, with the write stage's time up to it: the
+     * figures stderr prints afterwards (fr_run keeps them). */
+    if (st == FR_OK) {
+        char path[4200];
+        ctx->sum->seconds[FR_STAGE_WRITE] = fr_clock_seconds() - write_started;
+        snprintf(path, sizeof path, "%s/run_summary.txt", staging);
+        st = write_summary_file(ctx, path, err);
+    }
     free(target_rows);
     free(ranked.f);
     free(ranked.shorts);

@@ -5,7 +5,7 @@
  * (pipeline/synth/synth_city.c, the documented model of docs/SYNTH.md) and writes
  * into opt->out_dir (created if needed):
  *   city.gpkg      layers parcels, inspections, incidents, stations,
- *                  block_groups, all in EPSG:32616 (UTM 16N, metres);
+ *                  block_groups, visits, all in EPSG:32616 (UTM 16N, metres);
  *   truth.csv      parcel_id, p_annual (planted structure-fire probability
  *                  for calendar 2026, the year after as_of), p_2025 (the
  *                  probability that generated the 2025 fires);
@@ -28,6 +28,7 @@ typedef struct {
     long parcels;        /* >= 1 */
     uint64_t seed;
     const char *out_dir;
+    double visit_effect; /* planted e of the home visits, 0..1 (SYNTH_VISIT_EFFECT by default) */
 } synth_options;
 
 /* Counts per layer, for the CLI to print. */
@@ -35,6 +36,9 @@ typedef struct {
     size_t parcels, inspections, incidents, structure_fires, stations, block_groups;
     double area_km2;     /* city extent (outer street edges) */
     double b0;           /* calibrated intercept of the planted hazard */
+    size_t visits;       /* home visits (layer visits) */
+    double visit_effect; /* the planted e */
+    size_t fires_prevented; /* structure fires the visits removed */
 } synth_summary;
 
 /* Generates and writes the city; see above.  FR_E_USAGE for bad options,

@@ -65,8 +65,21 @@
 
 enum {
     ST_COL = 1, ST_ROW, ST_STREET_NS, ST_STREET_EW, ST_BLOCK, ST_BOUND, ST_LOT, ST_BLOCKATTR,
-    ST_PARCEL, ST_BG, ST_FIELD, ST_NAMES, ST_INSP, ST_FIRE, ST_NONFIRE, ST_INCLOC, ST_STATION
+    ST_PARCEL, ST_BG, ST_FIELD, ST_NAMES, ST_INSP, ST_FIRE, ST_NONFIRE, ST_INCLOC, ST_STATION,
+    ST_VISIT, ST_VISIT_EFFECT /* last: the streams before keep their numbers */
 };
+
+/* Home visits (docs/SYNTH.md): each year from SYNTH_VISIT_FIRST_YEAR, a
+ * home with a building is visited with probability
+ * logistic(VISIT_V0 + VISIT_RISK x neighbourhood hazard), the neighbourhood
+ * hazard being the block group's part of the planted hazard
+ * (B_BG x e_bg + B_POV x poverty_rate): the department canvasses the
+ * riskier neighbourhoods, and inside one it visits homes at random.
+ * VISIT_DONE_SHARE of visits are completed. */
+#define VISIT_V0 (-3.3)
+#define VISIT_RISK 1.5
+#define VISIT_DONE_SHARE 0.85
+#define VISIT_DAYS 365
 
 /* ------------------------------------------------------------------------ */
 /* Counter-based random numbers.                                            */
@@ -209,7 +222,10 @@ typedef struct {
     uint16_t *viol_year;           /* n * NYEARS violations per calendar year */
     size_t *insp_off;              /* n + 1 */
     size_t *inc_off;               /* n + 1 */
+    size_t *visit_off;             /* n + 1: parcel i's visits before sorting */
     double insp_scale, noise_rate;
+    double visit_effect;
+    uint32_t *prevented;           /* per parcel: fires the visit effect removed */
 } sc_ctx;
 
 typedef struct {
@@ -443,7 +459,8 @@ void synth_city_free(synth_city *s)
         s->bg_effect, s->st_x, s->st_y, s->st_id, s->st_name, s->insp_id, s->insp_parcel_id,
         s->insp_date, s->insp_result, s->insp_violations, s->insp_x, s->insp_y, s->insp_parcel,
         s->inc_id, s->inc_date, s->inc_type, s->inc_address, s->inc_x, s->inc_y, s->inc_parcel,
-        s->inc_structure};
+        s->inc_structure, s->visit_id, s->visit_parcel_id, s->visit_date, s->visit_outcome, s->visit_x,
+        s->visit_y, s->visit_parcel};
     for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++)
         free(arrays[k]);
     memset(s, 0, sizeof *s);
@@ -454,7 +471,7 @@ static void sc_ctx_free(sc_ctx *c)
     void *arrays[] = {c->col_x0, c->col_w, c->ns_w, c->row_y0, c->row_ds, c->row_dn, c->ew_w,
                       c->bg_of_cell, c->ax0, c->ax1, c->ay0, c->ay1, c->aface, c->alarge,
                       c->adout, c->ablock, c->cond, c->lp_static, c->viol_year, c->insp_off,
-                      c->inc_off};
+                      c->inc_off, c->visit_off, c->prevented};
     for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++)
         free(arrays[k]);
 }
@@ -1022,10 +1039,89 @@ static fr_status sc_calibrate(sc_ctx *c, synth_city *s, fr_error *err)
     return FR_OK;
 }
 
+/* ------------------------------------------------------------------------ */
+/* 6a. Home visits and their planted effect                                 */
+
+/* Draws the visits of parcel i (at most one a year); writes them from index
+ * `at` unless `at` is SIZE_MAX (count only).  Returns their number. */
+static size_t sc_parcel_visits(const sc_ctx *c, synth_city *s, size_t i, size_t at)
+{
+    sc_rng g = sc_rng_init(c->seed, ST_VISIT, (uint64_t)i);
+    size_t k = 0;
+    int32_t g0 = s->bg[i];
+    double q = sc_logistic(VISIT_V0 + VISIT_RISK * (B_BG * s->bg_effect[g0] + B_POV * s->bg_poverty_rate[g0]));
+    for (int y = SYNTH_VISIT_FIRST_YEAR; y <= SYNTH_LAST_YEAR; y++) {
+        double lp = sc_lp(c, s, i, y);
+        double u = sc_unif(&g), ud = sc_unif(&g), uo = sc_unif(&g), ux = sc_unif(&g), uy = sc_unif(&g);
+        if (lp == -INFINITY || u >= q)
+            continue;
+        if (at != SIZE_MAX) {
+            size_t j = at + k;
+            int32_t d0 = fr_days_from_civil(y, 1, 1), nd = fr_days_from_civil(y + 1, 1, 1) - d0;
+            s->visit_date[j] = d0 + (int32_t)(ud * nd);
+            sc_slot(s->visit_outcome + j * SYNTH_OUTCOME_W, SYNTH_OUTCOME_W, "%s",
+                    uo < VISIT_DONE_SHARE ? "DONE" : "NOT HOME");
+            s->visit_x[j] = c->ax0[i] + 1.0 + (c->ax1[i] - c->ax0[i] - 2.0) * ux;
+            s->visit_y[j] = c->ay0[i] + 1.0 + (c->ay1[i] - c->ay0[i] - 2.0) * uy;
+            s->visit_parcel[j] = (int32_t)i;
+            memcpy(s->visit_parcel_id + j * SYNTH_ID_W, s->parcel_id + i * SYNTH_ID_W, SYNTH_ID_W);
+        }
+        k++;
+    }
+    return k;
+}
+
+static fr_status sc_visits(sc_ctx *c, synth_city *s, fr_error *err)
+{
+    size_t n = c->n;
+    SC_ALLOC(c->visit_off, n + 1);
+    SC_ALLOC(c->prevented, n);
+    if (!c->visit_off || !c->prevented)
+        return fr_error_oom_while(err, "for visits");
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++)
+        c->visit_off[i + 1] = sc_parcel_visits(c, s, i, SIZE_MAX);
+    for (size_t i = 0; i < n; i++)
+        c->visit_off[i + 1] += c->visit_off[i];
+    size_t m = c->visit_off[n];
+    s->n_visits = m;
+    SC_ALLOC(s->visit_id, m * SYNTH_ID_W);
+    SC_ALLOC(s->visit_parcel_id, m * SYNTH_ID_W);
+    SC_ALLOC(s->visit_date, m);
+    SC_ALLOC(s->visit_outcome, m * SYNTH_OUTCOME_W);
+    SC_ALLOC(s->visit_x, m);
+    SC_ALLOC(s->visit_y, m);
+    SC_ALLOC(s->visit_parcel, m);
+    if (!s->visit_id || !s->visit_parcel_id || !s->visit_date || !s->visit_outcome || !s->visit_x ||
+        !s->visit_y || !s->visit_parcel)
+        return fr_error_oom_while(err, "for %zu visits", m);
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++)
+        sc_parcel_visits(c, s, i, c->visit_off[i]);
+    return FR_OK;
+}
+
+/* A structure fire of parcel i in year y on `date` falls within the 365
+ * days from a completed visit: it is removed with probability e (one draw
+ * of its own stream, so the other draws do not move with e). */
+static int sc_visit_prevents(const sc_ctx *c, const synth_city *s, size_t i, int y, int32_t date)
+{
+    if (c->visit_effect <= 0.0)
+        return 0;
+    int covered = 0;
+    for (size_t j = c->visit_off[i]; j < c->visit_off[i + 1] && !covered; j++)
+        covered = s->visit_outcome[j * SYNTH_OUTCOME_W] == 'D' && s->visit_date[j] <= date &&
+                  date < s->visit_date[j] + VISIT_DAYS;
+    if (!covered)
+        return 0;
+    sc_rng g = sc_rng_init(c->seed, ST_VISIT_EFFECT, (uint64_t)i * NYEARS + (uint64_t)(y - SYNTH_FIRST_YEAR));
+    return sc_unif(&g) < c->visit_effect;
+}
+
 static size_t sc_parcel_incidents(const sc_ctx *c, synth_city *s, size_t i, size_t at)
 {
     int write = at != SIZE_MAX;
-    size_t k = 0;
+    size_t k = 0, prevented = 0;
     /* structure fires: one Bernoulli draw per year */
     sc_rng g = sc_rng_init(c->seed, ST_FIRE, (uint64_t)i);
     for (int y = SYNTH_FIRST_YEAR; y <= SYNTH_LAST_YEAR; y++) {
@@ -1033,17 +1129,24 @@ static size_t sc_parcel_incidents(const sc_ctx *c, synth_city *s, size_t i, size
         double u = sc_unif(&g), ud = sc_unif(&g), ut = sc_unif(&g); /* same draws in both modes */
         if (lp == -INFINITY || u >= sc_logistic(s->b0 + lp))
             continue;
+        int32_t d0 = fr_days_from_civil(y, 1, 1), nd = fr_days_from_civil(y + 1, 1, 1) - d0;
+        if (sc_visit_prevents(c, s, i, y, d0 + (int32_t)(ud * nd))) {
+            if (write)
+                prevented++;
+            continue;
+        }
         if (write) {
             size_t j = at + k;
-            int32_t d0 = fr_days_from_civil(y, 1, 1), nd = fr_days_from_civil(y + 1, 1, 1) - d0;
             s->inc_date[j] = d0 + (int32_t)(ud * nd);
             memcpy(s->inc_type + j * SYNTH_CODE_W, sc_pick(sc_fire_codes, sc_fire_cum, 8, ut), 4);
             s->inc_structure[j] = 1;
         }
         k++;
     }
-    if (write)
+    if (write) {
         s->fires[i] = (int32_t)k;
+        c->prevented[i] = (uint32_t)prevented;
+    }
     /* non-fire calls: Poisson, weighted by units */
     sc_rng h = sc_rng_init(c->seed, ST_NONFIRE, (uint64_t)i);
     int nn = sc_poisson(&h, c->noise_rate * (s->units[i] > 1 ? s->units[i] : 1));
@@ -1114,6 +1217,8 @@ static fr_status sc_incidents(sc_ctx *c, synth_city *s, fr_error *err)
     for (size_t j = 0; j < m; j++)
         nf += s->inc_structure[j];
     s->n_structure_fires = nf;
+    for (size_t i = 0; i < n; i++)
+        s->fires_prevented += c->prevented[i];
     return FR_OK;
 }
 
@@ -1225,6 +1330,23 @@ static fr_status sc_sort_events(synth_city *s, fr_error *err)
     free(o);
     if (bad)
         return fr_error_oom_while(err, "sorting incidents");
+    m = s->n_visits;
+    o = sc_order_by_date(s->visit_date, m);
+    bad = !o;
+    if (!bad)
+        bad = sc_permute(s->visit_parcel_id, m, SYNTH_ID_W, o) ||
+              sc_permute(s->visit_date, m, sizeof *s->visit_date, o) ||
+              sc_permute(s->visit_outcome, m, SYNTH_OUTCOME_W, o) ||
+              sc_permute(s->visit_x, m, sizeof *s->visit_x, o) ||
+              sc_permute(s->visit_y, m, sizeof *s->visit_y, o) ||
+              sc_permute(s->visit_parcel, m, sizeof *s->visit_parcel, o);
+    free(o);
+    if (bad)
+        return fr_error_oom_while(err, "sorting visits");
+    for (size_t j = 0; j < m; j++)
+        sc_slot(s->visit_id + j * SYNTH_ID_W, SYNTH_ID_W, "V%07zu", j + 1);
+
+    m = s->n_inc;
     int year = 0;
     size_t seq = 0;
     for (size_t j = 0; j < m; j++) {
@@ -1240,7 +1362,14 @@ static fr_status sc_sort_events(synth_city *s, fr_error *err)
 
 fr_status synth_city_generate(long parcels, uint64_t seed, synth_city *out, fr_error *err)
 {
+    return synth_city_generate_e(parcels, seed, SYNTH_VISIT_EFFECT, out, err);
+}
+
+fr_status synth_city_generate_e(long parcels, uint64_t seed, double visit_effect, synth_city *out, fr_error *err)
+{
     memset(out, 0, sizeof *out);
+    if (!(visit_effect >= 0.0 && visit_effect <= 1.0))
+        return fr_error_set(err, FR_E_USAGE, "synth: --visit-effect must be between 0 and 1 (got %g)", visit_effect);
     if (parcels < 1)
         return fr_error_set(err, FR_E_USAGE, "synth: --parcels must be at least 1 (got %ld)", parcels);
     if (parcels > 50000000L)
@@ -1250,6 +1379,8 @@ fr_status synth_city_generate(long parcels, uint64_t seed, synth_city *out, fr_e
     memset(&c, 0, sizeof c);
     c.seed = seed;
     c.n = (size_t)parcels;
+    c.visit_effect = visit_effect;
+    out->visit_effect = visit_effect;
     sc_field_init(&c);
     sc_names_init(&c);
     fr_status st = sc_parcels(&c, out, err);
@@ -1261,6 +1392,8 @@ fr_status synth_city_generate(long parcels, uint64_t seed, synth_city *out, fr_e
         st = sc_inspections(&c, out, err);
     if (st == FR_OK)
         st = sc_calibrate(&c, out, err);
+    if (st == FR_OK)
+        st = sc_visits(&c, out, err);
     if (st == FR_OK)
         st = sc_incidents(&c, out, err);
     if (st == FR_OK)

@@ -37,6 +37,10 @@
 #define SYNTH_CODE_W 8    /* land_use, result, nfirs_type */
 #define SYNTH_GEOID_W 16  /* block-group GEOID (12 characters) */
 #define SYNTH_NAME_W 32   /* station name */
+#define SYNTH_OUTCOME_W 12 /* visit outcome */
+
+#define SYNTH_VISIT_FIRST_YEAR 2021   /* first year of home visits */
+#define SYNTH_VISIT_EFFECT 0.3        /* default planted visit effect e */
 
 typedef struct {
     /* ---- parcels: n_parcels polygons ------------------------------------ */
@@ -96,6 +100,18 @@ typedef struct {
     unsigned char *inc_structure; /* 1 = structure fire from the planted model */
     size_t n_structure_fires;
 
+    /* ---- home visits (smoke-alarm installs), ordered by (date, parcel) ---- */
+    size_t n_visits;
+    char *visit_id;       /* "V0000001" */
+    char *visit_parcel_id;
+    int32_t *visit_date;
+    char *visit_outcome;  /* SYNTH_CODE_W slots: DONE or NOT HOME (a failed visit: no effect) */
+    double *visit_x, *visit_y;
+    int32_t *visit_parcel; /* truth: index of the visited parcel */
+    double visit_effect;  /* e: a completed visit multiplies the home's fire probability by (1 - e)
+                             for the 365 days from its date */
+    size_t fires_prevented; /* planted structure fires the visit effect removed */
+
     /* ---- layout facts --------------------------------------------------- */
     double xmin, ymin, xmax, ymax; /* city extent (outer street edges) */
     double b0;                     /* calibrated intercept of the hazard */
@@ -104,6 +120,12 @@ typedef struct {
 /* Generates the city.  parcels >= 1.  On success *out owns its arrays (free
  * with synth_city_free); on failure *out is left empty.  Uses OpenMP. */
 fr_status synth_city_generate(long parcels, uint64_t seed, synth_city *out, fr_error *err);
+
+/* The same with the planted visit effect e in [0, 1] (synth_city_generate
+ * plants SYNTH_VISIT_EFFECT).  The visits themselves do not depend on e:
+ * two cities that differ only in e have the same visits and differ only in
+ * the fires the effect removed. */
+fr_status synth_city_generate_e(long parcels, uint64_t seed, double visit_effect, synth_city *out, fr_error *err);
 
 /* Frees every array of city and zeroes it (safe on a zeroed struct). */
 void synth_city_free(synth_city *city);

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "dates.h"
+#include "allocate.h"
 #include "eval_report.h"
 #include "read.h"
 #include "train_internal.h"
@@ -185,12 +186,22 @@ typedef struct {
     size_t n;
     const model_eval_k *ks;
     size_t nks;
+    size_t list_size;         /* output.target_list_size */
+    const int32_t *bg_of;     /* block group of each parcel (proportional allocation), or NULL */
+    size_t nbg;
 } cutoff_judge;
 
 static fr_status judge(const cutoff_judge *j, const char *name, int baseline, int probabilities,
                        const double *score, fr_error *err)
 {
-    return add_entry(j->bc, name, baseline, probabilities, score, j->y, j->ids, j->n, j->ks, j->nks, err);
+    fr_status st = add_entry(j->bc, name, baseline, probabilities, score, j->y, j->ids, j->n, j->ks, j->nks, err);
+    if (st != FR_OK)
+        return st;
+    /* the fires a target list would reach, by rank and allocated across block groups (allocate.h) */
+    model_bt_entry *e = &j->bc->entries[j->bc->nentries - 1];
+    e->list_size = j->list_size;
+    return model_allocate_list_shares(score, j->ids, j->y, j->n, j->list_size, j->bg_of, j->nbg, &e->list_rank_share,
+                                      &e->list_proportional_share, err);
 }
 
 /* Each trained model fitted on the history before the cutoff and scored as
@@ -318,7 +329,8 @@ static fr_status backtest_cutoff(run_ctx *ctx, int32_t cutoff, const model_kind 
     if (st == FR_OK)
         st = train_labels(ctx, cutoff, end, "backtest cutoff", y, &bc->fires, err);
     cutoff_judge j = {.bc = bc, .y = y, .ids = st == FR_OK ? train_parcel_ids(ctx) : NULL, .n = n, .ks = ks,
-                      .nks = nks};
+                      .nks = nks, .list_size = (size_t)ctx->cfg.output.target_list_size, .bg_of = ctx->bg_of,
+                      .nbg = ctx->bgs ? ctx->bgs->count : 0};
     if (st == FR_OK)
         st = judge_trained_models(ctx, &j, cutoff, kinds, nkinds, export_dir, scores, score_names, err);
     if (st == FR_OK)

@@ -28,7 +28,7 @@ awk 'NF == 10 && $1 == "incidents" { ok = $5 == 0 && $6 > 0 && $7 == 0 && $8 == 
 grep -q "^accounting: read = used + rejected" amr/out/run_summary.txt || fail "accounting line missing"
 grep -q "^matched (share of kept records):" amr/out/run_summary.txt || fail "no match rates in the summary"
 [ "$(awk -F, '$1 == "incidents"' amr/out/matches.csv | wc -l)" = "$n" ] || fail "matches.csv lacks records"
-head -1 amr/out/matches.csv | grep -x "layer,fid,method,parcel_id,confidence,distance_m,house_number_diff,reason,address,street,candidates" >/dev/null \
+head -1 amr/out/matches.csv | grep -x "layer,fid,method,parcel_id,confidence,distance_m,house_number_diff,reason,address,street,candidates,address_as_read,record_id" >/dev/null \
   || fail "matches.csv header"
 awk -F, '$1 == "incidents" && ($3 == "address" || $3 == "address_near" || $3 == "address_building") && !($5 > 0 && $5 <= 1 && $4 != "") { bad = 1 }
          END { exit bad }' amr/out/matches.csv || fail "a matched record without parcel or confidence"

@@ -16,6 +16,7 @@ fi
 
 N=1500
 "$FIRERISK" synth --parcels $N --seed 5 --out "$WORK/city" 2>/dev/null
+echo "as_of: 2026-01-01   # generated configs leave as_of unset (today); the tests pin the day the records end" >> "$WORK/city"/firerisk.yaml
 expect_exit 0 "$FIRERISK" run --config "$WORK/city/firerisk.yaml" --out "$WORK/out" --quiet
 # A backtest report as `firerisk backtest` writes it (models/learn/eval_report.c).
 cat > "$WORK/out/backtest.json" <<'EOF'
@@ -38,13 +39,14 @@ report="$WORK/out/report.html"
 grep -qi '<script' "$report" && fail "the report contains a script"
 grep -Eqi '(src|href)="(https?:)?//' "$report" && fail "the report fetches something from the network"
 grep -qi '@import\|url(' "$report" && fail "the report's CSS loads something"
-for s in "Map of the target list" "Target list" "Changes since the last run" "Inputs and counts" "Match audit" \
-         "Rejected records" "Backtest" "Run time per stage" "Files"; do
+for s in "Map of the target list" "Target list" "Changes since the last run" "Equity of the list" "Inputs and counts" \
+         "Match audit" "Rejected records" "Backtest" "Run time per stage" "Files"; do
   grep -q "<h2>$s</h2>" "$report" || fail "section '$s' missing"
 done
 grep -q "Cutoff 2025-01-01" "$report" || fail "backtest.json not shown"
 grep -q '<svg class="chart"' "$report" || fail "no lift chart"
 grep -q "entered, <b>" "$report" || fail "no changes shown after the second run"
+grep -q 'aria-label="block groups by share of targets over share of risk"' "$report" || fail "no equity map"
 
 # chromium URL FILE.png STDERR: a headless screenshot with the console logged to STDERR.
 shot() {

@@ -119,6 +119,32 @@ def check_layer(label, uri, crs, short_names, parcels, png):
              colours, red))
 
 
+def check_equity(out, png_dir):
+    """equity.gpkg: the block groups, styled by targets / risk (a graduated renderer in four classes)."""
+    with open(os.path.join(out, "equity.csv"), encoding="utf-8") as f:
+        groups = sum(1 for line in f if line.startswith("block_groups,") and not line.startswith("block_groups,(none)"))
+    uri = os.path.join(out, "equity.gpkg") + "|layername=equity_block_groups"
+    layer = QgsVectorLayer(uri, "equity", "ogr")
+    if not check(layer.isValid(), "equity: QGIS cannot load %s" % uri):
+        return
+    check(layer.featureCount() == groups, "equity: %d features, equity.csv has %d block groups"
+          % (layer.featureCount(), groups))
+    for name in ("area", "homes", "risk_share", "targets_share", "targets_to_risk", "flag", "poverty_rate"):
+        check(layer.fields().indexFromName(name) >= 0, "equity: field %s missing" % name)
+    r = layer.renderer()
+    check(r is not None and r.type() == "graduatedSymbol",
+          "equity: renderer %s, not firerisk's graduated style (style not applied)" % (r.type() if r else None))
+    if r is not None and r.type() == "graduatedSymbol":
+        check(r.classAttribute() == "targets_to_risk", "equity: renderer on %s" % r.classAttribute())
+        check(len(r.ranges()) == 4, "equity: %d classes, expected 4" % len(r.ranges()))
+    img = render(layer, os.path.join(png_dir, "equity.png"))
+    colours, _ = count_colours(img)
+    check(colours >= 3, "equity: the rendered map has %d colours (blank?)" % colours)
+    print("equity: valid, %d block groups, renderer %s, %d colours" % (layer.featureCount(),
+                                                                       r.type() if r else None, colours))
+    del layer
+
+
 def main():
     out, parcels, png_dir = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     app = QgsApplication([], False)
@@ -144,6 +170,7 @@ def main():
     keys = {f["key"]: f["value"] for f in meta.getFeatures()} if meta.isValid() else {}
     check(keys.get("parcels") == str(parcels), "gpkg run_metadata: parcels = %s" % keys.get("parcels"))
     check("as_of" in keys, "gpkg run_metadata: no as_of")
+    check_equity(out, png_dir)
     del layer, rej, meta  # before exitQgis: a layer outliving it crashes the interpreter's teardown
     app.exitQgis()
     if failures:

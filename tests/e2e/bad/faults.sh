@@ -13,6 +13,7 @@ cd "$WORK"
 CHECK="python3 $(dirname "$0")/../manifest_check.py"
 N=${FIRERISK_FAULT_PARCELS:-6000}
 "$FIRERISK" synth --parcels "$N" --seed 3 --out city 2>/dev/null
+echo "as_of: 2026-01-01   # generated configs leave as_of unset (today); the tests pin the day the records end" >> city/firerisk.yaml
 CFG="$WORK/city/firerisk.yaml"
 OUT="$WORK/out"
 STAGING="$WORK/.out.firerisk-new"

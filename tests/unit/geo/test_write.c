@@ -580,21 +580,25 @@ static void test_rejects_csv(void **state)
                                      "incidents.csv, feature 7: \"31/02\"\nnot a date"),
                      FR_OK);
     assert_int_equal(geo_rejects_add(&r, "parcels", -1, NULL, "invalid_geometry", "plain"), FR_OK);
+    /* the record's own id and its address as read, for a join back to the source */
+    assert_int_equal(geo_rejects_tag(&r, 0, "INC-2024-0007", "12 Main St, Apt 3"), FR_OK);
+    assert_int_equal(geo_rejects_tag(&r, 1, NULL, NULL), FR_OK);
     fr_error err = {0};
     assert_int_equal(geo_write_rejects_csv(&r, p, &err), FR_OK);
     geo_rejects_clear(&r);
     char *txt = slurp(p, NULL);
-    assert_string_equal(txt, "layer,fid,field,reason,detail\n"
+    assert_string_equal(txt, "layer,fid,field,reason,detail,record_id,address\n"
                              "incidents,7,alarm_date,unparsable_date,"
-                             "\"incidents.csv, feature 7: \"\"31/02\"\"\nnot a date\"\n"
-                             "parcels,,,invalid_geometry,plain\n");
+                             "\"incidents.csv, feature 7: \"\"31/02\"\"\nnot a date\",INC-2024-0007,"
+                             "\"12 Main St, Apt 3\"\n"
+                             "parcels,,,invalid_geometry,plain,,\n");
     free(txt);
 
     /* an empty list still has its header */
     geo_rejects none = {0};
     assert_int_equal(geo_write_rejects_csv(&none, p, &err), FR_OK);
     txt = slurp(p, NULL);
-    assert_string_equal(txt, "layer,fid,field,reason,detail\n");
+    assert_string_equal(txt, "layer,fid,field,reason,detail,record_id,address\n");
     free(txt);
 }
 

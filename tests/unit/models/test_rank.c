@@ -33,10 +33,36 @@ static void ties_broken_by_id(void **state)
     assert_int_equal(rank[1], 1);
     assert_int_equal(rank[3], 5);
     assert_int_equal(tier[1], MODEL_TIER_HIGH);   /* ceil(0.2 * 5) = 1 */
-    assert_int_equal(tier[2], MODEL_TIER_MEDIUM); /* ranks 2-3 */
-    assert_int_equal(tier[4], MODEL_TIER_MEDIUM);
+    /* ceil(0.6 * 5) = 3 would cut the three 0.5s after A and B: equal
+     * scores share a tier, the lower one, so medium is empty */
+    assert_int_equal(tier[2], MODEL_TIER_LOW);
+    assert_int_equal(tier[4], MODEL_TIER_LOW);
     assert_int_equal(tier[0], MODEL_TIER_LOW);
     assert_string_equal(model_tier_name(MODEL_TIER_HIGH), "high");
+}
+
+/* Equal scores: more fire history first, then longer since the last visit
+ * (never visited: INFINITY, first), a missing key last, then the id. */
+static void ties_broken_by_keys_then_id(void **state)
+{
+    (void)state;
+    double score[] = {0.5, 0.5, 0.5, 0.5, 0.5, 0.7};
+    double fires[] = {1, 2, 1, 1, NAN, 0};
+    double since[] = {30, 10, INFINITY, 400, 5, 1};
+    const char *ids[] = {"A", "B", "C", "D", "E", "F"};
+    model_rank_ties ties = {.key = {fires, since}, .nkeys = 2};
+    size_t order[6];
+    int32_t rank[6];
+    uint8_t tier[6];
+    fr_error err;
+    assert_int_equal(model_rank_with_ties(score, &ties, ids, 6, 0.5, 0.5, order, rank, tier, &err), FR_OK);
+    size_t expect[] = {5, 1, 2, 3, 0, 4}; /* F; B (2 fires); C (never), D (400 d), A (30 d); E (fires missing) */
+    for (int k = 0; k < 6; k++)
+        assert_int_equal(order[k], expect[k]);
+    /* ceil(0.5 * 6) = 3 cuts the 0.5s: all of them low, F alone high */
+    assert_int_equal(tier[5], MODEL_TIER_HIGH);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(tier[i], MODEL_TIER_LOW);
 }
 
 /* The parallel sort (runs sorted per thread, then merged) gives the one
@@ -160,7 +186,8 @@ static void points_without_any_feature_fails(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(ties_broken_by_id), cmocka_unit_test(same_order_at_any_thread_count),
+        cmocka_unit_test(ties_broken_by_id),
+        cmocka_unit_test(ties_broken_by_keys_then_id), cmocka_unit_test(same_order_at_any_thread_count),
         cmocka_unit_test(nan_score_refused),
         cmocka_unit_test(points_index), cmocka_unit_test(points_without_any_feature_fails),
     };

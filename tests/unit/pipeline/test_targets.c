@@ -22,11 +22,11 @@ static void test_no_capacity(void **state)
     (void)state;
     size_t out[8], n;
     fr_error err;
-    assert_int_equal(fr_targets_select(order, 8, 3, NULL, out, &n, &err), FR_OK);
+    assert_int_equal(fr_targets_select(order, 8, 3, NULL, NULL, out, &n, &err), FR_OK);
     assert_int_equal(n, 3);
     assert_int_equal(out[0], 7);
     assert_int_equal(out[2], 5);
-    assert_int_equal(fr_targets_select(order, 8, 100, NULL, out, &n, &err), FR_OK);
+    assert_int_equal(fr_targets_select(order, 8, 100, NULL, NULL, out, &n, &err), FR_OK);
     assert_int_equal(n, 8); /* min(N, parcels) */
 }
 
@@ -40,7 +40,7 @@ static void test_capacity_per_label(void **state)
                        .limit_label = ll, .limit = lim, .nlimits = 1};
     size_t out[8], n;
     fr_error err;
-    assert_int_equal(fr_targets_select(order, 8, 8, &cap, out, &n, &err), FR_OK);
+    assert_int_equal(fr_targets_select(order, 8, 8, NULL, &cap, out, &n, &err), FR_OK);
     /* rank order: 7(A) 6(B) 5(A) 4(none) 3(none: feature 3 has no label) 2(A) 1(B) 0(A) */
     assert_int_equal(n, 4);
     assert_int_equal(out[0], 7);
@@ -48,7 +48,7 @@ static void test_capacity_per_label(void **state)
     assert_int_equal(out[2], 5);
     assert_int_equal(out[3], 4);
     /* max_rows still stops the walk */
-    assert_int_equal(fr_targets_select(order, 8, 2, &cap, out, &n, &err), FR_OK);
+    assert_int_equal(fr_targets_select(order, 8, 2, NULL, &cap, out, &n, &err), FR_OK);
     assert_int_equal(n, 2);
 }
 
@@ -61,10 +61,33 @@ static void test_zero_and_unlimited(void **state)
                        .default_limit = FR_NO_LIMIT, .limit_label = ll, .limit = lim, .nlimits = 2};
     size_t out[8], n;
     fr_error err;
-    assert_int_equal(fr_targets_select(order, 8, 8, &cap, out, &n, &err), FR_OK);
+    assert_int_equal(fr_targets_select(order, 8, 8, NULL, &cap, out, &n, &err), FR_OK);
     assert_int_equal(n, 4); /* every A parcel left out */
     for (size_t k = 0; k < n; k++)
         assert_true(zone_of[out[k]] < 0 || labels[zone_of[out[k]]] == NULL || labels[zone_of[out[k]]][0] == 'B');
+}
+
+/* Held-back parcels (visited within their window) are passed over, with
+ * or without a capacity: the list fills from further down the ranking,
+ * and a held-back parcel does not use its zone's capacity. */
+static void test_held_back_fills_from_below(void **state)
+{
+    (void)state;
+    const uint8_t held[8] = {0, 0, 0, 0, 0, 1, 0, 1}; /* parcels 7 (rank 1) and 5 (rank 3) */
+    size_t out[8], n;
+    fr_error err;
+    assert_int_equal(fr_targets_select(order, 8, 3, held, NULL, out, &n, &err), FR_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(out[0], 6);
+    assert_int_equal(out[1], 4);
+    assert_int_equal(out[2], 3);
+    /* limit 1 per label: A (7 and 5 held) gets 2, B gets 6, no zone (4, 3) gets 4 */
+    fr_capacity cap = {.zone_of = zone_of, .zone_label = labels, .nzone_features = 4, .default_limit = 1};
+    assert_int_equal(fr_targets_select(order, 8, 8, held, &cap, out, &n, &err), FR_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(out[0], 6);
+    assert_int_equal(out[1], 4);
+    assert_int_equal(out[2], 2);
 }
 
 int main(void)
@@ -73,6 +96,7 @@ int main(void)
         cmocka_unit_test(test_no_capacity),
         cmocka_unit_test(test_capacity_per_label),
         cmocka_unit_test(test_zero_and_unlimited),
+        cmocka_unit_test(test_held_back_fills_from_below),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
