@@ -173,8 +173,9 @@ typedef struct {
 /* ---- the file ----------------------------------------------------------- */
 
 typedef struct {
-    char *path;          /* the config file */
-    char *dir;           /* its directory, for relative paths */
+    char *path;          /* the config file (for `-`, a private copy of stdin) */
+    char *dir;           /* its directory, for relative paths (`-`: the working directory) */
+    int path_is_copy;    /* path is that copy: removed by fr_config_free */
     int32_t as_of;       /* days since 1970-01-01 */
     int as_of_set;
     char *working_crs;   /* NULL = UTM zone of the parcels */
