@@ -76,6 +76,45 @@ static const cfg_key capacity_keys[] = {
 static const cfg_section capacity_section = {CFG_SECTION_OF(capacity_keys), .begin = capacity_begin,
                                              .finish = capacity_finish};
 
+/* ---- named_geopackage, postgis -------------------------------------------- */
+
+#define LAYER_NAME_KEYS(type)                                                                                        \
+    {"ranked_parcels", CFG_TEXT, offsetof(type, layers.ranked_parcels), .def = "ranked_parcels",                     \
+     .help = "name of the layer of every ranked parcel"},                                                           \
+    {"targets", CFG_TEXT, offsetof(type, layers.targets), .def = "targets",                                         \
+     .help = "name of the target list's layer (the rows of targets.csv, points at lon/lat)"},                        \
+    {"rejects", CFG_TEXT, offsetof(type, layers.rejects), .def = "rejects", .help = "name of the rejects' table"},  \
+    {"matches", CFG_TEXT, offsetof(type, layers.matches), .def = "matches",                                         \
+     .help = "name of the join audit's table (the rows of matches.csv)"}
+
+static const cfg_key named_geopackage_keys[] = {
+    {"file", CFG_PATH, offsetof(cfg_named_geopackage, file), .doc_def = "none",
+     .help = "a GeoPackage of your choosing (created if missing) that the run also writes its layers into, under "
+             "the names below; its other layers are left as they are, the run's own replace those of the same "
+             "name in one transaction"},
+    LAYER_NAME_KEYS(cfg_named_geopackage),
+};
+static const cfg_section named_geopackage_section = {CFG_SECTION_OF(named_geopackage_keys)};
+
+static const cfg_key postgis_keys[] = {
+    {"connection", CFG_TEXT, offsetof(cfg_postgis, connection), .doc_def = "none",
+     .help = "a GDAL `PG:` connection string (`PG:host=db dbname=fire user=firerisk`; a password is better in "
+             "`~/.pgpass` or `PGPASSWORD`, and is masked in every message and in the manifest)"},
+    {"schema", CFG_TEXT, offsetof(cfg_postgis, schema), .def = "public", .help = "the schema of the tables"},
+    {"table_prefix", CFG_TEXT, offsetof(cfg_postgis, table_prefix), .def = "firerisk_",
+     .help = "put before each table name: `firerisk_ranked_parcels`, `firerisk_targets`, `firerisk_rejects`, "
+             "`firerisk_matches`"},
+};
+static fr_status postgis_finish(cfg_walk *w, const yaml_node_t *n, const char *path, void *base)
+{
+    const char *c = ((const cfg_postgis *)base)->connection;
+    if (c && strncmp(c, "PG:", 3) != 0)
+        return cfg_fail(w, n, "%s.connection must be a GDAL connection string starting 'PG:' (e.g. 'PG:dbname=fire')",
+                        path);
+    return FR_OK;
+}
+static const cfg_section postgis_section = {CFG_SECTION_OF(postgis_keys), .finish = postgis_finish};
+
 /* ---- output ------------------------------------------------------------- */
 
 static const char *const writers[] = {"native", "gdal", NULL};
@@ -104,5 +143,17 @@ static const cfg_key output_keys[] = {
              "`layer_styles` row"},
     {"report", CFG_BOOL, offsetof(cfg_output, report), .def = "true", .help = "write `report.html`"},
     {"capacity_per_zone", CFG_SECTION, offsetof(cfg_output, capacity_per_zone), .section = &capacity_section},
+    {"named_geopackage", CFG_SECTION, offsetof(cfg_output, named_geopackage), .section = &named_geopackage_section},
+    {"postgis", CFG_SECTION, offsetof(cfg_output, postgis), .section = &postgis_section},
 };
-const cfg_section cfg_output_section = {CFG_SECTION_OF(output_keys)};
+/* The named outputs are copied from the staged GeoPackage (its typed ranked
+ * layer and rejects table). */
+static fr_status output_finish(cfg_walk *w, const yaml_node_t *n, const char *path, void *base)
+{
+    const cfg_output *o = base;
+    if ((o->named_geopackage.file || o->postgis.connection) && !o->geopackage)
+        return cfg_fail(w, n, "%s.%s needs %s.geopackage: true (its layers are copied from ranked_parcels.gpkg)",
+                        path, o->named_geopackage.file ? "named_geopackage" : "postgis", path);
+    return FR_OK;
+}
+const cfg_section cfg_output_section = {CFG_SECTION_OF(output_keys), .finish = output_finish};

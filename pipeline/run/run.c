@@ -426,6 +426,8 @@ fr_status fr_run(const fr_run_options *opt, fr_run_summary *summary, fr_error *e
         account(&ctx);
         fr_progress_stage(opt->progress, "write", 5, FR_STAGE_COUNT);
         st = run_write_outputs(&ctx, err);
+        if (st == FR_OK)
+            st = run_publish_named(&ctx, err);
     }
     summary->seconds[FR_STAGE_WRITE] = fr_clock_seconds() - t4;
     fr_progress_stage(opt->progress, NULL, 0, 0); /* publishing is quick: no bar under its notes */

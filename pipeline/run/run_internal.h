@@ -72,6 +72,10 @@ fr_status run_read_inputs(run_ctx *ctx, fr_error *err);
 /* run_outputs.c: writes the ranked outputs into ctx->out_dir atomically. */
 fr_status run_write_outputs(run_ctx *ctx, fr_error *err);
 
+/* The staged layers copied into output.named_geopackage and output.postgis,
+ * when set (run_publish.c); before the output directory is swapped in. */
+fr_status run_publish_named(run_ctx *ctx, fr_error *err);
+
 /* run_guard.c: the output directory locked and checked, inputs listed
  * and hashed in the background (before reading); inputs re-checked after
  * reading; accounting checked, manifest written and the staging directory
