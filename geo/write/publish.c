@@ -270,7 +270,7 @@ fr_status geo_publish_postgis(const char *conn, const char *schema, const geo_pu
             sql_quote(littmp, sizeof littmp, tmp, '\'');
             o += (size_t)snprintf(
                 swap + o, size - o,
-                "DROP TABLE IF EXISTS %s.%s CASCADE;\n"
+                "DROP TABLE IF EXISTS %s.%s;\n"
                 "ALTER TABLE %s.%s RENAME TO %s;\n"
                 "FOR r IN SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace\n"
                 "  WHERE s.nspname = %s AND c.relkind IN ('i', 'S') AND starts_with(c.relname, %s) LOOP\n"

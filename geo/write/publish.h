@@ -14,6 +14,9 @@
  *   PostGIS     each table is written under a temporary name (NAME__new),
  *               then one transaction drops the old tables and renames the
  *               new ones (with their indexes and sequences) into place.
+ *               No CASCADE: a view an analyst built on a table makes the
+ *               swap fail with PostgreSQL's message naming the view, and
+ *               every previous table stays; it is never dropped silently.
  */
 #ifndef GEO_PUBLISH_H
 #define GEO_PUBLISH_H
