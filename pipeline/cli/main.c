@@ -32,11 +32,12 @@ static const fr_cli_command fr_cli_help_cmd = {
     .options = help_options,
 };
 
-extern const fr_cli_command fr_cli_run, fr_cli_synth, fr_cli_train, fr_cli_backtest;
+extern const fr_cli_command fr_cli_run, fr_cli_validate, fr_cli_synth, fr_cli_train, fr_cli_backtest;
 
 /* One row per command, in the order the overview lists them. */
 const fr_cli_command *const fr_cli_commands[] = {
     &fr_cli_run,
+    &fr_cli_validate,
     &fr_cli_synth,
     &fr_cli_train,
     &fr_cli_backtest,

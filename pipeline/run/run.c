@@ -287,7 +287,7 @@ static fr_status stage_score(run_ctx *ctx, fr_error *err)
 }
 
 /* Totals per layer and the most frequent reject reasons, for the summary. */
-static void account(run_ctx *ctx)
+void run_account(run_ctx *ctx)
 {
     fr_run_summary *s = ctx->sum;
     for (size_t k = 0; k < s->nlayers; k++) {
@@ -423,7 +423,7 @@ fr_status fr_run(const fr_run_options *opt, fr_run_summary *summary, fr_error *e
     double t4 = fr_clock_seconds();
     summary->seconds[FR_STAGE_SCORE] = t4 - t3;
     if (st == FR_OK) {
-        account(&ctx);
+        run_account(&ctx);
         fr_progress_stage(opt->progress, "write", 5, FR_STAGE_COUNT);
         st = run_write_outputs(&ctx, err);
         if (st == FR_OK)

@@ -90,6 +90,8 @@ void run_guard_free(run_ctx *ctx);
 /* run.c: the join stage, and the features recomputed as of another date
  * (neighbourhood counts included), for train and backtest; releases all. */
 fr_status run_join(run_ctx *ctx, fr_error *err);
+/* The used and rejected totals per layer and the reject reasons of the summary. */
+void run_account(run_ctx *ctx);
 fr_status run_features_as_of(run_ctx *ctx, int32_t as_of, fr_error *err);
 void run_ctx_free(run_ctx *ctx);
 
