@@ -68,7 +68,8 @@ cmp -s "$ROOT/tmp/out/targets.csv" "$WORK/out/targets.csv" || fail "the installe
 
 # The FHS places.
 for f in /usr/bin/firerisk /usr/share/man/man1/firerisk.1.gz /usr/share/bash-completion/completions/firerisk \
-         /usr/share/firerisk/ranked_parcels.qml /usr/share/doc/firerisk/README.md /usr/share/doc/firerisk/docs/CONFIG.md; do
+         /usr/share/firerisk/ranked_parcels.qml /usr/share/firerisk/qgis/firerisk_processing/metadata.txt \
+         /usr/share/doc/firerisk/README.md /usr/share/doc/firerisk/docs/CONFIG.md; do
   [ -s "$ROOT$f" ] || fail "the package did not install $f"
 done
 zcat "$ROOT/usr/share/man/man1/firerisk.1.gz" | cmp -s - "$FIRERISK_SOURCE/docs/firerisk.1" || fail "installed man page differs"
