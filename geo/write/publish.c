@@ -100,8 +100,12 @@ static fr_status copy_layer(GDALDatasetH ds, const geo_publish_layer *l, const c
         row++;
         /* forgiving: fields by name, a text value converted to the field's
          * type (a CSV's "12" into an Integer) */
-        if (OGR_F_SetFrom(df, sf, TRUE) != OGRERR_NONE || (OGR_F_SetFID(df, OGRNullFID), 0) ||
-            OGR_L_CreateFeature(dl, df) != OGRERR_NONE)
+        OGRErr e = OGR_F_SetFrom(df, sf, TRUE);
+        if (e == OGRERR_NONE) {
+            OGR_F_SetFID(df, OGRNullFID); /* the destination numbers its rows */
+            e = OGR_L_CreateFeature(dl, df);
+        }
+        if (e != OGRERR_NONE)
             st = geo_gdal_gate_error(gate, err, FR_E_OUTPUT, "cannot write it", "%s: layer %s: row %lld", where, name,
                                      row);
         OGR_F_Destroy(sf);
@@ -112,6 +116,68 @@ static fr_status copy_layer(GDALDatasetH ds, const geo_publish_layer *l, const c
         OGR_F_Destroy(df);
     if (wgs84)
         OSRRelease(wgs84);
+    GDALClose(src);
+    return st;
+}
+
+/* The source's layer_styles rows of l->src_layer into ds's layer_styles
+ * (created with the source's columns when missing) as rows of
+ * l->dst_layer, after removing ds's rows for it. */
+static fr_status copy_style_rows(GDALDatasetH ds, const geo_publish_layer *l, const char *where, geo_gdal_gate *gate,
+                                 fr_error *err)
+{
+    GDALDatasetH src = open_source(l);
+    OGRLayerH ss = src ? GDALDatasetGetLayerByName(src, "layer_styles") : NULL;
+    if (!ss) { /* no style to copy */
+        if (src)
+            GDALClose(src);
+        geo_gdal_gate_clear(gate);
+        return FR_OK;
+    }
+    fr_status st = FR_OK;
+    OGRFeatureDefnH sd = OGR_L_GetLayerDefn(ss);
+    OGRLayerH ds_styles = GDALDatasetGetLayerByName(ds, "layer_styles");
+    geo_gdal_gate_clear(gate); /* a missing table is no failure */
+    if (!ds_styles) {
+        ds_styles = GDALDatasetCreateLayer(ds, "layer_styles", NULL, wkbNone, NULL);
+        for (int k = 0; ds_styles && k < OGR_FD_GetFieldCount(sd) && st == FR_OK; k++)
+            if (OGR_L_CreateField(ds_styles, OGR_FD_GetFieldDefn(sd, k), TRUE) != OGRERR_NONE)
+                st = geo_gdal_gate_error(gate, err, FR_E_OUTPUT, "cannot create it", "%s: layer_styles", where);
+        if (!ds_styles)
+            st = geo_gdal_gate_error(gate, err, FR_E_OUTPUT, "cannot create it", "%s: layer_styles", where);
+    }
+    char filter[400];
+    snprintf(filter, sizeof filter, "f_table_name = '%s'", l->dst_layer); /* names: no quotes (checked by the caller) */
+    OGRFeatureH f;
+    if (st == FR_OK && OGR_L_SetAttributeFilter(ds_styles, filter) == OGRERR_NONE) {
+        OGR_L_ResetReading(ds_styles);
+        GIntBig old[64];
+        int nold = 0;
+        while (nold < 64 && (f = OGR_L_GetNextFeature(ds_styles)) != NULL) {
+            old[nold++] = OGR_F_GetFID(f);
+            OGR_F_Destroy(f);
+        }
+        OGR_L_SetAttributeFilter(ds_styles, NULL);
+        for (int i = 0; i < nold && st == FR_OK; i++)
+            if (OGR_L_DeleteFeature(ds_styles, old[i]) != OGRERR_NONE)
+                st = geo_gdal_gate_error(gate, err, FR_E_OUTPUT, "cannot replace it", "%s: layer_styles", where);
+    }
+    snprintf(filter, sizeof filter, "f_table_name = '%s'", l->src_layer);
+    OGR_L_SetAttributeFilter(ss, filter);
+    OGR_L_ResetReading(ss);
+    OGRFeatureH df = st == FR_OK ? OGR_F_Create(OGR_L_GetLayerDefn(ds_styles)) : NULL;
+    while (df && st == FR_OK && (f = OGR_L_GetNextFeature(ss)) != NULL) {
+        OGRErr e = OGR_F_SetFrom(df, f, TRUE);
+        OGR_F_Destroy(f);
+        int k = OGR_F_GetFieldIndex(df, "f_table_name");
+        if (k >= 0)
+            OGR_F_SetFieldString(df, k, l->dst_layer);
+        OGR_F_SetFID(df, OGRNullFID);
+        if (e != OGRERR_NONE || OGR_L_CreateFeature(ds_styles, df) != OGRERR_NONE)
+            st = geo_gdal_gate_error(gate, err, FR_E_OUTPUT, "cannot write it", "%s: layer_styles", where);
+    }
+    if (df)
+        OGR_F_Destroy(df);
     GDALClose(src);
     return st;
 }
@@ -162,6 +228,8 @@ fr_status geo_publish_gpkg(const char *path, const geo_publish_layer *layers, si
         snprintf(desc, sizeof desc, "DESCRIPTION=%s", layers[i].description ? layers[i].description : "");
         const char *const opts[] = {"GEOMETRY_NAME=geom", "FID=feature_id", desc, NULL};
         st = copy_layer(ds, &layers[i], layers[i].dst_layer, opts, where, &gate, err);
+        if (st == FR_OK && layers[i].copy_style)
+            st = copy_style_rows(ds, &layers[i], where, &gate, err);
     }
     if (in_tx) {
         OGRErr e = st == FR_OK ? GDALDatasetCommitTransaction(ds) : GDALDatasetRollbackTransaction(ds);

@@ -36,6 +36,10 @@ typedef struct {
     const char *description;  /* the layer's description / table comment, or NULL */
     /* NULL-terminated "column=comment" (PostGIS: COMMENT ON COLUMN). */
     const char *const *comments;
+    /* GeoPackage: the source's QGIS style rows (its layer_styles table) for
+     * src_layer go with the layer, renamed, replacing the destination's rows
+     * for dst_layer, so that QGIS opens the copy styled too. */
+    int copy_style;
 } geo_publish_layer;
 
 /* Copies the layers into the GeoPackage at path (created if missing),

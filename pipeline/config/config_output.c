@@ -87,6 +87,36 @@ static const cfg_section capacity_section = {CFG_SECTION_OF(capacity_keys), .beg
     {"matches", CFG_TEXT, offsetof(type, layers.matches), .def = "matches",                                         \
      .help = "name of the join audit's table (the rows of matches.csv)"}
 
+/* A layer or table name goes into SQL (quoted) and into PostgreSQL's
+ * 63-byte identifiers with "__new" added: plain names only. */
+static fr_status check_name(cfg_walk *w, const yaml_node_t *n, const char *path, const char *key, const char *name,
+                            size_t max)
+{
+    size_t len = strlen(name);
+    if (len == 0 || len > max || strpbrk(name, "'\"\\;"))
+        return cfg_fail(w, n, "%s.%s '%s' must be 1 to %zu characters without quotes, backslashes or semicolons",
+                        path, key, name, max);
+    return FR_OK;
+}
+
+static fr_status check_layer_names(cfg_walk *w, const yaml_node_t *n, const char *path, const cfg_layer_names *l,
+                                   size_t max)
+{
+    fr_status st = check_name(w, n, path, "ranked_parcels", l->ranked_parcels, max);
+    if (st == FR_OK)
+        st = check_name(w, n, path, "targets", l->targets, max);
+    if (st == FR_OK)
+        st = check_name(w, n, path, "rejects", l->rejects, max);
+    if (st == FR_OK)
+        st = check_name(w, n, path, "matches", l->matches, max);
+    return st;
+}
+
+static fr_status named_geopackage_finish(cfg_walk *w, const yaml_node_t *n, const char *path, void *base)
+{
+    return check_layer_names(w, n, path, &((const cfg_named_geopackage *)base)->layers, 200);
+}
+
 static const cfg_key named_geopackage_keys[] = {
     {"file", CFG_PATH, offsetof(cfg_named_geopackage, file), .doc_def = "none",
      .help = "a GeoPackage of your choosing (created if missing) that the run also writes its layers into, under "
@@ -94,7 +124,8 @@ static const cfg_key named_geopackage_keys[] = {
              "name in one transaction"},
     LAYER_NAME_KEYS(cfg_named_geopackage),
 };
-static const cfg_section named_geopackage_section = {CFG_SECTION_OF(named_geopackage_keys)};
+static const cfg_section named_geopackage_section = {CFG_SECTION_OF(named_geopackage_keys),
+                                                     .finish = named_geopackage_finish};
 
 static const cfg_key postgis_keys[] = {
     {"connection", CFG_TEXT, offsetof(cfg_postgis, connection), .doc_def = "none",
@@ -107,11 +138,15 @@ static const cfg_key postgis_keys[] = {
 };
 static fr_status postgis_finish(cfg_walk *w, const yaml_node_t *n, const char *path, void *base)
 {
-    const char *c = ((const cfg_postgis *)base)->connection;
-    if (c && strncmp(c, "PG:", 3) != 0)
+    const cfg_postgis *p = base;
+    if (p->connection && strncmp(p->connection, "PG:", 3) != 0)
         return cfg_fail(w, n, "%s.connection must be a GDAL connection string starting 'PG:' (e.g. 'PG:dbname=fire')",
                         path);
-    return FR_OK;
+    /* the longest table, firerisk_ranked_parcels__new, within 63 bytes */
+    fr_status st = check_name(w, n, path, "schema", p->schema, 63);
+    if (st == FR_OK && p->table_prefix[0])
+        st = check_name(w, n, path, "table_prefix", p->table_prefix, 63 - strlen("ranked_parcels__new"));
+    return st;
 }
 static const cfg_section postgis_section = {CFG_SECTION_OF(postgis_keys), .finish = postgis_finish};
 

@@ -48,7 +48,7 @@ static void layer_list(const char *dir, const cfg_layer_names *names, const char
     snprintf(dst[3], sizeof dst[3], "%s%s", prefix, names->matches);
     out[0] = (geo_publish_layer){.src = paths[0], .src_layer = "ranked_parcels", .dst_layer = dst[0],
                                  .description = "firerisk: every parcel ranked by fire risk",
-                                 .comments = ranked_comments};
+                                 .comments = ranked_comments, .copy_style = 1};
     out[1] = (geo_publish_layer){.src = paths[1], .dst_layer = dst[1], .types = target_types, .lonlat_points = 1,
                                  .description = "firerisk: the inspection target list",
                                  .comments = target_comments};

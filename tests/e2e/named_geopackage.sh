@@ -23,7 +23,7 @@ YAML
 "$FIRERISK" run --config city/named.yaml --out out --quiet || fail "run with named_geopackage failed"
 [ -d out ] || fail "no output directory"
 layers=$(ogrinfo -ro -q mine.gpkg | sed -E 's/^[0-9]+: ([^ ]+).*/\1/' | sort | tr '\n' ' ')
-[ "$layers" = "join_audit my_stations rejected_records risk_tonight visit_list " ] || fail "layers: $layers"
+[ "$layers" = "join_audit layer_styles my_stations rejected_records risk_tonight visit_list " ] || fail "layers: $layers"
 
 count() { ogrinfo -ro -so mine.gpkg "$1" | awk -F': ' '/^Feature Count/ {print $2}'; }
 [ "$(count risk_tonight)" = 400 ] || fail "risk_tonight: $(count risk_tonight) features"
@@ -49,6 +49,9 @@ PY
 ogrinfo -ro -so mine.gpkg visit_list | grep -q '^rank: Integer' || fail "visit_list.rank is not an integer"
 ogrinfo -ro -so mine.gpkg visit_list | grep -q '^last_inspection: Date' || fail "last_inspection is not a date"
 ogrinfo -ro -so mine.gpkg risk_tonight | grep -q 'Geometry: Multi Polygon' || fail "risk_tonight geometry"
+# firerisk's QGIS style goes with the ranked layer (QGIS applies a useAsDefault row by itself)
+[ "$(ogrinfo -ro -q mine.gpkg -sql "SELECT count(*) AS n FROM layer_styles WHERE f_table_name = 'risk_tonight' AND useAsDefault = 1" |
+     awk -F'= ' '/n \(/ {print $2}')" = 1 ] || fail "no default style row for risk_tonight"
 
 # A second run replaces the layers (no duplicates), still leaving the user's.
 "$FIRERISK" run --config city/named.yaml --out out --quiet --as-of 2025-06-01 || fail "second run failed"
