@@ -997,7 +997,11 @@ static fr_status read_record(reader *r, OGRFeatureH f, fr_error *err)
 static fr_status read_records(reader *r, OGRLayerH lyr, fr_error *err)
 {
     OGR_L_ResetReading(lyr);
-    for (;;) {
+    /* the count only where it is cheap (no forced scan) */
+    GIntBig total = r->spec->progress ? OGR_L_GetFeatureCount(lyr, FALSE) : -1;
+    for (size_t k = 0;; k++) {
+        if (total > 0 && (k & 4095) == 0)
+            r->spec->progress(r->spec->progress_arg, (double)k / (double)total);
         geo_gdal_gate_clear(r->gate); /* what follows is about this record only */
         OGRFeatureH f = OGR_L_GetNextFeature(lyr);
         if (!f)

@@ -46,6 +46,11 @@ typedef struct {
     int geometry_required;     /* 1: a record without geometry is rejected */
     const geo_field_spec *fields;
     size_t nfields;
+    /* Optional: told the share of the layer read so far (0..1) every few
+     * thousand records, when the driver knows the count cheaply; called on
+     * the reading thread. */
+    void (*progress)(void *arg, double fraction);
+    void *progress_arg;
 } geo_read_spec;
 
 typedef struct {

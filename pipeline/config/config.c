@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <yaml.h>
 
@@ -28,6 +29,8 @@ static fr_status set_defaults(cfg_walk *w, fr_config *cfg)
     cfg->output.capacity_per_zone.default_limit = CFG_NO_LIMIT;
     return cfg_apply_defaults(w, &cfg_root_section, "", cfg);
 }
+
+static fr_status load_file(fr_config *cfg, const char *name, fr_error *err);
 
 static fr_status parse_file(cfg_walk *w, yaml_parser_t *parser, fr_config *cfg)
 {
@@ -57,9 +60,60 @@ static fr_status parse_file(cfg_walk *w, yaml_parser_t *parser, fr_config *cfg)
     return st;
 }
 
+/* `--config -`: stdin copied into a private file, so that everything that
+ * reads the config by path (the walker, the input hashes, the manifest's
+ * masked copy) reads it as any other config; relative paths in it are
+ * resolved from the working directory. */
+static fr_status load_stdin(fr_config *cfg, fr_error *err)
+{
+    const char *tmpdir = getenv("TMPDIR");
+    char tmpl[4096];
+    snprintf(tmpl, sizeof tmpl, "%s/firerisk-config-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+    int fd = mkstemp(tmpl);
+    if (fd < 0)
+        return fr_error_set(err, FR_E_OUTPUT, "%s: cannot hold the configuration read from stdin: %s", tmpl,
+                            strerror(errno));
+    char buf[65536];
+    size_t total = 0;
+    ssize_t n;
+    fr_status st = FR_OK;
+    while (st == FR_OK && (n = read(STDIN_FILENO, buf, sizeof buf)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            st = fr_error_set(err, FR_E_CONFIG, "stdin: cannot read the configuration: %s", strerror(errno));
+        else if ((total += (size_t)n) > CONFIG_MAX_BYTES)
+            st = fr_error_set(err, FR_E_CONFIG, "stdin: more than %d bytes is too large for a configuration",
+                              CONFIG_MAX_BYTES);
+        else if (write(fd, buf, (size_t)n) != n)
+            st = fr_error_set(err, FR_E_OUTPUT, "%s: cannot hold the configuration read from stdin: %s", tmpl,
+                              strerror(errno));
+    }
+    if (close(fd) != 0 && st == FR_OK)
+        st = fr_error_set(err, FR_E_OUTPUT, "%s: %s", tmpl, strerror(errno));
+    if (st == FR_OK && !(cfg->path = strdup(tmpl)))
+        st = fr_error_oom(err);
+    if (st != FR_OK) {
+        unlink(tmpl);
+        return st;
+    }
+    cfg->path_is_copy = 1;
+    if (!(cfg->dir = strdup(".")))
+        return fr_error_oom(err);
+    return FR_OK;
+}
+
 fr_status fr_config_load(const char *path, fr_config *cfg, fr_error *err)
 {
     memset(cfg, 0, sizeof *cfg);
+    if (!strcmp(path, "-")) {
+        fr_status st = load_stdin(cfg, err);
+        if (st != FR_OK) {
+            fr_config_free(cfg);
+            return st;
+        }
+        return load_file(cfg, "<stdin>", err);
+    }
     struct stat sb;
     if (stat(path, &sb) != 0)
         return fr_error_set(err, FR_E_CONFIG, "%s: cannot read the configuration: %s", path, strerror(errno));
@@ -70,15 +124,28 @@ fr_status fr_config_load(const char *path, fr_config *cfg, fr_error *err)
     if (sb.st_size > CONFIG_MAX_BYTES)
         return fr_error_set(err, FR_E_CONFIG, "%s: %lld bytes is too large for a configuration (limit %d); wrong file?",
                             path, (long long)sb.st_size, CONFIG_MAX_BYTES);
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return fr_error_set(err, FR_E_CONFIG, "%s: cannot read the configuration: %s", path, strerror(errno));
     cfg->path = strdup(path);
     char *tmp = strdup(path);
     cfg->dir = tmp ? strdup(dirname(tmp)) : NULL;
     free(tmp);
-    cfg_walk w = {.file = path, .dir = cfg->dir, .err = err};
-    fr_status st = cfg->path && cfg->dir ? set_defaults(&w, cfg) : fr_error_oom(err);
+    if (!cfg->path || !cfg->dir) {
+        fr_config_free(cfg);
+        return fr_error_oom(err);
+    }
+    return load_file(cfg, path, err);
+}
+
+/* Parses cfg->path (named `name` in messages) into cfg; frees cfg on failure. */
+static fr_status load_file(fr_config *cfg, const char *name, fr_error *err)
+{
+    FILE *fp = fopen(cfg->path, "rb");
+    if (!fp) {
+        fr_status st = fr_error_set(err, FR_E_CONFIG, "%s: cannot read the configuration: %s", name, strerror(errno));
+        fr_config_free(cfg);
+        return st;
+    }
+    cfg_walk w = {.file = name, .dir = cfg->dir, .err = err};
+    fr_status st = set_defaults(&w, cfg);
     yaml_parser_t parser;
     if (st == FR_OK && !yaml_parser_initialize(&parser))
         st = fr_error_oom(err);
@@ -96,6 +163,8 @@ fr_status fr_config_load(const char *path, fr_config *cfg, fr_error *err)
 void fr_config_free(fr_config *cfg)
 {
     cfg_release_section(&cfg_root_section, cfg);
+    if (cfg->path_is_copy && cfg->path)
+        unlink(cfg->path);
     free(cfg->path);
     free(cfg->dir);
     memset(cfg, 0, sizeof *cfg);

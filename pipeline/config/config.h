@@ -193,6 +193,23 @@ typedef struct {
 } cfg_capacity;
 #define CFG_NO_LIMIT (-1L)
 
+/* The layer names of a named output (output.named_geopackage,
+ * output.postgis), as `ogr2ogr -nln` names them. */
+typedef struct {
+    char *ranked_parcels, *targets, *rejects, *matches;
+} cfg_layer_names;
+
+typedef struct {
+    char *file;          /* the GeoPackage; NULL = none */
+    cfg_layer_names layers;
+} cfg_named_geopackage;
+
+typedef struct {
+    char *connection;    /* "PG:..."; NULL = none */
+    char *schema;
+    char *table_prefix;
+} cfg_postgis;
+
 typedef struct {
     char *dir;           /* NULL = "out" in the working directory */
     long target_list_size; /* rows in targets.csv */
@@ -204,6 +221,8 @@ typedef struct {
     int style;           /* ranked_parcels.qml + GeoPackage layer_styles */
     int report;          /* report.html */
     cfg_capacity capacity_per_zone;
+    cfg_named_geopackage named_geopackage;
+    cfg_postgis postgis;
 } cfg_output;
 
 /* ---- targets: (the revisit rule) --------------------------------------- */
@@ -222,8 +241,9 @@ typedef struct {
 /* ---- the file ----------------------------------------------------------- */
 
 typedef struct {
-    char *path;          /* the config file */
-    char *dir;           /* its directory, for relative paths */
+    char *path;          /* the config file (for `-`, a private copy of stdin) */
+    char *dir;           /* its directory, for relative paths (`-`: the working directory) */
+    int path_is_copy;    /* path is that copy: removed by fr_config_free */
     int32_t as_of;       /* days since 1970-01-01 */
     int as_of_set;
     char *working_crs;   /* NULL = UTM zone of the parcels */

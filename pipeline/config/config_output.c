@@ -76,6 +76,80 @@ static const cfg_key capacity_keys[] = {
 static const cfg_section capacity_section = {CFG_SECTION_OF(capacity_keys), .begin = capacity_begin,
                                              .finish = capacity_finish};
 
+/* ---- named_geopackage, postgis -------------------------------------------- */
+
+#define LAYER_NAME_KEYS(type)                                                                                        \
+    {"ranked_parcels", CFG_TEXT, offsetof(type, layers.ranked_parcels), .def = "ranked_parcels",                     \
+     .help = "name of the layer of every ranked parcel"},                                                           \
+    {"targets", CFG_TEXT, offsetof(type, layers.targets), .def = "targets",                                         \
+     .help = "name of the target list's layer (the rows of targets.csv, points at lon/lat)"},                        \
+    {"rejects", CFG_TEXT, offsetof(type, layers.rejects), .def = "rejects", .help = "name of the rejects' table"},  \
+    {"matches", CFG_TEXT, offsetof(type, layers.matches), .def = "matches",                                         \
+     .help = "name of the join audit's table (the rows of matches.csv)"}
+
+/* A layer or table name goes into SQL (quoted) and into PostgreSQL's
+ * 63-byte identifiers with "__new" added: plain names only. */
+static fr_status check_name(cfg_walk *w, const yaml_node_t *n, const char *path, const char *key, const char *name,
+                            size_t max)
+{
+    size_t len = strlen(name);
+    if (len == 0 || len > max || strpbrk(name, "'\"\\;"))
+        return cfg_fail(w, n, "%s.%s '%s' must be 1 to %zu characters without quotes, backslashes or semicolons",
+                        path, key, name, max);
+    return FR_OK;
+}
+
+static fr_status check_layer_names(cfg_walk *w, const yaml_node_t *n, const char *path, const cfg_layer_names *l,
+                                   size_t max)
+{
+    fr_status st = check_name(w, n, path, "ranked_parcels", l->ranked_parcels, max);
+    if (st == FR_OK)
+        st = check_name(w, n, path, "targets", l->targets, max);
+    if (st == FR_OK)
+        st = check_name(w, n, path, "rejects", l->rejects, max);
+    if (st == FR_OK)
+        st = check_name(w, n, path, "matches", l->matches, max);
+    return st;
+}
+
+static fr_status named_geopackage_finish(cfg_walk *w, const yaml_node_t *n, const char *path, void *base)
+{
+    return check_layer_names(w, n, path, &((const cfg_named_geopackage *)base)->layers, 200);
+}
+
+static const cfg_key named_geopackage_keys[] = {
+    {"file", CFG_PATH, offsetof(cfg_named_geopackage, file), .doc_def = "none",
+     .help = "a GeoPackage of your choosing (created if missing) that the run also writes its layers into, under "
+             "the names below; its other layers are left as they are, the run's own replace those of the same "
+             "name in one transaction"},
+    LAYER_NAME_KEYS(cfg_named_geopackage),
+};
+static const cfg_section named_geopackage_section = {CFG_SECTION_OF(named_geopackage_keys),
+                                                     .finish = named_geopackage_finish};
+
+static const cfg_key postgis_keys[] = {
+    {"connection", CFG_TEXT, offsetof(cfg_postgis, connection), .doc_def = "none",
+     .help = "a GDAL `PG:` connection string (`PG:host=db dbname=fire user=firerisk`; a password is better in "
+             "`~/.pgpass` or `PGPASSWORD`, and is masked in every message and in the manifest)"},
+    {"schema", CFG_TEXT, offsetof(cfg_postgis, schema), .def = "public", .help = "the schema of the tables"},
+    {"table_prefix", CFG_TEXT, offsetof(cfg_postgis, table_prefix), .def = "firerisk_",
+     .help = "put before each table name: `firerisk_ranked_parcels`, `firerisk_targets`, `firerisk_rejects`, "
+             "`firerisk_matches`"},
+};
+static fr_status postgis_finish(cfg_walk *w, const yaml_node_t *n, const char *path, void *base)
+{
+    const cfg_postgis *p = base;
+    if (p->connection && strncmp(p->connection, "PG:", 3) != 0)
+        return cfg_fail(w, n, "%s.connection must be a GDAL connection string starting 'PG:' (e.g. 'PG:dbname=fire')",
+                        path);
+    /* the longest table, firerisk_ranked_parcels__new, within 63 bytes */
+    fr_status st = check_name(w, n, path, "schema", p->schema, 63);
+    if (st == FR_OK && p->table_prefix[0])
+        st = check_name(w, n, path, "table_prefix", p->table_prefix, 63 - strlen("ranked_parcels__new"));
+    return st;
+}
+static const cfg_section postgis_section = {CFG_SECTION_OF(postgis_keys), .finish = postgis_finish};
+
 /* ---- output ------------------------------------------------------------- */
 
 static const char *const writers[] = {"native", "gdal", NULL};
@@ -104,5 +178,17 @@ static const cfg_key output_keys[] = {
              "`layer_styles` row"},
     {"report", CFG_BOOL, offsetof(cfg_output, report), .def = "true", .help = "write `report.html`"},
     {"capacity_per_zone", CFG_SECTION, offsetof(cfg_output, capacity_per_zone), .section = &capacity_section},
+    {"named_geopackage", CFG_SECTION, offsetof(cfg_output, named_geopackage), .section = &named_geopackage_section},
+    {"postgis", CFG_SECTION, offsetof(cfg_output, postgis), .section = &postgis_section},
 };
-const cfg_section cfg_output_section = {CFG_SECTION_OF(output_keys)};
+/* The named outputs are copied from the staged GeoPackage (its typed ranked
+ * layer and rejects table). */
+static fr_status output_finish(cfg_walk *w, const yaml_node_t *n, const char *path, void *base)
+{
+    const cfg_output *o = base;
+    if ((o->named_geopackage.file || o->postgis.connection) && !o->geopackage)
+        return cfg_fail(w, n, "%s.%s needs %s.geopackage: true (its layers are copied from ranked_parcels.gpkg)",
+                        path, o->named_geopackage.file ? "named_geopackage" : "postgis", path);
+    return FR_OK;
+}
+const cfg_section cfg_output_section = {CFG_SECTION_OF(output_keys), .finish = output_finish};

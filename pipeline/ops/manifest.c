@@ -18,6 +18,7 @@
 #include <json-c/json.h>
 
 #include "filehash.h"
+#include "gdal_versions.h"
 #include "mask.h"
 
 static const char *const stage_names[FR_STAGE_COUNT] = {"read", "join", "features", "score", "write"};
@@ -302,6 +303,19 @@ static fr_status write_text(const char *path, const char *text, fr_error *err)
     return bad ? fr_error_set(err, FR_E_OUTPUT, "%s: writing failed: %s", path, strerror(e ? e : EIO)) : FR_OK;
 }
 
+/* The libraries loaded at run time: a result can change with their version. */
+static json_object *libraries_json(void)
+{
+    geo_versions v;
+    geo_versions_get(&v);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "gdal", json_object_new_string(v.gdal));
+    json_object_object_add(o, "geos", json_object_new_string(v.geos));
+    json_object_object_add(o, "proj", json_object_new_string(v.proj));
+    json_object_object_add(o, "json_c", json_object_new_string(json_c_version()));
+    return o;
+}
+
 fr_status fr_manifest_write(const char *dir, const fr_manifest_info *info, fr_error *err)
 {
     const fr_run_summary *s = info->summary;
@@ -315,6 +329,7 @@ fr_status fr_manifest_write(const char *dir, const fr_manifest_info *info, fr_er
     host[sizeof host - 1] = '\0';
     json_object_object_add(m, "manifest_version", json_object_new_int(1));
     json_object_object_add(m, "firerisk_version", json_object_new_string(FIRERISK_VERSION));
+    json_object_object_add(m, "libraries", libraries_json());
     json_object_object_add(m, "status", json_object_new_string("ok"));
     iso_time(info->started.tv_sec, when);
     json_object_object_add(m, "started", json_object_new_string(when));

@@ -26,15 +26,23 @@ fr_progress *fr_progress_new(FILE *fp);
  * (the line is erased and nothing is drawn until the next stage). */
 void fr_progress_stage(fr_progress *p, const char *name, int index, int count);
 
-/* Share (0..1) of the current stage done; from any thread. */
+/* Share (0..1) of the current stage (or of its current item) done; from
+ * any thread.  With a share known the line shows the percentage and, once
+ * it has run a second, an estimate of the time left (at the pace so far). */
 void fr_progress_fraction(fr_progress *p, double fraction);
+
+/* What the stage is working on now, e.g. "parcels: city.gpkg" or
+ * "ranked_parcels.gpkg": shown on the line (cut to fit); the share goes
+ * back to unknown and the time-left estimate starts again.  NULL: none. */
+void fr_progress_item(fr_progress *p, const char *item);
 
 /* Stops the thread, erases the line, frees p. */
 void fr_progress_free(fr_progress *p);
 
 /* The line as drawn for the given state, into buf (for the tests):
- * fraction < 0 means unknown (tick animates).  Returns buf. */
-char *fr_progress_format(char *buf, size_t size, const char *name, int index, int count, double fraction,
-                         double seconds, unsigned tick);
+ * item may be NULL; fraction < 0 means unknown (tick animates); eta < 0
+ * means no estimate of the seconds left.  Returns buf. */
+char *fr_progress_format(char *buf, size_t size, const char *name, const char *item, int index, int count,
+                         double fraction, double seconds, double eta, unsigned tick);
 
 #endif

@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "dates.h"
 #include "explain.h"
+#include "log.h"
 #include "rank.h"
 #include "progress.h"
 #include "run_internal.h"
@@ -322,8 +323,18 @@ static fr_status stage_score(run_ctx *ctx, fr_error *err)
     return st;
 }
 
+/* A stage begins: the progress line (on a terminal) and, in a JSON log, a
+ * stage_started event, which QGIS's Processing provider turns into its
+ * progress bar.  The text log stays as it was. */
+static void stage_begins(const fr_run_options *opt, const char *name, int index)
+{
+    fr_progress_stage(opt->progress, name, index, FR_STAGE_COUNT);
+    if (opt->log && opt->log->format == FR_LOG_JSON)
+        fr_log_event(opt->log, FR_LOG_INFO, "stage_started", "%s (%d/%d)", name, index, FR_STAGE_COUNT);
+}
+
 /* Totals per layer and the most frequent reject reasons, for the summary. */
-static void account(run_ctx *ctx)
+void run_account(run_ctx *ctx)
 {
     fr_run_summary *s = ctx->sum;
     for (size_t k = 0; k < s->nlayers; k++) {
@@ -447,37 +458,39 @@ fr_status fr_run(const fr_run_options *opt, fr_run_summary *summary, fr_error *e
         return st;
     }
     double t0 = fr_clock_seconds();
-    fr_progress_stage(opt->progress, "read", 1, FR_STAGE_COUNT);
+    stage_begins(opt, "read", 1);
     st = run_read_inputs(&ctx, err);
     run_guard_after_read(&ctx);
     double t1 = fr_clock_seconds();
     summary->seconds[FR_STAGE_READ] = t1 - t0;
     if (st == FR_OK) {
-        fr_progress_stage(opt->progress, "join", 2, FR_STAGE_COUNT);
+        stage_begins(opt, "join", 2);
         st = stage_join(&ctx, err);
     }
     double t2 = fr_clock_seconds();
     summary->seconds[FR_STAGE_JOIN] = t2 - t1;
     if (st == FR_OK) {
-        fr_progress_stage(opt->progress, "features", 3, FR_STAGE_COUNT);
+        stage_begins(opt, "features", 3);
         st = stage_features(&ctx, err);
     }
     double t3 = fr_clock_seconds();
     summary->seconds[FR_STAGE_FEATURES] = t3 - t2;
     if (st == FR_OK) {
-        fr_progress_stage(opt->progress, "score", 4, FR_STAGE_COUNT);
+        stage_begins(opt, "score", 4);
         st = stage_score(&ctx, err);
     }
     double t4 = fr_clock_seconds();
     summary->seconds[FR_STAGE_SCORE] = t4 - t3;
     if (st == FR_OK) {
-        account(&ctx);
+        run_account(&ctx);
         st = run_checks_judge(&ctx, err); /* before writing: the summary and report explain them */
         summary->checks.accepted = summary->checks.nfailed && opt->accept;
     }
     if (st == FR_OK) {
-        fr_progress_stage(opt->progress, "write", 5, FR_STAGE_COUNT);
+        stage_begins(opt, "write", 5);
         st = run_write_outputs(&ctx, err);
+        if (st == FR_OK)
+            st = run_publish_named(&ctx, err);
     }
     if (st != FR_OK) /* on success the write stage timed itself up to run_summary.txt (run_outputs.c) */
         summary->seconds[FR_STAGE_WRITE] = fr_clock_seconds() - t4;

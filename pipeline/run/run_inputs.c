@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "dates.h"
+#include "progress.h"
 #include "read.h"
 #include "reproject.h"
 #include "validate.h"
@@ -36,6 +37,11 @@ static geo_column_type field_type(const char *role, const char *logical, int *bo
         *boolean = 1;
     (void)role;
     return GEO_COL_NUMBER;
+}
+
+static void read_progress(void *bar, double fraction)
+{
+    fr_progress_fraction(bar, fraction);
 }
 
 static fr_status read_one(run_ctx *ctx, const cfg_layer *cl, size_t counts_index, geo_geom_kind kind,
@@ -66,6 +72,15 @@ static fr_status read_one(run_ctx *ctx, const cfg_layer *cl, size_t counts_index
         /* required dates after today (UTC) or before 1900 are typos or placeholders */
         .date_bounds = 1, .min_date = fr_days_from_civil(1900, 1, 1), .max_date = (int32_t)(time(NULL) / 86400),
     };
+    struct fr_progress *bar = ctx->opt ? ctx->opt->progress : NULL;
+    if (bar) { /* the progress line names the layer and its source */
+        char item[600];
+        const char *src = cl->source_label ? cl->source_label : cl->source, *slash = strrchr(src, '/');
+        snprintf(item, sizeof item, "%s: %s", cl->role, slash && strncmp(src, "PG:", 3) ? slash + 1 : src);
+        fr_progress_item(bar, item);
+        spec.progress = read_progress;
+        spec.progress_arg = bar;
+    }
     geo_read_stats stats;
     size_t warn_before = ctx->warnings.count;
     fr_status st = geo_read_layer(&spec, out, &stats, &ctx->rejects, &ctx->warnings, err);

@@ -87,6 +87,10 @@ fr_status run_read_inputs(run_ctx *ctx, fr_error *err);
 /* run_outputs.c: writes the ranked outputs into ctx->out_dir atomically. */
 fr_status run_write_outputs(run_ctx *ctx, fr_error *err);
 
+/* The staged layers copied into output.named_geopackage and output.postgis,
+ * when set (run_publish.c); before the output directory is swapped in. */
+fr_status run_publish_named(run_ctx *ctx, fr_error *err);
+
 /* run_guard.c: the output directory locked and checked, inputs listed
  * and hashed in the background (before reading); inputs re-checked after
  * reading; accounting checked, manifest written and the staging directory
@@ -106,6 +110,8 @@ fr_status run_join(run_ctx *ctx, fr_error *err);
 fr_status run_ctx_open(run_ctx *ctx, const fr_run_options *opt, fr_run_summary *summary, fr_error *err);
 /* run.c: the features and score stages of `run` (for `explain`). */
 fr_status run_features_and_score(run_ctx *ctx, fr_error *err);
+/* The used and rejected totals per layer and the reject reasons of the summary. */
+void run_account(run_ctx *ctx);
 fr_status run_features_as_of(run_ctx *ctx, int32_t as_of, fr_error *err);
 void run_ctx_free(run_ctx *ctx);
 

@@ -19,6 +19,7 @@
 
 #include "dates.h"
 #include "explain.h"
+#include "progress.h"
 #include "rank.h"
 #include "reproject.h"
 #include "run_extras.h"
@@ -426,6 +427,15 @@ static fr_status geojson_vertices(run_ctx *ctx, int gdal, double **lon, double *
     return geo_to_lonlat(pl->srs_wkt, pl->npts, pl->px, pl->py, *lon, *lat, err);
 }
 
+/* One more of the planned files written (from any writer thread). */
+static void file_written(struct fr_progress *bar, int *done, int planned)
+{
+    int now;
+#pragma omp atomic capture
+    now = ++*done;
+    fr_progress_fraction(bar, planned ? (double)now / planned : 1);
+}
+
 /* ranked_parcels.geojson, .shp and .gpkg in dir: independent datasets, one
  * thread each; the first failure (in that order) is reported. */
 static fr_status write_ranked_layers(run_ctx *ctx, const geo_out_table *ranked, const geo_out_table *geojson,
@@ -437,17 +447,29 @@ static fr_status write_ranked_layers(run_ctx *ctx, const geo_out_table *ranked, 
     snprintf(p1, sizeof p1, "%s/ranked_parcels.geojson", dir);
     snprintf(p2, sizeof p2, "%s/ranked_parcels.shp", dir);
     snprintf(p3, sizeof p3, "%s/ranked_parcels.gpkg", dir);
+    /* the progress line: the files, and the share of them written */
+    struct fr_progress *bar = ctx->opt ? ctx->opt->progress : NULL;
+    const cfg_output *o = &ctx->cfg.output;
+    int planned = o->geopackage + o->geojson + o->shapefile, done = 0;
+    fr_progress_item(bar, "ranked_parcels.*");
+    fr_progress_fraction(bar, 0);
 #pragma omp parallel sections num_threads(3)
     {
 #pragma omp section
-        if (ctx->cfg.output.geopackage)
+        if (ctx->cfg.output.geopackage) {
             s3 = run_extras_gpkg(ctx, ranked, p3, &e3);
+            file_written(bar, &done, planned);
+        }
 #pragma omp section
-        if (ctx->cfg.output.geojson)
+        if (ctx->cfg.output.geojson) {
             s1 = (gdal ? geo_write_geojson_gdal : geo_write_geojson)(geojson, p1, &e1);
+            file_written(bar, &done, planned);
+        }
 #pragma omp section
-        if (ctx->cfg.output.shapefile)
+        if (ctx->cfg.output.shapefile) {
             s2 = (gdal ? geo_write_shapefile_gdal : geo_write_shapefile)(ranked, p2, &e2);
+            file_written(bar, &done, planned);
+        }
     }
     if (s1 != FR_OK)
         *err = e1;
@@ -464,6 +486,7 @@ static fr_status write_ranked_layers(run_ctx *ctx, const geo_out_table *ranked, 
 static fr_status write_tables(run_ctx *ctx, geo_out_table *target_table, const char *dir, fr_error *err)
 {
     char path[4200];
+    fr_progress_item(ctx->opt ? ctx->opt->progress : NULL, "targets, rejects...");
     snprintf(path, sizeof path, "%s/targets.csv", dir);
     fr_status st = geo_write_csv(target_table, path, err);
     ctx->sum->targets_written = target_table->nrows;

@@ -87,12 +87,53 @@ static void refusals(void **state)
     assert_non_null(strstr(err.message, "geopackage, geopackage_spatial_index, style, report, capacity_per_zone"));
 }
 
+/* output.named_geopackage and output.postgis: names of the user's choosing,
+ * defaults, and the refusals that keep them out of SQL trouble. */
+static void named_outputs(void **state)
+{
+    (void)state;
+    fr_config cfg;
+    fr_error err = {0};
+    assert_int_equal(load_text(BASE "output:\n  named_geopackage: {file: fire.gpkg, targets: visit_list}\n"
+                                    "  postgis: {connection: 'PG:dbname=fire', schema: gis}\n",
+                               &cfg, &err),
+                     FR_OK);
+    assert_non_null(strstr(cfg.output.named_geopackage.file, "/fire.gpkg")); /* relative to the config */
+    assert_string_equal(cfg.output.named_geopackage.layers.targets, "visit_list");
+    assert_string_equal(cfg.output.named_geopackage.layers.ranked_parcels, "ranked_parcels");
+    assert_string_equal(cfg.output.postgis.connection, "PG:dbname=fire");
+    assert_string_equal(cfg.output.postgis.schema, "gis");
+    assert_string_equal(cfg.output.postgis.table_prefix, "firerisk_");
+    fr_config_free(&cfg);
+    assert_int_equal(load_text(BASE, &cfg, &err), FR_OK);
+    assert_null(cfg.output.named_geopackage.file);
+    assert_null(cfg.output.postgis.connection);
+    fr_config_free(&cfg);
+
+    assert_int_equal(load_text(BASE "output:\n  named_geopackage: {file: f.gpkg, matches: \"a'b\"}\n", &cfg, &err),
+                     FR_E_CONFIG);
+    assert_non_null(strstr(err.message, "c.yaml:"));
+    assert_non_null(strstr(err.message, "matches 'a'b' must be 1 to"));
+    assert_int_equal(load_text(BASE "output:\n  postgis: {connection: 'dbname=fire'}\n", &cfg, &err), FR_E_CONFIG);
+    assert_non_null(strstr(err.message, "must be a GDAL connection string starting 'PG:'"));
+    assert_int_equal(load_text(BASE "output:\n  postgis: {connection: 'PG:x', table_prefix: "
+                                    "a_prefix_much_too_long_for_postgresql_table_names_}\n",
+                               &cfg, &err),
+                     FR_E_CONFIG);
+    assert_non_null(strstr(err.message, "table_prefix"));
+    /* the ranked layer is copied from the staged GeoPackage */
+    assert_int_equal(load_text(BASE "output:\n  geopackage: false\n  named_geopackage: {file: f.gpkg}\n", &cfg, &err),
+                     FR_E_CONFIG);
+    assert_non_null(strstr(err.message, "named_geopackage needs output.geopackage: true"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(defaults),
         cmocka_unit_test(keys),
         cmocka_unit_test(refusals),
+        cmocka_unit_test(named_outputs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -19,18 +19,41 @@
 static void test_format(void **state)
 {
     (void)state;
-    char buf[128];
-    fr_progress_format(buf, sizeof buf, "write", 5, 5, 0.5, 12.34, 0);
-    assert_non_null(strstr(buf, "5/5 write"));
-    assert_non_null(strstr(buf, "[###############---------------]"));
+    char buf[160];
+    fr_progress_format(buf, sizeof buf, "write", NULL, 5, 5, 0.5, 12.34, -1, 0);
+    assert_non_null(strstr(buf, "5/5 write ["));
+    assert_non_null(strstr(buf, "[#######-------]"));
     assert_non_null(strstr(buf, " 50%"));
     assert_non_null(strstr(buf, "12.3s"));
-    fr_progress_format(buf, sizeof buf, "read", 1, 5, -1, 1.0, 3);
-    assert_non_null(strstr(buf, "[---#####----------------------]")); /* the block has moved 3 steps */
+    assert_null(strstr(buf, "left"));
+    fr_progress_format(buf, sizeof buf, "read", NULL, 1, 5, -1, 1.0, -1, 3);
+    assert_non_null(strstr(buf, "[---#####------]")); /* the block has moved 3 steps */
     assert_null(strstr(buf, "%"));
-    fr_progress_format(buf, sizeof buf, "read", 1, 5, 7, 1.0, 0); /* clamped */
+    fr_progress_format(buf, sizeof buf, "read", NULL, 1, 5, 7, 1.0, -1, 0); /* clamped */
     assert_non_null(strstr(buf, "100%"));
     assert_true(strlen(buf) < 80);
+}
+
+static void test_format_item_and_time_left(void **state)
+{
+    (void)state;
+    char buf[160];
+    fr_progress_format(buf, sizeof buf, "read", "parcels: city.gpkg", 1, 5, 0.25, 20.0, 65.4, 0);
+    assert_non_null(strstr(buf, "1/5 read parcels: city.gpkg ["));
+    assert_true(strlen(buf) < 80);
+    assert_non_null(strstr(buf, " 25% 1:05 left"));
+    assert_null(strstr(buf, "20.0s")); /* the time left replaces the time spent */
+    fr_progress_format(buf, sizeof buf, "read", "x", 1, 5, 0.5, 1.0, 3725, 0);
+    assert_non_null(strstr(buf, " 1:02:05 left"));
+    /* a long item keeps its end (the file name) and the line fits 80 columns */
+    fr_progress_format(buf, sizeof buf, "features", "inspections: /srv/exports/nightly/very/long/path/inspections.gpkg",
+                       3, 5, 0.999, 1234.5, 3600 * 99, 0);
+    assert_non_null(strstr(buf, " ..."));
+    assert_non_null(strstr(buf, "ections.gpkg ["));
+    assert_true(strlen(buf) < 80);
+    /* no estimate without a share */
+    fr_progress_format(buf, sizeof buf, "read", "parcels: a.shp", 1, 5, -1, 5.0, 10, 0);
+    assert_null(strstr(buf, "left"));
 }
 
 static char *read_all(FILE *fp)
@@ -77,6 +100,24 @@ static void test_long_stage_draws_a_bar(void **state)
     fclose(fp);
 }
 
+static void test_item_shows_and_estimates(void **state)
+{
+    (void)state;
+    FILE *fp = tmpfile();
+    fr_progress *p = fr_progress_new(fp);
+    fr_progress_stage(p, "read", 1, 5);
+    fr_progress_item(p, "parcels: city.gpkg");
+    fr_progress_fraction(p, 0.4);
+    usleep(1600000);
+    fr_progress_free(p);
+    char *s = read_all(fp);
+    assert_non_null(strstr(s, "1/5 read parcels: city.gpkg ["));
+    assert_non_null(strstr(s, " 40% "));
+    assert_non_null(strstr(s, " left\r")); /* 1.5 s for 40%: about 0:02 left */
+    free(s);
+    fclose(fp);
+}
+
 static void test_no_stage_stops_drawing(void **state)
 {
     (void)state;
@@ -103,6 +144,7 @@ static void test_null_is_fine(void **state)
     (void)state;
     fr_progress_stage(NULL, "read", 1, 5);
     fr_progress_fraction(NULL, 0.5);
+    fr_progress_item(NULL, "x");
     fr_progress_free(NULL);
 }
 
@@ -110,6 +152,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format),
+        cmocka_unit_test(test_format_item_and_time_left),
+        cmocka_unit_test(test_item_shows_and_estimates),
         cmocka_unit_test(test_short_stage_draws_nothing),
         cmocka_unit_test(test_long_stage_draws_a_bar),
         cmocka_unit_test(test_no_stage_stops_drawing),
