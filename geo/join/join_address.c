@@ -219,6 +219,8 @@ static void near_on(const geo_address_index *ix, int32_t street, const geo_addre
             continue;
         if (geo_address_units_compare(unit, e->unit) < 0)
             continue;
+        if (d == 0 && a->num_extra[0] && e->extra[0])
+            continue; /* 102B is not 102A: a letter or fraction the record states contradicts another */
         if (d < *best_d) {
             *best_d = d;
             hits_init(h);

@@ -62,6 +62,7 @@ static const struct {
     /* 26 */ {"2213 DRESDEN DR", 2100, 0},
     /* 27 */ {"2607 W MEADOW LN", 2200, 0},     /* MEADOW is a suffix word too */
     /* 28 */ {"2607 W MEADOW DR", 2300, 0},
+    /* 29 */ {"310A PLUM ST", 2400, 0},
 };
 #define NP (sizeof parcels / sizeof parcels[0])
 
@@ -187,6 +188,9 @@ static void near_number_only_on_its_block(void **state)
     assert_int_equal(m.parcel, 19);
     assert_int_equal(m.method, GEO_MATCH_ADDRESS_NEAR);
     refused(state, "197 PEACH ST", GEO_UNMATCHED_NO_HOUSE_NUMBER); /* the other side */
+    /* a letter the record states contradicts another letter, not a plain number */
+    refused(state, "310B Plum St", GEO_UNMATCHED_NO_HOUSE_NUMBER);
+    expect(state, "310 Plum St", 29, GEO_MATCH_ADDRESS_NEAR);
     /* a grid number is exact or nothing */
     refused(state, "W152 N9700 TREE TOPS DR", GEO_UNMATCHED_NO_HOUSE_NUMBER);
 }
