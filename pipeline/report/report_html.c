@@ -282,7 +282,7 @@ static void change_table(fr_strbuf *b, const fr_changes *c, int entered, size_t 
     fr_sb_printf(b, "<h3>%s (", entered ? "Entered the list" : "Left the list");
     put_count(b, total);
     fr_sb_puts(b, ")</h3>\n<table>\n<tr><th>parcel_id</th><th>address</th><th>rank</th><th>previous rank</th>"
-                  "<th>score</th><th>previous score</th><th>tier</th></tr>\n");
+                  "<th>score</th><th>previous score</th><th>tier</th><th>why</th></tr>\n");
     for (size_t k = 0; k < c->count && shown < max_rows; k++) {
         const fr_change *x = &c->items[k];
         if (x->entered != entered)
@@ -297,7 +297,9 @@ static void change_table(fr_strbuf *b, const fr_changes *c, int entered, size_t 
         put_opt_score(b, x->previous_score);
         fr_sb_printf(b, "<td class=\"%s\">", tier_class(x->tier));
         fr_sb_xml(b, x->tier ? x->tier : (entered ? "" : "(no longer ranked)"));
-        fr_sb_puts(b, "</td></tr>\n");
+        fr_sb_puts(b, "</td>");
+        td_text(b, x->why);
+        fr_sb_puts(b, "</tr>\n");
     }
     fr_sb_puts(b, "</table>\n");
     if (shown < total) {

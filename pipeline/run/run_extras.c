@@ -380,6 +380,8 @@ fr_status run_extras_finish(run_ctx *ctx, const char *tmp, const geo_out_table *
         snprintf(previous, sizeof previous, "%s/targets.csv", ctx->out_dir);
         st = fr_changes_compute(previous, &cur, &ch, err);
     }
+    if (st == FR_OK) /* why each row entered or left (run_changes.c) */
+        st = run_changes_explain(ctx, targets->order, targets->nrows, &ch, err);
     if (st == FR_OK) {
         snprintf(path, sizeof path, "%s/changes.csv", tmp);
         st = fr_changes_write_csv(&ch, path, err);

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "changes.h"
 #include "run_internal.h"
 #include "write.h"
 
@@ -35,5 +36,11 @@ fr_status run_extras_gpkg(const run_ctx *ctx, const geo_out_table *ranked, const
  * start of the write stage. */
 fr_status run_extras_finish(run_ctx *ctx, const char *tmp, const geo_out_table *targets, double write_started,
                             fr_error *err);
+
+/* run_changes.c: the reason of every row of ch (changes.csv): the
+ * features as of the previous run's date (recomputed; the run's own
+ * features are left as they were), the revisit rule, the capacity zone.
+ * rows: the target list's rows. */
+fr_status run_changes_explain(run_ctx *ctx, const size_t *rows, size_t nrows, fr_changes *ch, fr_error *err);
 
 #endif

@@ -105,7 +105,7 @@ expect_stderr "capacity_per_zone.zone 'battalion'"
 
 # ---- changes since the last run ----------------------------------------------------
 [ "$(grep -c '^entered,' "$WORK/a/changes.csv")" = 500 ] || fail "first run: not every target entered"
-head -1 "$WORK/a/changes.csv" | grep -x 'change,parcel_id,address,rank,previous_rank,score,previous_score,tier' >/dev/null \
+head -1 "$WORK/a/changes.csv" | grep -x 'change,parcel_id,address,rank,previous_rank,score,previous_score,tier,why' >/dev/null \
   || fail "changes.csv header"
 cp "$WORK/a/targets.csv" "$WORK/targets.before"
 expect_exit 0 "$FIRERISK" run --config "$WORK/city/zones.yaml" --out "$WORK/a" --as-of 2025-07-01 --quiet

@@ -138,4 +138,34 @@ case_name "revisit_after_days: 0 and failed_revisit_days: 0 hold no home back"
 sed 's/^output:/targets: {revisit_after_days: 0, failed_revisit_days: 0}\noutput:/' c.yaml > c0.yaml
 run_ok c0.yaml
 [ "$(targets)" = "P1 P2 P3" ] || fail "$CASE: $(targets)"
+case_name "changes.csv says why: visited, due again, features moved, zone at capacity"
+# a fire on P4 in June 2025: counted as of 2025-12-01, not as of 2025-01-01
+{ cat inc.csv; echo "F-5,2025-06-01,P4"; } > inc2.csv
+sed 's/source: inc.csv/source: inc2.csv/' c.yaml > c2.yaml
+why() { awk -F, -v id="$1" "$CSV_AWK"'{ n = csv($0, f) } NR == 1 { for (i = 1; i <= n; i++) if (f[i] == "why") w = i; next }
+        f[2] == id { print f[1] ": " f[w] }' "$OUT/changes.csv"; }
+run_ok c2.yaml --as-of 2025-12-01          # P1 P4 P2: nobody held back
+run_ok c2.yaml --as-of 2025-01-01          # P1, P3 held back; P4's fire not yet
+[ "$(why P1)" = "left: visited on 2024-12-01" ] || fail "$CASE: P1 '$(why P1)'"
+# the feature that moved the score most first (a points term), then the others
+case "$(why P4)" in "left: fires_parcel_5y 1 -> 0; fires_near_3y 5 -> 4; "*) ;; *) false ;; esac \
+  || fail "$CASE: P4 '$(why P4)'"
+run_ok c2.yaml --as-of 2025-12-01
+[ "$(why P1)" = "entered: due again: visited on 2024-12-01, 365 days ago" ] || fail "$CASE: P1 '$(why P1)'"
+case "$(why P4)" in "entered: fires_parcel_5y 0 -> 1; fires_near_3y 4 -> 5; "*) ;; *) false ;; esac \
+  || fail "$CASE: P4 '$(why P4)'"
+# two districts: A (x < 741060: P1 P2 P5 P6 ...) and B; one target each
+cat > zones.csv <<'CSV'
+label,wkt
+A,"POLYGON((740900 3734900,741060 3734900,741060 3735200,740900 3735200,740900 3734900))"
+B,"POLYGON((741060 3734900,741200 3734900,741200 3735200,741060 3735200,741060 3734900))"
+CSV
+ogr2ogr -f GPKG zones.gpkg zones.csv -oo GEOM_POSSIBLE_NAMES=wkt -oo KEEP_GEOM_COLUMNS=NO -a_srs EPSG:32616 -nln zones
+sed 's/^output:/  zones:\n    - {name: district, source: zones.gpkg, field: label}\noutput:/' c2.yaml > z.yaml
+run_ok z.yaml --as-of 2025-12-01
+{ cat z.yaml; printf '  capacity_per_zone: {zone: district, default: 1}\n'; } > cap.yaml
+run_ok cap.yaml --as-of 2025-12-01          # P1 (A), P4 (B); P2 (A) passed over
+[ "$(targets)" = "P1 P4" ] || fail "$CASE: capacity list $(targets)"
+[ "$(why P2)" = "left: zone district A at capacity" ] || fail "$CASE: P2 '$(why P2)'"
+
 echo "ok: $CASES cases"
