@@ -392,6 +392,12 @@ static void section_inputs(fr_strbuf *b, const fr_report_input *in)
         fr_sb_xml(b, s->skipped_terms);
         fr_sb_puts(b, "</p>\n");
     }
+    if (s->implausible[0]) {
+        fr_sb_puts(b, "<p class=\"note\"><b>Implausible values</b> for their kind (a wrong column or unit in a "
+                      "source? kept as read):</p>\n<pre>");
+        fr_sb_xml(b, s->implausible);
+        fr_sb_puts(b, "</pre>\n");
+    }
 }
 
 typedef struct {

@@ -168,4 +168,18 @@ run_ok cap.yaml --as-of 2025-12-01          # P1 (A), P4 (B); P2 (A) passed over
 [ "$(targets)" = "P1 P4" ] || fail "$CASE: capacity list $(targets)"
 [ "$(why P2)" = "left: zone district A at capacity" ] || fail "$CASE: P2 '$(why P2)'"
 
+case_name "block-group reasons in plain words; an implausible value for its kind warns in the summary and report"
+cat > bg.csv <<'CSV'
+geoid,housing_units,poverty_rate,wkt
+130890001001,1588216,0.45,"POLYGON((740900 3734900,741200 3734900,741200 3735200,740900 3735200,740900 3734900))"
+CSV
+sed 's/^output:/  block_groups:\n    source: bg.csv\n    geometry: {wkt: wkt}\n    crs: EPSG:32616\n    fields: {geoid: geoid, housing_units: housing_units, poverty_rate: poverty_rate}\nscore:\n  weights:\n    - {feature: bg_housing_units, weight: 5, cap: 100}\n    - {feature: fires_parcel_5y, weight: 1, cap: 2}\noutput:/' c.yaml > bg.yaml
+run_ok bg.yaml
+grep -q "^warning: implausible values" "$OUT/run_summary.txt" || { cat "$OUT/run_summary.txt" >&2; fail "$CASE: no warning"; }
+grep -q "bg_housing_units .*16 parcels outside 0 to 50000 per block group (e.g. 1588216)" "$OUT/run_summary.txt" \
+  || { cat "$OUT/run_summary.txt" >&2; fail "$CASE: warning line"; }
+grep -q "Implausible values" "$OUT/report.html" || fail "$CASE: report lacks the warning"
+csv_column "$OUT/targets.csv" reason_1 | grep -qx "block group: housing units 1,588,216" \
+  || fail "$CASE: reason $(csv_column "$OUT/targets.csv" reason_1 | head -1)"
+
 echo "ok: $CASES cases"
