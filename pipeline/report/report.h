@@ -26,6 +26,7 @@
 #include "status.h"
 #include "strbuf.h"
 #include "write.h"
+#include "zone_lists.h"
 
 /* The static map: every parcel as a dot (a deterministic sample beyond a
  * few thousand), the target list as larger dots by tier, stations. */
@@ -58,6 +59,9 @@ typedef struct {
     size_t nfiles;
     double write_seconds;         /* the write stage until the report */
     fr_report_map map;
+    const char *zone_name;        /* the zone layer of the per-zone counts (NULL: none) */
+    const fr_zone_count *zone_counts; /* per zone label (zone_lists.h) */
+    size_t nzone_counts;
 } fr_report_input;
 
 /* The report as one HTML document; the caller frees *html. */

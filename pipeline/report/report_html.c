@@ -256,6 +256,31 @@ static void section_targets(fr_strbuf *b, const fr_report_input *in)
     fr_sb_puts(b, "</table></div>\n");
 }
 
+/* Parcels, high tier, targets and held-back homes per zone label: whether
+ * each battalion or district gets its share of the list. */
+static void section_zones(fr_strbuf *b, const fr_report_input *in)
+{
+    if (!in->zone_name || !in->nzone_counts)
+        return;
+    fr_sb_puts(b, "<h2>Targets per ");
+    fr_sb_xml(b, in->zone_name);
+    fr_sb_puts(b, "</h2>\n<p>Each zone's own list is in <code>targets_by_zone.csv</code> (sorted by zone, "
+                  "<code>zone_row</code> numbering the rows of each).</p>\n<div class=\"wide\"><table>\n<tr><th>");
+    fr_sb_xml(b, in->zone_name);
+    fr_sb_puts(b, "</th><th>parcels</th><th>high tier</th><th>targets</th><th>held back (visited)</th></tr>\n");
+    for (size_t k = 0; k < in->nzone_counts; k++) {
+        const fr_zone_count *c = &in->zone_counts[k];
+        fr_sb_puts(b, "<tr>");
+        td_text(b, c->label ? c->label : "(no zone)");
+        td_count(b, c->parcels);
+        td_count(b, c->high);
+        td_count(b, c->targets);
+        td_count(b, c->held_back);
+        fr_sb_puts(b, "</tr>\n");
+    }
+    fr_sb_puts(b, "</table></div>\n");
+}
+
 /* ---- changes ----------------------------------------------------------- */
 
 static void put_opt_rank(fr_strbuf *b, long r)
@@ -600,6 +625,7 @@ fr_status fr_report_html(const fr_report_input *in, char **html, fr_error *err)
     section_header(&b, in);
     section_map(&b, in);
     section_targets(&b, in);
+    section_zones(&b, in);
     section_changes(&b, in);
     section_inputs(&b, in);
     section_matches(&b, in, rc, nrc);

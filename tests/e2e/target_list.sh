@@ -168,6 +168,20 @@ run_ok cap.yaml --as-of 2025-12-01          # P1 (A), P4 (B); P2 (A) passed over
 [ "$(targets)" = "P1 P4" ] || fail "$CASE: capacity list $(targets)"
 [ "$(why P2)" = "left: zone district A at capacity" ] || fail "$CASE: P2 '$(why P2)'"
 
+case_name "per-zone lists: targets_by_zone.csv sorted by zone within capacity; counts per zone in the report"
+run_ok z.yaml --as-of 2025-12-01           # no capacity: P1 P4 P2 (A: P1 P2; B: P4)
+[ "$(csv_column "$OUT/targets_by_zone.csv" parcel_id | paste -sd' ')" = "P1 P2 P4" ] || fail "$CASE: by zone order"
+[ "$(csv_column "$OUT/targets_by_zone.csv" zone | paste -sd' ')" = "A A B" ] || fail "$CASE: zones"
+[ "$(csv_column "$OUT/targets_by_zone.csv" zone_row | paste -sd' ')" = "1 2 1" ] || fail "$CASE: zone_row"
+[ "$(csv_column "$OUT/targets_by_zone.csv" list_rank | paste -sd' ')" = "1 3 2" ] || fail "$CASE: list_rank"
+grep -q "<h2>Targets per district</h2>" "$OUT/report.html" || fail "$CASE: report lacks the per-zone table"
+# A: 8 parcels (x < 741060), 2 targets; B: 8 parcels, 1 target
+grep -q "<tr><td>A</td><td class=\"n\">8</td><td class=\"n\">[0-9]*</td><td class=\"n\">2</td>" "$OUT/report.html" \
+  || { grep -A3 "Targets per" "$OUT/report.html" >&2; fail "$CASE: zone A counts"; }
+run_ok cap.yaml --as-of 2025-12-01
+csv_column "$OUT/targets_by_zone.csv" zone | sort | uniq -c | awk '$1 > 1 { bad = 1 } END { exit bad }' \
+  || fail "$CASE: a zone over its capacity of 1 in targets_by_zone.csv"
+
 case_name "block-group reasons in plain words; an implausible value for its kind warns in the summary and report"
 cat > bg.csv <<'CSV'
 geoid,housing_units,poverty_rate,wkt
