@@ -175,6 +175,10 @@ fr_status run_guard_hold(run_ctx *ctx, const char **kept, fr_error *err);
  * ctx->visit, with the held-back counts in the summary. */
 fr_status run_visits_check_outcomes(run_ctx *ctx, fr_error *err);
 fr_status run_visits_rule(run_ctx *ctx, fr_error *err);
+/* The revisit rule, then the ranking (ctx->order, rank, tier; rank.h):
+ * equal scores ordered by fires_parcel_5y, fires_near_5y, days since the
+ * last visit (never visited first), parcel id. */
+fr_status run_visits_rank(run_ctx *ctx, fr_error *err);
 void run_visit_rule_free(run_visit_rule *v);
 /* 1 when outcome is one of targets.failed_outcomes, 0 one of done_outcomes
  * (or NULL: no outcome mapped, the visit was made), -1 neither. */
@@ -197,6 +201,10 @@ fr_status run_tag_reject(run_ctx *ctx, const geo_layer *l, size_t k);
 fr_status run_ids_keep(const geo_layer *l, run_id_copies *c, fr_error *err);
 fr_status run_ids_tag(run_ctx *ctx, size_t from, const char *layer, const run_id_copies *c, fr_error *err);
 void run_ids_free(run_id_copies *c);
+
+/* run_plausible.c: features with values outside the sane range of their
+ * kind, listed in ctx->sum->implausible. */
+void run_check_plausible(run_ctx *ctx);
 
 /* Counts of layer k in the summary (k: LAYER_* or LAYER_ZONES + i). */
 fr_layer_counts *run_counts(run_ctx *ctx, size_t k);
