@@ -63,10 +63,10 @@ YAML
 expect_exit 0 "$FIRERISK" match --config match.yaml --out m
 for f in matches.csv rejects.csv match_summary.txt; do [ -s "m/$f" ] || fail "match wrote no $f"; done
 [ ! -e m/ranked_parcels.csv ] || fail "match wrote ranked outputs"
-head -1 m/matches.csv | grep -q ",street,candidates$" || fail "matches.csv lacks street and candidates"
+head -1 m/matches.csv | grep -q ",street,candidates," || fail "matches.csv lacks street and candidates"
 row() { awk -F, -v id="$1" '$1 == "incidents" && $2 == id' m/matches.csv; }
 # 2.
-row 1 | grep -q "^incidents,1,address_building,P1,.*,OAK ST,3$" || fail "record 1 not the building: $(row 1)"
+row 1 | grep -q "^incidents,1,address_building,P1,.*,OAK ST,3," || fail "record 1 not the building: $(row 1)"
 row 2 | grep -q "^incidents,2,address,P2," || fail "record 2 not unit 2's parcel: $(row 2)"
 row 3 | grep -q "^incidents,3,address,P4," || fail "record 3 (A&B units) not P4: $(row 3)"
 grep -q "parcels sharing their address: 3, 3 of them in 1 buildings" m/match_summary.txt \

