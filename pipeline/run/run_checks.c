@@ -244,23 +244,33 @@ fr_status run_checks_judge(run_ctx *ctx, fr_error *err)
     return FR_OK;
 }
 
+/* "a, b" (with_figures 0) or "a: figures; b: figures" of the failed checks. */
+static void failed_list(const fr_check_results *r, int with_figures, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < r->nfailed && used + 2 < size; i++) {
+        int w = snprintf(out + used, size - used, "%s%s%s%s", i ? (with_figures ? "; " : ", ") : "",
+                         r->failed[i].name, with_figures ? ": " : "", with_figures ? r->failed[i].text : "");
+        if (w < 0)
+            break;
+        used += (size_t)w < size - used ? (size_t)w : size - used - 1;
+    }
+}
+
 fr_status run_checks_hold(run_ctx *ctx, fr_error *err)
 {
     const fr_check_results *r = &ctx->sum->checks;
-    char list[900] = "";
-    size_t used = 0;
-    for (size_t i = 0; i < r->nfailed && used + 2 < sizeof list; i++) {
-        int w = snprintf(list + used, sizeof list - used, "%s%s: %s", i ? "; " : "", r->failed[i].name,
-                         r->failed[i].text);
-        if (w < 0)
-            break;
-        used += (size_t)w < sizeof list - used ? (size_t)w : sizeof list - used - 1;
-    }
+    char names[1024], list[4096];
+    failed_list(r, 0, names, sizeof names);
+    failed_list(r, 1, list, sizeof list);
     const char *kept = NULL;
     fr_status st = run_guard_hold(ctx, &kept, err);
     if (st != FR_OK)
         return st;
-    fr_log_event(ctx->log, FR_LOG_ERROR, "run_held", "%zu quality check(s) failed: %s", r->nfailed, list);
+    /* the names first: a long list of figures may be cut, the names are not */
+    fr_log_event(ctx->log, FR_LOG_ERROR, "run_held", "%zu quality check(s) failed (%s): %s", r->nfailed, names,
+                 list);
     return fr_error_set(err, FR_E_HELD,
                         "run held, outputs not published (the previous ones stay in %s): %s. The new outputs are in "
                         "%s for inspection; publish them anyway with --accept, or adjust checks: in the config",
