@@ -130,7 +130,8 @@ static const cfg_key checks_keys[] = {
              "from the last published run"},
     {"max_data_age_days", CFG_WHOLE, offsetof(cfg_checks, max_data_age_days), .min = 0, .max = 1000000,
      .def = "45", .help = "the newest record of a dated layer (inspections, incidents) may be at most this many days "
-                          "older than as_of: an export that stopped is caught"},
+                          "older than as_of: an export that stopped is caught (when the layer's pace over the year "
+                          "before makes the silence improbable: 5 or more records expected; else a warning)"},
     {"ids_must_match", CFG_BOOL, offsetof(cfg_checks, ids_must_match), .def = "true",
      .help = "a layer whose records carry parcel ids must match some of them by id (0% means the ids are written "
              "differently from the parcels', or the wrong field is mapped)"},

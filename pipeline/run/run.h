@@ -49,7 +49,8 @@ typedef struct {
 
 /* One quality check that failed or came close (run_checks.c): its stable
  * name ("parcel_count", "reject_share:incidents"...) and its figures. */
-#define FR_MAX_CHECK_NOTES 16
+#define FR_MAX_CHECK_NOTES 64 /* more than the checks of a run can number (2 per layer of FR_MAX_LAYERS,
+                                  6 methods x 2 point layers, and the rest): none is ever dropped */
 typedef struct {
     char name[64];
     char text[448];

@@ -162,7 +162,18 @@ static void check_ids(const cfg_checks *k, const geo_layer *l, const fr_layer_co
           c->name, with_id);
 }
 
-/* The newest record's age at as_of, for a dated layer. */
+/* The newest record's age at as_of, for a dated layer, judged against the
+ * layer's own pace: a silence is alarming only when the layer's records of
+ * the year before its newest one make it improbable.  A city's incident
+ * export with dozens of calls a week that went quiet 45 days ago has
+ * stopped; a small town's, or a small synthetic city's, with a fire call
+ * every few weeks can be quiet that long by chance, and holding every such
+ * night would teach the operator to --accept without looking.  Under a
+ * Poisson rate r (records a day over that year), no record in `age` days has
+ * probability exp(-r age): the check fails past the limit only when the
+ * expected count r age is at least DATA_AGE_MIN_EXPECTED (a silence of
+ * probability under 1%); a stale layer too sparse to tell is a warning. */
+#define DATA_AGE_MIN_EXPECTED 5.0
 static void check_age(const run_ctx *ctx, const cfg_checks *k, const geo_layer *l, fr_check_results *r)
 {
     int col = geo_layer_find_column(l, "date");
@@ -176,14 +187,27 @@ static void check_age(const run_ctx *ctx, const cfg_checks *k, const geo_layer *
     }
     if (newest == FR_DATE_MISSING)
         return;
+    size_t year = 0; /* records in the 365 days up to the newest */
+    for (size_t i = 0; i < l->count; i++) {
+        int32_t d = l->cols[col].date[i];
+        year += d != FR_DATE_MISSING && d <= newest && d > newest - 365;
+    }
     long age = (long)ctx->as_of - newest;
+    double expected = (double)year / 365.0 * (double)age;
     char name[64], day[11];
     snprintf(name, sizeof name, "data_age:%s", l->name);
     fr_format_date(newest, day);
-    if (age > k->max_data_age_days / 2)
-        judge(r, age > k->max_data_age_days, name,
-              "%s: the newest record is of %s, %ld days before as_of %s (limit %d days: has the export stopped?)",
-              l->name, day, age, ctx->sum->as_of, k->max_data_age_days);
+    int stale = age > k->max_data_age_days, telling = expected >= DATA_AGE_MIN_EXPECTED;
+    if (stale && !telling)
+        judge(r, 0, name,
+              "%s: the newest record is of %s, %ld days before as_of %s (limit %d days), but with %zu records in "
+              "the year before it a silence that long is not unusual (%.1f expected)",
+              l->name, day, age, ctx->sum->as_of, k->max_data_age_days, year, expected);
+    else if (telling && age > k->max_data_age_days / 2)
+        judge(r, stale, name,
+              "%s: the newest record is of %s, %ld days before as_of %s (limit %d days; %zu records in the year "
+              "before it, so %.1f were expected since: has the export stopped?)",
+              l->name, day, age, ctx->sum->as_of, k->max_data_age_days, year, expected);
 }
 
 static void check_zone(const cfg_checks *k, const char *role, const int32_t *zone_of, size_t n, size_t nzones,
@@ -244,23 +268,33 @@ fr_status run_checks_judge(run_ctx *ctx, fr_error *err)
     return FR_OK;
 }
 
+/* "a, b" (with_figures 0) or "a: figures; b: figures" of the failed checks. */
+static void failed_list(const fr_check_results *r, int with_figures, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < r->nfailed && used + 2 < size; i++) {
+        int w = snprintf(out + used, size - used, "%s%s%s%s", i ? (with_figures ? "; " : ", ") : "",
+                         r->failed[i].name, with_figures ? ": " : "", with_figures ? r->failed[i].text : "");
+        if (w < 0)
+            break;
+        used += (size_t)w < size - used ? (size_t)w : size - used - 1;
+    }
+}
+
 fr_status run_checks_hold(run_ctx *ctx, fr_error *err)
 {
     const fr_check_results *r = &ctx->sum->checks;
-    char list[900] = "";
-    size_t used = 0;
-    for (size_t i = 0; i < r->nfailed && used + 2 < sizeof list; i++) {
-        int w = snprintf(list + used, sizeof list - used, "%s%s: %s", i ? "; " : "", r->failed[i].name,
-                         r->failed[i].text);
-        if (w < 0)
-            break;
-        used += (size_t)w < sizeof list - used ? (size_t)w : sizeof list - used - 1;
-    }
+    char names[1024], list[4096];
+    failed_list(r, 0, names, sizeof names);
+    failed_list(r, 1, list, sizeof list);
     const char *kept = NULL;
     fr_status st = run_guard_hold(ctx, &kept, err);
     if (st != FR_OK)
         return st;
-    fr_log_event(ctx->log, FR_LOG_ERROR, "run_held", "%zu quality check(s) failed: %s", r->nfailed, list);
+    /* the names first: a long list of figures may be cut, the names are not */
+    fr_log_event(ctx->log, FR_LOG_ERROR, "run_held", "%zu quality check(s) failed (%s): %s", r->nfailed, names,
+                 list);
     return fr_error_set(err, FR_E_HELD,
                         "run held, outputs not published (the previous ones stay in %s): %s. The new outputs are in "
                         "%s for inspection; publish them anyway with --accept, or adjust checks: in the config",

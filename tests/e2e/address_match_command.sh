@@ -43,7 +43,8 @@ echo "id,address,use" > master.csv
 printf '%s\n' "1,12 OAK ST,condo" "2,214 CLOVER RD,shop" "3,212 CLOVER RD,home" "4,220 CLOVER RD,home" \
   "5,100 W MAIN ST,home" >> master.csv
 cat > match.yaml <<YAML
-as_of: 2025-01-01
+as_of: 2024-02-01
+checks: {enabled: false}   # half the records are refused on purpose: the quality checks would hold the run
 layers:
   parcels:
     source: parcels.csv

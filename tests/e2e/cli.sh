@@ -52,7 +52,7 @@ for args in "run --bogus" "synth --bogus" "train --bogus" "backtest --bogus" "no
 done
 
 # --out naming a GeoPackage file or a database is refused, no directory created.
-"$FIRERISK" synth --parcels 300 --seed 2 --out "$WORK/city" 2>/dev/null
+synth_city "$WORK/city" --parcels 300 --seed 2
 cd "$WORK"
 for out in mine.gpkg 'PG:dbname=fire'; do
   expect_exit 1 "$FIRERISK" run --config city/firerisk.yaml --out "$out" --quiet

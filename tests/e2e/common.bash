@@ -7,6 +7,16 @@ trap 'rm -rf "$WORK"' EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# synth_city DIR SYNTH-OPTION...: a synthetic city in DIR whose config is
+# pinned to the day its records end.  Generated configs leave as_of unset
+# (a copy used as a nightly template ranks as of today); a test must never
+# depend on today's date (nor the quality checks' data age on it).
+synth_city() {
+  local dir=$1; shift
+  "$FIRERISK" synth "$@" --out "$dir" 2>/dev/null || fail "synth $* failed"
+  echo "as_of: 2026-01-01   # the day the synthetic records end" >> "$dir/firerisk.yaml"
+}
+
 # feature_count FILE: the feature count ogrinfo reports for the file's only layer.
 feature_count() {
   ogrinfo -ro -so -al "$1" | awk -F': ' '/^Feature Count/ {print $2; exit}'

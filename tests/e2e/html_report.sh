@@ -15,8 +15,7 @@ if [ -z "$CHROMIUM" ] || ! /usr/bin/python3 -c "import PyQt5.QtGui" 2>/dev/null;
 fi
 
 N=1500
-"$FIRERISK" synth --parcels $N --seed 5 --out "$WORK/city" 2>/dev/null
-echo "as_of: 2026-01-01   # generated configs leave as_of unset (today); the tests pin the day the records end" >> "$WORK/city"/firerisk.yaml
+synth_city "$WORK/city" --parcels $N --seed 5
 expect_exit 0 "$FIRERISK" run --config "$WORK/city/firerisk.yaml" --out "$WORK/out" --quiet
 # A backtest report as `firerisk backtest` writes it (models/learn/eval_report.c).
 cat > "$WORK/out/backtest.json" <<'EOF'

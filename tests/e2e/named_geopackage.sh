@@ -5,7 +5,7 @@
 # on the next run, and a failure leaving the file as it was.
 source "$(dirname "$0")/common.bash"
 cd "$WORK"
-"$FIRERISK" synth --parcels 400 --seed 5 --out city 2>/dev/null
+synth_city city --parcels 400 --seed 5
 
 # The analyst's own GeoPackage with a layer of theirs.
 ogr2ogr -f GPKG mine.gpkg city/city.gpkg stations -nln my_stations

@@ -60,10 +60,10 @@ in_root "apt-get update -q && apt-get install -y -q --no-install-recommends /tmp
 in_root "firerisk --version" > "$WORK/version.txt" || fail "firerisk --version failed in the root"
 grep -q "GDAL 3.6" "$WORK/version.txt" || fail "version in the root: $(cat "$WORK/version.txt")"
 in_root "firerisk synth --parcels 1500 --seed 6 --out /tmp/city 2>/dev/null &&
-         firerisk run --config /tmp/city/firerisk.yaml --out /tmp/out --quiet" || fail "synth + run failed in the root"
+         firerisk run --config /tmp/city/firerisk.yaml --out /tmp/out --as-of 2026-01-01 --quiet" || fail "synth + run failed in the root"
 [ -s "$ROOT/tmp/out/targets.csv" ] || fail "no targets.csv in the root"
 "$FIRERISK" synth --parcels 1500 --seed 6 --out "$WORK/city" 2>/dev/null
-"$FIRERISK" run --config "$WORK/city/firerisk.yaml" --out "$WORK/out" --quiet
+"$FIRERISK" run --config "$WORK/city/firerisk.yaml" --out "$WORK/out" --as-of 2026-01-01 --quiet
 cmp -s "$ROOT/tmp/out/targets.csv" "$WORK/out/targets.csv" || fail "the installed firerisk ranks differently"
 
 # The FHS places.

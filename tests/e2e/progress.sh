@@ -8,7 +8,7 @@
 source "$(dirname "$0")/common.bash"
 command -v script >/dev/null || { echo "SKIP: script (bsdutils) missing"; exit 77; }
 cd "$WORK"
-"$FIRERISK" synth --parcels 9000 --seed 8 --out city 2>/dev/null
+synth_city city --parcels 9000 --seed 8
 on_tty() { # on_tty OUTFILE ARGS...: firerisk ARGS with stderr on a pseudo-terminal
   local out=$1; shift
   FIRERISK_PROGRESS_AFTER=0 script -qec "'$FIRERISK' $*" /dev/null > "$out" 2>&1

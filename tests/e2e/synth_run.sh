@@ -5,12 +5,13 @@
 # and 2 threads.
 source "$(dirname "$0")/common.bash"
 N=3000
-"$FIRERISK" synth --parcels $N --seed 7 --out "$WORK/city" 2>/dev/null
-echo "as_of: 2026-01-01   # generated configs leave as_of unset (today); the tests pin the day the records end" >> "$WORK/city"/firerisk.yaml
+synth_city "$WORK/city" --parcels $N --seed 7
 expect_exit 0 "$FIRERISK" run --config "$WORK/city/firerisk.yaml" --out "$WORK/t1" --threads 1
 cat "$WORK/stderr"
 expect_exit 0 "$FIRERISK" run --config "$WORK/city/firerisk.yaml" --out "$WORK/t2" --threads 2 --quiet
-[ ! -s "$WORK/stderr" ] || fail "--quiet printed: $(cat "$WORK/stderr")"
+# --quiet: no summary, no progress; warnings (the quality checks' notable figures) still reach the operator.
+grep -v "^firerisk: warning: " "$WORK/stderr" > "$WORK/stderr.other" || true
+[ ! -s "$WORK/stderr.other" ] || fail "--quiet printed: $(cat "$WORK/stderr.other")"
 
 for f in ranked_parcels.geojson ranked_parcels.shp ranked_parcels.shx ranked_parcels.dbf ranked_parcels.prj \
          ranked_parcels.cpg targets.csv rejects.csv matches.csv; do

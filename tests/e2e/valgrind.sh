@@ -12,8 +12,7 @@ source "$(dirname "$0")/common.bash"
 command -v valgrind >/dev/null || { echo "skipped: valgrind not installed"; exit 77; }
 if ldd "$FIRERISK" | grep libasan >/dev/null; then echo "skipped: ASan build"; exit 77; fi
 cd "$WORK"
-"$FIRERISK" synth --parcels 300 --seed 5 --out city 2>/dev/null
-echo "as_of: 2026-01-01   # generated configs leave as_of unset (today); the tests pin the day the records end" >> city/firerisk.yaml
+synth_city city --parcels 300 --seed 5
 memcheck() { # expected-exit args...
   local want=$1; shift
   set +e

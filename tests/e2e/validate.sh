@@ -4,7 +4,7 @@
 # reported; nothing written; the exit code run would give, case by case.
 source "$(dirname "$0")/common.bash"
 cd "$WORK"
-"$FIRERISK" synth --parcels 500 --seed 4 --out city 2>/dev/null
+synth_city city --parcels 500 --seed 4
 cfg=city/firerisk.yaml
 
 expect_exit 0 "$FIRERISK" validate --config $cfg

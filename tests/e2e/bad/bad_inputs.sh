@@ -38,7 +38,7 @@ $1
     crs: EPSG:32616
     fields: {date: when, incident_type: type, parcel_id: pin}
 join: {tolerance_m: 10}
-checks: {enabled: false}   # bad on purpose; the gates: quality_checks.sh, bad_night.sh
+checks: {enabled: false}   # bad on purpose; the gates are tested in bad_night.sh
 YAML
 }
 base_config "    crs: EPSG:32616" > good.yaml

@@ -2,8 +2,9 @@
 # Bad-input catalogue, part 1: sources that are broken as files — corrupt,
 # truncated, missing parts, empty, a directory, unreadable, no CRS, unknown
 # CRS.  Each stops the run with exit 2 (input) or 1 (config), a message
-# naming the file, and the previous outputs byte-identical; a file broken
-# in the middle rejects the records it cannot read instead.
+# naming the file, and the previous outputs byte-identical (a Shapefile cut
+# or corrupt too, issue 16); in other formats a record the driver cannot
+# read is rejected (unreadable_record) instead.
 source "$(dirname "$0")/../common.bash"
 source "$(dirname "$0")/lib_bad.bash"
 cd "$WORK"

@@ -57,7 +57,7 @@ parcels_yaml() {
   cat <<YAML
 as_of: 2025-01-01
 working_crs: EPSG:32616
-checks: {enabled: false}   # catalogue data is bad and old on purpose; the gates: quality_checks.sh, bad_night.sh
+checks: {enabled: false}   # catalogue data is bad and old on purpose; the gates are tested in bad_night.sh
 layers:
   parcels:
     source: $src
