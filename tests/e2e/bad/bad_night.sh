@@ -146,7 +146,13 @@ run_ok c.yaml
 
 case_name "below the limit but notable: a warning event, published"
 fresh notable
-insp_csv month.csv 2024-12-01
+# A live export's pace: the 16 parcels inspected every month of 2024 up to
+# December 1st (192 records in the year), then 31 quiet days.
+echo "id,when,x,y,pin" > month.csv
+for m in 01 02 03 04 05 06 07 08 09 10 11 12; do
+  insp_csv m.csv "2024-$m-01"
+  tail -n +2 m.csv | sed "s/^/$m/" >> month.csv
+done
 gated_yaml parcels.csv month.csv > c.yaml
 firerisk_run c.yaml --log-format json
 [ "$RC" = 0 ] || fail "$CASE: exit $RC"
@@ -156,6 +162,15 @@ ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 w = [e for e in ev if e["event"] == "quality_warning"]
 assert w and w[0]["level"] == "warning" and "data_age:inspections" in w[0]["message"] and "31 days" in w[0]["message"], ev
 PY
+
+case_name "a sparse layer quiet past the limit: a warning with its pace, published, not held"
+fresh sparse
+insp_csv sparse.csv 2024-10-01 P 3   # 3 inspections in the year: 92 quiet days are not unusual
+gated_yaml parcels.csv sparse.csv > c.yaml
+firerisk_run c.yaml --log-format json
+[ "$RC" = 0 ] || fail "$CASE: exit $RC"
+grep -q '"quality_warning".*data_age:inspections.*not unusual' "$WORK/stderr" \
+  || { cat "$WORK/stderr" >&2; fail "$CASE: no data_age warning with the layer's pace"; }
 
 case_name "as_of after today"
 fresh future
