@@ -192,6 +192,8 @@ static fr_status stage_join(run_ctx *ctx, fr_error *err)
     }
     if (st == FR_OK && ctx->bgs)
         st = block_group_context(ctx, err);
+    if (st == FR_OK)
+        st = run_attribute_context(ctx, err);
     if (st == FR_OK && ctx->cfg.layers.nzones) {
         ctx->zone_of = calloc(ctx->cfg.layers.nzones, sizeof *ctx->zone_of);
         if (!ctx->zone_of)
