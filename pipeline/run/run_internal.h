@@ -43,6 +43,7 @@ typedef struct {
     double *station_dist;
     int32_t *bg_of;                /* block group of each parcel, -1 none */
     int32_t **zone_of;             /* per zone layer: zone index of each parcel */
+    int32_t *location;             /* homes with the same number share a point (run_colocated.c) */
     char **context_names;          /* "bg_<attr>" */
     double **context_values;
     size_t ncontext;
@@ -134,5 +135,9 @@ size_t run_attribute_count(const fr_config *cfg);
 #define RUN_MAX_ATTRIBUTES FR_MAX_ATTRIBUTES
 void run_attribute_specs(const fr_config *cfg, geo_field_spec *specs);
 fr_status run_attribute_context(run_ctx *ctx, fr_error *err);
+
+/* Numbers the homes' locations: homes whose representative points agree
+ * to the centimetre share one (ctx->location; -1 without a point). */
+fr_status run_locations(run_ctx *ctx, fr_error *err);
 
 #endif

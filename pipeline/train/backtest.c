@@ -185,12 +185,35 @@ typedef struct {
     size_t n;
     const model_eval_k *ks;
     size_t nks;
+    const int32_t *location; /* when homes share points (else NULL): also judged per location */
 } cutoff_judge;
 
 static fr_status judge(const cutoff_judge *j, const char *name, int baseline, int probabilities,
                        const double *score, fr_error *err)
 {
-    return add_entry(j->bc, name, baseline, probabilities, score, j->y, j->ids, j->n, j->ks, j->nks, err);
+    fr_status st = add_entry(j->bc, name, baseline, probabilities, score, j->y, j->ids, j->n, j->ks, j->nks, err);
+    if (st != FR_OK)
+        return st;
+    model_bt_entry *e = &j->bc->entries[j->bc->nentries - 1];
+    e->location_auc = NAN;
+    if (j->location)
+        st = model_eval_location_auc(score, j->y, j->location, j->n, &e->location_auc, &j->bc->locations, err);
+    return st;
+}
+
+/* ctx->location when some location holds several homes, else NULL. */
+static const int32_t *shared_locations(const run_ctx *ctx)
+{
+    size_t n = ctx->parcels->count, distinct = 0;
+    int32_t top = -1;
+    for (size_t i = 0; ctx->location && i < n; i++)
+        if (ctx->location[i] > top)
+            top = ctx->location[i];
+    distinct = (size_t)(top + 1);
+    size_t located = 0;
+    for (size_t i = 0; ctx->location && i < n; i++)
+        located += ctx->location[i] >= 0;
+    return ctx->location && distinct < located ? ctx->location : NULL;
 }
 
 /* Each trained model fitted on the history before the cutoff and scored as
@@ -318,7 +341,7 @@ static fr_status backtest_cutoff(run_ctx *ctx, int32_t cutoff, const model_kind 
     if (st == FR_OK)
         st = train_labels(ctx, cutoff, end, "backtest cutoff", y, &bc->fires, err);
     cutoff_judge j = {.bc = bc, .y = y, .ids = st == FR_OK ? train_parcel_ids(ctx) : NULL, .n = n, .ks = ks,
-                      .nks = nks};
+                      .nks = nks, .location = shared_locations(ctx)};
     if (st == FR_OK)
         st = judge_trained_models(ctx, &j, cutoff, kinds, nkinds, export_dir, scores, score_names, err);
     if (st == FR_OK)
