@@ -159,3 +159,34 @@ void model_eval_result_free(model_eval_result *r)
     r->at = NULL;
     r->nat = 0;
 }
+
+fr_status model_eval_location_auc(const double *score, const uint8_t *y, const int32_t *location, size_t n,
+                                  double *auc, size_t *nloc, fr_error *err)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (location[i] >= 0 && (size_t)location[i] + 1 > m)
+            m = (size_t)location[i] + 1;
+    double *ls = malloc((m ? m : 1) * sizeof *ls);
+    uint8_t *ly = calloc(m ? m : 1, 1);
+    if (!ls || !ly) {
+        free(ls);
+        free(ly);
+        return fr_error_oom(err);
+    }
+    for (size_t l = 0; l < m; l++)
+        ls[l] = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        int32_t l = location[i];
+        if (l < 0)
+            continue;
+        if (score[i] > ls[l])
+            ls[l] = score[i];
+        ly[l] |= y[i];
+    }
+    *nloc = m;
+    fr_status st = model_eval_auc(ls, ly, m, auc, err);
+    free(ls);
+    free(ly);
+    return st;
+}

@@ -47,6 +47,12 @@ typedef struct {
 /* AUC alone (NAN when one class is absent). */
 fr_status model_eval_auc(const double *score, const uint8_t *y, size_t n, double *auc, fr_error *err);
 
+/* The AUC per location when homes share one (location[i], 0..; -1 none):
+ * a location scores the highest score of its homes and burned when any of
+ * them did.  *nloc receives the number of locations judged. */
+fr_status model_eval_location_auc(const double *score, const uint8_t *y, const int32_t *location, size_t n,
+                                  double *auc, size_t *nloc, fr_error *err);
+
 /* Everything above.  ids (NULL allowed) break ties in the ranking.  Fails
  * with FR_E_INPUT when there is no positive or no negative outcome, and
  * FR_E_INTERNAL on a NAN score. */

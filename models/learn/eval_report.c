@@ -43,6 +43,8 @@ static json_object *entry_json(const model_bt_entry *e)
     json_object_object_add(o, "name", json_object_new_string(e->name));
     json_object_object_add(o, "kind", json_object_new_string(e->baseline ? "baseline" : "model"));
     json_object_object_add(o, "auc", num(e->eval.auc));
+    if (isfinite(e->location_auc))
+        json_object_object_add(o, "location_auc", num(e->location_auc));
     json_object *at = json_object_new_array();
     for (size_t j = 0; j < e->eval.nat; j++) {
         const model_eval_at *a = &e->eval.at[j];
@@ -96,6 +98,8 @@ fr_status model_backtest_write(const char *path, const model_backtest *b, fr_err
         json_object_object_add(co, "label_end", json_object_new_string(bc->label_end));
         json_object_object_add(co, "parcels", json_object_new_int64((int64_t)bc->parcels));
         json_object_object_add(co, "fires", json_object_new_int64((int64_t)bc->fires));
+        if (bc->locations)
+            json_object_object_add(co, "locations", json_object_new_int64((int64_t)bc->locations));
         for (size_t e = 0; e < bc->nentries; e++)
             json_object_array_add(ents, entry_json(&bc->entries[e]));
         json_object_object_add(co, "results", ents);
@@ -175,6 +179,13 @@ void model_backtest_format(const model_backtest *b, char *buf, size_t size)
             if (!en->baseline)
                 put(&t, "  %.1fs", en->train_seconds);
             put(&t, "%s\n", en->baseline ? "  (baseline)" : "");
+        }
+        if (bc->locations) { /* homes share points: the same rankings judged per location */
+            put(&t, "  per location (%zu locations; a location scores its highest home, burns when any does):",
+                bc->locations);
+            for (size_t e = 0; e < bc->nentries; e++)
+                put(&t, "%s %s %.4f", e ? "," : "", bc->entries[e].name, bc->entries[e].location_auc);
+            put(&t, "\n");
         }
     }
 }

@@ -19,6 +19,7 @@ typedef struct {
     int baseline;             /* 1: a baseline, not a model */
     int probabilities;        /* the scores are probabilities: calibration is meaningful */
     model_eval_result eval;
+    double location_auc;      /* per location when homes share points (NAN otherwise) */
     /* trained models only (else 0 / NAN) */
     double train_seconds, validation_auc;
     size_t iterations, train_rows;
@@ -32,6 +33,7 @@ typedef struct {
 typedef struct {
     char cutoff[11], label_end[11];
     size_t parcels, fires;
+    size_t locations;         /* locations judged per location (0: every home has its own) */
     model_bt_entry *entries;  /* owned */
     size_t nentries;
 } model_bt_cutoff;

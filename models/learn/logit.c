@@ -427,28 +427,36 @@ fr_status model_logit_train(const model_dataset *d, const uint32_t *rows, size_t
     }
     if (st == FR_OK && p->monotone && !(nw.held = calloc(q1, 1)))
         st = fr_error_oom(err);
-    /* Sign constraints by an active set: fit, hold at 0 the constrained
-     * column whose coefficient broke its sign the most, refit from there;
-     * one column a round (holding every breaker at once also zeroes the
-     * ones that only broke through their correlation with another). */
+    /* Sign constraints by an active set: fit, hold at 0 the worse half of
+     * the constrained columns whose coefficient broke its sign (the worst
+     * first: holding every breaker at once also zeroes those that only
+     * broke through their correlation with another; one at a time costs a
+     * fit per column), refit from there, until none breaks. */
+    double *by = st == FR_OK && nw.held ? malloc(q1 * sizeof *by) : NULL;
+    if (st == FR_OK && nw.held && !by)
+        st = fr_error_oom(err);
     for (size_t round = 0; st == FR_OK && round < q1; round++) {
         st = newton_fit(&nw, &v, npos, rep, err);
-        size_t worst = 0;
-        double worst_by = 0;
+        size_t nbroke = 0;
         for (size_t c = 0; st == FR_OK && nw.held && c < m->ncolumns; c++) {
             const model_logit_column *col = &m->columns[c];
             int sign = col->kind == MODEL_COL_MISSING ? 0 : p->monotone[col->feature];
-            double by = -(double)sign * v.beta[c + 1];
-            if (!nw.held[c + 1] && by > worst_by) {
-                worst_by = by;
-                worst = c + 1;
-            }
+            by[c + 1] = nw.held[c + 1] ? 0 : -(double)sign * v.beta[c + 1];
+            nbroke += by[c + 1] > 0;
         }
-        if (worst == 0)
+        if (nbroke == 0)
             break;
-        nw.held[worst] = 1;
-        v.beta[worst] = 0;
+        for (size_t h = 0; h < (nbroke + 1) / 2; h++) {
+            size_t worst = 0;
+            for (size_t i = 1; i < q1; i++)
+                if (by[i] > 0 && (worst == 0 || by[i] > by[worst]))
+                    worst = i;
+            nw.held[worst] = 1;
+            v.beta[worst] = 0;
+            by[worst] = 0;
+        }
     }
+    free(by);
     for (size_t c = 0; st == FR_OK && nw.held && c < m->ncolumns; c++)
         if (nw.held[c + 1])
             v.beta[c + 1] = 0; /* exactly, not a Newton step's rounding of it */

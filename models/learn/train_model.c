@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "categories.h"
 #include "eval.h"
 
 const char *model_kind_name(model_kind k)
@@ -373,9 +374,34 @@ fr_status model_trained_score(const model_trained *m, const model_features *f, m
         return fr_error_oom(err);
     char missing[700] = "";
     size_t nmissing = 0;
+    /* One-hot columns of a categorical attribute: a level the data lacks is
+     * 0 for every home, and "other" is every home of none of the model's
+     * levels (so a level the model never saw counts as other). */
+    int32_t *other_of = malloc((nf ? nf : 1) * sizeof *other_of);
+    if (!other_of) {
+        free(cols);
+        return fr_error_oom(err);
+    }
     for (size_t j = 0; j < nf; j++) {
-        cols[j] = model_features_find(f, model_trained_feature(m, j));
-        if (cols[j] < 0) {
+        const char *name = model_trained_feature(m, j);
+        int is_other;
+        size_t alen = model_category_attr_len(name, &is_other);
+        other_of[j] = -1;
+        for (size_t k = 0; alen && !is_other && k < nf; k++) {
+            int ko;
+            const char *kn = model_trained_feature(m, k);
+            if (model_category_attr_len(kn, &ko) == alen && ko && !strncmp(kn, name, alen))
+                other_of[j] = (int32_t)k;
+        }
+        cols[j] = model_features_find(f, name);
+        int attr_present = 0;
+        for (size_t c = 0; alen && c < f->nfeatures && !attr_present; c++)
+            attr_present = !strncmp(f->names[c], name, alen) && f->names[c][alen] == '=';
+        if (alen && attr_present && is_other)
+            cols[j] = -2; /* computed, even when f has the column: f's "other" may hold levels the model has */
+        else if (cols[j] < 0 && alen && attr_present)
+            cols[j] = -3; /* a level the data lacks: 0 */
+        if (cols[j] == -1) {
             size_t used = strlen(missing);
             if (used + 2 < sizeof missing)
                 snprintf(missing + used, sizeof missing - used, "%s%s", nmissing ? ", " : "",
@@ -385,6 +411,7 @@ fr_status model_trained_score(const model_trained *m, const model_features *f, m
     }
     if (nmissing) {
         free(cols);
+        free(other_of);
         return fr_error_set(err, FR_E_INPUT,
                             "the model needs %zu feature%s that the data does not have: %s (map the fields and "
                             "layers it was trained with, or train a new model on this data)",
@@ -397,6 +424,7 @@ fr_status model_trained_score(const model_trained *m, const model_features *f, m
     out->skipped = malloc(sizeof *out->skipped);
     if (!out->score || !out->reason_feature || !out->reason_points || !out->skipped) {
         free(cols);
+        free(other_of);
         model_points_result_free(out);
         return fr_error_oom_while(err, "scoring %zu parcels", n);
     }
@@ -410,7 +438,10 @@ fr_status model_trained_score(const model_trained *m, const model_features *f, m
             if (!x || !c)
                 continue;
             for (size_t j = 0; j < nf; j++)
-                x[j] = f->values[(size_t)cols[j] * n + i];
+                x[j] = cols[j] >= 0 ? f->values[(size_t)cols[j] * n + i] : cols[j] == -2 ? 1 : 0;
+            for (size_t j = 0; j < nf; j++)
+                if (other_of[j] >= 0)
+                    x[other_of[j]] -= x[j];
             double raw = model_trained_raw(m, x, c);
             out->score[i] = 1.0 / (1.0 + exp(-raw));
             failed |= isnan(out->score[i]);
@@ -422,7 +453,7 @@ fr_status model_trained_score(const model_trained *m, const model_features *f, m
             }
             /* Largest positive contributions first; equal ones keep feature order. */
             for (size_t j = 0; j < nf; j++) {
-                if (!(c[j] > 1e-12))
+                if (!(c[j] > 1e-12) || cols[j] < 0) /* a computed one-hot column is no column of f */
                     continue;
                 for (int k = 0; k < MODEL_REASONS; k++) {
                     if (c[j] > rp[k]) {
@@ -441,6 +472,7 @@ fr_status model_trained_score(const model_trained *m, const model_features *f, m
         free(c);
     }
     free(cols);
+    free(other_of);
     if (failed) {
         model_points_result_free(out);
         return fr_error_set(err, FR_E_INTERNAL, "scoring with the model gave a value that is not a number "

@@ -171,6 +171,13 @@ void model_explain(const char *feature, double value, int as_of_year, double rad
     else if (!strncmp(f, "fire_kernel_", 12) && sscanf(f + 12, "%lfm", &metres) == 1)
         snprintf(buf, size, "recent fires close by (density %s at %.0f m scale)", number(value, num, sizeof num),
                  metres);
+    else if (strchr(f, '=')) /* a level of a categorical attribute: "heating=wood stove" */
+        snprintf(buf, size, "%.*s%s%s", (int)(strchr(f, '=') - f), f, value > 0.5 ? ": " : " not ",
+                 strchr(f, '=') + 1);
+    else if (!strcmp(f, "homes_at_location"))
+        snprintf(buf, size, "%.0f %s at this location", value, plural(value, "home", "homes"));
+    else if (!strcmp(f, "fires_location_5y"))
+        snprintf(buf, size, "%.0f %s in this building in the past 5 years", value, plural(value, "fire", "fires"));
     else if (!strcmp(f, "calls_parcel_3y"))
         snprintf(buf, size, "%.0f fire department %s here in the past 3 years", value, plural(value, "call", "calls"));
     else if (!strcmp(f, "insp_failed_3y"))

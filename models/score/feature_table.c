@@ -131,6 +131,50 @@ static fr_status scale_features(builder *b, const model_feature_input *in)
                                     cols, b->err);
 }
 
+static fr_status colocated_features(builder *b, const model_feature_input *in)
+{
+    size_t n = in->nparcels, nloc = 0, shared = 0;
+    for (size_t i = 0; i < n; i++)
+        if (in->location[i] >= 0 && (size_t)in->location[i] + 1 > nloc)
+            nloc = (size_t)in->location[i] + 1;
+    double *homes = calloc(nloc ? nloc : 1, sizeof *homes), *fires = calloc(nloc ? nloc : 1, sizeof *fires);
+    if (!homes || !fires) {
+        free(homes);
+        free(fires);
+        return fr_error_oom_while(b->err, "building features");
+    }
+    for (size_t i = 0; i < n; i++)
+        if (in->location[i] >= 0)
+            homes[in->location[i]] += 1;
+    for (size_t l = 0; l < nloc; l++)
+        shared += homes[l] > 1;
+    fr_status st = FR_OK;
+    if (shared) { /* every home alone: the columns would repeat homes = 1 and fires_parcel_5y */
+        const model_windows win = model_windows_at(in->as_of);
+        for (size_t k = 0; k < in->ninc; k++) {
+            int32_t p = in->inc_parcel[k];
+            if (p >= 0 && in->inc_is_fire[k] && in->location[p] >= 0 &&
+                model_windows_bucket(&win, in->inc_date[k]) >= 0)
+                fires[in->location[p]] += 1;
+        }
+        double *h = add_column(b, "homes_at_location");
+        double *f = h ? add_column(b, "fires_location_5y") : NULL;
+        if (!f) {
+            st = fr_error_oom_while(b->err, "building features");
+        } else {
+            h = column(b->t, b->t->nfeatures - 2);
+            for (size_t i = 0; i < n; i++) {
+                int32_t l = in->location[i];
+                h[i] = l >= 0 ? homes[l] : NAN;
+                f[i] = l >= 0 ? fires[l] : NAN;
+            }
+        }
+    }
+    free(homes);
+    free(fires);
+    return st;
+}
+
 static fr_status inspection_features(builder *b, const model_feature_input *in)
 {
     model_features *t = b->t;
@@ -214,6 +258,8 @@ fr_status model_features_build(const model_feature_input *in, model_features *ou
         st = near_features(&b, in);
     if (st == FR_OK && in->has_incidents && in->scales && in->scales->nradii + in->scales->nbandwidths > 0)
         st = scale_features(&b, in);
+    if (st == FR_OK && in->has_incidents && in->location)
+        st = colocated_features(&b, in);
     if (st == FR_OK && in->has_inspections)
         st = inspection_features(&b, in);
     if (st == FR_OK)

@@ -69,6 +69,13 @@ typedef struct {
     const double *parcel_x, *parcel_y;
     model_incident_points inc_points;
 
+    /* Co-located homes (apartments, condos stacked on one point or one
+     * footprint): each home's location number (homes with the same number
+     * share a point), or NULL.  When some location holds several homes:
+     * homes_at_location, and fires_location_5y (fires matched to any home
+     * of the location: a fire in the building is every unit's history). */
+    const int32_t *location;
+
     /* Context attributes (e.g. of the block group), each nparcels long. */
     size_t ncontext;
     const char *const *context_names;

@@ -115,7 +115,14 @@ typedef struct {
     char **kernel_bandwidths_m; /* bandwidths of fire_kernel_<b>m */
     size_t nkernel_bandwidths_m;
     double kernel_half_life_days;
+    char **parcel_numeric;      /* parcels' source fields that are numeric features (any number) */
+    size_t nparcel_numeric;
+    char **parcel_categorical;  /* parcels' source fields that are categorical features */
+    size_t nparcel_categorical;
+    int min_level_homes;        /* a categorical level held by fewer homes is pooled into "other" */
 } cfg_features;
+
+#define FR_MAX_ATTRIBUTES 128   /* parcel_numeric + parcel_categorical, at most */
 
 /* ---- score: ------------------------------------------------------------- */
 

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "dates.h"
 #include "neighbourhood.h"
@@ -67,6 +68,14 @@ static fr_status features_finish(cfg_walk *w, const yaml_node_t *n, const char *
     if (f->nhistory_radii_m > MODEL_MAX_SCALES || f->nkernel_bandwidths_m > MODEL_MAX_SCALES)
         return cfg_fail(w, n, "features.history_radii_m and features.kernel_bandwidths_m take at most %d "
                               "distances each", MODEL_MAX_SCALES);
+    if (f->nparcel_numeric + f->nparcel_categorical > FR_MAX_ATTRIBUTES)
+        return cfg_fail(w, n, "features.parcel_numeric and parcel_categorical name at most %d fields together",
+                        FR_MAX_ATTRIBUTES);
+    for (size_t i = 0; i < f->nparcel_numeric + f->nparcel_categorical; i++) {
+        const char *a = i < f->nparcel_numeric ? f->parcel_numeric[i] : f->parcel_categorical[i - f->nparcel_numeric];
+        if (strlen(a) > 60 || strchr(a, '='))
+            return cfg_fail(w, n, "features: attribute field '%s' must be at most 60 characters, without '='", a);
+    }
     return FR_OK;
 }
 
@@ -92,6 +101,16 @@ static const cfg_key features_keys[] = {
              "decayed with age (an empty list: none)"},
     {"kernel_half_life_days", CFG_NUMBER, offsetof(cfg_features, kernel_half_life_days), .min = 1, .max = 100000,
      .def = "730", .help = "a fire's weight in fire_kernel_* halves every this many days"},
+    {"parcel_numeric", CFG_TEXT_LIST, offsetof(cfg_features, parcel_numeric),
+     offsetof(cfg_features, nparcel_numeric), .def = "[]", .doc_type = "list of source fields",
+     .help = "fields of the parcels layer that become numeric features of that name (stories, rooms, "
+             "bedrooms...; [FEATURES.md](FEATURES.md))"},
+    {"parcel_categorical", CFG_TEXT_LIST, offsetof(cfg_features, parcel_categorical),
+     offsetof(cfg_features, nparcel_categorical), .def = "[]", .doc_type = "list of source fields",
+     .help = "fields of the parcels layer that become categorical features: one column `<field>=<level>` per "
+             "level held by `min_level_homes` homes or more, the rarer ones pooled in `<field>=other`"},
+    {"min_level_homes", CFG_WHOLE, offsetof(cfg_features, min_level_homes), .min = 1, .max = 100000000,
+     .def = "30", .help = "a categorical level held by fewer homes is pooled into `other`"},
 };
 static const cfg_section features_section = {CFG_SECTION_OF(features_keys), .finish = features_finish};
 

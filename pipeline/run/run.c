@@ -195,6 +195,10 @@ static fr_status stage_join(run_ctx *ctx, fr_error *err)
     }
     if (st == FR_OK && ctx->bgs)
         st = block_group_context(ctx, err);
+    if (st == FR_OK)
+        st = run_attribute_context(ctx, err);
+    if (st == FR_OK)
+        st = run_locations(ctx, err);
     if (st == FR_OK && ctx->cfg.layers.nzones) {
         ctx->zone_of = calloc(ctx->cfg.layers.nzones, sizeof *ctx->zone_of);
         if (!ctx->zone_of)
@@ -257,6 +261,7 @@ static fr_status stage_features(run_ctx *ctx, fr_error *err)
     in.scales = &scales;
     in.parcel_x = ctx->rx;
     in.parcel_y = ctx->ry;
+    in.location = ctx->location;
     if (st == FR_OK)
         st = model_features_build(&in, &ctx->feats, err);
     run_spread_free(&spread);
@@ -383,6 +388,7 @@ void run_ctx_free(run_ctx *ctx)
     free(ctx->near);
     free(ctx->station_dist);
     free(ctx->bg_of);
+    free(ctx->location);
     for (size_t c = 0; c < ctx->ncontext; c++) {
         free(ctx->context_names[c]);
         free(ctx->context_values[c]);

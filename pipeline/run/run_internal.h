@@ -14,6 +14,7 @@
 #include "join.h"
 #include "layer.h"
 #include "points.h"
+#include "read.h"
 #include "rejects.h"
 #include "run.h"
 #include "study_area.h"
@@ -54,6 +55,7 @@ typedef struct {
     double *station_dist;
     int32_t *bg_of;                /* block group of each parcel, -1 none */
     int32_t **zone_of;             /* per zone layer: zone index of each parcel */
+    int32_t *location;             /* homes with the same number share a point (run_colocated.c) */
     char **context_names;          /* "bg_<attr>" */
     double **context_values;
     size_t ncontext;
@@ -214,5 +216,19 @@ fr_layer_counts *run_counts(run_ctx *ctx, size_t k);
  * points (run_scales.c); *xy holds their coordinates (caller frees). */
 fr_status run_scales_input(const run_ctx *ctx, model_scales *s, model_incident_points *pts, double **xy,
                            fr_error *err);
+
+/* Parcel attributes as features (features.parcel_numeric, parcel_categorical;
+ * run_attributes.c): how many fields the parcels layer reads for them, their
+ * read specs (logical names "attr:<field>"), and after the join their
+ * columns appended to the context columns: the numbers as read, and one 0/1
+ * column per level of each categorical field (models/score/categories.h). */
+size_t run_attribute_count(const fr_config *cfg);
+#define RUN_MAX_ATTRIBUTES FR_MAX_ATTRIBUTES
+void run_attribute_specs(const fr_config *cfg, geo_field_spec *specs);
+fr_status run_attribute_context(run_ctx *ctx, fr_error *err);
+
+/* Numbers the homes' locations: homes whose representative points agree
+ * to the centimetre share one (ctx->location; -1 without a point). */
+fr_status run_locations(run_ctx *ctx, fr_error *err);
 
 #endif

@@ -189,6 +189,7 @@ typedef struct {
     size_t list_size;         /* output.target_list_size */
     const int32_t *bg_of;     /* block group of each parcel (proportional allocation), or NULL */
     size_t nbg;
+    const int32_t *location; /* when homes share points (else NULL): also judged per location */
 } cutoff_judge;
 
 static fr_status judge(const cutoff_judge *j, const char *name, int baseline, int probabilities,
@@ -200,8 +201,27 @@ static fr_status judge(const cutoff_judge *j, const char *name, int baseline, in
     /* the fires a target list would reach, by rank and allocated across block groups (allocate.h) */
     model_bt_entry *e = &j->bc->entries[j->bc->nentries - 1];
     e->list_size = j->list_size;
-    return model_allocate_list_shares(score, j->ids, j->y, j->n, j->list_size, j->bg_of, j->nbg, &e->list_rank_share,
-                                      &e->list_proportional_share, err);
+    st = model_allocate_list_shares(score, j->ids, j->y, j->n, j->list_size, j->bg_of, j->nbg, &e->list_rank_share,
+                                    &e->list_proportional_share, err);
+    e->location_auc = NAN;
+    if (st == FR_OK && j->location)
+        st = model_eval_location_auc(score, j->y, j->location, j->n, &e->location_auc, &j->bc->locations, err);
+    return st;
+}
+
+/* ctx->location when some location holds several homes, else NULL. */
+static const int32_t *shared_locations(const run_ctx *ctx)
+{
+    size_t n = ctx->parcels->count, distinct = 0;
+    int32_t top = -1;
+    for (size_t i = 0; ctx->location && i < n; i++)
+        if (ctx->location[i] > top)
+            top = ctx->location[i];
+    distinct = (size_t)(top + 1);
+    size_t located = 0;
+    for (size_t i = 0; ctx->location && i < n; i++)
+        located += ctx->location[i] >= 0;
+    return ctx->location && distinct < located ? ctx->location : NULL;
 }
 
 /* Each trained model fitted on the history before the cutoff and scored as
@@ -330,7 +350,7 @@ static fr_status backtest_cutoff(run_ctx *ctx, int32_t cutoff, const model_kind 
         st = train_labels(ctx, cutoff, end, "backtest cutoff", y, &bc->fires, err);
     cutoff_judge j = {.bc = bc, .y = y, .ids = st == FR_OK ? train_parcel_ids(ctx) : NULL, .n = n, .ks = ks,
                       .nks = nks, .list_size = (size_t)ctx->cfg.output.target_list_size, .bg_of = ctx->bg_of,
-                      .nbg = ctx->bgs ? ctx->bgs->count : 0};
+                      .nbg = ctx->bgs ? ctx->bgs->count : 0, .location = shared_locations(ctx)};
     if (st == FR_OK)
         st = judge_trained_models(ctx, &j, cutoff, kinds, nkinds, export_dir, scores, score_names, err);
     if (st == FR_OK)
