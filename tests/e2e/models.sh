@@ -16,6 +16,17 @@ expect_exit 0 "$FIRERISK" backtest --config "$CFG" --cutoffs 2025-01-01 --out "$
   --reference "$WORK/city/truth.csv:p_2025" --threads 2
 cat "$WORK/stderr"
 grep -q '"format":"firerisk-backtest"\|"format": "firerisk-backtest"' "$WORK/out/backtest.json" || fail "backtest.json format"
+# The fires a target list would reach, by rank and allocated across block groups, beside random (issue 15).
+python3 - "$WORK/out/backtest.json" <<'EOF2' || fail "backtest.json: target_list shares"
+import json, sys
+r = {e["name"]: e["target_list"] for e in json.load(open(sys.argv[1]))["cutoffs"][0]["results"]}
+for name, t in r.items():
+    assert t["size"] == 500, (name, t)
+    assert 0 <= t["fires_share_rank"] <= 1 and 0 <= t["fires_share_proportional"] <= 1, (name, t)
+assert r["gbdt"]["fires_share_rank"] > 3 * r["random"]["fires_share_rank"], r
+assert r["gbdt"]["fires_share_proportional"] > 2 * r["random"]["fires_share_rank"], r
+EOF2
+grep -q 'list:rank  list:prop' "$WORK/stderr" || fail "the backtest table lacks the target-list columns"
 auc() { awk -v m="$1" '$1 == m && $2 ~ /^0\.[0-9]+$/ { print $2; exit }' "$WORK/stderr"; }
 truth=$(auc reference)
 [ -n "$truth" ] || fail "no reference AUC"
