@@ -1,6 +1,10 @@
 /*
- * explain.c — phrases for reasons (see explain.h).  Unknown features (e.g.
- * block-group attributes named by the user) fall back to "name = value".
+ * explain.c — phrases for reasons, and the sane range of each kind of
+ * feature (see explain.h).  Block-group attributes are named by the user:
+ * their kind (a rate, money, a count, an age) is read from the name
+ * ("poverty_rate", "median_income", "housing_units", "median_age"), so that
+ * a reason says "block group: poverty rate 22.7%" and a value that cannot
+ * be one of its kind (1,588,216 housing units in a block group) is caught.
  */
 #include "explain.h"
 
@@ -22,6 +26,116 @@ static const char *number(double v, char *buf, size_t size)
     else
         snprintf(buf, size, "%.3g", v);
     return buf;
+}
+
+/* "1,588,216": whole numbers with thousands separators. */
+static const char *grouped(double v, char *buf, size_t size)
+{
+    char raw[48];
+    snprintf(raw, sizeof raw, "%.0f", fabs(v));
+    size_t len = strlen(raw), o = 0;
+    if (v <= -0.5 && o + 1 < size)
+        buf[o++] = '-';
+    for (size_t k = 0; k < len && o + 2 < size; k++) {
+        if (k && (len - k) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = raw[k];
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+typedef enum { KIND_OTHER, KIND_RATE, KIND_MONEY, KIND_COUNT, KIND_AGE } bg_kind;
+
+static int has(const char *name, const char *word)
+{
+    return strstr(name, word) != NULL;
+}
+
+/* The kind of a block-group attribute, from its name. */
+static bg_kind bg_kind_of(const char *name)
+{
+    if (has(name, "pct") || has(name, "rate") || has(name, "share") || has(name, "percent") || has(name, "prop") ||
+        has(name, "frac"))
+        return KIND_RATE;
+    if (has(name, "income") || has(name, "rent") || has(name, "value") || has(name, "price") || has(name, "dollar"))
+        return KIND_MONEY;
+    if (has(name, "age"))
+        return KIND_AGE;
+    if (has(name, "units") || has(name, "households") || has(name, "housing") || has(name, "pop") ||
+        has(name, "count") || has(name, "persons") || has(name, "people"))
+        return KIND_COUNT;
+    return KIND_OTHER;
+}
+
+/* "poverty_rate" -> "poverty rate" */
+static void words(const char *name, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", name);
+    for (char *c = buf; *c; c++)
+        if (*c == '_')
+            *c = ' ';
+}
+
+static void explain_block_group(const char *name, double value, char *buf, size_t size)
+{
+    char w[64], num[48];
+    words(name, w, sizeof w);
+    switch (bg_kind_of(name)) {
+    case KIND_RATE: /* a share written as 0-1 or as 0-100; "pct_renter" reads "renter share" */
+        if (!strncmp(name, "pct_", 4)) {
+            words(name + 4, w, sizeof w);
+            snprintf(w + strlen(w), sizeof w - strlen(w), " share");
+        }
+        snprintf(buf, size, "block group: %s %.1f%%", w, value <= 1 ? value * 100 : value);
+        break;
+    case KIND_MONEY:
+        snprintf(buf, size, "block group: %s $%s", w, grouped(value, num, sizeof num));
+        break;
+    case KIND_COUNT:
+        snprintf(buf, size, "block group: %s %s", w, grouped(value, num, sizeof num));
+        break;
+    case KIND_AGE:
+        snprintf(buf, size, "block group: %s %.0f years", w, value);
+        break;
+    default:
+        snprintf(buf, size, "block group: %s %s", w, number(value, num, sizeof num));
+    }
+}
+
+int model_feature_range(const char *f, double *lo, double *hi, const char **unit)
+{
+    static const struct {
+        const char *prefix;
+        double lo, hi;
+        const char *unit;
+    } table[] = {
+        {"fires_", 0, 1000, "fires"},          {"calls_", 0, 5000, "calls"},
+        {"insp_days_since", 0, 36525, "days"}, {"insp_count_", 0, 1000, "inspections"},
+        {"insp_failed_", 0, 1000, "inspections"}, {"insp_violations_", 0, 10000, "violations"},
+        {"building_age", 0, 500, "years"},     {"building_sqft", 0, 5e6, "sq ft"},
+        {"units", 0, 10000, "housing units"},  {"assessed_value", 0, 1e10, "dollars"},
+        {"vacant", 0, 1, "0/1"},               {"owner_occupied", 0, 1, "0/1"},
+        {"station_dist_m", 0, 100000, "m"},
+    };
+    for (size_t k = 0; k < sizeof table / sizeof table[0]; k++)
+        if (!strncmp(f, table[k].prefix, strlen(table[k].prefix))) {
+            *lo = table[k].lo;
+            *hi = table[k].hi;
+            *unit = table[k].unit;
+            return 1;
+        }
+    if (strncmp(f, "bg_", 3))
+        return 0;
+    /* A census block group holds some 600 to 3,000 people: tens of
+     * thousands of homes or people is a wrong column or a total. */
+    switch (bg_kind_of(f + 3)) {
+    case KIND_RATE: *lo = 0, *hi = 100, *unit = "% (or a share 0-1)"; return 1;
+    case KIND_MONEY: *lo = 0, *hi = 1e7, *unit = "dollars"; return 1;
+    case KIND_AGE: *lo = 0, *hi = 120, *unit = "years"; return 1;
+    case KIND_COUNT: *lo = 0, *hi = 50000, *unit = "per block group"; return 1;
+    default: return 0;
+    }
 }
 
 void model_explain(const char *feature, double value, int as_of_year, double radius_m, int inverted, char *buf,
@@ -65,14 +179,17 @@ void model_explain(const char *feature, double value, int as_of_year, double rad
         snprintf(buf, size, "%s", value > 0 ? "owner-occupied" : "not owner-occupied");
     else if (!strcmp(f, "units"))
         snprintf(buf, size, "%.0f housing %s", value, plural(value, "unit", "units"));
-    else if (!strcmp(f, "building_sqft"))
-        snprintf(buf, size, "%.0f sq ft building", value);
     else if (!strcmp(f, "assessed_value"))
-        snprintf(buf, size, "assessed at $%.0f", value);
+        snprintf(buf, size, "assessed at $%s", grouped(value, num, sizeof num));
     else if (!strcmp(f, "station_dist_m"))
         snprintf(buf, size, "%.1f km from the nearest fire station", value / 1000.0);
+    else if (!strcmp(f, "building_sqft"))
+        snprintf(buf, size, "%s sq ft building", grouped(value, num, sizeof num));
     else if (!strncmp(f, "bg_", 3))
-        snprintf(buf, size, "block group %s %s", f + 3, number(value, num, sizeof num));
-    else
-        snprintf(buf, size, "%s %s", f, number(value, num, sizeof num));
+        explain_block_group(f + 3, value, buf, size);
+    else {
+        char w[64];
+        words(f, w, sizeof w);
+        snprintf(buf, size, "%s %s", w, number(value, num, sizeof num));
+    }
 }

@@ -297,6 +297,7 @@ fr_status fr_changes_compute(const char *previous_csv, const fr_changes_current 
         c->previous_score = NAN;
         c->tier = cur->tier[i];
         c->entered = 1;
+        c->parcel = (long)i;
         out->count++;
         out->entered++;
         if (!c->parcel_id || (cur->address && cur->address[i] && !c->address))
@@ -318,6 +319,7 @@ fr_status fr_changes_compute(const char *previous_csv, const fr_changes_current 
         c->score = i >= 0 ? cur->score[i] : NAN;
         c->previous_score = p->score;
         c->tier = i >= 0 ? cur->tier[i] : NULL;
+        c->parcel = i;
         out->count++;
         out->left++;
         if (!c->parcel_id || (addr && !c->address))
@@ -357,7 +359,7 @@ fr_status fr_changes_write_csv(const fr_changes *c, const char *path, fr_error *
     FILE *fp = fopen(path, "w");
     if (!fp)
         return fr_error_set(err, FR_E_OUTPUT, "cannot write %s: %s", path, strerror(errno));
-    fputs("change,parcel_id,address,rank,previous_rank,score,previous_score,tier\n", fp);
+    fputs("change,parcel_id,address,rank,previous_rank,score,previous_score,tier,why\n", fp);
     for (size_t k = 0; k < c->count; k++) {
         const fr_change *x = &c->items[k];
         fputs(x->entered ? "entered," : "left,", fp);
@@ -376,6 +378,8 @@ fr_status fr_changes_write_csv(const fr_changes *c, const char *path, fr_error *
         put_real(fp, x->previous_score);
         fputc(',', fp);
         geo_csv_field(fp, x->tier);
+        fputc(',', fp);
+        geo_csv_field(fp, x->why);
         fputc('\n', fp);
     }
     int bad = ferror(fp);
@@ -389,6 +393,7 @@ void fr_changes_free(fr_changes *c)
     for (size_t k = 0; k < c->count; k++) {
         free(c->items[k].parcel_id);
         free(c->items[k].address);
+        free(c->items[k].why);
     }
     free(c->items);
     c->items = NULL;

@@ -23,6 +23,8 @@ typedef struct {
     double previous_score;  /* NAN when not on the previous list */
     const char *tier;       /* current tier (static text), NULL when gone */
     int entered;            /* 1: entered the list, 0: left it */
+    long parcel;            /* index among the current parcels, -1 when gone */
+    char *why;              /* the reason in plain words (fr_changes_explain), or NULL */
 } fr_change;
 
 typedef struct {
@@ -55,8 +57,39 @@ typedef struct {
 fr_status fr_changes_compute(const char *previous_csv, const fr_changes_current *cur, fr_changes *out,
                              fr_error *err);
 
+/* What explains the changes (changes_why.c): per parcel of the current run
+ * (nparcels), the features now and as of the previous run's date, the
+ * revisit rule and the capacity per zone. */
+typedef struct {
+    size_t nparcels, nfeatures;
+    const char *const *names;     /* feature names */
+    const double *now;            /* column-major: now[f * nparcels + i] */
+    const double *before;         /* the same as of previous_as_of; NULL when unknown */
+    const double *term_weight;    /* per feature: the points index's weight, 0 when not a term */
+    const double *term_cap;       /* per feature: its cap (when a term) */
+    char previous_as_of[11];      /* "" when unknown */
+    const int32_t *last_visit;    /* GEO_DATE_MISSING (INT32_MIN) when none */
+    const uint8_t *last_failed, *held_back;
+    int revisit_after_days, failed_revisit_days;
+    int32_t as_of;                /* days since 1970 */
+    const char *const *zone_label;/* the capacity zone's label per parcel; NULL: no capacity */
+    const char *zone_name;        /* output.capacity_per_zone.zone */
+    const int32_t *rank;          /* per parcel */
+    long last_listed_rank;        /* rank of the list's last row (0: empty list) */
+    int list_full;                /* the list has output.target_list_size rows */
+} fr_changes_context;
+
+/* Fills items[].why: "visited on DATE" (held back by the revisit rule),
+ * "zone X at capacity" (passed over by capacity_per_zone), "visit window
+ * passed (visited on DATE)", "no longer among the parcels", else the
+ * features that moved most since the previous run ("fires_parcel_5y 2 ->
+ * 1; ..."), ordered by how much they moved the points index, then how much
+ * they changed; "rank N: others moved past it" when nothing of its own
+ * moved.  FR_E_MEMORY only. */
+fr_status fr_changes_explain(fr_changes *c, const fr_changes_context *x, fr_error *err);
+
 /* changes.csv: change (entered/left), parcel_id, address, rank,
- * previous_rank, score, previous_score, tier.  FR_E_OUTPUT naming path. */
+ * previous_rank, score, previous_score, tier, why.  FR_E_OUTPUT naming path. */
 fr_status fr_changes_write_csv(const fr_changes *c, const char *path, fr_error *err);
 
 void fr_changes_free(fr_changes *c);

@@ -26,6 +26,7 @@
 #include "status.h"
 #include "strbuf.h"
 #include "write.h"
+#include "zone_lists.h"
 
 /* The static map: every parcel as a dot (a deterministic sample beyond a
  * few thousand), the target list as larger dots by tier, stations. */
@@ -59,6 +60,9 @@ typedef struct {
     double write_seconds;         /* the write stage until the report */
     fr_report_map map;
     const char *extra_sections;   /* HTML sections after the changes (equity); NULL = none */
+    const char *zone_name;        /* the zone layer of the per-zone counts (NULL: none) */
+    const fr_zone_count *zone_counts; /* per zone label (zone_lists.h) */
+    size_t nzone_counts;
 } fr_report_input;
 
 /* The report as one HTML document; the caller frees *html. */

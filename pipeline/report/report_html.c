@@ -256,6 +256,31 @@ static void section_targets(fr_strbuf *b, const fr_report_input *in)
     fr_sb_puts(b, "</table></div>\n");
 }
 
+/* Parcels, high tier, targets and held-back homes per zone label: whether
+ * each battalion or district gets its share of the list. */
+static void section_zones(fr_strbuf *b, const fr_report_input *in)
+{
+    if (!in->zone_name || !in->nzone_counts)
+        return;
+    fr_sb_puts(b, "<h2>Targets per ");
+    fr_sb_xml(b, in->zone_name);
+    fr_sb_puts(b, "</h2>\n<p>Each zone's own list is in <code>targets_by_zone.csv</code> (sorted by zone, "
+                  "<code>zone_row</code> numbering the rows of each).</p>\n<div class=\"wide\"><table>\n<tr><th>");
+    fr_sb_xml(b, in->zone_name);
+    fr_sb_puts(b, "</th><th>parcels</th><th>high tier</th><th>targets</th><th>held back (visited)</th></tr>\n");
+    for (size_t k = 0; k < in->nzone_counts; k++) {
+        const fr_zone_count *c = &in->zone_counts[k];
+        fr_sb_puts(b, "<tr>");
+        td_text(b, c->label ? c->label : "(no zone)");
+        td_count(b, c->parcels);
+        td_count(b, c->high);
+        td_count(b, c->targets);
+        td_count(b, c->held_back);
+        fr_sb_puts(b, "</tr>\n");
+    }
+    fr_sb_puts(b, "</table></div>\n");
+}
+
 /* ---- changes ----------------------------------------------------------- */
 
 static void put_opt_rank(fr_strbuf *b, long r)
@@ -282,7 +307,7 @@ static void change_table(fr_strbuf *b, const fr_changes *c, int entered, size_t 
     fr_sb_printf(b, "<h3>%s (", entered ? "Entered the list" : "Left the list");
     put_count(b, total);
     fr_sb_puts(b, ")</h3>\n<table>\n<tr><th>parcel_id</th><th>address</th><th>rank</th><th>previous rank</th>"
-                  "<th>score</th><th>previous score</th><th>tier</th></tr>\n");
+                  "<th>score</th><th>previous score</th><th>tier</th><th>why</th></tr>\n");
     for (size_t k = 0; k < c->count && shown < max_rows; k++) {
         const fr_change *x = &c->items[k];
         if (x->entered != entered)
@@ -297,7 +322,9 @@ static void change_table(fr_strbuf *b, const fr_changes *c, int entered, size_t 
         put_opt_score(b, x->previous_score);
         fr_sb_printf(b, "<td class=\"%s\">", tier_class(x->tier));
         fr_sb_xml(b, x->tier ? x->tier : (entered ? "" : "(no longer ranked)"));
-        fr_sb_puts(b, "</td></tr>\n");
+        fr_sb_puts(b, "</td>");
+        td_text(b, x->why);
+        fr_sb_puts(b, "</tr>\n");
     }
     fr_sb_puts(b, "</table>\n");
     if (shown < total) {
@@ -389,6 +416,12 @@ static void section_inputs(fr_strbuf *b, const fr_report_input *in)
         fr_sb_puts(b, "<p class=\"note\">Score terms without data (left out): ");
         fr_sb_xml(b, s->skipped_terms);
         fr_sb_puts(b, "</p>\n");
+    }
+    if (s->implausible[0]) {
+        fr_sb_puts(b, "<p class=\"note\"><b>Implausible values</b> for their kind (a wrong column or unit in a "
+                      "source? kept as read):</p>\n<pre>");
+        fr_sb_xml(b, s->implausible);
+        fr_sb_puts(b, "</pre>\n");
     }
 }
 
@@ -592,6 +625,7 @@ fr_status fr_report_html(const fr_report_input *in, char **html, fr_error *err)
     section_header(&b, in);
     section_map(&b, in);
     section_targets(&b, in);
+    section_zones(&b, in);
     section_changes(&b, in);
     if (in->extra_sections)
         fr_sb_puts(&b, in->extra_sections);

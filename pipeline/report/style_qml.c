@@ -29,25 +29,83 @@ static const tier_style tiers[] = {
 
 #define OUTLINE_COLOR "110,110,110,255"
 #define OUTLINE_WIDTH "0.1"
+#define TARGET_COLOR "31,78,156,255"       /* the target list's outline (the report's station blue) */
+#define TARGET_WIDTH "0.6"
+#define TARGET_LABEL_COLOR "20,20,60,255"
+#define TARGET_LABEL_SCALE "25000"         /* labels at 1:25,000 and closer */
+
+/* The opening of a SimpleFill symbol layer drawn in pass `pass` and its
+ * properties (values in the order of fill_keys), both as an <Option> map
+ * (QGIS >= 3.16) and as <prop> pairs (older versions). */
+static const char *const fill_keys[] = {"border_width_map_unit_scale", "color", "joinstyle", "offset",
+                                        "offset_map_unit_scale", "offset_unit", "outline_color",
+                                        "outline_style", "outline_width", "outline_width_unit", "style"};
+#define FILL_KEYS (sizeof fill_keys / sizeof fill_keys[0])
+
+static void fill_layer_props(fr_strbuf *b, int pass, const char *const values[FILL_KEYS])
+{
+    fr_sb_printf(b, "        <layer locked=\"0\" pass=\"%d\" class=\"SimpleFill\" enabled=\"1\">\n"
+                    "          <Option type=\"Map\">\n", pass);
+    for (size_t k = 0; k < FILL_KEYS; k++)
+        fr_sb_printf(b, "            <Option name=\"%s\" type=\"QString\" value=\"%s\"/>\n", fill_keys[k], values[k]);
+    fr_sb_puts(b, "          </Option>\n");
+    for (size_t k = 0; k < FILL_KEYS; k++)
+        fr_sb_printf(b, "          <prop k=\"%s\" v=\"%s\"/>\n", fill_keys[k], values[k]);
+}
+
+/* A second symbol layer of every tier's symbol: a thick dark blue outline,
+ * drawn only for the parcels on the target list (the layer's "enabled"
+ * property data-defined by "on_list" = 1), so that a low-tier target taken
+ * by capacity_per_zone is as visible as a high-tier one. */
+static void target_outline(fr_strbuf *b)
+{
+    const char *values[] = {"3x:0,0,0,0,0,0", "0,0,0,0", "miter", "0,0", "3x:0,0,0,0,0,0", "MM",
+                            TARGET_COLOR, "solid", TARGET_WIDTH, "MM", "no"};
+    fill_layer_props(b, 1, values);
+    fr_sb_puts(b, "          <data_defined_properties>\n            <Option type=\"Map\">\n"
+                  "              <Option name=\"name\" type=\"QString\" value=\"\"/>\n"
+                  "              <Option name=\"properties\" type=\"Map\">\n"
+                  "                <Option name=\"enabled\" type=\"Map\">\n"
+                  "                  <Option name=\"active\" type=\"bool\" value=\"true\"/>\n"
+                  "                  <Option name=\"expression\" type=\"QString\" value=\"&quot;on_list&quot; = 1\"/>\n"
+                  "                  <Option name=\"type\" type=\"int\" value=\"3\"/>\n"
+                  "                </Option>\n              </Option>\n"
+                  "              <Option name=\"type\" type=\"QString\" value=\"collection\"/>\n"
+                  "            </Option>\n          </data_defined_properties>\n        </layer>\n");
+}
+
+/* Labels: the target list's row number (list_rank; null off the list, so
+ * only targets are labelled), shown from the neighbourhood scale in (1:25
+ * 000 and closer), where crews plan a route; a city-wide view stays clean.
+ * QGIS reads the attribute scaleMax as the most zoomed-out scale
+ * (minimumScale) and scaleMin as the most zoomed-in (0: no limit). */
+static void list_rank_labels(fr_strbuf *b)
+{
+    fr_sb_puts(b, "  <labeling type=\"simple\">\n    <settings calloutType=\"simple\">\n"
+                  "      <text-style fieldName=\"list_rank\" isExpression=\"0\" fontSize=\"9\" fontSizeUnit=\"Point\" "
+                  "fontWeight=\"75\" fontItalic=\"0\" textColor=\"" TARGET_LABEL_COLOR "\" textOpacity=\"1\" "
+                  "namedStyle=\"Bold\" allowHtml=\"0\" capitalization=\"0\" multilineHeight=\"1\">\n"
+                  "        <text-buffer bufferDraw=\"1\" bufferSize=\"1\" bufferSizeUnits=\"MM\" "
+                  "bufferColor=\"255,255,255,255\" bufferOpacity=\"1\" bufferNoFill=\"1\" bufferJoinStyle=\"128\" "
+                  "bufferBlendMode=\"0\"/>\n"
+                  "      </text-style>\n"
+                  "      <placement placement=\"1\" dist=\"0\" priority=\"5\" offsetType=\"0\" quadOffset=\"4\"/>\n"
+                  "      <rendering scaleVisibility=\"1\" scaleMin=\"0\" scaleMax=\"" TARGET_LABEL_SCALE "\" "
+                  "drawLabels=\"1\" obstacle=\"1\" upsidedownLabels=\"0\" limitNumLabels=\"0\" "
+                  "displayAll=\"1\" labelPerPart=\"0\" mergeLines=\"0\" fontLimitPixelSize=\"0\"/>\n"
+                  "    </settings>\n  </labeling>\n");
+}
 
 void fr_style_fill_symbol(fr_strbuf *b, int index, const char *color)
 {
-    static const char *const keys[] = {"border_width_map_unit_scale", "color", "joinstyle", "offset",
-                                       "offset_map_unit_scale", "offset_unit", "outline_color",
-                                       "outline_style", "outline_width", "outline_width_unit", "style"};
     const char *values[] = {"3x:0,0,0,0,0,0", color, "bevel", "0,0", "3x:0,0,0,0,0,0", "MM",
                             OUTLINE_COLOR, "solid", OUTLINE_WIDTH, "MM", "solid"};
-    size_t n = sizeof keys / sizeof keys[0];
     fr_sb_printf(b, "      <symbol alpha=\"1\" name=\"%d\" type=\"fill\" clip_to_extent=\"1\" force_rhr=\"0\">\n",
                  index);
-    fr_sb_puts(b, "        <layer locked=\"0\" pass=\"0\" class=\"SimpleFill\" enabled=\"1\">\n"
-                  "          <Option type=\"Map\">\n");
-    for (size_t k = 0; k < n; k++)
-        fr_sb_printf(b, "            <Option name=\"%s\" type=\"QString\" value=\"%s\"/>\n", keys[k], values[k]);
-    fr_sb_puts(b, "          </Option>\n");
-    for (size_t k = 0; k < n; k++)
-        fr_sb_printf(b, "          <prop k=\"%s\" v=\"%s\"/>\n", keys[k], values[k]);
-    fr_sb_puts(b, "        </layer>\n      </symbol>\n");
+    fill_layer_props(b, 0, values);
+    fr_sb_puts(b, "        </layer>\n");
+    target_outline(b);
+    fr_sb_puts(b, "      </symbol>\n");
 }
 
 fr_status fr_style_qml(const fr_style_options *o, char **out, fr_error *err)
@@ -61,7 +119,7 @@ fr_status fr_style_qml(const fr_style_options *o, char **out, fr_error *err)
     snprintf(labels[2], sizeof labels[2], "low (the rest)");
 
     fr_sb_puts(&b, "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-                   "<qgis version=\"3.22.0\" styleCategories=\"Symbology|MapTips\">\n");
+                   "<qgis version=\"3.22.0\" styleCategories=\"Symbology|Labeling|MapTips\" labelsEnabled=\"1\">\n");
     fr_sb_puts(&b, "  <renderer-v2 attr=\"" FR_STYLE_FIELD "\" type=\"categorizedSymbol\" referencescale=\"-1\" "
                    "symbollevels=\"0\" forceraster=\"0\" enableorderby=\"0\">\n    <categories>\n");
     for (int k = 0; k < 3; k++) {
@@ -73,6 +131,7 @@ fr_status fr_style_qml(const fr_style_options *o, char **out, fr_error *err)
     for (int k = 0; k < 3; k++)
         fr_style_fill_symbol(&b, k, tiers[k].color);
     fr_sb_puts(&b, "    </symbols>\n    <rotation/>\n    <sizescale/>\n  </renderer-v2>\n");
+    list_rank_labels(&b);
     /* Identify results and map tips name the parcel the way an inspector
      * would: its rank, id and address. */
     fr_strbuf tip = {0};

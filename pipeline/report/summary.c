@@ -60,6 +60,9 @@ void fr_summary_print(const fr_run_summary *s, FILE *fp)
         fprintf(fp, "model: %s\n", s->model);
     if (s->backtest[0])
         fprintf(fp, "%s", s->backtest);
+    if (s->implausible[0])
+        fprintf(fp, "warning: implausible values for their kind (a wrong column or unit in a source? kept as read):\n%s",
+                s->implausible);
     if (s->skipped_terms[0])
         fprintf(fp, "points-index terms without data (left out of the score): %s\n", s->skipped_terms);
     fprintf(fp, "written: %zu ranked parcels, %zu targets -> %s\n", s->parcels_written, s->targets_written,

@@ -441,6 +441,8 @@ fr_status fr_run(const fr_run_options *opt, fr_run_summary *summary, fr_error *e
     if (st == FR_OK) {
         fr_progress_stage(opt->progress, "features", 3, FR_STAGE_COUNT);
         st = stage_features(&ctx, err);
+        if (st == FR_OK)
+            run_check_plausible(&ctx); /* values no source of their kind should have (run_plausible.c) */
     }
     double t3 = fr_clock_seconds();
     summary->seconds[FR_STAGE_FEATURES] = t3 - t2;

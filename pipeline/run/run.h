@@ -60,6 +60,8 @@ typedef struct {
     size_t held_back;        /* homes among the ranking left off the list as visited within the window */
     size_t held_back_failed; /* ... of which the last visit failed (the shorter window) */
     size_t held_back_skipped;/* held-back homes ranked above the last target (the list passed over them) */
+    char implausible[1024];  /* "  feature  N parcels outside LO to HI unit (e.g. V)" lines (run_plausible.c) */
+    size_t implausible_features;
     size_t total_rejects;
     char skipped_terms[512]; /* points-index terms without data */
     char model[512];         /* the model that scored: "points index" or the model file and its training */

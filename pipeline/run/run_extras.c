@@ -75,6 +75,56 @@ fr_status run_extras_target_rows(run_ctx *ctx, size_t **rows, size_t *nrows, fr_
     return st;
 }
 
+/* ---- per zone --------------------------------------------------------- */
+
+int run_extras_list_zone(const run_ctx *ctx, fr_zone_layer *z)
+{
+    const char *name = ctx->cfg.output.capacity_per_zone.zone;
+    for (size_t k = 0; k < ctx->cfg.layers.nzones && ctx->zone_of; k++) {
+        if (name && strcmp(ctx->cfg.layers.zones[k].role, name))
+            continue;
+        *z = (fr_zone_layer){ctx->cfg.layers.zones[k].role, ctx->zone_of[k],
+                             (const char *const *)ctx->zones[k]->cols[0].str, ctx->zones[k]->count};
+        return 0;
+    }
+    return -1;
+}
+
+fr_status run_extras_zone_targets(const run_ctx *ctx, const geo_out_table *targets, const char *dir, fr_error *err)
+{
+    fr_zone_layer z;
+    if (run_extras_list_zone(ctx, &z) != 0)
+        return FR_OK;
+    size_t n = ctx->parcels->count, m = n ? n : 1;
+    size_t *sorted = malloc((targets->nrows ? targets->nrows : 1) * sizeof *sorted);
+    double *zone_row = malloc(m * sizeof *zone_row);
+    const char **label = malloc(m * sizeof *label);
+    geo_out_field *fields = calloc(targets->nfields + 2, sizeof *fields);
+    fr_status st = sorted && zone_row && label && fields ? FR_OK : fr_error_oom_while(err, "listing targets by zone");
+    if (st == FR_OK)
+        st = fr_zone_sort_rows(&z, targets->order, targets->nrows, sorted, zone_row, err);
+    if (st == FR_OK) {
+        for (size_t i = 0; i < n; i++)
+            label[i] = fr_zone_label(&z, i);
+        fields[0] = (geo_out_field){.name = "zone", .short_name = "zone", .type = GEO_COL_STRING, .str = label};
+        fields[1] = (geo_out_field){.name = "zone_row", .short_name = "zone_row", .type = GEO_COL_NUMBER,
+                                    .num = zone_row, .is_integer = 1};
+        memcpy(fields + 2, targets->fields, targets->nfields * sizeof *fields);
+        geo_out_table t = *targets;
+        t.fields = fields;
+        t.nfields = targets->nfields + 2;
+        t.order = sorted;
+        char path[4200];
+        snprintf(path, sizeof path, "%s/targets_by_zone.csv", dir);
+        st = geo_write_csv(&t, path, err);
+    }
+    free(sorted);
+    free(zone_row);
+    free(label);
+    free(fields);
+    return st;
+}
+
 /* ---- Shapefile size ----------------------------------------------------- */
 
 fr_status run_extras_check_shapefile(const geo_out_table *ranked, fr_error *err)
@@ -345,9 +395,18 @@ static fr_status write_report(run_ctx *ctx, const char *tmp, const geo_out_table
         in.map.nstations = ctx->stations->count;
         in.map.station_name = nc >= 0 ? (const char *const *)ctx->stations->cols[nc].str : NULL;
     }
+    fr_zone_layer zl;
+    fr_zone_count *zc = NULL;
+    if (run_extras_list_zone(ctx, &zl) == 0) {
+        st = fr_zone_counts(&zl, n, ctx->tier, ctx->list_rank, ctx->visit.held_back, &zc, &in.nzone_counts, err);
+        in.zone_name = zl.name;
+        in.zone_counts = zc;
+    }
     in.write_seconds = fr_clock_seconds() - write_started;
     snprintf(path, sizeof path, "%s/report.html", tmp);
-    st = fr_report_write(&in, path, err);
+    if (st == FR_OK)
+        st = fr_report_write(&in, path, err);
+    free(zc);
     for (size_t k = 0; k < nfiles; k++)
         free(files[k]);
     free(files);
@@ -386,6 +445,8 @@ fr_status run_extras_finish(run_ctx *ctx, const char *tmp, const geo_out_table *
         snprintf(previous, sizeof previous, "%s/targets.csv", ctx->out_dir);
         st = fr_changes_compute(previous, &cur, &ch, err);
     }
+    if (st == FR_OK) /* why each row entered or left (run_changes.c) */
+        st = run_changes_explain(ctx, targets->order, targets->nrows, &ch, err);
     if (st == FR_OK) {
         snprintf(path, sizeof path, "%s/changes.csv", tmp);
         st = fr_changes_write_csv(&ch, path, err);

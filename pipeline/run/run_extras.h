@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "changes.h"
+#include "zone_lists.h"
 #include "run_internal.h"
 #include "write.h"
 
@@ -35,5 +37,23 @@ fr_status run_extras_gpkg(const run_ctx *ctx, const geo_out_table *ranked, const
  * start of the write stage. */
 fr_status run_extras_finish(run_ctx *ctx, const char *tmp, const geo_out_table *targets, double write_started,
                             fr_error *err);
+
+/* The zone layer the per-zone lists and counts are by: the capacity zone
+ * (output.capacity_per_zone.zone), else the first of layers.zones.
+ * Returns 0 and fills *z, or -1 when no zone is configured. */
+int run_extras_list_zone(const run_ctx *ctx, fr_zone_layer *z);
+
+/* targets_by_zone.csv in dir (when a zone is configured): the rows of
+ * targets (the target list as written) sorted by zone label, list order
+ * within a label, with the columns `zone` (the label) and `zone_row` (the
+ * row within that zone's list) before targets.csv's. */
+fr_status run_extras_zone_targets(const run_ctx *ctx, const geo_out_table *targets, const char *dir,
+                                  fr_error *err);
+
+/* run_changes.c: the reason of every row of ch (changes.csv): the
+ * features as of the previous run's date (recomputed; the run's own
+ * features are left as they were), the revisit rule, the capacity zone.
+ * rows: the target list's rows. */
+fr_status run_changes_explain(run_ctx *ctx, const size_t *rows, size_t nrows, fr_changes *ch, fr_error *err);
 
 #endif

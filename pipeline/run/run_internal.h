@@ -160,6 +160,10 @@ fr_status run_ids_keep(const geo_layer *l, run_id_copies *c, fr_error *err);
 fr_status run_ids_tag(run_ctx *ctx, size_t from, const char *layer, const run_id_copies *c, fr_error *err);
 void run_ids_free(run_id_copies *c);
 
+/* run_plausible.c: features with values outside the sane range of their
+ * kind, listed in ctx->sum->implausible. */
+void run_check_plausible(run_ctx *ctx);
+
 /* Counts of layer k in the summary (k: LAYER_* or LAYER_ZONES + i). */
 fr_layer_counts *run_counts(run_ctx *ctx, size_t k);
 

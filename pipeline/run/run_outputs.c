@@ -468,6 +468,8 @@ static fr_status write_tables(run_ctx *ctx, geo_out_table *target_table, const c
     fr_status st = geo_write_csv(target_table, path, err);
     ctx->sum->targets_written = target_table->nrows;
     ctx->sum->parcels_written = ctx->parcels->count;
+    if (st == FR_OK) /* the same rows sorted by zone (run_extras.c) */
+        st = run_extras_zone_targets(ctx, target_table, dir, err);
     if (st == FR_OK) {
         snprintf(path, sizeof path, "%s/rejects.csv", dir);
         st = geo_write_rejects_csv(&ctx->rejects, path, err);

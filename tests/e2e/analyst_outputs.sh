@@ -93,6 +93,10 @@ csv_column "$WORK/cap/targets.csv" district | sort | uniq -c | awk -v first="$fi
   { lim = ($2 == first) ? 12 : 5; if ($1 > lim) { print "zone " $2 " has " $1 " > " lim; bad = 1 } }
   $2 == first && $1 != 12 { print "zone " first " has " $1 ", expected its limit 12"; bad = 1 }
   END { exit bad }' || fail "capacity per zone not respected"
+# the per-zone file: the same rows, grouped by zone, within the same limits
+[ "$(csv_column "$WORK/cap/targets_by_zone.csv" parcel_id | sort)" = "$(csv_column "$WORK/cap/targets.csv" parcel_id | sort)" ] \
+  || fail "targets_by_zone.csv rows differ from targets.csv"
+csv_column "$WORK/cap/targets_by_zone.csv" zone | uniq | sort | uniq -d | grep -q . && fail "targets_by_zone.csv is not grouped by zone"
 zones=$(csv_column "$WORK/a/targets.csv" district | sort -u | wc -l)
 rows=$(($(wc -l < "$WORK/cap/targets.csv") - 1))
 [ "$rows" -gt 12 ] || fail "capacity list has only $rows rows"
@@ -105,7 +109,7 @@ expect_stderr "capacity_per_zone.zone 'battalion'"
 
 # ---- changes since the last run ----------------------------------------------------
 [ "$(grep -c '^entered,' "$WORK/a/changes.csv")" = 500 ] || fail "first run: not every target entered"
-head -1 "$WORK/a/changes.csv" | grep -x 'change,parcel_id,address,rank,previous_rank,score,previous_score,tier' >/dev/null \
+head -1 "$WORK/a/changes.csv" | grep -x 'change,parcel_id,address,rank,previous_rank,score,previous_score,tier,why' >/dev/null \
   || fail "changes.csv header"
 cp "$WORK/a/targets.csv" "$WORK/targets.before"
 expect_exit 0 "$FIRERISK" run --config "$WORK/city/zones.yaml" --out "$WORK/a" --as-of 2025-07-01 --quiet

@@ -138,4 +138,62 @@ case_name "revisit_after_days: 0 and failed_revisit_days: 0 hold no home back"
 sed 's/^output:/targets: {revisit_after_days: 0, failed_revisit_days: 0}\noutput:/' c.yaml > c0.yaml
 run_ok c0.yaml
 [ "$(targets)" = "P1 P2 P3" ] || fail "$CASE: $(targets)"
+case_name "changes.csv says why: visited, due again, features moved, zone at capacity"
+# a fire on P4 in June 2025: counted as of 2025-12-01, not as of 2025-01-01
+{ cat inc.csv; echo "F-5,2025-06-01,P4"; } > inc2.csv
+sed 's/source: inc.csv/source: inc2.csv/' c.yaml > c2.yaml
+why() { awk -F, -v id="$1" "$CSV_AWK"'{ n = csv($0, f) } NR == 1 { for (i = 1; i <= n; i++) if (f[i] == "why") w = i; next }
+        f[2] == id { print f[1] ": " f[w] }' "$OUT/changes.csv"; }
+run_ok c2.yaml --as-of 2025-12-01          # P1 P4 P2: nobody held back
+run_ok c2.yaml --as-of 2025-01-01          # P1, P3 held back; P4's fire not yet
+[ "$(why P1)" = "left: visited on 2024-12-01" ] || fail "$CASE: P1 '$(why P1)'"
+# the feature that moved the score most first (a points term), then the others
+case "$(why P4)" in "left: fires_parcel_5y 1 -> 0; fires_near_3y 5 -> 4; "*) ;; *) false ;; esac \
+  || fail "$CASE: P4 '$(why P4)'"
+run_ok c2.yaml --as-of 2025-12-01
+[ "$(why P1)" = "entered: due again: visited on 2024-12-01, 365 days ago" ] || fail "$CASE: P1 '$(why P1)'"
+case "$(why P4)" in "entered: fires_parcel_5y 0 -> 1; fires_near_3y 4 -> 5; "*) ;; *) false ;; esac \
+  || fail "$CASE: P4 '$(why P4)'"
+# two districts: A (x < 741060: P1 P2 P5 P6 ...) and B; one target each
+cat > zones.csv <<'CSV'
+label,wkt
+A,"POLYGON((740900 3734900,741060 3734900,741060 3735200,740900 3735200,740900 3734900))"
+B,"POLYGON((741060 3734900,741200 3734900,741200 3735200,741060 3735200,741060 3734900))"
+CSV
+ogr2ogr -f GPKG zones.gpkg zones.csv -oo GEOM_POSSIBLE_NAMES=wkt -oo KEEP_GEOM_COLUMNS=NO -a_srs EPSG:32616 -nln zones
+sed 's/^output:/  zones:\n    - {name: district, source: zones.gpkg, field: label}\noutput:/' c2.yaml > z.yaml
+run_ok z.yaml --as-of 2025-12-01
+{ cat z.yaml; printf '  capacity_per_zone: {zone: district, default: 1}\n'; } > cap.yaml
+run_ok cap.yaml --as-of 2025-12-01          # P1 (A), P4 (B); P2 (A) passed over
+[ "$(targets)" = "P1 P4" ] || fail "$CASE: capacity list $(targets)"
+[ "$(why P2)" = "left: zone district A at capacity" ] || fail "$CASE: P2 '$(why P2)'"
+
+case_name "per-zone lists: targets_by_zone.csv sorted by zone within capacity; counts per zone in the report"
+run_ok z.yaml --as-of 2025-12-01           # no capacity: P1 P4 P2 (A: P1 P2; B: P4)
+[ "$(csv_column "$OUT/targets_by_zone.csv" parcel_id | paste -sd' ')" = "P1 P2 P4" ] || fail "$CASE: by zone order"
+[ "$(csv_column "$OUT/targets_by_zone.csv" zone | paste -sd' ')" = "A A B" ] || fail "$CASE: zones"
+[ "$(csv_column "$OUT/targets_by_zone.csv" zone_row | paste -sd' ')" = "1 2 1" ] || fail "$CASE: zone_row"
+[ "$(csv_column "$OUT/targets_by_zone.csv" list_rank | paste -sd' ')" = "1 3 2" ] || fail "$CASE: list_rank"
+grep -q "<h2>Targets per district</h2>" "$OUT/report.html" || fail "$CASE: report lacks the per-zone table"
+# A: 8 parcels (x < 741060), 2 targets; B: 8 parcels, 1 target
+grep -q "<tr><td>A</td><td class=\"n\">8</td><td class=\"n\">[0-9]*</td><td class=\"n\">2</td>" "$OUT/report.html" \
+  || { grep -A3 "Targets per" "$OUT/report.html" >&2; fail "$CASE: zone A counts"; }
+run_ok cap.yaml --as-of 2025-12-01
+csv_column "$OUT/targets_by_zone.csv" zone | sort | uniq -c | awk '$1 > 1 { bad = 1 } END { exit bad }' \
+  || fail "$CASE: a zone over its capacity of 1 in targets_by_zone.csv"
+
+case_name "block-group reasons in plain words; an implausible value for its kind warns in the summary and report"
+cat > bg.csv <<'CSV'
+geoid,housing_units,poverty_rate,wkt
+130890001001,1588216,0.45,"POLYGON((740900 3734900,741200 3734900,741200 3735200,740900 3735200,740900 3734900))"
+CSV
+sed 's/^output:/  block_groups:\n    source: bg.csv\n    geometry: {wkt: wkt}\n    crs: EPSG:32616\n    fields: {geoid: geoid, housing_units: housing_units, poverty_rate: poverty_rate}\nscore:\n  weights:\n    - {feature: bg_housing_units, weight: 5, cap: 100}\n    - {feature: fires_parcel_5y, weight: 1, cap: 2}\noutput:/' c.yaml > bg.yaml
+run_ok bg.yaml
+grep -q "^warning: implausible values" "$OUT/run_summary.txt" || { cat "$OUT/run_summary.txt" >&2; fail "$CASE: no warning"; }
+grep -q "bg_housing_units .*16 parcels outside 0 to 50000 per block group (e.g. 1588216)" "$OUT/run_summary.txt" \
+  || { cat "$OUT/run_summary.txt" >&2; fail "$CASE: warning line"; }
+grep -q "Implausible values" "$OUT/report.html" || fail "$CASE: report lacks the warning"
+csv_column "$OUT/targets.csv" reason_1 | grep -qx "block group: housing units 1,588,216" \
+  || fail "$CASE: reason $(csv_column "$OUT/targets.csv" reason_1 | head -1)"
+
 echo "ok: $CASES cases"

@@ -14,7 +14,10 @@ ranked_parcels.geojson:
   - the style QGIS applied by itself on loading (the GeoPackage's layer_styles
     row, the .qml beside the other two) is firerisk's: a categorized renderer
     on `tier` with high, medium, low;
-  - a PNG map rendered by QGIS is not blank and shows the high tier's red.
+  - a PNG map rendered by QGIS is not blank and shows the high tier's red;
+  - the target list is outlined (a second symbol layer enabled by
+    "on_list" = 1) and labelled with list_rank from 1:25,000 in: a map of the
+    first target's neighbourhood shows the outline's blue and the label's ink.
 The GeoPackage's rejects and run_metadata tables load as tables too.
 Run with QT_QPA_PLATFORM=offscreen (tests/e2e/qgis_outputs.sh does).
 """
@@ -22,7 +25,7 @@ import os
 import sys
 
 from qgis.core import (QgsApplication, QgsMapRendererSequentialJob, QgsMapSettings, QgsVectorLayer,
-                       QgsCategorizedSymbolRenderer)
+                       QgsCategorizedSymbolRenderer, QgsExpression, QgsFeatureRequest, QgsSymbolLayer)
 from qgis.PyQt.QtCore import QSize, QVariant
 from qgis.PyQt.QtGui import QColor
 
@@ -48,8 +51,14 @@ FIELDS = [
     ("building_age", "bldg_age", INT),
     ("station_dist_m", "stn_dist_m", REAL),
     ("last_inspection", "last_insp", DATE),
+    ("on_list", "on_list", INT),
+    ("list_rank", "list_rank", INT),
+    ("last_visit", "last_visit", DATE),
+    ("visit_outcome", "visit_out", TEXT),
 ]
 HIGH_RED = (215, 25, 28)
+TARGET_BLUE = (31, 78, 156)
+LABEL_INK = (20, 20, 60)
 
 failures = []
 
@@ -61,24 +70,24 @@ def check(cond, what):
     return cond
 
 
-def count_colours(img):
-    """Distinct colours (sampled every 2nd pixel) and pixels near the high tier's red."""
+def count_colours(img, colour=HIGH_RED, tolerance=12):
+    """Distinct colours (sampled every 2nd pixel) and pixels near colour (the high tier's red)."""
     seen, red = set(), 0
     for y in range(0, img.height(), 2):
         for x in range(0, img.width(), 2):
             c = img.pixel(x, y)
             seen.add(c)
             r, g, b = (c >> 16) & 255, (c >> 8) & 255, c & 255
-            if abs(r - HIGH_RED[0]) < 12 and abs(g - HIGH_RED[1]) < 12 and abs(b - HIGH_RED[2]) < 12:
+            if abs(r - colour[0]) < tolerance and abs(g - colour[1]) < tolerance and abs(b - colour[2]) < tolerance:
                 red += 1
     return len(seen), red
 
 
-def render(layer, png):
+def render(layer, png, extent=None):
     s = QgsMapSettings()
     s.setLayers([layer])
     s.setDestinationCrs(layer.crs())
-    s.setExtent(layer.extent())
+    s.setExtent(extent if extent is not None else layer.extent())
     s.setOutputSize(QSize(800, 800))
     s.setBackgroundColor(QColor(255, 255, 255))
     job = QgsMapRendererSequentialJob(s)
@@ -117,6 +126,38 @@ def check_layer(label, uri, crs, short_names, parcels, png):
     print("%s: valid, %s, %d features, %d fields, renderer %s, map %s (%d colours, %d red pixels)"
           % (label, layer.crs().authid(), layer.featureCount(), len(fields), r.type() if r else None, png,
              colours, red))
+    check_targets(label, layer, r, png.replace(".png", "_targets.png"))
+
+
+def check_targets(label, layer, r, png):
+    """The target list outlined and labelled with list_rank at neighbourhood scales."""
+    if isinstance(r, QgsCategorizedSymbolRenderer):
+        cats = r.categories()  # keep the list alive while its symbols are used
+        for c in cats:
+            sym = c.symbol()
+            ok = sym.symbolLayerCount() == 2
+            if ok:
+                prop = sym.symbolLayer(1).dataDefinedProperties().property(QgsSymbolLayer.PropertyLayerEnabled)
+                ok = prop.isActive() and prop.expressionString() == '"on_list" = 1'
+            check(ok, "%s: the %s symbol has no target outline enabled by on_list" % (label, c.value()))
+    lab = layer.labeling()
+    check(layer.labelsEnabled() and lab is not None and lab.settings().fieldName == "list_rank",
+          "%s: no list_rank labels" % label)
+    if lab is not None:
+        st = lab.settings()
+        check(st.scaleVisibility and st.minimumScale == 25000,
+              "%s: labels not limited to 1:25,000 and closer (%s, %s)" % (label, st.scaleVisibility, st.minimumScale))
+    first = next(layer.getFeatures(QgsFeatureRequest(QgsExpression('"list_rank" = 1'))), None)
+    if not check(first is not None, "%s: no feature with list_rank 1" % label):
+        return
+    box = first.geometry().boundingBox()
+    box.scale(8)
+    img = render(layer, png, box)
+    _, blue = count_colours(img, TARGET_BLUE, 20)
+    _, ink = count_colours(img, LABEL_INK, 25)
+    check(blue > 30, "%s: the neighbourhood map shows %d pixels of the target outline" % (label, blue))
+    check(ink > 5, "%s: the neighbourhood map shows %d pixels of list_rank labels" % (label, ink))
+    print("%s: targets outlined (%d px) and labelled (%d px) in %s" % (label, blue, ink, png))
 
 
 def check_equity(out, png_dir):

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "changes.h"
+#include "dates.h"
 
 /* Current run: 5 parcels; the list is parcels 3, 0, 4 (ranks 1..3). */
 static const char *const ids[5] = {"P0", "P1", "P2", "P3", "P4"};
@@ -122,6 +123,28 @@ static void test_entered_and_left(void **state)
     assert_string_equal(ch.items[3].address, "gone\nroad"); /* the previous list's address */
     assert_true(isnan(ch.items[3].score));
 
+    /* Why: P3's fires moved (a points term, before building_age, which is
+     * not one); P4's failed visit held it back on the previous run's date
+     * (70 days, within 90) and no longer (100 days); P1 was visited; P9 is
+     * gone. */
+    const char *const names[2] = {"building_age", "fires_parcel_5y"};
+    const double now[10] = {50, 50, 50, 51, 50, /* fires: */ 1, 1, 0, 2, 0};
+    const double before[10] = {50, 50, 50, 50, 50, /* fires: */ 1, 1, 0, 0, 0};
+    const double weight[2] = {0, 3}, cap[2] = {100, 2};
+    int32_t as_of = fr_days_from_civil(2025, 6, 1);
+    int32_t last[5] = {INT32_MIN, fr_days_from_civil(2025, 5, 1), INT32_MIN, INT32_MIN, as_of - 100};
+    const uint8_t failed[5] = {0, 0, 0, 0, 1}, held[5] = {0, 1, 0, 0, 0};
+    fr_changes_context x = {.nparcels = 5, .nfeatures = 2, .names = names, .now = now, .before = before,
+                            .term_weight = weight, .term_cap = cap, .previous_as_of = "2025-03-23",
+                            .last_visit = last, .last_failed = failed, .held_back = held,
+                            .revisit_after_days = 365, .failed_revisit_days = 90, .as_of = as_of, .rank = ranks,
+                            .last_listed_rank = 3, .list_full = 1};
+    assert_int_equal(fr_changes_explain(&ch, &x, &err), FR_OK);
+    assert_string_equal(ch.items[0].why, "fires_parcel_5y 0 -> 2; building_age 50 -> 51");
+    assert_string_equal(ch.items[1].why, "due again: visited on 2025-02-21 (failed), 100 days ago");
+    assert_string_equal(ch.items[2].why, "visited on 2025-05-01");
+    assert_string_equal(ch.items[3].why, "no longer among the parcels");
+
     char out[128];
     snprintf(out, sizeof out, "%s/changes.csv", g_dir);
     assert_int_equal(fr_changes_write_csv(&ch, out, &err), FR_OK);
@@ -130,11 +153,11 @@ static void test_entered_and_left(void **state)
     size_t n = fread(buf, 1, sizeof buf - 1, fp);
     fclose(fp);
     buf[n] = '\0';
-    assert_string_equal(buf, "change,parcel_id,address,rank,previous_rank,score,previous_score,tier\n"
-                             "entered,P3,3 C St,1,,0.9,,high\n"
-                             "entered,P4,4 D St,3,,0.5,,medium\n"
-                             "left,P1,\"1, \"\"B\"\" St\",4,1,0.4,0.95,medium\n"
-                             "left,P9,\"gone\nroad\",,2,,0.9,\n");
+    assert_string_equal(buf, "change,parcel_id,address,rank,previous_rank,score,previous_score,tier,why\n"
+                             "entered,P3,3 C St,1,,0.9,,high,fires_parcel_5y 0 -> 2; building_age 50 -> 51\n"
+                             "entered,P4,4 D St,3,,0.5,,medium,\"due again: visited on 2025-02-21 (failed), 100 days ago\"\n"
+                             "left,P1,\"1, \"\"B\"\" St\",4,1,0.4,0.95,medium,visited on 2025-05-01\n"
+                             "left,P9,\"gone\nroad\",,2,,0.9,,no longer among the parcels\n");
     fr_changes_free(&ch);
 }
 

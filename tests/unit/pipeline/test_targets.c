@@ -6,10 +6,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include <cmocka.h>
 
 #include "targets.h"
+#include "zone_lists.h"
 
 /* 8 parcels, rank order 7,6,...,0.  Zone features: 0 "A", 1 "B", 2 "A"
  * (a second polygon of A), 3 without a label. */
@@ -90,6 +92,41 @@ static void test_held_back_fills_from_below(void **state)
     assert_int_equal(out[2], 2);
 }
 
+/* Per zone: features with one label merged (A = features 0 and 2), no
+ * zone last; the list sorted by label, list order within. */
+static void test_zone_counts_and_rows(void **state)
+{
+    (void)state;
+    fr_zone_layer z = {"district", zone_of, labels, 4};
+    const uint8_t tier[8] = {0, 0, 1, 2, 2, 0, 1, 2};
+    const int32_t list_rank[8] = {0, 3, 0, 0, 2, 0, 1, 0};
+    const uint8_t held[8] = {1, 0, 0, 0, 0, 0, 0, 0};
+    fr_zone_count *c;
+    size_t nc;
+    fr_error err;
+    assert_int_equal(fr_zone_counts(&z, 8, tier, list_rank, held, &c, &nc, &err), FR_OK);
+    assert_int_equal(nc, 3);
+    assert_string_equal(c[0].label, "A"); /* parcels 0, 2, 5, 7 */
+    assert_int_equal(c[0].parcels, 4);
+    assert_int_equal(c[0].high, 2);
+    assert_int_equal(c[0].targets, 0);
+    assert_int_equal(c[0].held_back, 1);
+    assert_string_equal(c[1].label, "B"); /* parcels 1, 6 */
+    assert_int_equal(c[1].targets, 2);
+    assert_null(c[2].label); /* parcels 3 (unlabelled zone) and 4 (no zone) */
+    assert_int_equal(c[2].parcels, 2);
+    assert_int_equal(c[2].targets, 1);
+    free(c);
+    const size_t rows[3] = {6, 4, 1}; /* list order */
+    size_t sorted[3];
+    double zone_row[8];
+    assert_int_equal(fr_zone_sort_rows(&z, rows, 3, sorted, zone_row, &err), FR_OK);
+    assert_int_equal(sorted[0], 6); /* B: 6 then 1 */
+    assert_int_equal(sorted[1], 1);
+    assert_int_equal(sorted[2], 4); /* no zone last */
+    assert_true(zone_row[6] == 1 && zone_row[1] == 2 && zone_row[4] == 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -97,6 +134,7 @@ int main(void)
         cmocka_unit_test(test_capacity_per_label),
         cmocka_unit_test(test_zero_and_unlimited),
         cmocka_unit_test(test_held_back_fills_from_below),
+        cmocka_unit_test(test_zone_counts_and_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
