@@ -70,10 +70,12 @@ for f in "$gpkg" "$WORK/a/ranked_parcels.geojson"; do
   ogrinfo -ro -so "$f" ranked_parcels | grep '^last_inspection: Date' >/dev/null || fail "$f: last_inspection is not a Date"
 done
 ogrinfo -ro -so "$WORK/a/ranked_parcels.shp" ranked_parcels | grep '^last_insp: Date' >/dev/null || fail "shapefile: last_insp is not a Date"
-score_g=$(value "$gpkg" ranked_parcels score)
+# row 10 of the list (the synthetic city's visits hold some top-ranked homes back: row 10 need not be rank 10)
+score_g=$(ogrinfo -ro -q "$gpkg" -sql "SELECT score FROM ranked_parcels WHERE list_rank = 10" \
+  | awk 'index($0, "  score (") == 1 { sub(/^[^=]*= /, ""); print; exit }')
 score_t=$(awk -F, 'NR == 11 {print $4}' "$WORK/a/targets.csv")
 awk -v a="$score_g" -v b="$score_t" 'BEGIN { d = a - b; exit !(d < 1e-6 && d > -1e-6) }' \
-  || fail "score of rank 10: gpkg $score_g, targets.csv $score_t"
+  || fail "score of list row 10: gpkg $score_g, targets.csv $score_t"
 [ "$(csv_column "$WORK/a/targets.csv" last_inspection | sed -n 10p | tr - /)" = "$(value "$gpkg" ranked_parcels last_inspection)" ] \
   || fail "targets.csv last_inspection differs from the gpkg"
 
