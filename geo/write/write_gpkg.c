@@ -141,6 +141,8 @@ static fr_status fill_rejects(OGRLayerH lyr, OGRFeatureH f, const geo_gpkg_spec 
         set_string(f, 2, it->field);
         set_string(f, 3, it->reason);
         set_string(f, 4, it->detail);
+        set_string(f, 5, it->record_id);
+        set_string(f, 6, it->address);
         st = insert(lyr, f, path, "rejects", i, gate, err);
     }
     return st;
@@ -201,10 +203,11 @@ static fr_status write_tables(GDALDatasetH ds, const geo_gpkg_spec *spec, const 
     static const gpkg_column reject_cols[] = {
         {"layer", OFTString, OFSTNone, 0},  {"source_fid", OFTInteger64, OFSTNone, 0},
         {"field", OFTString, OFSTNone, 0},  {"reason", OFTString, OFSTNone, 0},
-        {"detail", OFTString, OFSTNone, 0},
+        {"detail", OFTString, OFSTNone, 0}, {"record_id", OFTString, OFSTNone, 0},
+        {"address", OFTString, OFSTNone, 0},
     };
     OGRLayerH lyr = NULL;
-    st = create_table(ds, "rejects", "fid", reject_cols, 5, path, gate, &lyr, err);
+    st = create_table(ds, "rejects", "fid", reject_cols, 7, path, gate, &lyr, err);
     if (st == FR_OK)
         st = fill_table(lyr, fill_rejects, spec, path, "rejects", gate, err);
 

@@ -15,7 +15,7 @@ void fr_cmd_explain_usage(FILE *fp)
 {
     fprintf(fp, "  firerisk explain --config FILE.yaml [--as-of YYYY-MM-DD] [--json] [--threads N] PARCEL_ID...\n"
                 "      every feature, each term's contribution to the score, the records behind the counts and\n"
-                "      the revisit rule's decision for each parcel (see docs/OUTPUTS.md)\n");
+                "      the revisit rule's decision for each parcel (see README.md)\n");
 }
 
 int fr_cmd_explain(int argc, char **argv)

@@ -283,31 +283,8 @@ static fr_status stage_score(run_ctx *ctx, fr_error *err)
     ctx->tier = malloc(n ? n : 1);
     if (!ctx->order || !ctx->rank || !ctx->tier)
         return fr_error_oom(err);
-    int idc = geo_layer_find_column(ctx->parcels, "parcel_id");
-    /* Who is due a visit (run_visits.c); its days since the last visit
-     * order equal scores after the fire history. */
-    double *since = malloc((n ? n : 1) * sizeof *since);
-    if (!since)
-        return fr_error_oom(err);
-    st = run_visits_rule(ctx, err);
-    model_rank_ties ties = {.nkeys = 0};
-    if (st == FR_OK) {
-        for (size_t i = 0; i < n; i++)
-            since[i] = ctx->visit.last_visit[i] == GEO_DATE_MISSING ? INFINITY
-                                                                     : (double)(ctx->as_of - ctx->visit.last_visit[i]);
-        static const char *const fire_history[] = {"fires_parcel_5y", "fires_near_5y"};
-        for (size_t k = 0; k < 2; k++) {
-            int c = model_features_find(&ctx->feats, fire_history[k]);
-            if (c >= 0)
-                ties.key[ties.nkeys++] = ctx->feats.values + (size_t)c * n;
-        }
-        ties.key[ties.nkeys++] = since;
-        st = model_rank_with_ties(ctx->points.score, &ties, (const char *const *)ctx->parcels->cols[idc].str, n,
-                                  cfg->score.tiers.high, cfg->score.tiers.medium, ctx->order, ctx->rank, ctx->tier,
-                                  err);
-    }
-    free(since);
-    return st;
+    /* who is due a visit, and the ranking whose ties it helps order (run_visits.c) */
+    return run_visits_rank(ctx, err);
 }
 
 /* Totals per layer and the most frequent reject reasons, for the summary. */

@@ -137,6 +137,10 @@ fr_status run_write_matches(run_ctx *ctx, const char *path, fr_error *err);
  * ctx->visit, with the held-back counts in the summary. */
 fr_status run_visits_check_outcomes(run_ctx *ctx, fr_error *err);
 fr_status run_visits_rule(run_ctx *ctx, fr_error *err);
+/* The revisit rule, then the ranking (ctx->order, rank, tier; rank.h):
+ * equal scores ordered by fires_parcel_5y, fires_near_5y, days since the
+ * last visit (never visited first), parcel id. */
+fr_status run_visits_rank(run_ctx *ctx, fr_error *err);
 void run_visit_rule_free(run_visit_rule *v);
 /* 1 when outcome is one of targets.failed_outcomes, 0 one of done_outcomes
  * (or NULL: no outcome mapped, the visit was made), -1 neither. */

@@ -10,10 +10,12 @@
  * several visits share the last date and one failed, the failed one
  * decides (the home is due sooner).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "rank.h"
 #include "run_internal.h"
 
 int run_visit_outcome_failed(const run_ctx *ctx, const char *outcome)
@@ -136,4 +138,33 @@ void run_visit_rule_free(run_visit_rule *v)
     free(v->held_back);
     free(v->last_record);
     memset(v, 0, sizeof *v);
+}
+
+fr_status run_visits_rank(run_ctx *ctx, fr_error *err)
+{
+    size_t n = ctx->parcels->count;
+    double *since = malloc((n ? n : 1) * sizeof *since);
+    if (!since)
+        return fr_error_oom(err);
+    fr_status st = run_visits_rule(ctx, err);
+    model_rank_ties ties = {.nkeys = 0};
+    if (st == FR_OK) {
+        /* equal scores: more fire history first, then longer since the last visit (never: first) */
+        for (size_t i = 0; i < n; i++)
+            since[i] = ctx->visit.last_visit[i] == GEO_DATE_MISSING ? INFINITY
+                                                                     : (double)(ctx->as_of - ctx->visit.last_visit[i]);
+        static const char *const fire_history[] = {"fires_parcel_5y", "fires_near_5y"};
+        for (size_t k = 0; k < 2; k++) {
+            int c = model_features_find(&ctx->feats, fire_history[k]);
+            if (c >= 0)
+                ties.key[ties.nkeys++] = ctx->feats.values + (size_t)c * n;
+        }
+        ties.key[ties.nkeys++] = since;
+        int idc = geo_layer_find_column(ctx->parcels, "parcel_id");
+        st = model_rank_with_ties(ctx->points.score, &ties, (const char *const *)ctx->parcels->cols[idc].str, n,
+                                  ctx->cfg.score.tiers.high, ctx->cfg.score.tiers.medium, ctx->order, ctx->rank,
+                                  ctx->tier, err);
+    }
+    free(since);
+    return st;
 }

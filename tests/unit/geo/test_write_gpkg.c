@@ -93,6 +93,7 @@ static int setup(void **state)
     memcpy(g_fields, f, sizeof f);
     geo_rejects_add(&g_rejects, "incidents", 7, "ALARM_DATE", "unparsable_date", "x.csv, feature 7: 'soon'");
     geo_rejects_add(&g_rejects, "parcels", -1, NULL, "no_geometry", "no geometry");
+    geo_rejects_tag(&g_rejects, 0, "INC-7", "12 Main St");
     return 0;
 }
 
@@ -227,6 +228,8 @@ static void test_attribute_tables(void **state)
     assert_int_equal(OGR_F_GetFieldAsInteger64(f, OGR_F_GetFieldIndex(f, "source_fid")), 7);
     assert_string_equal(OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "field")), "ALARM_DATE");
     assert_string_equal(OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "reason")), "unparsable_date");
+    assert_string_equal(OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "record_id")), "INC-7");
+    assert_string_equal(OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "address")), "12 Main St");
     OGR_F_Destroy(f);
     f = OGR_L_GetNextFeature(r);
     assert_false(OGR_F_IsFieldSetAndNotNull(f, OGR_F_GetFieldIndex(f, "source_fid")));
