@@ -260,6 +260,17 @@ static const char *const caveats[] = {
 };
 #define NCAVEATS (sizeof caveats / sizeof caveats[0])
 
+/* The text of b written to path (b is emptied). */
+static fr_status write_text(fr_strbuf *b, const char *path, fr_error *err)
+{
+    char *s = fr_sb_take(b);
+    if (!s)
+        return fr_error_oom_while(err, "writing %s", path);
+    fr_status st = fr_write_text_file(path, s, err);
+    free(s);
+    return st;
+}
+
 static json_object *jnum(double v)
 {
     if (!isfinite(v))
@@ -337,12 +348,7 @@ static fr_status write_json(const run_ctx *ctx, const evaluation *ev, int incomp
     fr_strbuf b = {0};
     fr_sb_printf(&b, "%s\n", text);
     json_object_put(o);
-    char *s = fr_sb_take(&b);
-    if (!s)
-        return fr_error_oom_while(err, "writing %s", path);
-    fr_status st = fr_write_text_file(path, s, err);
-    free(s);
-    return st;
+    return write_text(&b, path, err);
 }
 
 static void row(fr_strbuf *b, const char *what, const model_interval *iv, int decimals)
@@ -390,12 +396,7 @@ static fr_status write_html(const evaluation *ev, int incomplete, const char *pa
                        "follow-up is short on both sides of the comparison.</li>\n");
     fr_sb_printf(&b, "</ul></div>\n<p>Bootstrap: %d replicates, seed %u.</p>\n</body>\n</html>\n", f->replicates,
                  FR_EVALUATE_SEED);
-    char *s = fr_sb_take(&b);
-    if (!s)
-        return fr_error_oom_while(err, "writing %s", path);
-    fr_status st = fr_write_text_file(path, s, err);
-    free(s);
-    return st;
+    return write_text(&b, path, err);
 }
 
 static void text_report(const evaluation *ev, const char *dir, char **report)

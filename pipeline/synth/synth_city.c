@@ -70,11 +70,14 @@ enum {
 };
 
 /* Home visits (docs/SYNTH.md): each year from SYNTH_VISIT_FIRST_YEAR, a
- * home with a building is visited with probability
+ * parcel is visited with probability
  * logistic(VISIT_V0 + VISIT_RISK x neighbourhood hazard), the neighbourhood
  * hazard being the block group's part of the planted hazard
  * (B_BG x e_bg + B_POV x poverty_rate): the department canvasses the
- * riskier neighbourhoods, and inside one it visits homes at random.
+ * riskier neighbourhoods, and inside one it visits every parcel at random,
+ * with or without a building (a canvass covers whole blocks: otherwise the
+ * empty lots, which have no fire and score high as vacant, would sit among
+ * the comparison homes only, and bias the comparison).
  * VISIT_DONE_SHARE of visits are completed. */
 #define VISIT_V0 (-3.3)
 #define VISIT_RISK 1.5
@@ -1051,9 +1054,8 @@ static size_t sc_parcel_visits(const sc_ctx *c, synth_city *s, size_t i, size_t 
     int32_t g0 = s->bg[i];
     double q = sc_logistic(VISIT_V0 + VISIT_RISK * (B_BG * s->bg_effect[g0] + B_POV * s->bg_poverty_rate[g0]));
     for (int y = SYNTH_VISIT_FIRST_YEAR; y <= SYNTH_LAST_YEAR; y++) {
-        double lp = sc_lp(c, s, i, y);
         double u = sc_unif(&g), ud = sc_unif(&g), uo = sc_unif(&g), ux = sc_unif(&g), uy = sc_unif(&g);
-        if (lp == -INFINITY || u >= q)
+        if (u >= q)
             continue;
         if (at != SIZE_MAX) {
             size_t j = at + k;

@@ -20,6 +20,17 @@ cat "$WORK/stderr"
 # training_cutoffs auto: every yearly cutoff with a year of incidents before it (fires from 2016).
 expect_stderr "2025-01-01 gbdt: 8 training cutoffs 2017-01-01 .. 2024-01-01"
 grep -q '"format":"firerisk-backtest"\|"format": "firerisk-backtest"' "$WORK/out/backtest.json" || fail "backtest.json format"
+# The fires a target list would reach, by rank and allocated across block groups, beside random (issue 15).
+python3 - "$WORK/out/backtest.json" <<'EOF2' || fail "backtest.json: target_list shares"
+import json, sys
+r = {e["name"]: e["target_list"] for e in json.load(open(sys.argv[1]))["cutoffs"][0]["results"]}
+for name, t in r.items():
+    assert t["size"] == 500, (name, t)
+    assert 0 <= t["fires_share_rank"] <= 1 and 0 <= t["fires_share_proportional"] <= 1, (name, t)
+assert r["gbdt"]["fires_share_rank"] > 3 * r["random"]["fires_share_rank"], r
+assert r["gbdt"]["fires_share_proportional"] > 2 * r["random"]["fires_share_rank"], r
+EOF2
+grep -q 'list:rank  list:prop' "$WORK/stderr" || fail "the backtest table lacks the target-list columns"
 auc() { awk -v m="$1" '$1 == m && $2 ~ /^0\.[0-9]+$/ { print $2; exit }' "$WORK/stderr"; }
 truth=$(auc reference)
 [ -n "$truth" ] || fail "no reference AUC"
