@@ -59,16 +59,21 @@ ogrinfo -ro -so mine.gpkg risk_tonight | grep -q 'Geometry: Multi Polygon' || fa
 ogr2ogr -f CSV after2.csv mine.gpkg my_stations
 cmp -s before.csv after2.csv || fail "the second run changed the user's layer"
 
-# A publication that fails (the GeoPackage read-only to the run) fails the
-# run with exit 3, leaving the GeoPackage and the output directory as they were.
-if [ "$(id -u)" = 0 ]; then RUNAS=(runuser -u nobody --); else RUNAS=(); fi
-chmod -R a+rwX "$WORK"
-chmod a-w mine.gpkg
-sha_before=$(sha256sum mine.gpkg out/targets.csv)
-expect_exit 3 "${RUNAS[@]}" "$FIRERISK" run --config city/named.yaml --out out --quiet --as-of 2025-01-01
+# A publication that fails midway (the fourth layer's name is refused by the
+# GeoPackage driver: the 'gpkg' prefix is reserved) fails the run with exit 3,
+# rolls back the layers already replaced in the same transaction (the ranked
+# layer keeps the previous run's values) and publishes no output directory.
+ogr2ogr -f CSV ranked_before.csv mine.gpkg risk_tonight
+sed 's/    matches: join_audit/    matches: gpkg_audit/' city/named.yaml > city/fails.yaml
+targets_before=$(sha256sum out/targets.csv)
+expect_exit 3 "$FIRERISK" run --config city/fails.yaml --out out --quiet --as-of 2025-01-01
 expect_stderr "firerisk: error: output.named_geopackage"
-[ "$sha_before" = "$(sha256sum mine.gpkg out/targets.csv)" ] || fail "a failed publication changed the files"
-chmod u+w mine.gpkg
+expect_stderr "layer gpkg_audit"
+ogr2ogr -f CSV ranked_after.csv mine.gpkg risk_tonight
+cmp -s ranked_before.csv ranked_after.csv || fail "a failed publication changed risk_tonight (no rollback)"
+ogr2ogr -f CSV after3.csv mine.gpkg my_stations
+cmp -s before.csv after3.csv || fail "a failed publication changed the user's layer"
+[ "$targets_before" = "$(sha256sum out/targets.csv)" ] || fail "a failed publication swapped the output directory in"
 
 # A layer named in the config must be written even into a new file.
 sed 's#file: ../mine.gpkg#file: ../fresh/new.gpkg#' city/named.yaml > city/fresh.yaml

@@ -13,7 +13,8 @@ source "$(dirname "$0")/common.bash"
 skip() { [ "${CI:-}" = true ] && [ "${2:-}" != always ] && fail "$1"; echo "SKIP: $1"; exit 77; }
 ldd "$FIRERISK" | grep -q libasan && skip "a sanitizer build: the package is checked in the plain build" always
 [ "$(id -u)" = 0 ] || skip "needs root for chroot"
-command -v debootstrap >/dev/null || skip "debootstrap not installed (scripts/setup --test-tools)"
+command -v debootstrap >/dev/null && command -v file >/dev/null && command -v dpkg-shlibdeps >/dev/null ||
+  skip "debootstrap, file or dpkg-dev not installed (scripts/setup --test-tools)"
 BUILD=$(cd "$(dirname "$FIRERISK")" && pwd)
 [ -f "$BUILD/CPackConfig.cmake" ] || fail "no CPackConfig.cmake in $BUILD"
 

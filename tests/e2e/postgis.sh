@@ -21,6 +21,13 @@ fi
 # The server refuses to run as root: the cluster belongs to postgres (when
 # the test runs as root, as CI does) or to the user running it.
 if [ "$(id -u)" = 0 ]; then AS_PG=(runuser -u postgres --); else AS_PG=(); fi
+# A root unpacked from a 0700 temporary directory (a chroot such as
+# ../shared/tools/fresh-debian's) keeps other users out of everything; every
+# installed Debian system has / at 0755, which the server needs.
+if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$PGBIN/initdb"; then
+  echo "note: / is mode $(stat -c %a /): made searchable (o+x) so that the postgres user can run the server"
+  chmod o+x /
+fi
 PGDIR=$(mktemp -d /tmp/firerisk-e2e-pg.XXXXXX)
 chmod 755 "$PGDIR"
 [ "$(id -u)" = 0 ] && chown postgres "$PGDIR"
