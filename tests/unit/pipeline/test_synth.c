@@ -374,11 +374,7 @@ static const char expected_yaml[] =
     "      poverty_rate: poverty_rate\n"
     "join:\n"
     "  tolerance_m: 15\n"
-    "  radius_m: 250\n"
-    "# The records are spread over 2016-2025 at random: a city of a few hundred parcels has\n"
-    "# a fire call every few months, where a real city's nightly export has one every day.\n"
-    "checks:\n"
-    "  max_data_age_days: 730\n";
+    "  radius_m: 250\n";
 
 static void writes_three_files_and_the_config(void **state)
 {
