@@ -30,8 +30,9 @@ done
 cache=/var/cache/firerisk-tests
 base=$cache/bookworm-minbase.tar
 if [ ! -s "$base" ]; then
-  mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null)
-  [ -n "$mirror" ] || mirror=$(awk '/^deb /{print $2; exit}' /etc/apt/sources.list 2>/dev/null)
+  # (either file may be missing: a deb822 or a one-line system)
+  mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+  [ -n "$mirror" ] || mirror=$(awk '/^deb /{print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
   [ -n "$mirror" ] || mirror=http://deb.debian.org/debian
   mkdir -p "$cache"
   tmp=$(mktemp -d /tmp/firerisk-debootstrap.XXXXXX)
