@@ -1,10 +1,12 @@
 """firerisk's commands as Processing algorithms (see provider.py)."""
 import os
+import re
 
 from qgis.core import (QgsProcessing, QgsProcessingAlgorithm, QgsProcessingContext, QgsProcessingOutputFile,
                        QgsProcessingOutputString, QgsProcessingOutputVectorLayer,
                        QgsProcessingParameterFile, QgsProcessingParameterFolderDestination,
-                       QgsProcessingParameterNumber, QgsProcessingParameterString, QgsVectorLayer)
+                       QgsProcessingException, QgsProcessingParameterNumber, QgsProcessingParameterString,
+                       QgsVectorLayer)
 
 from . import cli
 
@@ -134,16 +136,25 @@ class SynthAlgorithm(_Algorithm):
 
 class ExplainAlgorithm(_Algorithm):
     NAME, DISPLAY = "explain", "Explain a parcel's rank (firerisk explain)"
-    HELP = "Why a parcel ranks where it does: firerisk explain on the configuration and the parcel id."
+    HELP = ("Why a parcel ranks where it does: firerisk explain on the configuration and the parcel ids "
+            "(several separated by commas or spaces).")
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterFile("CONFIG", "Configuration (firerisk.yaml)", extension="yaml"))
-        self.addParameter(QgsProcessingParameterString("PARCEL", "Parcel id"))
+        self.addParameter(QgsProcessingParameterString("PARCEL", "Parcel id(s)"))
+        self.addParameter(QgsProcessingParameterString("AS_OF", "As of (YYYY-MM-DD)", optional=True))
         self.addOutput(QgsProcessingOutputString("REPORT", "Explanation"))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        report = cli.run(["explain", "--config", self.parameterAsFile(parameters, "CONFIG", context),
-                          "--parcel", self.parameterAsString(parameters, "PARCEL", context)], feedback)
+        # explain takes the parcel ids as its last arguments (firerisk explain --help)
+        ids = [i for i in re.split(r"[,\s]+", self.parameterAsString(parameters, "PARCEL", context)) if i]
+        if not ids:
+            raise QgsProcessingException("firerisk explain needs a parcel id")
+        args = ["explain", "--config", self.parameterAsFile(parameters, "CONFIG", context)]
+        as_of = self.parameterAsString(parameters, "AS_OF", context)
+        if as_of:
+            args += ["--as-of", as_of]
+        report = cli.run(args + ["--"] + ids, feedback)
         for line in report.splitlines():
             feedback.pushInfo(line)
         return {"REPORT": report}

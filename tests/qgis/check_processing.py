@@ -112,6 +112,17 @@ with open(os.path.join(out, "targets.csv")) as f:
     first = next(csv.DictReader(f))
 assert str(top["parcel_id"]) == first["parcel_id"], (top["parcel_id"], first["parcel_id"])
 
+# explain: the parcel ids are its last arguments; the text names the parcel and its score
+if has_explain:
+    res = processing.run("firerisk:explain", {"CONFIG": cfg, "PARCEL": first["parcel_id"], "AS_OF": "2025-06-01"},
+                         feedback=Recording())
+    assert first["parcel_id"] in res["REPORT"] and "score" in res["REPORT"], res["REPORT"]
+    try:
+        processing.run("firerisk:explain", {"CONFIG": cfg, "PARCEL": "NO-SUCH-PARCEL"}, feedback=Recording())
+        raise AssertionError("explain of an unknown parcel succeeded")
+    except QgsProcessingException as e:
+        assert "exit code 1" in str(e) and "NO-SUCH-PARCEL" in str(e), str(e)
+
 if shot:  # the dialog an analyst sees, for the README
     from qgis.PyQt.QtWidgets import QWidget  # noqa: F401
     from processing.gui.AlgorithmDialog import AlgorithmDialog
