@@ -237,6 +237,8 @@ static fr_status write_rows(OGRLayerH lyr, const geo_out_table *t, const geo_ogr
             st = geo_gdal_gate_error(gate, err, FR_E_OUTPUT, "driver refused the feature",
                                      "%s: cannot write row %zu (parcel fid %lld)", path, k,
                                      (long long)t->parcels->fid[idx]);
+        else
+            geo_out_table_row_done(t, k);
     }
     OGR_F_Destroy(feat);
     return st;

@@ -148,3 +148,10 @@ void geo_out_table_prefetch(const geo_out_table *t, size_t k)
         __builtin_prefetch(&l->py[p0]);
     }
 }
+
+void geo_out_table_row_done(const geo_out_table *t, size_t k)
+{
+    size_t done = k + 1;
+    if (t->rows_written && (done % GEO_OUT_PROGRESS_ROWS == 0 || done == t->nrows))
+        t->rows_written(t->rows_written_ud, (done - 1) % GEO_OUT_PROGRESS_ROWS + 1);
+}

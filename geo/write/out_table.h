@@ -57,4 +57,10 @@ fr_status geo_out_table_date(const geo_out_table *t, const geo_out_field *f, siz
  * without this every field value of every row is a cache miss. */
 void geo_out_table_prefetch(const geo_out_table *t, size_t k);
 
+/* Row k (0-based, in output order) of t is written: every
+ * GEO_OUT_PROGRESS_ROWS rows and after the last one, tells t->rows_written
+ * (when set) how many rows were written since it was last told. */
+#define GEO_OUT_PROGRESS_ROWS 4096
+void geo_out_table_row_done(const geo_out_table *t, size_t k);
+
 #endif

@@ -47,6 +47,11 @@ typedef struct {
                                    polygon layer (px/py indexing) already in WGS84
                                    lon/lat (geo_to_lonlat, NAN = failed); NULL: the
                                    writer transforms block by block itself */
+    /* optional, for the progress line: told, from the writer's thread, of the
+     * rows written since its last call, every GEO_OUT_PROGRESS_ROWS rows and
+     * after the last row (geo_out_table_row_done); NULL: nobody is told */
+    void (*rows_written)(void *ud, size_t rows);
+    void *rows_written_ud;
 } geo_out_table;
 
 /* GeoJSON per RFC 7946: WGS84 lon/lat, right-hand rule, coordinates rounded

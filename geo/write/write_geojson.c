@@ -416,7 +416,7 @@ static fr_status write_features(gj_writer *w, char **keys, fr_error *err)
         st = grow_block(w, npts, err);
         if (st == FR_OK)
             st = transform_block(w, k, k1, err);
-        size_t off = 0;
+        size_t off = 0, block = k;
         for (; k < k1 && st == FR_OK; k++) {
             geo_out_table_prefetch(t, k);
             size_t i = t->order[k], p0, p1;
@@ -437,6 +437,8 @@ static fr_status write_features(gj_writer *w, char **keys, fr_error *err)
             geo_out_buf_puts(o, " }");
             off += p1 - p0;
         }
+        for (size_t r = block; r < k && st == FR_OK; r++)
+            geo_out_table_row_done(t, r);
     }
     return st;
 }

@@ -673,6 +673,7 @@ static fr_status stream_files(shp_writer *w, fr_error *err)
         if (has_geom)
             put_shape(w, i, (uint32_t)(k + 1), &offset);
         st = put_dbf_record(w, i, k, err);
+        geo_out_table_row_done(t, k);
     }
     geo_out_buf_putc(&w->dbf, 0x1a);
     return st;

@@ -427,18 +427,25 @@ static fr_status geojson_vertices(run_ctx *ctx, int gdal, double **lon, double *
     return geo_to_lonlat(pl->srs_wkt, pl->npts, pl->px, pl->py, *lon, *lat, err);
 }
 
-/* One more of the planned files written (from any writer thread). */
-static void file_written(struct fr_progress *bar, int *done, int planned)
+/* The rows of the map layers written so far, over all of them (the
+ * writers run on their own threads and tell geo_out_table.rows_written). */
+typedef struct {
+    struct fr_progress *bar;
+    size_t done, planned;
+} rows_progress;
+
+static void rows_written(void *ud, size_t rows)
 {
-    int now;
+    rows_progress *p = ud;
+    size_t now;
 #pragma omp atomic capture
-    now = ++*done;
-    fr_progress_fraction(bar, planned ? (double)now / planned : 1);
+    now = p->done += rows;
+    fr_progress_fraction(p->bar, p->planned ? (double)now / (double)p->planned : 1);
 }
 
 /* ranked_parcels.geojson, .shp and .gpkg in dir: independent datasets, one
  * thread each; the first failure (in that order) is reported. */
-static fr_status write_ranked_layers(run_ctx *ctx, const geo_out_table *ranked, const geo_out_table *geojson,
+static fr_status write_ranked_layers(run_ctx *ctx, const geo_out_table *ranked_in, const geo_out_table *geojson_in,
                                      int gdal, const char *dir, fr_error *err)
 {
     fr_error e1 = {0}, e2 = {0}, e3 = {0};
@@ -447,10 +454,18 @@ static fr_status write_ranked_layers(run_ctx *ctx, const geo_out_table *ranked, 
     snprintf(p1, sizeof p1, "%s/ranked_parcels.geojson", dir);
     snprintf(p2, sizeof p2, "%s/ranked_parcels.shp", dir);
     snprintf(p3, sizeof p3, "%s/ranked_parcels.gpkg", dir);
-    /* the progress line: the files, and the share of them written */
+    /* the progress line: the files, and the share of their features written */
     struct fr_progress *bar = ctx->opt ? ctx->opt->progress : NULL;
     const cfg_output *o = &ctx->cfg.output;
-    int planned = o->geopackage + o->geojson + o->shapefile, done = 0;
+    rows_progress rp = {.bar = bar,
+                        .planned = (size_t)(o->geopackage + o->shapefile) * ranked_in->nrows +
+                                   (size_t)o->geojson * geojson_in->nrows};
+    geo_out_table ranked_t = *ranked_in, geojson_t = *geojson_in;
+    if (bar) {
+        ranked_t.rows_written = geojson_t.rows_written = rows_written;
+        ranked_t.rows_written_ud = geojson_t.rows_written_ud = &rp;
+    }
+    const geo_out_table *ranked = &ranked_t, *geojson = &geojson_t;
     fr_progress_item(bar, "ranked_parcels.*");
     fr_progress_fraction(bar, 0);
 #pragma omp parallel sections num_threads(3)
@@ -458,17 +473,14 @@ static fr_status write_ranked_layers(run_ctx *ctx, const geo_out_table *ranked, 
 #pragma omp section
         if (ctx->cfg.output.geopackage) {
             s3 = run_extras_gpkg(ctx, ranked, p3, &e3);
-            file_written(bar, &done, planned);
         }
 #pragma omp section
         if (ctx->cfg.output.geojson) {
             s1 = (gdal ? geo_write_geojson_gdal : geo_write_geojson)(geojson, p1, &e1);
-            file_written(bar, &done, planned);
         }
 #pragma omp section
         if (ctx->cfg.output.shapefile) {
             s2 = (gdal ? geo_write_shapefile_gdal : geo_write_shapefile)(ranked, p2, &e2);
-            file_written(bar, &done, planned);
         }
     }
     if (s1 != FR_OK)

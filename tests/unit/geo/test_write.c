@@ -38,6 +38,7 @@
 #include "layer.h"
 #include "rejects.h"
 #include "status.h"
+#include "out_table.h"
 #include "write.h"
 #include "out_fmt.h"
 
@@ -671,6 +672,54 @@ static void assert_outputs_equal(const char *a, const char *b)
                           path_in(pb, sizeof pb, "%s.%s", b, shp_exts[e]));
 }
 
+/* ---- progress ----------------------------------------------------------- */
+
+typedef struct {
+    size_t rows, calls;
+} rows_told;
+
+static void count_rows(void *ud, size_t rows)
+{
+    rows_told *c = ud;
+    c->rows += rows;
+    c->calls++;
+}
+
+/* Every writer tells the progress line of every row it wrote, in steps of
+ * GEO_OUT_PROGRESS_ROWS and once after the last row. */
+static void test_writers_tell_rows_written(void **state)
+{
+    (void)state;
+    geo_out_table big = {.nrows = 10000, .rows_written = count_rows};
+    rows_told c = {0};
+    big.rows_written_ud = &c;
+    for (size_t k = 0; k < big.nrows; k++)
+        geo_out_table_row_done(&big, k);
+    assert_int_equal(c.rows, 10000);
+    assert_int_equal(c.calls, 3); /* 4096, 4096, 1808 */
+
+    char p[512];
+    fr_error err = {0};
+    fr_status (*const writers[])(const geo_out_table *, const char *, fr_error *) = {
+        geo_write_geojson, geo_write_shapefile, geo_write_geojson_gdal, geo_write_shapefile_gdal};
+    const char *const names[] = {"told.geojson", "told.shp", "told_gdal.geojson", "told_gdal.shp"};
+    for (size_t w = 0; w < sizeof writers / sizeof *writers; w++) {
+        geo_out_table t = base_table();
+        rows_told n = {0};
+        t.rows_written = count_rows;
+        t.rows_written_ud = &n;
+        assert_int_equal(writers[w](&t, path_in(p, sizeof p, "%s", names[w]), &err), FR_OK);
+        assert_true(t.nrows > 0);
+        assert_int_equal(n.rows, t.nrows);
+        assert_int_equal(n.calls, 1);
+    }
+    /* without a listener nothing is called, and the bytes are the same */
+    geo_out_table t = base_table();
+    assert_int_equal(geo_write_geojson(&t, path_in(p, sizeof p, "untold.geojson"), &err), FR_OK);
+    char q[512];
+    assert_same_bytes(path_in(p, sizeof p, "told.geojson"), path_in(q, sizeof q, "untold.geojson"));
+}
+
 static void test_byte_identical_reruns(void **state)
 {
     (void)state;
@@ -1214,6 +1263,7 @@ int main(void)
         cmocka_unit_test(test_csv_exact_bytes),
         cmocka_unit_test(test_rejects_csv),
         cmocka_unit_test(test_csv_formula_cells_neutralised),
+        cmocka_unit_test(test_writers_tell_rows_written),
         cmocka_unit_test(test_byte_identical_reruns),
         cmocka_unit_test(test_two_threads_at_once),
         cmocka_unit_test(test_shapefile_matches_gdal_driver),
