@@ -916,6 +916,20 @@ typedef struct {
     double a, b;
 } sc_pair;
 
+/* off[0..n]: where each parcel's records start, from count(c, s, i,
+ * SIZE_MAX) (each parcel's records counted, in parallel, then summed). */
+static void sc_record_offsets(sc_ctx *c, synth_city *s, size_t *off,
+                              size_t (*count)(const sc_ctx *, synth_city *, size_t, size_t))
+{
+    size_t n = c->n;
+    off[0] = 0;
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++)
+        off[i + 1] = count(c, s, i, SIZE_MAX);
+    for (size_t i = 0; i < n; i++)
+        off[i + 1] += off[i];
+}
+
 static fr_status sc_inspections(sc_ctx *c, synth_city *s, fr_error *err)
 {
     size_t n = c->n, nch = (n + SC_CHUNK - 1) / SC_CHUNK;
@@ -939,11 +953,7 @@ static fr_status sc_inspections(sc_ctx *c, synth_city *s, fr_error *err)
     free(part);
     c->insp_scale = INSP_PER_PARCEL * (double)n / total;
 
-#pragma omp parallel for schedule(static)
-    for (size_t i = 0; i < n; i++)
-        c->insp_off[i + 1] = sc_parcel_inspections(c, s, i, SIZE_MAX);
-    for (size_t i = 0; i < n; i++)
-        c->insp_off[i + 1] += c->insp_off[i];
+    sc_record_offsets(c, s, c->insp_off, sc_parcel_inspections);
     size_t m = c->insp_off[n];
     s->n_insp = m;
     SC_ALLOC(s->insp_id, m * SYNTH_ID_W);
@@ -1080,11 +1090,7 @@ static fr_status sc_visits(sc_ctx *c, synth_city *s, fr_error *err)
     SC_ALLOC(c->prevented, n);
     if (!c->visit_off || !c->prevented)
         return fr_error_oom_while(err, "for visits");
-#pragma omp parallel for schedule(static)
-    for (size_t i = 0; i < n; i++)
-        c->visit_off[i + 1] = sc_parcel_visits(c, s, i, SIZE_MAX);
-    for (size_t i = 0; i < n; i++)
-        c->visit_off[i + 1] += c->visit_off[i];
+    sc_record_offsets(c, s, c->visit_off, sc_parcel_visits);
     size_t m = c->visit_off[n];
     s->n_visits = m;
     SC_ALLOC(s->visit_id, m * SYNTH_ID_W);
