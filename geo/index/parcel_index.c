@@ -50,8 +50,8 @@ fr_status geo_parcel_index_build_tree(geo_parcel_index *ix, geo_geos_ctx *c, fr_
 fr_status geo_parcel_index_alloc(const geo_layer *parcels, geo_parcel_index **out, fr_error *err)
 {
     *out = NULL;
-    if (parcels->kind != GEO_GEOM_POLYGON)
-        return fr_error_set(err, FR_E_INTERNAL, "layer '%s' is not a polygon layer", parcels->name);
+    if (parcels->kind != GEO_GEOM_POLYGON && parcels->kind != GEO_GEOM_POINT) /* homes may be points */
+        return fr_error_set(err, FR_E_INTERNAL, "layer '%s' is neither a polygon nor a point layer", parcels->name);
     if (parcels->count > (size_t)INT32_MAX - 1)
         return fr_error_set(err, FR_E_INPUT, "layer '%s' (%s): %zu features, more than %d",
                             parcels->name, parcels->source, parcels->count, INT32_MAX - 1);

@@ -41,8 +41,17 @@ static int poly_distance_inside(const geo_layer *l, size_t i, double x, double y
     return inside;
 }
 
+/* Homes given as points (geo_read_spec.points_allowed): the distance to
+ * the point; NAN without one. */
+static double poly_distance_to_home_point(const geo_layer *l, size_t i, double x, double y)
+{
+    return sqrt((x - l->x[i]) * (x - l->x[i]) + (y - l->y[i]) * (y - l->y[i]));
+}
+
 double geo_poly_distance_point(const geo_layer *l, size_t i, double x, double y)
 {
+    if (l->kind == GEO_GEOM_POINT)
+        return poly_distance_to_home_point(l, i, x, y);
     if (l->ring_start[i] == l->ring_start[i + 1])
         return NAN;
     if (poly_distance_inside(l, i, x, y))
@@ -61,6 +70,10 @@ geo_poly_location geo_poly_locate(const geo_layer *l, size_t i, double x, double
                                   double *dist)
 {
     *dist = NAN;
+    if (l->kind == GEO_GEOM_POINT) { /* a point has no inside: never INSIDE, never near a ring */
+        *dist = poly_distance_to_home_point(l, i, x, y);
+        return isnan(*dist) ? GEO_POLY_NO_GEOMETRY : GEO_POLY_OUTSIDE;
+    }
     if (l->ring_start[i] == l->ring_start[i + 1])
         return GEO_POLY_NO_GEOMETRY;
     double best = geo_poly_distance_point(l, i, x, y);
@@ -85,6 +98,8 @@ geo_poly_location geo_poly_locate(const geo_layer *l, size_t i, double x, double
 
 int geo_poly_distance_within(const geo_layer *l, size_t i, double x, double y, double r)
 {
+    if (l->kind == GEO_GEOM_POINT)
+        return poly_distance_to_home_point(l, i, x, y) <= r; /* NAN: 0 */
     if (l->ring_start[i] == l->ring_start[i + 1])
         return 0;
     /* Squared distances, without sqrt or division, decide the clear cases;

@@ -22,7 +22,10 @@
 #include "layer.h"
 
 /* Distance from (x, y) to feature i of a GEO_GEOM_POLYGON layer: 0 inside,
- * else the distance to the nearest ring segment.  NAN without geometry. */
+ * else the distance to the nearest ring segment.  NAN without geometry.
+ * The three functions also take a GEO_GEOM_POINT layer (homes given as
+ * points): the distance to the point, which is never INSIDE nor
+ * NEAR_RING. */
 double geo_poly_distance_point(const geo_layer *layer, size_t i, double x, double y);
 
 /* 1 if geo_poly_distance_point(layer, i, x, y) <= r (stops at the first

@@ -203,6 +203,12 @@ static fr_status points_spatial(points_thread *t, double x, double y, int contai
                                 geo_match *out, int *matched, fr_error *err)
 {
     *matched = 0;
+    if (t->parcels->kind == GEO_GEOM_POINT && contains) {
+        /* homes given as points have no inside: a record matches the
+         * nearest within the tolerance (method "nearest", its distance) */
+        contains = 0;
+        nearest = 1;
+    }
     GEOSGeometry *pt;
     fr_status st = geo_geos_build_point(t->ctx, x, y, &pt, err);
     if (st != FR_OK)

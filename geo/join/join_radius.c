@@ -161,7 +161,7 @@ static void radius_count_parcel(const radius_grid *g, const geo_layer *l, size_t
 {
     const double *bbp = &l->bbox[4 * i];
     const double bx0 = bbp[0], by0 = bbp[1], bx1 = bbp[2], by1 = bbp[3];
-    if (isnan(bx0) || l->ring_start[i] == l->ring_start[i + 1])
+    if (isnan(bx0) || !geo_layer_has_geometry(l, i)) /* a point home: its envelope is the point */
         return;
     const double *restrict gx = g->x, *restrict gy = g->y;
     const int8_t *restrict gb = g->b;

@@ -4,7 +4,8 @@
  * distance and the lon/lat of the target list use instead of the polygon.
  *
  * A centroid can fall outside a concave parcel (an L or U shape) and land
- * in the neighbour's zone; a point on surface cannot.  One GEOS context per
+ * in the neighbour's zone; a point on surface cannot.  A home given as a
+ * point (geo_read_spec.points_allowed) is its own representative point.  One GEOS context per
  * thread, created up front; each parcel's point is written to its own slot.
  */
 #include <math.h>
@@ -21,6 +22,11 @@ fr_status geo_representative_point(geo_geos_ctx *c, const geo_layer *l, size_t i
 {
     *x = NAN;
     *y = NAN;
+    if (l->kind == GEO_GEOM_POINT) { /* a home given as a point stands there */
+        *x = l->x[i];
+        *y = l->y[i];
+        return FR_OK;
+    }
     GEOSGeometry *poly;
     fr_status st = geo_geos_build_polygon(c, l, i, &poly, err);
     if (st != FR_OK || !poly)
@@ -42,8 +48,8 @@ fr_status geo_representative_point(geo_geos_ctx *c, const geo_layer *l, size_t i
 fr_status geo_representative_points(const geo_layer *parcels, double *rx, double *ry,
                                     fr_error *err)
 {
-    if (parcels->kind != GEO_GEOM_POLYGON)
-        return fr_error_set(err, FR_E_INTERNAL, "layer '%s' is not a polygon layer", parcels->name);
+    if (parcels->kind != GEO_GEOM_POLYGON && parcels->kind != GEO_GEOM_POINT)
+        return fr_error_set(err, FR_E_INTERNAL, "layer '%s' is neither a polygon nor a point layer", parcels->name);
     int nt = omp_get_max_threads();
     if (nt < 1)
         nt = 1;

@@ -193,6 +193,28 @@ static void bbox_extend(double *b, double x, double y)
     if (y > b[3]) b[3] = y;
 }
 
+fr_status geo_layer_make_points(geo_layer *l, fr_error *err)
+{
+    if (l->kind == GEO_GEOM_POINT)
+        return FR_OK;
+    if (l->kind != GEO_GEOM_POLYGON || l->nrings)
+        return fr_error_set(err, FR_E_INTERNAL, "layer '%s': only a polygon layer without rings can become points",
+                            l->name);
+    size_t cap = l->cap ? l->cap : 1;
+    double *x = malloc(cap * sizeof *x), *y = malloc(cap * sizeof *y);
+    if (!x || !y) {
+        free(x);
+        free(y);
+        return fr_error_oom_while(err, "reading layer '%s'", l->name);
+    }
+    for (size_t i = 0; i < l->count; i++)
+        x[i] = y[i] = NAN;
+    l->x = x;
+    l->y = y;
+    l->kind = GEO_GEOM_POINT;
+    return FR_OK;
+}
+
 void geo_layer_set_point(geo_layer *l, double x, double y)
 {
     size_t i = l->count - 1;

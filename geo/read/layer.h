@@ -101,6 +101,11 @@ int geo_layer_find_column(const geo_layer *layer, const char *name);
  * below, straight after. */
 fr_status geo_layer_add_feature(geo_layer *layer, int64_t fid, size_t *out_index, fr_error *err);
 
+/* Turns a GEO_GEOM_POLYGON layer none of whose features has a geometry yet
+ * into a GEO_GEOM_POINT layer (the reader of homes, which learns from the
+ * first geometry whether they are points or polygons). */
+fr_status geo_layer_make_points(geo_layer *layer, fr_error *err);
+
 /* Sets the point of the last added feature (GEO_GEOM_POINT layers). */
 void geo_layer_set_point(geo_layer *layer, double x, double y);
 

@@ -54,6 +54,8 @@ typedef struct {
     double *bx, *by;    /* ring scratch */
     size_t bcap;
     size_t unclosed;    /* rings of the current record that were not closed */
+    int homes_decided;  /* points_allowed: the layer's kind is settled, by ... */
+    int64_t homes_fid;  /* ... this record's geometry (-1: by the x/y fields) */
     int is_shapefile;   /* a record the driver cannot read stops the run (corrupt .shp/.shx) */
     geo_csv_ragged_list ragged; /* CSV rows with more or fewer cells than the header */
 } reader;
@@ -518,6 +520,17 @@ static OGRGeometryH record_geometry(reader *r, OGRFeatureH f, int *owned, const 
     return OGR_F_GetGeometryRef(f);
 }
 
+/* Sets the point of the current record, or rejects non-finite coordinates. */
+static fr_status store_point(reader *r, double x, double y, int64_t fid, const char *field, int *rejected)
+{
+    if (!isfinite(x) || !isfinite(y)) {
+        *rejected = 1;
+        return reject(r, fid, field, "invalid_coordinates", "coordinates are not finite numbers");
+    }
+    geo_layer_set_point(r->layer, x, y);
+    return FR_OK;
+}
+
 /* The point of a point record: a Point, a MultiPoint of one, or (documented)
  * the centroid of a polygon, as some exports buffer incidents.  Destroys
  * work when owned. */
@@ -549,12 +562,7 @@ static fr_status read_point(reader *r, OGRGeometryH work, int owned, int64_t fid
     }
     if (owned)
         OGR_G_DestroyGeometry(work);
-    if (!isfinite(x) || !isfinite(y)) {
-        *rejected = 1;
-        return reject(r, fid, field, "invalid_coordinates", "coordinates are not finite numbers");
-    }
-    geo_layer_set_point(r->layer, x, y);
-    return FR_OK;
+    return store_point(r, x, y, fid, field, rejected);
 }
 
 /* The rings of a polygon record (Polygon, MultiPolygon, or the polygons of
@@ -594,6 +602,57 @@ static fr_status read_polygon(reader *r, OGRGeometryH work, int owned, int64_t f
     return FR_OK;
 }
 
+/* A home of a layer that may hold points or polygons (read.h,
+ * points_allowed).  The first record with a point or a polygon decides the
+ * layer's kind, in the driver's order, so the same file always gives the
+ * same kind; a record of the other kind is a counted reject, as any record
+ * of the wrong type.  A MultiPoint home stands at its first point: an
+ * address point of the source, where a centroid of scattered points could
+ * fall in the street.  Destroys work when owned. */
+static fr_status read_home(reader *r, OGRGeometryH work, int owned, int64_t fid, const char *field, int *rejected,
+                           fr_error *err)
+{
+    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(work));
+    int is_point = t == wkbPoint || t == wkbMultiPoint;
+    int is_polygon = t == wkbPolygon || t == wkbMultiPolygon || (t == wkbGeometryCollection && has_polygon_area(work));
+    if (!r->homes_decided && (is_point || is_polygon)) {
+        r->homes_decided = 1;
+        r->homes_fid = fid;
+        if (is_point && geo_layer_make_points(r->layer, err) != FR_OK) {
+            if (owned)
+                OGR_G_DestroyGeometry(work);
+            return err->status;
+        }
+    }
+    int points = r->layer->kind == GEO_GEOM_POINT;
+    if (is_polygon && !points)
+        return read_polygon(r, work, owned, fid, field, rejected, err);
+    if (is_point && points) {
+        OGRGeometryH p = work;
+        for (int k = 0, n = t == wkbMultiPoint ? OGR_G_GetGeometryCount(work) : 0; k < n; k++)
+            if (!OGR_G_IsEmpty(p = OGR_G_GetGeometryRef(work, k)))
+                break;
+        double x = OGR_G_GetX(p, 0), y = OGR_G_GetY(p, 0);
+        if (owned)
+            OGR_G_DestroyGeometry(work);
+        return store_point(r, x, y, fid, field, rejected);
+    }
+    char msg[300];
+    const char *type = OGRGeometryTypeToName(OGR_G_GetGeometryType(work));
+    if (!r->homes_decided)
+        snprintf(msg, sizeof msg, "geometry type %s where a polygon or a point was expected", type);
+    else if (r->homes_fid < 0)
+        snprintf(msg, sizeof msg, "geometry type %s where the layer's homes are points (its x/y fields)", type);
+    else
+        snprintf(msg, sizeof msg,
+                 "geometry type %s where the layer's homes are %s (as its first feature with a geometry, %lld, is)",
+                 type, points ? "points" : "polygons", (long long)r->homes_fid);
+    if (owned)
+        OGR_G_DestroyGeometry(work);
+    *rejected = 1;
+    return reject(r, fid, field, "wrong_geometry_type", msg);
+}
+
 /* Adds the geometry of the current record.  Sets *rejected when the record
  * cannot be used. */
 static fr_status read_geometry(reader *r, OGRFeatureH f, int64_t fid, int *rejected, fr_error *err)
@@ -626,6 +685,8 @@ static fr_status read_geometry(reader *r, OGRFeatureH f, int64_t fid, int *rejec
     }
     if (r->spec->kind == GEO_GEOM_POINT)
         return read_point(r, g, owned, fid, field, rejected);
+    if (r->spec->points_allowed)
+        return read_home(r, g, owned, fid, field, rejected, err);
     return read_polygon(r, g, owned, fid, field, rejected, err);
 }
 
@@ -914,7 +975,13 @@ static fr_status resolve_fields(reader *r, OGRFeatureDefnH defn, fr_error *err)
 static fr_status make_layer(reader *r, int has_geometry_source, const char *srs_wkt, fr_error *err)
 {
     const geo_read_spec *spec = r->spec;
-    r->layer = geo_layer_new(spec->role, r->label, r->layer_name, has_geometry_source ? spec->kind : GEO_GEOM_NONE);
+    /* homes given by x/y fields are points from the start */
+    geo_geom_kind kind = !has_geometry_source ? GEO_GEOM_NONE
+                         : spec->points_allowed && r->x_index >= 0 ? GEO_GEOM_POINT
+                                                                   : spec->kind;
+    r->homes_decided = kind == GEO_GEOM_POINT;
+    r->homes_fid = -1;
+    r->layer = geo_layer_new(spec->role, r->label, r->layer_name, kind);
     if (!r->layer || geo_layer_set_srs(r->layer, srs_wkt, err) != FR_OK)
         return fr_error_oom(err);
     fr_status st = FR_OK;

@@ -43,6 +43,13 @@ typedef struct {
     int date_bounds;           /* 1: reject required dates after max_date ("future_date") or */
     int32_t min_date, max_date;/*    before min_date ("implausible_date"); days since 1970-01-01 */
     geo_geom_kind kind;        /* GEO_GEOM_POLYGON or GEO_GEOM_POINT */
+    /* Homes (GEO_GEOM_POLYGON with this set): the layer may hold points
+     * instead, as address points and building centroids deliver them.  The
+     * first record with a point or polygon geometry decides the layer's kind
+     * (x/y fields: points from the start); a record of the other kind is
+     * rejected (wrong_geometry_type, "... where the layer's homes are
+     * polygons").  A MultiPoint home is kept as its first point. */
+    int points_allowed;
     int geometry_required;     /* 1: a record without geometry is rejected */
     const geo_field_spec *fields;
     size_t nfields;

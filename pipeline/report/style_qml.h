@@ -23,6 +23,7 @@ typedef struct {
     double tier_high;   /* share of parcels in high (for the legend), e.g. 0.05 */
     double tier_medium; /* share in high + medium, e.g. 0.20 */
     int has_address;    /* the layer has an address field (map tip) */
+    int points;         /* the homes are points: marker symbols, not fills */
 } fr_style_options;
 
 /* The QML document; the caller frees *out.  FR_E_MEMORY on failure. */

@@ -231,6 +231,7 @@ static fr_style_options style_options(const run_ctx *ctx)
         .tier_high = ctx->cfg.score.tiers.high,
         .tier_medium = ctx->cfg.score.tiers.medium,
         .has_address = geo_layer_find_column(ctx->parcels, "address") >= 0,
+        .points = ctx->parcels->kind == GEO_GEOM_POINT,
     };
     return so;
 }

@@ -71,6 +71,7 @@ static fr_status read_one(run_ctx *ctx, const cfg_layer *cl, size_t counts_index
         .where = cl->where, .crs = cl->crs, .wkt_field = cl->geometry.wkt, .x_field = cl->geometry.x,
         .y_field = cl->geometry.y, .open_options = (const char *const *)cl->open_options,
         .date_format = cl->date_format, .kind = kind, .geometry_required = geometry_required,
+        .points_allowed = counts_index == LAYER_PARCELS, /* homes as address points or building centroids */
         .fields = specs, .nfields = nf,
         /* required dates after today (UTC) or before 1900 are typos or placeholders */
         .date_bounds = 1, .min_date = fr_days_from_civil(1900, 1, 1), .max_date = (int32_t)(time(NULL) / 86400),
@@ -107,7 +108,7 @@ static fr_status read_one(run_ctx *ctx, const cfg_layer *cl, size_t counts_index
         else
             c->warnings++;
     }
-    if (kind != GEO_GEOM_POLYGON)
+    if ((*out)->kind != GEO_GEOM_POLYGON) /* points have nothing to repair */
         return FR_OK;
     size_t repaired = 0, removed = 0;
     st = geo_layer_make_valid(*out, &ctx->rejects, &ctx->warnings, &repaired, &removed, err);

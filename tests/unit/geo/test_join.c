@@ -4,7 +4,9 @@
  * tolerance), radius counts (exact boundary, buckets, multipolygons, and a
  * brute-force GEOS cross-check), the hand-written point-to-polygon distance
  * against GEOSDistance_r, representative points, nearest targets, zones, and
- * identical results with 1 and 2 OpenMP threads.
+ * identical results with 1 and 2 OpenMP threads; and homes given as points
+ * through every join (nearest within the tolerance, never contains; beyond
+ * it; the key join; radius counts, station and block group from the point).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -563,7 +565,9 @@ static void test_empty_layers(void **state)
     /* wrong layer kinds are refused */
     fr_error err;
     assert_int_equal(geo_assign_zones(&x, &y, 1, pts, &zone, &err), FR_E_INTERNAL);
-    assert_int_equal(geo_parcel_index_new(pts, &ix, &err), FR_E_INTERNAL);
+    geo_layer *table = geo_layer_new("parcels", "t.csv", NULL, GEO_GEOM_NONE); /* points are homes too */
+    assert_int_equal(geo_parcel_index_new(table, &ix, &err), FR_E_INTERNAL);
+    geo_layer_free(table);
     geo_layer_free(z);
     geo_layer_free(none);
     geo_layer_free(pts);
@@ -1142,6 +1146,130 @@ static void test_same_results_with_1_and_2_threads(void **state)
     geo_layer_free(p);
 }
 
+/* ---- homes given as points ---------------------------------------------- */
+
+/* Homes as points, ids H0.. in column 0:
+ *   H0 (0, 0), H1 (100, 0), H2 and H3 stacked on (200, 0), H4 without a point. */
+static geo_layer *point_homes(void)
+{
+    size_t col;
+    geo_layer *l = new_points("parcels", 1, &col);
+    const double xs[] = {0, 100, 200, 200, NAN};
+    const char *ids[] = {"H0", "H1", "H2", "H3", "H4"};
+    for (size_t k = 0; k < 5; k++)
+        add_point_id(l, col, (int64_t)k, xs[k], isnan(xs[k]) ? NAN : 0.0, ids[k]);
+    return l;
+}
+
+static void joins_from_the_point(void **state)
+{
+    (void)state;
+    geo_layer *h = point_homes();
+    geo_parcel_index *ix = NULL;
+    geo_id_index *ids = NULL;
+    double rx[5], ry[5];
+    fr_error err = {0};
+    if (geo_parcel_prepare(h, 0, &ix, &ids, rx, ry, &err) != FR_OK)
+        fail_msg("%s", err.message);
+    /* the representative point of a point home is the point itself */
+    assert_true(rx[1] == 100 && ry[1] == 0 && rx[2] == 200);
+    assert_true(isnan(rx[4]) && isnan(ry[4]));
+
+    size_t idc;
+    geo_layer *rec = new_points("incidents", 1, &idc);
+    const double px[] = {3, 100, 160, 201, 50, NAN};
+    const double py[] = {4, 0, 0, 0, 0, NAN};
+    const char *pid[] = {NULL, NULL, NULL, NULL, NULL, "H1"};
+    for (size_t k = 0; k < 6; k++)
+        add_point_id(rec, idc, (int64_t)k + 1, px[k], py[k], pid[k]);
+    /* the default order: id, contains, nearest; and contains alone */
+    for (int only_contains = 0; only_contains < 2; only_contains++) {
+        geo_match_spec spec = {.steps = {GEO_MATCH_ID, GEO_MATCH_CONTAINS, GEO_MATCH_NEAREST}, .nsteps = 3,
+                               .ids = ids, .id_col = (int)idc, .address_col = -1, .tolerance_m = 10};
+        if (only_contains) {
+            spec.steps[0] = GEO_MATCH_CONTAINS;
+            spec.nsteps = 1;
+        }
+        geo_match m[6];
+        if (geo_match_records(ix, rec, &spec, m, &err) != FR_OK)
+            fail_msg("%s", err.message);
+        /* 5 m from H0: the nearest home, with its distance */
+        assert_int_equal(m[0].parcel, 0);
+        assert_int_equal(m[0].method, GEO_MATCH_NEAREST);
+        assert_true(fabs(m[0].distance_m - 5) < 1e-12);
+        /* on the point: still "nearest" (a point has no inside), distance 0 */
+        assert_int_equal(m[1].parcel, 1);
+        assert_int_equal(m[1].method, GEO_MATCH_NEAREST);
+        assert_true(m[1].distance_m == 0);
+        /* 40 m from the nearest: beyond the tolerance, and how far it was */
+        assert_int_equal(m[2].parcel, -1);
+        assert_int_equal(m[2].why, GEO_UNMATCHED_BEYOND_TOLERANCE);
+        assert_true(fabs(m[2].distance_m - 40) < 1e-12);
+        /* two homes stacked on one point: the lowest index */
+        assert_int_equal(m[3].parcel, 2);
+        assert_true(fabs(m[3].distance_m - 1) < 1e-12);
+        /* 50 m from both H0 and H1: unmatched, its distance found within 10x the tolerance */
+        assert_int_equal(m[4].parcel, -1);
+        assert_true(m[4].distance_m == 50);
+        if (!only_contains) { /* the key join, as with polygons */
+            assert_int_equal(m[5].parcel, 1);
+            assert_int_equal(m[5].method, GEO_MATCH_ID);
+        } else {
+            assert_int_equal(m[5].parcel, -1);
+        }
+    }
+
+    /* radius counts measure from the point: exactly 100 m counts, a hair
+     * beyond does not; the home without a point counts nothing */
+    geo_layer *fires = new_points("incidents", 0, NULL);
+    const double fx[] = {0, 100, 100.000001, 260, 200};
+    const double fy[] = {0, 0, 0, 80, 0};
+    for (size_t k = 0; k < 5; k++)
+        add_point(fires, (int64_t)k, fx[k], fy[k]);
+    uint32_t counts[5];
+    if (geo_count_within(ix, fires, NULL, 1, 100.0, counts, &err) != FR_OK)
+        fail_msg("%s", err.message);
+    assert_int_equal(counts[0], 2); /* (0,0) and (100,0) */
+    assert_int_equal(counts[1], 4); /* (0,0), (100,0), (100.000001,0), (200,0) */
+    assert_int_equal(counts[2], 4); /* (100,0)... (200,0) and (260,80): exactly 100 */
+    assert_int_equal(counts[3], counts[2]);
+    assert_int_equal(counts[4], 0);
+
+    /* the nearest station and the block group from the home's point */
+    geo_layer *stations = new_points("stations", 0, NULL);
+    add_point(stations, 1, 0, 30);
+    add_point(stations, 2, 200, 40);
+    double dist[5];
+    int32_t sidx[5];
+    if (geo_nearest_target(rx, ry, 5, stations, dist, sidx, &err) != FR_OK)
+        fail_msg("%s", err.message);
+    assert_int_equal(sidx[0], 0);
+    assert_true(dist[0] == 30);
+    assert_int_equal(sidx[2], 1);
+    assert_true(dist[2] == 40);
+    assert_int_equal(sidx[4], -1);
+
+    geo_layer *bg = new_polys("block_groups");
+    add_square(bg, 0, -50, -50, 150, 50);
+    add_square(bg, 1, 150, -50, 250, 50);
+    int32_t zone[5];
+    if (geo_assign_zones(rx, ry, 5, bg, zone, &err) != FR_OK)
+        fail_msg("%s", err.message);
+    assert_int_equal(zone[0], 0);
+    assert_int_equal(zone[1], 0);
+    assert_int_equal(zone[2], 1);
+    assert_int_equal(zone[3], 1);
+    assert_int_equal(zone[4], -1);
+
+    geo_layer_free(bg);
+    geo_layer_free(stations);
+    geo_layer_free(fires);
+    geo_layer_free(rec);
+    geo_id_index_free(ids);
+    geo_parcel_index_free(ix);
+    geo_layer_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1163,6 +1291,7 @@ int main(void)
         cmocka_unit_test(test_nearest_target_many_targets_match_brute_force),
         cmocka_unit_test(test_zones_overlap_hole_and_outside),
         cmocka_unit_test(test_same_results_with_1_and_2_threads),
+        cmocka_unit_test(joins_from_the_point),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,9 @@
  * test_read.c — the reader on small files written at test time: WKT and
  * lon/lat CSV, field mapping (case-insensitive, listing what exists when a
  * field is missing), missing layer, missing file, no CRS, unparsable dates
- * and numbers, wrong geometry types rejected (validity: test_validate.c).
+ * and numbers, wrong geometry types rejected (validity: test_validate.c);
+ * homes given as points (points_allowed): points and multipoints taken, a
+ * mixed layer's kind decided by its first geometry, the other kind rejected.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -185,12 +187,90 @@ static void whole_source_problems(void **state)
     assert_non_null(strstr(err.message, "where"));
 }
 
+/* ---- homes given as points ---------------------------------------------- */
+
+/* Reads the homes CSV (WKT column) as the run reads layers.parcels. */
+static geo_layer *read_homes(const char *name, const char *csv, geo_read_stats *st, geo_rejects *rej)
+{
+    const char *path = write_file(name, csv);
+    geo_field_spec fields[] = {{"parcel_id", "id", GEO_COL_STRING, 1, 0}};
+    geo_read_spec spec = {.role = "parcels", .source = path, .crs = "EPSG:32616", .wkt_field = "wkt",
+                          .kind = GEO_GEOM_POLYGON, .points_allowed = 1, .geometry_required = 1,
+                          .fields = fields, .nfields = 1};
+    geo_layer *l = NULL;
+    geo_rejects warn = {0};
+    fr_error err = {0};
+    if (geo_read_layer(&spec, &l, st, rej, &warn, &err) != FR_OK)
+        fail_msg("%s", err.message);
+    geo_rejects_clear(&warn);
+    return l;
+}
+
+static void reader_takes_points_and_multipoints(void **state)
+{
+    (void)state;
+    geo_read_stats st;
+    geo_rejects rej = {0};
+    geo_layer *l = read_homes("points.csv",
+                              "id,wkt\n"
+                              "H1,POINT (10 20)\n"
+                              "H2,\"MULTIPOINT ((30 40),(50 60))\"\n"       /* its first point */
+                              "H3,\"POLYGON((0 0,1 0,1 1,0 1,0 0))\"\n"    /* the other kind */
+                              "H4,\"LINESTRING(0 0,1 1)\"\n"               /* neither */
+                              "H5,POINT (10 20)\n",                        /* stacked on H1 */
+                              &st, &rej);
+    assert_int_equal(l->kind, GEO_GEOM_POINT);
+    assert_int_equal(st.read, 5);
+    assert_int_equal(st.kept, 3);
+    assert_int_equal(st.rejected, 2);
+    assert_true(l->x[0] == 10 && l->y[0] == 20);
+    assert_true(l->x[1] == 30 && l->y[1] == 40);
+    assert_true(l->x[2] == 10 && l->y[2] == 20);
+    assert_true(l->bbox[4] == 30 && l->bbox[6] == 30 && l->bbox[5] == 40 && l->bbox[7] == 40);
+    assert_int_equal(rej.count, 2);
+    assert_string_equal(rej.items[0].reason, "wrong_geometry_type");
+    assert_non_null(strstr(rej.items[0].detail, "Polygon where the layer's homes are points"));
+    assert_string_equal(rej.items[1].reason, "wrong_geometry_type");
+    assert_non_null(strstr(rej.items[1].detail, "homes are points"));
+    geo_layer_free(l);
+    geo_rejects_clear(&rej);
+}
+
+/* The first geometry decides: polygons first, the points are the rejects;
+ * a record of neither kind before it does not decide. */
+static void mixed_layer_first_geometry_decides(void **state)
+{
+    (void)state;
+    geo_read_stats st;
+    geo_rejects rej = {0};
+    geo_layer *l = read_homes("mixed.csv",
+                              "id,wkt\n"
+                              "H0,\"LINESTRING(0 0,1 1)\"\n"
+                              "H1,\"POLYGON((0 0,10 0,10 10,0 10,0 0))\"\n"
+                              "H2,POINT (5 5)\n"
+                              "H3,\"POLYGON((20 0,30 0,30 10,20 10,20 0))\"\n"
+                              "H4,\"MULTIPOINT ((1 1))\"\n",
+                              &st, &rej);
+    assert_int_equal(l->kind, GEO_GEOM_POLYGON);
+    assert_int_equal(st.kept, 2);
+    assert_int_equal(st.rejected, 3);
+    assert_int_equal(rej.count, 3);
+    assert_non_null(strstr(rej.items[0].detail, "where a polygon or a point was expected"));
+    assert_non_null(strstr(rej.items[1].detail, "geometry type Point where the layer's homes are polygons"));
+    assert_non_null(strstr(rej.items[2].detail, "Multi Point where the layer's homes are polygons"));
+    assert_string_equal(rej.items[2].reason, "wrong_geometry_type");
+    geo_layer_free(l);
+    geo_rejects_clear(&rej);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(wkt_csv_with_mapping),
         cmocka_unit_test(lonlat_csv_dates),
         cmocka_unit_test(whole_source_problems),
+        cmocka_unit_test(reader_takes_points_and_multipoints),
+        cmocka_unit_test(mixed_layer_first_geometry_decides),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -40,6 +40,7 @@
 #include "status.h"
 #include "out_table.h"
 #include "write.h"
+#include "write_gpkg.h"
 #include "out_fmt.h"
 
 /* ---- fixture --------------------------------------------------------- */
@@ -819,6 +820,114 @@ static void test_shapefile_matches_gdal_driver(void **state)
     geo_layer_free(pts);
 }
 
+/* ---- homes given as points ---------------------------------------------- */
+
+/* The homes of g_parcels as address points (feature 2 without one). */
+static geo_layer *point_homes(void)
+{
+    fr_error e;
+    geo_layer *pts = geo_layer_new("parcels", "test", NULL, GEO_GEOM_POINT);
+    char *wkt = epsg_wkt(32616);
+    geo_layer_set_srs(pts, wkt, &e);
+    free(wkt);
+    size_t i;
+    for (int k = 0; k < NPARCELS; k++) {
+        geo_layer_add_feature(pts, 100 + k, &i, &e);
+        if (k != 2)
+            geo_layer_set_point(pts, 741000.25 + 100 * k, 3735000.5 + 100 * k);
+    }
+    return pts;
+}
+
+/* Every feature of the only (or the named) layer of path: a point at the
+ * home's coordinates (lon/lat when lonlat, else the working CRS; within
+ * eps) with the home's attributes, in the table's order; none for the
+ * home without a point. */
+static void assert_point_layer(const char *path, const char *driver, const char *layer, int lonlat, double eps,
+                               int shortnames, const geo_layer *pts)
+{
+    GDALDatasetH ds = open_vector(path, driver);
+    OGRLayerH lyr = layer ? GDALDatasetGetLayerByName(ds, layer) : GDALDatasetGetLayer(ds, 0);
+    assert_non_null(lyr);
+    assert_int_equal(wkbFlatten(OGR_L_GetGeomType(lyr)), wkbPoint);
+    assert_int_equal(OGR_L_GetFeatureCount(lyr, TRUE), NPARCELS);
+    OGRCoordinateTransformationH ct = NULL;
+    if (lonlat) {
+        OGRSpatialReferenceH utm = OSRNewSpatialReference(NULL), wgs = OSRNewSpatialReference(NULL);
+        OSRImportFromEPSG(utm, 32616);
+        OSRImportFromEPSG(wgs, 4326);
+        OSRSetAxisMappingStrategy(wgs, OAMS_TRADITIONAL_GIS_ORDER);
+        ct = OCTNewCoordinateTransformation(utm, wgs);
+        OSRDestroySpatialReference(utm);
+        OSRDestroySpatialReference(wgs);
+        assert_non_null(ct);
+    }
+    OGR_L_ResetReading(lyr);
+    for (size_t k = 0; k < NPARCELS; k++) {
+        OGRFeatureH f = OGR_L_GetNextFeature(lyr);
+        assert_non_null(f);
+        size_t idx = g_order[k];
+        assert_values(f, idx, shortnames);
+        OGRGeometryH g = OGR_F_GetGeometryRef(f);
+        if (idx == 2) {
+            assert_true(!g || OGR_G_IsEmpty(g));
+        } else {
+            assert_non_null(g);
+            assert_int_equal(wkbFlatten(OGR_G_GetGeometryType(g)), wkbPoint);
+            double x = pts->x[idx], y = pts->y[idx];
+            if (ct)
+                assert_true(OCTTransform(ct, 1, &x, &y, NULL));
+            if (fabs(OGR_G_GetX(g, 0) - x) > eps || fabs(OGR_G_GetY(g, 0) - y) > eps)
+                fail_msg("%s: home %zu at (%.9f, %.9f), written (%.9f, %.9f)", path, idx, x, y, OGR_G_GetX(g, 0),
+                         OGR_G_GetY(g, 0));
+        }
+        OGR_F_Destroy(f);
+    }
+    if (ct)
+        OCTDestroyCoordinateTransformation(ct);
+    GDALClose(ds);
+}
+
+/* Homes given as points (layers.parcels of address points): every writer
+ * keeps them as a point layer with the same coordinates and attributes:
+ * GeoJSON (ours and GDAL's), Shapefile (ours, byte-identical to GDAL's:
+ * shape type Point, .shx, bbox) and the GeoPackage. */
+static void test_point_homes_every_writer(void **state)
+{
+    (void)state;
+    char p[512];
+    geo_layer *pts = point_homes();
+    geo_out_table t = base_table();
+    t.parcels = pts;
+    fr_error err = {0};
+    if (geo_write_geojson(&t, path_in(p, sizeof p, "homes.geojson"), &err) != FR_OK)
+        fail_msg("%s", err.message);
+    assert_point_layer(p, "GeoJSON", NULL, 1, 1e-7, 0, pts);
+    if (geo_write_geojson_gdal(&t, path_in(p, sizeof p, "homes_drv.geojson"), &err) != FR_OK)
+        fail_msg("%s", err.message);
+    assert_point_layer(p, "GeoJSON", NULL, 1, 1e-7, 0, pts);
+    if (geo_write_shapefile(&t, path_in(p, sizeof p, "homes.shp"), &err) != FR_OK ||
+        geo_write_shapefile_gdal(&t, path_in(p, sizeof p, "homes_drv.shp"), &err) != FR_OK)
+        fail_msg("%s", err.message);
+    assert_point_layer(path_in(p, sizeof p, "homes.shp"), "ESRI Shapefile", NULL, 0, 0, 1, pts);
+    assert_shapefiles_equal("homes", "homes_drv");
+    /* the .shp header: shape type 1 (Point) and the bbox of the points */
+    char *shp = slurp(path_in(p, sizeof p, "homes.shp"), NULL);
+    assert_non_null(shp);
+    int32_t type;
+    double box[4];
+    memcpy(&type, shp + 32, 4);
+    memcpy(box, shp + 36, sizeof box);
+    free(shp);
+    assert_int_equal(type, 1);
+    assert_true(box[0] == 741000.25 && box[1] == 3735000.5 && box[2] == 741300.25 && box[3] == 3735300.5);
+    geo_gpkg_spec gs = {.ranked = &t, .timestamp = "2026-01-01T00:00:00.000Z"};
+    if (geo_write_gpkg(&gs, path_in(p, sizeof p, "homes.gpkg"), &err) != FR_OK)
+        fail_msg("%s", err.message);
+    assert_point_layer(p, "GPKG", "ranked_parcels", 0, 0, 0, pts);
+    geo_layer_free(pts);
+}
+
 /* Same features, values and coordinates (within the rounding) in two
  * GeoJSON files. */
 static void assert_geojson_same_content(const char *a, const char *b)
@@ -1267,6 +1376,7 @@ int main(void)
         cmocka_unit_test(test_byte_identical_reruns),
         cmocka_unit_test(test_two_threads_at_once),
         cmocka_unit_test(test_shapefile_matches_gdal_driver),
+        cmocka_unit_test(test_point_homes_every_writer),
         cmocka_unit_test(test_geojson_matches_gdal_driver),
         cmocka_unit_test(test_geojson_antimeridian_falls_back),
         cmocka_unit_test(test_number_formatting),

@@ -62,6 +62,33 @@ static void test_without_address(void **state)
     free(q);
 }
 
+/* Homes given as points: circle markers in the tier colours with the
+ * target ring enabled by on_list, labels beside the marker, a point layer. */
+static void test_point_homes_markers(void **state)
+{
+    (void)state;
+    fr_style_options o = {.tier_high = 0.05, .tier_medium = 0.2, .has_address = 1, .points = 1};
+    char *q;
+    fr_error err;
+    assert_int_equal(fr_style_qml(&o, &q, &err), FR_OK);
+    assert_int_equal(count(q, "type=\"marker\""), 3);
+    assert_int_equal(count(q, "type=\"fill\""), 0);
+    assert_int_equal(count(q, "class=\"SimpleMarker\""), 6);
+    assert_int_equal(count(q, "class=\"SimpleFill\""), 0);
+    assert_int_equal(count(q, "<prop k=\"name\" v=\"circle\"/>"), 6);
+    assert_int_equal(count(q, "&quot;on_list&quot; = 1"), 3);
+    assert_non_null(strstr(q, "<Option name=\"color\" type=\"QString\" value=\"215,25,28,255\"/>"));
+    assert_non_null(strstr(q, "<placement placement=\"0\""));
+    assert_non_null(strstr(q, "<layerGeometryType>0</layerGeometryType>"));
+    free(q);
+    o.points = 0;
+    assert_int_equal(fr_style_qml(&o, &q, &err), FR_OK);
+    assert_int_equal(count(q, "class=\"SimpleFill\""), 6);
+    assert_int_equal(count(q, "class=\"SimpleMarker\""), 0);
+    assert_non_null(strstr(q, "<layerGeometryType>2</layerGeometryType>"));
+    free(q);
+}
+
 static void test_write(void **state)
 {
     (void)state;
@@ -92,6 +119,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_renderer),
         cmocka_unit_test(test_without_address),
+        cmocka_unit_test(test_point_homes_markers),
         cmocka_unit_test(test_write),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
