@@ -784,44 +784,6 @@ static void test_two_threads_at_once(void **state)
 
 /* ---- the streaming writers against GDAL's drivers ------------------- */
 
-static void test_shapefile_matches_gdal_driver(void **state)
-{
-    (void)state;
-    char p[512];
-    geo_out_table t = base_table();
-    fr_error err = {0};
-    if (geo_write_shapefile(&t, path_in(p, sizeof p, "own.shp"), &err) != FR_OK ||
-        geo_write_shapefile_gdal(&t, path_in(p, sizeof p, "drv.shp"), &err) != FR_OK)
-        fail_msg("%s", err.message);
-    assert_shapefiles_equal("own", "drv");
-
-    /* a point layer (stations) and an empty table too */
-    fr_error e2;
-    geo_layer *pts = geo_layer_new("stations", "test", NULL, GEO_GEOM_POINT);
-    char *wkt = epsg_wkt(32616);
-    geo_layer_set_srs(pts, wkt, &e2);
-    free(wkt);
-    size_t i;
-    for (int k = 0; k < NPARCELS; k++) {
-        geo_layer_add_feature(pts, 200 + k, &i, &e2);
-        if (k != 2)
-            geo_layer_set_point(pts, 741000 + 10.5 * k, 3735000 - 3.25 * k);
-    }
-    t.parcels = pts;
-    if (geo_write_shapefile(&t, path_in(p, sizeof p, "ownpt.shp"), &err) != FR_OK ||
-        geo_write_shapefile_gdal(&t, path_in(p, sizeof p, "drvpt.shp"), &err) != FR_OK)
-        fail_msg("%s", err.message);
-    assert_shapefiles_equal("ownpt", "drvpt");
-    t.nrows = 0;
-    if (geo_write_shapefile(&t, path_in(p, sizeof p, "own0.shp"), &err) != FR_OK ||
-        geo_write_shapefile_gdal(&t, path_in(p, sizeof p, "drv0.shp"), &err) != FR_OK)
-        fail_msg("%s", err.message);
-    assert_shapefiles_equal("own0", "drv0");
-    geo_layer_free(pts);
-}
-
-/* ---- homes given as points ---------------------------------------------- */
-
 /* The homes of g_parcels as address points (feature 2 without one). */
 static geo_layer *point_homes(void)
 {
@@ -838,6 +800,34 @@ static geo_layer *point_homes(void)
     }
     return pts;
 }
+
+static void test_shapefile_matches_gdal_driver(void **state)
+{
+    (void)state;
+    char p[512];
+    geo_out_table t = base_table();
+    fr_error err = {0};
+    if (geo_write_shapefile(&t, path_in(p, sizeof p, "own.shp"), &err) != FR_OK ||
+        geo_write_shapefile_gdal(&t, path_in(p, sizeof p, "drv.shp"), &err) != FR_OK)
+        fail_msg("%s", err.message);
+    assert_shapefiles_equal("own", "drv");
+
+    /* a point layer (homes as address points) and an empty table too */
+    geo_layer *pts = point_homes();
+    t.parcels = pts;
+    if (geo_write_shapefile(&t, path_in(p, sizeof p, "ownpt.shp"), &err) != FR_OK ||
+        geo_write_shapefile_gdal(&t, path_in(p, sizeof p, "drvpt.shp"), &err) != FR_OK)
+        fail_msg("%s", err.message);
+    assert_shapefiles_equal("ownpt", "drvpt");
+    t.nrows = 0;
+    if (geo_write_shapefile(&t, path_in(p, sizeof p, "own0.shp"), &err) != FR_OK ||
+        geo_write_shapefile_gdal(&t, path_in(p, sizeof p, "drv0.shp"), &err) != FR_OK)
+        fail_msg("%s", err.message);
+    assert_shapefiles_equal("own0", "drv0");
+    geo_layer_free(pts);
+}
+
+/* ---- homes given as points ---------------------------------------------- */
 
 /* Every feature of the only (or the named) layer of path: a point at the
  * home's coordinates (lon/lat when lonlat, else the working CRS; within
