@@ -17,6 +17,23 @@ synth_city() {
   echo "as_of: 2026-01-01   # the day the synthetic records end" >> "$dir/firerisk.yaml"
 }
 
+# point_homes DIR [STACKED]: the homes of the synthetic city in DIR as
+# points (ST_PointOnSurface of each parcel, as address points or building
+# centroids come), in DIR/homes.gpkg, with DIR/points.yaml reading them;
+# STACKED more homes (id suffix -B, same address) on the points of the first
+# parcels, as condos come.
+point_homes() {
+  local dir=$1 stacked=${2:-0}
+  local cols="parcel_id, address, year_built, land_use, bldg_sqft, units, assessed_value, vacant, owner_occ"
+  ogr2ogr -f GPKG "$dir/homes.gpkg" "$dir/city.gpkg" -nln parcels -nlt POINT -dialect sqlite -sql \
+    "SELECT ST_PointOnSurface(geom) AS geom, $cols FROM parcels
+     UNION ALL SELECT ST_PointOnSurface(geom) AS geom, parcel_id || '-B' AS parcel_id, address, year_built, land_use,
+       bldg_sqft, units, assessed_value, vacant, owner_occ FROM parcels WHERE fid <= $stacked" \
+    || fail "ogr2ogr could not make the point homes"
+  sed '0,/source: city.gpkg/s//source: homes.gpkg/' "$dir/firerisk.yaml" > "$dir/points.yaml"
+  grep -q "source: homes.gpkg" "$dir/points.yaml" || fail "the config does not name homes.gpkg"
+}
+
 # feature_count FILE: the feature count ogrinfo reports for the file's only layer.
 feature_count() {
   ogrinfo -ro -so -al "$1" | awk -F': ' '/^Feature Count/ {print $2; exit}'

@@ -12,15 +12,8 @@ N=3000
 STACKED=150
 synth_city "$WORK/city" --parcels $N --seed 7
 cols="parcel_id, address, year_built, land_use, bldg_sqft, units, assessed_value, vacant, owner_occ"
-# STACKED condos: a second home (id suffix -B) on the point of each of the first parcels
-ogr2ogr -f GPKG "$WORK/city/homes.gpkg" "$WORK/city/city.gpkg" -nln parcels -nlt POINT -dialect sqlite -sql \
-  "SELECT ST_PointOnSurface(geom) AS geom, $cols FROM parcels
-   UNION ALL SELECT ST_PointOnSurface(geom) AS geom, parcel_id || '-B' AS parcel_id, address, year_built, land_use,
-     bldg_sqft, units, assessed_value, vacant, owner_occ FROM parcels WHERE fid <= $STACKED" \
-  || fail "ogr2ogr could not make the point homes"
+point_homes "$WORK/city" $STACKED
 HOMES=$((N + STACKED))
-sed '0,/source: city.gpkg/s//source: homes.gpkg/' "$WORK/city/firerisk.yaml" > "$WORK/city/points.yaml"
-grep -q "source: homes.gpkg" "$WORK/city/points.yaml" || fail "the config does not name homes.gpkg"
 
 expect_exit 0 "$FIRERISK" run --config "$WORK/city/points.yaml" --out "$WORK/t1" --threads 1 --quiet
 expect_exit 0 "$FIRERISK" run --config "$WORK/city/points.yaml" --out "$WORK/t2" --threads 2 --quiet

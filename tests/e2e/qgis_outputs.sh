@@ -20,4 +20,11 @@ chmod 700 "$WORK/xdg"
 HOME="$WORK" XDG_RUNTIME_DIR="$WORK/xdg" QT_QPA_PLATFORM=offscreen \
   timeout 300 /usr/bin/python3 "$FIRERISK_SOURCE/tests/qgis/check_outputs.py" "$WORK/out" $N "$WORK/png" \
   || fail "QGIS checks failed (maps in $WORK/png are removed with the work directory; set KEEP to look)"
+# Homes given as points: point layers drawn with markers, the targets ringed and labelled.
+point_homes "$WORK/city"
+expect_exit 0 "$FIRERISK" run --config "$WORK/city/points.yaml" --out "$WORK/pts" --quiet
+mkdir -p "$WORK/png-points"
+HOME="$WORK" XDG_RUNTIME_DIR="$WORK/xdg" QT_QPA_PLATFORM=offscreen \
+  timeout 300 /usr/bin/python3 "$FIRERISK_SOURCE/tests/qgis/check_outputs.py" "$WORK/pts" $N "$WORK/png-points" points \
+  || fail "QGIS checks of point homes failed"
 echo "qgis outputs: ok"

@@ -2,7 +2,10 @@
 """Loads every ranked output of a firerisk run in real QGIS (PyQGIS, headless)
 and checks what an analyst sees in the first minute.
 
-    check_outputs.py OUT_DIR PARCELS PNG_DIR
+    check_outputs.py OUT_DIR PARCELS PNG_DIR [points]
+
+`points`: the homes were given as points (layers.parcels of address points):
+every ranked layer is then a point layer drawn with marker symbols.
 
 For ranked_parcels.gpkg (layer ranked_parcels), ranked_parcels.shp and
 ranked_parcels.geojson:
@@ -25,7 +28,8 @@ import os
 import sys
 
 from qgis.core import (QgsApplication, QgsMapRendererSequentialJob, QgsMapSettings, QgsVectorLayer,
-                       QgsCategorizedSymbolRenderer, QgsExpression, QgsFeatureRequest, QgsSymbolLayer)
+                       QgsCategorizedSymbolRenderer, QgsExpression, QgsFeatureRequest, QgsRectangle,
+                       QgsSymbolLayer, QgsWkbTypes)
 from qgis.PyQt.QtCore import QSize, QVariant
 from qgis.PyQt.QtGui import QColor
 
@@ -61,6 +65,7 @@ TARGET_BLUE = (31, 78, 156)
 LABEL_INK = (20, 20, 60)
 
 failures = []
+POINTS = len(sys.argv) > 4 and sys.argv[4] == "points"
 
 
 def check(cond, what):
@@ -112,6 +117,8 @@ def check_layer(label, uri, crs, short_names, parcels, png):
             t = fields.at(i).type()
             check(t in types, "%s: field %s has type %s (%s)" % (label, name, QVariant.typeToName(t),
                                                                    fields.at(i).typeName()))
+    want = QgsWkbTypes.PointGeometry if POINTS else QgsWkbTypes.PolygonGeometry
+    check(layer.geometryType() == want, "%s: geometry type %s, expected %s" % (label, layer.geometryType(), want))
     r = layer.renderer()
     check(r is not None and r.type() == "categorizedSymbol",
           "%s: renderer %s, not firerisk's categorized style (style not applied)" % (label, r.type() if r else None))
@@ -119,6 +126,8 @@ def check_layer(label, uri, crs, short_names, parcels, png):
         check(r.classAttribute() == "tier", "%s: renderer on %s, not tier" % (label, r.classAttribute()))
         values = [c.value() for c in r.categories()]
         check(values == ["high", "medium", "low"], "%s: categories %s" % (label, values))
+        kinds = [c.symbol().type() for c in r.categories()]
+        check(kinds == [0 if POINTS else 2] * 3, "%s: symbol types %s (0 marker, 2 fill)" % (label, kinds))
     img = render(layer, png)
     colours, red = count_colours(img)
     check(colours >= 4, "%s: the rendered map has %d colours (blank?)" % (label, colours))
@@ -151,7 +160,11 @@ def check_targets(label, layer, r, png):
     if not check(first is not None, "%s: no feature with list_rank 1" % label):
         return
     box = first.geometry().boundingBox()
-    box.scale(8)
+    if box.width() == 0:  # a point home: the neighbourhood around it (markers are a few mm, as are the rings)
+        d = layer.extent().width() / 8
+        box = QgsRectangle(box.xMinimum() - d, box.yMinimum() - d, box.xMaximum() + d, box.yMaximum() + d)
+    else:
+        box.scale(8)
     img = render(layer, png, box)
     _, blue = count_colours(img, TARGET_BLUE, 20)
     _, ink = count_colours(img, LABEL_INK, 25)
