@@ -19,10 +19,10 @@ parcels_with() {
 case_name "a line where a polygon is expected"
 parcels_with 'L1,x,1950,"LINESTRING(741200 3735000,741230 3735000)"'
 run_ok c.yaml
-expect_reject parcels wrong_geometry_type "geometry type Line String where a polygon was expected"
+expect_reject parcels wrong_geometry_type "geometry type Line String where the layer's homes are polygons"
 accounting_balanced
 
-case_name "mixed geometry types in one GeoJSON layer"
+case_name "mixed geometry types in one GeoJSON layer: the first (a polygon) decides the homes are polygons"
 cat > mixed.geojson <<'JSON'
 {"type": "FeatureCollection", "features": [
  {"type": "Feature", "properties": {"pin": "G1", "addr": "1 A ST", "yr": 1950}, "geometry": {"type": "Polygon", "coordinates": [[[-84.399, 33.7277], [-84.3987, 33.7277], [-84.3987, 33.728], [-84.399, 33.728], [-84.399, 33.7277]]]}},
@@ -33,7 +33,7 @@ cat > mixed.geojson <<'JSON'
 JSON
 parcels_yaml mixed.geojson "" > c.yaml
 run_ok c.yaml
-expect_reject parcels wrong_geometry_type "geometry type Point where a polygon was expected"
+expect_reject parcels wrong_geometry_type "geometry type Point where the layer's homes are polygons (as its first feature with a geometry, 0, is)"
 expect_reject parcels wrong_geometry_type "geometry type Line String"
 [ "$(summary_used parcels)" = 2 ] || fail "$CASE: the polygon and the multipolygon must be used"
 accounting_balanced
