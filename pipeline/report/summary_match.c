@@ -11,6 +11,7 @@
  *     incidents      streets the parcels lack: E OAK STRET (12), MAIN (4)
  *     incidents      on parcel streets (number, unit or ambiguity): ELM ST (3)
  */
+#include <math.h>
 #include <stdio.h>
 
 #include "run.h"
@@ -44,6 +45,9 @@ void fr_summary_print_matching(const fr_run_summary *s, FILE *fp)
         pct(fp, c->unmatched, c->kept, 9);
         fputc('\n', fp);
     }
+    if (s->homes_points_tolerance_m != 0) /* there is no inside to a point: nearest instead of contains */
+        fprintf(fp, "the homes are points: a point record matches the nearest home within %g m (join.tolerance_m)\n",
+                fmax(s->homes_points_tolerance_m, 0));
     for (size_t k = 1; k <= 2 && k < s->nlayers; k++)
         if (s->layers[k].present && s->layers[k].by_id_normalised)
             fprintf(fp, "%s matched by a normalised parcel id (leading zeros, case, 13 = 13.0): %zu\n",

@@ -72,6 +72,7 @@ typedef struct {
     size_t nlayers;
     double seconds[FR_STAGE_COUNT];
     char working_crs[128];  /* e.g. "EPSG:32616 (UTM zone of the parcels)" */
+    double homes_points_tolerance_m; /* > 0: the homes are points, matched within this (join.tolerance_m) */
     char as_of[11];
     char out_dir[1024];
     size_t parcels_written;

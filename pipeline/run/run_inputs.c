@@ -196,6 +196,8 @@ fr_status run_read_inputs(run_ctx *ctx, fr_error *err)
     fr_config *cfg = &ctx->cfg;
     ctx->sum->nlayers = LAYER_ZONES + cfg->layers.nzones;
     fr_status st = read_one(ctx, &cfg->layers.parcels, LAYER_PARCELS, GEO_GEOM_POLYGON, 1, &ctx->parcels, err);
+    if (st == FR_OK && ctx->parcels->kind == GEO_GEOM_POINT) /* address points or building centroids */
+        ctx->sum->homes_points_tolerance_m = cfg->join.tolerance_m > 0 ? cfg->join.tolerance_m : -1;
     if (st == FR_OK)
         st = drop_duplicate_ids(ctx, err);
     if (st == FR_OK)

@@ -48,6 +48,8 @@ awk 'NF == 10 && $2 ~ /^[0-9]+$/ && $5 ~ /^[0-9]+$/ {
        if ($7 != 0) { print "layer " $1 ": " $7 " matched by containment in points"; bad = 1 } }
      END { exit bad }' "$WORK/t1/run_summary.txt" || fail "accounting"
 grep -q '^accounting: read = used + rejected on every layer' "$WORK/t1/run_summary.txt" || fail "no accounting line"
+grep -q '^the homes are points: a point record matches the nearest home within 15 m' "$WORK/t1/run_summary.txt" \
+  || fail "the summary does not say the homes are points"
 awk '$1 == "parcels" && $2 == '$HOMES' && $4 == '$HOMES' { ok = 1 } END { exit !ok }' "$WORK/t1/run_summary.txt" \
   || fail "not every home kept: $(grep '^parcels' "$WORK/t1/run_summary.txt")"
 # The inspections a few metres off their parcel match the nearest home, within the tolerance, with the distance.
@@ -91,4 +93,5 @@ grep -q "geometry type Point where the layer's homes are polygons" "$WORK/m/reje
 grep -q '^accounting: read = used + rejected on every layer' "$WORK/m/run_summary.txt" || fail "mixed: accounting"
 [ "$(feature_count "$WORK/m/ranked_parcels.shp")" = $((N - MIXED)) ] || fail "mixed layer: feature count"
 ogrinfo -ro -so -al "$WORK/m/ranked_parcels.shp" | grep "^Geometry: Polygon$" >/dev/null || fail "mixed layer: not polygons"
+grep -q "homes are points" "$WORK/m/run_summary.txt" && fail "mixed layer: the summary says the homes are points"
 echo "point homes: ok"
