@@ -3,7 +3,8 @@
 # DeKalb parcels from a WKT CSV (EPSG:4326), their block groups from the
 # second WKT column of the same CSV, Atlanta battalions (legacy GeoJSON in
 # EPSG:4269) as zones, Red Cross home-fire cases (TSV with lon/lat, M/D/YY
-# dates, all in Jan-Feb 2009) as incidents.  Skipped (exit 77) when ../shared is absent.
+# dates, all in Jan-Feb 2009) as incidents; then the same homes as address points (the CSV's lon/lat
+# columns).  Skipped (exit 77) when ../shared is absent.
 source "$(dirname "$0")/common.bash"
 DATA="$FIRERISK_SOURCE/../shared/data"
 if [ ! -f "$DATA/dekalb_multifamily_parcels.csv" ]; then
@@ -58,4 +59,23 @@ csv_column "$out/targets.csv" score > "$WORK/scores"
 awk 'NR == 1 { exit !($1 > 0) }' "$WORK/scores" || fail "top score is 0: no fire matched near any parcel"
 csv_column "$out/targets.csv" reason_1 > "$WORK/reasons"
 grep -q "fire" "$WORK/reasons" || fail "no reason mentions a fire"
+# The same homes as points: the CSV's address lon/lat columns (geometry: {x, y}) instead of the
+# parcel polygons.  Every map output is a point layer, every home gets its block group from its
+# point, a fire 0-30 m from an address point matches it (nearest; never contains), the neighbourhood
+# counts are measured from the points, and the layers balance.
+sed -e "s|../../../../shared/data|$DATA|" -e "s|geometry: {wkt: geometry_adr_mf}|geometry: {x: Longitude_adr_mf, y: Latitude_adr_mf}|" \
+  "$CONFIG" > "$WORK/points.yaml"
+grep -q "Longitude_adr_mf" "$WORK/points.yaml" || fail "the points config does not name the lon/lat columns"
+expect_exit 0 "$FIRERISK" run --config "$WORK/points.yaml" --out "$WORK/pts" --threads 2 --accept --quiet
+for f in ranked_parcels.geojson ranked_parcels.shp ranked_parcels.gpkg; do
+  ogrinfo -ro -so -al "$WORK/pts/$f" | grep "^Geometry: Point$" >/dev/null || fail "points: $f is not a point layer"
+done
+ogrinfo -ro -q "$WORK/pts/ranked_parcels.gpkg" -sql "SELECT count(*) AS n, sum(block_group IS NULL) AS nobg,
+    sum(fires_near_5y > 0) AS near FROM ranked_parcels" > "$WORK/pts.sql"
+grep "n (Integer) = 647" "$WORK/pts.sql" >/dev/null || fail "points: $(cat "$WORK/pts.sql")"
+grep "nobg (Integer) = 0" "$WORK/pts.sql" >/dev/null || fail "points: homes without a block group: $(cat "$WORK/pts.sql")"
+grep -E "near \(Integer\) = [1-9]" "$WORK/pts.sql" >/dev/null || fail "points: no fire near any home"
+awk -F, '$1 == "incidents" && $3 == "nearest" { n++ } $1 == "incidents" && $3 == "contains" { c++ }
+         END { exit !(n > 0 && c == 0) }' "$WORK/pts/matches.csv" || fail "points: incidents must match by nearest only"
+grep -q '^accounting: read = used + rejected on every layer' "$WORK/pts/run_summary.txt" || fail "points: accounting"
 echo "real data: ok"
