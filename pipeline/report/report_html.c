@@ -539,6 +539,9 @@ static void section_matches(fr_strbuf *b, const fr_report_input *in, const reaso
                   "by parcel id, else its normalised address (house number and street, else the nearest house number "
                   "on the same side), else the parcel containing its point, else the nearest parcel within ");
     fr_sb_printf(b, "%g m", in->cfg ? in->cfg->join.tolerance_m : 0.0);
+    if (s->homes_points_tolerance_m != 0) /* a point has no inside */
+        fr_sb_puts(b, ". The homes are points (address points or building centroids): none contains a record, "
+                      "so a record's point matches the nearest home within that distance");
     fr_sb_puts(b, ". Percentages are of the records kept after reading.</p>\n");
     int any = 0;
     for (size_t k = 0; k < s->nlayers; k++) {

@@ -50,6 +50,8 @@ awk 'NF == 10 && $2 ~ /^[0-9]+$/ && $5 ~ /^[0-9]+$/ {
 grep -q '^accounting: read = used + rejected on every layer' "$WORK/t1/run_summary.txt" || fail "no accounting line"
 grep -q '^the homes are points: a point record matches the nearest home within 15 m' "$WORK/t1/run_summary.txt" \
   || fail "the summary does not say the homes are points"
+grep -q 'The homes are points (address points or building centroids)' "$WORK/t1/report.html" \
+  || fail "the report does not say the homes are points"
 awk '$1 == "parcels" && $2 == '$HOMES' && $4 == '$HOMES' { ok = 1 } END { exit !ok }' "$WORK/t1/run_summary.txt" \
   || fail "not every home kept: $(grep '^parcels' "$WORK/t1/run_summary.txt")"
 # The inspections a few metres off their parcel match the nearest home, within the tolerance, with the distance.
