@@ -64,7 +64,8 @@ class RunAlgorithm(_Algorithm):
         self.addParameter(QgsProcessingParameterNumber("THREADS", "Threads (0: all cores)", minValue=0,
                                                        maxValue=1024, defaultValue=0))
         self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT", "Output directory"))
-        self.addOutput(QgsProcessingOutputVectorLayer("RANKED", "Ranked parcels", QgsProcessing.TypeVectorPolygon))
+        # polygons, or points when the config gives the homes as points (address points)
+        self.addOutput(QgsProcessingOutputVectorLayer("RANKED", "Ranked parcels", QgsProcessing.TypeVectorAnyGeometry))
         self.addOutput(QgsProcessingOutputVectorLayer("TARGETS", "Target list", QgsProcessing.TypeVectorPoint))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
