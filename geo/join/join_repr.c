@@ -5,8 +5,9 @@
  *
  * A centroid can fall outside a concave parcel (an L or U shape) and land
  * in the neighbour's zone; a point on surface cannot.  A home given as a
- * point (geo_read_spec.points_allowed) is its own representative point.  One GEOS context per
- * thread, created up front; each parcel's point is written to its own slot.
+ * point (geo_read_spec.points_allowed) is its own representative point.
+ * One GEOS context per thread, created up front; each parcel's point is
+ * written to its own slot.
  */
 #include <math.h>
 #include <omp.h>
