@@ -102,7 +102,8 @@ void geo_id_index_free(geo_id_index *ix);
 typedef struct geo_parcel_index geo_parcel_index;
 
 /* Builds the per-thread GEOS contexts and the STRtree over the envelopes of
- * the parcels (a GEO_GEOM_POLYGON layer).  The layer must outlive the index. */
+ * the parcels (a GEO_GEOM_POLYGON layer, or GEO_GEOM_POINT: homes given as
+ * points, each envelope the point).  The layer must outlive the index. */
 fr_status geo_parcel_index_new(const geo_layer *parcels, geo_parcel_index **out, fr_error *err);
 void geo_parcel_index_free(geo_parcel_index *ix);
 
@@ -194,7 +195,9 @@ typedef struct {
 } geo_match_spec;
 
 /* Matches every record of `points` (GEO_GEOM_POINT or GEO_GEOM_NONE) to a
- * parcel with the first step of spec that finds one.  A record that no step
+ * parcel with the first step of spec that finds one.  Homes given as points
+ * have no inside: GEO_MATCH_CONTAINS then finds the nearest home within the
+ * tolerance (method GEO_MATCH_NEAREST, with its distance).  A record that no step
  * matches gets the reason of the last step it had the data for (an address
  * that names an unknown street, then a point beyond the tolerance:
  * beyond_tolerance), or GEO_UNMATCHED_NO_ID_NO_POINT when it had none.
@@ -211,8 +214,8 @@ fr_status geo_match_records(const geo_parcel_index *ix, const geo_layer *points,
                             const geo_match_spec *spec, geo_match *out, fr_error *err);
 
 /* For every parcel, counts the points of `points` lying within radius_m of
- * the parcel polygon (distance from the point to the polygon, 0 inside),
- * split by bucket: bucket[k] in [0, nbuckets) for point k, or -1 to skip the
+ * the parcel polygon (distance from the point to the polygon, 0 inside; to
+ * the home's point when the homes are points), split by bucket: bucket[k] in [0, nbuckets) for point k, or -1 to skip the
  * point.  counts has parcels->count * nbuckets entries, parcel-major
  * (counts[i * nbuckets + b]); it is overwritten.  bucket may be NULL: every
  * point then counts in bucket 0.  Points without a geometry are skipped. */
@@ -221,8 +224,9 @@ fr_status geo_count_within(const geo_parcel_index *ix, const geo_layer *points,
                            uint32_t *counts, fr_error *err);
 
 /* A point guaranteed to lie inside each parcel (GEOSPointOnSurface), for
- * zone assignment, station distance and the lon/lat of the target list.
- * NAN for a parcel without geometry. */
+ * zone assignment, station distance and the lon/lat of the target list;
+ * the point itself for homes given as points.  NAN for a parcel without
+ * geometry. */
 fr_status geo_representative_points(const geo_layer *parcels, double *rx, double *ry,
                                     fr_error *err);
 

@@ -4,7 +4,8 @@
  * One style for every format: a categorized renderer on the `tier` field
  * (the same name in the GeoPackage, the GeoJSON and the Shapefile .dbf),
  * high red, medium orange, low pale yellow, thin grey outlines that stay
- * readable when a whole city is on screen; a map tip and a display name
+ * readable when a whole city is on screen (circle markers when the homes
+ * are points); a map tip and a display name
  * built from rank, parcel id, address and score.  Written as
  * ranked_parcels.qml beside the GeoJSON and Shapefile (QGIS loads
  * <file>.qml automatically) and stored in the GeoPackage's layer_styles
