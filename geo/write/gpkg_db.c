@@ -91,9 +91,7 @@ static const char core_sql[] =
     "be greater than 0') WHERE NOT (NEW.pixel_y_size > 0); END;"
     "CREATE TRIGGER 'gpkg_tile_matrix_pixel_y_size_update' BEFORE UPDATE OF pixel_y_size ON 'gpkg_tile_matrix' "
     "FOR EACH ROW BEGIN SELECT RAISE(ABORT, 'update on table ''gpkg_tile_matrix'' violates constraint: "
-    "pixel_y_size must be greater than 0') WHERE NOT (NEW.pixel_y_size > 0); END;"
-    "CREATE TABLE gpkg_extensions (table_name TEXT,column_name TEXT,extension_name TEXT NOT NULL,definition "
-    "TEXT NOT NULL,scope TEXT NOT NULL,CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name));";
+    "pixel_y_size must be greater than 0') WHERE NOT (NEW.pixel_y_size > 0); END;";
 
 static fr_status db_error(geo_gpkg_db *d, const char *what, fr_error *err)
 {

@@ -178,6 +178,13 @@ fr_status geo_gpkg_rtree_create(geo_gpkg_db *d, const char *table, const char *c
     if (st == FR_OK)
         st = geo_gpkg_db_exec_sb(d, &b, "cannot create the R-tree triggers", err);
     fr_sb_free(&b);
+    /* the table of extensions, which GDAL creates with the first one */
+    if (st == FR_OK)
+        st = geo_gpkg_db_exec(d,
+                              "CREATE TABLE gpkg_extensions (table_name TEXT,column_name TEXT,extension_name TEXT "
+                              "NOT NULL,definition TEXT NOT NULL,scope TEXT NOT NULL,CONSTRAINT ge_tce UNIQUE "
+                              "(table_name, column_name, extension_name));",
+                              "cannot create gpkg_extensions", err);
     sqlite3_stmt *s = NULL;
     if (st == FR_OK)
         st = geo_gpkg_db_prepare(d,
