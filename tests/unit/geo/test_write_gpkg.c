@@ -551,6 +551,9 @@ static void assert_rtree_consistent(const char *path, double x, double y)
     char *ok = sql_rows(ds, "PRAGMA integrity_check");
     assert_string_equal(ok, "ok\n");
     free(ok);
+    ok = sql_rows(ds, "SELECT rtreecheck('rtree_ranked_parcels_geom')"); /* SQLite's own check of the tree */
+    assert_string_equal(ok, "ok\n");
+    free(ok);
     char *n = sql_rows(ds, "SELECT (SELECT count(*) FROM rtree_ranked_parcels_geom), "
                            "(SELECT count(*) FROM ranked_parcels WHERE geom IS NOT NULL)");
     char *bad = sql_rows(ds, "SELECT count(*) FROM ranked_parcels t JOIN rtree_ranked_parcels_geom r ON r.id = t.fid "
