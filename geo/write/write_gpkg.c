@@ -11,7 +11,7 @@
  * arrays, gpkg_geom.c) inside one transaction with the journal and syncs
  * off (the file is written into the staging directory and published by
  * rename after an fsync; a failed run discards it), and the R-tree is
- * loaded in Hilbert order (gpkg_rtree.c).
+ * written packed from a Hilbert order of the envelopes (gpkg_rtree.c).
  *
  * What it writes is what GDAL's driver writes (gpkg_db.c has the core
  * tables): table `ranked` with fid 1..n in row order, a `geom` column

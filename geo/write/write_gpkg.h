@@ -8,7 +8,7 @@
  * Two writers produce the same content.  geo_write_gpkg writes the file
  * through SQLite itself (write_gpkg.c: prepared statements, one
  * transaction, GeoPackage binary geometries encoded from the layer's
- * arrays, the R-tree loaded in Hilbert order): GDAL's driver costs about
+ * arrays, the R-tree packed from a Hilbert order): GDAL's driver costs about
  * 16 us a parcel plus as much again for its R-tree.  geo_write_gpkg_gdal
  * goes through GDAL's GPKG driver (write_gpkg_gdal.c, every table inside
  * one transaction): the reference the tests compare with (GDAL reads both

@@ -468,6 +468,11 @@ static fr_status write_ranked_layers(run_ctx *ctx, const geo_out_table *ranked_i
     const geo_out_table *ranked = &ranked_t, *geojson = &geojson_t;
     fr_progress_item(bar, "ranked_parcels.*");
     fr_progress_fraction(bar, 0);
+    /* The GeoJSON writer formats its rows on a team of its own (the run's
+     * thread count) inside its section: nested parallelism for this region;
+     * the GeoPackage and the Shapefile stay on one thread each. */
+    int levels = omp_get_max_active_levels();
+    omp_set_max_active_levels(levels < 2 ? 2 : levels);
 #pragma omp parallel sections num_threads(3)
     {
 #pragma omp section
@@ -483,6 +488,7 @@ static fr_status write_ranked_layers(run_ctx *ctx, const geo_out_table *ranked_i
             s2 = (gdal ? geo_write_shapefile_gdal : geo_write_shapefile)(ranked, p2, &e2);
         }
     }
+    omp_set_max_active_levels(levels);
     if (s1 != FR_OK)
         *err = e1;
     else if (s2 != FR_OK)
