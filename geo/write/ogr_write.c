@@ -56,17 +56,8 @@ static unsigned char *narrow_fields(const geo_out_table *t, const geo_ogr_write_
     if (!spec->narrow_integers || !t->nfields)
         return NULL;
     unsigned char *narrow = calloc(t->nfields, 1);
-    for (size_t j = 0; narrow && j < t->nfields; j++) {
-        const geo_out_field *f = &t->fields[j];
-        if (f->type != GEO_COL_NUMBER || !f->is_integer)
-            continue;
-        int fits = 1;
-        for (size_t k = 0; k < t->nrows && fits; k++) {
-            double v = f->num[t->order[k]];
-            fits = !geo_out_table_num_present(v) || (v >= -2147483648.0 && v <= 2147483647.0);
-        }
-        narrow[j] = (unsigned char)fits;
-    }
+    for (size_t j = 0; narrow && j < t->nfields; j++)
+        narrow[j] = (unsigned char)geo_out_table_fits_int32(t, &t->fields[j]);
     return narrow;
 }
 

@@ -26,11 +26,66 @@ fr_status geo_out_buf_open(geo_out_buf *o, const char *path, fr_error *err)
     return FR_OK;
 }
 
+fr_status geo_out_buf_open_mem(geo_out_buf *o, fr_error *err)
+{
+    memset(o, 0, sizeof *o);
+    o->cap = (size_t)1 << 20;
+    o->buf = malloc(o->cap);
+    if (!o->buf)
+        return fr_error_oom_while(err, "for an output buffer");
+    return FR_OK;
+}
+
+void geo_out_buf_free(geo_out_buf *o)
+{
+    free(o->buf);
+    memset(o, 0, sizeof *o);
+}
+
+/* A memory buffer with room for `more` bytes after its content; on
+ * failure ENOMEM and the content dropped (len 0). */
+static void grow(geo_out_buf *o, size_t more)
+{
+    size_t cap = o->cap ? o->cap : 4096;
+    while (cap - o->len < more)
+        cap *= 2;
+    char *b = o->err_no ? NULL : realloc(o->buf, cap);
+    if (!b) {
+        o->err_no = o->err_no ? o->err_no : ENOMEM;
+        o->len = 0;
+        return;
+    }
+    o->buf = b;
+    o->cap = cap;
+}
+
 void geo_out_buf_drain(geo_out_buf *o)
 {
+    if (!o->fp) {
+        grow(o, 1);
+        return;
+    }
     if (o->len && !o->err_no && fwrite(o->buf, 1, o->len, o->fp) != o->len)
         o->err_no = errno ? errno : EIO;
     o->len = 0;
+}
+
+void geo_out_buf_spill(geo_out_buf *o, const void *s, size_t n)
+{
+    if (!o->fp) {
+        grow(o, n);
+        if (o->cap - o->len < n) /* could not grow: dropped (err_no set) */
+            return;
+    } else {
+        geo_out_buf_drain(o);
+        if (n > o->cap) {
+            if (!o->err_no && fwrite(s, 1, n, o->fp) != n)
+                o->err_no = errno ? errno : EIO;
+            return;
+        }
+    }
+    memcpy(o->buf + o->len, s, n);
+    o->len += n;
 }
 
 fr_status geo_out_buf_close(geo_out_buf *o, const char *path, fr_status st, fr_error *err)

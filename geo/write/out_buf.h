@@ -7,6 +7,10 @@
  * writes do nothing, so a writer formats without checking each call and
  * learns of a full disk once, from geo_out_buf_close.  One geo_out_buf is
  * for one thread; no global state.
+ *
+ * A buffer opened with geo_out_buf_open_mem has no file: it grows instead
+ * of draining, so that a thread can format a block of rows by itself and
+ * another write the blocks to the file in order (the GeoJSON writer).
  */
 #ifndef GEO_OUT_BUF_H
 #define GEO_OUT_BUF_H
@@ -19,7 +23,7 @@
 #include "status.h"
 
 typedef struct {
-    FILE *fp;
+    FILE *fp;       /* NULL: a memory buffer (geo_out_buf_open_mem) */
     char *buf;
     size_t len, cap;
     int err_no; /* first errno of a failed write, 0 while all is well */
@@ -28,18 +32,24 @@ typedef struct {
 /* Creates (truncates) path for writing.  FR_E_OUTPUT naming path. */
 fr_status geo_out_buf_open(geo_out_buf *o, const char *path, fr_error *err);
 
-/* Writes the buffer out (called when it fills). */
+/* An empty memory buffer of 1 MB that grows as needed (ENOMEM in err_no,
+ * and its content dropped, when it cannot).  FR_E_MEMORY.  Release it
+ * with geo_out_buf_free. */
+fr_status geo_out_buf_open_mem(geo_out_buf *o, fr_error *err);
+void geo_out_buf_free(geo_out_buf *o);
+
+/* Writes the buffer out (called when it fills); a memory buffer grows
+ * instead. */
 void geo_out_buf_drain(geo_out_buf *o);
+
+/* The slow path of geo_out_buf_put: s does not fit what is left. */
+void geo_out_buf_spill(geo_out_buf *o, const void *s, size_t n);
 
 static inline void geo_out_buf_put(geo_out_buf *o, const void *s, size_t n)
 {
     if (o->len + n > o->cap) {
-        geo_out_buf_drain(o);
-        if (n > o->cap) {
-            if (!o->err_no && fwrite(s, 1, n, o->fp) != n)
-                o->err_no = errno ? errno : EIO;
-            return;
-        }
+        geo_out_buf_spill(o, s, n);
+        return;
     }
     memcpy(o->buf + o->len, s, n);
     o->len += n;

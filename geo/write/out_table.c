@@ -93,6 +93,18 @@ fr_status geo_out_table_int(const geo_out_table *t, const geo_out_field *f, size
     return FR_OK;
 }
 
+int geo_out_table_fits_int32(const geo_out_table *t, const geo_out_field *f)
+{
+    if (f->type != GEO_COL_NUMBER || !f->is_integer)
+        return 0;
+    for (size_t k = 0; k < t->nrows; k++) {
+        double v = f->num[t->order[k]];
+        if (geo_out_table_num_present(v) && !(v >= -2147483648.0 && v <= 2147483647.0))
+            return 0;
+    }
+    return 1;
+}
+
 fr_status geo_out_table_date(const geo_out_table *t, const geo_out_field *f, size_t i, size_t row, const char *path,
                              int *year, int *month, int *day, fr_error *err)
 {

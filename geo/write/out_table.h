@@ -46,6 +46,12 @@ int geo_out_table_num_present(double v);
 fr_status geo_out_table_int(const geo_out_table *t, const geo_out_field *f, size_t i, size_t row, const char *path,
                             int64_t *out, fr_error *err);
 
+/* 1 when every present value of integer field f in the rows of t fits 32
+ * bits: the GeoPackage writers declare it MEDIUMINT (OGR's Integer) rather
+ * than INTEGER (Integer64), as GDAL's driver binds a 64-bit value 3x slower
+ * and readers take the narrower type. */
+int geo_out_table_fits_int32(const geo_out_table *t, const geo_out_field *f);
+
 /* The calendar date of date field f for parcel i (not GEO_DATE_MISSING).
  * FR_E_OUTPUT naming the path, row, parcel and field when the year is
  * outside 1..9999, which no output format can hold. */

@@ -12,8 +12,11 @@
  *    with one OCTTransformEx call, rings are oriented by the right-hand rule
  *    (exterior counter-clockwise, holes clockwise, by the sign of the
  *    shoelace area in lon/lat), coordinates are rounded to
- *    coordinate_precision decimals with integer arithmetic, and the bytes go
- *    to a 1 MB buffer: a few microseconds a parcel.  Coordinates are the
+ *    coordinate_precision decimals with integer arithmetic: a few
+ *    microseconds a parcel.  Every thread formats chunks of GJ_CHUNK_ROWS
+ *    rows into its own buffer (its own coordinate transformation) and the
+ *    chunks are written in row order, so the file has the same bytes at
+ *    any thread count.  Coordinates are the
  *    correctly rounded values (the driver's formatter also shortens runs of
  *    9s, writing -84.5999998 as -84.6, so the two differ by up to 2e-7
  *    degrees on a few vertices, about 2 cm).  The layout is the
@@ -47,6 +50,7 @@
 
 #include <cpl_string.h>
 #include <gdal.h>
+#include <omp.h>
 
 #include "gdal_gate.h"
 #include "ogr_write.h"
@@ -57,6 +61,10 @@
 
 #define GJ_DEFAULT_PRECISION 7
 #define GJ_BLOCK_POINTS 65536
+/* Rows a thread formats at a time (about 2 MB of text for parcels): small
+ * enough that the chunks in flight stay a few MB, large enough that
+ * handing them out and writing them in order costs nothing. */
+#define GJ_CHUNK_ROWS 2048
 
 static int coordinate_precision(const geo_out_table *t)
 {
@@ -395,29 +403,31 @@ static fr_status transform_block(gj_writer *w, size_t k0, size_t k1, fr_error *e
     return FR_OK;
 }
 
-static fr_status write_features(gj_writer *w, char **keys, fr_error *err)
+/* Formats rows [k0, k1) into w->out; stops at the first parcel that
+ * crosses the antimeridian (w->crosses_antimeridian). */
+static fr_status format_rows(gj_writer *w, size_t k0, size_t k1, char **keys, fr_error *err)
 {
     const geo_out_table *t = w->t;
     const geo_layer *l = t->parcels;
     geo_out_buf *o = &w->out;
     fr_status st = FR_OK;
-    size_t k = 0;
-    while (k < t->nrows && st == FR_OK) {
+    size_t k = k0;
+    while (k < k1 && st == FR_OK) {
         /* a block of rows whose points fit the buffers (at least one row) */
-        size_t k1 = k, npts = 0;
-        while (k1 < t->nrows) {
+        size_t kb = k, npts = 0;
+        while (kb < k1) {
             size_t p0, p1;
-            feature_points(l, t->order[k1], &p0, &p1);
-            if (k1 > k && npts + (p1 - p0) > GJ_BLOCK_POINTS)
+            feature_points(l, t->order[kb], &p0, &p1);
+            if (kb > k && npts + (p1 - p0) > GJ_BLOCK_POINTS)
                 break;
             npts += p1 - p0;
-            k1++;
+            kb++;
         }
         st = grow_block(w, npts, err);
         if (st == FR_OK)
-            st = transform_block(w, k, k1, err);
-        size_t off = 0, block = k;
-        for (; k < k1 && st == FR_OK; k++) {
+            st = transform_block(w, k, kb, err);
+        size_t off = 0;
+        for (; k < kb && st == FR_OK; k++) {
             geo_out_table_prefetch(t, k);
             size_t i = t->order[k], p0, p1;
             feature_points(l, i, &p0, &p1);
@@ -437,9 +447,9 @@ static fr_status write_features(gj_writer *w, char **keys, fr_error *err)
             geo_out_buf_puts(o, " }");
             off += p1 - p0;
         }
-        for (size_t r = block; r < k && st == FR_OK; r++)
-            geo_out_table_row_done(t, r);
     }
+    if (st == FR_OK && o->err_no)
+        st = fr_error_oom_while(err, "writing %s: formatting rows %zu to %zu", w->path, k0 + 1, k1);
     return st;
 }
 
@@ -468,6 +478,101 @@ static fr_status make_transform(gj_writer *w, const geo_gdal_gate *gate, fr_erro
     return st;
 }
 
+/* The writer of one thread: its transformation and buffers.  Released by
+ * writer_clear. */
+static fr_status writer_init(gj_writer *w, const geo_out_table *t, const char *path, fr_error *err)
+{
+    memset(w, 0, sizeof *w);
+    w->t = t;
+    w->path = path;
+    w->prec = coordinate_precision(t);
+    geo_gdal_gate gate;
+    geo_gdal_gate_begin(&gate);
+    fr_status st = make_transform(w, &gate, err);
+    geo_gdal_gate_end_quiet(&gate); /* failed vertices come back in w->ok, and are reported */
+    if (st == FR_OK)
+        st = geo_out_buf_open_mem(&w->out, err);
+    return st;
+}
+
+static void writer_clear(gj_writer *w)
+{
+    if (w->ct)
+        OCTDestroyCoordinateTransformation(w->ct);
+    geo_out_buf_free(&w->out);
+    free(w->x);
+    free(w->y);
+    free(w->ok);
+    memset(w, 0, sizeof *w);
+}
+
+/* What the threads share while they write the features. */
+typedef struct {
+    const geo_out_table *t;
+    const char *path;
+    char **keys;
+    geo_out_buf *file;
+    fr_status st;              /* the first failure, in row order */
+    fr_error *err;
+    int stop;                  /* a failure or a crossing: format no more */
+    int crosses_antimeridian;
+} gj_shared;
+
+/* Chunk c is formatted in w->out: appended to the file, unless an earlier
+ * chunk stopped the writing.  Runs in chunk order (omp ordered). */
+static void commit_chunk(gj_shared *sh, gj_writer *w, size_t k0, size_t k1, fr_status cst, const fr_error *cerr)
+{
+    if (sh->stop)
+        return;
+    if (cst != FR_OK || w->crosses_antimeridian) {
+        if (cst != FR_OK) {
+            sh->st = cst;
+            *sh->err = *cerr;
+        }
+        sh->crosses_antimeridian = w->crosses_antimeridian;
+#pragma omp atomic write
+        sh->stop = 1;
+        return;
+    }
+    geo_out_buf_put(sh->file, w->out.buf, w->out.len);
+    for (size_t k = k0; k < k1; k++)
+        geo_out_table_row_done(sh->t, k);
+}
+
+/* The features, GJ_CHUNK_ROWS rows at a time: each thread formats whole
+ * chunks into its own buffer, and the chunks go to the file in row order,
+ * so the bytes are those of one thread whatever the thread count. */
+static void write_features(gj_shared *sh)
+{
+    const size_t nrows = sh->t->nrows, nchunks = (nrows + GJ_CHUNK_ROWS - 1) / GJ_CHUNK_ROWS;
+    int nth = omp_get_max_threads();
+    if ((size_t)nth > nchunks)
+        nth = nchunks ? (int)nchunks : 1;
+#pragma omp parallel num_threads(nth)
+    {
+        gj_writer w;
+        fr_error ierr = {0}, cerr = {0};
+        fr_status ist = writer_init(&w, sh->t, sh->path, &ierr);
+#pragma omp for ordered schedule(dynamic, 1)
+        for (size_t c = 0; c < nchunks; c++) {
+            size_t k0 = c * GJ_CHUNK_ROWS, k1 = k0 + GJ_CHUNK_ROWS < nrows ? k0 + GJ_CHUNK_ROWS : nrows;
+            int stop;
+#pragma omp atomic read
+            stop = sh->stop;
+            fr_status cst = ist;
+            if (ist != FR_OK)
+                cerr = ierr;
+            else if (!stop)
+                cst = format_rows(&w, k0, k1, sh->keys, &cerr);
+#pragma omp ordered
+            commit_chunk(sh, &w, k0, k1, cst, &cerr);
+            w.out.len = 0;
+            w.out.err_no = 0;
+        }
+        writer_clear(&w);
+    }
+}
+
 fr_status geo_write_geojson(const geo_out_table *t, const char *path, fr_error *err)
 {
     fr_status st = geo_out_table_check(t, GEO_OUT_NAME_LONG, err);
@@ -476,32 +581,30 @@ fr_status geo_write_geojson(const geo_out_table *t, const char *path, fr_error *
     if (!path || !path[0])
         return fr_error_set(err, FR_E_INTERNAL, "no output path given for the GeoJSON");
 
-    gj_writer w = {.t = t, .path = path, .prec = coordinate_precision(t)};
     char **keys = NULL;
-    geo_gdal_gate gate;
-    geo_gdal_gate_begin(&gate);
-    st = make_transform(&w, &gate, err);
+    geo_out_buf file = {0};
+    /* the CRS and the transformation once here, so that a bad one fails
+     * before the file is created */
+    gj_writer probe;
+    st = writer_init(&probe, t, path, err);
+    writer_clear(&probe);
     if (st == FR_OK)
         st = make_keys(t, &keys, err);
     if (st == FR_OK)
-        st = geo_out_buf_open(&w.out, path, err);
+        st = geo_out_buf_open(&file, path, err);
+    gj_shared sh = {.t = t, .path = path, .keys = keys, .file = &file, .st = FR_OK, .err = err};
     if (st == FR_OK) {
-        geo_out_buf_puts(&w.out, "{\n\"type\": \"FeatureCollection\",\n\"name\": ");
-        put_json_string(&w.out, geo_out_table_layer_name(t));
-        geo_out_buf_puts(&w.out, ",\n\"features\": [\n");
-        st = write_features(&w, keys, err);
-        if (!w.crosses_antimeridian)
-            geo_out_buf_puts(&w.out, "\n]\n}\n");
-        st = geo_out_buf_close(&w.out, path, st, err);
+        geo_out_buf_puts(&file, "{\n\"type\": \"FeatureCollection\",\n\"name\": ");
+        put_json_string(&file, geo_out_table_layer_name(t));
+        geo_out_buf_puts(&file, ",\n\"features\": [\n");
+        write_features(&sh);
+        st = sh.st;
+        if (!sh.crosses_antimeridian)
+            geo_out_buf_puts(&file, "\n]\n}\n");
+        st = geo_out_buf_close(&file, path, st, err);
     }
-    if (w.ct)
-        OCTDestroyCoordinateTransformation(w.ct);
-    geo_gdal_gate_end_quiet(&gate); /* failed vertices come back in w.ok, and are reported */
     free_keys(keys, t->nfields);
-    free(w.x);
-    free(w.y);
-    free(w.ok);
-    if (st == FR_OK && w.crosses_antimeridian)
+    if (st == FR_OK && sh.crosses_antimeridian)
         return geo_write_geojson_gdal(t, path, err); /* replaces the partial file */
     return st;
 }

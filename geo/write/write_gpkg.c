@@ -1,239 +1,44 @@
 /*
- * write_gpkg.c — the GeoPackage output (see write_gpkg.h).
+ * write_gpkg.c — the GeoPackage output written through SQLite from the
+ * layer's arrays (geo_write_gpkg, see write_gpkg.h).
  *
- * The ranked layer goes through the same OGR loop as the GDAL-driver
- * GeoJSON and Shapefile writers (ogr_write.c: one reused feature, one
- * transaction); the three attribute tables are small and written here.
+ * Why not GDAL's driver (write_gpkg_gdal.c, kept as the reference): it
+ * builds an OGR feature and geometry per row, converts them to WKB, binds
+ * them one field at a time through its generic layer, and builds the
+ * R-tree after the rows: about 16 us a parcel for the rows and as much
+ * again for the R-tree.  Here one prepared INSERT takes each row (values
+ * bound straight from the columns, the geometry encoded from the ring
+ * arrays, gpkg_geom.c) inside one transaction with the journal and syncs
+ * off (the file is written into the staging directory and published by
+ * rename after an fsync; a failed run discards it), and the R-tree is
+ * written packed from a Hilbert order of the envelopes (gpkg_rtree.c).
  *
- * Why `layer_styles` is created as an OGR layer and not by a bare CREATE
- * TABLE: QGIS itself creates it that way (an `attributes` entry in
- * gpkg_contents, fid column `id`), finds it with GDALDatasetGetLayerByName
- * and filters it with OGR attribute filters; a table unknown to
- * gpkg_contents is invisible to OGR and so to QGIS.  The column names,
- * types and widths below are those QGIS 3.22 writes.
- *
- * Determinism: the GPKG driver stamps gpkg_contents.last_change with the
- * clock unless OGR_CURRENT_DATE is set; it is set (thread-locally, restored
- * afterwards) to spec->timestamp, and the style's update_time is written
- * explicitly.  SQLite's synchronous mode is OFF for the same thread: the
- * file is written into a temporary directory and synced by whoever
- * publishes it, so per-transaction fsyncs would only cost time.
- *
- * Cost, measured on the 1M-parcel synthetic city (CPU time, on its own
- * thread beside the GeoJSON and Shapefile writers): about 16 us a parcel
- * for the rows (GDAL's per-feature path: ~4 us the geometry, ~0.2 us a
- * field; 64-bit integer fields cost 3x 32-bit ones, hence narrow_integers)
- * and as much again for the R-tree, which makes a zoomed-in QGIS view of
- * the city draw 2-3x faster (output.geopackage_spatial_index).
+ * What it writes is what GDAL's driver writes (gpkg_db.c has the core
+ * tables): table `ranked` with fid 1..n in row order, a `geom` column
+ * (MULTIPOLYGON or POINT) and the fields with GDAL's declared types (TEXT,
+ * REAL, MEDIUMINT for integers that fit 32 bits else INTEGER, DATE as
+ * YYYY-MM-DD); the attribute tables rejects, run_metadata and layer_styles
+ * (QGIS finds the style through gpkg_contents, as an 'attributes' table
+ * whose fid column is `id`: the schema QGIS 3.22 creates itself, see
+ * write_gpkg_gdal.c); gpkg_contents.last_change and the style's
+ * update_time are spec->timestamp, never the clock.  The tests read both
+ * writers' files back through OGR and compare every field of every row and
+ * every geometry, run GDAL's validate_gpkg.py and check the R-tree.
  */
 #include "write_gpkg.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include <cpl_string.h>
-#include <cpl_vsi.h>
-#include <gdal.h>
-#include <ogr_api.h>
-
-#include "gdal_config.h"
-#include "gdal_gate.h"
-#include "ogr_write.h"
+#include "gpkg_db.h"
+#include "gpkg_geom.h"
+#include "gpkg_rtree.h"
+#include "out_fmt.h"
 #include "out_table.h"
 
-/* SQLite page cache for the write, in MB: the R-tree that GDAL builds when
- * the file is closed walks its nodes at random, and with SQLite's default
- * 2 MB cache it rereads them from the file (300k parcels: 18 -> 13 us a
- * parcel with 64 MB; 256 MB gains nothing more). */
-#define GPKG_CACHE_MB "64"
-
-/* A column of an attribute table. */
-typedef struct {
-    const char *name;
-    OGRFieldType type;
-    OGRFieldSubType subtype;
-    int width;
-} gpkg_column;
-
-static fr_status create_table(GDALDatasetH ds, const char *name, const char *fid, const gpkg_column *cols,
-                              size_t ncols, const char *path, const geo_gdal_gate *gate, OGRLayerH *out,
-                              fr_error *err)
-{
-    char fid_opt[64];
-    snprintf(fid_opt, sizeof fid_opt, "FID=%s", fid);
-    const char *opts[] = {fid_opt, NULL};
-    OGRLayerH lyr = GDALDatasetCreateLayer(ds, name, NULL, wkbNone, (CSLConstList)opts);
-    if (!lyr)
-        return geo_gdal_gate_error(gate, err, FR_E_OUTPUT, "driver refused the table", "%s: cannot create table '%s'",
-                                   path, name);
-    for (size_t k = 0; k < ncols; k++) {
-        OGRFieldDefnH fd = OGR_Fld_Create(cols[k].name, cols[k].type);
-        if (!fd)
-            return fr_error_oom_while(err, "writing %s: creating a field", path);
-        OGR_Fld_SetSubType(fd, cols[k].subtype);
-        if (cols[k].width > 0)
-            OGR_Fld_SetWidth(fd, cols[k].width);
-        OGRErr e = OGR_L_CreateField(lyr, fd, FALSE);
-        OGR_Fld_Destroy(fd);
-        if (e != OGRERR_NONE)
-            return geo_gdal_gate_error(gate, err, FR_E_OUTPUT, "driver refused the field",
-                                       "%s: table '%s': cannot create field '%s'", path, name, cols[k].name);
-    }
-    *out = lyr;
-    return FR_OK;
-}
-
-static void set_string(OGRFeatureH f, int k, const char *s)
-{
-    if (s)
-        OGR_F_SetFieldString(f, k, s);
-    else
-        OGR_F_SetFieldNull(f, k);
-}
-
-static fr_status insert(OGRLayerH lyr, OGRFeatureH f, const char *path, const char *table, size_t row,
-                        const geo_gdal_gate *gate, fr_error *err)
-{
-    OGR_F_SetFID(f, OGRNullFID);
-    if (OGR_L_CreateFeature(lyr, f) != OGRERR_NONE || geo_gdal_gate_failed(gate))
-        return geo_gdal_gate_error(gate, err, FR_E_OUTPUT, "driver refused the row", "%s: table '%s': cannot write row %zu",
-                                   path, table, row + 1);
-    return FR_OK;
-}
-
-/* Runs fill(lyr, f, ...) inside one transaction with one reused feature. */
-typedef fr_status (*fill_fn)(OGRLayerH lyr, OGRFeatureH f, const geo_gpkg_spec *spec, const char *path,
-                             const geo_gdal_gate *gate, fr_error *err);
-
-static fr_status fill_table(OGRLayerH lyr, fill_fn fill, const geo_gpkg_spec *spec, const char *path,
-                            const char *table, const geo_gdal_gate *gate, fr_error *err)
-{
-    if (OGR_L_StartTransaction(lyr) != OGRERR_NONE)
-        return geo_gdal_gate_error(gate, err, FR_E_OUTPUT, "unknown error", "%s: table '%s': cannot start a transaction",
-                                   path, table);
-    OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(lyr));
-    fr_status st = f ? fill(lyr, f, spec, path, gate, err)
-                     : fr_error_oom_while(err, "writing %s: creating a feature", path);
-    if (f)
-        OGR_F_Destroy(f);
-    if (st != FR_OK) {
-        OGR_L_RollbackTransaction(lyr);
-        return st;
-    }
-    if (OGR_L_CommitTransaction(lyr) != OGRERR_NONE || geo_gdal_gate_failed(gate))
-        return geo_gdal_gate_error(gate, err, FR_E_OUTPUT, "commit failed", "%s: table '%s': cannot commit", path,
-                                   table);
-    return FR_OK;
-}
-
-static fr_status fill_rejects(OGRLayerH lyr, OGRFeatureH f, const geo_gpkg_spec *spec, const char *path,
-                              const geo_gdal_gate *gate, fr_error *err)
-{
-    const geo_rejects *r = spec->rejects;
-    fr_status st = FR_OK;
-    for (size_t i = 0; r && i < r->count && st == FR_OK; i++) {
-        const geo_reject *it = &r->items[i];
-        set_string(f, 0, it->layer);
-        if (it->fid >= 0)
-            OGR_F_SetFieldInteger64(f, 1, (GIntBig)it->fid);
-        else
-            OGR_F_SetFieldNull(f, 1);
-        set_string(f, 2, it->field);
-        set_string(f, 3, it->reason);
-        set_string(f, 4, it->detail);
-        set_string(f, 5, it->record_id);
-        set_string(f, 6, it->address);
-        st = insert(lyr, f, path, "rejects", i, gate, err);
-    }
-    return st;
-}
-
-static fr_status fill_meta(OGRLayerH lyr, OGRFeatureH f, const geo_gpkg_spec *spec, const char *path,
-                           const geo_gdal_gate *gate, fr_error *err)
-{
-    fr_status st = FR_OK;
-    for (size_t i = 0; i < spec->nmeta && st == FR_OK; i++) {
-        set_string(f, 0, spec->meta[i].key);
-        set_string(f, 1, spec->meta[i].value);
-        st = insert(lyr, f, path, "run_metadata", i, gate, err);
-    }
-    return st;
-}
-
-static fr_status fill_style(OGRLayerH lyr, OGRFeatureH f, const geo_gpkg_spec *spec, const char *path,
-                            const geo_gdal_gate *gate, fr_error *err)
-{
-    int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-    sscanf(spec->timestamp, "%d-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &s);
-    OGR_F_SetFieldString(f, 0, "");
-    OGR_F_SetFieldString(f, 1, "");
-    OGR_F_SetFieldString(f, 2, geo_out_table_layer_name(spec->ranked));
-    OGR_F_SetFieldString(f, 3, "geom");
-    OGR_F_SetFieldString(f, 4, spec->style_name ? spec->style_name : "default");
-    OGR_F_SetFieldString(f, 5, spec->style_qml);
-    OGR_F_SetFieldString(f, 6, "");
-    OGR_F_SetFieldInteger(f, 7, 1);
-    set_string(f, 8, spec->style_description);
-    OGR_F_SetFieldString(f, 9, "");
-    OGR_F_SetFieldNull(f, 10);
-    OGR_F_SetFieldDateTime(f, 11, y, mo, d, h, mi, s, 100 /* UTC */);
-    return insert(lyr, f, path, "layer_styles", 0, gate, err);
-}
-
-static fr_status write_tables(GDALDatasetH ds, const geo_gpkg_spec *spec, const char *path,
-                              geo_gdal_gate *gate, fr_error *err)
-{
-    char desc_opt[512] = "", index_opt[32];
-    snprintf(index_opt, sizeof index_opt, "SPATIAL_INDEX=%s", spec->spatial_index ? "YES" : "NO");
-    if (spec->ranked_description)
-        snprintf(desc_opt, sizeof desc_opt, "DESCRIPTION=%s", spec->ranked_description);
-    const char *opts[] = {index_opt, "GEOMETRY_NAME=geom", "FID=fid", desc_opt[0] ? desc_opt : NULL, NULL};
-    geo_ogr_write_spec ogr = {
-        .driver = "GPKG",
-        .layer_opts = opts,
-        .polygon_type = wkbMultiPolygon,
-        .names = GEO_OUT_NAME_LONG,
-        .force_multi = 1,
-        .narrow_integers = 1,
-    };
-    fr_status st = geo_ogr_write_layer(ds, spec->ranked, &ogr, path, gate, err);
-    if (st != FR_OK)
-        return st;
-
-    static const gpkg_column reject_cols[] = {
-        {"layer", OFTString, OFSTNone, 0},  {"source_fid", OFTInteger64, OFSTNone, 0},
-        {"field", OFTString, OFSTNone, 0},  {"reason", OFTString, OFSTNone, 0},
-        {"detail", OFTString, OFSTNone, 0}, {"record_id", OFTString, OFSTNone, 0},
-        {"address", OFTString, OFSTNone, 0},
-    };
-    OGRLayerH lyr = NULL;
-    st = create_table(ds, "rejects", "fid", reject_cols, 7, path, gate, &lyr, err);
-    if (st == FR_OK)
-        st = fill_table(lyr, fill_rejects, spec, path, "rejects", gate, err);
-
-    static const gpkg_column meta_cols[] = {{"key", OFTString, OFSTNone, 0}, {"value", OFTString, OFSTNone, 0}};
-    if (st == FR_OK)
-        st = create_table(ds, "run_metadata", "fid", meta_cols, 2, path, gate, &lyr, err);
-    if (st == FR_OK)
-        st = fill_table(lyr, fill_meta, spec, path, "run_metadata", gate, err);
-
-    if (st != FR_OK || !spec->style_qml)
-        return st;
-    static const gpkg_column style_cols[] = {
-        {"f_table_catalog", OFTString, OFSTNone, 256}, {"f_table_schema", OFTString, OFSTNone, 256},
-        {"f_table_name", OFTString, OFSTNone, 256},    {"f_geometry_column", OFTString, OFSTNone, 256},
-        {"styleName", OFTString, OFSTNone, 30},        {"styleQML", OFTString, OFSTNone, 0},
-        {"styleSLD", OFTString, OFSTNone, 0},          {"useAsDefault", OFTInteger, OFSTBoolean, 0},
-        {"description", OFTString, OFSTNone, 0},       {"owner", OFTString, OFSTNone, 30},
-        {"ui", OFTString, OFSTNone, 30},               {"update_time", OFTDateTime, OFSTNone, 0},
-    };
-    st = create_table(ds, "layer_styles", "id", style_cols, 12, path, gate, &lyr, err);
-    if (st == FR_OK)
-        st = fill_table(lyr, fill_style, spec, path, "layer_styles", gate, err);
-    return st;
-}
-
-static fr_status check_spec(const geo_gpkg_spec *spec, const char *path, fr_error *err)
+fr_status geo_gpkg_spec_check(const geo_gpkg_spec *spec, const char *path, fr_error *err)
 {
     if (!path || !path[0])
         return fr_error_set(err, FR_E_INTERNAL, "no GeoPackage path given");
@@ -252,43 +57,343 @@ static fr_status check_spec(const geo_gpkg_spec *spec, const char *path, fr_erro
     return geo_out_table_check(spec->ranked, GEO_OUT_NAME_LONG, err);
 }
 
+/* ---- the ranked table ---------------------------------------------------- */
+
+/* What a feature table's rows leave for its gpkg_contents row and R-tree. */
+typedef struct {
+    int32_t srs_id;
+    double extent[4]; /* minx, miny, maxx, maxy over every geometry */
+    size_t ngeom;     /* rows with a geometry */
+    int64_t *fid;     /* ngeom ids and envelopes (minx, maxx, miny, maxy), */
+    double *env;      /* for the R-tree; NULL without one */
+} ranked_geoms;
+
+static const char *geometry_type(const geo_layer *l)
+{
+    return l->kind == GEO_GEOM_POINT ? "POINT" : l->kind == GEO_GEOM_POLYGON ? "MULTIPOLYGON" : NULL;
+}
+
+static const char *column_type(const geo_out_table *t, const geo_out_field *f)
+{
+    switch (f->type) {
+    case GEO_COL_STRING: return "TEXT";
+    case GEO_COL_DATE: return "DATE";
+    case GEO_COL_NUMBER: break;
+    }
+    if (!f->is_integer)
+        return "REAL";
+    return geo_out_table_fits_int32(t, f) ? "MEDIUMINT" : "INTEGER";
+}
+
+/* CREATE TABLE as GDAL writes it, and the INSERT of one row. */
+static fr_status create_ranked(geo_gpkg_db *d, const geo_out_table *t, const char *name, const char *gtype,
+                               sqlite3_stmt **ins, fr_error *err)
+{
+    fr_strbuf b = {0}, q = {0};
+    fr_sb_puts(&b, "CREATE TABLE IF NOT EXISTS ");
+    geo_gpkg_sb_ident(&b, name);
+    fr_sb_puts(&b, " ( \"fid\" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL");
+    fr_sb_puts(&q, "INSERT INTO ");
+    geo_gpkg_sb_ident(&q, name);
+    fr_sb_puts(&q, " VALUES (?");
+    if (gtype) {
+        fr_sb_printf(&b, ", \"geom\" %s", gtype);
+        fr_sb_puts(&q, ",?");
+    }
+    for (size_t j = 0; j < t->nfields; j++) {
+        fr_sb_puts(&b, ", ");
+        geo_gpkg_sb_ident(&b, t->fields[j].name);
+        fr_sb_printf(&b, " %s", column_type(t, &t->fields[j]));
+        fr_sb_puts(&q, ",?");
+    }
+    fr_sb_puts(&b, ");");
+    fr_sb_puts(&q, ")");
+    fr_status st = geo_gpkg_db_exec_sb(d, &b, "cannot create the ranked table", err);
+    if (st == FR_OK)
+        st = q.oom ? fr_error_oom_while(err, "writing %s", d->path) : geo_gpkg_db_prepare(d, q.s, ins, err);
+    fr_sb_free(&q);
+    return st;
+}
+
+/* Binds the fields of parcel i from parameter `first` on. */
+static fr_status bind_fields(sqlite3_stmt *s, int first, const geo_out_table *t, size_t i, size_t row,
+                             const char *path, fr_error *err)
+{
+    char buf[GEO_OUT_FMT_BUF];
+    for (size_t j = 0; j < t->nfields; j++) {
+        const geo_out_field *f = &t->fields[j];
+        int p = first + (int)j;
+        switch (f->type) {
+        case GEO_COL_STRING:
+            if (f->str[i])
+                sqlite3_bind_text(s, p, f->str[i], -1, SQLITE_STATIC);
+            else
+                sqlite3_bind_null(s, p);
+            break;
+        case GEO_COL_NUMBER: {
+            double v = f->num[i];
+            if (!geo_out_table_num_present(v)) {
+                sqlite3_bind_null(s, p);
+            } else if (f->is_integer) {
+                int64_t iv;
+                fr_status st = geo_out_table_int(t, f, i, row, path, &iv, err);
+                if (st != FR_OK)
+                    return st;
+                sqlite3_bind_int64(s, p, (sqlite3_int64)iv);
+            } else {
+                sqlite3_bind_double(s, p, v);
+            }
+            break;
+        }
+        case GEO_COL_DATE: {
+            if (f->date[i] == GEO_DATE_MISSING) {
+                sqlite3_bind_null(s, p);
+                break;
+            }
+            int y, m, dd;
+            fr_status st = geo_out_table_date(t, f, i, row, path, &y, &m, &dd, err);
+            if (st != FR_OK)
+                return st;
+            size_t n = geo_out_fmt_date(buf, y, m, dd, 1);
+            sqlite3_bind_text(s, p, buf, (int)n, SQLITE_TRANSIENT);
+            break;
+        }
+        }
+    }
+    return FR_OK;
+}
+
+static void add_extent(ranked_geoms *g, const double env[4])
+{
+    if (!g->ngeom) {
+        g->extent[0] = env[0];
+        g->extent[1] = env[2];
+        g->extent[2] = env[1];
+        g->extent[3] = env[3];
+        return;
+    }
+    g->extent[0] = fmin(g->extent[0], env[0]);
+    g->extent[1] = fmin(g->extent[1], env[2]);
+    g->extent[2] = fmax(g->extent[2], env[1]);
+    g->extent[3] = fmax(g->extent[3], env[3]);
+}
+
+static fr_status write_ranked_rows(geo_gpkg_db *d, sqlite3_stmt *s, const geo_out_table *t, const char *name,
+                                   ranked_geoms *g, fr_error *err)
+{
+    const geo_layer *l = t->parcels;
+    const int has_geom = l->kind != GEO_GEOM_NONE;
+    geo_gpkg_blob blob = {0};
+    fr_status st = FR_OK;
+    for (size_t k = 0; k < t->nrows && st == FR_OK; k++) {
+        geo_out_table_prefetch(t, k);
+        size_t i = t->order[k];
+        sqlite3_bind_int64(s, 1, (sqlite3_int64)(k + 1));
+        if (has_geom) {
+            double env[4];
+            int has = 0;
+            st = geo_gpkg_geom_encode(l, i, g->srs_id, &blob, env, &has, err);
+            if (st != FR_OK)
+                break;
+            if (has) {
+                sqlite3_bind_blob(s, 2, blob.buf, (int)blob.len, SQLITE_STATIC);
+                if (g->env) {
+                    memcpy(g->env + 4 * g->ngeom, env, sizeof env);
+                    g->fid[g->ngeom] = (int64_t)(k + 1);
+                }
+                add_extent(g, env);
+                g->ngeom++;
+            } else {
+                sqlite3_bind_null(s, 2);
+            }
+        }
+        st = bind_fields(s, has_geom ? 3 : 2, t, i, k, d->path, err);
+        if (st == FR_OK)
+            st = geo_gpkg_db_insert(d, s, name, k, err);
+        if (st == FR_OK)
+            geo_out_table_row_done(t, k);
+    }
+    geo_gpkg_blob_free(&blob);
+    return st;
+}
+
+static fr_status write_ranked(geo_gpkg_db *d, const geo_gpkg_spec *spec, fr_error *err)
+{
+    const geo_out_table *t = spec->ranked;
+    const geo_layer *l = t->parcels;
+    const char *name = geo_out_table_layer_name(t);
+    const char *gtype = geometry_type(l);
+    ranked_geoms g = {0};
+    fr_status st = FR_OK;
+    if (gtype)
+        st = geo_gpkg_db_srs(d, l->srs_wkt, &g.srs_id, err);
+    if (st == FR_OK && gtype && spec->spatial_index && t->nrows) {
+        g.fid = malloc(t->nrows * sizeof *g.fid);
+        g.env = malloc(4 * t->nrows * sizeof *g.env);
+        if (!g.fid || !g.env)
+            st = fr_error_oom_while(err, "writing %s: for the R-tree", d->path);
+    }
+    sqlite3_stmt *ins = NULL;
+    if (st == FR_OK)
+        st = create_ranked(d, t, name, gtype, &ins, err);
+    if (st == FR_OK)
+        st = write_ranked_rows(d, ins, t, name, &g, err);
+    sqlite3_finalize(ins);
+    geo_gpkg_contents c = {.table = name,
+                           .data_type = gtype ? "features" : "attributes",
+                           .description = spec->ranked_description,
+                           .last_change = spec->timestamp,
+                           .extent = g.ngeom ? g.extent : NULL,
+                           .srs_id = g.srs_id,
+                           .count = t->nrows};
+    if (st == FR_OK)
+        st = geo_gpkg_db_contents(d, &c, err);
+    sqlite3_stmt *s = NULL;
+    if (st == FR_OK && gtype)
+        st = geo_gpkg_db_prepare(d,
+                                 "INSERT INTO gpkg_geometry_columns (table_name,column_name,geometry_type_name,"
+                                 "srs_id,z,m) VALUES (?,'geom',?,?,0,0)",
+                                 &s, err);
+    if (s) {
+        sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, gtype, -1, SQLITE_STATIC);
+        sqlite3_bind_int(s, 3, g.srs_id);
+        st = geo_gpkg_db_insert(d, s, "gpkg_geometry_columns", 0, err);
+        sqlite3_finalize(s);
+    }
+    if (st == FR_OK && gtype && spec->spatial_index)
+        st = geo_gpkg_rtree_create(d, name, "geom", g.fid, g.env, g.env ? g.ngeom : 0, err);
+    free(g.fid);
+    free(g.env);
+    return st;
+}
+
+/* ---- the attribute tables ------------------------------------------------ */
+
+static void bind_text_or_null(sqlite3_stmt *s, int p, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(s, p, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, p);
+}
+
+/* Binds row `row` of table `name` to s (parameters from 1). */
+typedef void (*bind_row_fn)(sqlite3_stmt *s, const geo_gpkg_spec *spec, size_t row);
+
+static void bind_reject(sqlite3_stmt *s, const geo_gpkg_spec *spec, size_t row)
+{
+    const geo_reject *it = &spec->rejects->items[row];
+    bind_text_or_null(s, 1, it->layer);
+    if (it->fid >= 0)
+        sqlite3_bind_int64(s, 2, (sqlite3_int64)it->fid);
+    else
+        sqlite3_bind_null(s, 2);
+    bind_text_or_null(s, 3, it->field);
+    bind_text_or_null(s, 4, it->reason);
+    bind_text_or_null(s, 5, it->detail);
+    bind_text_or_null(s, 6, it->record_id);
+    bind_text_or_null(s, 7, it->address);
+}
+
+static void bind_meta(sqlite3_stmt *s, const geo_gpkg_spec *spec, size_t row)
+{
+    bind_text_or_null(s, 1, spec->meta[row].key);
+    bind_text_or_null(s, 2, spec->meta[row].value);
+}
+
+static void bind_style(sqlite3_stmt *s, const geo_gpkg_spec *spec, size_t row)
+{
+    (void)row;
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+    sscanf(spec->timestamp, "%d-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &sec);
+    char stamp[64];
+    snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.000Z", y, mo, d, h, mi, sec);
+    sqlite3_bind_text(s, 1, "", 0, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, "", 0, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, geo_out_table_layer_name(spec->ranked), -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, "geom", -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, spec->style_name ? spec->style_name : "default", -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 6, spec->style_qml, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 7, "", 0, SQLITE_STATIC);
+    sqlite3_bind_int(s, 8, 1);
+    bind_text_or_null(s, 9, spec->style_description);
+    sqlite3_bind_text(s, 10, "", 0, SQLITE_STATIC);
+    sqlite3_bind_null(s, 11);
+    sqlite3_bind_text(s, 12, stamp, -1, SQLITE_TRANSIENT);
+}
+
+/* An attribute table: GDAL's CREATE TABLE, its rows, its gpkg_contents
+ * row. */
+typedef struct {
+    const char *name;
+    const char *create_sql;
+    const char *insert_sql;
+    bind_row_fn bind;
+} attr_table;
+
+static const attr_table rejects_table = {
+    "rejects",
+    "CREATE TABLE IF NOT EXISTS \"rejects\" ( \"fid\" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, \"layer\" TEXT, "
+    "\"source_fid\" INTEGER, \"field\" TEXT, \"reason\" TEXT, \"detail\" TEXT, \"record_id\" TEXT, \"address\" TEXT);",
+    "INSERT INTO \"rejects\" (\"layer\",\"source_fid\",\"field\",\"reason\",\"detail\",\"record_id\",\"address\") "
+    "VALUES (?,?,?,?,?,?,?)",
+    bind_reject,
+};
+
+static const attr_table meta_table = {
+    "run_metadata",
+    "CREATE TABLE IF NOT EXISTS \"run_metadata\" ( \"fid\" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, \"key\" TEXT, "
+    "\"value\" TEXT);",
+    "INSERT INTO \"run_metadata\" (\"key\",\"value\") VALUES (?,?)",
+    bind_meta,
+};
+
+static const attr_table style_table = {
+    "layer_styles",
+    "CREATE TABLE IF NOT EXISTS \"layer_styles\" ( \"id\" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
+    "\"f_table_catalog\" TEXT(256), \"f_table_schema\" TEXT(256), \"f_table_name\" TEXT(256), "
+    "\"f_geometry_column\" TEXT(256), \"styleName\" TEXT(30), \"styleQML\" TEXT, \"styleSLD\" TEXT, "
+    "\"useAsDefault\" BOOLEAN, \"description\" TEXT, \"owner\" TEXT(30), \"ui\" TEXT(30), \"update_time\" "
+    "DATETIME);",
+    "INSERT INTO \"layer_styles\" (\"f_table_catalog\",\"f_table_schema\",\"f_table_name\",\"f_geometry_column\","
+    "\"styleName\",\"styleQML\",\"styleSLD\",\"useAsDefault\",\"description\",\"owner\",\"ui\",\"update_time\") "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+    bind_style,
+};
+
+static fr_status write_attributes(geo_gpkg_db *d, const attr_table *a, const geo_gpkg_spec *spec, size_t nrows,
+                                  fr_error *err)
+{
+    fr_status st = geo_gpkg_db_exec(d, a->create_sql, "cannot create an attribute table", err);
+    sqlite3_stmt *s = NULL;
+    if (st == FR_OK)
+        st = geo_gpkg_db_prepare(d, a->insert_sql, &s, err);
+    for (size_t r = 0; r < nrows && st == FR_OK; r++) {
+        a->bind(s, spec, r);
+        st = geo_gpkg_db_insert(d, s, a->name, r, err);
+    }
+    sqlite3_finalize(s);
+    geo_gpkg_contents c = {.table = a->name, .data_type = "attributes", .last_change = spec->timestamp, .count = nrows};
+    if (st == FR_OK)
+        st = geo_gpkg_db_contents(d, &c, err);
+    return st;
+}
+
 fr_status geo_write_gpkg(const geo_gpkg_spec *spec, const char *path, fr_error *err)
 {
-    fr_status st = check_spec(spec, path, err);
+    fr_status st = geo_gpkg_spec_check(spec, path, err);
     if (st != FR_OK)
         return st;
-    geo_gdal_gate gate;
-    geo_gdal_gate_begin(&gate);
-    GDALDriverH drv = GDALGetDriverByName("GPKG");
-    if (!drv) {
-        st = fr_error_set(err, FR_E_INTERNAL, "%s: the GDAL GPKG driver is not registered (GDALAllRegister not called?)",
-                          path);
-        geo_gdal_gate_end_quiet(&gate);
-        return st;
-    }
-    static const char *const keys[] = {"OGR_CURRENT_DATE", "OGR_SQLITE_SYNCHRONOUS", "OGR_SQLITE_CACHE"};
-    const char *values[] = {spec->timestamp, "OFF", GPKG_CACHE_MB};
-    geo_gdal_config saved;
-    geo_gdal_config_set(&saved, keys, values, 3);
-
-    /* A stale file would make GDALCreate fail ("already exists"). */
-    VSIStatBufL sb;
-    if (VSIStatL(path, &sb) == 0 && VSIUnlink(path) != 0)
-        st = fr_error_set(err, FR_E_OUTPUT, "%s: cannot replace the existing file", path);
-    GDALDatasetH ds = NULL;
-    if (st == FR_OK) {
-        ds = GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL);
-        if (!ds)
-            st = geo_gdal_gate_error(&gate, err, FR_E_OUTPUT, "unknown error", "%s: cannot create the GeoPackage", path);
-    }
+    geo_gpkg_db d;
+    st = geo_gpkg_db_create(&d, path, err);
     if (st == FR_OK)
-        st = write_tables(ds, spec, path, &gate, err);
-    if (st == FR_OK) {
-        GDALFlushCache(ds);
-        st = geo_gdal_gate_check(&gate, st, err, FR_E_OUTPUT, "%s: writing failed", path);
-    }
-    if (ds)
-        GDALClose(ds); /* void in GDAL 3.6: its errors arrive through the gate */
-    geo_gdal_config_restore(&saved);
-    return geo_gdal_gate_end(&gate, st, err, FR_E_OUTPUT, "%s: closing failed", path);
+        st = write_ranked(&d, spec, err);
+    if (st == FR_OK)
+        st = write_attributes(&d, &rejects_table, spec, spec->rejects ? spec->rejects->count : 0, err);
+    if (st == FR_OK)
+        st = write_attributes(&d, &meta_table, spec, spec->nmeta, err);
+    if (st == FR_OK && spec->style_qml)
+        st = write_attributes(&d, &style_table, spec, 1, err);
+    return geo_gpkg_db_close(&d, st, err);
 }

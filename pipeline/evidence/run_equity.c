@@ -394,8 +394,8 @@ static fr_status write_gpkg(const run_ctx *ctx, const equity_rows *r, const char
                           .style_name = "firerisk equity",
                           .style_description = "firerisk: targets share / risk share (under, about, over)",
                           .timestamp = stamp};
-    if (st == FR_OK)
-        st = geo_write_gpkg(&spec, path, err);
+    if (st == FR_OK) /* output.writer: gdal takes GDAL's GPKG driver (the reference) */
+        st = (strcmp(ctx->cfg.output.writer, "gdal") ? geo_write_gpkg : geo_write_gpkg_gdal)(&spec, path, err);
     free(qml);
     free(order);
     return st;

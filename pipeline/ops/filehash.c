@@ -5,7 +5,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <nettle/sha2.h>
@@ -60,4 +64,36 @@ void fr_sha256_buffer(const void *data, unsigned long size, char hex[65])
     uint8_t digest[SHA256_DIGEST_SIZE];
     sha256_digest(&ctx, SHA256_DIGEST_SIZE, digest);
     to_hex(digest, hex);
+}
+
+static int stat_of(const char *path, long long *size, long long *mtime_ns)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return -1;
+    *size = (long long)sb.st_size;
+    *mtime_ns = (long long)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec;
+    return 0;
+}
+
+int fr_file_digest_take(const char *dir, const char *name, fr_file_digest *d)
+{
+    memset(d, 0, sizeof *d);
+    char path[PATH_MAX + NAME_MAX + 2];
+    if (strlen(name) >= sizeof d->name || snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    if (stat_of(path, &d->size, &d->mtime_ns) != 0 || fr_sha256_file(path, d->hex) != 0)
+        return -1;
+    strcpy(d->name, name);
+    d->taken = 1;
+    return 0;
+}
+
+int fr_file_digest_valid(const fr_file_digest *d, const char *name, const char *path)
+{
+    long long size, mtime_ns;
+    return d->taken && !strcmp(d->name, name) && stat_of(path, &size, &mtime_ns) == 0 && size == d->size &&
+           mtime_ns == d->mtime_ns;
 }

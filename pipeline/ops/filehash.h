@@ -14,4 +14,25 @@ int fr_sha256_file(const char *path, char hex[65]);
 /* Same for a buffer. */
 void fr_sha256_buffer(const void *data, unsigned long size, char hex[65]);
 
+/* A file's digest taken as soon as it was complete (the run hashes each
+ * map layer on its writer's thread, overlapped with the other writers),
+ * with the size and modification time it had then: the manifest takes it
+ * instead of reading the file again while both still match
+ * (fr_file_digest_valid).  Zero-initialised = none. */
+typedef struct {
+    char name[64];      /* file name within its directory */
+    long long size;
+    long long mtime_ns;
+    char hex[65];
+    int taken;
+} fr_file_digest;
+
+/* Hashes dir/name into *d.  Returns 0, or -1 with errno set (*d then not
+ * taken). */
+int fr_file_digest_take(const char *dir, const char *name, fr_file_digest *d);
+
+/* 1 when d was taken of a file named name and path still has its size
+ * and modification time. */
+int fr_file_digest_valid(const fr_file_digest *d, const char *name, const char *path);
+
 #endif

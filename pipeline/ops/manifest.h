@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "filehash.h"
 #include "input_files.h"
 #include "rejects.h"
 #include "run.h"
@@ -35,9 +36,12 @@ typedef struct {
     struct timespec started;  /* wall clock */
     const char *const *notes; /* warnings logged during the run */
     size_t nnotes;
+    const fr_file_digest *digests; /* outputs hashed already (fr_file_digest_valid), or NULL */
+    size_t ndigests;
 } fr_manifest_info;
 
-/* Writes DIR/run_manifest.json (hashing every other file in DIR). */
+/* Writes DIR/run_manifest.json (hashing every other file in DIR but those
+ * of info->digests that still match). */
 fr_status fr_manifest_write(const char *dir, const fr_manifest_info *info, fr_error *err);
 
 /* Every layer balances: read = used + rejected.  On failure names the

@@ -261,8 +261,9 @@ fr_status run_extras_gpkg(const run_ctx *ctx, const geo_out_table *ranked, const
         .style_description = "firerisk: parcels coloured by tier (high, medium, low)",
         .timestamp = stamp,
     };
+    /* output.writer: gdal takes GDAL's GPKG driver (the reference) */
     if (st == FR_OK)
-        st = geo_write_gpkg(&spec, path, err);
+        st = (strcmp(ctx->cfg.output.writer, "gdal") ? geo_write_gpkg : geo_write_gpkg_gdal)(&spec, path, err);
     free(qml);
     meta_free(&meta);
     return st;

@@ -112,6 +112,7 @@ fr_status run_guard_publish(run_ctx *ctx, fr_error *err)
         .as_of_from = opt && opt->as_of ? "--as-of" : ctx->cfg.as_of_set ? "config" : "today",
         .threads = opt && opt->threads > 0 ? opt->threads : omp_get_max_threads(),
         .started = g->started, .notes = (const char *const *)g->notes, .nnotes = g->nnotes,
+        .digests = ctx->digests, .ndigests = ctx->ndigests,
     };
     st = fr_manifest_write(dir, &info, err);
     fr_outdir_notes notes = {0};

@@ -19,6 +19,8 @@
 
 #include "dates.h"
 #include "explain.h"
+#include "filehash.h"
+#include "outdir.h"
 #include "progress.h"
 #include "rank.h"
 #include "reproject.h"
@@ -443,8 +445,24 @@ static void rows_written(void *ud, size_t rows)
     fr_progress_fraction(p->bar, p->planned ? (double)now / (double)p->planned : 1);
 }
 
+/* A map layer's files once written, on its writer's thread while the
+ * other writers still run: hashed for the manifest (ctx->digests from
+ * slot on) and flushed to disk, so that publishing neither reads them
+ * again nor waits for their bytes.  A failure here is left to publishing,
+ * which hashes and syncs every file it does not find done. */
+static void seal_files(run_ctx *ctx, const char *dir, const char *const *names, size_t n, size_t slot)
+{
+    for (size_t k = 0; k < n; k++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", dir, names[k]);
+        if (fr_file_digest_take(dir, names[k], &ctx->digests[slot + k]) == 0)
+            fr_outdir_fsync_path(path);
+    }
+}
+
 /* ranked_parcels.geojson, .shp and .gpkg in dir: independent datasets, one
- * thread each; the first failure (in that order) is reported. */
+ * thread each, each sealed (seal_files) as soon as it is written; the
+ * first failure (in that order) is reported. */
 static fr_status write_ranked_layers(run_ctx *ctx, const geo_out_table *ranked_in, const geo_out_table *geojson_in,
                                      int gdal, const char *dir, fr_error *err)
 {
@@ -468,21 +486,38 @@ static fr_status write_ranked_layers(run_ctx *ctx, const geo_out_table *ranked_i
     const geo_out_table *ranked = &ranked_t, *geojson = &geojson_t;
     fr_progress_item(bar, "ranked_parcels.*");
     fr_progress_fraction(bar, 0);
+    /* The GeoJSON writer formats its rows on a team of its own (the run's
+     * thread count) inside its section: nested parallelism for this region;
+     * the GeoPackage and the Shapefile stay on one thread each. */
+    int levels = omp_get_max_active_levels();
+    omp_set_max_active_levels(levels < 2 ? 2 : levels);
+    static const char *const gpkg_files[] = {"ranked_parcels.gpkg"}, *const geojson_files[] = {"ranked_parcels.geojson"};
+    static const char *const shp_files[] = {"ranked_parcels.shp", "ranked_parcels.shx", "ranked_parcels.dbf",
+                                            "ranked_parcels.prj", "ranked_parcels.cpg"};
+    memset(ctx->digests, 0, sizeof ctx->digests);
+    ctx->ndigests = 7; /* slots: 0 the GeoPackage, 1 the GeoJSON, 2-6 the Shapefile */
 #pragma omp parallel sections num_threads(3)
     {
 #pragma omp section
         if (ctx->cfg.output.geopackage) {
             s3 = run_extras_gpkg(ctx, ranked, p3, &e3);
+            if (s3 == FR_OK)
+                seal_files(ctx, dir, gpkg_files, 1, 0);
         }
 #pragma omp section
         if (ctx->cfg.output.geojson) {
             s1 = (gdal ? geo_write_geojson_gdal : geo_write_geojson)(geojson, p1, &e1);
+            if (s1 == FR_OK)
+                seal_files(ctx, dir, geojson_files, 1, 1);
         }
 #pragma omp section
         if (ctx->cfg.output.shapefile) {
             s2 = (gdal ? geo_write_shapefile_gdal : geo_write_shapefile)(ranked, p2, &e2);
+            if (s2 == FR_OK)
+                seal_files(ctx, dir, shp_files, 5, 2);
         }
     }
+    omp_set_max_active_levels(levels);
     if (s1 != FR_OK)
         *err = e1;
     else if (s2 != FR_OK)

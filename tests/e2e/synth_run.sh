@@ -14,7 +14,7 @@ grep -v "^firerisk: warning: " "$WORK/stderr" > "$WORK/stderr.other" || true
 [ ! -s "$WORK/stderr.other" ] || fail "--quiet printed: $(cat "$WORK/stderr.other")"
 
 for f in ranked_parcels.geojson ranked_parcels.shp ranked_parcels.shx ranked_parcels.dbf ranked_parcels.prj \
-         ranked_parcels.cpg targets.csv rejects.csv matches.csv; do
+         ranked_parcels.cpg ranked_parcels.gpkg equity.gpkg targets.csv rejects.csv matches.csv; do
   [ -s "$WORK/t1/$f" ] || fail "$f missing"
   cmp -s "$WORK/t1/$f" "$WORK/t2/$f" || fail "$f differs between --threads 1 and --threads 2"
 done
@@ -52,6 +52,30 @@ for f in ranked_parcels.shp ranked_parcels.shx ranked_parcels.dbf; do
   cmp -s "$WORK/t1/$f" "$WORK/g/$f" || fail "$f differs from GDAL's driver output"
 done
 [ "$(feature_count "$WORK/g/ranked_parcels.geojson")" = $N ] || fail "gdal geojson feature count"
+
+# The GeoPackages written through SQLite read as GDAL's driver's do: every table, field, value and
+# geometry (ogrinfo -al; the config path in run_metadata differs), without a warning.
+for f in ranked_parcels.gpkg equity.gpkg; do
+  ogrinfo -ro -al "$WORK/t1/$f" 2> "$WORK/gpkg.err" | grep -v -e "^INFO: Open of" -e "value (String) = .*\.yaml$" \
+    > "$WORK/gpkg.native" || fail "ogrinfo $f"
+  [ ! -s "$WORK/gpkg.err" ] || fail "ogrinfo $f warned: $(cat "$WORK/gpkg.err")"
+  ogrinfo -ro -al "$WORK/g/$f" 2>/dev/null | grep -v -e "^INFO: Open of" -e "value (String) = .*\.yaml$" \
+    > "$WORK/gpkg.gdal"
+  [ "$(wc -l < "$WORK/gpkg.native")" -gt 100 ] || fail "ogrinfo read little of $f"
+  diff -q "$WORK/gpkg.native" "$WORK/gpkg.gdal" >/dev/null || fail "$f reads differently from GDAL's: $(diff "$WORK/gpkg.native" "$WORK/gpkg.gdal" | head -5)"
+done
+# GDAL's GeoPackage validator (python3-gdal), and the R-tree: one entry per parcel with its envelope.
+VALIDATE=/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py
+if [ -f "$VALIDATE" ]; then
+  python3 "$VALIDATE" --extra --warning-as-error "$WORK/t1/ranked_parcels.gpkg" > "$WORK/validate.out" 2>&1 \
+    || fail "validate_gpkg.py: $(cat "$WORK/validate.out")"
+fi
+rt=$(ogrinfo -ro -q "$WORK/t1/ranked_parcels.gpkg" -sql "SELECT (SELECT count(*) FROM rtree_ranked_parcels_geom) AS n,
+       (SELECT count(*) FROM ranked_parcels t JOIN rtree_ranked_parcels_geom r ON r.id = t.fid
+        WHERE r.minx > ST_MinX(t.geom) OR r.maxx < ST_MaxX(t.geom) OR r.miny > ST_MinY(t.geom)
+           OR r.maxy < ST_MaxY(t.geom)) AS bad, (SELECT integrity_check FROM pragma_integrity_check) AS ok" \
+     | awk -F' = ' '/ n \(/ { n = $2 } / bad \(/ { b = $2 } / ok \(/ { o = $2 } END { print n, b, o }')
+[ "$rt" = "$N 0 ok" ] || fail "R-tree or integrity check of ranked_parcels.gpkg: $rt"
 
 # A different as_of changes the scores (features are as of the date).
 expect_exit 0 "$FIRERISK" run --config "$WORK/city/firerisk.yaml" --out "$WORK/t3" --as-of 2019-01-01 --quiet

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <omp.h>
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -991,6 +992,126 @@ static void test_geojson_matches_gdal_driver(void **state)
     assert_same_bytes(a, b);
 }
 
+/* ---- the GeoJSON formatted on several threads ----------------------------- */
+
+/* A city of n parcels (a few with holes, several parts or no geometry, in a
+ * scrambled order) whose GeoJSON spans several chunks of rows. */
+typedef struct {
+    geo_layer *l;
+    size_t *order;
+    double *num, *ints;
+    int32_t *dates;
+    const char **ids;
+    char (*names)[16];
+    geo_out_field f[4];
+} big_city;
+
+static void big_city_make(big_city *c, size_t n)
+{
+    fr_error e;
+    c->l = geo_layer_new("parcels", "test", NULL, GEO_GEOM_POLYGON);
+    char *wkt = epsg_wkt(32616);
+    geo_layer_set_srs(c->l, wkt, &e);
+    free(wkt);
+    c->order = malloc(n * sizeof *c->order);
+    c->num = malloc(n * sizeof *c->num);
+    c->ints = malloc(n * sizeof *c->ints);
+    c->dates = malloc(n * sizeof *c->dates);
+    c->ids = malloc(n * sizeof *c->ids);
+    c->names = malloc(n * sizeof *c->names);
+    for (size_t k = 0; k < n; k++) {
+        size_t i;
+        geo_layer_add_feature(c->l, (int64_t)k, &i, &e);
+        double x = 740000 + 40.0 * (double)(k % 100), y = 3730000 + 40.0 * (double)(k / 100);
+        if (k % 211 != 3) {
+            add_ring(c->l, 1, x, y, x + 30 + (double)(k % 9) / 7, y + 30, (int)(k % 2));
+            if (k % 13 == 0)
+                add_ring(c->l, 0, x + 10, y + 10, x + 20, y + 20, 0);
+            if (k % 17 == 0)
+                add_ring(c->l, 1, x + 32, y, x + 35, y + 3, 1);
+        }
+        snprintf(c->names[k], sizeof c->names[k], "P-%zu", k);
+        c->ids[k] = k % 29 ? c->names[k] : NULL;
+        c->num[k] = k % 31 ? (double)(k * 7919 % 100003) / 977.0 : NAN;
+        c->ints[k] = (double)(k % 1000) - 500;
+        c->dates[k] = k % 23 ? (int32_t)(10000 + k % 9000) : GEO_DATE_MISSING;
+        c->order[k] = k * 7 % n; /* n not a multiple of 7: a permutation */
+    }
+    geo_out_field f[4] = {
+        {.name = "parcel_id", .short_name = "parcel_id", .type = GEO_COL_STRING, .str = c->ids},
+        {.name = "score", .short_name = "score", .type = GEO_COL_NUMBER, .num = c->num},
+        {.name = "count", .short_name = "count", .type = GEO_COL_NUMBER, .is_integer = 1, .num = c->ints},
+        {.name = "last", .short_name = "last", .type = GEO_COL_DATE, .date = c->dates},
+    };
+    memcpy(c->f, f, sizeof f);
+}
+
+static void big_city_free(big_city *c)
+{
+    geo_layer_free(c->l);
+    free(c->order);
+    free(c->num);
+    free(c->ints);
+    free(c->dates);
+    free(c->ids);
+    free(c->names);
+}
+
+static geo_out_table big_table(big_city *c, size_t n)
+{
+    geo_out_table t = {.parcels = c->l, .order = c->order, .nrows = n, .fields = c->f, .nfields = 4,
+                       .layer_name = "ranked_parcels", .coordinate_precision = 7};
+    return t;
+}
+
+/* The same bytes at 1, 2 and 3 threads over several chunks (rows in
+ * chunks of 2048; 9001 rows), the progress told of every row once, and the
+ * same content as GDAL's driver; a bad value in a late chunk fails the
+ * same way at every thread count. */
+static void test_geojson_same_bytes_at_any_thread_count(void **state)
+{
+    (void)state;
+    enum { N = 9001 };
+    big_city c;
+    big_city_make(&c, N);
+    geo_out_table t = big_table(&c, N);
+    int threads = omp_get_max_threads();
+    char p1[512], p[512];
+    fr_error err = {0};
+    for (int nt = 1; nt <= 3; nt++) {
+        omp_set_num_threads(nt);
+        rows_told told = {0};
+        t.rows_written = count_rows;
+        t.rows_written_ud = &told;
+        char *dst = nt == 1 ? p1 : p;
+        if (geo_write_geojson(&t, path_in(dst, 512, "chunks_t%d.geojson", nt), &err) != FR_OK)
+            fail_msg("%s", err.message);
+        assert_int_equal(told.rows, N);
+        if (nt > 1)
+            assert_same_bytes(p1, p);
+    }
+    t.rows_written = NULL;
+    if (geo_write_geojson_gdal(&t, path_in(p, sizeof p, "chunks_drv.geojson"), &err) != FR_OK)
+        fail_msg("%s", err.message);
+    assert_geojson_same_content(p1, p);
+    /* year 10000 in row 7000 (chunk 4): refused, naming that row */
+    size_t bad = c.order[7000];
+    c.dates[bad] = 3000000;
+    char first[sizeof err.message] = "";
+    for (int nt = 1; nt <= 3; nt++) {
+        omp_set_num_threads(nt);
+        fr_error e = {0};
+        assert_int_equal(geo_write_geojson(&t, path_in(p, sizeof p, "chunks_bad.geojson"), &e), FR_E_OUTPUT);
+        assert_non_null(strstr(e.message, "row 7000 "));
+        if (nt == 1)
+            snprintf(first, sizeof first, "%s", e.message);
+        else
+            assert_string_equal(first, e.message);
+    }
+    omp_set_num_threads(threads);
+    big_city_free(&c);
+}
+
 static void test_geojson_antimeridian_falls_back(void **state)
 {
     (void)state;
@@ -1369,6 +1490,7 @@ int main(void)
         cmocka_unit_test(test_point_homes_every_writer),
         cmocka_unit_test(test_geojson_matches_gdal_driver),
         cmocka_unit_test(test_geojson_antimeridian_falls_back),
+        cmocka_unit_test(test_geojson_same_bytes_at_any_thread_count),
         cmocka_unit_test(test_number_formatting),
         cmocka_unit_test(test_dbf_layout_from_data),
         cmocka_unit_test(test_stale_index_removed),

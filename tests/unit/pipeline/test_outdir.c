@@ -5,7 +5,9 @@
  * held lock refuses a second writer with FR_E_BUSY naming the holder, a
  * stale lock and a killed run's leftovers are reported and cleaned up, an
  * interrupted fallback swap is restored, and paths that must not be
- * replaced (a file, a foreign subdirectory, /) are refused.
+ * replaced (a file, a foreign subdirectory, /) are refused.  A file's
+ * digest taken when its writer finished stands for it only while its name,
+ * size and modification time are the same.
  */
 #include <fcntl.h>
 #include <setjmp.h>
@@ -18,8 +20,10 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <time.h>
 #include <cmocka.h>
 
+#include "filehash.h"
 #include "outdir.h"
 
 static char root[256];
@@ -249,6 +253,28 @@ static void symlinked_target_is_followed(void **state)
     assert_string_equal(read_file("real/targets.csv"), "v1");
 }
 
+static void early_digest_stands_only_for_the_same_file(void **state)
+{
+    (void)state;
+    char p[4200], hex[65];
+    snprintf(p, sizeof p, "%s/layer.geojson", root);
+    write_file("layer.geojson", "{\"type\": \"FeatureCollection\"}\n");
+    fr_file_digest d;
+    assert_int_equal(fr_file_digest_take(root, "layer.geojson", &d), 0);
+    assert_int_equal(fr_sha256_file(p, hex), 0);
+    assert_string_equal(d.hex, hex);
+    assert_true(fr_file_digest_valid(&d, "layer.geojson", p));
+    assert_false(fr_file_digest_valid(&d, "other.geojson", p));
+    struct timespec pause = {0, 20 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    write_file("layer.geojson", "{\"type\": \"FeatureCollection\"}\n"); /* same bytes, written again */
+    assert_false(fr_file_digest_valid(&d, "layer.geojson", p));
+    fr_file_digest none = {0};
+    assert_false(fr_file_digest_valid(&none, "", p));
+    assert_int_equal(fr_file_digest_take(root, "missing.gpkg", &d), -1);
+    assert_false(d.taken);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -260,6 +286,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(interrupted_fallback_swap_is_restored, setup, teardown),
         cmocka_unit_test_setup_teardown(refuses_what_must_not_be_replaced, setup, teardown),
         cmocka_unit_test_setup_teardown(symlinked_target_is_followed, setup, teardown),
+        cmocka_unit_test_setup_teardown(early_digest_stands_only_for_the_same_file, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
