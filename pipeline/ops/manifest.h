@@ -24,6 +24,23 @@
 
 #define FR_MANIFEST_NAME "run_manifest.json"
 
+/* The output files hashed ahead of the manifest (fr_outputs_hash): sorted
+ * by name, with their sizes. */
+typedef struct {
+    size_t count;
+    char **names;
+    long long *size;
+    char (*sha256)[65];
+} fr_output_hashes;
+
+/* Hashes every file in dir but the manifest, on every thread.  The write
+ * stage does it (run_outputs.c) while the files are still in the page
+ * cache, so that its time is counted in the stage; the manifest reuses a
+ * hash whose file has the same name and size (nothing rewrites a staged
+ * file). */
+fr_status fr_outputs_hash(const char *dir, fr_output_hashes *out, fr_error *err);
+void fr_output_hashes_free(fr_output_hashes *h);
+
 typedef struct {
     const fr_run_summary *summary;
     const fr_config *cfg;
@@ -35,6 +52,7 @@ typedef struct {
     struct timespec started;  /* wall clock */
     const char *const *notes; /* warnings logged during the run */
     size_t nnotes;
+    const fr_output_hashes *hashed; /* outputs hashed already, or NULL */
 } fr_manifest_info;
 
 /* Writes DIR/run_manifest.json (hashing every other file in DIR). */
