@@ -226,13 +226,9 @@ void geo_layer_set_point(geo_layer *l, double x, double y)
         bbox_extend(b, x, y);
 }
 
-fr_status geo_layer_add_ring(geo_layer *l, const double *xs, const double *ys, size_t n, int shell,
-                             fr_error *err)
+/* Room for add_rings more rings and add_pts more points. */
+static fr_status reserve_rings(geo_layer *l, size_t add_rings, size_t add, fr_error *err)
 {
-    if (n == 0)
-        return FR_OK;
-    int close = !(xs[0] == xs[n - 1] && ys[0] == ys[n - 1]);
-    size_t add = n + (size_t)close;
     if (l->npts + add > l->pt_cap) {
         size_t cap = l->pt_cap ? l->pt_cap * 2 : 8192;
         while (cap < l->npts + add)
@@ -247,8 +243,10 @@ fr_status geo_layer_add_ring(geo_layer *l, const double *xs, const double *ys, s
         l->py = py;
         l->pt_cap = cap;
     }
-    if (l->nrings + 1 >= l->ring_cap) {
+    if (l->nrings + add_rings >= l->ring_cap) {
         size_t cap = l->ring_cap ? l->ring_cap * 2 : 2048;
+        while (cap <= l->nrings + add_rings)
+            cap *= 2;
         size_t *ps = realloc(l->pt_start, (cap + 1) * sizeof *ps);
         if (!ps)
             return fr_error_oom_while(err, "reading rings of layer '%s'", l->name);
@@ -259,6 +257,18 @@ fr_status geo_layer_add_ring(geo_layer *l, const double *xs, const double *ys, s
         l->ring_shell = rs;
         l->ring_cap = cap;
     }
+    return FR_OK;
+}
+
+fr_status geo_layer_add_ring(geo_layer *l, const double *xs, const double *ys, size_t n, int shell,
+                             fr_error *err)
+{
+    if (n == 0)
+        return FR_OK;
+    int close = !(xs[0] == xs[n - 1] && ys[0] == ys[n - 1]);
+    fr_status st = reserve_rings(l, 1, n + (size_t)close, err);
+    if (st != FR_OK)
+        return st;
     size_t i = l->count - 1;
     double *b = &l->bbox[4 * i];
     memcpy(l->px + l->npts, xs, n * sizeof *xs);
@@ -372,4 +382,48 @@ void geo_layer_compact(geo_layer *l, const unsigned char *keep)
         l->npts = pt_out;
     }
     l->count = out;
+}
+
+fr_status geo_layer_append(geo_layer *dst, geo_layer *src, fr_error *err)
+{
+    if (dst->kind != src->kind || dst->ncols != src->ncols)
+        return fr_error_set(err, FR_E_INTERNAL, "appending layer '%s' to a layer of another shape", src->name);
+    size_t n = src->count, at = dst->count;
+    fr_status st = grow_features(dst, at + n, err);
+    if (st == FR_OK && dst->kind == GEO_GEOM_POLYGON)
+        st = reserve_rings(dst, src->nrings, src->npts, err);
+    if (st != FR_OK || n == 0)
+        return st;
+    memcpy(dst->fid + at, src->fid, n * sizeof *dst->fid);
+    memcpy(dst->bbox + 4 * at, src->bbox, 4 * n * sizeof *dst->bbox);
+    if (dst->kind == GEO_GEOM_POINT) {
+        memcpy(dst->x + at, src->x, n * sizeof *dst->x);
+        memcpy(dst->y + at, src->y, n * sizeof *dst->y);
+    }
+    /* ring and point indices shift by what dst held before */
+    size_t r0 = dst->nrings, p0 = dst->npts;
+    for (size_t i = 0; i < n; i++)
+        dst->ring_start[at + i + 1] = r0 + src->ring_start[i + 1];
+    if (src->nrings) {
+        memcpy(dst->px + p0, src->px, src->npts * sizeof *dst->px);
+        memcpy(dst->py + p0, src->py, src->npts * sizeof *dst->py);
+        memcpy(dst->ring_shell + r0, src->ring_shell, src->nrings);
+        for (size_t r = 0; r < src->nrings; r++)
+            dst->pt_start[r0 + r + 1] = p0 + src->pt_start[r + 1];
+    }
+    dst->nrings += src->nrings;
+    dst->npts += src->npts;
+    for (size_t c = 0; c < dst->ncols; c++) {
+        geo_column *d = &dst->cols[c], *s = &src->cols[c];
+        switch (d->type) {
+        case GEO_COL_STRING: memcpy(d->str + at, s->str, n * sizeof *d->str); break; /* the strings move */
+        case GEO_COL_NUMBER: memcpy(d->num + at, s->num, n * sizeof *d->num); break;
+        case GEO_COL_DATE: memcpy(d->date + at, s->date, n * sizeof *d->date); break;
+        }
+    }
+    dst->count += n;
+    src->count = 0;
+    src->nrings = 0;
+    src->npts = 0;
+    return FR_OK;
 }

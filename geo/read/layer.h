@@ -129,6 +129,11 @@ void geo_layer_drop_last(geo_layer *layer);
  * array in place. */
 void geo_layer_compact(geo_layer *layer, const unsigned char *keep);
 
+/* Moves every feature of src (same kind and columns, added in the same
+ * order) to the end of dst, in order; src is left empty.  The parallel
+ * reader (read.c) joins the layers of its FID ranges with it. */
+fr_status geo_layer_append(geo_layer *dst, geo_layer *src, fr_error *err);
+
 /* 1 if feature i has a geometry. */
 int geo_layer_has_geometry(const geo_layer *layer, size_t i);
 

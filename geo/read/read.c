@@ -2,10 +2,15 @@
  * read.c — reads one input layer through GDAL/OGR into a geo_layer (see
  * read.h for what it promises).
  *
- * One pass over the features on the calling thread: GDAL datasets are not
- * shareable between threads, and reading is bound by the driver anyway.
- * Only the mapped fields are read (OGR_L_SetIgnoredFields), which matters
- * for the wide assessor exports real cities have.
+ * One pass over the features, on the calling thread, or for a large
+ * GeoPackage table on every thread: GDAL datasets are not shareable between
+ * threads, so each thread opens the source again and reads FID ranges
+ * (fid_ranges.h) into a layer of its own, and the ranges are joined in FID
+ * order, their rejects and warnings too, so that the layer and the lists
+ * are those of the sequential read at any thread count.  Most of a read is
+ * the driver's (SQLite, the geometry blobs, the feature objects), which is
+ * why it pays.  Only the mapped fields are read (OGR_L_SetIgnoredFields),
+ * which matters for the wide assessor exports real cities have.
  */
 #include "read.h"
 
@@ -19,6 +24,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <omp.h>
+
 #include <cpl_conv.h>
 #include <cpl_string.h>
 #include <gdal.h>
@@ -28,6 +35,7 @@
 #include "dates.h"
 #include "gdal_gate.h"
 #include "csv_rows.h"
+#include "fid_ranges.h"
 #include "gdal_srs.h"
 #include "source_files.h"
 
@@ -1087,6 +1095,159 @@ static fr_status read_records(reader *r, OGRLayerH lyr, fr_error *err)
     return FR_OK;
 }
 
+/* ---- the parallel read of a GeoPackage table over FID ranges ---- */
+
+/* A range's records, rejects and warnings, until they join the whole. */
+typedef struct {
+    geo_layer *layer;
+    geo_rejects rejects, warnings;
+    geo_read_stats stats;
+    fr_status st;
+    fr_error err;
+} range_part;
+
+/* The empty layer of a range: the columns of whole, nothing else. */
+static geo_layer *range_layer(const geo_layer *whole)
+{
+    geo_layer *l = geo_layer_new(whole->name, whole->source, whole->source_layer, whole->kind);
+    fr_error ignored;
+    for (size_t c = 0; l && c < whole->ncols; c++)
+        if (geo_layer_add_column(l, whole->cols[c].name, whole->cols[c].source_name, whole->cols[c].type, NULL,
+                                 &ignored) != FR_OK) {
+            geo_layer_free(l);
+            l = NULL;
+        }
+    return l;
+}
+
+/* The records of FIDs rg into part (a layer of shape's columns), through
+ * this thread's reader t (its own dataset's layer lyr, or NULL when it could
+ * not be opened). */
+static void read_range(reader *t, const geo_layer *shape, OGRLayerH lyr, const char *fid_col, geo_fid_range rg,
+                       range_part *part)
+{
+    memset(part, 0, sizeof *part);
+    part->layer = range_layer(shape);
+    if (!part->layer) {
+        part->st = fr_error_oom_while(&part->err, "reading %s", t->label);
+        return;
+    }
+    if (!lyr) {
+        part->st = fr_error_set(&part->err, FR_E_INPUT, "%s, layer '%s': cannot open the source again to read it "
+                                "on several threads: %s", t->label, t->layer_name, geo_gdal_gate_msg(t->gate, ""));
+        return;
+    }
+    char filter[400];
+    snprintf(filter, sizeof filter, "\"%s\" >= %lld AND \"%s\" <= %lld", fid_col, (long long)rg.lo, fid_col,
+             (long long)rg.hi);
+    geo_gdal_gate_clear(t->gate);
+    if (OGR_L_SetAttributeFilter(lyr, filter) != OGRERR_NONE) {
+        part->st = fr_error_set(&part->err, FR_E_INPUT, "%s, layer '%s': cannot select features %lld to %lld: %s",
+                                t->label, t->layer_name, (long long)rg.lo, (long long)rg.hi,
+                                geo_gdal_gate_msg(t->gate, ""));
+        return;
+    }
+    t->layer = part->layer;
+    t->stats = &part->stats;
+    t->rejects = &part->rejects;
+    t->warnings = &part->warnings;
+    part->st = read_records(t, lyr, &part->err);
+}
+
+/* Joins part to the whole read r, in range order; frees the part. */
+static fr_status join_range(reader *r, range_part *part, fr_error *err)
+{
+    fr_status st = part->st;
+    if (st != FR_OK)
+        *err = part->err;
+    if (st == FR_OK)
+        st = geo_layer_append(r->layer, part->layer, err);
+    if (st == FR_OK && (geo_rejects_move(r->rejects, &part->rejects) != FR_OK ||
+                        geo_rejects_move(r->warnings, &part->warnings) != FR_OK))
+        st = fr_error_oom_while(err, "reading %s", r->label);
+    r->stats->read += part->stats.read;
+    r->stats->rejected += part->stats.rejected;
+    r->stats->no_geometry += part->stats.no_geometry;
+    geo_layer_free(part->layer);
+    geo_rejects_clear(&part->rejects);
+    geo_rejects_clear(&part->warnings);
+    return st;
+}
+
+/* Every record of the layer over nr FID ranges, on every thread; the
+ * ranges join r's layer, rejects and warnings in order (omp ordered), so
+ * at most a few ranges wait in memory. */
+static fr_status read_ranges(reader *r, const char *layer_name, const char *fid_col, const geo_fid_range *rg,
+                             size_t nr, fr_error *err)
+{
+    geo_layer *shape = range_layer(r->layer); /* read only while r->layer grows */
+    if (!shape)
+        return fr_error_oom_while(err, "reading %s", r->label);
+    fr_status st = FR_OK;
+    geo_read_spec quiet = *r->spec; /* the progress is told by the joins, one at a time */
+    quiet.progress = NULL;
+#pragma omp parallel
+    {
+        geo_gdal_gate gate;
+        geo_gdal_gate_begin(&gate);
+        reader t = *r;
+        t.spec = &quiet;
+        t.gate = &gate;
+        t.bx = t.by = NULL;
+        t.bcap = 0;
+        GDALDatasetH ds = GDALOpenEx(r->spec->source, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
+                                     (const char *const *)r->spec->open_options, NULL);
+        OGRLayerH lyr = ds ? GDALDatasetGetLayerByName(ds, layer_name) : NULL;
+        if (lyr)
+            ignore_other_fields(&t, lyr);
+#pragma omp for ordered schedule(dynamic, 1)
+        for (size_t k = 0; k < nr; k++) {
+            fr_status now;
+#pragma omp atomic read
+            now = st;
+            range_part part;
+            memset(&part, 0, sizeof part);
+            if (now == FR_OK)
+                read_range(&t, shape, lyr, fid_col, rg[k], &part);
+#pragma omp ordered
+            {
+                if (st == FR_OK) {
+                    fr_status joined = join_range(r, &part, err);
+#pragma omp atomic write
+                    st = joined;
+                    if (joined == FR_OK && r->spec->progress)
+                        r->spec->progress(r->spec->progress_arg, (double)(k + 1) / (double)nr);
+                } else {
+                    geo_layer_free(part.layer);
+                    geo_rejects_clear(&part.rejects);
+                    geo_rejects_clear(&part.warnings);
+                }
+            }
+        }
+        free(t.bx);
+        free(t.by);
+        if (ds)
+            GDALClose(ds);
+        geo_gdal_gate_end_quiet(&gate);
+    }
+    geo_layer_free(shape);
+    return st;
+}
+
+/* Every record, on several threads when the source allows it. */
+static fr_status read_all(reader *r, GDALDatasetH ds, OGRLayerH lyr, fr_error *err)
+{
+    geo_fid_range *rg = NULL;
+    size_t nr = 0;
+    if (!r->spec->where && geo_source_is_path(r->spec->source))
+        nr = geo_fid_ranges(ds, lyr, omp_get_max_threads(),
+                            r->spec->parallel_min_features ? r->spec->parallel_min_features : GEO_READ_PARALLEL_MIN, &rg);
+    fr_status st = nr ? read_ranges(r, OGR_L_GetName(lyr), OGR_L_GetFIDColumn(lyr), rg, nr, err)
+                      : read_records(r, lyr, err);
+    free(rg);
+    return st;
+}
+
 fr_status geo_read_layer(const geo_read_spec *spec, geo_layer **out, geo_read_stats *stats,
                          geo_rejects *rejects, geo_rejects *warnings, fr_error *err)
 {
@@ -1129,7 +1290,7 @@ fr_status geo_read_layer(const geo_read_spec *spec, geo_layer **out, geo_read_st
     ignore_other_fields(&r, lyr);
     st = make_layer(&r, has_geometry_source, srs_wkt, err);
     if (st == FR_OK)
-        st = read_records(&r, lyr, err);
+        st = read_all(&r, ds, lyr, err);
     if (st == FR_OK) {
         stats->kept = r.layer->count;
         *out = r.layer;

@@ -85,3 +85,24 @@ void geo_rejects_clear(geo_rejects *r)
     r->items = NULL;
     r->count = r->cap = 0;
 }
+
+fr_status geo_rejects_move(geo_rejects *dst, geo_rejects *src)
+{
+    if (dst->count + src->count > dst->cap) {
+        size_t cap = dst->cap ? dst->cap : 64;
+        while (cap < dst->count + src->count)
+            cap *= 2;
+        geo_reject *items = realloc(dst->items, cap * sizeof *items);
+        if (!items)
+            return FR_E_MEMORY;
+        dst->items = items;
+        dst->cap = cap;
+    }
+    if (src->count)
+        memcpy(dst->items + dst->count, src->items, src->count * sizeof *src->items);
+    dst->count += src->count;
+    free(src->items);
+    src->items = NULL;
+    src->count = src->cap = 0;
+    return FR_OK;
+}

@@ -42,6 +42,10 @@ fr_status geo_rejects_add(geo_rejects *r, const char *layer, int64_t fid, const 
  * the source system.  FR_E_MEMORY on failure. */
 fr_status geo_rejects_tag(geo_rejects *r, size_t i, const char *record_id, const char *address);
 
+/* Moves every item of src to the end of dst, in order (src is left
+ * empty); FR_E_MEMORY on failure, src unchanged. */
+fr_status geo_rejects_move(geo_rejects *dst, geo_rejects *src);
+
 /* Number of rejects of a layer (and reason, unless reason is NULL). */
 size_t geo_rejects_count(const geo_rejects *r, const char *layer, const char *reason);
 

@@ -209,77 +209,117 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Every file in dir (but the manifest), sorted, with size and hash. */
-static fr_status outputs_json(const char *dir, const fr_manifest_info *info, json_object **out, fr_error *err)
+void fr_output_hashes_free(fr_output_hashes *h)
 {
+    for (size_t i = 0; i < h->count; i++)
+        free(h->names[i]);
+    free(h->names);
+    free(h->size);
+    free(h->sha256);
+    memset(h, 0, sizeof *h);
+}
+
+/* The hash of name in known (sorted), when its size is still size. */
+static const char *known_hash(const fr_output_hashes *known, const char *name, long long size)
+{
+    size_t lo = 0, hi = known ? known->count : 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(known->names[mid], name);
+        if (c == 0)
+            return known->size[mid] == size ? known->sha256[mid] : NULL;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* Every file in dir (but the manifest), sorted, with size and hash, in
+ * parallel over the files; a file in known with the same size, or of
+ * digests (taken on its writer's thread) still valid, keeps the hash it
+ * had there. */
+static fr_status hash_dir(const char *dir, const fr_output_hashes *known, const fr_file_digest *digests,
+                         size_t ndigests, fr_output_hashes *out, fr_error *err)
+{
+    memset(out, 0, sizeof *out);
     DIR *d = opendir(dir);
     if (!d)
         return fr_error_set(err, FR_E_OUTPUT, "cannot read %s: %s", dir, strerror(errno));
-    char **names = NULL;
     size_t n = 0;
     struct dirent *e;
     fr_status st = FR_OK;
     while (st == FR_OK && (e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.' || !strcmp(e->d_name, FR_MANIFEST_NAME))
             continue;
-        char **grown = realloc(names, (n + 1) * sizeof *names);
+        char **grown = realloc(out->names, (n + 1) * sizeof *out->names);
+        if (grown)
+            out->names = grown;
         if (!grown || !(grown[n] = strdup(e->d_name))) {
-            if (grown)
-                names = grown;
             st = fr_error_oom(err);
             break;
         }
-        names = grown;
-        n++;
+        out->count = ++n;
     }
     closedir(d);
-    char (*hex)[65] = st == FR_OK ? calloc(n ? n : 1, sizeof *hex) : NULL;
-    long long *size = st == FR_OK ? calloc(n ? n : 1, sizeof *size) : NULL;
+    out->sha256 = st == FR_OK ? calloc(n ? n : 1, sizeof *out->sha256) : NULL;
+    out->size = st == FR_OK ? calloc(n ? n : 1, sizeof *out->size) : NULL;
     int *fail = st == FR_OK ? calloc(n ? n : 1, sizeof *fail) : NULL;
-    if (st == FR_OK && (!hex || !size || !fail))
+    if (st == FR_OK && (!out->sha256 || !out->size || !fail))
         st = fr_error_oom(err);
     if (st == FR_OK) {
-        qsort(names, n, sizeof *names, cmp_str);
+        qsort(out->names, n, sizeof *out->names, cmp_str);
 #pragma omp parallel for schedule(dynamic, 1)
         for (size_t i = 0; i < n; i++) {
             char path[PATH_MAX + NAME_MAX + 2];
-            snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+            snprintf(path, sizeof path, "%s/%s", dir, out->names[i]);
             struct stat sb;
-            size[i] = stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
-            const fr_file_digest *known = NULL;
-            for (size_t k = 0; k < info->ndigests && !known; k++)
-                if (fr_file_digest_valid(&info->digests[k], names[i], path))
-                    known = &info->digests[k];
-            if (known)
-                memcpy(hex[i], known->hex, sizeof hex[i]);
+            out->size[i] = stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
+            const char *had = known_hash(known, out->names[i], out->size[i]);
+            for (size_t k = 0; k < ndigests && !had; k++)
+                if (fr_file_digest_valid(&digests[k], out->names[i], path))
+                    had = digests[k].hex;
+            if (had)
+                memcpy(out->sha256[i], had, sizeof out->sha256[i]);
             else
-                fail[i] = fr_sha256_file(path, hex[i]) != 0 ? (errno ? errno : EIO) : 0;
+                fail[i] = fr_sha256_file(path, out->sha256[i]) != 0 ? (errno ? errno : EIO) : 0;
         }
-        json_object *a = json_object_new_array();
-        for (size_t i = 0; i < n && st == FR_OK; i++) {
-            if (fail[i]) {
-                st = fr_error_set(err, FR_E_OUTPUT, "%s/%s: cannot read it back to hash it: %s", dir, names[i],
+        for (size_t i = 0; i < n && st == FR_OK; i++)
+            if (fail[i])
+                st = fr_error_set(err, FR_E_OUTPUT, "%s/%s: cannot read it back to hash it: %s", dir, out->names[i],
                                   strerror(fail[i]));
-                break;
-            }
-            json_object *o = json_object_new_object();
-            json_object_object_add(o, "file", json_object_new_string(names[i]));
-            json_object_object_add(o, "size", json_object_new_int64(size[i]));
-            json_object_object_add(o, "sha256", json_object_new_string(hex[i]));
-            json_object_array_add(a, o);
-        }
-        if (st == FR_OK)
-            *out = a;
-        else
-            json_object_put(a);
     }
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-    free(hex);
-    free(size);
     free(fail);
+    if (st != FR_OK)
+        fr_output_hashes_free(out);
     return st;
+}
+
+fr_status fr_outputs_hash(const char *dir, const fr_file_digest *digests, size_t ndigests, fr_output_hashes *out,
+                          fr_error *err)
+{
+    return hash_dir(dir, NULL, digests, ndigests, out, err);
+}
+
+/* The "outputs" array: every file in dir (but the manifest). */
+static fr_status outputs_json(const char *dir, const fr_output_hashes *known, json_object **out, fr_error *err)
+{
+    fr_output_hashes h;
+    fr_status st = hash_dir(dir, known, NULL, 0, &h, err);
+    if (st != FR_OK)
+        return st;
+    json_object *a = json_object_new_array();
+    for (size_t i = 0; i < h.count; i++) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "file", json_object_new_string(h.names[i]));
+        json_object_object_add(o, "size", json_object_new_int64(h.size[i]));
+        json_object_object_add(o, "sha256", json_object_new_string(h.sha256[i]));
+        json_object_array_add(a, o);
+    }
+    *out = a;
+    fr_output_hashes_free(&h);
+    return FR_OK;
 }
 
 fr_status fr_accounting_check(const fr_run_summary *s, fr_error *err)
@@ -327,7 +367,7 @@ fr_status fr_manifest_write(const char *dir, const fr_manifest_info *info, fr_er
 {
     const fr_run_summary *s = info->summary;
     json_object *outputs = NULL;
-    fr_status st = outputs_json(dir, info, &outputs, err);
+    fr_status st = outputs_json(dir, info->hashed, &outputs, err);
     if (st != FR_OK)
         return st;
     json_object *m = json_object_new_object();

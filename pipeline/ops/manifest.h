@@ -25,6 +25,25 @@
 
 #define FR_MANIFEST_NAME "run_manifest.json"
 
+/* The output files hashed ahead of the manifest (fr_outputs_hash): sorted
+ * by name, with their sizes. */
+typedef struct {
+    size_t count;
+    char **names;
+    long long *size;
+    char (*sha256)[65];
+} fr_output_hashes;
+
+/* Hashes every file in dir but the manifest, on every thread, but those of
+ * digests (ndigests, may be NULL: the map layers, hashed on their writers'
+ * threads) that are still valid (fr_file_digest_valid).  The write stage
+ * does it (run_outputs.c) while the files are still in the page cache, so
+ * that its time is counted in the stage; the manifest reuses a hash whose
+ * file has the same name and size (nothing rewrites a staged file). */
+fr_status fr_outputs_hash(const char *dir, const fr_file_digest *digests, size_t ndigests, fr_output_hashes *out,
+                          fr_error *err);
+void fr_output_hashes_free(fr_output_hashes *h);
+
 typedef struct {
     const fr_run_summary *summary;
     const fr_config *cfg;
@@ -36,12 +55,10 @@ typedef struct {
     struct timespec started;  /* wall clock */
     const char *const *notes; /* warnings logged during the run */
     size_t nnotes;
-    const fr_file_digest *digests; /* outputs hashed already (fr_file_digest_valid), or NULL */
-    size_t ndigests;
+    const fr_output_hashes *hashed; /* outputs hashed already, or NULL */
 } fr_manifest_info;
 
-/* Writes DIR/run_manifest.json (hashing every other file in DIR but those
- * of info->digests that still match). */
+/* Writes DIR/run_manifest.json (hashing every other file in DIR). */
 fr_status fr_manifest_write(const char *dir, const fr_manifest_info *info, fr_error *err);
 
 /* Every layer balances: read = used + rejected.  On failure names the

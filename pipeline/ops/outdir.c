@@ -499,6 +499,48 @@ static fr_status sync_staging(fr_outdir *d, fr_error *err)
     return st;
 }
 
+fr_status fr_outdir_flush_staged(fr_outdir *d, fr_error *err)
+{
+    if (!d->staged)
+        return fr_error_set(err, FR_E_INTERNAL, "nothing staged to flush in %s", d->target);
+    DIR *dir = opendir(d->new_path);
+    if (!dir)
+        return fr_error_set(err, FR_E_OUTPUT, "cannot read %s: %s", d->new_path, strerror(errno));
+    char (*paths)[PATH_MAX + NAME_MAX + 80] = NULL;
+    size_t n = 0;
+    fr_status st = FR_OK;
+    struct dirent *e;
+    while (st == FR_OK && (e = readdir(dir)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        void *grown = realloc(paths, (n + 1) * sizeof *paths);
+        if (!grown) {
+            st = fr_error_oom(err);
+            break;
+        }
+        paths = grown;
+        snprintf(paths[n++], sizeof *paths, "%s/%s", d->new_path, e->d_name);
+    }
+    closedir(dir);
+    int *fail = st == FR_OK ? calloc(n ? n : 1, sizeof *fail) : NULL;
+    if (st == FR_OK && !fail)
+        st = fr_error_oom(err);
+    if (st == FR_OK) {
+#pragma omp parallel for schedule(dynamic, 1)
+        for (size_t i = 0; i < n; i++) {
+            struct stat sb;
+            if (lstat(paths[i], &sb) == 0 && S_ISREG(sb.st_mode) && fr_outdir_fsync_path(paths[i]) != 0)
+                fail[i] = errno ? errno : EIO;
+        }
+        for (size_t i = 0; i < n && st == FR_OK; i++)
+            if (fail[i])
+                st = fr_error_set(err, FR_E_OUTPUT, "%s: cannot be flushed to disk: %s", paths[i], strerror(fail[i]));
+    }
+    free(fail);
+    free(paths);
+    return st;
+}
+
 /* Swaps new and target.  Without RENAME_EXCHANGE (NFS, some FUSE): target
  * -> old, new -> target; a run killed between the two is repaired by the
  * next fr_outdir_open (recover). */

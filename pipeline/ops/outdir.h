@@ -78,6 +78,11 @@ const char *fr_outdir_path(const fr_outdir *d);
  * outputs.  On failure the previous outputs are untouched. */
 fr_status fr_outdir_commit(fr_outdir *d, fr_outdir_notes *notes, fr_error *err);
 
+/* fsyncs every file written into the staging directory so far, on every
+ * thread, before the commit (whose own fsyncs then find them clean): the
+ * write stage does it, so that its time is counted in the stage. */
+fr_status fr_outdir_flush_staged(fr_outdir *d, fr_error *err);
+
 /* Keeps the staging directory for inspection instead of publishing it:
  * renamed to .OUT.firerisk-held (replacing an earlier one), its path in
  * *held (owned by d).  The target is untouched. */

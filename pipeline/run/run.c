@@ -473,9 +473,7 @@ fr_status fr_run(const fr_run_options *opt, fr_run_summary *summary, fr_error *e
     }
     if (st == FR_OK) {
         stage_begins(opt, "write", 5);
-        st = run_write_outputs(&ctx, err);
-        if (st == FR_OK)
-            st = run_publish_named(&ctx, err);
+        st = run_write_outputs(&ctx, err); /* the named GeoPackage or PostGIS tables too */
     }
     if (st != FR_OK) /* on success the write stage timed itself up to run_summary.txt (run_outputs.c) */
         summary->seconds[FR_STAGE_WRITE] = fr_clock_seconds() - t4;

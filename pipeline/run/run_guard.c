@@ -34,6 +34,7 @@ struct run_guard {
     struct timespec started;
     char *notes[MAX_NOTES];
     size_t nnotes;
+    fr_output_hashes hashed; /* the staged outputs, hashed by run_guard_flush */
 };
 
 static void warn(run_ctx *ctx, const char *event, const char *text)
@@ -93,6 +94,18 @@ fr_status run_guard_staging(run_ctx *ctx, const char **dir, fr_error *err)
     return fr_outdir_staging(ctx->guard->outdir, dir, err);
 }
 
+fr_status run_guard_flush(run_ctx *ctx, fr_error *err)
+{
+    struct run_guard *g = ctx->guard;
+    const char *dir = NULL;
+    fr_status st = run_guard_staging(ctx, &dir, err);
+    if (st == FR_OK) {
+        fr_output_hashes_free(&g->hashed);
+        st = fr_outputs_hash(dir, ctx->digests, ctx->ndigests, &g->hashed, err);
+    }
+    return st == FR_OK ? fr_outdir_flush_staged(g->outdir, err) : st;
+}
+
 fr_status run_guard_publish(run_ctx *ctx, fr_error *err)
 {
     struct run_guard *g = ctx->guard;
@@ -112,7 +125,7 @@ fr_status run_guard_publish(run_ctx *ctx, fr_error *err)
         .as_of_from = opt && opt->as_of ? "--as-of" : ctx->cfg.as_of_set ? "config" : "today",
         .threads = opt && opt->threads > 0 ? opt->threads : omp_get_max_threads(),
         .started = g->started, .notes = (const char *const *)g->notes, .nnotes = g->nnotes,
-        .digests = ctx->digests, .ndigests = ctx->ndigests,
+        .hashed = &g->hashed,
     };
     st = fr_manifest_write(dir, &info, err);
     fr_outdir_notes notes = {0};
@@ -141,6 +154,7 @@ void run_guard_free(run_ctx *ctx)
     if (!g)
         return;
     fr_inputs_free(&g->inputs);
+    fr_output_hashes_free(&g->hashed);
     fr_outdir_close(g->outdir);
     for (size_t i = 0; i < g->nnotes; i++)
         free(g->notes[i]);

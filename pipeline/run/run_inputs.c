@@ -76,6 +76,10 @@ static fr_status read_one(run_ctx *ctx, const cfg_layer *cl, size_t counts_index
         /* required dates after today (UTC) or before 1900 are typos or placeholders */
         .date_bounds = 1, .min_date = fr_days_from_civil(1900, 1, 1), .max_date = (int32_t)(time(NULL) / 86400),
     };
+    /* FIRERISK_READ_PARALLEL_MIN: the tests read small GeoPackages over FID
+     * ranges too (geo/read/fid_ranges.h); unset, large tables only. */
+    const char *pmin = getenv("FIRERISK_READ_PARALLEL_MIN");
+    spec.parallel_min_features = pmin ? strtoul(pmin, NULL, 10) : 0;
     struct fr_progress *bar = ctx->opt ? ctx->opt->progress : NULL;
     if (bar) { /* the progress line names the layer and its source */
         char item[600];

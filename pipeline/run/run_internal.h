@@ -103,6 +103,10 @@ fr_status run_publish_named(run_ctx *ctx, fr_error *err);
 fr_status run_guard_begin(run_ctx *ctx, fr_error *err);
 void run_guard_after_read(run_ctx *ctx);
 fr_status run_guard_staging(run_ctx *ctx, const char **dir, fr_error *err);
+/* The long part of publishing, done at the end of the write stage so that
+ * the stage's time counts it: every staged file hashed for the manifest
+ * and flushed to disk (run_guard_publish then finds both done). */
+fr_status run_guard_flush(run_ctx *ctx, fr_error *err);
 fr_status run_guard_publish(run_ctx *ctx, fr_error *err);
 const char *run_guard_out_path(const run_ctx *ctx);
 void run_guard_free(run_ctx *ctx);

@@ -621,8 +621,17 @@ fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
     /* The .qml style, changes.csv and report.html (run_extras.c). */
     if (st == FR_OK)
         st = run_extras_finish(ctx, staging, &target_table, write_started, err);
+    /* The analyst's GeoPackage or PostGIS tables (run_publish.c), then the
+     * staged files hashed for the manifest and flushed to disk: publishing's
+     * long part, counted in this stage (a held run publishes nothing, so it
+     * skips the flush). */
+    if (st == FR_OK)
+        st = run_publish_named(ctx, err);
+    if (st == FR_OK && !(ctx->sum->checks.nfailed && !(ctx->opt && ctx->opt->accept)))
+        st = run_guard_flush(ctx, err);
     /* run_summary.txt last, with the write stage's time up to it: the
-     * figures stderr prints afterwards (fr_run keeps them). */
+     * figures stderr prints afterwards (fr_run keeps them); what follows
+     * (the summary, the manifest, the swap) takes milliseconds. */
     if (st == FR_OK) {
         char path[4200];
         ctx->sum->seconds[FR_STAGE_WRITE] = fr_clock_seconds() - write_started;

@@ -2,13 +2,16 @@
 # The whole pipeline on a small synthetic city: outputs open with ogrinfo
 # with one feature per parcel, the ranking is consistent with the score,
 # every record is accounted for, and the outputs are byte-identical with 1
-# and 2 threads.
+# and 2 threads (the 2-thread run reads every GeoPackage layer over FID
+# ranges on both threads: FIRERISK_READ_PARALLEL_MIN=1); run_summary.txt
+# times every stage, the write stage (publishing's hashing and flushing
+# included) above zero, and its stages add up to its total.
 source "$(dirname "$0")/common.bash"
 N=3000
 synth_city "$WORK/city" --parcels $N --seed 7
 expect_exit 0 "$FIRERISK" run --config "$WORK/city/firerisk.yaml" --out "$WORK/t1" --threads 1
 cat "$WORK/stderr"
-expect_exit 0 "$FIRERISK" run --config "$WORK/city/firerisk.yaml" --out "$WORK/t2" --threads 2 --quiet
+FIRERISK_READ_PARALLEL_MIN=1 expect_exit 0 "$FIRERISK" run --config "$WORK/city/firerisk.yaml" --out "$WORK/t2" --threads 2 --quiet
 # --quiet: no summary, no progress; warnings (the quality checks' notable figures) still reach the operator.
 grep -v "^firerisk: warning: " "$WORK/stderr" > "$WORK/stderr.other" || true
 [ ! -s "$WORK/stderr.other" ] || fail "--quiet printed: $(cat "$WORK/stderr.other")"
@@ -18,6 +21,14 @@ for f in ranked_parcels.geojson ranked_parcels.shp ranked_parcels.shx ranked_par
   [ -s "$WORK/t1/$f" ] || fail "$f missing"
   cmp -s "$WORK/t1/$f" "$WORK/t2/$f" || fail "$f differs between --threads 1 and --threads 2"
 done
+# Stage times: read, join, features, score and write listed, write not 0.00 s,
+# and the five add up to the total (to the rounding of two decimals).
+awk '/^time:/ {
+  if ($2 != "read" || $4 != "join" || $6 != "features" || $8 != "score" || $10 != "write" || $12 != "total") exit 1
+  sum = 0; for (i = 3; i <= 11; i += 2) sum += $i
+  if ($11 + 0 <= 0 || sum - $13 > 0.03 || $13 - sum > 0.03) exit 1
+  found = 1 } END { exit !found }' "$WORK/t1/run_summary.txt" ||
+  fail "run_summary.txt's stage times: $(grep '^time:' "$WORK/t1/run_summary.txt")"
 ls -a "$WORK" | grep "firerisk-new" >/dev/null && fail "staging directory left behind"
 ls -a "$WORK" | grep "firerisk.lock" >/dev/null || fail "no lock file beside the output directory"
 

@@ -1,0 +1,79 @@
+/*
+ * fid_ranges.c — a GeoPackage layer's FID span cut into ranges (see
+ * fid_ranges.h).
+ */
+#include "fid_ranges.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ogr_api.h>
+
+/* name as an SQL identifier ("..." with inner quotes doubled) or, with
+ * quote '\'', as an SQL string; 0 when it does not fit. */
+static int sql_quoted(const char *name, char quote, char *out, size_t size)
+{
+    size_t n = 0;
+    if (size < 3)
+        return 0;
+    out[n++] = quote;
+    for (const char *s = name; *s; s++) {
+        if (n + 3 >= size)
+            return 0;
+        if (*s == quote)
+            out[n++] = quote;
+        out[n++] = *s;
+    }
+    out[n++] = quote;
+    out[n] = '\0';
+    return 1;
+}
+
+size_t geo_fid_ranges(GDALDatasetH ds, OGRLayerH lyr, int nthreads, size_t min_features, geo_fid_range **out)
+{
+    *out = NULL;
+    GDALDriverH drv = GDALGetDatasetDriver(ds);
+    const char *fid_col = OGR_L_GetFIDColumn(lyr);
+    if (nthreads < 2 || !drv || strcmp(GDALGetDriverShortName(drv), "GPKG") != 0 || !fid_col || !*fid_col)
+        return 0;
+    char table[600], table_str[600], col[300], sql[2000];
+    if (!sql_quoted(OGR_L_GetName(lyr), '"', table, sizeof table) ||
+        !sql_quoted(OGR_L_GetName(lyr), '\'', table_str, sizeof table_str) || !sql_quoted(fid_col, '"', col, sizeof col))
+        return 0;
+    /* NULLs for a view: only a table's rows come in key order */
+    snprintf(sql, sizeof sql,
+             "SELECT MIN(%s), MAX(%s) FROM %s WHERE (SELECT type FROM sqlite_master WHERE name = %s) = 'table'", col,
+             col, table, table_str);
+    OGRLayerH rs = GDALDatasetExecuteSQL(ds, sql, NULL, NULL);
+    if (!rs)
+        return 0;
+    OGRFeatureH f = OGR_L_GetNextFeature(rs);
+    int64_t lo = 0, hi = -1;
+    if (f && OGR_F_IsFieldSetAndNotNull(f, 0) && OGR_F_IsFieldSetAndNotNull(f, 1)) {
+        lo = OGR_F_GetFieldAsInteger64(f, 0);
+        hi = OGR_F_GetFieldAsInteger64(f, 1);
+    }
+    if (f)
+        OGR_F_Destroy(f);
+    GDALDatasetReleaseResultSet(ds, rs);
+    if (hi < lo || (uint64_t)(hi - lo) + 1 < (uint64_t)(min_features ? min_features : 1))
+        return 0;
+    /* several ranges a thread, so that a thread done early takes the next
+     * one while the ranges are joined in order */
+    uint64_t span = (uint64_t)(hi - lo) + 1, n = (uint64_t)nthreads * 8;
+    if (n > span)
+        n = span;
+    geo_fid_range *r = malloc(n * sizeof *r);
+    if (!r)
+        return 0;
+    uint64_t width = span / n, rem = span % n, at = 0; /* the first rem ranges one FID wider */
+    for (uint64_t k = 0; k < n; k++) {
+        uint64_t w = width + (k < rem);
+        r[k].lo = lo + (int64_t)at;
+        r[k].hi = lo + (int64_t)(at + w - 1);
+        at += w;
+    }
+    *out = r;
+    return (size_t)n;
+}

@@ -1,0 +1,189 @@
+/*
+ * test_read_parallel.c — a GeoPackage table read on several threads over
+ * FID ranges (read.c, fid_ranges.c) gives the layer, the rejects and the
+ * warnings of the one-thread read: same features in the same order, same
+ * values, same coordinates, same rejects in the same order.  The table has
+ * rejects (no parcel id, a line, no geometry), warnings (a year that is not
+ * a number, an unclosed ring) and multipolygons spread over every range.
+ */
+#include <math.h>
+#include <omp.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <gdal.h>
+#include <ogr_api.h>
+
+#include "fid_ranges.h"
+#include "read.h"
+
+#define NROWS 3000
+
+static char dir[64], gpkg[128];
+
+static int setup(void **state)
+{
+    (void)state;
+    geo_init();
+    snprintf(dir, sizeof dir, "/tmp/fr_readpar_XXXXXX");
+    if (!mkdtemp(dir))
+        return -1;
+    char csv[128], cmd[512];
+    snprintf(csv, sizeof csv, "%s/parcels.csv", dir);
+    snprintf(gpkg, sizeof gpkg, "%s/city.gpkg", dir);
+    FILE *fp = fopen(csv, "w");
+    if (!fp)
+        return -1;
+    fprintf(fp, "id,addr,yr,wkt\n");
+    for (int i = 0; i < NROWS; i++) {
+        double x = (i % 60) * 20.0, y = (i / 60) * 20.0;
+        if (i % 397 == 5)
+            fprintf(fp, ","); /* required id missing: rejected */
+        else
+            fprintf(fp, "P%d,", i);
+        if (i % 211 == 3)
+            fprintf(fp, "%d OAK ST,unknown,", i); /* not a number: a warning */
+        else
+            fprintf(fp, "%d OAK ST,%d,", i, 1900 + i % 120);
+        if (i % 503 == 7)
+            fprintf(fp, "\"LINESTRING(%g %g,%g %g)\"\n", x, y, x + 1, y + 1); /* wrong type: rejected */
+        else if (i % 499 == 11)
+            fprintf(fp, "\n"); /* no geometry: rejected */
+        else if (i % 307 == 17) /* closed by the reader, with a warning */
+            fprintf(fp, "\"POLYGON((%g %g,%g %g,%g %g,%g %g))\"\n", x, y, x + 10, y, x + 10, y + 10, x, y + 10);
+        else if (i % 101 == 13)
+            fprintf(fp, "\"MULTIPOLYGON(((%g %g,%g %g,%g %g,%g %g)),((%g %g,%g %g,%g %g,%g %g)))\"\n", x, y, x + 5, y,
+                    x + 5, y + 5, x, y, x + 10, y, x + 15, y, x + 15, y + 5, x + 10, y);
+        else
+            fprintf(fp, "\"POLYGON((%g %g,%g %g,%g %g,%g %g,%g %g))\"\n", x, y, x + 10, y, x + 10, y + 10, x, y + 10,
+                    x, y);
+    }
+    fclose(fp);
+    snprintf(cmd, sizeof cmd,
+             "ogr2ogr -q -f GPKG %s %s -oo GEOM_POSSIBLE_NAMES=wkt -oo KEEP_GEOM_COLUMNS=NO -a_srs EPSG:32616 "
+             "-nln parcels",
+             gpkg, csv);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+typedef struct {
+    geo_layer *layer;
+    geo_read_stats stats;
+    geo_rejects rejects, warnings;
+} read_result;
+
+static void read_with(int threads, read_result *out)
+{
+    geo_field_spec fields[] = {{"parcel_id", "id", GEO_COL_STRING, 1, 0},
+                               {"address", "addr", GEO_COL_STRING, 0, 0},
+                               {"year_built", "yr", GEO_COL_NUMBER, 0, 0}};
+    geo_read_spec spec = {.role = "parcels", .source = gpkg, .layer = "parcels", .kind = GEO_GEOM_POLYGON,
+                          .geometry_required = 1, .fields = fields, .nfields = 3, .parallel_min_features = 1};
+    memset(out, 0, sizeof *out);
+    fr_error err = {0};
+    omp_set_num_threads(threads);
+    assert_int_equal(geo_read_layer(&spec, &out->layer, &out->stats, &out->rejects, &out->warnings, &err), FR_OK);
+}
+
+static void free_result(read_result *r)
+{
+    geo_layer_free(r->layer);
+    geo_rejects_clear(&r->rejects);
+    geo_rejects_clear(&r->warnings);
+}
+
+static void same_list(const geo_rejects *a, const geo_rejects *b)
+{
+    assert_int_equal(a->count, b->count);
+    for (size_t i = 0; i < a->count; i++) {
+        assert_int_equal(a->items[i].fid, b->items[i].fid);
+        assert_string_equal(a->items[i].reason, b->items[i].reason);
+        assert_string_equal(a->items[i].detail, b->items[i].detail);
+    }
+}
+
+static void same_layer(const geo_layer *a, const geo_layer *b)
+{
+    assert_int_equal(a->count, b->count);
+    assert_int_equal(a->nrings, b->nrings);
+    assert_int_equal(a->npts, b->npts);
+    assert_memory_equal(a->fid, b->fid, a->count * sizeof *a->fid);
+    assert_memory_equal(a->ring_start, b->ring_start, (a->count + 1) * sizeof *a->ring_start);
+    assert_memory_equal(a->pt_start, b->pt_start, (a->nrings + 1) * sizeof *a->pt_start);
+    assert_memory_equal(a->ring_shell, b->ring_shell, a->nrings);
+    assert_memory_equal(a->px, b->px, a->npts * sizeof *a->px);
+    assert_memory_equal(a->py, b->py, a->npts * sizeof *a->py);
+    assert_memory_equal(a->bbox, b->bbox, 4 * a->count * sizeof *a->bbox);
+    for (size_t i = 0; i < a->count; i++) {
+        assert_string_equal(a->cols[0].str[i], b->cols[0].str[i]);
+        assert_string_equal(a->cols[1].str[i], b->cols[1].str[i]);
+        double x = a->cols[2].num[i], y = b->cols[2].num[i];
+        assert_true((isnan(x) && isnan(y)) || x == y);
+    }
+}
+
+/* The ranges cover the table's FIDs once, in order, and exist only for a
+ * GeoPackage table read on more than one thread. */
+static void ranges_cover_the_table(void **state)
+{
+    (void)state;
+    GDALDatasetH ds = GDALOpenEx(gpkg, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    assert_non_null(ds);
+    OGRLayerH lyr = GDALDatasetGetLayerByName(ds, "parcels");
+    geo_fid_range *rg = NULL;
+    size_t n = geo_fid_ranges(ds, lyr, 3, 1, &rg);
+    assert_int_equal(n, 24);
+    assert_int_equal(rg[0].lo, 1);
+    for (size_t k = 1; k < n; k++)
+        assert_int_equal(rg[k].lo, rg[k - 1].hi + 1);
+    assert_int_equal(rg[n - 1].hi, NROWS);
+    free(rg);
+    assert_int_equal(geo_fid_ranges(ds, lyr, 1, 1, &rg), 0);           /* one thread */
+    assert_int_equal(geo_fid_ranges(ds, lyr, 2, NROWS + 1, &rg), 0);   /* too few features */
+    GDALClose(ds);
+}
+
+static void any_thread_count_reads_the_same(void **state)
+{
+    (void)state;
+    read_result one, many;
+    read_with(1, &one);
+    assert_int_equal(one.stats.read, NROWS);
+    assert_true(one.rejects.count >= 15); /* every kind of reject, spread over the table */
+    assert_true(one.warnings.count >= 10);
+    assert_true(one.layer->nrings > one.layer->count); /* multipolygons */
+    for (int threads = 2; threads <= 3; threads++) {
+        read_with(threads, &many);
+        assert_int_equal(many.stats.read, one.stats.read);
+        assert_int_equal(many.stats.kept, one.stats.kept);
+        assert_int_equal(many.stats.rejected, one.stats.rejected);
+        same_layer(one.layer, many.layer);
+        same_list(&one.rejects, &many.rejects);
+        same_list(&one.warnings, &many.warnings);
+        free_result(&many);
+    }
+    free_result(&one);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(ranges_cover_the_table),
+        cmocka_unit_test(any_thread_count_reads_the_same),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
