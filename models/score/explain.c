@@ -171,9 +171,11 @@ void model_explain(const char *feature, double value, int as_of_year, double rad
     else if (!strncmp(f, "fire_kernel_", 12) && sscanf(f + 12, "%lfm", &metres) == 1)
         snprintf(buf, size, "recent fires close by (density %s at %.0f m scale)", number(value, num, sizeof num),
                  metres);
-    else if (strchr(f, '=')) /* a level of a categorical attribute: "heating=wood stove" */
-        snprintf(buf, size, "%.*s%s%s", (int)(strchr(f, '=') - f), f, value > 0.5 ? ": " : " not ",
-                 strchr(f, '=') + 1);
+    else if (strchr(f, '=')) { /* a level of a categorical attribute: "heating=wood stove" */
+        int bg = !strncmp(f, "bg_", 3); /* a block group's: "block group zoning: R2" */
+        snprintf(buf, size, "%s%.*s%s%s", bg ? "block group " : "", (int)(strchr(f, '=') - f - (bg ? 3 : 0)),
+                 f + (bg ? 3 : 0), value > 0.5 ? ": " : " not ", strchr(f, '=') + 1);
+    }
     else if (!strcmp(f, "homes_at_location"))
         snprintf(buf, size, "%.0f %s at this location", value, plural(value, "home", "homes"));
     else if (!strcmp(f, "fires_location_5y"))

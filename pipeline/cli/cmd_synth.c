@@ -5,6 +5,7 @@
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "read.h"
@@ -18,6 +19,9 @@ static const char *const synth_option_rows[] = {
     "--seed S\trandom seed (default 1); the same parcels and seed give the same city",
     "--visit-effect E\tthe planted effect of a home visit, 0 to 1: a visited home's fire probability times "
     "(1 - E) for 12 months (default 0.3; docs/SYNTH.md)",
+    "--profile P\tdefault, or rich: adds a categorical heating field (wood raises risk, solar is rare), "
+    "condominium stacks (several parcels on one footprint, the building's count raises risk) and fire history that "
+    "raises later risk in the building, within 100 m and, more weakly, within 1000 m (docs/SYNTH.md section 7b)",
     "--threads N\tOpenMP threads (the output does not depend on it)",
     "--out DIR\toutput directory, created if missing (required)",
     NULL};
@@ -25,7 +29,7 @@ static const char *const synth_option_rows[] = {
 const fr_cli_command fr_cli_synth = {
     .name = "synth",
     .main = cmd_synth,
-    .synopsis = "--parcels N [--seed S] [--visit-effect E] [--threads N] --out DIR",
+    .synopsis = "--parcels N [--seed S] [--visit-effect E] [--profile P] [--threads N] --out DIR",
     .summary = "write a synthetic city (GeoPackage + firerisk.yaml + truth.csv) into DIR",
     .description = "The city's layers (parcels, inspections, incidents, visits, stations, block groups) follow a documented "
                    "generative model with planted risk (docs/SYNTH.md), so models can be checked against truth.",
@@ -37,15 +41,15 @@ static int cmd_synth(int argc, char **argv)
     static const struct option opts[] = {{"parcels", required_argument, 0, 'n'}, {"seed", required_argument, 0, 's'},
                                          {"out", required_argument, 0, 'o'},     {"threads", required_argument, 0, 't'},
                                          {"help", no_argument, 0, 'h'},          {"visit-effect", required_argument, 0, 'e'},
-                                         {0, 0, 0, 0}};
+                                         {"profile", required_argument, 0, 'p'},  {0, 0, 0, 0}};
     long parcels = -1, seed = 1, threads = 0;
     double visit_effect = SYNTH_VISIT_EFFECT;
     const char *out = NULL;
-    int c;
+    int c, rich = 0;
     char *end;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":n:s:o:t:he:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":n:s:o:t:he:p:", opts, NULL)) != -1) {
         switch (c) {
         case 'n':
             if (fr_cli_parse_long(optarg, 1, 50000000, &parcels) != 0)
@@ -64,6 +68,11 @@ static int cmd_synth(int argc, char **argv)
             if (end == optarg || *end || !(visit_effect >= 0 && visit_effect <= 1))
                 return fr_cli_usage_error(&fr_cli_synth, "--visit-effect must be a number from 0 to 1");
             break;
+        case 'p':
+            if (strcmp(optarg, "default") && strcmp(optarg, "rich"))
+                return fr_cli_usage_error(&fr_cli_synth, "--profile must be default or rich");
+            rich = !strcmp(optarg, "rich");
+            break;
         case 'o': out = optarg; break;
         case 'h': fr_cli_help(&fr_cli_synth, stdout); return 0;
         default: return fr_cli_bad_option(&fr_cli_synth, opts, c, argc, argv);
@@ -75,7 +84,7 @@ static int cmd_synth(int argc, char **argv)
     if (threads > 0)
         omp_set_num_threads((int)threads);
     geo_init();
-    synth_options so = {.parcels = parcels, .seed = (uint64_t)seed, .out_dir = out, .visit_effect = visit_effect};
+    synth_options so = {.parcels = parcels, .seed = (uint64_t)seed, .out_dir = out, .visit_effect = visit_effect, .rich = rich};
     fr_error err = {0};
     synth_summary sum;
     fr_status st = synth_city_run_summary(&so, &sum, &err);

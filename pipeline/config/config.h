@@ -119,10 +119,14 @@ typedef struct {
     size_t nparcel_numeric;
     char **parcel_categorical;  /* parcels' source fields that are categorical features */
     size_t nparcel_categorical;
+    char **block_group_numeric;     /* block groups' source fields: numeric features bg_<field> */
+    size_t nblock_group_numeric;
+    char **block_group_categorical; /* block groups' source fields: categorical features bg_<field>=<level> */
+    size_t nblock_group_categorical;
     int min_level_homes;        /* a categorical level held by fewer homes is pooled into "other" */
 } cfg_features;
 
-#define FR_MAX_ATTRIBUTES 128   /* parcel_numeric + parcel_categorical, at most */
+#define FR_MAX_ATTRIBUTES 128   /* parcel_numeric + parcel_categorical, at most (and the same for block groups) */
 
 /* ---- score: ------------------------------------------------------------- */
 

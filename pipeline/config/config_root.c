@@ -71,11 +71,19 @@ static fr_status features_finish(cfg_walk *w, const yaml_node_t *n, const char *
     if (f->nparcel_numeric + f->nparcel_categorical > FR_MAX_ATTRIBUTES)
         return cfg_fail(w, n, "features.parcel_numeric and parcel_categorical name at most %d fields together",
                         FR_MAX_ATTRIBUTES);
-    for (size_t i = 0; i < f->nparcel_numeric + f->nparcel_categorical; i++) {
-        const char *a = i < f->nparcel_numeric ? f->parcel_numeric[i] : f->parcel_categorical[i - f->nparcel_numeric];
-        if (strlen(a) > 60 || strchr(a, '='))
-            return cfg_fail(w, n, "features: attribute field '%s' must be at most 60 characters, without '='", a);
-    }
+    if (f->nblock_group_numeric + f->nblock_group_categorical > FR_MAX_ATTRIBUTES)
+        return cfg_fail(w, n, "features.block_group_numeric and block_group_categorical name at most %d fields "
+                              "together", FR_MAX_ATTRIBUTES);
+    char *const *lists[] = {f->parcel_numeric, f->parcel_categorical, f->block_group_numeric,
+                            f->block_group_categorical};
+    const size_t counts[] = {f->nparcel_numeric, f->nparcel_categorical, f->nblock_group_numeric,
+                             f->nblock_group_categorical};
+    for (size_t l = 0; l < 4; l++)
+        for (size_t i = 0; i < counts[l]; i++) {
+            const char *a = lists[l][i];
+            if (strlen(a) > 60 || strchr(a, '='))
+                return cfg_fail(w, n, "features: attribute field '%s' must be at most 60 characters, without '='", a);
+        }
     return FR_OK;
 }
 
@@ -109,6 +117,15 @@ static const cfg_key features_keys[] = {
      offsetof(cfg_features, nparcel_categorical), .def = "[]", .doc_type = "list of source fields",
      .help = "fields of the parcels layer that become categorical features: one column `<field>=<level>` per "
              "level held by `min_level_homes` homes or more, the rarer ones pooled in `<field>=other`"},
+    {"block_group_numeric", CFG_TEXT_LIST, offsetof(cfg_features, block_group_numeric),
+     offsetof(cfg_features, nblock_group_numeric), .def = "[]", .doc_type = "list of source fields",
+     .help = "fields of the block_groups layer that become numeric features `bg_<field>` (beside the numeric "
+             "fields mapped in `layers.block_groups.fields`; [FEATURES.md](FEATURES.md))"},
+    {"block_group_categorical", CFG_TEXT_LIST, offsetof(cfg_features, block_group_categorical),
+     offsetof(cfg_features, nblock_group_categorical), .def = "[]", .doc_type = "list of source fields",
+     .help = "fields of the block_groups layer that become categorical features: one column "
+             "`bg_<field>=<level>` per level held by `min_level_homes` homes or more (counted over the homes of "
+             "the block groups), the rarer ones pooled in `bg_<field>=other`"},
     {"min_level_homes", CFG_WHOLE, offsetof(cfg_features, min_level_homes), .min = 1, .max = 100000000,
      .def = "30", .help = "a categorical level held by fewer homes is pooled into `other`"},
 };

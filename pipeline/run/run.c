@@ -141,8 +141,8 @@ static fr_status block_group_context(run_ctx *ctx, fr_error *err)
     if (!ctx->context_names || !ctx->context_values)
         return fr_error_oom(err);
     for (size_t c = 0; c < b->ncols; c++) {
-        if (b->cols[c].type != GEO_COL_NUMBER)
-            continue;
+        if (b->cols[c].type != GEO_COL_NUMBER || !strncmp(b->cols[c].name, "attr:", 5))
+            continue; /* attr:<field>: features.block_group_* (run_attributes.c) */
         size_t len = strlen(b->cols[c].name) + 4;
         char *name = malloc(len);
         double *v = malloc((n ? n : 1) * sizeof *v);

@@ -47,13 +47,15 @@ static void read_progress(void *bar, double fraction)
 static fr_status read_one(run_ctx *ctx, const cfg_layer *cl, size_t counts_index, geo_geom_kind kind,
                           int geometry_required, geo_layer **out, fr_error *err)
 {
-    size_t nattr = counts_index == LAYER_PARCELS ? run_attribute_count(&ctx->cfg) : 0;
+    int attr_layer = counts_index == LAYER_PARCELS || counts_index == LAYER_BLOCK_GROUPS;
+    int of_bgs = counts_index == LAYER_BLOCK_GROUPS;
+    size_t nattr = attr_layer ? run_attribute_count(&ctx->cfg, of_bgs) : 0;
     size_t nf = cl->nfields + (cl->zone_field ? 1 : 0) + nattr;
     geo_field_spec *specs = calloc(nf ? nf : 1, sizeof *specs);
     if (!specs)
         return fr_error_oom(err);
     if (nattr)
-        run_attribute_specs(&ctx->cfg, specs + nf - nattr);
+        run_attribute_specs(&ctx->cfg, of_bgs, specs + nf - nattr);
     for (size_t i = 0; i < cl->nfields; i++) {
         specs[i].name = cl->fields[i].logical;
         specs[i].source_name = cl->fields[i].source;

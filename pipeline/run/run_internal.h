@@ -224,14 +224,17 @@ fr_layer_counts *run_counts(run_ctx *ctx, size_t k);
 fr_status run_scales_input(const run_ctx *ctx, model_scales *s, model_incident_points *pts, double **xy,
                            fr_error *err);
 
-/* Parcel attributes as features (features.parcel_numeric, parcel_categorical;
- * run_attributes.c): how many fields the parcels layer reads for them, their
- * read specs (logical names "attr:<field>"), and after the join their
- * columns appended to the context columns: the numbers as read, and one 0/1
- * column per level of each categorical field (models/score/categories.h). */
-size_t run_attribute_count(const fr_config *cfg);
+/* Parcel and block-group attributes as features (features.parcel_numeric,
+ * parcel_categorical, block_group_numeric, block_group_categorical;
+ * run_attributes.c): how many fields the parcels layer (block_groups 0) or
+ * the block groups layer (1) reads for them, their read specs (logical
+ * names "attr:<field>"), and after the join their columns appended to the
+ * context columns: the numbers as read, and one 0/1 column per level of
+ * each categorical field (models/score/categories.h); a block group's
+ * columns are named bg_<field> and bg_<field>=<level>. */
+size_t run_attribute_count(const fr_config *cfg, int block_groups);
 #define RUN_MAX_ATTRIBUTES FR_MAX_ATTRIBUTES
-void run_attribute_specs(const fr_config *cfg, geo_field_spec *specs);
+void run_attribute_specs(const fr_config *cfg, int block_groups, geo_field_spec *specs);
 fr_status run_attribute_context(run_ctx *ctx, fr_error *err);
 
 /* Numbers the homes' locations: homes whose representative points agree

@@ -124,6 +124,7 @@ static fr_status synth_write_gpkg_file(const synth_city *s, const char *path, fr
         {"vacant", SYNTH_WRITE_INT, NULL, 0, s->vacant, NULL},
         {"owner_occ", SYNTH_WRITE_INT, NULL, 0, s->owner_occ, NULL},
         {"bg_geoid", SYNTH_WRITE_STRING, NULL, 0, NULL, NULL}, /* filled below */
+        {"heating", SYNTH_WRITE_STRING, s->heating, SYNTH_HEAT_W, NULL, NULL}, /* rich profile only */
     };
     /* bg_geoid per parcel: a slot array built from the block-group index */
     char *bg_geoid = malloc(s->n_parcels * SYNTH_GEOID_W + 1);
@@ -190,7 +191,8 @@ static fr_status synth_write_gpkg_file(const synth_city *s, const char *path, fr
 
 #define NF(a) (sizeof(a) / sizeof((a)[0]))
     const synth_write_layer layers[] = {
-        {"parcels", s->n_parcels, SYNTH_WRITE_POLYGONS, s->vx, s->vy, s->ring_start, pf, NF(pf)},
+        {"parcels", s->n_parcels, SYNTH_WRITE_POLYGONS, s->vx, s->vy, s->ring_start, pf,
+         NF(pf) - (s->heating ? 0 : 1)},
         {"inspections", s->n_insp, SYNTH_WRITE_POINTS, s->insp_x, s->insp_y, NULL, insp_fields,
          NF(insp_fields)},
         {"incidents", s->n_inc, SYNTH_WRITE_POINTS, s->inc_x, s->inc_y, NULL, inc_fields,
@@ -266,7 +268,8 @@ fr_status synth_city_run_summary(const synth_options *opt, synth_summary *summar
         return st;
 
     synth_city city;
-    st = synth_city_generate_e(opt->parcels, opt->seed, opt->visit_effect, &city, err);
+    st = synth_city_generate_profile(opt->parcels, opt->seed, opt->visit_effect,
+                                     opt->rich ? SYNTH_PROFILE_RICH : SYNTH_PROFILE_DEFAULT, &city, err);
     if (st != FR_OK)
         return st;
 

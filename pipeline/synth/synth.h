@@ -29,6 +29,7 @@ typedef struct {
     uint64_t seed;
     const char *out_dir;
     double visit_effect; /* planted e of the home visits, 0..1 (SYNTH_VISIT_EFFECT by default) */
+    int rich;            /* 1: the rich profile (SYNTH_PROFILE_RICH, docs/SYNTH.md section 7b) */
 } synth_options;
 
 /* Counts per layer, for the CLI to print. */

@@ -42,7 +42,8 @@
 #define FIELD_SCALE 3000.0 /* metres: length scale of the neighbourhood field */
 #define AVG_LOTS_PER_BLOCK 17.0
 #define MAX_LOTS_FACE 12
-#define MAX_LOTS_BLOCK (2 * MAX_LOTS_FACE)
+#define MAX_STACK 10      /* homes of a condominium stack, at most (rich profile) */
+#define MAX_LOTS_BLOCK (MAX_LOTS_FACE * MAX_STACK) /* a face holds at most 6 large lots (span >= 2) */
 #define MAX_VERTS 12
 
 #define INSP_PER_PARCEL 0.5
@@ -61,12 +62,26 @@
 #define B_POV 2.00   /* x poverty_rate of the block group (fraction) */
 #define B_COND 0.35  /* x hidden parcel condition, N(0, 1) */
 
+/* Rich profile (SYNTH_PROFILE_RICH, docs/SYNTH.md section 7b), on top of
+ * the terms above.  The three history terms come with a yearly offset that
+ * keeps the year's expected fire count what it is without them (sc_history). */
+#define B_WOOD 0.90   /* x (heating = WOOD) */
+#define B_LOC 0.35    /* x ln(homes on the parcel's footprint) */
+#define B_BLDG 0.40   /* x ln(1 + structure fires in the building in the 5 calendar years before y) */
+#define B_NEAR 0.30   /* x ln(1 + structure fires within NEAR_M of the lot centre, same years) */
+#define B_FAR 0.20    /* x ln(1 + structure fires within FAR_M, same years) */
+#define HIST_YEARS 5
+#define NEAR_M 100.0
+#define FAR_M 1000.0
+#define HIST_CELL 250.0 /* metres: grid cell of the fire counts */
+#define STACK_SHARE 0.5 /* share of the large lots that are condominium stacks */
+
 #define SC_CHUNK 4096
 
 enum {
     ST_COL = 1, ST_ROW, ST_STREET_NS, ST_STREET_EW, ST_BLOCK, ST_BOUND, ST_LOT, ST_BLOCKATTR,
     ST_PARCEL, ST_BG, ST_FIELD, ST_NAMES, ST_INSP, ST_FIRE, ST_NONFIRE, ST_INCLOC, ST_STATION,
-    ST_VISIT, ST_VISIT_EFFECT /* last: the streams before keep their numbers */
+    ST_VISIT, ST_VISIT_EFFECT, ST_STACK, ST_HEATING /* new streams last: the ones before keep their numbers */
 };
 
 /* Home visits (docs/SYNTH.md): each year from SYNTH_VISIT_FIRST_YEAR, a
@@ -109,6 +124,15 @@ static uint64_t sc_next(sc_rng *r)
 {
     r->s += 0x9E3779B97F4A7C15ull;
     return sc_mix(r->s);
+}
+
+/* The generator of (seed, stream, index) after `draws` draws: the state is
+ * a counter, so this is where the sequence would be after them. */
+static sc_rng sc_rng_after(uint64_t seed, uint64_t stream, uint64_t index, uint64_t draws)
+{
+    sc_rng r = sc_rng_init(seed, stream, index);
+    r.s += 0x9E3779B97F4A7C15ull * draws;
+    return r;
 }
 
 /* Uniform in [0, 1). */
@@ -229,11 +253,17 @@ typedef struct {
     double insp_scale, noise_rate;
     double visit_effect;
     uint32_t *prevented;           /* per parcel: fires the visit effect removed */
+    int rich;                      /* SYNTH_PROFILE_RICH */
+    uint8_t *aunit;                /* rich: 1-based unit of a condominium stack, 0 = not stacked */
+    uint16_t *fire_mask;           /* per parcel: bit y - SYNTH_FIRST_YEAR = a structure fire in year y */
+    double *hist;                  /* rich: history terms of the current year (section 7b) */
+    double *year_part;              /* rich: 3 partial sums per chunk of SC_CHUNK parcels */
 } sc_ctx;
 
 typedef struct {
     double xa, xb, ya, yb;
     int face, start, span, k, large;
+    int stack, unit;               /* condominium: homes on the footprint, this one's unit (1-based); 0 = none */
     int nv;
     double vx[MAX_VERTS], vy[MAX_VERTS];
 } sc_lot;
@@ -355,6 +385,14 @@ static int sc_block_lots(const sc_ctx *c, long block, sc_lot *lots)
             L->span = span;
             L->k = k;
             L->large = span > 1;
+            L->stack = L->unit = 0;
+            if (c->rich && L->large) {
+                sc_rng sg = sc_rng_init(c->seed, ST_STACK, (uint64_t)block * 32u + (uint64_t)face * 16u + (uint64_t)j);
+                if (sc_unif(&sg) < STACK_SHARE) {
+                    L->stack = 3 + (int)((MAX_STACK - 2) * sc_unif(&sg)); /* 3..10 homes */
+                    L->unit = 1;
+                }
+            }
 
             /* extra vertices: front (perturbed), sides (shared), rear (collinear) */
             sc_rng lg = sc_rng_init(c->seed, ST_LOT, (uint64_t)block * 32u + (uint64_t)face * 16u + (uint64_t)j);
@@ -398,6 +436,10 @@ static int sc_block_lots(const sc_ctx *c, long block, sc_lot *lots)
                 PUT(L->xa, west[q]);
 #undef PUT
             L->nv = v;
+            for (int q = 1; q < L->stack; q++) { /* the other units: the same footprint */
+                lots[n] = *L;
+                lots[n++].unit = q + 1;
+            }
             j += span;
         }
     }
@@ -463,7 +505,7 @@ void synth_city_free(synth_city *s)
         s->insp_date, s->insp_result, s->insp_violations, s->insp_x, s->insp_y, s->insp_parcel,
         s->inc_id, s->inc_date, s->inc_type, s->inc_address, s->inc_x, s->inc_y, s->inc_parcel,
         s->inc_structure, s->visit_id, s->visit_parcel_id, s->visit_date, s->visit_outcome, s->visit_x,
-        s->visit_y, s->visit_parcel};
+        s->visit_y, s->visit_parcel, s->heating, s->stack};
     for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++)
         free(arrays[k]);
     memset(s, 0, sizeof *s);
@@ -474,7 +516,7 @@ static void sc_ctx_free(sc_ctx *c)
     void *arrays[] = {c->col_x0, c->col_w, c->ns_w, c->row_y0, c->row_ds, c->row_dn, c->ew_w,
                       c->bg_of_cell, c->ax0, c->ax1, c->ay0, c->ay1, c->aface, c->alarge,
                       c->adout, c->ablock, c->cond, c->lp_static, c->viol_year, c->insp_off,
-                      c->inc_off, c->visit_off, c->prevented};
+                      c->inc_off, c->visit_off, c->prevented, c->aunit, c->fire_mask, c->hist, c->year_part};
     for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++)
         free(arrays[k]);
 }
@@ -604,6 +646,12 @@ static fr_status sc_parcels(sc_ctx *c, synth_city *s, fr_error *err)
     SC_ALLOC(c->alarge, n);
     SC_ALLOC(c->adout, n);
     SC_ALLOC(c->ablock, n);
+    if (c->rich) {
+        SC_ALLOC(s->stack, n);
+        SC_ALLOC(c->aunit, n);
+        if (!s->stack || !c->aunit)
+            return fr_error_oom_while(err, "for %zu parcels", n);
+    }
     if (!s->ring_start || !s->vx || !s->vy || !s->parcel_id || !s->address || !c->ax0 ||
         !c->ax1 || !c->ay0 || !c->ay1 || !c->aface || !c->alarge || !c->adout || !c->ablock) {
         free(lot_off);
@@ -649,6 +697,10 @@ static fr_status sc_parcels(sc_ctx *c, synth_city *s, fr_error *err)
                 double sw = c->ew_w[street_ix];
                 c->adout[i] = (float)fmin(11.7, 0.5 * sw - 0.5);
                 c->ablock[i] = (int32_t)b;
+                if (c->rich) {
+                    s->stack[i] = L->stack ? L->stack : 1;
+                    c->aunit[i] = (uint8_t)L->unit;
+                }
                 sc_slot(s->parcel_id + i * SYNTH_ID_W, SYNTH_ID_W, "P%07zu", i + 1);
                 /* hundred block from the address origin; even numbers on
                  * the north side of a street, odd on the south side */
@@ -663,8 +715,12 @@ static fr_status sc_parcels(sc_ctx *c, synth_city *s, fr_error *err)
                     number = 100 * (c->cc - col) + 2 * (L->k - L->start - L->span) + parity;
                 }
                 sc_street_name(c, street_ix, street, sizeof street);
-                sc_slot(s->address + i * SYNTH_ADDR_W, SYNTH_ADDR_W, "%ld %c %s", number, dir,
-                         street);
+                if (L->unit)
+                    sc_slot(s->address + i * SYNTH_ADDR_W, SYNTH_ADDR_W, "%ld %c %s UNIT %d", number, dir,
+                            street, L->unit);
+                else
+                    sc_slot(s->address + i * SYNTH_ADDR_W, SYNTH_ADDR_W, "%ld %c %s", number, dir,
+                            street);
             }
         }
     }
@@ -763,6 +819,8 @@ static fr_status sc_attributes(sc_ctx *c, synth_city *s, fr_error *err)
     SC_ALLOC(s->owner_occ, n);
     SC_ALLOC(s->bg, n);
     SC_ALLOC(c->cond, n);
+    if (c->rich && !SC_ALLOC(s->heating, n * SYNTH_HEAT_W))
+        return fr_error_oom_while(err, "for parcel attributes");
     if (!s->year_built || !s->land_use || !s->bldg_sqft || !s->units || !s->assessed_value ||
         !s->vacant || !s->owner_occ || !s->bg || !c->cond)
         return fr_error_oom_while(err, "for parcel attributes");
@@ -785,7 +843,10 @@ static fr_status sc_attributes(sc_ctx *c, synth_city *s, fr_error *err)
 
         const char *lu;
         double u = sc_unif(&g1);
-        if (c->alarge[i])
+        int stacked = s->stack && s->stack[i] > 1;
+        if (stacked)
+            lu = "MFR";
+        else if (c->alarge[i])
             lu = u < 0.3 + 0.3 * (1.0 - rn) ? "COM" : "MFR";
         else {
             double p_vac = sc_logistic(-3.6 + 0.8 * ne), p_com = 0.01 + 0.04 * (1.0 - rn);
@@ -793,7 +854,10 @@ static fr_status sc_attributes(sc_ctx *c, synth_city *s, fr_error *err)
         }
         int units = 0;
         double sqft = 0.0, ua = sc_unif(&g1), z = sc_normal(&g1);
-        if (lu[0] == 'S') {
+        if (stacked) {
+            units = 1;
+            sqft = 650.0 + 600.0 * ua;
+        } else if (lu[0] == 'S') {
             units = 1;
             sqft = sc_clamp(1500.0 * exp(0.005 * (year - 1960) + 0.28 * z), 600.0, 6500.0);
         } else if (lu[0] == 'M') {
@@ -811,10 +875,10 @@ static fr_status sc_attributes(sc_ctx *c, synth_city *s, fr_error *err)
         if (!vacant && lu[0] == 'S')
             owner = uo < 1.0 - s->bg_pct_renter[g];
         else if (!vacant && lu[0] == 'M' && units <= 4)
-            owner = uo < 0.25;
+            owner = uo < (stacked ? 0.5 : 0.25);
         double price = exp(-0.35 * ne) * (1.3 - 0.5 * rn);
         double depr = fmax(0.35, 1.0 - (SYNTH_LAST_YEAR - year) / 160.0);
-        double value = area * 45.0 * price +
+        double value = area / (stacked ? s->stack[i] : 1) * 45.0 * price +
                        isqft * 95.0 * price * depr * (vacant ? 0.5 : 1.0) * (lu[0] == 'C' ? 1.3 : 1.0);
         value *= exp(0.1 * sc_normal(&g1));
 
@@ -826,6 +890,13 @@ static fr_status sc_attributes(sc_ctx *c, synth_city *s, fr_error *err)
         s->vacant[i] = vacant;
         s->owner_occ[i] = owner;
         c->cond[i] = sc_normal(&g1);
+        if (s->heating && isqft > 0) {
+            sc_rng gh = sc_rng_init(c->seed, ST_HEATING, (uint64_t)i);
+            double uh = sc_unif(&gh);
+            const char *h = uh < 0.55 ? "GAS" : uh < 0.85 ? "ELECTRIC" : uh < 0.938 ? "OIL"
+                          : uh < 0.9885 ? "WOOD" : uh < 0.989 ? "SOLAR" : ""; /* "": not recorded */
+            sc_slot(s->heating + i * SYNTH_HEAT_W, SYNTH_HEAT_W, "%s", h);
+        }
     }
 
     /* population: units x persons per unit, summed per block group */
@@ -865,7 +936,9 @@ static void sc_point_outside(const sc_ctx *c, size_t i, sc_rng *g, double *x, do
 static double sc_insp_weight(const synth_city *s, const sc_ctx *c, size_t i)
 {
     const char *lu = s->land_use + i * SYNTH_CODE_W;
-    double w = lu[0] == 'S' ? 0.35 : lu[0] == 'V' ? 0.5 : lu[0] == 'C' ? 2.5 : c->alarge[i] ? 3.0 : 0.8;
+    double w = lu[0] == 'S' ? 0.35 : lu[0] == 'V' ? 0.5 : lu[0] == 'C' ? 2.5
+             : s->stack && s->stack[i] > 1 ? 0.5 /* a condominium unit */
+             : c->alarge[i] ? 3.0 : 0.8;
     return s->vacant[i] && lu[0] != 'V' ? 1.8 * w : w;
 }
 
@@ -1014,6 +1087,8 @@ static fr_status sc_calibrate(sc_ctx *c, synth_city *s, fr_error *err)
                           B_VAC * s->vacant[i] + B_RENT * (1 - s->owner_occ[i]) +
                           B_BG * s->bg_effect[g] + B_POV * s->bg_poverty_rate[g] +
                           B_COND * c->cond[i];
+        if (c->rich)
+            c->lp_static[i] += B_WOOD * !strcmp(s->heating + i * SYNTH_HEAT_W, "WOOD") + B_LOC * log(s->stack[i]);
     }
     /* Newton on b0: sum over parcel-years of p = target structure fires */
     double target = STRUCTURE_SHARE * INC_PER_PARCEL * (double)n, b0 = -5.0;
@@ -1126,23 +1201,227 @@ static int sc_visit_prevents(const sc_ctx *c, const synth_city *s, size_t i, int
     return sc_unif(&g) < c->visit_effect;
 }
 
+/* Fires within NEAR_M and FAR_M of each home, counted on a grid of the
+ * burned lots' centres (a fire is placed at its lot's centre). */
+typedef struct {
+    double x0, y0;
+    long nx, ny;
+    size_t *off;      /* nx * ny + 1 */
+    double *fx, *fy;  /* centres, by cell */
+    int *fk;          /* fires at that lot in the window */
+} sc_fire_grid;
+
+static long sc_cell(double v, double v0, long n)
+{
+    long k = (long)floor((v - v0) / HIST_CELL);
+    return k < 0 ? 0 : k >= n ? n - 1 : k;
+}
+
+static void sc_lot_centre(const sc_ctx *c, size_t i, double *x, double *y)
+{
+    *x = 0.5 * (c->ax0[i] + c->ax1[i]);
+    *y = 0.5 * (c->ay0[i] + c->ay1[i]);
+}
+
+static fr_status sc_fire_grid_build(const sc_ctx *c, const synth_city *s, unsigned wbits, sc_fire_grid *G,
+                                    fr_error *err)
+{
+    size_t n = c->n;
+    G->x0 = s->xmin;
+    G->y0 = s->ymin;
+    G->nx = (long)ceil((s->xmax - s->xmin) / HIST_CELL) + 1;
+    G->ny = (long)ceil((s->ymax - s->ymin) / HIST_CELL) + 1;
+    size_t ncell = (size_t)(G->nx * G->ny), m = 0;
+    for (size_t i = 0; i < n; i++)
+        m += (c->fire_mask[i] & wbits) != 0;
+    SC_ALLOC(G->off, ncell + 1);
+    SC_ALLOC(G->fx, m);
+    SC_ALLOC(G->fy, m);
+    SC_ALLOC(G->fk, m);
+    if (!G->off || !G->fx || !G->fy || !G->fk)
+        return fr_error_oom_while(err, "for the fire history");
+    double x, y;
+    for (size_t i = 0; i < n; i++)
+        if (c->fire_mask[i] & wbits) {
+            sc_lot_centre(c, i, &x, &y);
+            G->off[sc_cell(y, G->y0, G->ny) * G->nx + sc_cell(x, G->x0, G->nx) + 1]++;
+        }
+    for (size_t k = 0; k < ncell; k++)
+        G->off[k + 1] += G->off[k];
+    size_t *fill = malloc((ncell ? ncell : 1) * sizeof *fill);
+    if (!fill)
+        return fr_error_oom_while(err, "for the fire history");
+    memcpy(fill, G->off, ncell * sizeof *fill);
+    for (size_t i = 0; i < n; i++)
+        if (c->fire_mask[i] & wbits) {
+            sc_lot_centre(c, i, &x, &y);
+            size_t j = fill[sc_cell(y, G->y0, G->ny) * G->nx + sc_cell(x, G->x0, G->nx)]++;
+            G->fx[j] = x;
+            G->fy[j] = y;
+            G->fk[j] = __builtin_popcount(c->fire_mask[i] & wbits);
+        }
+    free(fill);
+    return FR_OK;
+}
+
+static void sc_fire_grid_free(sc_fire_grid *G)
+{
+    free(G->off);
+    free(G->fx);
+    free(G->fy);
+    free(G->fk);
+}
+
+/* Sum over the homes of year y of p with the history terms plus delta
+ * (a) and without them (b), and the derivative of a (c), in fixed chunks. */
+static void sc_year_sums(const sc_ctx *c, const synth_city *s, int y, double delta, double out[3])
+{
+    size_t n = c->n, nch = (n + SC_CHUNK - 1) / SC_CHUNK;
+    double *part = c->year_part; /* 3 per chunk: free once hist is set (nch <= n) */
+#pragma omp parallel for schedule(static)
+    for (size_t ch = 0; ch < nch; ch++) {
+        double a = 0.0, b = 0.0, d = 0.0;
+        size_t end = (ch + 1) * SC_CHUNK < n ? (ch + 1) * SC_CHUNK : n;
+        for (size_t i = ch * SC_CHUNK; i < end; i++) {
+            double lp = sc_lp(c, s, i, y);
+            if (lp == -INFINITY)
+                continue;
+            double p = sc_logistic(s->b0 + lp + c->hist[i] + delta);
+            a += p;
+            d += p * (1.0 - p);
+            b += sc_logistic(s->b0 + lp);
+        }
+        part[3 * ch] = a;
+        part[3 * ch + 1] = b;
+        part[3 * ch + 2] = d;
+    }
+    out[0] = out[1] = out[2] = 0.0;
+    for (size_t ch = 0; ch < nch; ch++)
+        for (int k = 0; k < 3; k++)
+            out[k] += part[3 * ch + k];
+}
+
+/* c->hist[i] for year y: the three history terms of section 7b, plus the
+ * year's offset delta_y that keeps the expected fires of the year what they
+ * would be without the terms (Newton), so that the terms move risk between
+ * homes without feeding a growing fire count. */
+static fr_status sc_history(sc_ctx *c, const synth_city *s, int y, fr_error *err)
+{
+    size_t n = c->n;
+    unsigned wbits = 0;
+    for (int q = y - HIST_YEARS; q < y; q++)
+        if (q >= SYNTH_FIRST_YEAR && q <= SYNTH_LAST_YEAR)
+            wbits |= 1u << (q - SYNTH_FIRST_YEAR);
+    sc_fire_grid G = {0};
+    fr_status st = sc_fire_grid_build(c, s, wbits, &G, err);
+    if (st != FR_OK) {
+        sc_fire_grid_free(&G);
+        return st;
+    }
+    long reach = (long)ceil(FAR_M / HIST_CELL);
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++) {
+        c->hist[i] = 0.0;
+        if (s->bldg_sqft[i] <= 0 || s->year_built[i] > y)
+            continue;
+        size_t b = i - (c->aunit[i] ? c->aunit[i] - 1u : 0u); /* the building's first home */
+        int fb = 0, near = 0, far = 0;
+        for (size_t h = b; h < b + (size_t)s->stack[i]; h++)
+            fb += __builtin_popcount(c->fire_mask[h] & wbits);
+        double x, yy;
+        sc_lot_centre(c, i, &x, &yy);
+        long cx = sc_cell(x, G.x0, G.nx), cy = sc_cell(yy, G.y0, G.ny);
+        for (long gy = cy - reach; gy <= cy + reach; gy++)
+            for (long gx = cx - reach; gx <= cx + reach; gx++) {
+                if (gx < 0 || gy < 0 || gx >= G.nx || gy >= G.ny)
+                    continue;
+                size_t k = (size_t)(gy * G.nx + gx);
+                for (size_t j = G.off[k]; j < G.off[k + 1]; j++) {
+                    double d2 = (G.fx[j] - x) * (G.fx[j] - x) + (G.fy[j] - yy) * (G.fy[j] - yy);
+                    near += d2 <= NEAR_M * NEAR_M ? G.fk[j] : 0;
+                    far += d2 <= FAR_M * FAR_M ? G.fk[j] : 0;
+                }
+            }
+        c->hist[i] = B_BLDG * log1p(fb) + B_NEAR * log1p(near) + B_FAR * log1p(far);
+    }
+    sc_fire_grid_free(&G);
+    double delta = 0.0, sums[3];
+    for (int it = 0; it < 60; it++) {
+        sc_year_sums(c, s, y, delta, sums);
+        if (sums[2] <= 0.0)
+            break;
+        double step = sc_clamp((sums[0] - sums[1]) / sums[2], -2.0, 2.0);
+        delta -= step;
+        if (fabs(step) < 1e-12)
+            break;
+    }
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++)
+        c->hist[i] += delta;
+    return FR_OK;
+}
+
+/* The structure fires, year by year (the rich profile's hazard depends on
+ * the fires of the years before), into c->fire_mask, and the planted
+ * probabilities of 2025 and 2026.  Parcel i's draws for year y are the
+ * 3 (y - SYNTH_FIRST_YEAR) .. +2nd of its ST_FIRE stream, whatever the
+ * order in which the years are drawn. */
+static fr_status sc_fires(sc_ctx *c, synth_city *s, fr_error *err)
+{
+    size_t n = c->n;
+    SC_ALLOC(c->fire_mask, n);
+    SC_ALLOC(s->p_2025, n);
+    SC_ALLOC(s->p_2026, n);
+    if (c->rich) {
+        SC_ALLOC(c->hist, n);
+        SC_ALLOC(c->year_part, 3 * ((n + SC_CHUNK - 1) / SC_CHUNK));
+    }
+    if (!c->fire_mask || !s->p_2025 || !s->p_2026 || (c->rich && (!c->hist || !c->year_part)))
+        return fr_error_oom_while(err, "for the structure fires");
+    for (int y = SYNTH_FIRST_YEAR; y <= SYNTH_LAST_YEAR + 1; y++) {
+        if (c->rich) {
+            fr_status st = sc_history(c, s, y, err);
+            if (st != FR_OK)
+                return st;
+        }
+#pragma omp parallel for schedule(static)
+        for (size_t i = 0; i < n; i++) {
+            double lp = sc_lp(c, s, i, y);
+            if (c->hist && lp != -INFINITY)
+                lp += c->hist[i];
+            double p = lp == -INFINITY ? 0.0 : sc_logistic(s->b0 + lp);
+            if (y == 2025)
+                s->p_2025[i] = p;
+            if (y == 2026)
+                s->p_2026[i] = p;
+            if (y > SYNTH_LAST_YEAR)
+                continue;
+            sc_rng g = sc_rng_after(c->seed, ST_FIRE, (uint64_t)i, 3u * (uint64_t)(y - SYNTH_FIRST_YEAR));
+            double u = sc_unif(&g), ud = sc_unif(&g);
+            if (lp == -INFINITY || u >= p)
+                continue;
+            int32_t d0 = fr_days_from_civil(y, 1, 1), nd = fr_days_from_civil(y + 1, 1, 1) - d0;
+            if (sc_visit_prevents(c, s, i, y, d0 + (int32_t)(ud * nd)))
+                c->prevented[i]++;
+            else
+                c->fire_mask[i] |= (uint16_t)(1u << (y - SYNTH_FIRST_YEAR));
+        }
+    }
+    return FR_OK;
+}
+
 static size_t sc_parcel_incidents(const sc_ctx *c, synth_city *s, size_t i, size_t at)
 {
     int write = at != SIZE_MAX;
-    size_t k = 0, prevented = 0;
-    /* structure fires: one Bernoulli draw per year */
+    size_t k = 0;
+    /* structure fires, drawn by sc_fires; the same stream gives their dates and types */
     sc_rng g = sc_rng_init(c->seed, ST_FIRE, (uint64_t)i);
     for (int y = SYNTH_FIRST_YEAR; y <= SYNTH_LAST_YEAR; y++) {
-        double lp = sc_lp(c, s, i, y);
-        double u = sc_unif(&g), ud = sc_unif(&g), ut = sc_unif(&g); /* same draws in both modes */
-        if (lp == -INFINITY || u >= sc_logistic(s->b0 + lp))
+        double u = sc_unif(&g), ud = sc_unif(&g), ut = sc_unif(&g);
+        (void)u;
+        if (!(c->fire_mask[i] >> (y - SYNTH_FIRST_YEAR) & 1u))
             continue;
         int32_t d0 = fr_days_from_civil(y, 1, 1), nd = fr_days_from_civil(y + 1, 1, 1) - d0;
-        if (sc_visit_prevents(c, s, i, y, d0 + (int32_t)(ud * nd))) {
-            if (write)
-                prevented++;
-            continue;
-        }
         if (write) {
             size_t j = at + k;
             s->inc_date[j] = d0 + (int32_t)(ud * nd);
@@ -1151,10 +1430,8 @@ static size_t sc_parcel_incidents(const sc_ctx *c, synth_city *s, size_t i, size
         }
         k++;
     }
-    if (write) {
+    if (write)
         s->fires[i] = (int32_t)k;
-        c->prevented[i] = (uint32_t)prevented;
-    }
     /* non-fire calls: Poisson, weighted by units */
     sc_rng h = sc_rng_init(c->seed, ST_NONFIRE, (uint64_t)i);
     int nn = sc_poisson(&h, c->noise_rate * (s->units[i] > 1 ? s->units[i] : 1));
@@ -1192,19 +1469,9 @@ static fr_status sc_incidents(sc_ctx *c, synth_city *s, fr_error *err)
 
     SC_ALLOC(c->inc_off, n + 1);
     SC_ALLOC(s->fires, n);
-    SC_ALLOC(s->p_2025, n);
-    SC_ALLOC(s->p_2026, n);
-    if (!c->inc_off || !s->fires || !s->p_2025 || !s->p_2026)
+    if (!c->inc_off || !s->fires)
         return fr_error_oom_while(err, "for incidents");
-#pragma omp parallel for schedule(static)
-    for (size_t i = 0; i < n; i++) {
-        c->inc_off[i + 1] = sc_parcel_incidents(c, s, i, SIZE_MAX);
-        double l5 = sc_lp(c, s, i, 2025), l6 = sc_lp(c, s, i, 2026);
-        s->p_2025[i] = l5 == -INFINITY ? 0.0 : sc_logistic(s->b0 + l5);
-        s->p_2026[i] = l6 == -INFINITY ? 0.0 : sc_logistic(s->b0 + l6);
-    }
-    for (size_t i = 0; i < n; i++)
-        c->inc_off[i + 1] += c->inc_off[i];
+    sc_record_offsets(c, s, c->inc_off, sc_parcel_incidents);
     size_t m = c->inc_off[n];
     s->n_inc = m;
     SC_ALLOC(s->inc_id, m * SYNTH_ID_W);
@@ -1375,7 +1642,14 @@ fr_status synth_city_generate(long parcels, uint64_t seed, synth_city *out, fr_e
 
 fr_status synth_city_generate_e(long parcels, uint64_t seed, double visit_effect, synth_city *out, fr_error *err)
 {
+    return synth_city_generate_profile(parcels, seed, visit_effect, SYNTH_PROFILE_DEFAULT, out, err);
+}
+
+fr_status synth_city_generate_profile(long parcels, uint64_t seed, double visit_effect, synth_profile profile,
+                                      synth_city *out, fr_error *err)
+{
     memset(out, 0, sizeof *out);
+    out->profile = profile;
     if (!(visit_effect >= 0.0 && visit_effect <= 1.0))
         return fr_error_set(err, FR_E_USAGE, "synth: --visit-effect must be between 0 and 1 (got %g)", visit_effect);
     if (parcels < 1)
@@ -1388,6 +1662,7 @@ fr_status synth_city_generate_e(long parcels, uint64_t seed, double visit_effect
     c.seed = seed;
     c.n = (size_t)parcels;
     c.visit_effect = visit_effect;
+    c.rich = profile == SYNTH_PROFILE_RICH;
     out->visit_effect = visit_effect;
     sc_field_init(&c);
     sc_names_init(&c);
@@ -1402,6 +1677,8 @@ fr_status synth_city_generate_e(long parcels, uint64_t seed, double visit_effect
         st = sc_calibrate(&c, out, err);
     if (st == FR_OK)
         st = sc_visits(&c, out, err);
+    if (st == FR_OK)
+        st = sc_fires(&c, out, err);
     if (st == FR_OK)
         st = sc_incidents(&c, out, err);
     if (st == FR_OK)

@@ -41,6 +41,14 @@
 
 #define SYNTH_VISIT_FIRST_YEAR 2021   /* first year of home visits */
 #define SYNTH_VISIT_EFFECT 0.3        /* default planted visit effect e */
+#define SYNTH_HEAT_W 12                /* heating level slot (rich profile) */
+
+/* What the city plants (docs/SYNTH.md).  The default city is the one of
+ * sections 1-8; the rich profile adds, on top of it, a categorical heating
+ * attribute, homes stacked on one footprint (condominiums), and fire
+ * history that raises later risk in the building, within 100 m and, more
+ * weakly, within 1000 m (section 7b). */
+typedef enum { SYNTH_PROFILE_DEFAULT = 0, SYNTH_PROFILE_RICH = 1 } synth_profile;
 
 typedef struct {
     /* ---- parcels: n_parcels polygons ------------------------------------ */
@@ -62,6 +70,9 @@ typedef struct {
     double *p_2025;       /* planted structure-fire probability for calendar 2025 */
     double *p_2026;       /* ... for calendar 2026, the year after as_of (truth.csv p_annual) */
     int32_t *fires;       /* structure fires planted on the parcel, 2016-2025 */
+    /* rich profile only (NULL otherwise) */
+    char *heating;        /* SYNTH_HEAT_W slots: GAS, ELECTRIC, OIL, WOOD, SOLAR; "" = null */
+    int32_t *stack;       /* homes on the parcel's footprint: 1, or 3..10 for a condominium unit */
 
     /* ---- block groups --------------------------------------------------- */
     size_t n_bg;
@@ -115,6 +126,7 @@ typedef struct {
     /* ---- layout facts --------------------------------------------------- */
     double xmin, ymin, xmax, ymax; /* city extent (outer street edges) */
     double b0;                     /* calibrated intercept of the hazard */
+    synth_profile profile;
 } synth_city;
 
 /* Generates the city.  parcels >= 1.  On success *out owns its arrays (free
@@ -126,6 +138,10 @@ fr_status synth_city_generate(long parcels, uint64_t seed, synth_city *out, fr_e
  * two cities that differ only in e have the same visits and differ only in
  * the fires the effect removed. */
 fr_status synth_city_generate_e(long parcels, uint64_t seed, double visit_effect, synth_city *out, fr_error *err);
+
+/* The same with a profile (synth_city_generate_e plants the default one). */
+fr_status synth_city_generate_profile(long parcels, uint64_t seed, double visit_effect, synth_profile profile,
+                                      synth_city *out, fr_error *err);
 
 /* Frees every array of city and zeroes it (safe on a zeroed struct). */
 void synth_city_free(synth_city *city);

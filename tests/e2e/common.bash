@@ -34,6 +34,26 @@ point_homes() {
   grep -q "source: homes.gpkg" "$dir/points.yaml" || fail "the config does not name homes.gpkg"
 }
 
+# backtest_auc NAME: the AUC of ranking NAME in the table of the last
+# expect_exit's backtest (its stderr).
+backtest_auc() {
+  awk -v m="$1" '$1 == m && $2 ~ /^0\.[0-9]+$/ { print $2; exit }' "$WORK/stderr"
+}
+
+# expect_near_truth MODEL...: in the last backtest, each model's AUC is
+# within 0.02 of the planted truth's (the ranking `reference`, given with
+# --reference truth.csv:p_2025).
+expect_near_truth() {
+  local truth a m
+  truth=$(backtest_auc reference)
+  [ -n "$truth" ] || fail "no reference AUC"
+  for m in "$@"; do
+    a=$(backtest_auc "$m")
+    [ -n "$a" ] || fail "no AUC for $m"
+    awk -v a="$a" -v t="$truth" 'BEGIN { exit !(a >= t - 0.02) }' || fail "$m AUC $a is not within 0.02 of the truth's $t"
+  done
+}
+
 # feature_count FILE: the feature count ogrinfo reports for the file's only layer.
 feature_count() {
   ogrinfo -ro -so -al "$1" | awk -F': ' '/^Feature Count/ {print $2; exit}'

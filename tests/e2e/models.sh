@@ -31,13 +31,10 @@ assert r["gbdt"]["fires_share_rank"] > 3 * r["random"]["fires_share_rank"], r
 assert r["gbdt"]["fires_share_proportional"] > 2 * r["random"]["fires_share_rank"], r
 EOF2
 grep -q 'list:rank  list:prop' "$WORK/stderr" || fail "the backtest table lacks the target-list columns"
-auc() { awk -v m="$1" '$1 == m && $2 ~ /^0\.[0-9]+$/ { print $2; exit }' "$WORK/stderr"; }
-truth=$(auc reference)
-[ -n "$truth" ] || fail "no reference AUC"
+auc() { backtest_auc "$1"; }
+expect_near_truth logistic gbdt
 for m in logistic gbdt; do
   a=$(auc $m)
-  [ -n "$a" ] || fail "no AUC for $m"
-  awk -v a="$a" -v t="$truth" 'BEGIN { exit !(a >= t - 0.02) }' || fail "$m AUC $a is not within 0.02 of the truth's $t"
   for b in points random building_age past_fires; do
     bb=$(auc $b)
     [ -n "$bb" ] || fail "no AUC for baseline $b"

@@ -35,6 +35,10 @@ static void reasons_have_units(void **state)
     assert_string_equal(say("bg_median_age", 38.4), "block group: median age 38 years");
     assert_string_equal(say("bg_weird_thing", 0.5), "block group: weird thing 0.5");
     assert_string_equal(say("bg_poverty_rate", 0.0 / 0.0), "poverty_rate unknown");
+    assert_string_equal(say("heating=WOOD", 1), "heating: WOOD");
+    assert_string_equal(say("heating=GAS", 0), "heating not GAS");
+    assert_string_equal(say("bg_zone_class=R2", 1), "block group zone_class: R2");
+    assert_string_equal(say("bg_zone_class=R2", 0), "block group zone_class not R2");
 }
 
 static void ranges_by_kind(void **state)

@@ -297,7 +297,7 @@ static int setup(void **state)
     if (!mkdtemp(root))
         return -1;
     snprintf(city_dir, sizeof city_dir, "%s/city", root);
-    synth_options o = {n_parcels, SEED, city_dir, SYNTH_VISIT_EFFECT};
+    synth_options o = {n_parcels, SEED, city_dir, SYNTH_VISIT_EFFECT, 0};
     fr_error err = {0};
     synth_summary s;
     if (synth_city_run_summary(&o, &s, &err) != FR_OK) {
@@ -959,7 +959,7 @@ static void same_seed_same_bytes_at_any_thread_count(void **state)
     snprintf(dir, sizeof dir, "%s/again/nested", root); /* also: creates parents */
     int threads = omp_get_max_threads();
     omp_set_num_threads(threads > 1 ? 1 : 2);
-    synth_options o = {n_parcels, SEED, dir, SYNTH_VISIT_EFFECT};
+    synth_options o = {n_parcels, SEED, dir, SYNTH_VISIT_EFFECT, 0};
     fr_error err = {0};
     assert_int_equal(synth_city_run(&o, &err), FR_OK);
     omp_set_num_threads(threads);
@@ -984,7 +984,7 @@ static void other_seed_other_city(void **state)
     (void)state;
     char dir[400];
     snprintf(dir, sizeof dir, "%s/other", root);
-    synth_options o = {n_parcels, SEED + 99, dir, SYNTH_VISIT_EFFECT};
+    synth_options o = {n_parcels, SEED + 99, dir, SYNTH_VISIT_EFFECT, 0};
     fr_error err = {0};
     assert_int_equal(synth_city_run(&o, &err), FR_OK);
     char a[512], b[512];
@@ -1087,6 +1087,109 @@ static void tiny_cities(void **state)
     }
 }
 
+/* Mean p_2026 of the single homes (not stacked) with a building and no
+ * structure fire of their own, with (out[1]) and without (out[0]) a
+ * structure fire of 2021-2025 on another lot whose first vertex lies within
+ * 100 m of theirs. */
+static void near_fire_means(const synth_city *c, double out[2])
+{
+    size_t n = c->n_parcels;
+    double sum[2] = {0, 0}, cnt[2] = {0, 0};
+    unsigned char *burned = calloc(n, 1);
+    assert_non_null(burned);
+    for (size_t j = 0; j < c->n_inc; j++)
+        if (c->inc_structure[j] && c->inc_date[j] >= days(2021, 1, 1))
+            burned[c->inc_parcel[j]] = 1;
+    for (size_t i = 0; i < n; i += 7) { /* a sample keeps the pairs few */
+        if (c->bldg_sqft[i] <= 0 || c->fires[i] || (c->stack && c->stack[i] > 1))
+            continue;
+        double x = c->vx[c->ring_start[i]], y = c->vy[c->ring_start[i]];
+        int near = 0;
+        for (size_t k = 0; k < n && !near; k++)
+            near = burned[k] && k != i && hypot(c->vx[c->ring_start[k]] - x, c->vy[c->ring_start[k]] - y) <= 100.0;
+        sum[near] += c->p_2026[i];
+        cnt[near] += 1;
+    }
+    free(burned);
+    out[0] = sum[0] / cnt[0];
+    out[1] = sum[1] / cnt[1];
+}
+
+static void rich_profile_plants_its_effects(void **state)
+{
+    (void)state;
+    synth_city a, b, d;
+    fr_error err = {0};
+    int threads = omp_get_max_threads();
+    omp_set_num_threads(1);
+    assert_int_equal(synth_city_generate_profile(12000, 3, SYNTH_VISIT_EFFECT, SYNTH_PROFILE_RICH, &a, &err), FR_OK);
+    omp_set_num_threads(3);
+    assert_int_equal(synth_city_generate_profile(12000, 3, SYNTH_VISIT_EFFECT, SYNTH_PROFILE_RICH, &b, &err), FR_OK);
+    omp_set_num_threads(threads);
+    assert_int_equal(synth_city_generate(12000, 3, &d, &err), FR_OK);
+    /* the same arrays at any thread count */
+    assert_int_equal(a.n_inc, b.n_inc);
+    assert_memory_equal(a.p_2026, b.p_2026, a.n_parcels * sizeof(double));
+    assert_memory_equal(a.inc_date, b.inc_date, a.n_inc * sizeof(int32_t));
+    assert_memory_equal(a.heating, b.heating, a.n_parcels * SYNTH_HEAT_W);
+    /* the default city has neither heating nor stacks */
+    assert_null(d.heating);
+    assert_null(d.stack);
+
+    /* stacks: 3-10 consecutive parcels on the identical footprint, one unit address each */
+    size_t n = a.n_parcels, stacked = 0;
+    for (size_t i = 0; i < n;) {
+        int m = a.stack[i];
+        if (m == 1) {
+            i++;
+            continue;
+        }
+        assert_true(m >= 3 && m <= 10 && i + (size_t)m <= n);
+        size_t nv = a.ring_start[i + 1] - a.ring_start[i];
+        for (int u = 1; u < m; u++) {
+            size_t h = i + (size_t)u;
+            assert_int_equal(a.stack[h], m);
+            assert_int_equal(a.ring_start[h + 1] - a.ring_start[h], nv);
+            assert_memory_equal(a.vx + a.ring_start[h], a.vx + a.ring_start[i], nv * sizeof(double));
+            assert_memory_equal(a.vy + a.ring_start[h], a.vy + a.ring_start[i], nv * sizeof(double));
+            assert_int_equal(a.units[h], 1);
+        }
+        char unit[16];
+        snprintf(unit, sizeof unit, " UNIT %d", m);
+        assert_non_null(strstr(a.address + (i + (size_t)m - 1) * SYNTH_ADDR_W, unit));
+        stacked += (size_t)m;
+        i += (size_t)m;
+    }
+    assert_true(stacked > n / 20);
+
+    /* heating: WOOD raises the planted probability (B_WOOD 0.9); SOLAR is rare; no heating without a building */
+    double ps[2] = {0, 0}, pn[2] = {0, 0};
+    size_t solar = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *h = a.heating + i * SYNTH_HEAT_W;
+        if (a.bldg_sqft[i] <= 0)
+            assert_string_equal(h, "");
+        solar += !strcmp(h, "SOLAR");
+        int wood = !strcmp(h, "WOOD");
+        if (wood || !strcmp(h, "GAS")) {
+            ps[wood] += a.p_2026[i];
+            pn[wood] += 1;
+        }
+    }
+    assert_true(solar > 0 && solar < 30);
+    assert_true(ps[1] / pn[1] > 1.8 * ps[0] / pn[0]);
+
+    /* history within 100 m: a nearby fire raises risk far more than in the default city */
+    double r[2], q[2];
+    near_fire_means(&a, r);
+    near_fire_means(&d, q);
+    print_message("near-fire risk ratio: rich %.3f, default %.3f\n", r[1] / r[0], q[1] / q[0]);
+    assert_true(r[1] / r[0] > q[1] / q[0] + 0.3);
+    synth_city_free(&a);
+    synth_city_free(&b);
+    synth_city_free(&d);
+}
+
 /* ------------------------------------------------------------------------ */
 /* failures                                                                 */
 
@@ -1094,7 +1197,7 @@ static void bad_options_are_usage_errors(void **state)
 {
     (void)state;
     fr_error err = {0};
-    synth_options o = {0, 1, root, SYNTH_VISIT_EFFECT};
+    synth_options o = {0, 1, root, SYNTH_VISIT_EFFECT, 0};
     assert_int_equal(synth_city_run(&o, &err), FR_E_USAGE);
     o.parcels = -5;
     assert_int_equal(synth_city_run(&o, &err), FR_E_USAGE);
@@ -1118,7 +1221,7 @@ static void unwritable_output_leaves_nothing(void **state)
     assert_non_null(f);
     fclose(f);
     snprintf(dir, sizeof dir, "%s/sub", file);
-    synth_options o = {50, 1, dir, SYNTH_VISIT_EFFECT};
+    synth_options o = {50, 1, dir, SYNTH_VISIT_EFFECT, 0};
     assert_int_equal(synth_city_run(&o, &err), FR_E_OUTPUT);
     assert_non_null(strstr(err.message, "plainfile"));
 
@@ -1152,6 +1255,7 @@ int main(void)
         cmocka_unit_test(arrays_identical_across_thread_counts),
         cmocka_unit_test(tiny_cities),
         cmocka_unit_test(visit_effect_is_planted),
+        cmocka_unit_test(rich_profile_plants_its_effects),
         cmocka_unit_test(bad_options_are_usage_errors),
         cmocka_unit_test(unwritable_output_leaves_nothing),
     };
