@@ -12,7 +12,9 @@
  *   firerisk.yaml  the run configuration for this city.
  * Each file is written under a temporary name in out_dir and renamed into
  * place only when every file is complete, so a failed run leaves no partial
- * file.  The output is a function of (parcels, seed) only: same bytes on
+ * file.  With opt->rich the parcels layer also holds `heating` and the city
+ * plants the rich profile's effects (synth_city.h, docs/SYNTH.md section 7b).
+ * The output is a function of (parcels, seed, visit effect, profile) only: same bytes on
  * every run, at any OpenMP thread count, on any day (nothing reads the
  * clock).  GDAL drivers must be registered (GDALAllRegister) by the caller.
  */
