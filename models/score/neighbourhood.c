@@ -31,12 +31,19 @@ size_t model_neighbourhood_names(const model_scales *s, char names[][32])
     return k;
 }
 
+/* A uniform grid of cells over the plane, and the points of one kind packed
+ * in cell order: the points of cell c are [start[c], start[c + 1]) of x, y
+ * (and w), in incident index order within a cell.  Packed rather than
+ * indexed: a parcel reads each cell's points as one contiguous run, which
+ * stays in cache when the next parcel (visited in cell order) reads it
+ * again; through an index array the reads scattered over every incident
+ * array, and at 5M parcels they fell out of cache. */
 typedef struct {
     double x0, y0, cell;
     long nx, ny;
-    size_t *start;  /* nx * ny + 1: the points of cell c are order[start[c] .. start[c + 1]) */
-    uint32_t *order;
-} grid;
+    size_t *start;
+    double *x, *y, *w; /* w: decay weight, or NULL */
+} packed_grid;
 
 static long cell_of(double v, double v0, double cell, long n)
 {
@@ -44,11 +51,16 @@ static long cell_of(double v, double v0, double cell, long n)
     return c < 0 ? 0 : c >= n ? n - 1 : c;
 }
 
-/* The grid of the points k with use[k]; counting sort keeps them in index
- * order within a cell. */
-static fr_status grid_build(grid *g, const model_incident_points *p, const uint8_t *use, double cell, fr_error *err)
+static size_t cell_index(const packed_grid *g, double x, double y)
 {
-    memset(g, 0, sizeof *g);
+    return (size_t)(cell_of(y, g->y0, g->cell, g->ny) * g->nx + cell_of(x, g->x0, g->cell, g->nx));
+}
+
+/* The grid's cells: `cell` wide from the lower-left of the points k with
+ * use[k] != 0. */
+static fr_status grid_shape(packed_grid *g, const model_incident_points *p, const uint8_t *use, double cell,
+                            fr_error *err)
+{
     double minx = INFINITY, miny = INFINITY, maxx = -INFINITY, maxy = -INFINITY;
     size_t m = 0;
     for (size_t k = 0; k < p->n; k++) {
@@ -68,32 +80,147 @@ static fr_status grid_build(grid *g, const model_incident_points *p, const uint8
     if ((double)g->nx * (double)g->ny > 5e7) /* points spread over a continent: coarser cells */
         return fr_error_set(err, FR_E_INPUT, "the incidents spread over %.0f x %.0f km: too wide for the "
                             "neighbourhood grid", (maxx - minx) / 1000, (maxy - miny) / 1000);
-    size_t ncell = (size_t)(g->nx * g->ny);
+    return FR_OK;
+}
+
+/* Packs the points k with use[k] == kind (and their weight w[k], when w)
+ * into the shaped grid g; a counting sort keeps index order within a cell. */
+static fr_status grid_pack(packed_grid *g, const model_incident_points *p, const uint8_t *use, uint8_t kind,
+                           const double *w, fr_error *err)
+{
+    size_t ncell = (size_t)(g->nx * g->ny), m = 0;
     g->start = calloc(ncell + 1, sizeof *g->start);
-    g->order = malloc((m ? m : 1) * sizeof *g->order);
-    if (!g->start || !g->order)
+    if (!g->start)
         return fr_error_oom_while(err, "building the neighbourhood grid");
     for (size_t k = 0; k < p->n; k++)
-        if (use[k])
-            g->start[cell_of(p->y[k], g->y0, cell, g->ny) * g->nx + cell_of(p->x[k], g->x0, cell, g->nx) + 1]++;
+        if (use[k] & kind) {
+            g->start[cell_index(g, p->x[k], p->y[k]) + 1]++;
+            m++;
+        }
     for (size_t c = 0; c < ncell; c++)
         g->start[c + 1] += g->start[c];
     size_t *fill = malloc((ncell ? ncell : 1) * sizeof *fill);
-    if (!fill)
+    g->x = malloc((m ? m : 1) * sizeof *g->x);
+    g->y = malloc((m ? m : 1) * sizeof *g->y);
+    g->w = w ? malloc((m ? m : 1) * sizeof *g->w) : NULL;
+    if (!fill || !g->x || !g->y || (w && !g->w)) {
+        free(fill);
         return fr_error_oom_while(err, "building the neighbourhood grid");
+    }
     memcpy(fill, g->start, ncell * sizeof *fill);
     for (size_t k = 0; k < p->n; k++)
-        if (use[k])
-            g->order[fill[cell_of(p->y[k], g->y0, cell, g->ny) * g->nx + cell_of(p->x[k], g->x0, cell, g->nx)]++] =
-                (uint32_t)k;
+        if (use[k] & kind) {
+            size_t q = fill[cell_index(g, p->x[k], p->y[k])]++;
+            g->x[q] = p->x[k];
+            g->y[q] = p->y[k];
+            if (w)
+                g->w[q] = w[k];
+        }
     free(fill);
     return FR_OK;
 }
 
-static void grid_free(grid *g)
+static void grid_free(packed_grid *g)
 {
     free(g->start);
-    free(g->order);
+    free(g->x);
+    free(g->y);
+    free(g->w);
+}
+
+/* The parcels in the order of their cell of g (missing points first), so
+ * that neighbouring parcels, which read the same cells, run one after the
+ * other.  Returns NULL when out of memory. */
+static uint32_t *parcels_in_cell_order(const packed_grid *g, const double *px, const double *py, size_t n)
+{
+    size_t ncell = (size_t)(g->nx * g->ny);
+    size_t *start = calloc(ncell + 2, sizeof *start);
+    uint32_t *order = malloc((n ? n : 1) * sizeof *order);
+    if (!start || !order) {
+        free(start);
+        free(order);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        start[(isnan(px[i]) || isnan(py[i]) ? 0 : cell_index(g, px[i], py[i]) + 1) + 1]++;
+    for (size_t c = 0; c <= ncell; c++)
+        start[c + 1] += start[c];
+    for (size_t i = 0; i < n; i++)
+        order[start[isnan(px[i]) || isnan(py[i]) ? 0 : cell_index(g, px[i], py[i]) + 1]++] = (uint32_t)i;
+    free(start);
+    return order;
+}
+
+/* The span of cells (cell = reach / SPAN) a parcel visits on each side of
+ * its own; a cell is read only when some point of it comes within reach
+ * (about 2.3 times fewer points than 3 x 3 cells of the whole reach). */
+#define SPAN 4
+
+/* The distance from v to the interval [lo, lo + cell]. */
+static double gap(double v, double lo, double cell)
+{
+    return v < lo ? lo - v : v > lo + cell ? v - lo - cell : 0;
+}
+
+enum { USE_FIRE = 1, USE_CALL = 2 };
+
+typedef struct {
+    size_t nr, nb;
+    double r2[MODEL_MAX_SCALES], inv2b2[MODEL_MAX_SCALES], lim2[MODEL_MAX_SCALES];
+} scale_limits;
+
+/* The cells of g with some point within reach of (x, y), cell row by cell
+ * row, into cells (room for (2 SPAN + 1)^2); returns their count. */
+static size_t cells_within(const packed_grid *g, double reach2, double x, double y, size_t *cells)
+{
+    double fx = floor((x - g->x0) / g->cell), fy = floor((y - g->y0) / g->cell);
+    if (fx < -SPAN || fy < -SPAN || fx > (double)g->nx + SPAN || fy > (double)g->ny + SPAN)
+        return 0; /* far outside every cell (and no long overflows) */
+    long cx = (long)fx, cy = (long)fy;
+    size_t n = 0;
+    for (long yy = cy - SPAN > 0 ? cy - SPAN : 0; yy <= cy + SPAN && yy < g->ny; yy++) {
+        double dy0 = gap(y, g->y0 + (double)yy * g->cell, g->cell);
+        if (dy0 * dy0 > reach2)
+            continue;
+        for (long xx = cx - SPAN > 0 ? cx - SPAN : 0; xx <= cx + SPAN && xx < g->nx; xx++) {
+            double dx0 = gap(x, g->x0 + (double)xx * g->cell, g->cell);
+            if (dx0 * dx0 + dy0 * dy0 <= reach2)
+                cells[n++] = (size_t)(yy * g->nx + xx);
+        }
+    }
+    return n;
+}
+
+/* Fires within each radius, and the kernel of each bandwidth, of the point
+ * (x, y): every fire within reach, cell row by cell row and in index order
+ * within a cell, as the sums have always run (the same bits). */
+static void fires_near(const packed_grid *g, const scale_limits *L, double reach2, double x, double y,
+                       double *fires, double *kern)
+{
+    size_t cells[(2 * SPAN + 1) * (2 * SPAN + 1)], ncells = cells_within(g, reach2, x, y, cells);
+    for (size_t k = 0; k < ncells; k++)
+        for (size_t q = g->start[cells[k]]; q < g->start[cells[k] + 1]; q++) {
+            double dx = g->x[q] - x, dy = g->y[q] - y, d2 = dx * dx + dy * dy;
+            if (d2 > reach2)
+                continue;
+            for (size_t r = 0; r < L->nr; r++)
+                fires[r] += d2 <= L->r2[r];
+            for (size_t b = 0; b < L->nb; b++)
+                if (d2 <= L->lim2[b])
+                    kern[b] += exp(-d2 * L->inv2b2[b]) * g->w[q];
+        }
+}
+
+/* Calls within each radius of the point (x, y): counts, in any order. */
+static void calls_near(const packed_grid *g, const scale_limits *L, double reach2, double x, double y, double *calls)
+{
+    size_t cells[(2 * SPAN + 1) * (2 * SPAN + 1)], ncells = cells_within(g, reach2, x, y, cells);
+    for (size_t k = 0; k < ncells; k++)
+        for (size_t q = g->start[cells[k]]; q < g->start[cells[k] + 1]; q++) {
+            double dx = g->x[q] - x, dy = g->y[q] - y, d2 = dx * dx + dy * dy;
+            for (size_t r = 0; r < L->nr; r++)
+                calls[r] += d2 <= L->r2[r];
+        }
 }
 
 fr_status model_neighbourhood_fill(const model_scales *s, const double *px, const double *py, size_t nparcels,
@@ -103,11 +230,18 @@ fr_status model_neighbourhood_fill(const model_scales *s, const double *px, cons
     size_t nr = s->nradii, nb = s->nbandwidths;
     if (nr + nb == 0)
         return FR_OK;
-    double reach = 0;
-    for (size_t r = 0; r < nr; r++)
-        reach = fmax(reach, s->radii_m[r]);
-    for (size_t b = 0; b < nb; b++)
+    scale_limits L = {.nr = nr, .nb = nb};
+    double rmax = 0, reach = 0;
+    for (size_t r = 0; r < nr; r++) {
+        rmax = fmax(rmax, s->radii_m[r]);
+        L.r2[r] = s->radii_m[r] * s->radii_m[r];
+    }
+    for (size_t b = 0; b < nb; b++) {
         reach = fmax(reach, 3 * s->bandwidths_m[b]);
+        L.inv2b2[b] = 1 / (2 * s->bandwidths_m[b] * s->bandwidths_m[b]);
+        L.lim2[b] = 9 * s->bandwidths_m[b] * s->bandwidths_m[b];
+    }
+    reach = fmax(reach, rmax);
     int32_t past5 = fr_days_minus_years(as_of, 5), past3 = fr_days_minus_years(as_of, 3);
     uint8_t *use = malloc(inc->n ? inc->n : 1);
     double *wdecay = malloc((inc->n ? inc->n : 1) * sizeof *wdecay);
@@ -119,63 +253,47 @@ fr_status model_neighbourhood_fill(const model_scales *s, const double *px, cons
     double decay = log(2) / s->half_life_days;
     for (size_t k = 0; k < inc->n; k++) {
         int32_t d = inc->date[k];
-        use[k] = !isnan(inc->x[k]) && !isnan(inc->y[k]) && d != FR_DATE_MISSING && d < as_of &&
-                 d >= (inc->is_fire[k] ? past5 : past3);
-        wdecay[k] = use[k] ? exp(-decay * (double)(as_of - d)) : 0;
+        int dated = !isnan(inc->x[k]) && !isnan(inc->y[k]) && d != FR_DATE_MISSING && d < as_of;
+        use[k] = (uint8_t)((dated && inc->is_fire[k] && d >= past5 ? USE_FIRE : 0) |
+                           (dated && d >= past3 ? USE_CALL : 0));
+        wdecay[k] = use[k] & USE_FIRE ? exp(-decay * (double)(as_of - d)) : 0;
     }
-    grid g;
-    const int span = 4; /* cells of reach / span */
-    fr_status st = grid_build(&g, inc, use, reach / span, err);
+    /* The fires' grid has the cells it always had (a quarter of the reach,
+     * from the lower-left of every fire and call), so each kernel sums its
+     * terms in the same order as before: the same bits.  The calls are only
+     * counted, to the largest radius, in a grid of their own. */
+    packed_grid fg = {0}, cg = {0};
+    fr_status st = grid_shape(&fg, inc, use, reach / SPAN, err);
+    if (st == FR_OK)
+        st = grid_pack(&fg, inc, use, USE_FIRE, wdecay, err);
+    if (st == FR_OK && nr) {
+        uint8_t *calls_only = use; /* the calls' grid starts at the calls' own lower-left */
+        for (size_t k = 0; k < inc->n; k++)
+            calls_only[k] &= USE_CALL;
+        st = grid_shape(&cg, inc, calls_only, rmax / SPAN, err);
+        if (st == FR_OK)
+            st = grid_pack(&cg, inc, calls_only, USE_CALL, NULL, err);
+    }
     free(use);
+    free(wdecay);
+    uint32_t *order = st == FR_OK ? parcels_in_cell_order(&fg, px, py, nparcels) : NULL;
+    if (st == FR_OK && !order)
+        st = fr_error_oom(err);
     if (st != FR_OK) {
-        grid_free(&g);
-        free(wdecay);
+        grid_free(&fg);
+        grid_free(&cg);
         return st;
     }
-    double reach2 = reach * reach;
-    double r2[MODEL_MAX_SCALES], inv2b2[MODEL_MAX_SCALES], lim2[MODEL_MAX_SCALES];
-    for (size_t r = 0; r < nr; r++)
-        r2[r] = s->radii_m[r] * s->radii_m[r];
-    for (size_t b = 0; b < nb; b++) {
-        inv2b2[b] = 1 / (2 * s->bandwidths_m[b] * s->bandwidths_m[b]);
-        lim2[b] = 9 * s->bandwidths_m[b] * s->bandwidths_m[b];
-    }
-#pragma omp parallel for schedule(dynamic, 1024)
-    for (size_t i = 0; i < nparcels; i++) {
+    double reach2 = reach * reach, rmax2 = rmax * rmax;
+#pragma omp parallel for schedule(dynamic, 256)
+    for (size_t j = 0; j < nparcels; j++) {
+        size_t i = order[j];
         double fires[MODEL_MAX_SCALES] = {0}, calls[MODEL_MAX_SCALES] = {0}, kern[MODEL_MAX_SCALES] = {0};
         int missing = isnan(px[i]) || isnan(py[i]);
-        long cx = missing ? 0 : (long)floor((px[i] - g.x0) / g.cell), cy = missing ? 0 : (long)floor((py[i] - g.y0) / g.cell);
-        for (long yy = cy - span; !missing && yy <= cy + span; yy++) {
-            if (yy < 0 || yy >= g.ny)
-                continue;
-            /* the nearest point of the cell row, then of each cell: skip cells beyond the reach */
-            double y0 = g.y0 + (double)yy * g.cell, dy0 = py[i] < y0 ? y0 - py[i] : py[i] > y0 + g.cell ? py[i] - y0 - g.cell : 0;
-            for (long xx = cx - span; xx <= cx + span; xx++) {
-                if (xx < 0 || xx >= g.nx)
-                    continue;
-                double x0 = g.x0 + (double)xx * g.cell,
-                       dx0 = px[i] < x0 ? x0 - px[i] : px[i] > x0 + g.cell ? px[i] - x0 - g.cell : 0;
-                if (dx0 * dx0 + dy0 * dy0 > reach2)
-                    continue;
-                size_t c = (size_t)(yy * g.nx + xx);
-                for (size_t q = g.start[c]; q < g.start[c + 1]; q++) {
-                    uint32_t k = g.order[q];
-                    double dx = inc->x[k] - px[i], dy = inc->y[k] - py[i], d2 = dx * dx + dy * dy;
-                    if (d2 > reach2)
-                        continue;
-                    int32_t d = inc->date[k];
-                    if (d >= past3)
-                        for (size_t r = 0; r < nr; r++)
-                            calls[r] += d2 <= r2[r];
-                    if (!inc->is_fire[k])
-                        continue;
-                    for (size_t r = 0; r < nr; r++)
-                        fires[r] += d2 <= r2[r];
-                    for (size_t b = 0; b < nb; b++)
-                        if (d2 <= lim2[b])
-                            kern[b] += exp(-d2 * inv2b2[b]) * wdecay[k];
-                }
-            }
+        if (!missing) {
+            fires_near(&fg, &L, reach2, px[i], py[i], fires, kern);
+            if (nr)
+                calls_near(&cg, &L, rmax2, px[i], py[i], calls);
         }
         for (size_t r = 0; r < nr; r++) {
             cols[r][i] = missing ? NAN : fires[r];
@@ -184,7 +302,8 @@ fr_status model_neighbourhood_fill(const model_scales *s, const double *px, cons
         for (size_t b = 0; b < nb; b++)
             cols[2 * nr + b][i] = missing ? NAN : kern[b];
     }
-    grid_free(&g);
-    free(wdecay);
+    free(order);
+    grid_free(&fg);
+    grid_free(&cg);
     return FR_OK;
 }

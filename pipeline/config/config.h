@@ -231,6 +231,7 @@ typedef struct {
     int geopackage_spatial_index;
     int style;           /* ranked_parcels.qml + GeoPackage layer_styles */
     int report;          /* report.html */
+    const char *neighbourhood_fields; /* "auto" or "always" (static text, not owned): run_scales.c */
     cfg_capacity capacity_per_zone;
     cfg_named_geopackage named_geopackage;
     cfg_postgis postgis;

@@ -256,9 +256,9 @@ static fr_status stage_features(run_ctx *ctx, fr_error *err)
     model_scales scales;
     double *inc_xy = NULL;
     fr_status st = run_building_spread(ctx, &in, &spread, err);
-    if (st == FR_OK)
+    if (st == FR_OK && !ctx->skip_scales)
         st = run_scales_input(ctx, &scales, &in.inc_points, &inc_xy, err);
-    in.scales = &scales;
+    in.scales = ctx->skip_scales ? NULL : &scales;
     in.parcel_x = ctx->rx;
     in.parcel_y = ctx->ry;
     in.location = ctx->location;
@@ -454,6 +454,7 @@ fr_status fr_run(const fr_run_options *opt, fr_run_summary *summary, fr_error *e
     summary->seconds[FR_STAGE_JOIN] = t2 - t1;
     if (st == FR_OK) {
         stage_begins(opt, "features", 3);
+        ctx.skip_scales = !run_scales_needed(&ctx); /* output.neighbourhood_fields */
         st = stage_features(&ctx, err);
         if (st == FR_OK)
             run_check_plausible(&ctx); /* values no source of their kind should have (run_plausible.c) */

@@ -422,6 +422,7 @@ static fr_status prepare(run_ctx *ctx, const fr_explain_options *opt, int32_t **
     st = run_read_inputs(ctx, err);
     if (st == FR_OK)
         st = run_join(ctx, err);
+    ctx->skip_scales = !run_scales_needed(ctx); /* the features of `run`'s outputs */
     if (st == FR_OK)
         st = run_features_and_score(ctx, err);
     size_t *rows = NULL, nrows = 0, n = ctx->parcels ? ctx->parcels->count : 0;

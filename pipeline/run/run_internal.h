@@ -51,6 +51,7 @@ typedef struct {
     uint8_t *inc_is_fire;
     int8_t *insp_failed;
 
+    int skip_scales;               /* no neighbourhood history at several scales (run_scales_needed) */
     double *rx, *ry;               /* representative point of each parcel (working CRS) */
     uint32_t *near;                /* fires within radius, by window bucket */
     double *station_dist;
@@ -223,6 +224,12 @@ fr_layer_counts *run_counts(run_ctx *ctx, size_t k);
  * points (run_scales.c); *xy holds their coordinates (caller frees). */
 fr_status run_scales_input(const run_ctx *ctx, model_scales *s, model_incident_points *pts, double **xy,
                            fr_error *err);
+/* Whether `run` needs those columns (output.neighbourhood_fields): always,
+ * or in auto when the scoring model reads one of them (a score.weights
+ * term naming one, a score.model_file whose features include one).  A
+ * model file that cannot be read counts as needing them: scoring then says
+ * why it cannot be read. */
+int run_scales_needed(const run_ctx *ctx);
 
 /* Parcel and block-group attributes as features (features.parcel_numeric,
  * parcel_categorical, block_group_numeric, block_group_categorical;
