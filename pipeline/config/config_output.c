@@ -180,6 +180,9 @@ static const cfg_key output_keys[] = {
      .help = "write the QGIS style: `ranked_parcels.qml` beside the GeoJSON/Shapefile and the GeoPackage's "
              "`layer_styles` row"},
     {"report", CFG_BOOL, offsetof(cfg_output, report), .def = "true", .help = "write `report.html`"},
+    {"capacity_per_zone", CFG_SECTION, offsetof(cfg_output, capacity_per_zone), .section = &capacity_section},
+    {"named_geopackage", CFG_SECTION, offsetof(cfg_output, named_geopackage), .section = &named_geopackage_section},
+    {"postgis", CFG_SECTION, offsetof(cfg_output, postgis), .section = &postgis_section},
     {"neighbourhood_fields", CFG_CHOICE, offsetof(cfg_output, neighbourhood_fields), .choices = neighbourhood_fields,
      .def = "auto",
      .help = "the neighbourhood history at several scales (`fires_<r>m_5y`, `calls_<r>m_3y`, `fire_kernel_<b>m`, "
@@ -187,9 +190,6 @@ static const cfg_key output_keys[] = {
              "reads one (a trained model whose features include them, a `score.weights` term that names one); "
              "`always` in every run's outputs (11 more fields with the default scales). `train`, `backtest` and "
              "`evaluate` compute them whatever this says"},
-    {"capacity_per_zone", CFG_SECTION, offsetof(cfg_output, capacity_per_zone), .section = &capacity_section},
-    {"named_geopackage", CFG_SECTION, offsetof(cfg_output, named_geopackage), .section = &named_geopackage_section},
-    {"postgis", CFG_SECTION, offsetof(cfg_output, postgis), .section = &postgis_section},
 };
 /* The named outputs are copied from the staged GeoPackage (its typed ranked
  * layer and rejects table). */

@@ -87,6 +87,23 @@ static void refusals(void **state)
     assert_non_null(strstr(err.message, "geopackage, geopackage_spatial_index, style, report, capacity_per_zone"));
 }
 
+/* output.neighbourhood_fields: auto unless said, always, nothing else. */
+static void neighbourhood_fields(void **state)
+{
+    (void)state;
+    fr_config cfg;
+    fr_error err = {0};
+    assert_int_equal(load_text(BASE, &cfg, &err), FR_OK);
+    assert_string_equal(cfg.output.neighbourhood_fields, "auto");
+    fr_config_free(&cfg);
+    assert_int_equal(load_text(BASE "output:\n  neighbourhood_fields: always\n", &cfg, &err), FR_OK);
+    assert_string_equal(cfg.output.neighbourhood_fields, "always");
+    fr_config_free(&cfg);
+    assert_int_equal(load_text(BASE "output:\n  neighbourhood_fields: never\n", &cfg, &err), FR_E_CONFIG);
+    assert_non_null(strstr(err.message, "neighbourhood_fields"));
+    assert_non_null(strstr(err.message, "always"));
+}
+
 /* output.named_geopackage and output.postgis: names of the user's choosing,
  * defaults, and the refusals that keep them out of SQL trouble. */
 static void named_outputs(void **state)
@@ -133,6 +150,7 @@ int main(void)
         cmocka_unit_test(defaults),
         cmocka_unit_test(keys),
         cmocka_unit_test(refusals),
+        cmocka_unit_test(neighbourhood_fields),
         cmocka_unit_test(named_outputs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
