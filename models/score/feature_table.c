@@ -116,6 +116,44 @@ static fr_status near_features(builder *b, const model_feature_input *in)
     return FR_OK;
 }
 
+/* The k scale columns of the parcels in in->scales_only, NAN for the
+ * others: the wanted parcels' points gathered, filled, and scattered back
+ * (a parcel's values do not depend on which other parcels are filled). */
+static fr_status scale_features_of(const model_feature_input *in, size_t k, double *const *cols, fr_error *err)
+{
+    size_t n = in->nparcels, m = 0;
+    for (size_t i = 0; i < n; i++)
+        m += in->scales_only[i] != 0;
+    uint32_t *which = malloc((m ? m : 1) * sizeof *which);
+    double *px = malloc((m ? m : 1) * sizeof *px), *py = malloc((m ? m : 1) * sizeof *py);
+    double *sub = malloc((m * k > 0 ? m * k : 1) * sizeof *sub);
+    fr_status st = which && px && py && sub ? FR_OK : fr_error_oom_while(err, "building features");
+    if (st == FR_OK) {
+        for (size_t i = 0, j = 0; i < n; i++)
+            if (in->scales_only[i]) {
+                which[j] = (uint32_t)i;
+                px[j] = in->parcel_x[i];
+                py[j++] = in->parcel_y[i];
+            }
+        double *subcols[3 * MODEL_MAX_SCALES];
+        for (size_t c = 0; c < k; c++)
+            subcols[c] = sub + c * m;
+        st = model_neighbourhood_fill(in->scales, px, py, m, &in->inc_points, in->as_of, subcols, err);
+    }
+    if (st == FR_OK)
+        for (size_t c = 0; c < k; c++) {
+            for (size_t i = 0; i < n; i++)
+                cols[c][i] = NAN;
+            for (size_t j = 0; j < m; j++)
+                cols[c][which[j]] = sub[c * m + j];
+        }
+    free(which);
+    free(px);
+    free(py);
+    free(sub);
+    return st;
+}
+
 static fr_status scale_features(builder *b, const model_feature_input *in)
 {
     model_features *t = b->t;
@@ -127,8 +165,10 @@ static fr_status scale_features(builder *b, const model_feature_input *in)
     double *cols[3 * MODEL_MAX_SCALES];
     for (size_t c = 0; c < k; c++)
         cols[c] = column(t, base + c);
-    return model_neighbourhood_fill(in->scales, in->parcel_x, in->parcel_y, in->nparcels, &in->inc_points, in->as_of,
-                                    cols, b->err);
+    if (!in->scales_only)
+        return model_neighbourhood_fill(in->scales, in->parcel_x, in->parcel_y, in->nparcels, &in->inc_points,
+                                        in->as_of, cols, b->err);
+    return scale_features_of(in, k, cols, b->err);
 }
 
 static fr_status colocated_features(builder *b, const model_feature_input *in)

@@ -68,6 +68,11 @@ typedef struct {
     const model_scales *scales;
     const double *parcel_x, *parcel_y;
     model_incident_points inc_points;
+    /* The parcels whose scale columns are wanted (nonzero), or NULL: all.
+     * The others get NAN there.  These columns cost most of the table
+     * (a kernel sum per fire near every home), and training keeps only a
+     * sample of the non-fire rows: it asks for the rows it keeps. */
+    const uint8_t *scales_only;
 
     /* Co-located homes (apartments, condos stacked on one point or one
      * footprint): each home's location number (homes with the same number

@@ -208,7 +208,8 @@ static const cfg_key score_keys[] = {
      .help = "a validation slice with fewer homes with a fire is too small to stop gbdt early on: it grows "
              "`gbdt.fallback_trees` and train and backtest warn"},
     {"max_training_rows", CFG_NUMBER, offsetof(cfg_score, max_training_rows), .min = 1000, .max = 4e9,
-     .def = "3000000",
+     /* measured on the 1M city: 3M rows cost 3.6x the CPU of 1M for +0.0015 validation AUC (docs/MODELS.md) */
+     .def = "1000000",
      .help = "above this many rows (homes × cutoffs) the non-fire rows are sampled (every fire row kept) and "
              "weigh 1 / share, so the scores stay probabilities"},
     /* measured: balanced weights cost AUC (docs/MODELS.md), so 1 */

@@ -262,6 +262,7 @@ static fr_status stage_features(run_ctx *ctx, fr_error *err)
     in.parcel_x = ctx->rx;
     in.parcel_y = ctx->ry;
     in.location = ctx->location;
+    in.scales_only = ctx->feature_rows;
     if (st == FR_OK)
         st = model_features_build(&in, &ctx->feats, err);
     run_spread_free(&spread);

@@ -63,6 +63,7 @@ typedef struct {
     size_t ncontext;
 
     model_features feats;
+    const uint8_t *feature_rows;   /* not owned; set: only these parcels' scale features (training's sample) */
     model_points_result points;
     model_points_term *terms;
     size_t nterms;

@@ -161,7 +161,11 @@ fr_status train_dataset(run_ctx *ctx, const int32_t *cutoffs, size_t ncutoffs, c
         const uint8_t *yc = y + c * n;
         for (size_t i = 0; i < n; i++)
             keep[i] = yc[i] || model_dataset_keep_row(i, c, *share);
+        /* the rows left out need no neighbourhood kernels (most of the
+         * features' time); the CSV export writes every row, so it needs all */
+        ctx->feature_rows = *share < 1 && !csv ? keep : NULL;
         st = run_features_as_of(ctx, cutoffs[c], err);
+        ctx->feature_rows = NULL;
         if (st == FR_OK && c == 0) {
             st = model_dataset_init(d, (const char *const *)ctx->feats.names, ctx->feats.nfeatures, rows, err);
             d->negative_row_weight = 1 / *share;

@@ -66,6 +66,14 @@ expect_exit 1 "$FIRERISK" train --config "$WORK/city/in.yaml" --model gbdt --mod
 expect_stderr "score.features_include names 'nope', not a feature of this data"
 expect_exit 0 "$FIRERISK" train --config "$CFG3" --model gbdt --model-out "$WORK/g2.json" --threads 2 --quiet
 cmp -s "$WORK/g1.json" "$WORK/g2.json" || fail "the gbdt model differs between 1 and 2 threads"
+# Sampled non-fire rows: the neighbourhood kernels of the kept rows only, the same model as with every
+# row's (--export-csv writes every row, so it computes them all), at 1 and 2 threads.
+{ cat "$CFG"; printf 'score:\n  training_cutoffs: 2\n  max_training_rows: 20000\n'; } > "$WORK/city/sampled.yaml"
+expect_exit 0 "$FIRERISK" train --config "$WORK/city/sampled.yaml" --model gbdt --model-out "$WORK/s1.json" --threads 1
+expect_stderr "non-fire rows sampled"
+expect_exit 0 "$FIRERISK" train --config "$WORK/city/sampled.yaml" --model gbdt --model-out "$WORK/s2.json" \
+  --threads 2 --export-csv "$WORK/sampled.csv" --quiet
+cmp -s "$WORK/s1.json" "$WORK/s2.json" || fail "a sampled training differs with every row's features, or at 2 threads"
 expect_exit 0 "$FIRERISK" train --config "$CFG3" --model logistic --model-out "$WORK/l.json" --quiet
 grep -q '"format_version": *1' "$WORK/l.json" || fail "model file has no format_version"
 

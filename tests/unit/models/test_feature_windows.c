@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <math.h>
+#include <string.h>
 
 #include "dates.h"
 #include "feature_table.h"
@@ -81,11 +82,61 @@ static void features_respect_as_of(void **state)
     model_features_free(&f);
 }
 
+/* Training asks for the scale columns of its sampled rows only: those get
+ * the same bits as a full build, the others NAN, and every other column
+ * is the full build's. */
+static void scale_columns_of_chosen_parcels(void **state)
+{
+    (void)state;
+    int32_t as_of = D(2025, 1, 1);
+    enum { N = 5 };
+    double px[N] = {0, 80, 300, NAN, 1000}, py[N] = {0, 0, 40, NAN, 900};
+    double ix[] = {10, 90, 310, 990, 50}, iy[] = {0, 20, 0, 905, 60};
+    int32_t inc_parcel[] = {0, 1, 2, 4, -1};
+    int32_t inc_date[] = {as_of - 30, as_of - 400, D(2021, 5, 1), as_of - 2, as_of - 900};
+    uint8_t is_fire[] = {1, 0, 1, 1, 1};
+    model_scales sc = {.nradii = 2, .radii_m = {100, 500}, .nbandwidths = 1, .bandwidths_m = {250},
+                       .half_life_days = 730};
+    model_feature_input in = {.nparcels = N, .as_of = as_of, .ninc = 5, .inc_parcel = inc_parcel,
+                              .inc_date = inc_date, .inc_is_fire = is_fire, .has_incidents = 1, .scales = &sc,
+                              .parcel_x = px, .parcel_y = py,
+                              .inc_points = {.n = 5, .x = ix, .y = iy, .date = inc_date, .is_fire = is_fire}};
+    model_features all, some;
+    fr_error err;
+    assert_int_equal(model_features_build(&in, &all, &err), FR_OK);
+    const uint8_t wanted[N] = {0, 1, 1, 0, 1};
+    in.scales_only = wanted;
+    assert_int_equal(model_features_build(&in, &some, &err), FR_OK);
+    assert_int_equal(some.nfeatures, all.nfeatures);
+    int scale_cols = 0;
+    for (size_t c = 0; c < all.nfeatures; c++) {
+        assert_string_equal(some.names[c], all.names[c]);
+        int scale = !strncmp(all.names[c], "fires_1", 7) || !strncmp(all.names[c], "fires_5", 7) ||
+                    !strncmp(all.names[c], "calls_1", 7) || !strncmp(all.names[c], "calls_5", 7) ||
+                    !strncmp(all.names[c], "fire_kernel_", 12);
+        scale_cols += scale;
+        for (size_t i = 0; i < N; i++) {
+            double a = all.values[c * N + i], b = some.values[c * N + i];
+            if (scale && !wanted[i])
+                assert_true(isnan(b));
+            else
+                assert_memory_equal(&a, &b, sizeof a); /* the same bits (NAN too) */
+        }
+    }
+    assert_int_equal(scale_cols, 5);
+    /* the chosen parcels are not all zero: the test compares something */
+    assert_true(all.values[(size_t)model_features_find(&all, "fires_500m_5y") * N + 1] > 0);
+    assert_true(all.values[(size_t)model_features_find(&all, "fire_kernel_250m") * N + 4] > 0);
+    model_features_free(&all);
+    model_features_free(&some);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(window_boundaries),
         cmocka_unit_test(features_respect_as_of),
+        cmocka_unit_test(scale_columns_of_chosen_parcels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
