@@ -194,8 +194,11 @@ void model_explain(const char *feature, double value, int as_of_year, double rad
             snprintf(buf, size, "never inspected");
         else if (!strcmp(f, "building_age"))
             snprintf(buf, size, "year built unknown");
-        else
-            snprintf(buf, size, "%s unknown", !strncmp(f, "bg_", 3) ? f + 3 : f);
+        else {
+            char w[64];
+            words(!strncmp(f, "bg_", 3) ? f + 3 : f, w, sizeof w);
+            snprintf(buf, size, "%s unknown", w);
+        }
         return;
     }
     if (!strncmp(f, "fires_parcel_", 13) && sscanf(f + 13, "%dy", &years) == 1)
