@@ -68,13 +68,55 @@ static bg_kind bg_kind_of(const char *name)
     return KIND_OTHER;
 }
 
-/* "poverty_rate" -> "poverty rate" */
+/* "poverty_rate" -> "poverty rate"; a name in capitals, as assessors'
+ * exports write them ("STORIES", "HEATING_TYPE"), in lower case, so that
+ * a reason reads as a sentence. */
 static void words(const char *name, char *buf, size_t size)
 {
     snprintf(buf, size, "%s", name);
-    for (char *c = buf; *c; c++)
+    int has_lower = 0;
+    for (const char *c = buf; *c; c++)
+        has_lower |= *c >= 'a' && *c <= 'z';
+    for (char *c = buf; *c; c++) {
         if (*c == '_')
             *c = ' ';
+        else if (!has_lower && *c >= 'A' && *c <= 'Z')
+            *c = (char)(*c - 'A' + 'a');
+    }
+}
+
+/* Whether the words name a count of things by their plural ("stories",
+ * "bedrooms", "full baths"): a final s that is not of "class", "status" or
+ * "basis".  Such a value reads best before its name: "3 stories". */
+static int is_plural_count(const char *w)
+{
+    size_t n = strlen(w);
+    return n > 2 && w[n - 1] == 's' && !strchr("suiy", w[n - 2]);
+}
+
+/* "stories" -> "story", "bedrooms" -> "bedroom" (for a value of 1). */
+static void singular(char *w)
+{
+    size_t n = strlen(w);
+    if (n > 3 && !strcmp(w + n - 3, "ies"))
+        strcpy(w + n - 3, "y");
+    else
+        w[n - 1] = '\0';
+}
+
+/* A parcel attribute the user named (features.parcel_numeric): "3 stories",
+ * "1 bedroom", else the name and the value ("grade 7"). */
+static void explain_attribute(const char *name, double value, char *buf, size_t size)
+{
+    char w[64], num[40];
+    words(name, w, sizeof w);
+    if (!is_plural_count(w)) {
+        snprintf(buf, size, "%s %s", w, number(value, num, sizeof num));
+        return;
+    }
+    if (fabs(value - 1) < 1e-9)
+        singular(w);
+    snprintf(buf, size, "%s %s", number(value, num, sizeof num), w);
 }
 
 static void explain_block_group(const char *name, double value, char *buf, size_t size)
@@ -152,8 +194,11 @@ void model_explain(const char *feature, double value, int as_of_year, double rad
             snprintf(buf, size, "never inspected");
         else if (!strcmp(f, "building_age"))
             snprintf(buf, size, "year built unknown");
-        else
-            snprintf(buf, size, "%s unknown", !strncmp(f, "bg_", 3) ? f + 3 : f);
+        else {
+            char w[64];
+            words(!strncmp(f, "bg_", 3) ? f + 3 : f, w, sizeof w);
+            snprintf(buf, size, "%s unknown", w);
+        }
         return;
     }
     if (!strncmp(f, "fires_parcel_", 13) && sscanf(f + 13, "%dy", &years) == 1)
@@ -173,8 +218,10 @@ void model_explain(const char *feature, double value, int as_of_year, double rad
                  metres);
     else if (strchr(f, '=')) { /* a level of a categorical attribute: "heating=wood stove" */
         int bg = !strncmp(f, "bg_", 3); /* a block group's: "block group zoning: R2" */
-        snprintf(buf, size, "%s%.*s%s%s", bg ? "block group " : "", (int)(strchr(f, '=') - f - (bg ? 3 : 0)),
-                 f + (bg ? 3 : 0), value > 0.5 ? ": " : " not ", strchr(f, '=') + 1);
+        char attr[64], w[64];
+        snprintf(attr, sizeof attr, "%.*s", (int)(strchr(f, '=') - f - (bg ? 3 : 0)), f + (bg ? 3 : 0));
+        words(attr, w, sizeof w);
+        snprintf(buf, size, "%s%s%s%s", bg ? "block group " : "", w, value > 0.5 ? ": " : " not ", strchr(f, '=') + 1);
     }
     else if (!strcmp(f, "homes_at_location"))
         snprintf(buf, size, "%.0f %s at this location", value, plural(value, "home", "homes"));
@@ -206,9 +253,6 @@ void model_explain(const char *feature, double value, int as_of_year, double rad
         snprintf(buf, size, "%s sq ft building", grouped(value, num, sizeof num));
     else if (!strncmp(f, "bg_", 3))
         explain_block_group(f + 3, value, buf, size);
-    else {
-        char w[64];
-        words(f, w, sizeof w);
-        snprintf(buf, size, "%s %s", w, number(value, num, sizeof num));
-    }
+    else
+        explain_attribute(f, value, buf, size);
 }

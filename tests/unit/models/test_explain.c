@@ -34,11 +34,29 @@ static void reasons_have_units(void **state)
     assert_string_equal(say("bg_housing_units", 1588216), "block group: housing units 1,588,216");
     assert_string_equal(say("bg_median_age", 38.4), "block group: median age 38 years");
     assert_string_equal(say("bg_weird_thing", 0.5), "block group: weird thing 0.5");
-    assert_string_equal(say("bg_poverty_rate", 0.0 / 0.0), "poverty_rate unknown");
+    assert_string_equal(say("bg_poverty_rate", 0.0 / 0.0), "poverty rate unknown");
     assert_string_equal(say("heating=WOOD", 1), "heating: WOOD");
     assert_string_equal(say("heating=GAS", 0), "heating not GAS");
-    assert_string_equal(say("bg_zone_class=R2", 1), "block group zone_class: R2");
-    assert_string_equal(say("bg_zone_class=R2", 0), "block group zone_class not R2");
+    assert_string_equal(say("bg_zone_class=R2", 1), "block group zone class: R2");
+    assert_string_equal(say("bg_zone_class=R2", 0), "block group zone class not R2");
+    assert_string_equal(say("HEATING_TYPE=Wood stove", 1), "heating type: Wood stove");
+}
+
+/* Parcel attributes the user names (features.parcel_numeric): a count by
+ * its plural reads value first, in the singular for one; other names keep
+ * the name first; capitals as exports write them are lowered. */
+static void attributes_read_as_sentences(void **state)
+{
+    (void)state;
+    assert_string_equal(say("stories", 3), "3 stories");
+    assert_string_equal(say("STORIES", 1), "1 story");
+    assert_string_equal(say("bedrooms", 1), "1 bedroom");
+    assert_string_equal(say("FULL_BATHS", 2.5), "2.5 full baths");
+    assert_string_equal(say("grade", 7), "grade 7");
+    assert_string_equal(say("bldg_class", 2), "bldg class 2");
+    assert_string_equal(say("status", 4), "status 4");
+    assert_string_equal(say("NumRooms", 6), "6 NumRooms");
+    assert_string_equal(say("STORIES", 0.0 / 0.0), "stories unknown");
 }
 
 static void ranges_by_kind(void **state)
@@ -61,6 +79,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reasons_have_units),
+        cmocka_unit_test(attributes_read_as_sentences),
         cmocka_unit_test(ranges_by_kind),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
