@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "dates.h"
+#include "hugepage.h"
 
 const char *geo_out_table_field_name(const geo_out_field *f, geo_out_name_kind names)
 {
@@ -120,6 +121,17 @@ const char *geo_out_table_layer_name(const geo_out_table *t)
     return t->layer_name && t->layer_name[0] ? t->layer_name : t->parcels->name;
 }
 
+/* The first coordinates of row k + 4 (their offsets were prefetched). */
+static void prefetch_points(const geo_out_table *t, size_t k)
+{
+    if (k + 4 < t->nrows && t->parcels->kind == GEO_GEOM_POLYGON) {
+        const geo_layer *l = t->parcels;
+        size_t p0 = l->pt_start[l->ring_start[t->order[k + 4]]];
+        __builtin_prefetch(&l->px[p0]);
+        __builtin_prefetch(&l->py[p0]);
+    }
+}
+
 void geo_out_table_prefetch(const geo_out_table *t, size_t k)
 {
     enum { FAR = 16, NEAR = 8 };
@@ -153,12 +165,26 @@ void geo_out_table_prefetch(const geo_out_table *t, size_t k)
             __builtin_prefetch(&l->ring_shell[r]);
         }
     }
-    if (k + 4 < t->nrows && t->parcels->kind == GEO_GEOM_POLYGON) {
-        const geo_layer *l = t->parcels;
-        size_t p0 = l->pt_start[l->ring_start[t->order[k + 4]]];
-        __builtin_prefetch(&l->px[p0]);
-        __builtin_prefetch(&l->py[p0]);
+    prefetch_points(t, k);
+}
+
+void geo_out_table_prefetch_geometry(const geo_out_table *t, size_t k)
+{
+    enum { FAR = 16, NEAR = 8 };
+    const geo_layer *l = t->parcels;
+    if (l->kind == GEO_GEOM_POLYGON) {
+        if (k + FAR < t->nrows)
+            __builtin_prefetch(&l->ring_start[t->order[k + FAR]]);
+        if (k + NEAR < t->nrows) {
+            size_t r = l->ring_start[t->order[k + NEAR]];
+            __builtin_prefetch(&l->pt_start[r]);
+            __builtin_prefetch(&l->ring_shell[r]);
+        }
+    } else if (l->kind == GEO_GEOM_POINT && k + FAR < t->nrows) {
+        __builtin_prefetch(&l->x[t->order[k + FAR]]);
+        __builtin_prefetch(&l->y[t->order[k + FAR]]);
     }
+    prefetch_points(t, k);
 }
 
 void geo_out_table_row_done(const geo_out_table *t, size_t k)
@@ -166,4 +192,30 @@ void geo_out_table_row_done(const geo_out_table *t, size_t k)
     size_t done = k + 1;
     if (t->rows_written && (done % GEO_OUT_PROGRESS_ROWS == 0 || done == t->nrows))
         t->rows_written(t->rows_written_ud, (done - 1) % GEO_OUT_PROGRESS_ROWS + 1);
+}
+
+void geo_out_table_hugepages(const geo_out_table *t)
+{
+    const geo_layer *l = t->parcels;
+    size_t n = l->count;
+    for (size_t j = 0; j < t->nfields; j++) {
+        const geo_out_field *f = &t->fields[j];
+        switch (f->type) {
+        case GEO_COL_STRING: fr_hugepages(f->str, n * sizeof *f->str); break;
+        case GEO_COL_NUMBER: fr_hugepages(f->num, n * sizeof *f->num); break;
+        case GEO_COL_DATE: fr_hugepages(f->date, n * sizeof *f->date); break;
+        }
+    }
+    fr_hugepages(l->fid, n * sizeof *l->fid);
+    if (l->kind == GEO_GEOM_POLYGON) {
+        fr_hugepages(l->ring_start, (n + 1) * sizeof *l->ring_start);
+        fr_hugepages(l->pt_start, (l->nrings + 1) * sizeof *l->pt_start);
+        fr_hugepages(l->ring_shell, l->nrings);
+        fr_hugepages(l->px, l->npts * sizeof *l->px);
+        fr_hugepages(l->py, l->npts * sizeof *l->py);
+        fr_hugepages(l->bbox, 4 * n * sizeof *l->bbox);
+    } else if (l->kind == GEO_GEOM_POINT) {
+        fr_hugepages(l->x, n * sizeof *l->x);
+        fr_hugepages(l->y, n * sizeof *l->y);
+    }
 }
