@@ -483,9 +483,14 @@ static fr_status write_ranked_layers(run_ctx *ctx, const geo_out_table *ranked_i
     const geo_out_table *ranked = &ranked_t, *geojson = &geojson_t;
     fr_progress_item(bar, "ranked_parcels.*");
     fr_progress_fraction(bar, 0);
-    /* The GeoJSON writer formats its rows on a team of its own (the run's
-     * thread count) inside its section: nested parallelism for this region;
-     * the GeoPackage and the Shapefile stay on one thread each. */
+    /* The run's threads and no more (--threads N): up to three writers at
+     * once, longest first (the GeoPackage: SQLite's inserts on one thread,
+     * the critical path), and the GeoJSON's chunks formatted by a nested
+     * team of the threads the two other writers leave.  At 2 threads the
+     * GeoPackage has a core to itself and the GeoJSON then the Shapefile
+     * share the other; before, 4 threads (3 at --threads 1) shared the
+     * cores and the GeoPackage, the longest, got a quarter of them. */
+    const int nth = omp_get_max_threads(), writers = nth < 3 ? nth : 3, geojson_team = nth > 3 ? nth - 2 : 1;
     int levels = omp_get_max_active_levels();
     omp_set_max_active_levels(levels < 2 ? 2 : levels);
     static const char *const gpkg_files[] = {"ranked_parcels.gpkg"}, *const geojson_files[] = {"ranked_parcels.geojson"};
@@ -493,7 +498,7 @@ static fr_status write_ranked_layers(run_ctx *ctx, const geo_out_table *ranked_i
                                             "ranked_parcels.prj", "ranked_parcels.cpg"};
     memset(ctx->digests, 0, sizeof ctx->digests);
     ctx->ndigests = 7; /* slots: 0 the GeoPackage, 1 the GeoJSON, 2-6 the Shapefile */
-#pragma omp parallel sections num_threads(3)
+#pragma omp parallel sections num_threads(writers)
     {
 #pragma omp section
         if (ctx->cfg.output.geopackage) {
@@ -503,6 +508,7 @@ static fr_status write_ranked_layers(run_ctx *ctx, const geo_out_table *ranked_i
         }
 #pragma omp section
         if (ctx->cfg.output.geojson) {
+            omp_set_num_threads(geojson_team); /* this section's nested team */
             s1 = (gdal ? geo_write_geojson_gdal : geo_write_geojson)(geojson, p1, &e1);
             if (s1 == FR_OK)
                 seal_files(ctx, dir, geojson_files, 1, 1);
