@@ -451,7 +451,7 @@ fr_status fr_run(const fr_run_options *opt, fr_run_summary *summary, fr_error *e
         st = stage_join(&ctx, err);
     }
     /* The parcels' STRtree answers the join's questions only: freed before
-     * the features and the writers need the memory (about 80 MB at 1M). */
+     * the features and the writers need the memory. */
     geo_parcel_index_free(ctx.pix);
     ctx.pix = NULL;
     double t2 = fr_clock_seconds();
