@@ -450,10 +450,6 @@ fr_status fr_run(const fr_run_options *opt, fr_run_summary *summary, fr_error *e
         stage_begins(opt, "join", 2);
         st = stage_join(&ctx, err);
     }
-    /* The parcels' STRtree answers the join's questions only: freed before
-     * the features and the writers need the memory. */
-    geo_parcel_index_free(ctx.pix);
-    ctx.pix = NULL;
     double t2 = fr_clock_seconds();
     summary->seconds[FR_STAGE_JOIN] = t2 - t1;
     if (st == FR_OK) {
