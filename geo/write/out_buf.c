@@ -5,10 +5,7 @@
 #include "out_buf.h"
 
 #include <fcntl.h>
-#include <stdint.h>
 #include <stdlib.h>
-
-#include <nettle/sha2.h>
 
 #include "write.h"
 
@@ -30,16 +27,6 @@ fr_status geo_out_buf_open(geo_out_buf *o, const char *path, fr_error *err)
     return FR_OK;
 }
 
-fr_status geo_out_buf_hash(geo_out_buf *o, fr_error *err)
-{
-    struct sha256_ctx *c = malloc(sizeof *c);
-    if (!c)
-        return fr_error_oom_while(err, "for a file's hash");
-    sha256_init(c);
-    o->sha = c;
-    return FR_OK;
-}
-
 fr_status geo_out_buf_open_mem(geo_out_buf *o, fr_error *err)
 {
     memset(o, 0, sizeof *o);
@@ -52,7 +39,6 @@ fr_status geo_out_buf_open_mem(geo_out_buf *o, fr_error *err)
 
 void geo_out_buf_free(geo_out_buf *o)
 {
-    free(o->sha);
     free(o->buf);
     memset(o, 0, sizeof *o);
 }
@@ -86,10 +72,8 @@ void geo_out_writeback(int fd, long long from, long long len)
 
 /* n more bytes went to the file: every GEO_OUT_WRITEBACK_BYTES, what stdio
  * holds goes to the kernel and the kernel's writeback starts on it. */
-static void wrote(geo_out_buf *o, const void *s, size_t n)
+static void wrote(geo_out_buf *o, size_t n)
 {
-    if (o->sha) /* the bytes are in the cache now: no second read of the file to hash it */
-        sha256_update(o->sha, n, s);
     o->written += (long long)n;
     if (o->written - o->kicked < GEO_OUT_WRITEBACK_BYTES || fflush(o->fp) != 0)
         return;
@@ -105,7 +89,7 @@ static void write_out(geo_out_buf *o, const void *s, size_t n)
     if (fwrite(s, 1, n, o->fp) != n)
         o->err_no = errno ? errno : EIO;
     else
-        wrote(o, s, n);
+        wrote(o, n);
 }
 
 void geo_out_buf_drain(geo_out_buf *o)
@@ -149,19 +133,6 @@ fr_status geo_out_buf_close(geo_out_buf *o, const char *path, fr_status st, fr_e
     o->fp = NULL;
     free(o->buf);
     o->buf = NULL;
-    o->hex[0] = '\0';
-    if (o->sha && !o->err_no) {
-        static const char digits[] = "0123456789abcdef";
-        uint8_t d[SHA256_DIGEST_SIZE];
-        sha256_digest(o->sha, sizeof d, d);
-        for (size_t k = 0; k < sizeof d; k++) {
-            o->hex[2 * k] = digits[d[k] >> 4];
-            o->hex[2 * k + 1] = digits[d[k] & 15];
-        }
-        o->hex[64] = '\0';
-    }
-    free(o->sha);
-    o->sha = NULL;
     if (st == FR_OK && o->err_no)
         st = fr_error_set(err, FR_E_OUTPUT, "%s: writing failed: %s", path, strerror(o->err_no));
     return st;

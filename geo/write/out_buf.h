@@ -37,14 +37,7 @@ typedef struct {
     size_t len, cap;
     int err_no; /* first errno of a failed write, 0 while all is well */
     long long written, kicked; /* bytes written to fp; of them, handed to writeback */
-    void *sha;      /* SHA-256 state of the bytes written (geo_out_buf_hash), or NULL */
-    char hex[65];   /* their digest once closed without failure, else "" */
 } geo_out_buf;
-
-/* Hashes (SHA-256) every byte written to o's file from now on: call it
- * right after geo_out_buf_open.  geo_out_buf_close leaves the digest in
- * o->hex.  FR_E_MEMORY. */
-fr_status geo_out_buf_hash(geo_out_buf *o, fr_error *err);
 
 /* Starts the writeback of bytes [from, from + len) of the file open as fd
  * (any mode; len 0: to the end of the file) without waiting for it: a hint, its failure is ignored (the

@@ -235,17 +235,3 @@ void geo_out_table_hugepages(const geo_out_table *t)
         fr_hugepages(r[k].p, r[k].bytes);
     free(r);
 }
-
-fr_status geo_out_table_open(const geo_out_table *t, geo_out_buf *o, const char *path, fr_error *err)
-{
-    fr_status st = geo_out_buf_open(o, path, err);
-    if (st == FR_OK && t->file_hashed && (st = geo_out_buf_hash(o, err)) != FR_OK)
-        st = geo_out_buf_close(o, path, st, err);
-    return st;
-}
-
-void geo_out_table_file_done(const geo_out_table *t, const geo_out_buf *o, const char *path, fr_status st)
-{
-    if (st == FR_OK && t->file_hashed && o->hex[0])
-        t->file_hashed(t->file_hashed_ud, path, o->hex);
-}

@@ -13,7 +13,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "out_buf.h"
 #include "status.h"
 #include "write.h"
 
@@ -65,14 +64,6 @@ fr_status geo_out_table_date(const geo_out_table *t, const geo_out_field *f, siz
 void geo_out_table_prefetch(const geo_out_table *t, size_t k);
 /* The same for the geometry only (offsets and coordinates). */
 void geo_out_table_prefetch_geometry(const geo_out_table *t, size_t k);
-
-/* Opens path for a writer of t (geo_out_buf_open), hashing its bytes as
- * they are written when t wants the hashes (t->file_hashed). */
-fr_status geo_out_table_open(const geo_out_table *t, geo_out_buf *o, const char *path, fr_error *err);
-
-/* After geo_out_buf_close(o, path) returned st: tells t->file_hashed (when
- * set) of the file and its hash when st is FR_OK. */
-void geo_out_table_file_done(const geo_out_table *t, const geo_out_buf *o, const char *path, fr_status st);
 
 /* Row k (0-based, in output order) of t is written: every
  * GEO_OUT_PROGRESS_ROWS rows and after the last one, tells t->rows_written

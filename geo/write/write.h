@@ -48,13 +48,6 @@ typedef struct {
      * after the last row (geo_out_table_row_done); NULL: nobody is told */
     void (*rows_written)(void *ud, size_t rows);
     void *rows_written_ud;
-    /* optional, for the run manifest: told, from the writer's thread, of
-     * each file the writer streams itself (the GeoJSON; the Shapefile's
-     * .shp, .shx and .dbf) once it is closed complete, with the SHA-256 of
-     * its bytes (lower-case hex), computed as they were written, so that
-     * nobody reads the file again to hash it; NULL: not computed */
-    void (*file_hashed)(void *ud, const char *path, const char *sha256_hex);
-    void *file_hashed_ud;
 } geo_out_table;
 
 /* Backs the arrays the writers read in row order (every field's values

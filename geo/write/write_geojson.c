@@ -585,7 +585,7 @@ fr_status geo_write_geojson(const geo_out_table *t, const char *path, fr_error *
     if (st == FR_OK)
         st = make_keys(t, &keys, err);
     if (st == FR_OK)
-        st = geo_out_table_open(t, &file, path, err);
+        st = geo_out_buf_open(&file, path, err);
     gj_shared sh = {.t = t, .path = path, .keys = keys, .file = &file, .st = FR_OK, .err = err};
     if (st == FR_OK) {
         geo_out_buf_puts(&file, "{\n\"type\": \"FeatureCollection\",\n\"name\": ");
@@ -596,8 +596,6 @@ fr_status geo_write_geojson(const geo_out_table *t, const char *path, fr_error *
         if (!sh.crosses_antimeridian)
             geo_out_buf_puts(&file, "\n]\n}\n");
         st = geo_out_buf_close(&file, path, st, err);
-        if (!sh.crosses_antimeridian) /* else the driver's file replaces it below */
-            geo_out_table_file_done(t, &file, path, st);
     }
     free_keys(keys, t->nfields);
     if (st == FR_OK && sh.crosses_antimeridian)

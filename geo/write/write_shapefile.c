@@ -647,12 +647,12 @@ static fr_status stream_files(shp_writer *w, fr_error *err)
                                 w->side_path);
     }
     if (has_geom) {
-        st = geo_out_table_open(t, &w->shp, w->path, err);
+        st = geo_out_buf_open(&w->shp, w->path, err);
         if (st == FR_OK)
-            st = geo_out_table_open(t, &w->shx, sidecar(w, "shx"), err);
+            st = geo_out_buf_open(&w->shx, sidecar(w, "shx"), err);
     }
     if (st == FR_OK)
-        st = geo_out_table_open(t, &w->dbf, sidecar(w, "dbf"), err);
+        st = geo_out_buf_open(&w->dbf, sidecar(w, "dbf"), err);
     if (st != FR_OK)
         return st;
 
@@ -710,10 +710,6 @@ fr_status geo_write_shapefile(const geo_out_table *t, const char *path, fr_error
     st = geo_out_buf_close(&w.shp, path, st, err);
     st = geo_out_buf_close(&w.shx, sidecar(&w, "shx"), st, err);
     st = geo_out_buf_close(&w.dbf, sidecar(&w, "dbf"), st, err);
-    /* the hashes once all three are complete (t->file_hashed) */
-    geo_out_table_file_done(t, &w.shp, path, st);
-    geo_out_table_file_done(t, &w.shx, sidecar(&w, "shx"), st);
-    geo_out_table_file_done(t, &w.dbf, sidecar(&w, "dbf"), st);
     geo_gdal_gate_end_quiet(&gate); /* a failed WKT1_ESRI export falls back on WKT1 */
     free(w.base);
     free(w.side_path);

@@ -91,23 +91,6 @@ int fr_file_digest_take(const char *dir, const char *name, fr_file_digest *d)
     return 0;
 }
 
-int fr_file_digest_known(const char *dir, const char *name, const char *hex, fr_file_digest *d)
-{
-    memset(d, 0, sizeof *d);
-    char path[PATH_MAX + NAME_MAX + 2];
-    if (strlen(name) >= sizeof d->name || strlen(hex) != 64 ||
-        snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    if (stat_of(path, &d->size, &d->mtime_ns) != 0)
-        return -1;
-    memcpy(d->hex, hex, 65);
-    strcpy(d->name, name);
-    d->taken = 1;
-    return 0;
-}
-
 int fr_file_digest_valid(const fr_file_digest *d, const char *name, const char *path)
 {
     long long size, mtime_ns;

@@ -31,11 +31,6 @@ typedef struct {
  * taken). */
 int fr_file_digest_take(const char *dir, const char *name, fr_file_digest *d);
 
-/* The digest of dir/name from a hash computed as it was written (hex),
- * with the file's size and modification time now.  Returns 0, or -1 with
- * errno set (*d then not taken). */
-int fr_file_digest_known(const char *dir, const char *name, const char *hex, fr_file_digest *d);
-
 /* 1 when d was taken of a file named name and path still has its size
  * and modification time. */
 int fr_file_digest_valid(const fr_file_digest *d, const char *name, const char *path);

@@ -442,38 +442,17 @@ static void rows_written(void *ud, size_t rows)
     fr_progress_fraction(p->bar, p->planned ? (double)now / (double)p->planned : 1);
 }
 
-/* The map layers' files by their slot in ctx->digests. */
-static const char *const digest_names[] = {"ranked_parcels.gpkg", "ranked_parcels.geojson", "ranked_parcels.shp",
-                                           "ranked_parcels.shx",  "ranked_parcels.dbf",     "ranked_parcels.prj",
-                                           "ranked_parcels.cpg"};
-#define NDIGESTS (sizeof digest_names / sizeof digest_names[0])
-
-/* geo_out_table.file_hashed: a streamed file hashed by its writer as it
- * wrote it (out_buf.c), into its slot; seal_files then only flushes it. */
-static void file_hashed(void *ud, const char *path, const char *hex)
-{
-    run_ctx *ctx = ud;
-    const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
-    for (size_t k = 0; k < NDIGESTS; k++)
-        if (!strcmp(digest_names[k], name)) {
-            char dir[4200];
-            snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
-            fr_file_digest_known(dir, name, hex, &ctx->digests[k]); /* failed: publishing hashes it */
-        }
-}
-
 /* A map layer's files once written, on its writer's thread while the
  * other writers still run: hashed for the manifest (ctx->digests from
- * slot on; unless their writer hashed them as it wrote them) and flushed
- * to disk, so that publishing neither reads them again nor waits for
- * their bytes.  A failure here is left to publishing, which hashes and
- * syncs every file it does not find done. */
-static void seal_files(run_ctx *ctx, const char *dir, size_t slot, size_t n)
+ * slot on) and flushed to disk, so that publishing neither reads them
+ * again nor waits for their bytes.  A failure here is left to publishing,
+ * which hashes and syncs every file it does not find done. */
+static void seal_files(run_ctx *ctx, const char *dir, const char *const *names, size_t n, size_t slot)
 {
-    for (size_t k = slot; k < slot + n; k++) {
+    for (size_t k = 0; k < n; k++) {
         char path[4200];
-        snprintf(path, sizeof path, "%s/%s", dir, digest_names[k]);
-        if (ctx->digests[k].taken || fr_file_digest_take(dir, digest_names[k], &ctx->digests[k]) == 0)
+        snprintf(path, sizeof path, "%s/%s", dir, names[k]);
+        if (fr_file_digest_take(dir, names[k], &ctx->digests[slot + k]) == 0)
             fr_outdir_fsync_path(path);
     }
 }
@@ -487,9 +466,9 @@ static fr_status write_ranked_layers(run_ctx *ctx, const geo_out_table *ranked_i
     fr_error e1 = {0}, e2 = {0}, e3 = {0};
     fr_status s1 = FR_OK, s2 = FR_OK, s3 = FR_OK;
     char p1[4200], p2[4200], p3[4200];
-    snprintf(p1, sizeof p1, "%s/%s", dir, digest_names[1]);
-    snprintf(p2, sizeof p2, "%s/%s", dir, digest_names[2]);
-    snprintf(p3, sizeof p3, "%s/%s", dir, digest_names[0]);
+    snprintf(p1, sizeof p1, "%s/ranked_parcels.geojson", dir);
+    snprintf(p2, sizeof p2, "%s/ranked_parcels.shp", dir);
+    snprintf(p3, sizeof p3, "%s/ranked_parcels.gpkg", dir);
     /* the progress line: the files, and the share of their features written */
     struct fr_progress *bar = ctx->opt ? ctx->opt->progress : NULL;
     const cfg_output *o = &ctx->cfg.output;
@@ -501,8 +480,6 @@ static fr_status write_ranked_layers(run_ctx *ctx, const geo_out_table *ranked_i
         ranked_t.rows_written = geojson_t.rows_written = rows_written;
         ranked_t.rows_written_ud = geojson_t.rows_written_ud = &rp;
     }
-    ranked_t.file_hashed = geojson_t.file_hashed = file_hashed;
-    ranked_t.file_hashed_ud = geojson_t.file_hashed_ud = ctx;
     const geo_out_table *ranked = &ranked_t, *geojson = &geojson_t;
     fr_progress_item(bar, "ranked_parcels.*");
     fr_progress_fraction(bar, 0);
@@ -516,28 +493,31 @@ static fr_status write_ranked_layers(run_ctx *ctx, const geo_out_table *ranked_i
     const int nth = omp_get_max_threads(), writers = nth < 3 ? nth : 3, geojson_team = nth > 3 ? nth - 2 : 1;
     int levels = omp_get_max_active_levels();
     omp_set_max_active_levels(levels < 2 ? 2 : levels);
+    static const char *const gpkg_files[] = {"ranked_parcels.gpkg"}, *const geojson_files[] = {"ranked_parcels.geojson"};
+    static const char *const shp_files[] = {"ranked_parcels.shp", "ranked_parcels.shx", "ranked_parcels.dbf",
+                                            "ranked_parcels.prj", "ranked_parcels.cpg"};
     memset(ctx->digests, 0, sizeof ctx->digests);
-    ctx->ndigests = NDIGESTS; /* slots: 0 the GeoPackage, 1 the GeoJSON, 2-6 the Shapefile */
+    ctx->ndigests = 7; /* slots: 0 the GeoPackage, 1 the GeoJSON, 2-6 the Shapefile */
 #pragma omp parallel sections num_threads(writers)
     {
 #pragma omp section
         if (ctx->cfg.output.geopackage) {
             s3 = run_extras_gpkg(ctx, ranked, p3, &e3);
             if (s3 == FR_OK)
-                seal_files(ctx, dir, 0, 1);
+                seal_files(ctx, dir, gpkg_files, 1, 0);
         }
 #pragma omp section
         if (ctx->cfg.output.geojson) {
             omp_set_num_threads(geojson_team); /* this section's nested team */
             s1 = (gdal ? geo_write_geojson_gdal : geo_write_geojson)(geojson, p1, &e1);
             if (s1 == FR_OK)
-                seal_files(ctx, dir, 1, 1);
+                seal_files(ctx, dir, geojson_files, 1, 1);
         }
 #pragma omp section
         if (ctx->cfg.output.shapefile) {
             s2 = (gdal ? geo_write_shapefile_gdal : geo_write_shapefile)(ranked, p2, &e2);
             if (s2 == FR_OK)
-                seal_files(ctx, dir, 2, 5);
+                seal_files(ctx, dir, shp_files, 5, 2);
         }
     }
     omp_set_max_active_levels(levels);

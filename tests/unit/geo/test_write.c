@@ -1113,68 +1113,6 @@ static void test_geojson_same_bytes_at_any_thread_count(void **state)
     big_city_free(&c);
 }
 
-typedef struct {
-    char path[8][512], hex[8][65];
-    int n;
-} hashes_told;
-
-static void record_hash(void *ud, const char *path, const char *hex)
-{
-    hashes_told *h = ud;
-    assert_true(h->n < 8);
-    snprintf(h->path[h->n], sizeof h->path[h->n], "%s", path);
-    snprintf(h->hex[h->n], sizeof h->hex[h->n], "%s", hex);
-    h->n++;
-}
-
-/* The file's SHA-256 by sha256sum(1), which shares no code with ours. */
-static void sha256sum_of(const char *path, char hex[65])
-{
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "sha256sum '%s'", path);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    assert_int_equal(fscanf(p, "%64s", hex), 1);
-    pclose(p);
-}
-
-/* The streamed files' hashes, computed as they were written (for the
- * manifest, which then reads nothing back), are the hashes of the files:
- * the GeoJSON over several chunks at 2 threads, and the Shapefile's .shp,
- * .shx and .dbf (its .prj and .cpg are left to whoever hashes the rest). */
-static void test_writers_hash_what_they_write(void **state)
-{
-    (void)state;
-    enum { N = 5000 };
-    big_city c;
-    big_city_make(&c, N);
-    geo_out_table t = big_table(&c, N);
-    t.dbf_date = "2026-01-01";
-    hashes_told told = {0};
-    t.file_hashed = record_hash;
-    t.file_hashed_ud = &told;
-    int threads = omp_get_max_threads();
-    omp_set_num_threads(2);
-    char gj[512], shp[512];
-    fr_error err = {0};
-    if (geo_write_geojson(&t, path_in(gj, sizeof gj, "hashed.geojson"), &err) != FR_OK)
-        fail_msg("%s", err.message);
-    omp_set_num_threads(threads);
-    if (geo_write_shapefile(&t, path_in(shp, sizeof shp, "hashed.shp"), &err) != FR_OK)
-        fail_msg("%s", err.message);
-    assert_int_equal(told.n, 4);
-    assert_string_equal(told.path[0], gj);
-    assert_string_equal(told.path[1], shp);
-    assert_non_null(strstr(told.path[2], "hashed.shx"));
-    assert_non_null(strstr(told.path[3], "hashed.dbf"));
-    for (int k = 0; k < told.n; k++) {
-        char hex[65];
-        sha256sum_of(told.path[k], hex);
-        assert_string_equal(told.hex[k], hex);
-    }
-    big_city_free(&c);
-}
-
 static void test_geojson_antimeridian_falls_back(void **state)
 {
     (void)state;
@@ -1597,7 +1535,6 @@ int main(void)
         cmocka_unit_test(test_point_homes_every_writer),
         cmocka_unit_test(test_geojson_matches_gdal_driver),
         cmocka_unit_test(test_geojson_antimeridian_falls_back),
-        cmocka_unit_test(test_writers_hash_what_they_write),
         cmocka_unit_test(test_geojson_same_bytes_at_any_thread_count),
         cmocka_unit_test(test_number_formatting),
         cmocka_unit_test(test_dbf_layout_from_data),
