@@ -9,6 +9,7 @@
 #include "gpkg_db.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 
 #include "gdal_gate.h"
 #include "gdal_srs.h"
+#include "out_buf.h"
 
 /* 'GPKG' and GeoPackage 1.2, what GDAL 3.6 writes by default. */
 #define GPKG_APPLICATION_ID "1196444487"
@@ -165,11 +167,13 @@ fr_status geo_gpkg_db_create(geo_gpkg_db *d, const char *path, fr_error *err)
 {
     d->db = NULL;
     d->path = path;
+    d->wb_fd = -1;
     if (unlink(path) != 0 && errno != ENOENT)
         return fr_error_set(err, FR_E_OUTPUT, "%s: cannot replace the existing file: %s", path, strerror(errno));
     int rc = sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK)
         return db_error(d, "cannot create the GeoPackage", err);
+    d->wb_fd = open(path, O_RDONLY | O_CLOEXEC); /* -1: no early writeback, nothing else lost */
     sqlite3_extended_result_codes(d->db, 0);
     fr_status st = geo_gpkg_db_exec(d,
                                     "PRAGMA application_id = " GPKG_APPLICATION_ID ";"
@@ -187,6 +191,11 @@ fr_status geo_gpkg_db_create(geo_gpkg_db *d, const char *path, fr_error *err)
     return st;
 }
 
+void geo_gpkg_db_writeback(geo_gpkg_db *d)
+{
+    geo_out_writeback(d->wb_fd, 0, 0);
+}
+
 fr_status geo_gpkg_db_close(geo_gpkg_db *d, fr_status st, fr_error *err)
 {
     if (!d->db)
@@ -196,6 +205,12 @@ fr_status geo_gpkg_db_close(geo_gpkg_db *d, fr_status st, fr_error *err)
     if (sqlite3_close(d->db) != SQLITE_OK && st == FR_OK)
         st = db_error(d, "cannot close", err);
     d->db = NULL;
+    if (d->wb_fd >= 0) {
+        if (st == FR_OK)
+            geo_gpkg_db_writeback(d);
+        close(d->wb_fd);
+        d->wb_fd = -1;
+    }
     return st;
 }
 

@@ -23,6 +23,7 @@
 typedef struct {
     sqlite3 *db;
     const char *path;
+    int wb_fd; /* the file again, read-only, for geo_gpkg_db_writeback; -1 none */
 } geo_gpkg_db;
 
 /* Creates the file at path (replacing one there) as an empty GeoPackage
@@ -33,6 +34,11 @@ typedef struct {
  * discarded whole.  FR_E_OUTPUT naming path.  *d is closeable after a
  * failure too (geo_gpkg_db_close). */
 fr_status geo_gpkg_db_create(geo_gpkg_db *d, const char *path, fr_error *err);
+
+/* Starts the kernel's writeback of what SQLite has written to the file so
+ * far, without waiting (geo_out_writeback): the rows of a large table
+ * reach the disk while the rest are inserted, not all at the fsync. */
+void geo_gpkg_db_writeback(geo_gpkg_db *d);
 
 /* Commits (when st is FR_OK) and closes.  Returns st or the commit's
  * failure. */

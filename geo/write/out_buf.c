@@ -4,6 +4,7 @@
  */
 #include "out_buf.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 
 #include "write.h"
@@ -59,14 +60,45 @@ static void grow(geo_out_buf *o, size_t more)
     o->cap = cap;
 }
 
+void geo_out_writeback(int fd, long long from, long long len)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+    if (fd >= 0 && from >= 0 && len >= 0)
+        (void)sync_file_range(fd, (off_t)from, (off_t)len, SYNC_FILE_RANGE_WRITE);
+#else
+    (void)fd, (void)from, (void)len;
+#endif
+}
+
+/* n more bytes went to the file: every GEO_OUT_WRITEBACK_BYTES, what stdio
+ * holds goes to the kernel and the kernel's writeback starts on it. */
+static void wrote(geo_out_buf *o, size_t n)
+{
+    o->written += (long long)n;
+    if (o->written - o->kicked < GEO_OUT_WRITEBACK_BYTES || fflush(o->fp) != 0)
+        return;
+    geo_out_writeback(fileno(o->fp), o->kicked, o->written - o->kicked); /* > 0 here */
+    o->kicked = o->written;
+}
+
+/* Writes n bytes at s to the file (sticky errors). */
+static void write_out(geo_out_buf *o, const void *s, size_t n)
+{
+    if (!n || o->err_no)
+        return;
+    if (fwrite(s, 1, n, o->fp) != n)
+        o->err_no = errno ? errno : EIO;
+    else
+        wrote(o, n);
+}
+
 void geo_out_buf_drain(geo_out_buf *o)
 {
     if (!o->fp) {
         grow(o, 1);
         return;
     }
-    if (o->len && !o->err_no && fwrite(o->buf, 1, o->len, o->fp) != o->len)
-        o->err_no = errno ? errno : EIO;
+    write_out(o, o->buf, o->len);
     o->len = 0;
 }
 
@@ -79,8 +111,7 @@ void geo_out_buf_spill(geo_out_buf *o, const void *s, size_t n)
     } else {
         geo_out_buf_drain(o);
         if (n > o->cap) {
-            if (!o->err_no && fwrite(s, 1, n, o->fp) != n)
-                o->err_no = errno ? errno : EIO;
+            write_out(o, s, n);
             return;
         }
     }
@@ -95,6 +126,8 @@ fr_status geo_out_buf_close(geo_out_buf *o, const char *path, fr_status st, fr_e
     geo_out_buf_drain(o);
     if (!o->err_no && fflush(o->fp) != 0)
         o->err_no = errno ? errno : EIO;
+    if (!o->err_no && o->written > o->kicked) /* the tail too: the fsync before publishing finds it under way */
+        geo_out_writeback(fileno(o->fp), o->kicked, o->written - o->kicked);
     if (fclose(o->fp) != 0 && !o->err_no)
         o->err_no = errno ? errno : EIO;
     o->fp = NULL;

@@ -8,6 +8,13 @@
  * learns of a full disk once, from geo_out_buf_close.  One geo_out_buf is
  * for one thread; no global state.
  *
+ * A file's bytes are handed to the kernel's writeback every
+ * GEO_OUT_WRITEBACK_BYTES as they are written (sync_file_range), so that
+ * the disk works while the rest is formatted and the fsync before
+ * publishing finds little left to write: left to the kernel, the dirty
+ * pages of a run's 2 GB of outputs wait under the dirty-page thresholds
+ * until that fsync, and the whole disk time comes after the formatting.
+ *
  * A buffer opened with geo_out_buf_open_mem has no file: it grows instead
  * of draining, so that a thread can format a block of rows by itself and
  * another write the blocks to the file in order (the GeoJSON writer).
@@ -22,12 +29,21 @@
 
 #include "status.h"
 
+#define GEO_OUT_WRITEBACK_BYTES ((long long)8 << 20)
+
 typedef struct {
     FILE *fp;       /* NULL: a memory buffer (geo_out_buf_open_mem) */
     char *buf;
     size_t len, cap;
     int err_no; /* first errno of a failed write, 0 while all is well */
+    long long written, kicked; /* bytes written to fp; of them, handed to writeback */
 } geo_out_buf;
+
+/* Starts the writeback of bytes [from, from + len) of the file open as fd
+ * (any mode; len 0: to the end of the file) without waiting for it: a hint, its failure is ignored (the
+ * fsync before publishing reports a failed write).  For the files written
+ * by other code (SQLite's GeoPackage) as well as by geo_out_buf. */
+void geo_out_writeback(int fd, long long from, long long len);
 
 /* Creates (truncates) path for writing.  FR_E_OUTPUT naming path. */
 fr_status geo_out_buf_open(geo_out_buf *o, const char *path, fr_error *err);

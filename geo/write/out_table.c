@@ -5,10 +5,12 @@
 #include "out_table.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "dates.h"
+#include "hugepage.h"
 
 const char *geo_out_table_field_name(const geo_out_field *f, geo_out_name_kind names)
 {
@@ -97,8 +99,12 @@ int geo_out_table_fits_int32(const geo_out_table *t, const geo_out_field *f)
 {
     if (f->type != GEO_COL_NUMBER || !f->is_integer)
         return 0;
-    for (size_t k = 0; k < t->nrows; k++) {
-        double v = f->num[t->order[k]];
+    /* every parcel written (the ranked layers): the same values in parcel
+     * order, read sequentially rather than at random in rank order */
+    const int all = t->nrows >= t->parcels->count;
+    const size_t n = all ? t->parcels->count : t->nrows;
+    for (size_t k = 0; k < n; k++) {
+        double v = f->num[all ? k : t->order[k]];
         if (geo_out_table_num_present(v) && !(v >= -2147483648.0 && v <= 2147483647.0))
             return 0;
     }
@@ -118,6 +124,17 @@ fr_status geo_out_table_date(const geo_out_table *t, const geo_out_field *f, siz
 const char *geo_out_table_layer_name(const geo_out_table *t)
 {
     return t->layer_name && t->layer_name[0] ? t->layer_name : t->parcels->name;
+}
+
+/* The first coordinates of row k + 4 (their offsets were prefetched). */
+static void prefetch_points(const geo_out_table *t, size_t k)
+{
+    if (k + 4 < t->nrows && t->parcels->kind == GEO_GEOM_POLYGON) {
+        const geo_layer *l = t->parcels;
+        size_t p0 = l->pt_start[l->ring_start[t->order[k + 4]]];
+        __builtin_prefetch(&l->px[p0]);
+        __builtin_prefetch(&l->py[p0]);
+    }
 }
 
 void geo_out_table_prefetch(const geo_out_table *t, size_t k)
@@ -153,12 +170,26 @@ void geo_out_table_prefetch(const geo_out_table *t, size_t k)
             __builtin_prefetch(&l->ring_shell[r]);
         }
     }
-    if (k + 4 < t->nrows && t->parcels->kind == GEO_GEOM_POLYGON) {
-        const geo_layer *l = t->parcels;
-        size_t p0 = l->pt_start[l->ring_start[t->order[k + 4]]];
-        __builtin_prefetch(&l->px[p0]);
-        __builtin_prefetch(&l->py[p0]);
+    prefetch_points(t, k);
+}
+
+void geo_out_table_prefetch_geometry(const geo_out_table *t, size_t k)
+{
+    enum { FAR = 16, NEAR = 8 };
+    const geo_layer *l = t->parcels;
+    if (l->kind == GEO_GEOM_POLYGON) {
+        if (k + FAR < t->nrows)
+            __builtin_prefetch(&l->ring_start[t->order[k + FAR]]);
+        if (k + NEAR < t->nrows) {
+            size_t r = l->ring_start[t->order[k + NEAR]];
+            __builtin_prefetch(&l->pt_start[r]);
+            __builtin_prefetch(&l->ring_shell[r]);
+        }
+    } else if (l->kind == GEO_GEOM_POINT && k + FAR < t->nrows) {
+        __builtin_prefetch(&l->x[t->order[k + FAR]]);
+        __builtin_prefetch(&l->y[t->order[k + FAR]]);
     }
+    prefetch_points(t, k);
 }
 
 void geo_out_table_row_done(const geo_out_table *t, size_t k)
@@ -166,4 +197,41 @@ void geo_out_table_row_done(const geo_out_table *t, size_t k)
     size_t done = k + 1;
     if (t->rows_written && (done % GEO_OUT_PROGRESS_ROWS == 0 || done == t->nrows))
         t->rows_written(t->rows_written_ud, (done - 1) % GEO_OUT_PROGRESS_ROWS + 1);
+}
+
+void geo_out_table_hugepages(const geo_out_table *t)
+{
+    const geo_layer *l = t->parcels;
+    size_t n = l->count, nr = 0;
+    /* each field's values, then the geometry's arrays */
+    struct {
+        const void *p;
+        size_t bytes;
+    } *r = malloc((t->nfields + 8) * sizeof *r);
+    if (!r)
+        return; /* a hint: nothing lost */
+    for (size_t j = 0; j < t->nfields; j++) {
+        const geo_out_field *f = &t->fields[j];
+        r[nr].p = f->type == GEO_COL_STRING ? (const void *)f->str
+                  : f->type == GEO_COL_NUMBER ? (const void *)f->num : (const void *)f->date;
+        r[nr++].bytes = n * (f->type == GEO_COL_STRING ? sizeof *f->str
+                             : f->type == GEO_COL_NUMBER ? sizeof *f->num : sizeof *f->date);
+    }
+    r[nr].p = l->fid, r[nr++].bytes = n * sizeof *l->fid;
+    if (l->kind == GEO_GEOM_POLYGON) {
+        r[nr].p = l->ring_start, r[nr++].bytes = (n + 1) * sizeof *l->ring_start;
+        r[nr].p = l->pt_start, r[nr++].bytes = (l->nrings + 1) * sizeof *l->pt_start;
+        r[nr].p = l->ring_shell, r[nr++].bytes = l->nrings;
+        r[nr].p = l->px, r[nr++].bytes = l->npts * sizeof *l->px;
+        r[nr].p = l->py, r[nr++].bytes = l->npts * sizeof *l->py;
+        r[nr].p = l->bbox, r[nr++].bytes = 4 * n * sizeof *l->bbox;
+    } else if (l->kind == GEO_GEOM_POINT) {
+        r[nr].p = l->x, r[nr++].bytes = n * sizeof *l->x;
+        r[nr].p = l->y, r[nr++].bytes = n * sizeof *l->y;
+    }
+    /* ~20 ms of copying per array at 1M parcels: on every thread */
+#pragma omp parallel for schedule(dynamic, 1)
+    for (size_t k = 0; k < nr; k++)
+        fr_hugepages(r[k].p, r[k].bytes);
+    free(r);
 }

@@ -62,6 +62,8 @@ fr_status geo_out_table_date(const geo_out_table *t, const geo_out_field *f, siz
  * of row k: output order is score order, i.e. random in parcel order, and
  * without this every field value of every row is a cache miss. */
 void geo_out_table_prefetch(const geo_out_table *t, size_t k);
+/* The same for the geometry only (offsets and coordinates). */
+void geo_out_table_prefetch_geometry(const geo_out_table *t, size_t k);
 
 /* Row k (0-based, in output order) of t is written: every
  * GEO_OUT_PROGRESS_ROWS rows and after the last one, tells t->rows_written

@@ -43,16 +43,18 @@ typedef struct {
                                    (DBF_DATE_LAST_UPDATE) so that outputs are
                                    byte-identical from run to run */
     int coordinate_precision;   /* GeoJSON decimals, e.g. 7 */
-    const double *lon, *lat;    /* optional, for geo_write_geojson: every vertex of a
-                                   polygon layer (px/py indexing) already in WGS84
-                                   lon/lat (geo_to_lonlat, NAN = failed); NULL: the
-                                   writer transforms block by block itself */
     /* optional, for the progress line: told, from the writer's thread, of the
      * rows written since its last call, every GEO_OUT_PROGRESS_ROWS rows and
      * after the last row (geo_out_table_row_done); NULL: nobody is told */
     void (*rows_written)(void *ud, size_t rows);
     void *rows_written_ud;
 } geo_out_table;
+
+/* Backs the arrays the writers read in row order (every field's values
+ * and the geometry's) with 2 MB pages (fr_hugepages, out_table.c): fewer
+ * TLB misses on the random reads of rank order.  Once before the writers
+ * start (not from several threads at once); changes no value. */
+void geo_out_table_hugepages(const geo_out_table *t);
 
 /* GeoJSON per RFC 7946: WGS84 lon/lat, right-hand rule, coordinates rounded
  * to coordinate_precision decimals. */

@@ -360,7 +360,7 @@ static fr_status transform_block(gj_writer *w, size_t k0, size_t k1, fr_error *e
     const geo_layer *l = w->t->parcels;
     size_t n = 0;
     for (size_t k = k0; k < k1; k++) {
-        geo_out_table_prefetch(w->t, k);
+        geo_out_table_prefetch_geometry(w->t, k); /* the fields are read later, by format_rows */
         size_t i = w->t->order[k], p0, p1;
         feature_points(l, i, &p0, &p1);
         if (l->kind == GEO_GEOM_POINT) {
@@ -370,19 +370,13 @@ static fr_status transform_block(gj_writer *w, size_t k0, size_t k1, fr_error *e
                 n++;
             }
         } else if (p1 > p0) {
-            const int done = w->t->lon != NULL; /* transformed beforehand, in parallel */
-            memcpy(w->x + n, (done ? w->t->lon : l->px) + p0, (p1 - p0) * sizeof(double));
-            memcpy(w->y + n, (done ? w->t->lat : l->py) + p0, (p1 - p0) * sizeof(double));
+            memcpy(w->x + n, l->px + p0, (p1 - p0) * sizeof(double));
+            memcpy(w->y + n, l->py + p0, (p1 - p0) * sizeof(double));
             n += p1 - p0;
         }
     }
     if (!w->ct || n == 0)
         return FR_OK;
-    if (w->t->lon && l->kind == GEO_GEOM_POLYGON) { /* only the checks below are left */
-        for (size_t v = 0; v < n; v++)
-            w->ok[v] = 1;
-        n = 0;
-    }
     for (size_t done = 0; done < n;) {
         int chunk = (int)(n - done > (size_t)INT32_MAX ? INT32_MAX : n - done);
         OCTTransformEx(w->ct, chunk, w->x + done, w->y + done, NULL, w->ok + done);

@@ -38,6 +38,10 @@
 #include "out_fmt.h"
 #include "out_table.h"
 
+/* Rows between two starts of the file's writeback (geo_gpkg_db_writeback):
+ * about 20 MB of a parcels table. */
+#define GPKG_WRITEBACK_ROWS 50000
+
 fr_status geo_gpkg_spec_check(const geo_gpkg_spec *spec, const char *path, fr_error *err)
 {
     if (!path || !path[0])
@@ -212,6 +216,8 @@ static fr_status write_ranked_rows(geo_gpkg_db *d, sqlite3_stmt *s, const geo_ou
             st = geo_gpkg_db_insert(d, s, name, k, err);
         if (st == FR_OK)
             geo_out_table_row_done(t, k);
+        if ((k + 1) % GPKG_WRITEBACK_ROWS == 0)
+            geo_gpkg_db_writeback(d);
     }
     geo_gpkg_blob_free(&blob);
     return st;

@@ -20,6 +20,7 @@
 #include "dates.h"
 #include "explain.h"
 #include "filehash.h"
+#include "strpool.h"
 #include "outdir.h"
 #include "progress.h"
 #include "rank.h"
@@ -43,7 +44,7 @@ static const struct {
     {"on_list", "on_list"},           {"last_visit", "last_visit"},   {"visit_outcome", "visit_out"},
 };
 
-#define REASON_TEXT 80
+#define REASON_TEXT 80 /* the longest reason text model_explain writes, and room to spare */
 
 typedef struct {
     geo_out_field *f;
@@ -133,7 +134,8 @@ static int integer_width(const double *v, size_t n)
 typedef struct {
     double *rank;
     const char **tier;
-    char *reason_text;           /* nparcels * MODEL_REASONS * REASON_TEXT */
+    fr_strpool *reason_pool;     /* per thread: the distinct reason texts (reason[] points into them) */
+    int npools;
     const char **reason[MODEL_REASONS];
     const char ***zone_label;    /* per zone layer */
     const char **block_group;
@@ -148,7 +150,9 @@ static void free_columns(out_columns *c, size_t nzones)
 {
     free(c->rank);
     free(c->tier);
-    free(c->reason_text);
+    for (int t = 0; t < c->npools; t++)
+        fr_strpool_free(&c->reason_pool[t]);
+    free(c->reason_pool);
     for (int k = 0; k < MODEL_REASONS; k++)
         free(c->reason[k]);
     if (c->zone_label)
@@ -171,7 +175,8 @@ static fr_status build_columns(run_ctx *ctx, out_columns *c, fr_error *err)
     size_t m = n ? n : 1;
     c->rank = malloc(m * sizeof *c->rank);
     c->tier = malloc(m * sizeof *c->tier);
-    c->reason_text = malloc(m * MODEL_REASONS * REASON_TEXT);
+    c->npools = omp_get_max_threads();
+    c->reason_pool = calloc((size_t)c->npools, sizeof *c->reason_pool);
     for (int k = 0; k < MODEL_REASONS; k++)
         c->reason[k] = malloc(m * sizeof *c->reason[k]);
     c->zone_label = calloc(nz ? nz : 1, sizeof *c->zone_label);
@@ -181,36 +186,44 @@ static fr_status build_columns(run_ctx *ctx, out_columns *c, fr_error *err)
     c->on_list = malloc(m * sizeof *c->on_list);
     c->list_rank = malloc(m * sizeof *c->list_rank);
     c->visit_outcome = calloc(m, sizeof *c->visit_outcome);
-    if (!c->on_list || !c->list_rank || !c->visit_outcome || !c->empty || !c->rank || !c->tier || !c->reason_text || !c->reason[0] || !c->reason[1] || !c->reason[2] ||
+    if (!c->on_list || !c->list_rank || !c->visit_outcome || !c->empty || !c->rank || !c->tier || !c->reason_pool || !c->reason[0] || !c->reason[1] || !c->reason[2] ||
         !c->zone_label || !c->lon || !c->lat)
         return fr_error_oom_while(err, "preparing outputs");
     int y, mo, d;
     fr_civil_from_days(ctx->as_of, &y, &mo, &d);
-#pragma omp parallel for schedule(static)
-    for (size_t i = 0; i < n; i++) {
-        c->rank[i] = ctx->rank[i];
-        c->tier[i] = model_tier_name((model_tier)ctx->tier[i]);
-        c->on_list[i] = ctx->list_rank[i] > 0;
-        c->list_rank[i] = ctx->list_rank[i] > 0 ? ctx->list_rank[i] : NAN;
-        if (ctx->visit.last_visit[i] != GEO_DATE_MISSING)
-            c->visit_outcome[i] = ctx->visit.last_failed[i] ? "failed" : "completed";
-        for (int k = 0; k < MODEL_REASONS; k++) {
-            int32_t fcol = ctx->points.reason_feature[i * MODEL_REASONS + k];
-            char *buf = c->reason_text + (i * MODEL_REASONS + (size_t)k) * REASON_TEXT;
-            if (fcol < 0) {
+    int oom = 0;
+#pragma omp parallel num_threads(c->npools) reduction(| : oom)
+    {
+        fr_strpool *pool = &c->reason_pool[omp_get_thread_num()];
+#pragma omp for schedule(static)
+        for (size_t i = 0; i < n; i++) {
+            c->rank[i] = ctx->rank[i];
+            c->tier[i] = model_tier_name((model_tier)ctx->tier[i]);
+            c->on_list[i] = ctx->list_rank[i] > 0;
+            c->list_rank[i] = ctx->list_rank[i] > 0 ? ctx->list_rank[i] : NAN;
+            if (ctx->visit.last_visit[i] != GEO_DATE_MISSING)
+                c->visit_outcome[i] = ctx->visit.last_failed[i] ? "failed" : "completed";
+            for (int k = 0; k < MODEL_REASONS; k++) {
+                int32_t fcol = ctx->points.reason_feature[i * MODEL_REASONS + k];
                 c->reason[k][i] = NULL;
-                continue;
+                if (fcol < 0)
+                    continue;
+                const char *fname = ctx->feats.names[fcol];
+                int inverted = 0;
+                for (size_t t = 0; t < ctx->nterms; t++)
+                    if (!strcmp(ctx->terms[t].feature, fname))
+                        inverted = ctx->terms[t].invert;
+                char buf[REASON_TEXT];
+                model_explain(fname, ctx->feats.values[(size_t)fcol * n + i], y, ctx->cfg.join.radius_m, inverted,
+                              buf, sizeof buf);
+                /* a few thousand distinct texts among 3 per parcel: stored once each */
+                c->reason[k][i] = fr_strpool_intern(pool, buf);
+                oom |= !c->reason[k][i];
             }
-            const char *fname = ctx->feats.names[fcol];
-            int inverted = 0;
-            for (size_t t = 0; t < ctx->nterms; t++)
-                if (!strcmp(ctx->terms[t].feature, fname))
-                    inverted = ctx->terms[t].invert;
-            model_explain(fname, ctx->feats.values[(size_t)fcol * n + i], y, ctx->cfg.join.radius_m, inverted, buf,
-                          REASON_TEXT);
-            c->reason[k][i] = buf;
         }
     }
+    if (oom)
+        return fr_error_oom_while(err, "preparing outputs: the reason texts");
     for (size_t z = 0; z < nz; z++) {
         c->zone_label[z] = malloc(m * sizeof **c->zone_label);
         if (!c->zone_label[z])
@@ -413,22 +426,6 @@ static fr_status write_summary_file(run_ctx *ctx, const char *path, fr_error *er
     return FR_OK;
 }
 
-/* The GeoJSON's lon/lat of every parcel vertex (*lon, *lat: the caller
- * frees), on all threads before the writers start: inside the GeoJSON
- * writer the transform ran on one thread.  Left NULL when the GDAL-driver
- * writer or no GeoJSON is asked for. */
-static fr_status geojson_vertices(run_ctx *ctx, int gdal, double **lon, double **lat, fr_error *err)
-{
-    const geo_layer *pl = ctx->parcels;
-    if (!ctx->cfg.output.geojson || gdal || pl->kind != GEO_GEOM_POLYGON || !pl->npts)
-        return FR_OK;
-    *lon = malloc(pl->npts * sizeof **lon);
-    *lat = malloc(pl->npts * sizeof **lat);
-    if (!*lon || !*lat)
-        return fr_error_oom(err);
-    return geo_to_lonlat(pl->srs_wkt, pl->npts, pl->px, pl->py, *lon, *lat, err);
-}
-
 /* The rows of the map layers written so far, over all of them (the
  * writers run on their own threads and tell geo_out_table.rows_written). */
 typedef struct {
@@ -486,9 +483,14 @@ static fr_status write_ranked_layers(run_ctx *ctx, const geo_out_table *ranked_i
     const geo_out_table *ranked = &ranked_t, *geojson = &geojson_t;
     fr_progress_item(bar, "ranked_parcels.*");
     fr_progress_fraction(bar, 0);
-    /* The GeoJSON writer formats its rows on a team of its own (the run's
-     * thread count) inside its section: nested parallelism for this region;
-     * the GeoPackage and the Shapefile stay on one thread each. */
+    /* The run's threads and no more (--threads N): up to three writers at
+     * once, longest first (the GeoPackage: SQLite's inserts on one thread,
+     * the critical path), and the GeoJSON's chunks formatted by a nested
+     * team of the threads the two other writers leave.  At 2 threads the
+     * GeoPackage has a core to itself and the GeoJSON then the Shapefile
+     * share the other; before, 4 threads (3 at --threads 1) shared the
+     * cores and the GeoPackage, the longest, got a quarter of them. */
+    const int nth = omp_get_max_threads(), writers = nth < 3 ? nth : 3, geojson_team = nth > 3 ? nth - 2 : 1;
     int levels = omp_get_max_active_levels();
     omp_set_max_active_levels(levels < 2 ? 2 : levels);
     static const char *const gpkg_files[] = {"ranked_parcels.gpkg"}, *const geojson_files[] = {"ranked_parcels.geojson"};
@@ -496,7 +498,7 @@ static fr_status write_ranked_layers(run_ctx *ctx, const geo_out_table *ranked_i
                                             "ranked_parcels.prj", "ranked_parcels.cpg"};
     memset(ctx->digests, 0, sizeof ctx->digests);
     ctx->ndigests = 7; /* slots: 0 the GeoPackage, 1 the GeoJSON, 2-6 the Shapefile */
-#pragma omp parallel sections num_threads(3)
+#pragma omp parallel sections num_threads(writers)
     {
 #pragma omp section
         if (ctx->cfg.output.geopackage) {
@@ -506,6 +508,7 @@ static fr_status write_ranked_layers(run_ctx *ctx, const geo_out_table *ranked_i
         }
 #pragma omp section
         if (ctx->cfg.output.geojson) {
+            omp_set_num_threads(geojson_team); /* this section's nested team */
             s1 = (gdal ? geo_write_geojson_gdal : geo_write_geojson)(geojson, p1, &e1);
             if (s1 == FR_OK)
                 seal_files(ctx, dir, geojson_files, 1, 1);
@@ -574,7 +577,6 @@ fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
     memset(&cols, 0, sizeof cols);
     field_list ranked = {0}, targets = {0};
     size_t *target_rows = NULL, ntarget_rows = 0;
-    double *vlon = NULL, *vlat = NULL;
     int gdal = !strcmp(ctx->cfg.output.writer, "gdal");
     /* The target list first: every format says who is on it (list_rank).
      * The first target_list_size by rank, passing over homes visited
@@ -601,15 +603,13 @@ fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
                                   .dbf_date = as_of, .coordinate_precision = ctx->cfg.output.coordinate_precision};
     if (st == FR_OK && ctx->cfg.output.shapefile)
         st = run_extras_check_shapefile(&ranked_table, err);
-    geo_out_table geojson_table = ranked_table;
-    if (st == FR_OK)
-        st = geojson_vertices(ctx, gdal, &vlon, &vlat, err);
-    geojson_table.lon = vlon;
-    geojson_table.lat = vlat;
-    if (st == FR_OK)
-        st = write_ranked_layers(ctx, &ranked_table, &geojson_table, gdal, staging, err);
-    free(vlon);
-    free(vlat);
+    /* The GeoJSON's vertices are reprojected to lon/lat by the threads that
+     * format its chunks (write_geojson.c), not into arrays of every vertex
+     * beforehand: 112 MB less at the write stage's peak for 1M parcels. */
+    if (st == FR_OK) {
+        geo_out_table_hugepages(&ranked_table); /* rank order reads them at random (out_table.h) */
+        st = write_ranked_layers(ctx, &ranked_table, &ranked_table, gdal, staging, err);
+    }
     geo_out_table target_table = ranked_table;
     if (st == FR_OK) {
         target_table.fields = targets.f;

@@ -43,6 +43,7 @@
 #include "write.h"
 #include "write_gpkg.h"
 #include "out_fmt.h"
+#include "out_buf.h"
 
 /* ---- fixture --------------------------------------------------------- */
 
@@ -1385,6 +1386,50 @@ static void test_disk_full(void **state)
     assert_non_null(strstr(err.message, "No space left on device"));
 }
 
+/* A file of many writeback steps (GEO_OUT_WRITEBACK_BYTES), written in
+ * pieces smaller and larger than the 1 MB buffer: every byte arrives, in
+ * order, and the sizes add up. */
+static void test_out_buf_streams_past_writeback_steps(void **state)
+{
+    (void)state;
+    char p[512];
+    path_in(p, sizeof p, "stream.bin");
+    geo_out_buf o;
+    fr_error err = {0};
+    assert_int_equal(geo_out_buf_open(&o, p, &err), FR_OK);
+    enum { PIECE_MAX = 3 << 20 };
+    unsigned char *piece = malloc(PIECE_MAX);
+    assert_non_null(piece);
+    long long total = 0;
+    uint32_t seed = 1;
+    while (total < 3 * GEO_OUT_WRITEBACK_BYTES + 12345) {
+        seed = seed * 1103515245u + 12345u;
+        size_t n = seed % 7 == 0 ? (size_t)(seed % PIECE_MAX) : (size_t)(seed % 5000);
+        for (size_t k = 0; k < n; k++)
+            piece[k] = (unsigned char)((total + (long long)k) * 31 % 251);
+        geo_out_buf_put(&o, piece, n);
+        total += (long long)n;
+    }
+    /* handed to writeback as it went: at most one step and the buffer behind */
+    assert_true(o.kicked > 0 && o.kicked <= o.written);
+    assert_true(o.kicked > total - (long long)o.cap - GEO_OUT_WRITEBACK_BYTES);
+    assert_int_equal(geo_out_buf_close(&o, p, FR_OK, &err), FR_OK);
+    FILE *fp = fopen(p, "rb");
+    assert_non_null(fp);
+    long long at = 0;
+    size_t r;
+    while ((r = fread(piece, 1, PIECE_MAX, fp)) > 0) {
+        for (size_t k = 0; k < r; k++)
+            if (piece[k] != (unsigned char)((at + (long long)k) * 31 % 251))
+                fail_msg("byte %lld differs", at + (long long)k);
+        at += (long long)r;
+    }
+    fclose(fp);
+    assert_true(at == total);
+    free(piece);
+    unlink(p);
+}
+
 static void test_shapefile_over_2gb_refused(void **state)
 {
     (void)state;
@@ -1497,6 +1542,7 @@ int main(void)
         cmocka_unit_test(test_short_name_too_long),
         cmocka_unit_test(test_missing_directory),
         cmocka_unit_test(test_disk_full),
+        cmocka_unit_test(test_out_buf_streams_past_writeback_steps),
         cmocka_unit_test(test_shapefile_over_2gb_refused),
         cmocka_unit_test(test_bad_values_refused),
         cmocka_unit_test(test_empty_table),

@@ -1,0 +1,23 @@
+/*
+ * hugepage.h — backing a large array that is read in random order with
+ * 2 MB pages.
+ *
+ * Why: the writers read every column of the ranked table in rank order,
+ * which is random in parcel order.  With 4 KB pages each of those reads is
+ * also a TLB miss and a page-table walk (40 columns of 8 MB at 1 M parcels
+ * span 80,000 pages; the TLB holds a few thousand): the profile of the write
+ * stage had a third of its CPU time stalled there.  2 MB pages cover the
+ * same columns with a few hundred entries.
+ */
+#ifndef FR_HUGEPAGE_H
+#define FR_HUGEPAGE_H
+
+#include <stddef.h>
+
+/* Asks the kernel to move the whole 2 MB pages inside [p, p + bytes) onto
+ * huge pages now (MADV_COLLAPSE, Linux 6.1+), whatever the system's
+ * transparent-huge-page default.  A hint: where the kernel cannot or will
+ * not, nothing changes (and the values never do). */
+void fr_hugepages(const void *p, size_t bytes);
+
+#endif
