@@ -126,14 +126,26 @@ const char *geo_out_table_layer_name(const geo_out_table *t)
     return t->layer_name && t->layer_name[0] ? t->layer_name : t->parcels->name;
 }
 
-/* The first coordinates of row k + 4 (their offsets were prefetched). */
-static void prefetch_points(const geo_out_table *t, size_t k)
+void geo_out_table_prefetch_geometry(const geo_out_table *t, size_t k)
 {
-    if (k + 4 < t->nrows && t->parcels->kind == GEO_GEOM_POLYGON) {
-        const geo_layer *l = t->parcels;
-        size_t p0 = l->pt_start[l->ring_start[t->order[k + 4]]];
-        __builtin_prefetch(&l->px[p0]);
-        __builtin_prefetch(&l->py[p0]);
+    enum { FAR = 16, NEAR = 8 };
+    const geo_layer *l = t->parcels;
+    if (l->kind == GEO_GEOM_POLYGON) {
+        if (k + FAR < t->nrows)
+            __builtin_prefetch(&l->ring_start[t->order[k + FAR]]);
+        if (k + NEAR < t->nrows) {
+            size_t r = l->ring_start[t->order[k + NEAR]];
+            __builtin_prefetch(&l->pt_start[r]);
+            __builtin_prefetch(&l->ring_shell[r]);
+        }
+        if (k + 4 < t->nrows) { /* the first coordinates of row k + 4 (their offsets were prefetched) */
+            size_t p0 = l->pt_start[l->ring_start[t->order[k + 4]]];
+            __builtin_prefetch(&l->px[p0]);
+            __builtin_prefetch(&l->py[p0]);
+        }
+    } else if (l->kind == GEO_GEOM_POINT && k + FAR < t->nrows) {
+        __builtin_prefetch(&l->x[t->order[k + FAR]]);
+        __builtin_prefetch(&l->y[t->order[k + FAR]]);
     }
 }
 
@@ -150,46 +162,14 @@ void geo_out_table_prefetch(const geo_out_table *t, size_t k)
             case GEO_COL_DATE: __builtin_prefetch(&f->date[i]); break;
             }
         }
-        const geo_layer *l = t->parcels;
-        if (l->kind == GEO_GEOM_POLYGON)
-            __builtin_prefetch(&l->ring_start[i]);
-        else if (l->kind == GEO_GEOM_POINT) {
-            __builtin_prefetch(&l->x[i]);
-            __builtin_prefetch(&l->y[i]);
-        }
     }
     if (k + NEAR < t->nrows) {
         size_t i = t->order[k + NEAR];
         for (size_t j = 0; j < t->nfields; j++)
             if (t->fields[j].type == GEO_COL_STRING && t->fields[j].str[i])
                 __builtin_prefetch(t->fields[j].str[i]);
-        const geo_layer *l = t->parcels;
-        if (l->kind == GEO_GEOM_POLYGON) {
-            size_t r = l->ring_start[i];
-            __builtin_prefetch(&l->pt_start[r]);
-            __builtin_prefetch(&l->ring_shell[r]);
-        }
     }
-    prefetch_points(t, k);
-}
-
-void geo_out_table_prefetch_geometry(const geo_out_table *t, size_t k)
-{
-    enum { FAR = 16, NEAR = 8 };
-    const geo_layer *l = t->parcels;
-    if (l->kind == GEO_GEOM_POLYGON) {
-        if (k + FAR < t->nrows)
-            __builtin_prefetch(&l->ring_start[t->order[k + FAR]]);
-        if (k + NEAR < t->nrows) {
-            size_t r = l->ring_start[t->order[k + NEAR]];
-            __builtin_prefetch(&l->pt_start[r]);
-            __builtin_prefetch(&l->ring_shell[r]);
-        }
-    } else if (l->kind == GEO_GEOM_POINT && k + FAR < t->nrows) {
-        __builtin_prefetch(&l->x[t->order[k + FAR]]);
-        __builtin_prefetch(&l->y[t->order[k + FAR]]);
-    }
-    prefetch_points(t, k);
+    geo_out_table_prefetch_geometry(t, k);
 }
 
 void geo_out_table_row_done(const geo_out_table *t, size_t k)
