@@ -169,6 +169,48 @@ static void free_columns(out_columns *c, size_t nzones)
     free(c->visit_outcome);
 }
 
+/* The reason texts of one thread: the interned phrase of each (feature,
+ * value) it has seen lately.  Why a cache: 3 phrases per parcel were each
+ * formatted by model_explain (snprintf, sscanf of the feature's name) and
+ * hashed into the pool, ~2.5 s of CPU at 1M parcels, while most reasons are
+ * counts and flags with a few distinct values.  Direct-mapped and fixed in
+ * size: a continuous value (a distance) misses and is formatted as before.
+ * The text is model_explain's either way, so the outputs cannot change. */
+#define REASON_MEMO_SLOTS 4096
+typedef struct {
+    fr_strpool *pool;
+    struct {
+        uint64_t bits;
+        int32_t fcol;
+        const char *text; /* NULL: an empty slot */
+    } slot[REASON_MEMO_SLOTS];
+} reason_memo;
+
+static const char *reason_text(reason_memo *m, const run_ctx *ctx, int32_t fcol, double value, int year)
+{
+    uint64_t bits;
+    memcpy(&bits, &value, sizeof bits);
+    uint64_t h = (bits ^ ((uint64_t)(uint32_t)fcol * 0x9E3779B97F4A7C15ULL)) * 0xFF51AFD7ED558CCDULL;
+    size_t s = (size_t)(h >> 52) & (REASON_MEMO_SLOTS - 1);
+    if (m->slot[s].text && m->slot[s].fcol == fcol && m->slot[s].bits == bits)
+        return m->slot[s].text;
+    const char *fname = ctx->feats.names[fcol];
+    int inverted = 0;
+    for (size_t t = 0; t < ctx->nterms; t++)
+        if (!strcmp(ctx->terms[t].feature, fname))
+            inverted = ctx->terms[t].invert;
+    char buf[REASON_TEXT];
+    model_explain(fname, value, year, ctx->cfg.join.radius_m, inverted, buf, sizeof buf);
+    /* a few thousand distinct texts among 3 per parcel: stored once each */
+    const char *text = fr_strpool_intern(m->pool, buf);
+    if (text) {
+        m->slot[s].bits = bits;
+        m->slot[s].fcol = fcol;
+        m->slot[s].text = text;
+    }
+    return text;
+}
+
 static fr_status build_columns(run_ctx *ctx, out_columns *c, fr_error *err)
 {
     size_t n = ctx->parcels->count, nz = ctx->cfg.layers.nzones;
@@ -194,7 +236,11 @@ static fr_status build_columns(run_ctx *ctx, out_columns *c, fr_error *err)
     int oom = 0;
 #pragma omp parallel num_threads(c->npools) reduction(| : oom)
     {
-        fr_strpool *pool = &c->reason_pool[omp_get_thread_num()];
+        /* on the heap: 96 KB is much for a worker thread's stack */
+        reason_memo *memo = calloc(1, sizeof *memo);
+        if (memo)
+            memo->pool = &c->reason_pool[omp_get_thread_num()];
+        oom |= !memo;
 #pragma omp for schedule(static)
         for (size_t i = 0; i < n; i++) {
             c->rank[i] = ctx->rank[i];
@@ -206,21 +252,13 @@ static fr_status build_columns(run_ctx *ctx, out_columns *c, fr_error *err)
             for (int k = 0; k < MODEL_REASONS; k++) {
                 int32_t fcol = ctx->points.reason_feature[i * MODEL_REASONS + k];
                 c->reason[k][i] = NULL;
-                if (fcol < 0)
+                if (fcol < 0 || !memo)
                     continue;
-                const char *fname = ctx->feats.names[fcol];
-                int inverted = 0;
-                for (size_t t = 0; t < ctx->nterms; t++)
-                    if (!strcmp(ctx->terms[t].feature, fname))
-                        inverted = ctx->terms[t].invert;
-                char buf[REASON_TEXT];
-                model_explain(fname, ctx->feats.values[(size_t)fcol * n + i], y, ctx->cfg.join.radius_m, inverted,
-                              buf, sizeof buf);
-                /* a few thousand distinct texts among 3 per parcel: stored once each */
-                c->reason[k][i] = fr_strpool_intern(pool, buf);
+                c->reason[k][i] = reason_text(memo, ctx, fcol, ctx->feats.values[(size_t)fcol * n + i], y);
                 oom |= !c->reason[k][i];
             }
         }
+        free(memo);
     }
     if (oom)
         return fr_error_oom_while(err, "preparing outputs: the reason texts");
