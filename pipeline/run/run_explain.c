@@ -24,6 +24,15 @@
 
 #define REASON_TEXT 120
 
+void run_reason_phrase(const run_ctx *ctx, const char *feature, double value, int year, char *buf, size_t size)
+{
+    int inverted = 0;
+    for (size_t t = 0; t < ctx->nterms; t++)
+        if (!strcmp(ctx->terms[t].feature, feature))
+            inverted = ctx->terms[t].invert;
+    model_explain(feature, value, year, ctx->cfg.join.radius_m, inverted, buf, size);
+}
+
 static json_object *num_or_null(double v)
 {
     return isnan(v) ? NULL : json_object_new_double(v);
@@ -277,12 +286,8 @@ static fr_status parcel_json(const run_ctx *ctx, const model_trained *m, const i
     for (size_t k = 0; k < ctx->feats.nfeatures; k++) {
         const char *name = ctx->feats.names[k];
         double v = ctx->feats.values[k * n + i];
-        int inverted = 0;
-        for (size_t t = 0; t < ctx->nterms; t++)
-            if (!strcmp(ctx->terms[t].feature, name))
-                inverted = ctx->terms[t].invert;
         char reason[REASON_TEXT];
-        model_explain(name, v, y, ctx->cfg.join.radius_m, inverted, reason, sizeof reason);
+        run_reason_phrase(ctx, name, v, y, reason, sizeof reason);
         json_object *e = json_object_new_object();
         json_object_object_add(e, "name", json_object_new_string(name));
         json_object_object_add(e, "value", num_or_null(v));

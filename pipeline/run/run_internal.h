@@ -141,6 +141,11 @@ fr_status run_study_parcels(run_ctx *ctx, fr_error *err);
 fr_status run_study_points(run_ctx *ctx, geo_layer *l, size_t counts_index, const geo_source_points *src,
                            fr_error *err);
 
+/* run_explain.c: the phrase of a feature's value, as the outputs' reasons
+ * and `firerisk explain` word it (model_explain with the run's as_of year
+ * `year`, radius and the term's inversion). */
+void run_reason_phrase(const run_ctx *ctx, const char *feature, double value, int year, char *buf, size_t size);
+
 /* run_study.c: the error when no parcel is left, with the reasons they
  * were rejected (the run stops before rejects.csv could be written). */
 fr_status run_no_parcels_error(run_ctx *ctx, fr_error *err);

@@ -18,7 +18,6 @@
 #include <dirent.h>
 
 #include "dates.h"
-#include "explain.h"
 #include "filehash.h"
 #include "strpool.h"
 #include "outdir.h"
@@ -194,13 +193,8 @@ static const char *reason_text(reason_memo *m, const run_ctx *ctx, int32_t fcol,
     size_t s = (size_t)(h >> 52) & (REASON_MEMO_SLOTS - 1);
     if (m->slot[s].text && m->slot[s].fcol == fcol && m->slot[s].bits == bits)
         return m->slot[s].text;
-    const char *fname = ctx->feats.names[fcol];
-    int inverted = 0;
-    for (size_t t = 0; t < ctx->nterms; t++)
-        if (!strcmp(ctx->terms[t].feature, fname))
-            inverted = ctx->terms[t].invert;
     char buf[REASON_TEXT];
-    model_explain(fname, value, year, ctx->cfg.join.radius_m, inverted, buf, sizeof buf);
+    run_reason_phrase(ctx, ctx->feats.names[fcol], value, year, buf, sizeof buf);
     /* a few thousand distinct texts among 3 per parcel: stored once each */
     const char *text = fr_strpool_intern(m->pool, buf);
     if (text) {
