@@ -277,14 +277,6 @@ static long find_parcel(void *c, const char *id)
     return ctx->ids ? (long)geo_id_index_find(ctx->ids, id) : -1;
 }
 
-static const geo_out_field *table_field(const geo_out_table *t, const char *name)
-{
-    for (size_t j = 0; j < t->nfields; j++)
-        if (!strcmp(t->fields[j].name, name))
-            return &t->fields[j];
-    return NULL;
-}
-
 static int file_exists(const char *path)
 {
     struct stat sb;
@@ -415,8 +407,41 @@ static fr_status write_report(run_ctx *ctx, const char *tmp, const geo_out_table
     return st;
 }
 
-fr_status run_extras_finish(run_ctx *ctx, const char *tmp, const geo_out_table *targets, double write_started,
-                            fr_error *err)
+fr_status run_extras_changes(run_ctx *ctx, const size_t *rows, size_t nrows, fr_changes *ch, fr_error *err)
+{
+    size_t n = ctx->parcels->count;
+    geo_layer *p = ctx->parcels;
+    int ic = geo_layer_find_column(p, "parcel_id"), ac = geo_layer_find_column(p, "address");
+    if (ic < 0)
+        return fr_error_set(err, FR_E_INTERNAL, "the parcels lack parcel_id");
+    /* the tier names by parcel, as the outputs write them (static texts) */
+    const char **tier = malloc((n ? n : 1) * sizeof *tier);
+    if (!tier)
+        return fr_error_oom_while(err, "comparing with the previous target list");
+    for (size_t i = 0; i < n; i++)
+        tier[i] = model_tier_name((model_tier)ctx->tier[i]);
+    fr_changes_current cur = {
+        .nrows = nrows,
+        .rows = rows,
+        .id = (const char *const *)p->cols[ic].str,
+        .address = ac >= 0 ? (const char *const *)p->cols[ac].str : NULL,
+        .tier = tier,
+        .rank = ctx->rank,
+        .score = ctx->points.score,
+        .find = find_parcel,
+        .find_ctx = ctx,
+    };
+    char previous[4200];
+    snprintf(previous, sizeof previous, "%s/targets.csv", ctx->out_dir);
+    fr_status st = fr_changes_compute(previous, &cur, ch, err);
+    free(tier);
+    if (st == FR_OK) /* why each row entered or left (run_changes.c) */
+        st = run_changes_explain(ctx, rows, nrows, ch, err);
+    return st;
+}
+
+fr_status run_extras_finish(run_ctx *ctx, const char *tmp, const geo_out_table *targets, const fr_changes *ch,
+                            double write_started, fr_error *err)
 {
     char path[4200];
     fr_status st = FR_OK;
@@ -426,39 +451,15 @@ fr_status run_extras_finish(run_ctx *ctx, const char *tmp, const geo_out_table *
         snprintf(path, sizeof path, "%s/ranked_parcels.qml", tmp);
         st = fr_style_write_qml(&so, path, err);
     }
-    const geo_out_field *id = table_field(targets, "parcel_id"), *addr = table_field(targets, "address"),
-                        *tier = table_field(targets, "tier"), *score = table_field(targets, "score");
-    if (st == FR_OK && (!id || !tier || !score))
-        st = fr_error_set(err, FR_E_INTERNAL, "the target list lacks parcel_id, tier or score");
-    fr_changes ch = {0};
-    if (st == FR_OK) {
-        fr_changes_current cur = {
-            .nrows = targets->nrows,
-            .rows = targets->order,
-            .id = id->str,
-            .address = addr ? addr->str : NULL,
-            .tier = tier->str,
-            .rank = ctx->rank,
-            .score = score->num,
-            .find = find_parcel,
-            .find_ctx = ctx,
-        };
-        char previous[4200];
-        snprintf(previous, sizeof previous, "%s/targets.csv", ctx->out_dir);
-        st = fr_changes_compute(previous, &cur, &ch, err);
-    }
-    if (st == FR_OK) /* why each row entered or left (run_changes.c) */
-        st = run_changes_explain(ctx, targets->order, targets->nrows, &ch, err);
     if (st == FR_OK) {
         snprintf(path, sizeof path, "%s/changes.csv", tmp);
-        st = fr_changes_write_csv(&ch, path, err);
+        st = fr_changes_write_csv(ch, path, err);
     }
     char *equity_html = NULL; /* equity.csv, equity.gpkg and the report's section (run_equity.c) */
     if (st == FR_OK)
         st = run_equity_write(ctx, tmp, &equity_html, err);
     if (st == FR_OK && ctx->cfg.output.report)
-        st = write_report(ctx, tmp, targets, &ch, equity_html, write_started, err);
+        st = write_report(ctx, tmp, targets, ch, equity_html, write_started, err);
     free(equity_html);
-    fr_changes_free(&ch);
     return st;
 }

@@ -31,12 +31,20 @@ fr_status run_extras_check_shapefile(const geo_out_table *ranked, fr_error *err)
  * names).  Reads ctx only, so it may run beside the other writers. */
 fr_status run_extras_gpkg(const run_ctx *ctx, const geo_out_table *ranked, const char *path, fr_error *err);
 
+/* changes.csv's rows: tonight's target list (rows, in list order) against
+ * the previous run's targets.csv in the output directory, and why each
+ * row entered or left (run_changes.c).  Called before the output columns
+ * are built: a previous run of another as_of has its features recomputed
+ * as of that date, a second feature table, which then meets the write
+ * stage at its smallest.  The caller frees ch (fr_changes_free). */
+fr_status run_extras_changes(run_ctx *ctx, const size_t *rows, size_t nrows, fr_changes *ch, fr_error *err);
+
 /* In tmp: ranked_parcels.qml (when a GeoJSON or Shapefile is written and
- * output.style), changes.csv, and report.html (output.report).  targets is
- * the target list as written; write_started is fr_clock_seconds() at the
- * start of the write stage. */
-fr_status run_extras_finish(run_ctx *ctx, const char *tmp, const geo_out_table *targets, double write_started,
-                            fr_error *err);
+ * output.style), changes.csv (ch, from run_extras_changes), and report.html
+ * (output.report).  targets is the target list as written; write_started
+ * is fr_clock_seconds() at the start of the write stage. */
+fr_status run_extras_finish(run_ctx *ctx, const char *tmp, const geo_out_table *targets, const fr_changes *ch,
+                            double write_started, fr_error *err);
 
 /* The zone layer the per-zone lists and counts are by: the capacity zone
  * (output.capacity_per_zone.zone), else the first of layers.zones.

@@ -617,6 +617,9 @@ fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
     fr_status st = run_extras_target_rows(ctx, &target_rows, &ntarget_rows, err);
     if (st == FR_OK)
         st = mark_list(ctx, target_rows, ntarget_rows, err);
+    fr_changes ch = {0}; /* changes.csv: before the columns, see run_extras_changes */
+    if (st == FR_OK)
+        st = run_extras_changes(ctx, target_rows, ntarget_rows, &ch, err);
     if (st == FR_OK)
         st = build_columns(ctx, &cols, err);
     if (st == FR_OK)
@@ -652,7 +655,7 @@ fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
     }
     /* The .qml style, changes.csv and report.html (run_extras.c). */
     if (st == FR_OK)
-        st = run_extras_finish(ctx, staging, &target_table, write_started, err);
+        st = run_extras_finish(ctx, staging, &target_table, &ch, write_started, err);
     /* The analyst's GeoPackage or PostGIS tables (run_publish.c), then the
      * staged files hashed for the manifest and flushed to disk: publishing's
      * long part, counted in this stage (a held run publishes nothing, so it
@@ -670,6 +673,7 @@ fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
         snprintf(path, sizeof path, "%s/run_summary.txt", staging);
         st = write_summary_file(ctx, path, err);
     }
+    fr_changes_free(&ch);
     free(target_rows);
     free(ranked.f);
     free(ranked.shorts);
