@@ -31,12 +31,14 @@ def ratio(a, b): return f"{a / b:.2f}x" if a is not None and b else "-"
 
 LABELS = {
     "default-t1": "firerisk default run, 1 thread", "default-t2": "firerisk default run, 2 threads",
+    "nightly-t1": "firerisk nightly run (next day, same outputs), 1 thread",
+    "nightly-t2": "firerisk nightly run (next day, same outputs), 2 threads",
     "firerisk-t1": "firerisk benchmark job, 1 thread", "firerisk-t2": "firerisk benchmark job, 2 threads",
     "iofloor": "I/O floor (ioread + iowrite)", "ioread": "ioread: OGR read of every input feature",
     "iowrite": "iowrite: dd of the default run's bytes, fsync", "floor": "ogr2ogr floor",
     "postgis": "PostGIS 3.3", "geopandas": "GeoPandas 0.12",
 }
-ORDER = ["default-t1", "default-t2", "firerisk-t1", "firerisk-t2", "iofloor", "ioread", "iowrite", "floor",
+ORDER = ["default-t1", "default-t2", "nightly-t1", "nightly-t2", "firerisk-t1", "firerisk-t2", "iofloor", "ioread", "iowrite", "floor",
          "postgis", "geopandas"]
 lines = ["| parcels | job | median wall (s) | user CPU (s) | peak RSS (MB) | vs I/O floor | vs ogr2ogr floor "
          "| firerisk default (2 threads) faster by |", "|---|---|---|---|---|---|---|---|"]
@@ -59,7 +61,7 @@ for size in sizes:
         if name == "postgis" and size in server:
             rss_txt = f"{rss:.0f} client + {max(server[size]) / 1024:.0f} server"
         vs_io, vs_floor = ratio(w, io), ratio(w, floor)
-        faster = f"{w / d2:.1f}x" if d2 and not name.startswith(("default", "firerisk", "io")) else "-"
+        faster = f"{w / d2:.1f}x" if d2 and not name.startswith(("default", "nightly", "firerisk", "io")) else "-"
         wall_txt = f"{w:.2f}"
         if (size, name) in stopped:  # a lower bound: the run was stopped at the time limit
             wall_txt, rss_txt = f"> {w:.0f} (stopped)", f"> {rss_txt}"
@@ -74,6 +76,11 @@ for size in sizes:
                      f"target 1.5x); {ratio(d2, io)} the I/O floor (target 1.5x), {ratio(d2, floor)} the ogr2ogr "
                      f"floor (target 0.4x); peak RSS {max(m for _, m, _, _ in runs[(size, 'default-t2')]) / 1024:.0f} MB"
                      + (f"; outputs {out_bytes[size] / 1e9:.2f} GB" if size in out_bytes else ""))
+    n2 = wall(size, "nightly-t2")
+    if n2:
+        notes.append(f"- {size:,} parcels: the nightly run (next day, same output directory) {n2:.2f} s at 2 threads, "
+                     f"{ratio(n2, io)} the I/O floor; peak RSS "
+                     f"{max(m for _, m, _, _ in runs[(size, 'nightly-t2')]) / 1024:.0f} MB")
 # the 5M city (--big): its time over the 1M run's
 for size in sizes:
     if size < 5000000 or (size, "default-t2") not in runs: continue
@@ -86,7 +93,7 @@ for size in sizes:
 slines = ["| parcels | job | threads | read | join | features | score | write | stages total | wall | outside stages "
           "| join+score speed-up |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
 for size in sorted({k[0] for k in stages}):
-    for job in ["default", "firerisk"]:
+    for job in ["default", "nightly", "firerisk"]:
         base = None
         for t in ["t1", "t2"]:
             if (size, job, t) not in stages: continue
@@ -112,7 +119,9 @@ text = "\n".join([
     "bytes as the default run's outputs, with fsync); *vs ogr2ogr floor* is the wall time over ogr2ogr reading the",
     "inputs and writing the benchmark job's GeoJSON and Shapefile. The *default run* writes every output of the",
     "default config (GeoJSON, Shapefile, GeoPackage with R-tree, targets/rejects/matches/changes CSVs, report.html,",
-    "the .qml style; publishing included); the *benchmark job* only the GeoJSON and the Shapefile the peers write.", "",
+    "the .qml style; publishing included); the *nightly run* is the same again the next day (`--as-of` one day",
+    "later) into the same output directory: changes.csv against the previous list, the old outputs replaced;",
+    "the *benchmark job* writes only the GeoJSON and the Shapefile the peers write.", "",
     *lines, "",
     *notes, *big, "",
     "Stages of `firerisk run` (median seconds, as printed by the run; *outside stages* is the median wall time less",
