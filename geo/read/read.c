@@ -31,6 +31,7 @@
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
+#include <sqlite3.h>
 
 #include "dates.h"
 #include "gdal_gate.h"
@@ -41,6 +42,12 @@
 
 void geo_init(void)
 {
+    /* SQLite's memory statistics off, before anything starts SQLite: with
+     * them every allocation of every SQLite call (GDAL's GeoPackage reads,
+     * our GeoPackage writer's million inserts) takes a global mutex and
+     * updates counters nobody reads.  After sqlite3_initialize the call
+     * is refused (SQLITE_MISUSE) and changes nothing, which is fine. */
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     GDALAllRegister();
     /* Errors are collected and reported by us with file/layer/feature
      * context; GDAL's own stderr printing would only add noise. */
