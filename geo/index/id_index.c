@@ -182,8 +182,9 @@ static fr_status id_index_build_norm(geo_id_index *ix, size_t bytes)
     return FR_OK;
 }
 
-fr_status geo_id_index_build(const geo_layer *parcels, int id_col, geo_id_index **out,
-                             size_t **dups, size_t *ndups, fr_error *err)
+/* The exact table always; the normalised one when `norm`. */
+static fr_status build(const geo_layer *parcels, int id_col, int norm, geo_id_index **out, size_t **dups,
+                       size_t *ndups, fr_error *err)
 {
     *out = NULL;
     *dups = NULL;
@@ -234,7 +235,7 @@ fr_status geo_id_index_build(const geo_layer *parcels, int id_col, geo_id_index 
             dv[nd++] = i;
         }
     }
-    if (id_index_build_norm(ix, bytes) != FR_OK)
+    if (norm && id_index_build_norm(ix, bytes) != FR_OK)
         goto oom;
     *out = ix;
     *dups = dv;
@@ -246,6 +247,20 @@ oom:
     geo_id_index_free(ix);
     return fr_error_oom_while(err, "indexing the ids of layer '%s'",
                         parcels->name);
+}
+
+fr_status geo_id_index_build(const geo_layer *parcels, int id_col, geo_id_index **out,
+                             size_t **dups, size_t *ndups, fr_error *err)
+{
+    return build(parcels, id_col, 1, out, dups, ndups, err);
+}
+
+fr_status geo_id_duplicates(const geo_layer *parcels, int id_col, size_t **dups, size_t *ndups, fr_error *err)
+{
+    geo_id_index *ix = NULL;
+    fr_status st = build(parcels, id_col, 0, &ix, dups, ndups, err);
+    geo_id_index_free(ix);
+    return st;
 }
 
 int32_t geo_id_index_find(const geo_id_index *ix, const char *id)

@@ -87,6 +87,12 @@ typedef struct geo_id_index geo_id_index;
  * them.  */
 fr_status geo_id_index_build(const geo_layer *parcels, int id_col, geo_id_index **out,
                              size_t **dups, size_t *ndups, fr_error *err);
+
+/* The duplicates alone, as geo_id_index_build finds them (*dups, *ndups),
+ * without keeping an index: half the work, as the normalised ids the
+ * fallback match needs are not indexed. */
+fr_status geo_id_duplicates(const geo_layer *parcels, int id_col, size_t **dups, size_t *ndups, fr_error *err);
+
 /* Parcel index for an id, or -1. */
 int32_t geo_id_index_find(const geo_id_index *ix, const char *id);
 /* The fallback after the exact id: the parcel whose id equals this one once

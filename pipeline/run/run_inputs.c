@@ -152,10 +152,8 @@ static fr_status drop_duplicate_ids(run_ctx *ctx, fr_error *err)
 {
     geo_layer *p = ctx->parcels;
     int id_col = geo_layer_find_column(p, "parcel_id");
-    geo_id_index *ix = NULL;
     size_t *dups = NULL, ndups = 0;
-    fr_status st = geo_id_index_build(p, id_col, &ix, &dups, &ndups, err);
-    geo_id_index_free(ix);
+    fr_status st = geo_id_duplicates(p, id_col, &dups, &ndups, err);
     if (st != FR_OK)
         return st;
     if (ndups) {

@@ -241,6 +241,12 @@ static void test_id_index_many(void **state)
         snprintf(buf, sizeof buf, "P-%zu", k);
         assert_int_equal(geo_id_index_find(ix, buf), (int32_t)k);
     }
+    /* the duplicates alone: the same ones */
+    size_t *dups2 = NULL, ndups2 = 0;
+    assert_int_equal(geo_id_duplicates(p, (int)col, &dups2, &ndups2, NULL), FR_OK);
+    assert_int_equal(ndups2, ndups);
+    assert_memory_equal(dups2, dups, ndups * sizeof *dups);
+    free(dups2);
     free(dups);
     geo_id_index_free(ix);
     geo_layer_free(p);
