@@ -534,10 +534,12 @@ static fr_status write_ranked_layers(run_ctx *ctx, const geo_out_table *ranked_i
 /* The map layers from the ranked table with its values moved into rank
  * order first (out_rows.h): each of the three writers then reads ~45
  * columns sequentially instead of at random; the geometry stays in parcel
- * order.  Nobody else reads those columns meanwhile (the other writers
- * read only the geometry, the rejects and the run's metadata), and they
- * are moved back into parcel order, for the target list, the changes and
- * the report, before this returns, also after a failed write. */
+ * order.  Nothing else runs meanwhile but the three writers (the
+ * GeoPackage's other tables, the rejects and the run's metadata, are not
+ * among those columns), and the columns are moved back into parcel order
+ * for the target list, the changes and the report before this returns,
+ * also after a failed write.  Memory: one column per thread of scratch,
+ * freed before the writers start. */
 static fr_status write_in_row_order(run_ctx *ctx, const geo_out_table *ranked, int gdal, const char *dir,
                                     fr_error *err)
 {
