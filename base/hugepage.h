@@ -2,12 +2,14 @@
  * hugepage.h — backing a large array that is read in random order with
  * 2 MB pages.
  *
- * Why: the writers read every column of the ranked table in rank order,
- * which is random in parcel order.  With 4 KB pages each of those reads is
- * also a TLB miss and a page-table walk (40 columns of 8 MB at 1 M parcels
- * span 80,000 pages; the TLB holds a few thousand): the profile of the write
- * stage had a third of its CPU time stalled there.  2 MB pages cover the
- * same columns with a few hundred entries.
+ * Why: the writers read the geometry of the ranked table in rank order,
+ * which is random in parcel order (its field values are moved into rank
+ * order first: geo/write/out_rows.h).  With 4 KB pages each of those reads
+ * is also a TLB miss and a page-table walk (when the writers still read 40
+ * columns of 8 MB at random, 80,000 pages at 1 M parcels against a TLB of
+ * a few thousand, the profile of the write stage had a third of its CPU
+ * time stalled there).  2 MB pages cover the same arrays with a few
+ * hundred entries.
  */
 #ifndef FR_HUGEPAGE_H
 #define FR_HUGEPAGE_H

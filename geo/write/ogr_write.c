@@ -96,8 +96,9 @@ static fr_status create_fields(OGRLayerH lyr, const geo_out_table *t, const geo_
     return FR_OK;
 }
 
-/* Sets every field of feature f from parcel idx (value or null: the feature
- * is reused, so nothing may be left from the previous row). */
+/* Sets every field of feature f from value index idx
+ * (geo_out_table_value_index of row `row`; value or null: the feature is
+ * reused, so nothing may be left from the previous row). */
 static fr_status set_fields(OGRFeatureH feat, const geo_out_table *t, const unsigned char *narrow,
                             size_t idx, const char *path, size_t row, fr_error *err)
 {
@@ -220,7 +221,7 @@ static fr_status write_rows(OGRLayerH lyr, const geo_out_table *t, const geo_ogr
         if (g && spec->force_multi && wkbFlatten(OGR_G_GetGeometryType(g)) == wkbPolygon)
             g = OGR_G_ForceToMultiPolygon(g);
         OGR_F_SetGeometryDirectly(feat, g); /* frees the previous row's; NULL = no geometry */
-        st = set_fields(feat, t, narrow, idx, path, k, err);
+        st = set_fields(feat, t, narrow, geo_out_table_value_index(t, k), path, k, err);
         if (st != FR_OK)
             break;
         OGR_F_SetFID(feat, OGRNullFID);

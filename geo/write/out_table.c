@@ -81,16 +81,21 @@ int geo_out_table_num_present(double v)
     return isfinite(v);
 }
 
-fr_status geo_out_table_int(const geo_out_table *t, const geo_out_field *f, size_t i, size_t row, const char *path,
+long long geo_out_table_row_fid(const geo_out_table *t, size_t k)
+{
+    return (long long)t->parcels->fid[t->order[k]];
+}
+
+fr_status geo_out_table_int(const geo_out_table *t, const geo_out_field *f, size_t vi, size_t row, const char *path,
                             int64_t *out, fr_error *err)
 {
-    double v = f->num[i];
+    double v = f->num[vi];
     double r = nearbyint(v);
     /* -2^63 is exact in a double; 2^63 is the first value out of range. */
     if (!(r >= -9223372036854775808.0 && r < 9223372036854775808.0))
         return fr_error_set(err, FR_E_OUTPUT,
                             "%s: row %zu (parcel fid %lld), field '%s': %g does not fit a 64-bit integer", path, row,
-                            (long long)t->parcels->fid[i], f->name, v);
+                            geo_out_table_row_fid(t, row), f->name, v);
     *out = (int64_t)r;
     return FR_OK;
 }
@@ -101,8 +106,8 @@ int geo_out_table_fits_int32(const geo_out_table *t, const geo_out_field *f)
         return 0;
     /* every parcel written (the ranked layers): the same values in parcel
      * order, read sequentially rather than at random in rank order */
-    const int all = t->nrows >= t->parcels->count;
-    const size_t n = all ? t->parcels->count : t->nrows;
+    const int all = t->nrows >= t->parcels->count || t->vals_in_row_order;
+    const size_t n = t->nrows >= t->parcels->count ? t->parcels->count : t->nrows;
     for (size_t k = 0; k < n; k++) {
         double v = f->num[all ? k : t->order[k]];
         if (geo_out_table_num_present(v) && !(v >= -2147483648.0 && v <= 2147483647.0))
@@ -111,13 +116,13 @@ int geo_out_table_fits_int32(const geo_out_table *t, const geo_out_field *f)
     return 1;
 }
 
-fr_status geo_out_table_date(const geo_out_table *t, const geo_out_field *f, size_t i, size_t row, const char *path,
+fr_status geo_out_table_date(const geo_out_table *t, const geo_out_field *f, size_t v, size_t row, const char *path,
                              int *year, int *month, int *day, fr_error *err)
 {
-    fr_civil_from_days(f->date[i], year, month, day);
+    fr_civil_from_days(f->date[v], year, month, day);
     if (*year < 1 || *year > 9999)
         return fr_error_set(err, FR_E_OUTPUT, "%s: row %zu (parcel fid %lld), field '%s': year %d is outside 1..9999",
-                            path, row, (long long)t->parcels->fid[i], f->name, *year);
+                            path, row, geo_out_table_row_fid(t, row), f->name, *year);
     return FR_OK;
 }
 
@@ -152,7 +157,7 @@ void geo_out_table_prefetch_geometry(const geo_out_table *t, size_t k)
 void geo_out_table_prefetch(const geo_out_table *t, size_t k)
 {
     enum { FAR = 16, NEAR = 8 };
-    if (k + FAR < t->nrows) {
+    if (k + FAR < t->nrows && !t->vals_in_row_order) { /* row order: read sequentially */
         size_t i = t->order[k + FAR];
         for (size_t j = 0; j < t->nfields; j++) {
             const geo_out_field *f = &t->fields[j];
@@ -163,8 +168,8 @@ void geo_out_table_prefetch(const geo_out_table *t, size_t k)
             }
         }
     }
-    if (k + NEAR < t->nrows) {
-        size_t i = t->order[k + NEAR];
+    if (k + NEAR < t->nrows) { /* the texts themselves, at random in either order */
+        size_t i = geo_out_table_value_index(t, k + NEAR);
         for (size_t j = 0; j < t->nfields; j++)
             if (t->fields[j].type == GEO_COL_STRING && t->fields[j].str[i])
                 __builtin_prefetch(t->fields[j].str[i]);
@@ -190,7 +195,7 @@ void geo_out_table_hugepages(const geo_out_table *t)
     } *r = malloc((t->nfields + 8) * sizeof *r);
     if (!r)
         return; /* a hint: nothing lost */
-    for (size_t j = 0; j < t->nfields; j++) {
+    for (size_t j = 0; j < t->nfields && !t->vals_in_row_order; j++) { /* row order: read sequentially */
         const geo_out_field *f = &t->fields[j];
         r[nr].p = f->type == GEO_COL_STRING ? (const void *)f->str
                   : f->type == GEO_COL_NUMBER ? (const void *)f->num : (const void *)f->date;

@@ -39,11 +39,19 @@ const char *geo_out_table_layer_name(const geo_out_table *t);
  * +-Inf, which neither JSON nor a .dbf can represent). */
 int geo_out_table_num_present(double v);
 
-/* The value of integer field f for parcel i (a present value, written as
- * output row `row` of path): f->num[i] rounded to the nearest integer.
- * FR_E_OUTPUT naming the path, row, parcel and field when it does not fit
- * an int64. */
-fr_status geo_out_table_int(const geo_out_table *t, const geo_out_field *f, size_t i, size_t row, const char *path,
+/* Index into the field arrays of output row k (0-based, in output order):
+ * k when t->vals_in_row_order, else t->order[k].  Every writer reads
+ * field values through it (the geometry stays at t->order[k]). */
+static inline size_t geo_out_table_value_index(const geo_out_table *t, size_t k)
+{
+    return t->vals_in_row_order ? k : t->order[k];
+}
+
+/* The value of integer field f at value index v (geo_out_table_value_index
+ * of output row `row` of path; a present value): f->num[v] rounded to the
+ * nearest integer.  FR_E_OUTPUT naming the path, row, parcel and field when
+ * it does not fit an int64. */
+fr_status geo_out_table_int(const geo_out_table *t, const geo_out_field *f, size_t v, size_t row, const char *path,
                             int64_t *out, fr_error *err);
 
 /* 1 when every present value of integer field f in the rows of t fits 32
@@ -52,18 +60,23 @@ fr_status geo_out_table_int(const geo_out_table *t, const geo_out_field *f, size
  * and readers take the narrower type. */
 int geo_out_table_fits_int32(const geo_out_table *t, const geo_out_field *f);
 
-/* The calendar date of date field f for parcel i (not GEO_DATE_MISSING).
- * FR_E_OUTPUT naming the path, row, parcel and field when the year is
- * outside 1..9999, which no output format can hold. */
-fr_status geo_out_table_date(const geo_out_table *t, const geo_out_field *f, size_t i, size_t row, const char *path,
+/* The calendar date of date field f at value index v of output row `row`
+ * (not GEO_DATE_MISSING).  FR_E_OUTPUT naming the path, row, parcel and
+ * field when the year is outside 1..9999, which no output format can hold. */
+fr_status geo_out_table_date(const geo_out_table *t, const geo_out_field *f, size_t v, size_t row, const char *path,
                              int *year, int *month, int *day, fr_error *err);
 
 /* Prefetches the values (and geometry offsets) of the rows a little ahead
  * of row k: output order is score order, i.e. random in parcel order, and
- * without this every field value of every row is a cache miss. */
+ * without this every field value of every row is a cache miss.  With
+ * vals_in_row_order the values are read sequentially (the hardware
+ * prefetches them): only the texts they point to and the geometry. */
 void geo_out_table_prefetch(const geo_out_table *t, size_t k);
 /* The same for the geometry only (offsets and coordinates). */
 void geo_out_table_prefetch_geometry(const geo_out_table *t, size_t k);
+
+/* Parcel fid of output row k, for messages. */
+long long geo_out_table_row_fid(const geo_out_table *t, size_t k);
 
 /* Row k (0-based, in output order) of t is written: every
  * GEO_OUT_PROGRESS_ROWS rows and after the last one, tells t->rows_written

@@ -4,7 +4,8 @@
  * GDAL/OGR; plus the rejects CSV.
  *
  * The caller (pipeline/) decides the fields, their order and the row order
- * and passes plain arrays indexed by parcel; the writers only write.  Each
+ * and passes plain arrays indexed by parcel (or, with vals_in_row_order,
+ * already in row order); the writers only write.  Each
  * writer opens its own GDAL dataset, so the GeoJSON and the Shapefile may be
  * written from two threads at once.  Paths are final file paths: writing
  * into a temporary directory and renaming into place is the caller's job.
@@ -27,7 +28,8 @@ typedef struct {
     geo_column_type type;   /* GEO_COL_STRING, GEO_COL_NUMBER or GEO_COL_DATE */
     int is_integer;         /* GEO_COL_NUMBER written as a 64-bit integer field */
     int width, precision;   /* optional .dbf width/precision for reals (0 = driver default) */
-    const char *const *str; /* values indexed by parcel index (not by rank) */
+    const char *const *str; /* values indexed by parcel index (not by rank),
+                               or by output row: geo_out_table.vals_in_row_order */
     const double *num;      /* NAN = null */
     const int32_t *date;    /* days since 1970-01-01, GEO_DATE_MISSING = null */
 } geo_out_field;
@@ -38,6 +40,13 @@ typedef struct {
     size_t nrows;               /* rows to write: order[0 .. nrows-1] */
     const geo_out_field *fields;
     size_t nfields;
+    /* 0: every field's values are indexed by parcel (row k reads
+     * value[order[k]], at random in rank order); 1: they are already in row
+     * order (row k reads value[k], sequentially; see
+     * geo_out_table_values_to_rows, out_rows.h).  The geometry is always
+     * indexed by parcel (order[k]).  Writers read values only through
+     * geo_out_table_value_index (out_table.h). */
+    int vals_in_row_order;
     const char *layer_name;     /* e.g. "ranked_parcels" */
     const char *dbf_date;       /* "YYYY-MM-DD" written into the .dbf header
                                    (DBF_DATE_LAST_UPDATE) so that outputs are
@@ -50,10 +59,11 @@ typedef struct {
     void *rows_written_ud;
 } geo_out_table;
 
-/* Backs the arrays the writers read in row order (every field's values
- * and the geometry's) with 2 MB pages (fr_hugepages, out_table.c): fewer
- * TLB misses on the random reads of rank order.  Once before the writers
- * start (not from several threads at once); changes no value. */
+/* Backs the arrays the writers read in row order (every field's values,
+ * unless vals_in_row_order, and the geometry's) with 2 MB pages
+ * (fr_hugepages, out_table.c): fewer TLB misses on the random reads of
+ * rank order.  Once before the writers start (not from several threads at
+ * once); changes no value. */
 void geo_out_table_hugepages(const geo_out_table *t);
 
 /* GeoJSON per RFC 7946: WGS84 lon/lat, right-hand rule, coordinates rounded

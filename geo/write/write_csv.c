@@ -98,7 +98,8 @@ static size_t format_real(double v, char *buf)
     return geo_out_fmt_fixed(buf, v, CSV_REAL_DECIMALS);
 }
 
-/* Writes the value of field f for parcel idx (nothing for null). */
+/* Writes the value of field f at value index idx (geo_out_table_value_index
+ * of row `row`; nothing for null). */
 static fr_status put_value(geo_out_buf *o, const geo_out_table *t, const geo_out_field *f,
                            size_t idx, size_t row, const char *path, fr_error *err)
 {
@@ -156,7 +157,7 @@ fr_status geo_write_csv(const geo_out_table *t, const char *path, fr_error *err)
     geo_out_buf_putc(&o, '\n');
     for (size_t k = 0; k < t->nrows && st == FR_OK && !o.err_no; k++) {
         geo_out_table_prefetch(t, k);
-        size_t idx = t->order[k];
+        size_t idx = geo_out_table_value_index(t, k);
         for (size_t j = 0; j < t->nfields && st == FR_OK; j++) {
             if (j)
                 geo_out_buf_putc(&o, ',');

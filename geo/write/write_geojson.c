@@ -435,7 +435,7 @@ static fr_status format_rows(gj_writer *w, size_t k0, size_t k1, char **keys, fr
                 return FR_OK;
             }
             geo_out_buf_puts(o, k ? ",\n{ \"type\": \"Feature\", " : "{ \"type\": \"Feature\", ");
-            st = put_properties(w, i, k, keys, err);
+            st = put_properties(w, geo_out_table_value_index(t, k), k, keys, err);
             geo_out_buf_puts(o, ", \"geometry\": ");
             put_geometry(w, i, off);
             geo_out_buf_puts(o, " }");

@@ -119,7 +119,8 @@ static fr_status create_ranked(geo_gpkg_db *d, const geo_out_table *t, const cha
     return st;
 }
 
-/* Binds the fields of parcel i from parameter `first` on. */
+/* Binds the fields at value index i (geo_out_table_value_index of row
+ * `row`) from parameter `first` on. */
 static fr_status bind_fields(sqlite3_stmt *s, int first, const geo_out_table *t, size_t i, size_t row,
                              const char *path, fr_error *err)
 {
@@ -211,7 +212,7 @@ static fr_status write_ranked_rows(geo_gpkg_db *d, sqlite3_stmt *s, const geo_ou
                 sqlite3_bind_null(s, 2);
             }
         }
-        st = bind_fields(s, has_geom ? 3 : 2, t, i, k, d->path, err);
+        st = bind_fields(s, has_geom ? 3 : 2, t, geo_out_table_value_index(t, k), k, d->path, err);
         if (st == FR_OK)
             st = geo_gpkg_db_insert(d, s, name, k, err);
         if (st == FR_OK)

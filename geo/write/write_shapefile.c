@@ -96,11 +96,11 @@ static int int_digits(double maxabs)
     return n > 0 ? n : 1;
 }
 
-/* Parcel index of the k-th value to scan.  When every parcel is written the
- * scan runs in parcel order (sequential memory) instead of output order. */
+/* Value index of the k-th value to scan.  When every parcel is written the
+ * scan runs in array order (sequential memory) instead of output order. */
 static size_t scan_index(const geo_out_table *t, int all, size_t k)
 {
-    return all ? k : t->order[k];
+    return all ? k : geo_out_table_value_index(t, k);
 }
 
 static fr_status layout_field(const geo_out_table *t, size_t j, int *w_out, int *p_out,
@@ -551,7 +551,7 @@ static fr_status put_dbf_record(shp_writer *w, size_t i, size_t row, fr_error *e
             return fr_error_set(err, FR_E_INTERNAL,
                                 "%s: row %zu (parcel fid %lld), field '%s': value wider than "
                                 "the .dbf field (%d)",
-                                w->path, row, (long long)t->parcels->fid[i], f->name, width);
+                                w->path, row, geo_out_table_row_fid(t, row), f->name, width);
         put_padded(o, buf, (size_t)n, width, 1);
     }
     return FR_OK;
@@ -672,7 +672,7 @@ static fr_status stream_files(shp_writer *w, fr_error *err)
         size_t i = t->order[k];
         if (has_geom)
             put_shape(w, i, (uint32_t)(k + 1), &offset);
-        st = put_dbf_record(w, i, k, err);
+        st = put_dbf_record(w, geo_out_table_value_index(t, k), k, err);
         geo_out_table_row_done(t, k);
     }
     geo_out_buf_putc(&w->dbf, 0x1a);
