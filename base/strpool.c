@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv.h"
+
 #define POOL_BLOCK_BYTES ((size_t)64 << 10)
 
 struct fr_strpool_block {
@@ -14,15 +16,6 @@ struct fr_strpool_block {
     size_t used, cap;
     char bytes[];
 };
-
-/* FNV-1a: short texts, no adversary. */
-static uint64_t hash_text(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t k = 0; k < n; k++)
-        h = (h ^ (unsigned char)s[k]) * 1099511628211ULL;
-    return h;
-}
 
 static const char **find_slot(const char **slots, size_t nslots, const char *s, size_t n, uint64_t h)
 {
@@ -42,7 +35,7 @@ static int grow_table(fr_strpool *p)
     for (size_t k = 0; k < p->nslots; k++)
         if (p->slot[k]) {
             size_t n = strlen(p->slot[k]);
-            *find_slot(slots, nslots, p->slot[k], n, hash_text(p->slot[k], n)) = p->slot[k];
+            *find_slot(slots, nslots, p->slot[k], n, fr_fnv1a(p->slot[k], n)) = p->slot[k];
         }
     free(p->slot);
     p->slot = slots;
@@ -76,7 +69,7 @@ const char *fr_strpool_intern(fr_strpool *p, const char *s)
     if ((p->count + 1) * 2 > p->nslots && grow_table(p) != 0)
         return NULL;
     size_t n = strlen(s);
-    const char **slot = find_slot(p->slot, p->nslots, s, n, hash_text(s, n));
+    const char **slot = find_slot(p->slot, p->nslots, s, n, fr_fnv1a(s, n));
     if (*slot)
         return *slot;
     char *t = store(p, s, n);

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv.h"
+
 typedef struct {
     uint64_t hash;
     size_t off;   /* key bytes in the arena */
@@ -51,15 +53,6 @@ static size_t id_index_trim(const char **s)
     return n;
 }
 
-static uint64_t id_index_hash(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
 
 /* Entry index holding this key, or -1; *slot_out = the slot where the probe
  * ended (the free slot to use when absent). */
@@ -148,7 +141,7 @@ static fr_status id_table_alloc(id_table *t, size_t nkeys, size_t bytes)
  * arena's fill.  Returns the entry that already held the key, or -1. */
 static int32_t id_table_add(id_table *t, const char *key, size_t n, int32_t parcel, size_t *off)
 {
-    uint64_t h = id_index_hash(key, n);
+    uint64_t h = fr_fnv1a(key, n);
     size_t slot;
     int32_t e = id_index_probe(t, key, n, h, &slot);
     if (e >= 0)
@@ -271,7 +264,7 @@ int32_t geo_id_index_find(const geo_id_index *ix, const char *id)
     if (n == 0)
         return -1;
     size_t slot;
-    int32_t e = id_index_probe(&ix->exact, id, n, id_index_hash(id, n), &slot);
+    int32_t e = id_index_probe(&ix->exact, id, n, fr_fnv1a(id, n), &slot);
     return e < 0 ? -1 : ix->exact.entry[e].parcel;
 }
 
@@ -286,7 +279,7 @@ int32_t geo_id_index_find_normalised(const geo_id_index *ix, const char *id, int
         return -1;
     size_t m = id_index_normalise(id, n, buf);
     size_t slot;
-    int32_t e = m ? id_index_probe(&ix->norm, buf, m, id_index_hash(buf, m), &slot) : -1;
+    int32_t e = m ? id_index_probe(&ix->norm, buf, m, fr_fnv1a(buf, m), &slot) : -1;
     if (buf != small)
         free(buf);
     if (e < 0)

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "out_table.h"
+
 typedef struct {
     unsigned char *p; /* the caller's array (declared const in geo_out_field) */
     size_t size;      /* bytes per value */
@@ -26,15 +28,10 @@ static size_t distinct_arrays(const geo_out_table *t, values_array *a)
 {
     size_t n = 0;
     for (size_t j = 0; j < t->nfields; j++) {
-        const geo_out_field *f = &t->fields[j];
-        if (!(f->type == GEO_COL_STRING ? (const void *)f->str
-              : f->type == GEO_COL_NUMBER ? (const void *)f->num : (const void *)f->date))
-            continue; /* no values (geo_out_table_check refuses it before any row is written) */
-        switch (f->type) {
-        case GEO_COL_STRING: a[n++] = (values_array){(unsigned char *)f->str, sizeof *f->str}; break;
-        case GEO_COL_NUMBER: a[n++] = (values_array){(unsigned char *)f->num, sizeof *f->num}; break;
-        case GEO_COL_DATE: a[n++] = (values_array){(unsigned char *)f->date, sizeof *f->date}; break;
-        }
+        size_t size;
+        const void *p = geo_out_field_values(&t->fields[j], &size);
+        if (p) /* else no values (geo_out_table_check refuses it before any row is written) */
+            a[n++] = (values_array){(unsigned char *)p, size};
     }
     qsort(a, n, sizeof *a, by_address);
     size_t m = 0;

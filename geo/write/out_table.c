@@ -81,6 +81,17 @@ int geo_out_table_num_present(double v)
     return isfinite(v);
 }
 
+const void *geo_out_field_values(const geo_out_field *f, size_t *size)
+{
+    switch (f->type) {
+    case GEO_COL_STRING: *size = sizeof *f->str; return f->str;
+    case GEO_COL_NUMBER: *size = sizeof *f->num; return f->num;
+    case GEO_COL_DATE: *size = sizeof *f->date; return f->date;
+    }
+    *size = 0;
+    return NULL;
+}
+
 long long geo_out_table_row_fid(const geo_out_table *t, size_t k)
 {
     return (long long)t->parcels->fid[t->order[k]];
@@ -196,11 +207,9 @@ void geo_out_table_hugepages(const geo_out_table *t)
     if (!r)
         return; /* a hint: nothing lost */
     for (size_t j = 0; j < t->nfields && !t->vals_in_row_order; j++) { /* row order: read sequentially */
-        const geo_out_field *f = &t->fields[j];
-        r[nr].p = f->type == GEO_COL_STRING ? (const void *)f->str
-                  : f->type == GEO_COL_NUMBER ? (const void *)f->num : (const void *)f->date;
-        r[nr++].bytes = n * (f->type == GEO_COL_STRING ? sizeof *f->str
-                             : f->type == GEO_COL_NUMBER ? sizeof *f->num : sizeof *f->date);
+        size_t size;
+        r[nr].p = geo_out_field_values(&t->fields[j], &size);
+        r[nr++].bytes = n * size;
     }
     r[nr].p = l->fid, r[nr++].bytes = n * sizeof *l->fid;
     if (l->kind == GEO_GEOM_POLYGON) {

@@ -39,6 +39,10 @@ const char *geo_out_table_layer_name(const geo_out_table *t);
  * +-Inf, which neither JSON nor a .dbf can represent). */
 int geo_out_table_num_present(double v);
 
+/* The value array of field f, the one its type names (str, num or date),
+ * and the bytes of one value in *size; NULL when the field has none. */
+const void *geo_out_field_values(const geo_out_field *f, size_t *size);
+
 /* Index into the field arrays of output row k (0-based, in output order):
  * k when t->vals_in_row_order, else t->order[k].  Every writer reads
  * field values through it (the geometry stays at t->order[k]). */

@@ -490,11 +490,10 @@ static void seal_files(run_ctx *ctx, const char *dir, const char *const *names, 
     }
 }
 
-/* ranked_parcels.geojson, .shp and .gpkg in dir: independent datasets, one
- * thread each, each sealed (seal_files) as soon as it is written; the
- * first failure (in that order) is reported. */
-static fr_status write_ranked_layers(run_ctx *ctx, const geo_out_table *ranked_in, const geo_out_table *geojson_in,
-                                     int gdal, const char *dir, fr_error *err)
+/* ranked_parcels.geojson, .shp and .gpkg in dir, all three from table t:
+ * independent datasets, one thread each, each sealed (seal_files) as soon
+ * as it is written; the first failure (in that order) is reported. */
+static fr_status write_ranked_layers(run_ctx *ctx, const geo_out_table *t, int gdal, const char *dir, fr_error *err)
 {
     fr_error e1 = {0}, e2 = {0}, e3 = {0};
     fr_status s1 = FR_OK, s2 = FR_OK, s3 = FR_OK;
@@ -505,15 +504,13 @@ static fr_status write_ranked_layers(run_ctx *ctx, const geo_out_table *ranked_i
     /* the progress line: the files, and the share of their features written */
     struct fr_progress *bar = ctx->opt ? ctx->opt->progress : NULL;
     const cfg_output *o = &ctx->cfg.output;
-    rows_progress rp = {.bar = bar,
-                        .planned = (size_t)(o->geopackage + o->shapefile) * ranked_in->nrows +
-                                   (size_t)o->geojson * geojson_in->nrows};
-    geo_out_table ranked_t = *ranked_in, geojson_t = *geojson_in;
+    rows_progress rp = {.bar = bar, .planned = (size_t)(o->geopackage + o->shapefile + o->geojson) * t->nrows};
+    geo_out_table ranked_t = *t;
     if (bar) {
-        ranked_t.rows_written = geojson_t.rows_written = rows_written;
-        ranked_t.rows_written_ud = geojson_t.rows_written_ud = &rp;
+        ranked_t.rows_written = rows_written;
+        ranked_t.rows_written_ud = &rp;
     }
-    const geo_out_table *ranked = &ranked_t, *geojson = &geojson_t;
+    const geo_out_table *ranked = &ranked_t;
     fr_progress_item(bar, "ranked_parcels.*");
     fr_progress_fraction(bar, 0);
     /* The run's threads and no more (--threads N): up to three writers at
@@ -542,7 +539,7 @@ static fr_status write_ranked_layers(run_ctx *ctx, const geo_out_table *ranked_i
 #pragma omp section
         if (ctx->cfg.output.geojson) {
             omp_set_num_threads(geojson_team); /* this section's nested team */
-            s1 = (gdal ? geo_write_geojson_gdal : geo_write_geojson)(geojson, p1, &e1);
+            s1 = (gdal ? geo_write_geojson_gdal : geo_write_geojson)(ranked, p1, &e1);
             if (s1 == FR_OK)
                 seal_files(ctx, dir, geojson_files, 1, 1);
         }
@@ -580,7 +577,7 @@ static fr_status write_in_row_order(run_ctx *ctx, const geo_out_table *ranked, i
     if (st != FR_OK)
         return st;
     geo_out_table_hugepages(&rows); /* the geometry: still read at random (out_table.h) */
-    st = write_ranked_layers(ctx, &rows, &rows, gdal, dir, err);
+    st = write_ranked_layers(ctx, &rows, gdal, dir, err);
     fr_error back_err = {0};
     fr_status back = geo_out_table_values_to_parcels(&rows, &back_err);
     if (st == FR_OK && back != FR_OK)

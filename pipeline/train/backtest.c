@@ -17,6 +17,7 @@
 #include "dates.h"
 #include "allocate.h"
 #include "eval_report.h"
+#include "fnv.h"
 #include "read.h"
 #include "train_internal.h"
 #include "write.h"
@@ -73,10 +74,8 @@ static fr_status parse_models(const char *text, model_kind *kinds, size_t *n, fr
  * the parcel id. */
 static double id_random(const char *id)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (const unsigned char *p = (const unsigned char *)(id ? id : ""); *p; p++)
-        h = (h ^ *p) * 1099511628211ULL;
-    h += 0x9e3779b97f4a7c15ULL;
+    const char *s = id ? id : "";
+    uint64_t h = fr_fnv1a(s, strlen(s)) + 0x9e3779b97f4a7c15ULL;
     h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
     h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
     h ^= h >> 31;
