@@ -7,14 +7,23 @@
  * are apart, or when one edge's ends lie strictly on the same side of the
  * other's line (for segments that do not meet and are not collinear, one
  * of the two lines always separates them; collinear ones that do not meet
- * have separate boxes).  Neighbours only share their vertex when the turn
- * there is certainly not zero.  The side of a point is the sign of an
- * orientation determinant, trusted only when Shewchuk's error bound says
- * the rounded value has the exact sign; anything closer is "don't know".
+ * have separate boxes).  Neighbours only share their vertex when the ring
+ * turns there, or goes straight on: a vertex on the line of its neighbours
+ * between them (the corner of a neighbouring parcel on a shared boundary,
+ * common in parcel fabrics) is no fault, while one that folds back is a
+ * spike.
+ *
+ * The side of a point is the sign of an orientation determinant: the
+ * rounded value where Shewchuk's error bound says its sign is exact, and
+ * otherwise GEOS' own orientation predicate (GEOSOrientationIndex_r, the
+ * one its validity check decides intersections with), so that a point
+ * GEOS finds on a line is on it here too.
  */
 #include "ring_simple.h"
 
 #include <math.h>
+
+#include <geos_c.h>
 
 /* Shewchuk's ccwerrboundA with epsilon = 2^-53: when |det| exceeds this
  * times |detleft| + |detright|, det has the sign of the exact determinant
@@ -26,28 +35,58 @@
  * products neither overflow nor underflow. */
 #define COORD_LIMIT 1e150
 
-/* The side of c from the line a->b: 1 left, -1 right, 0 on it or unsure. */
-static int side(double ax, double ay, double bx, double by, double cx, double cy)
+/* side(): c is left of the line a->b, right of it, on it, or unknown (no
+ * GEOS context, or GEOS failed). */
+enum { SIDE_RIGHT = -1, SIDE_ON = 0, SIDE_LEFT = 1, SIDE_UNKNOWN = 2 };
+
+static int side(GEOSContextHandle_t h, double ax, double ay, double bx, double by, double cx, double cy)
 {
     double detleft = (ax - cx) * (by - cy), detright = (ay - cy) * (bx - cx);
     double det = detleft - detright, bound = CCW_ERRBOUND_A * (fabs(detleft) + fabs(detright));
-    return det > bound ? 1 : -det > bound ? -1 : 0;
+    if (det > bound)
+        return SIDE_LEFT;
+    if (-det > bound)
+        return SIDE_RIGHT;
+    /* three points on one axis-parallel line: exactly collinear, no need to
+     * ask (x - y == 0 exactly only when x == y) */
+    if ((ax == bx && bx == cx) || (ay == by && by == cy))
+        return SIDE_ON;
+    int o = h ? GEOSOrientationIndex_r(h, ax, ay, bx, by, cx, cy) : SIDE_UNKNOWN;
+    return o == 1 ? SIDE_LEFT : o == -1 ? SIDE_RIGHT : o == 0 ? SIDE_ON : SIDE_UNKNOWN;
+}
+
+static int strictly_one_side(int s1, int s2)
+{
+    return s1 == s2 && (s1 == SIDE_LEFT || s1 == SIDE_RIGHT);
+}
+
+/* Sign of d: -1, 0 or 1 (exact for the difference of two doubles). */
+static int sgn(double d)
+{
+    return (d > 0) - (d < 0);
+}
+
+/* With a, b, c on one line and b distinct from both: 1 when b lies between
+ * them (the ring goes straight on), 0 when c folds back towards a.  On a
+ * line, b is between exactly when neither coordinate reverses direction;
+ * the signs of the differences are exact. */
+static int goes_straight_on(double ax, double ay, double bx, double by, double cx, double cy)
+{
+    return sgn(bx - ax) * sgn(cx - bx) >= 0 && sgn(by - ay) * sgn(cy - by) >= 0;
 }
 
 /* 1 when edges a-b and c-d certainly have no point in common. */
-static int edges_apart(const double *x, const double *y, int a, int b, int c, int d)
+static int edges_apart(GEOSContextHandle_t h, const double *x, const double *y, int a, int b, int c, int d)
 {
     if (fmax(x[a], x[b]) < fmin(x[c], x[d]) || fmax(x[c], x[d]) < fmin(x[a], x[b]) ||
         fmax(y[a], y[b]) < fmin(y[c], y[d]) || fmax(y[c], y[d]) < fmin(y[a], y[b]))
         return 1;
-    int s1 = side(x[a], y[a], x[b], y[b], x[c], y[c]), s2 = side(x[a], y[a], x[b], y[b], x[d], y[d]);
-    if (s1 != 0 && s1 == s2)
+    if (strictly_one_side(side(h, x[a], y[a], x[b], y[b], x[c], y[c]), side(h, x[a], y[a], x[b], y[b], x[d], y[d])))
         return 1;
-    int s3 = side(x[c], y[c], x[d], y[d], x[a], y[a]), s4 = side(x[c], y[c], x[d], y[d], x[b], y[b]);
-    return s3 != 0 && s3 == s4;
+    return strictly_one_side(side(h, x[c], y[c], x[d], y[d], x[a], y[a]), side(h, x[c], y[c], x[d], y[d], x[b], y[b]));
 }
 
-int geo_ring_certainly_simple(const double *x, const double *y, size_t n)
+int geo_ring_certainly_simple(GEOSContextHandle_t h, const double *x, const double *y, size_t n)
 {
     if (n < 4 || n > GEO_RING_SIMPLE_MAX_POINTS || x[0] != x[n - 1] || y[0] != y[n - 1])
         return 0;
@@ -67,10 +106,12 @@ int geo_ring_certainly_simple(const double *x, const double *y, size_t n)
         m--;
     if (m < 3)
         return 0;
-    /* neighbours: a certain turn at every vertex */
+    /* neighbours: a turn at every vertex, or a straight way on */
     for (int k = 0; k < m; k++) {
         int prev = k ? k - 1 : m - 1, next = k + 1 < m ? k + 1 : 0;
-        if (side(qx[prev], qy[prev], qx[k], qy[k], qx[next], qy[next]) == 0)
+        int s = side(h, qx[prev], qy[prev], qx[k], qy[k], qx[next], qy[next]);
+        if (s == SIDE_UNKNOWN ||
+            (s == SIDE_ON && !goes_straight_on(qx[prev], qy[prev], qx[k], qy[k], qx[next], qy[next])))
             return 0;
     }
     /* every other pair of edges (edge e runs from vertex e to vertex e + 1) */
@@ -78,7 +119,7 @@ int geo_ring_certainly_simple(const double *x, const double *y, size_t n)
         for (int j = i + 2; j < m; j++) {
             if (i == 0 && j == m - 1)
                 continue; /* neighbours across the closing vertex */
-            if (!edges_apart(qx, qy, i, i + 1, j, j + 1 < m ? j + 1 : 0))
+            if (!edges_apart(h, qx, qy, i, i + 1, j, j + 1 < m ? j + 1 : 0))
                 return 0;
         }
     return 1;

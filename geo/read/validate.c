@@ -198,7 +198,7 @@ fr_status geo_layer_make_valid(geo_layer *l, geo_rejects *rejects, geo_rejects *
             /* one shell of a few vertices, certainly simple: what GEOS
              * would find valid, at a tenth of its cost (ring_simple.h) */
             if (l->ring_start[i + 1] == r0 + 1 && l->ring_shell[r0] &&
-                geo_ring_certainly_simple(l->px + l->pt_start[r0], l->py + l->pt_start[r0],
+                geo_ring_certainly_simple(c->h, l->px + l->pt_start[r0], l->py + l->pt_start[r0],
                                           l->pt_start[r0 + 1] - l->pt_start[r0]))
                 continue;
             GEOSGeometry *g = NULL;
