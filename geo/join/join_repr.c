@@ -6,14 +6,17 @@
  * A centroid can fall outside a concave parcel (an L or U shape) and land
  * in the neighbour's zone; a point on surface cannot.  A home given as a
  * point (geo_read_spec.points_allowed) is its own representative point.
- * One GEOS context per thread, created up front; each parcel's point is
- * written to its own slot.
+ * The point is GEOS' own, computed on the flat arrays where that is
+ * certain (interior_point.h) and asked of GEOS otherwise.  One GEOS context
+ * per thread, created up front; each parcel's point is written to its own
+ * slot.
  */
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 
 #include "geos_build.h"
+#include "interior_point.h"
 #include "join.h"
 #include "join_common.h"
 #include "parcel_index.h"
@@ -28,6 +31,8 @@ fr_status geo_representative_point(geo_geos_ctx *c, const geo_layer *l, size_t i
         *y = l->y[i];
         return FR_OK;
     }
+    if (geo_interior_point(l, i, x, y))
+        return FR_OK;
     GEOSGeometry *poly;
     fr_status st = geo_geos_build_polygon(c, l, i, &poly, err);
     if (st != FR_OK || !poly)
