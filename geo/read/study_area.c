@@ -2,9 +2,10 @@
  * study_area.c — median centre, study-area square, outside_study_area and
  * lonlat_swapped rejects (see study_area.h).
  *
- * The median is found with a full sort of the centres (O(n log n), about
- * 0.2 s per axis for a million parcels, both axes at once), simpler to
- * trust than a selection algorithm and small next to reading them.
+ * The median is found by selection (base/select.h), both axes at once:
+ * linear time, where the full sort it replaces took ~0.2 s per axis and
+ * call for a million parcels, three calls a run, on the read stage's
+ * serial path.
  */
 #include "study_area.h"
 
@@ -16,12 +17,7 @@
 
 #include "gdal_gate.h"
 #include "gdal_srs.h"
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "select.h"
 
 fr_status geo_median_centre(const geo_layer *l, double *cx, double *cy, fr_error *err)
 {
@@ -43,17 +39,15 @@ fr_status geo_median_centre(const geo_layer *l, double *cx, double *cy, fr_error
         }
     }
     if (n > 0) {
-        /* the two sorts at once: ~0.2 s each at a million parcels, and the
-         * read stage calls this twice with nothing else to do meanwhile */
+        /* the lower median of each axis, both at once: the read stage
+         * calls this with nothing else to do meanwhile */
 #pragma omp parallel sections
         {
 #pragma omp section
-            qsort(xs, n, sizeof *xs, cmp_double);
+            *cx = fr_select_double(xs, n, (n - 1) / 2);
 #pragma omp section
-            qsort(ys, n, sizeof *ys, cmp_double);
+            *cy = fr_select_double(ys, n, (n - 1) / 2);
         }
-        *cx = xs[(n - 1) / 2];
-        *cy = ys[(n - 1) / 2];
     }
     free(xs);
     free(ys);
