@@ -265,6 +265,13 @@ static int parse_boolean(const char *text, double *out)
     return -1;
 }
 
+/* The text of a date field for a message: what GDAL makes of a date read
+ * as a date (read_attributes formats it only when needed), else text. */
+static const char *date_text(OGRFeatureH f, int fi, OGRFieldType ft, const char *text)
+{
+    return ft == OFTDate || ft == OFTDateTime ? OGR_F_GetFieldAsString(f, fi) : text;
+}
+
 /* Stores one value (text as read) into column k of the record in slot. */
 static fr_status read_value(reader *r, const geo_field_spec *fs, size_t k, OGRFeatureH f, int fi, OGRFieldType ft,
                             const char *text, int is_null, int64_t fid, size_t slot, int *rejected, fr_error *err)
@@ -321,7 +328,7 @@ static fr_status read_value(reader *r, const geo_field_spec *fs, size_t k, OGRFe
                     days = parsed;
             }
             if (days == FR_DATE_MISSING) {
-                snprintf(msg, sizeof msg, "value '%s' is not a date%s%s", text,
+                snprintf(msg, sizeof msg, "value '%s' is not a date%s%s", date_text(f, fi, ft, text),
                          r->spec->date_format ? " in format " : " (expected YYYY-MM-DD, M/D/YYYY or M/D/YY; set date_format)",
                          r->spec->date_format ? r->spec->date_format : "");
                 if (fs->required_value) {
@@ -347,7 +354,7 @@ static fr_status read_value(reader *r, const geo_field_spec *fs, size_t k, OGRFe
             int future = days > r->spec->max_date;
             snprintf(msg, sizeof msg, future ? "date '%s' is in the future (after %s, the day of the run)"
                                              : "date '%s' is implausible (before %s)",
-                     text, future ? hi : lo);
+                     date_text(f, fi, ft, text), future ? hi : lo);
             *rejected = 1;
             return reject(r, fid, fs->source_name, future ? "future_date" : "implausible_date", msg);
         }
@@ -377,8 +384,12 @@ static fr_status read_attributes(reader *r, OGRFeatureH f, int64_t fid, size_t s
          * no text: formatting it anyway cost ~1.5 s of CPU per million
          * parcels (GDAL's GetFieldAsString goes through snprintf). */
         int as_number = fs->type == GEO_COL_NUMBER && (ft == OFTInteger || ft == OFTInteger64 || ft == OFTReal);
+        /* A date read as a date likewise (its text only names a bad one,
+         * see date_text): ~0.4 s of CPU per 700k inspections and fires. */
+        int as_date = fs->type == GEO_COL_DATE && (ft == OFTDate || ft == OFTDateTime);
         const char *text = is_null     ? ""
                            : as_number ? "(number)"
+                           : as_date   ? "(date)"
                                        : field_text(f, fi, ft, buf, sizeof buf, &heap, &recoded);
         if (!text) {
             st = fr_error_oom_while(err, "reading %s", r->label);
