@@ -137,6 +137,39 @@ fr_status geo_gpkg_db_insert(geo_gpkg_db *d, sqlite3_stmt *s, const char *table,
     return FR_OK;
 }
 
+int geo_gpkg_db_batch_rows(geo_gpkg_db *d, int params)
+{
+    int limit = sqlite3_limit(d->db, SQLITE_LIMIT_VARIABLE_NUMBER, -1);
+    int rows = params > 0 ? limit / params : GEO_GPKG_BATCH_ROWS;
+    return rows < 1 ? 1 : rows > GEO_GPKG_BATCH_ROWS ? GEO_GPKG_BATCH_ROWS : rows;
+}
+
+void geo_gpkg_sb_values(fr_strbuf *b, int params, int rows)
+{
+    fr_sb_puts(b, " VALUES ");
+    for (int r = 0; r < rows; r++) {
+        fr_sb_puts(b, r ? ",(?" : "(?");
+        for (int k = 1; k < params; k++)
+            fr_sb_puts(b, ",?");
+        fr_sb_puts(b, ")");
+    }
+}
+
+fr_status geo_gpkg_db_insert_rows(geo_gpkg_db *d, sqlite3_stmt *s, const char *table, size_t first, size_t n,
+                                  fr_error *err)
+{
+    if (n == 1)
+        return geo_gpkg_db_insert(d, s, table, first, err);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        char what[320];
+        snprintf(what, sizeof what, "table '%s': cannot write rows %zu to %zu", table, first + 1, first + n);
+        return db_error(d, what, err);
+    }
+    return FR_OK;
+}
+
 /* s with every q doubled (SQL's escape inside q ... q). */
 static void put_escaped(fr_strbuf *b, const char *s, char q)
 {

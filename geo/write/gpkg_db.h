@@ -58,6 +58,26 @@ fr_status geo_gpkg_db_prepare(geo_gpkg_db *d, const char *sql, sqlite3_stmt **ou
  * next row. */
 fr_status geo_gpkg_db_insert(geo_gpkg_db *d, sqlite3_stmt *s, const char *table, size_t row, fr_error *err);
 
+/* Rows per multi-row INSERT of `params` values a row (geo_gpkg_db_values):
+ * GEO_GPKG_BATCH_ROWS, fewer where SQLite's limit on a statement's
+ * parameters says so; at least 1.
+ *
+ * Why batches: a statement's fixed cost (its start and end, and for a
+ * table with AUTOINCREMENT, as every GeoPackage feature table has, the
+ * read and write of its sqlite_sequence row) is paid once per statement;
+ * one row per statement paid it a million times, ~1-2 us a row.  The rows
+ * go into the table in the same order with the same values, so the file
+ * is the same. */
+#define GEO_GPKG_BATCH_ROWS 32
+int geo_gpkg_db_batch_rows(geo_gpkg_db *d, int params);
+
+/* Appends " VALUES (?,...),(?,...)...": rows groups of params markers. */
+void geo_gpkg_sb_values(fr_strbuf *b, int params, int rows);
+
+/* As geo_gpkg_db_insert for a statement of rows [first, first + n). */
+fr_status geo_gpkg_db_insert_rows(geo_gpkg_db *d, sqlite3_stmt *s, const char *table, size_t first, size_t n,
+                                  fr_error *err);
+
 /* Appends name as a double-quoted SQL identifier / s as a single-quoted
  * SQL literal. */
 void geo_gpkg_sb_ident(fr_strbuf *b, const char *name);

@@ -273,12 +273,27 @@ static fr_status write_nodes(geo_gpkg_db *d, const char *table, const char *colu
         }
     }
     /* %_rowid in id order: fid[] ascends (rows are written in fid order), so
-     * these are appends */
-    for (size_t k = 0; k < n && st == FR_OK; k++) {
-        sqlite3_bind_int64(sr, 1, fid[k]);
-        sqlite3_bind_int64(sr, 2, leaf_of[k]);
-        st = geo_gpkg_db_insert(d, sr, "rtree rowid", k, err);
+     * these are appends; in batches (gpkg_db.h), the last few one by one */
+    sqlite3_stmt *sb = NULL;
+    int per = st == FR_OK && n >= GEO_GPKG_BATCH_ROWS ? geo_gpkg_db_batch_rows(d, 2) : 1;
+    if (per > 1) {
+        fr_strbuf b = {0};
+        fr_sb_printf(&b, "INSERT INTO %s (rowid, nodeno)", rowid);
+        geo_gpkg_sb_values(&b, 2, per);
+        st = b.oom ? fr_error_oom_while(err, "writing %s: the R-tree", d->path) : geo_gpkg_db_prepare(d, b.s, &sb, err);
+        fr_sb_free(&b);
     }
+    for (size_t k = 0; k < n && st == FR_OK;) {
+        size_t m = n - k >= (size_t)per ? (size_t)per : 1;
+        sqlite3_stmt *s = m > 1 ? sb : sr;
+        for (size_t r = 0; r < m; r++) {
+            sqlite3_bind_int64(s, 2 * (int)r + 1, fid[k + r]);
+            sqlite3_bind_int64(s, 2 * (int)r + 2, leaf_of[k + r]);
+        }
+        st = geo_gpkg_db_insert_rows(d, s, "rtree rowid", k, m, err);
+        k += m;
+    }
+    sqlite3_finalize(sb);
     sqlite3_finalize(sn);
     sqlite3_finalize(sp);
     sqlite3_finalize(sr);

@@ -6,9 +6,10 @@
  * builds an OGR feature and geometry per row, converts them to WKB, binds
  * them one field at a time through its generic layer, and builds the
  * R-tree after the rows: about 16 us a parcel for the rows and as much
- * again for the R-tree.  Here one prepared INSERT takes each row (values
- * bound straight from the columns, the geometry encoded from the ring
- * arrays, gpkg_geom.c) inside one transaction with the journal and syncs
+ * again for the R-tree.  Here prepared INSERTs of 32 rows (gpkg_db.h says
+ * why) take the rows (values bound straight from the columns, the
+ * geometry encoded from the ring arrays, gpkg_geom.c) inside one
+ * transaction with the journal and syncs
  * off (the file is written into the staging directory and published by
  * rename after an fsync; a failed run discards it), and the R-tree is
  * written packed from a Hilbert order of the envelopes (gpkg_rtree.c).
@@ -89,32 +90,35 @@ static const char *column_type(const geo_out_table *t, const geo_out_field *f)
     return geo_out_table_fits_int32(t, f) ? "MEDIUMINT" : "INTEGER";
 }
 
-/* CREATE TABLE as GDAL writes it, and the INSERT of one row. */
+/* CREATE TABLE as GDAL writes it; *params: the values of one row. */
 static fr_status create_ranked(geo_gpkg_db *d, const geo_out_table *t, const char *name, const char *gtype,
-                               sqlite3_stmt **ins, fr_error *err)
+                               int *params, fr_error *err)
 {
-    fr_strbuf b = {0}, q = {0};
+    fr_strbuf b = {0};
     fr_sb_puts(&b, "CREATE TABLE IF NOT EXISTS ");
     geo_gpkg_sb_ident(&b, name);
     fr_sb_puts(&b, " ( \"fid\" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL");
-    fr_sb_puts(&q, "INSERT INTO ");
-    geo_gpkg_sb_ident(&q, name);
-    fr_sb_puts(&q, " VALUES (?");
-    if (gtype) {
+    if (gtype)
         fr_sb_printf(&b, ", \"geom\" %s", gtype);
-        fr_sb_puts(&q, ",?");
-    }
     for (size_t j = 0; j < t->nfields; j++) {
         fr_sb_puts(&b, ", ");
         geo_gpkg_sb_ident(&b, t->fields[j].name);
         fr_sb_printf(&b, " %s", column_type(t, &t->fields[j]));
-        fr_sb_puts(&q, ",?");
     }
     fr_sb_puts(&b, ");");
-    fr_sb_puts(&q, ")");
-    fr_status st = geo_gpkg_db_exec_sb(d, &b, "cannot create the ranked table", err);
-    if (st == FR_OK)
-        st = q.oom ? fr_error_oom_while(err, "writing %s", d->path) : geo_gpkg_db_prepare(d, q.s, ins, err);
+    *params = 1 + (gtype ? 1 : 0) + (int)t->nfields;
+    return geo_gpkg_db_exec_sb(d, &b, "cannot create the ranked table", err);
+}
+
+/* The INSERT of `rows` rows of `params` values into table name. */
+static fr_status prepare_insert(geo_gpkg_db *d, const char *name, int params, int rows, sqlite3_stmt **ins,
+                                fr_error *err)
+{
+    fr_strbuf q = {0};
+    fr_sb_puts(&q, "INSERT INTO ");
+    geo_gpkg_sb_ident(&q, name);
+    geo_gpkg_sb_values(&q, params, rows);
+    fr_status st = q.oom ? fr_error_oom_while(err, "writing %s", d->path) : geo_gpkg_db_prepare(d, q.s, ins, err);
     fr_sb_free(&q);
     return st;
 }
@@ -183,44 +187,61 @@ static void add_extent(ranked_geoms *g, const double env[4])
     g->extent[3] = fmax(g->extent[3], env[3]);
 }
 
-static fr_status write_ranked_rows(geo_gpkg_db *d, sqlite3_stmt *s, const geo_out_table *t, const char *name,
-                                   ranked_geoms *g, fr_error *err)
+/* Binds row k of t (its fid, geometry and fields) from parameter first + 1
+ * on; the geometry into blob, which must live until the statement ran. */
+static fr_status bind_row(geo_gpkg_db *d, sqlite3_stmt *s, int first, const geo_out_table *t, size_t k,
+                          geo_gpkg_blob *blob, ranked_geoms *g, fr_error *err)
 {
     const geo_layer *l = t->parcels;
     const int has_geom = l->kind != GEO_GEOM_NONE;
-    geo_gpkg_blob blob = {0};
-    fr_status st = FR_OK;
-    for (size_t k = 0; k < t->nrows && st == FR_OK; k++) {
-        geo_out_table_prefetch(t, k);
-        size_t i = t->order[k];
-        sqlite3_bind_int64(s, 1, (sqlite3_int64)(k + 1));
-        if (has_geom) {
-            double env[4];
-            int has = 0;
-            st = geo_gpkg_geom_encode(l, i, g->srs_id, &blob, env, &has, err);
-            if (st != FR_OK)
-                break;
-            if (has) {
-                sqlite3_bind_blob(s, 2, blob.buf, (int)blob.len, SQLITE_STATIC);
-                if (g->env) {
-                    memcpy(g->env + 4 * g->ngeom, env, sizeof env);
-                    g->fid[g->ngeom] = (int64_t)(k + 1);
-                }
-                add_extent(g, env);
-                g->ngeom++;
-            } else {
-                sqlite3_bind_null(s, 2);
+    geo_out_table_prefetch(t, k);
+    size_t i = t->order[k];
+    sqlite3_bind_int64(s, first + 1, (sqlite3_int64)(k + 1));
+    if (has_geom) {
+        double env[4];
+        int has = 0;
+        fr_status st = geo_gpkg_geom_encode(l, i, g->srs_id, blob, env, &has, err);
+        if (st != FR_OK)
+            return st;
+        if (has) {
+            sqlite3_bind_blob(s, first + 2, blob->buf, (int)blob->len, SQLITE_STATIC);
+            if (g->env) {
+                memcpy(g->env + 4 * g->ngeom, env, sizeof env);
+                g->fid[g->ngeom] = (int64_t)(k + 1);
             }
+            add_extent(g, env);
+            g->ngeom++;
+        } else {
+            sqlite3_bind_null(s, first + 2);
         }
-        st = bind_fields(s, has_geom ? 3 : 2, t, geo_out_table_value_index(t, k), k, d->path, err);
-        if (st == FR_OK)
-            st = geo_gpkg_db_insert(d, s, name, k, err);
-        if (st == FR_OK)
-            geo_out_table_row_done(t, k);
-        if ((k + 1) % GPKG_WRITEBACK_ROWS == 0)
-            geo_gpkg_db_writeback(d);
     }
-    geo_gpkg_blob_free(&blob);
+    return bind_fields(s, first + (has_geom ? 3 : 2), t, geo_out_table_value_index(t, k), k, d->path, err);
+}
+
+/* The rows of t: in batches of `per` through batch (GEO_GPKG_BATCH_ROWS,
+ * gpkg_db.h), the last few through one, each row's geometry in its own
+ * blob of blobs[per]. */
+static fr_status write_ranked_rows(geo_gpkg_db *d, sqlite3_stmt *one, sqlite3_stmt *batch, int per, int params,
+                                   const geo_out_table *t, const char *name, ranked_geoms *g, fr_error *err)
+{
+    geo_gpkg_blob *blobs = calloc((size_t)per, sizeof *blobs);
+    fr_status st = blobs ? FR_OK : fr_error_oom_while(err, "writing %s", d->path);
+    for (size_t k = 0; k < t->nrows && st == FR_OK;) {
+        size_t n = t->nrows - k >= (size_t)per ? (size_t)per : 1;
+        sqlite3_stmt *s = n > 1 ? batch : one;
+        for (size_t r = 0; r < n && st == FR_OK; r++)
+            st = bind_row(d, s, (int)r * params, t, k + r, &blobs[r], g, err);
+        if (st == FR_OK)
+            st = geo_gpkg_db_insert_rows(d, s, name, k, n, err);
+        for (size_t r = 0; r < n && st == FR_OK; r++)
+            geo_out_table_row_done(t, k + r);
+        if ((k + n) / GPKG_WRITEBACK_ROWS != k / GPKG_WRITEBACK_ROWS)
+            geo_gpkg_db_writeback(d);
+        k += n;
+    }
+    for (int r = 0; blobs && r < per; r++)
+        geo_gpkg_blob_free(&blobs[r]);
+    free(blobs);
     return st;
 }
 
@@ -240,12 +261,18 @@ static fr_status write_ranked(geo_gpkg_db *d, const geo_gpkg_spec *spec, fr_erro
         if (!g.fid || !g.env)
             st = fr_error_oom_while(err, "writing %s: for the R-tree", d->path);
     }
-    sqlite3_stmt *ins = NULL;
+    sqlite3_stmt *one = NULL, *batch = NULL;
+    int params = 0, per = 1;
     if (st == FR_OK)
-        st = create_ranked(d, t, name, gtype, &ins, err);
+        st = create_ranked(d, t, name, gtype, &params, err);
     if (st == FR_OK)
-        st = write_ranked_rows(d, ins, t, name, &g, err);
-    sqlite3_finalize(ins);
+        st = prepare_insert(d, name, params, 1, &one, err);
+    if (st == FR_OK && t->nrows >= GEO_GPKG_BATCH_ROWS && (per = geo_gpkg_db_batch_rows(d, params)) > 1)
+        st = prepare_insert(d, name, params, per, &batch, err);
+    if (st == FR_OK)
+        st = write_ranked_rows(d, one, batch, batch ? per : 1, params, t, name, &g, err);
+    sqlite3_finalize(one);
+    sqlite3_finalize(batch);
     geo_gpkg_contents c = {.table = name,
                            .data_type = gtype ? "features" : "attributes",
                            .description = spec->ranked_description,
