@@ -41,10 +41,14 @@ size_t geo_fid_ranges(GDALDatasetH ds, OGRLayerH lyr, int nthreads, size_t min_f
     if (!sql_quoted(OGR_L_GetName(lyr), '"', table, sizeof table) ||
         !sql_quoted(OGR_L_GetName(lyr), '\'', table_str, sizeof table_str) || !sql_quoted(fid_col, '"', col, sizeof col))
         return 0;
-    /* NULLs for a view: only a table's rows come in key order */
+    /* NULLs for a view: only a table's rows come in key order.  Each
+     * bound in a subquery of its own, which SQLite answers from the ends of
+     * the table's b-tree; MIN and MAX of one SELECT under a WHERE scanned
+     * every row (0.1-0.3 s for a million parcels, on one thread). */
     snprintf(sql, sizeof sql,
-             "SELECT MIN(%s), MAX(%s) FROM %s WHERE (SELECT type FROM sqlite_master WHERE name = %s) = 'table'", col,
-             col, table, table_str);
+             "SELECT (SELECT MIN(%s) FROM %s), (SELECT MAX(%s) FROM %s) WHERE (SELECT type FROM sqlite_master WHERE "
+             "name = %s) = 'table'",
+             col, table, col, table, table_str);
     OGRLayerH rs = GDALDatasetExecuteSQL(ds, sql, NULL, NULL);
     if (!rs)
         return 0;

@@ -155,6 +155,27 @@ static void ranges_cover_the_table(void **state)
     assert_int_equal(geo_fid_ranges(ds, lyr, 1, 1, &rg), 0);           /* one thread */
     assert_int_equal(geo_fid_ranges(ds, lyr, 2, NROWS + 1, &rg), 0);   /* too few features */
     GDALClose(ds);
+    /* a view of the table, registered as a GeoPackage layer: read in its
+     * own order, on one thread */
+    ds = GDALOpenEx(gpkg, GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL);
+    assert_non_null(ds);
+    static const char *const sql[] = {
+        "CREATE VIEW parcels_view AS SELECT * FROM parcels",
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) SELECT 'parcels_view', data_type, "
+        "'parcels_view', srs_id FROM gpkg_contents WHERE table_name = 'parcels'",
+        "INSERT INTO gpkg_geometry_columns SELECT 'parcels_view', column_name, geometry_type_name, srs_id, z, m "
+        "FROM gpkg_geometry_columns WHERE table_name = 'parcels'",
+    };
+    for (size_t k = 0; k < sizeof sql / sizeof *sql; k++)
+        GDALDatasetReleaseResultSet(ds, GDALDatasetExecuteSQL(ds, sql[k], NULL, NULL));
+    GDALClose(ds);
+    ds = GDALOpenEx(gpkg, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    assert_non_null(ds);
+    lyr = GDALDatasetGetLayerByName(ds, "parcels_view");
+    assert_non_null(lyr);
+    assert_int_equal(OGR_L_GetFeatureCount(lyr, TRUE), NROWS);
+    assert_int_equal(geo_fid_ranges(ds, lyr, 3, 1, &rg), 0);
+    GDALClose(ds);
 }
 
 static void any_thread_count_reads_the_same(void **state)
