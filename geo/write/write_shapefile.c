@@ -84,10 +84,13 @@ typedef struct {
     int *width, *prec;
 } dbf_layout;
 
+/* Leaves lay freeable again (a failed layout_make frees it, and the caller's
+ * free follows). */
 static void layout_free(dbf_layout *lay)
 {
     free(lay->width);
     free(lay->prec);
+    lay->width = lay->prec = NULL;
 }
 
 /* Digits needed for the integer part of |v| <= maxabs (printf rounding
@@ -911,7 +914,7 @@ fr_status geo_shapefile_parts_dbf_rows(const geo_shapefile_parts *p, size_t k0, 
     const size_t block = (size_t)1 << 20;
     int e = 0;
     for (size_t k = k0; k < k1 && st == FR_OK && !e; k++) {
-        geo_out_table_prefetch(t, k);
+        geo_out_table_prefetch_fields(t, k);
         st = put_dbf_record(w, &o, geo_out_table_value_index(t, k), k, err);
         geo_out_table_row_done(t, k);
         if (o.len >= block || k + 1 == k1) {
