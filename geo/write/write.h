@@ -111,7 +111,7 @@ fr_status geo_write_shapefile_estimate(const geo_out_table *t, uint64_t *shp_byt
  *                                  count every row once;
  *   geo_shapefile_parts_dbf_close  after every range: closes the .dbf;
  *   geo_shapefile_parts_free       after all of them (closes a .dbf still open).
- * t (and its arrays) must outlive the parts.  Errors name the file, as
+ * t (and its arrays) must outlive the parts; path is copied.  Errors name the file, as
  * geo_write_shapefile's do; a failed part leaves the others writable. */
 typedef struct geo_shapefile_parts geo_shapefile_parts;
 fr_status geo_shapefile_parts_plan(const geo_out_table *t, const char *path, geo_shapefile_parts **out,

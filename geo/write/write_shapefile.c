@@ -783,7 +783,8 @@ fr_status geo_write_shapefile(const geo_out_table *t, const char *path, fr_error
 /* ---- the same files in parts (write.h) ------------------------------------ */
 
 struct geo_shapefile_parts {
-    shp_writer w;
+    shp_writer w;   /* w.path: the copy in path */
+    char *path;
     char *dbf_path;
     int dbf_fd;                /* -1 until begun, and once closed */
     uint64_t dbf_header_bytes; /* the header, field descriptors and terminator */
@@ -799,7 +800,11 @@ fr_status geo_shapefile_parts_plan(const geo_out_table *t, const char *path, geo
         return fr_error_oom_while(err, "writing %s", path ? path : "(null)");
     p->dbf_fd = -1;
     p->w.t = t;
-    p->w.path = path;
+    if (path && !(p->path = strdup(path))) {
+        free(p);
+        return fr_error_oom_while(err, "writing %s", path);
+    }
+    p->w.path = path = p->path;
     fr_status st = prepare_layout(t, path, &p->w.lay, 1, err);
     if (st == FR_OK)
         st = writer_names(&p->w, path, err);
@@ -950,5 +955,6 @@ void geo_shapefile_parts_free(geo_shapefile_parts *p)
         close(p->dbf_fd);
     writer_free(&p->w);
     free(p->dbf_path);
+    free(p->path);
     free(p);
 }
