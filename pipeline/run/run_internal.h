@@ -80,7 +80,7 @@ typedef struct {
     const fr_run_options *opt;
     const struct fr_log *log;      /* opt->log: warnings and progress (may be NULL) */
     struct run_guard *guard;       /* lock, staging, input hashes, manifest (run_guard.c) */
-    fr_file_digest digests[8];     /* map layers hashed as their writers finished (run_outputs.c) */
+    fr_file_digest digests[8];     /* map layers hashed as their writers finished (run_layer_jobs.c) */
     size_t ndigests;
     struct {                       /* the parcels' median centre and extent, working CRS (run_study.c) */
         int ready;

@@ -18,9 +18,7 @@
 #include <dirent.h>
 
 #include "dates.h"
-#include "filehash.h"
 #include "strpool.h"
-#include "outdir.h"
 #include "out_rows.h"
 #include "progress.h"
 #include "rank.h"
