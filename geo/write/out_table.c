@@ -167,6 +167,12 @@ void geo_out_table_prefetch_geometry(const geo_out_table *t, size_t k)
 
 void geo_out_table_prefetch(const geo_out_table *t, size_t k)
 {
+    geo_out_table_prefetch_fields(t, k);
+    geo_out_table_prefetch_geometry(t, k);
+}
+
+void geo_out_table_prefetch_fields(const geo_out_table *t, size_t k)
+{
     enum { FAR = 16, NEAR = 8 };
     if (k + FAR < t->nrows && !t->vals_in_row_order) { /* row order: read sequentially */
         size_t i = t->order[k + FAR];
@@ -185,7 +191,6 @@ void geo_out_table_prefetch(const geo_out_table *t, size_t k)
             if (t->fields[j].type == GEO_COL_STRING && t->fields[j].str[i])
                 __builtin_prefetch(t->fields[j].str[i]);
     }
-    geo_out_table_prefetch_geometry(t, k);
 }
 
 void geo_out_table_row_done(const geo_out_table *t, size_t k)

@@ -78,6 +78,9 @@ fr_status geo_out_table_date(const geo_out_table *t, const geo_out_field *f, siz
 void geo_out_table_prefetch(const geo_out_table *t, size_t k);
 /* The same for the geometry only (offsets and coordinates). */
 void geo_out_table_prefetch_geometry(const geo_out_table *t, size_t k);
+/* The same for the fields only (a .dbf range: no geometry; the geometry's
+ * prefetch loads its offsets). */
+void geo_out_table_prefetch_fields(const geo_out_table *t, size_t k);
 
 /* Parcel fid of output row k, for messages. */
 long long geo_out_table_row_fid(const geo_out_table *t, size_t k);

@@ -85,6 +85,44 @@ fr_status geo_write_shapefile(const geo_out_table *t, const char *path, fr_error
 fr_status geo_write_shapefile_estimate(const geo_out_table *t, uint64_t *shp_bytes,
                                        uint64_t *dbf_bytes, fr_error *err);
 
+/* The Shapefile of geo_write_shapefile in parts that several threads write
+ * at once, byte for byte the same files: the .shp and .shx (the geometry)
+ * in one pass, the .dbf (the formatted fields, most of the CPU) in ranges
+ * of rows, each at its known offset (the records have a fixed length).
+ * Order of calls:
+ *   geo_shapefile_parts_plan       on one thread: every check of
+ *                                  geo_write_shapefile but the 2 GB limit,
+ *                                  and the .dbf layout (the fields scanned
+ *                                  on the caller's OpenMP team); writes
+ *                                  nothing; *out freed by
+ *                                  geo_shapefile_parts_free (NULL on failure);
+ *   geo_shapefile_parts_sizes      what geo_write_shapefile_estimate says;
+ *   geo_shapefile_parts_begin      on one thread: the 2 GB refusal, then the
+ *                                  .prj and .cpg, the stale index sidecars
+ *                                  removed, the .dbf created with its header
+ *                                  and end-of-file mark;
+ *   geo_shapefile_parts_shapes and geo_shapefile_parts_dbf_rows(k0, k1)
+ *                                  after a successful begin, on any threads
+ *                                  at once, the row ranges together covering
+ *                                  0 .. nrows once; each tells
+ *                                  t->rows_written of the .dbf rows it wrote
+ *                                  (the shapes tell nobody), so ranges that
+ *                                  start at multiples of GEO_OUT_PROGRESS_ROWS
+ *                                  count every row once;
+ *   geo_shapefile_parts_dbf_close  after every range: closes the .dbf;
+ *   geo_shapefile_parts_free       after all of them (closes a .dbf still open).
+ * t (and its arrays) must outlive the parts; path is copied.  Errors name the file, as
+ * geo_write_shapefile's do; a failed part leaves the others writable. */
+typedef struct geo_shapefile_parts geo_shapefile_parts;
+fr_status geo_shapefile_parts_plan(const geo_out_table *t, const char *path, geo_shapefile_parts **out,
+                                   fr_error *err);
+void geo_shapefile_parts_sizes(const geo_shapefile_parts *p, uint64_t *shp_bytes, uint64_t *dbf_bytes);
+fr_status geo_shapefile_parts_begin(geo_shapefile_parts *p, fr_error *err);
+fr_status geo_shapefile_parts_shapes(const geo_shapefile_parts *p, fr_error *err);
+fr_status geo_shapefile_parts_dbf_rows(const geo_shapefile_parts *p, size_t k0, size_t k1, fr_error *err);
+fr_status geo_shapefile_parts_dbf_close(geo_shapefile_parts *p, fr_error *err);
+void geo_shapefile_parts_free(geo_shapefile_parts *p);
+
 /* The same two outputs through GDAL's own drivers: GeoJSON with
  * RFC7946=YES, COORDINATE_PRECISION and SIGNIFICANT_FIGURES=15; ESRI
  * Shapefile with ENCODING=UTF-8, DBF_DATE_LAST_UPDATE, SPATIAL_INDEX=NO and

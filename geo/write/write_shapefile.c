@@ -51,10 +51,13 @@
 #include "write.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cpl_conv.h>
 #include <cpl_vsi.h>
@@ -81,10 +84,13 @@ typedef struct {
     int *width, *prec;
 } dbf_layout;
 
+/* Leaves lay freeable again (a failed layout_make frees it, and the caller's
+ * free follows). */
 static void layout_free(dbf_layout *lay)
 {
     free(lay->width);
     free(lay->prec);
+    lay->width = lay->prec = NULL;
 }
 
 /* Digits needed for the integer part of |v| <= maxabs (printf rounding
@@ -171,23 +177,39 @@ static fr_status layout_field(const geo_out_table *t, size_t j, int *w_out, int 
     return FR_OK;
 }
 
-/* Width and precision of every .dbf field, checked against the data. */
-static fr_status layout_make(const geo_out_table *t, dbf_layout *lay, fr_error *err)
+/* Width and precision of every .dbf field, checked against the data; with
+ * parallel, the fields scanned on the calling thread's team at once (each
+ * scan reads a whole column of every row), the first failing field in
+ * field order reported either way. */
+static fr_status layout_make(const geo_out_table *t, dbf_layout *lay, int parallel, fr_error *err)
 {
     lay->width = calloc(t->nfields + 1, sizeof *lay->width);
     lay->prec = calloc(t->nfields + 1, sizeof *lay->prec);
-    if (!lay->width || !lay->prec) {
+    fr_status *sts = calloc(t->nfields + 1, sizeof *sts);
+    fr_error *errs = parallel ? calloc(t->nfields + 1, sizeof *errs) : NULL;
+    if (!lay->width || !lay->prec || !sts || (parallel && !errs)) {
+        free(sts);
+        free(errs);
         layout_free(lay);
         return fr_error_oom_while(err, "laying out the .dbf");
     }
-    for (size_t j = 0; j < t->nfields; j++) {
-        fr_status st = layout_field(t, j, &lay->width[j], &lay->prec[j], err);
-        if (st != FR_OK) {
-            layout_free(lay);
-            return st;
-        }
+    fr_status st = FR_OK;
+    if (parallel) {
+#pragma omp parallel for schedule(dynamic, 1)
+        for (size_t j = 0; j < t->nfields; j++)
+            sts[j] = layout_field(t, j, &lay->width[j], &lay->prec[j], &errs[j]);
+        for (size_t j = 0; j < t->nfields && st == FR_OK; j++)
+            if ((st = sts[j]) != FR_OK)
+                *err = errs[j];
+    } else {
+        for (size_t j = 0; j < t->nfields && st == FR_OK; j++)
+            st = layout_field(t, j, &lay->width[j], &lay->prec[j], err);
     }
-    return FR_OK;
+    free(sts);
+    free(errs);
+    if (st != FR_OK)
+        layout_free(lay);
+    return st;
 }
 
 static uint64_t dbf_record_bytes(const geo_out_table *t, const dbf_layout *lay)
@@ -247,9 +269,10 @@ static int ends_with_shp(const char *path)
     return n > 4 && (strcmp(path + n - 4, ".shp") == 0 || strcmp(path + n - 4, ".SHP") == 0);
 }
 
-/* Checks shared by both writers, then the layout and the 2 GB limit. */
-static fr_status prepare(const geo_out_table *t, const char *path, dbf_layout *lay,
-                         fr_error *err)
+/* Checks shared by all writers, then the layout (on the calling thread's
+ * team with parallel). */
+static fr_status prepare_layout(const geo_out_table *t, const char *path, dbf_layout *lay, int parallel,
+                                fr_error *err)
 {
     if (!ends_with_shp(path))
         return fr_error_set(err, FR_E_INTERNAL, "%s: a Shapefile path must end in .shp",
@@ -262,21 +285,30 @@ static fr_status prepare(const geo_out_table *t, const char *path, dbf_layout *l
     fr_status st = geo_out_table_check(t, GEO_OUT_NAME_SHORT, err);
     if (st != FR_OK)
         return st;
-    st = layout_make(t, lay, err);
-    if (st != FR_OK)
-        return st;
+    return layout_make(t, lay, parallel, err);
+}
+
+/* The 2 GB limit, before anything is written. */
+static fr_status refuse_over_2gb(const geo_out_table *t, const char *path, const dbf_layout *lay, fr_error *err)
+{
     uint64_t shp, dbf;
     estimate(t, lay, &shp, &dbf);
-    if (shp > GEO_WRITE_SHAPEFILE_MAX_BYTES || dbf > GEO_WRITE_SHAPEFILE_MAX_BYTES) {
-        layout_free(lay);
+    if (shp > GEO_WRITE_SHAPEFILE_MAX_BYTES || dbf > GEO_WRITE_SHAPEFILE_MAX_BYTES)
         return fr_error_set(err, FR_E_OUTPUT,
                             "%s: %zu rows would make the %s %.2f GB, over the Shapefile "
                             "format's 2 GB limit; write GeoJSON or GeoPackage instead (or fewer "
                             "fields/rows)",
                             path, t->nrows, shp > dbf ? ".shp" : ".dbf",
                             (double)(shp > dbf ? shp : dbf) / (1024.0 * 1024.0 * 1024.0));
-    }
     return FR_OK;
+}
+
+static fr_status prepare(const geo_out_table *t, const char *path, dbf_layout *lay, fr_error *err)
+{
+    fr_status st = prepare_layout(t, path, lay, 0, err);
+    if (st == FR_OK && (st = refuse_over_2gb(t, path, lay, err)) != FR_OK)
+        layout_free(lay);
+    return st;
 }
 
 fr_status geo_write_shapefile_estimate(const geo_out_table *t, uint64_t *shp_bytes,
@@ -286,7 +318,7 @@ fr_status geo_write_shapefile_estimate(const geo_out_table *t, uint64_t *shp_byt
     if (st != FR_OK)
         return st;
     dbf_layout lay = {0};
-    st = layout_make(t, &lay, err);
+    st = layout_make(t, &lay, 0, err);
     if (st != FR_OK)
         return st;
     estimate(t, &lay, shp_bytes, dbf_bytes);
@@ -437,7 +469,7 @@ static void put_main_header(geo_out_buf *o, uint64_t file_bytes, int shape_type,
     geo_out_buf_put(o, h, sizeof h);
 }
 
-static void put_dbf_header(shp_writer *w)
+static void put_dbf_header(shp_writer *w, geo_out_buf *o)
 {
     const geo_out_table *t = w->t;
     unsigned char h[32] = {0};
@@ -453,7 +485,7 @@ static void put_dbf_header(shp_writer *w)
     h[9] = (unsigned char)(header >> 8);
     h[10] = (unsigned char)record;
     h[11] = (unsigned char)(record >> 8);
-    geo_out_buf_put(&w->dbf, h, sizeof h);
+    geo_out_buf_put(o, h, sizeof h);
     for (size_t j = 0; j < t->nfields; j++) {
         const geo_out_field *f = &t->fields[j];
         unsigned char fd[32] = {0};
@@ -461,9 +493,9 @@ static void put_dbf_header(shp_writer *w)
         fd[11] = f->type == GEO_COL_STRING ? 'C' : f->type == GEO_COL_DATE ? 'D' : 'N';
         fd[16] = (unsigned char)w->lay.width[j];
         fd[17] = (unsigned char)w->lay.prec[j];
-        geo_out_buf_put(&w->dbf, fd, sizeof fd);
+        geo_out_buf_put(o, fd, sizeof fd);
     }
-    geo_out_buf_putc(&w->dbf, 0x0d);
+    geo_out_buf_putc(o, 0x0d);
 }
 
 /* Length of the longest prefix of s of at most max bytes that ends on a
@@ -499,10 +531,9 @@ static void put_padded(geo_out_buf *o, const char *s, size_t n, int width, int r
         put_fill(o, ' ', pad);
 }
 
-static fr_status put_dbf_record(shp_writer *w, size_t i, size_t row, fr_error *err)
+static fr_status put_dbf_record(shp_writer *w, geo_out_buf *o, size_t i, size_t row, fr_error *err)
 {
     const geo_out_table *t = w->t;
-    geo_out_buf *o = &w->dbf;
     char buf[GEO_OUT_FMT_BUF];
     geo_out_buf_putc(o, ' ');
     for (size_t j = 0; j < t->nfields; j++) {
@@ -631,14 +662,10 @@ static void put_shape(shp_writer *w, size_t i, uint32_t recno, uint64_t *offset)
     }
 }
 
-static fr_status stream_files(shp_writer *w, fr_error *err)
+/* Stale sidecars of an earlier file at the same path would describe other
+ * shapes: removed before anything is written. */
+static fr_status remove_stale_sidecars(shp_writer *w, fr_error *err)
 {
-    const geo_out_table *t = w->t;
-    const geo_layer *l = t->parcels;
-    int has_geom = l->kind != GEO_GEOM_NONE;
-    fr_status st = FR_OK;
-
-    /* stale sidecars of an earlier file would describe other shapes */
     static const char *const stale[] = {"qix", "sbn", "sbx"};
     for (size_t k = 0; k < sizeof stale / sizeof stale[0]; k++) {
         VSIStatBufL sb;
@@ -646,6 +673,40 @@ static fr_status stream_files(shp_writer *w, fr_error *err)
             return fr_error_set(err, FR_E_OUTPUT, "%s: cannot remove the stale %s", w->path,
                                 w->side_path);
     }
+    return FR_OK;
+}
+
+/* The 100-byte headers of the .shp and .shx (open in w). */
+static void put_shape_headers(shp_writer *w)
+{
+    const geo_out_table *t = w->t;
+    uint64_t shp_bytes;
+    estimate(t, &w->lay, &shp_bytes, NULL);
+    double bbox[4];
+    total_bbox(t, bbox);
+    int type = t->parcels->kind == GEO_GEOM_POINT ? SHPT_POINT : SHPT_POLYGON;
+    put_main_header(&w->shp, shp_bytes, type, bbox);
+    put_main_header(&w->shx, 100 + 8 * (uint64_t)t->nrows, type, bbox);
+}
+
+/* The .prj (with geometry) and the .cpg. */
+static fr_status write_small_sidecars(shp_writer *w, fr_error *err)
+{
+    fr_status st = FR_OK;
+    if (w->t->parcels->kind != GEO_GEOM_NONE)
+        st = write_prj(w, err);
+    if (st == FR_OK)
+        st = write_small(sidecar(w, "cpg"), "UTF-8", err);
+    return st;
+}
+
+static fr_status stream_files(shp_writer *w, fr_error *err)
+{
+    const geo_out_table *t = w->t;
+    int has_geom = t->parcels->kind != GEO_GEOM_NONE;
+    fr_status st = remove_stale_sidecars(w, err);
+    if (st != FR_OK)
+        return st;
     if (has_geom) {
         st = geo_out_buf_open(&w->shp, w->path, err);
         if (st == FR_OK)
@@ -656,54 +717,58 @@ static fr_status stream_files(shp_writer *w, fr_error *err)
     if (st != FR_OK)
         return st;
 
-    if (has_geom) {
-        uint64_t shp_bytes;
-        estimate(t, &w->lay, &shp_bytes, NULL);
-        double bbox[4];
-        total_bbox(t, bbox);
-        int type = l->kind == GEO_GEOM_POINT ? SHPT_POINT : SHPT_POLYGON;
-        put_main_header(&w->shp, shp_bytes, type, bbox);
-        put_main_header(&w->shx, 100 + 8 * (uint64_t)t->nrows, type, bbox);
-    }
-    put_dbf_header(w);
+    if (has_geom)
+        put_shape_headers(w);
+    put_dbf_header(w, &w->dbf);
     uint64_t offset = 100;
     for (size_t k = 0; k < t->nrows && st == FR_OK; k++) {
         geo_out_table_prefetch(t, k);
         size_t i = t->order[k];
         if (has_geom)
             put_shape(w, i, (uint32_t)(k + 1), &offset);
-        st = put_dbf_record(w, geo_out_table_value_index(t, k), k, err);
+        st = put_dbf_record(w, &w->dbf, geo_out_table_value_index(t, k), k, err);
         geo_out_table_row_done(t, k);
     }
     geo_out_buf_putc(&w->dbf, 0x1a);
     return st;
 }
 
+/* The sidecar names of path (w->base, w->side_path, w->upper); a layout
+ * already made in w->lay is freed on failure. */
+static fr_status writer_names(shp_writer *w, const char *path, fr_error *err)
+{
+    size_t n = strlen(path);
+    w->base = malloc(n + 1);
+    w->side_path = malloc(n + 8);
+    if (!w->base || !w->side_path) {
+        free(w->base);
+        free(w->side_path);
+        w->base = w->side_path = NULL;
+        layout_free(&w->lay);
+        return fr_error_oom_while(err, "writing %s", path);
+    }
+    memcpy(w->base, path, n - 4);
+    w->base[n - 4] = '\0';
+    w->upper = strcmp(path + n - 4, ".SHP") == 0;
+    return FR_OK;
+}
+
+static void writer_free(shp_writer *w)
+{
+    free(w->base);
+    free(w->side_path);
+    layout_free(&w->lay);
+}
+
 fr_status geo_write_shapefile(const geo_out_table *t, const char *path, fr_error *err)
 {
     shp_writer w = {.t = t, .path = path};
     fr_status st = prepare(t, path, &w.lay, err);
-    if (st != FR_OK)
+    if (st != FR_OK || (st = writer_names(&w, path, err)) != FR_OK)
         return st;
-    size_t n = strlen(path);
-    w.base = malloc(n + 1);
-    w.side_path = malloc(n + 8);
-    if (!w.base || !w.side_path) {
-        free(w.base);
-        free(w.side_path);
-        layout_free(&w.lay);
-        return fr_error_oom_while(err, "writing %s", path);
-    }
-    memcpy(w.base, path, n - 4);
-    w.base[n - 4] = '\0';
-    w.upper = strcmp(path + n - 4, ".SHP") == 0;
-
     geo_gdal_gate gate;
     geo_gdal_gate_begin(&gate);
-    if (t->parcels->kind != GEO_GEOM_NONE)
-        st = write_prj(&w, err);
-    if (st == FR_OK)
-        st = write_small(sidecar(&w, "cpg"), "UTF-8", err);
+    st = write_small_sidecars(&w, err);
     if (st == FR_OK)
         st = stream_files(&w, err);
     /* close all three whatever happened; the first failure is kept */
@@ -711,8 +776,185 @@ fr_status geo_write_shapefile(const geo_out_table *t, const char *path, fr_error
     st = geo_out_buf_close(&w.shx, sidecar(&w, "shx"), st, err);
     st = geo_out_buf_close(&w.dbf, sidecar(&w, "dbf"), st, err);
     geo_gdal_gate_end_quiet(&gate); /* a failed WKT1_ESRI export falls back on WKT1 */
-    free(w.base);
-    free(w.side_path);
-    layout_free(&w.lay);
+    writer_free(&w);
     return st;
+}
+
+/* ---- the same files in parts (write.h) ------------------------------------ */
+
+struct geo_shapefile_parts {
+    shp_writer w;   /* w.path: the copy in path */
+    char *path;
+    char *dbf_path;
+    int dbf_fd;                /* -1 until begun, and once closed */
+    uint64_t dbf_header_bytes; /* the header, field descriptors and terminator */
+    uint64_t record_bytes;
+};
+
+fr_status geo_shapefile_parts_plan(const geo_out_table *t, const char *path, geo_shapefile_parts **out,
+                                   fr_error *err)
+{
+    *out = NULL;
+    geo_shapefile_parts *p = calloc(1, sizeof *p);
+    if (!p)
+        return fr_error_oom_while(err, "writing %s", path ? path : "(null)");
+    p->dbf_fd = -1;
+    p->w.t = t;
+    if (path && !(p->path = strdup(path))) {
+        free(p);
+        return fr_error_oom_while(err, "writing %s", path);
+    }
+    p->w.path = path = p->path;
+    fr_status st = prepare_layout(t, path, &p->w.lay, 1, err);
+    if (st == FR_OK)
+        st = writer_names(&p->w, path, err);
+    if (st == FR_OK && !(p->dbf_path = strdup(sidecar(&p->w, "dbf"))))
+        st = fr_error_oom_while(err, "writing %s", path);
+    if (st != FR_OK) {
+        geo_shapefile_parts_free(p);
+        return st;
+    }
+    p->dbf_header_bytes = 32 + 32 * (uint64_t)t->nfields + 1;
+    p->record_bytes = dbf_record_bytes(t, &p->w.lay);
+    *out = p;
+    return FR_OK;
+}
+
+void geo_shapefile_parts_sizes(const geo_shapefile_parts *p, uint64_t *shp_bytes, uint64_t *dbf_bytes)
+{
+    estimate(p->w.t, &p->w.lay, shp_bytes, dbf_bytes);
+}
+
+/* All of buf at offset of fd; 0 or an errno. */
+static int pwrite_all(int fd, const char *buf, size_t n, uint64_t offset)
+{
+    while (n) {
+        ssize_t k = pwrite(fd, buf, n, (off_t)offset);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return k < 0 ? errno : EIO;
+        buf += k;
+        n -= (size_t)k;
+        offset += (uint64_t)k;
+    }
+    return 0;
+}
+
+fr_status geo_shapefile_parts_begin(geo_shapefile_parts *p, fr_error *err)
+{
+    shp_writer *w = &p->w;
+    fr_status st = refuse_over_2gb(w->t, w->path, &w->lay, err);
+    if (st != FR_OK)
+        return st;
+    geo_gdal_gate gate;
+    geo_gdal_gate_begin(&gate);
+    st = write_small_sidecars(w, err);
+    geo_gdal_gate_end_quiet(&gate); /* a failed WKT1_ESRI export falls back on WKT1 */
+    if (st == FR_OK)
+        st = remove_stale_sidecars(w, err);
+    if (st != FR_OK)
+        return st;
+    /* the .shp and .shx are created by geo_shapefile_parts_shapes, as the
+     * one-pass writer creates them before the .dbf */
+    p->dbf_fd = open(p->dbf_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (p->dbf_fd < 0)
+        return fr_error_set(err, FR_E_OUTPUT, "%s: cannot create the file: %s", p->dbf_path, strerror(errno));
+    geo_out_buf o;
+    if ((st = geo_out_buf_open_mem(&o, err)) != FR_OK)
+        return st;
+    put_dbf_header(w, &o);
+    int e = o.err_no ? o.err_no : pwrite_all(p->dbf_fd, o.buf, o.len, 0);
+    geo_out_buf_free(&o);
+    /* the end-of-file mark after the last record: the rows fill the file up to it */
+    static const char eof_mark = 0x1a;
+    if (!e)
+        e = pwrite_all(p->dbf_fd, &eof_mark, 1, p->dbf_header_bytes + p->record_bytes * w->t->nrows);
+    if (e)
+        return fr_error_set(err, FR_E_OUTPUT, "%s: writing failed: %s", p->dbf_path, strerror(e));
+    return FR_OK;
+}
+
+fr_status geo_shapefile_parts_shapes(const geo_shapefile_parts *p, fr_error *err)
+{
+    /* a copy: the .dbf's parts share p->w on other threads meanwhile */
+    shp_writer w = p->w;
+    char *side = malloc(strlen(w.path) + 8);
+    if (!side)
+        return fr_error_oom_while(err, "writing %s", w.path);
+    w.side_path = side;
+    const geo_out_table *t = w.t;
+    fr_status st = FR_OK;
+    if (t->parcels->kind != GEO_GEOM_NONE) {
+        st = geo_out_buf_open(&w.shp, w.path, err);
+        if (st == FR_OK)
+            st = geo_out_buf_open(&w.shx, sidecar(&w, "shx"), err);
+        if (st == FR_OK)
+            put_shape_headers(&w);
+        uint64_t offset = 100;
+        for (size_t k = 0; k < t->nrows && st == FR_OK; k++) {
+            geo_out_table_prefetch_geometry(t, k);
+            put_shape(&w, t->order[k], (uint32_t)(k + 1), &offset);
+        }
+    }
+    st = geo_out_buf_close(&w.shp, w.path, st, err);
+    st = geo_out_buf_close(&w.shx, sidecar(&w, "shx"), st, err);
+    free(side);
+    return st;
+}
+
+fr_status geo_shapefile_parts_dbf_rows(const geo_shapefile_parts *p, size_t k0, size_t k1, fr_error *err)
+{
+    const geo_out_table *t = p->w.t;
+    if (p->dbf_fd < 0 || k0 > k1 || k1 > t->nrows)
+        return fr_error_set(err, FR_E_INTERNAL, "%s: rows %zu-%zu of %zu written before the file was begun, "
+                            "or past its end", p->dbf_path, k0, k1, t->nrows);
+    geo_out_buf o;
+    fr_status st = geo_out_buf_open_mem(&o, err);
+    if (st != FR_OK)
+        return st;
+    /* formatting reads p->w only (put_dbf_record: the table and the layout) */
+    shp_writer *w = (shp_writer *)&p->w;
+    uint64_t at = p->dbf_header_bytes + p->record_bytes * k0;
+    const size_t block = (size_t)1 << 20;
+    int e = 0;
+    for (size_t k = k0; k < k1 && st == FR_OK && !e; k++) {
+        geo_out_table_prefetch_fields(t, k);
+        st = put_dbf_record(w, &o, geo_out_table_value_index(t, k), k, err);
+        geo_out_table_row_done(t, k);
+        if (o.len >= block || k + 1 == k1) {
+            e = o.err_no ? o.err_no : pwrite_all(p->dbf_fd, o.buf, o.len, at);
+            if (!e) /* the disk works while the next block is formatted (out_buf.h) */
+                geo_out_writeback(p->dbf_fd, (long long)at, (long long)o.len);
+            at += o.len;
+            o.len = 0;
+        }
+    }
+    geo_out_buf_free(&o);
+    if (st == FR_OK && e)
+        st = fr_error_set(err, FR_E_OUTPUT, "%s: writing failed: %s", p->dbf_path, strerror(e));
+    return st;
+}
+
+fr_status geo_shapefile_parts_dbf_close(geo_shapefile_parts *p, fr_error *err)
+{
+    if (p->dbf_fd < 0)
+        return FR_OK;
+    int fd = p->dbf_fd;
+    p->dbf_fd = -1;
+    if (close(fd) != 0)
+        return fr_error_set(err, FR_E_OUTPUT, "%s: writing failed: %s", p->dbf_path, strerror(errno));
+    return FR_OK;
+}
+
+void geo_shapefile_parts_free(geo_shapefile_parts *p)
+{
+    if (!p)
+        return;
+    if (p->dbf_fd >= 0)
+        close(p->dbf_fd);
+    writer_free(&p->w);
+    free(p->dbf_path);
+    free(p->path);
+    free(p);
 }

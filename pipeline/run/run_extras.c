@@ -127,18 +127,16 @@ fr_status run_extras_zone_targets(const run_ctx *ctx, const geo_out_table *targe
 
 /* ---- Shapefile size ----------------------------------------------------- */
 
-fr_status run_extras_check_shapefile(const geo_out_table *ranked, fr_error *err)
+fr_status run_extras_check_shapefile(uint64_t shp, uint64_t dbf, size_t nrows, fr_error *err)
 {
-    uint64_t shp = 0, dbf = 0;
-    fr_status st = geo_write_shapefile_estimate(ranked, &shp, &dbf, err);
-    if (st != FR_OK || (shp <= GEO_WRITE_SHAPEFILE_MAX_BYTES && dbf <= GEO_WRITE_SHAPEFILE_MAX_BYTES))
-        return st;
+    if (shp <= GEO_WRITE_SHAPEFILE_MAX_BYTES && dbf <= GEO_WRITE_SHAPEFILE_MAX_BYTES)
+        return FR_OK;
     return fr_error_set(err, FR_E_OUTPUT,
                         "ranked_parcels%s would be %.2f GB for %zu parcels, over the Shapefile format's 2 GB "
                         "limit: set output.shapefile: false (the GeoPackage and the GeoJSON hold the same "
                         "layer without that limit); no output was written",
                         shp > dbf ? ".shp" : ".dbf", (double)(shp > dbf ? shp : dbf) / (1024.0 * 1024 * 1024),
-                        ranked->nrows);
+                        nrows);
 }
 
 /* ---- GeoPackage -------------------------------------------------------- */

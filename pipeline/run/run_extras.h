@@ -22,10 +22,11 @@
  * zone label when configured).  *rows is the caller's to free. */
 fr_status run_extras_target_rows(run_ctx *ctx, size_t **rows, size_t *nrows, fr_error *err);
 
-/* Refuses, before any file is written, a Shapefile whose .shp or .dbf
- * would pass the format's 2 GB limit, naming the config key that turns it
- * off (the writer would refuse too, but only after the other files). */
-fr_status run_extras_check_shapefile(const geo_out_table *ranked, fr_error *err);
+/* Refuses, before any file is written, a Shapefile of nrows whose .shp or
+ * .dbf (shp_bytes, dbf_bytes: geo_shapefile_parts_sizes) would pass the
+ * format's 2 GB limit, naming the config key that turns it off (the writer
+ * would refuse too, but only after the other files). */
+fr_status run_extras_check_shapefile(uint64_t shp_bytes, uint64_t dbf_bytes, size_t nrows, fr_error *err);
 
 /* ranked_parcels.gpkg at path: `ranked` is the table of the GeoJSON (long
  * names).  Reads ctx only, so it may run beside the other writers. */

@@ -19,6 +19,7 @@
 #include "rejects.h"
 #include "run.h"
 #include "study_area.h"
+#include "write.h"
 
 enum { LAYER_PARCELS, LAYER_INSPECTIONS, LAYER_INCIDENTS, LAYER_STATIONS, LAYER_BLOCK_GROUPS, LAYER_ADDRESSES,
        LAYER_VISITS, LAYER_ZONES };
@@ -79,7 +80,7 @@ typedef struct {
     const fr_run_options *opt;
     const struct fr_log *log;      /* opt->log: warnings and progress (may be NULL) */
     struct run_guard *guard;       /* lock, staging, input hashes, manifest (run_guard.c) */
-    fr_file_digest digests[8];     /* map layers hashed as their writers finished (run_outputs.c) */
+    fr_file_digest digests[8];     /* map layers hashed as their writers finished (run_layer_jobs.c) */
     size_t ndigests;
     struct {                       /* the parcels' median centre and extent, working CRS (run_study.c) */
         int ready;
@@ -169,7 +170,25 @@ typedef struct {
 } run_spread;
 fr_status run_building_spread(const run_ctx *ctx, model_feature_input *in, run_spread *s, fr_error *err);
 void run_spread_free(run_spread *s);
-fr_status run_write_matches(run_ctx *ctx, const char *path, fr_error *err);
+/* matches.csv; parcel_id: the parcels' ids in parcel order, NULL for
+ * their column (which the write stage has in rank order meanwhile). */
+fr_status run_write_matches(run_ctx *ctx, const char *const *parcel_id, const char *path, fr_error *err);
+
+/* run_layer_jobs.c: ranked_parcels.gpkg, .geojson and .shp (and its
+ * sidecars) from table t (values in rank order) into dir, with rejects.csv
+ * and matches.csv, as jobs that the run's threads take as they become free;
+ * each map layer's files sealed (hashed for ctx->digests) by the thread
+ * that finished them.  Returns the first failure of the map layers in the
+ * order GeoJSON, Shapefile, GeoPackage (a Shapefile over 2 GB before any
+ * file is written); the two tables' statuses go to *side, for the caller
+ * to report after the target list's, as before they were jobs. */
+typedef struct {
+    const char *const *parcel_id; /* in: the parcel ids in parcel order, for matches.csv */
+    fr_status rejects_st, matches_st;
+    fr_error rejects_err, matches_err;
+} run_side_tables;
+fr_status run_write_layer_jobs(run_ctx *ctx, const geo_out_table *t, int gdal, const char *dir,
+                               run_side_tables *side, fr_error *err);
 
 /* run_checks.c: the quality gates, judged before the outputs are written
  * (so that the summary and the report explain them) against absolute

@@ -18,9 +18,7 @@
 #include <dirent.h>
 
 #include "dates.h"
-#include "filehash.h"
 #include "strpool.h"
-#include "outdir.h"
 #include "out_rows.h"
 #include "progress.h"
 #include "rank.h"
@@ -459,125 +457,37 @@ static fr_status write_summary_file(run_ctx *ctx, const char *path, fr_error *er
     return FR_OK;
 }
 
-/* The rows of the map layers written so far, over all of them (the
- * writers run on their own threads and tell geo_out_table.rows_written). */
-typedef struct {
-    struct fr_progress *bar;
-    size_t done, planned;
-} rows_progress;
-
-static void rows_written(void *ud, size_t rows)
-{
-    rows_progress *p = ud;
-    size_t now;
-#pragma omp atomic capture
-    now = p->done += rows;
-    fr_progress_fraction(p->bar, p->planned ? (double)now / (double)p->planned : 1);
-}
-
-/* A map layer's files once written, on its writer's thread while the
- * other writers still run: hashed for the manifest (ctx->digests from
- * slot on) and flushed to disk, so that publishing neither reads them
- * again nor waits for their bytes.  A failure here is left to publishing,
- * which hashes and syncs every file it does not find done. */
-static void seal_files(run_ctx *ctx, const char *dir, const char *const *names, size_t n, size_t slot)
-{
-    for (size_t k = 0; k < n; k++) {
-        char path[4200];
-        snprintf(path, sizeof path, "%s/%s", dir, names[k]);
-        if (fr_file_digest_take(dir, names[k], &ctx->digests[slot + k]) == 0)
-            fr_outdir_fsync_path(path);
-    }
-}
-
-/* ranked_parcels.geojson, .shp and .gpkg in dir, all three from table t:
- * independent datasets, one thread each, each sealed (seal_files) as soon
- * as it is written; the first failure (in that order) is reported. */
-static fr_status write_ranked_layers(run_ctx *ctx, const geo_out_table *t, int gdal, const char *dir, fr_error *err)
-{
-    fr_error e1 = {0}, e2 = {0}, e3 = {0};
-    fr_status s1 = FR_OK, s2 = FR_OK, s3 = FR_OK;
-    char p1[4200], p2[4200], p3[4200];
-    snprintf(p1, sizeof p1, "%s/ranked_parcels.geojson", dir);
-    snprintf(p2, sizeof p2, "%s/ranked_parcels.shp", dir);
-    snprintf(p3, sizeof p3, "%s/ranked_parcels.gpkg", dir);
-    /* the progress line: the files, and the share of their features written */
-    struct fr_progress *bar = ctx->opt ? ctx->opt->progress : NULL;
-    const cfg_output *o = &ctx->cfg.output;
-    rows_progress rp = {.bar = bar, .planned = (size_t)(o->geopackage + o->shapefile + o->geojson) * t->nrows};
-    geo_out_table ranked_t = *t;
-    if (bar) {
-        ranked_t.rows_written = rows_written;
-        ranked_t.rows_written_ud = &rp;
-    }
-    const geo_out_table *ranked = &ranked_t;
-    fr_progress_item(bar, "ranked_parcels.*");
-    fr_progress_fraction(bar, 0);
-    /* The run's threads and no more (--threads N): up to three writers at
-     * once, longest first (the GeoPackage: SQLite's inserts on one thread,
-     * the critical path), and the GeoJSON's chunks formatted by a nested
-     * team of the threads the two other writers leave.  At 2 threads the
-     * GeoPackage has a core to itself and the GeoJSON then the Shapefile
-     * share the other; before, 4 threads (3 at --threads 1) shared the
-     * cores and the GeoPackage, the longest, got a quarter of them. */
-    const int nth = omp_get_max_threads(), writers = nth < 3 ? nth : 3, geojson_team = nth > 3 ? nth - 2 : 1;
-    int levels = omp_get_max_active_levels();
-    omp_set_max_active_levels(levels < 2 ? 2 : levels);
-    static const char *const gpkg_files[] = {"ranked_parcels.gpkg"}, *const geojson_files[] = {"ranked_parcels.geojson"};
-    static const char *const shp_files[] = {"ranked_parcels.shp", "ranked_parcels.shx", "ranked_parcels.dbf",
-                                            "ranked_parcels.prj", "ranked_parcels.cpg"};
-    memset(ctx->digests, 0, sizeof ctx->digests);
-    ctx->ndigests = 7; /* slots: 0 the GeoPackage, 1 the GeoJSON, 2-6 the Shapefile */
-#pragma omp parallel sections num_threads(writers)
-    {
-#pragma omp section
-        if (ctx->cfg.output.geopackage) {
-            s3 = run_extras_gpkg(ctx, ranked, p3, &e3);
-            if (s3 == FR_OK)
-                seal_files(ctx, dir, gpkg_files, 1, 0);
-        }
-#pragma omp section
-        if (ctx->cfg.output.geojson) {
-            omp_set_num_threads(geojson_team); /* this section's nested team */
-            s1 = (gdal ? geo_write_geojson_gdal : geo_write_geojson)(ranked, p1, &e1);
-            if (s1 == FR_OK)
-                seal_files(ctx, dir, geojson_files, 1, 1);
-        }
-#pragma omp section
-        if (ctx->cfg.output.shapefile) {
-            s2 = (gdal ? geo_write_shapefile_gdal : geo_write_shapefile)(ranked, p2, &e2);
-            if (s2 == FR_OK)
-                seal_files(ctx, dir, shp_files, 5, 2);
-        }
-    }
-    omp_set_max_active_levels(levels);
-    if (s1 != FR_OK)
-        *err = e1;
-    else if (s2 != FR_OK)
-        *err = e2;
-    else if (s3 != FR_OK)
-        *err = e3;
-    return s1 != FR_OK ? s1 : s2 != FR_OK ? s2 : s3;
-}
-
 /* The map layers from the ranked table with its values moved into rank
- * order first (out_rows.h): each of the three writers then reads ~45
- * columns sequentially instead of at random; the geometry stays in parcel
- * order.  Nothing else runs meanwhile but the three writers (the
- * GeoPackage's other tables, the rejects and the run's metadata, are not
- * among those columns), and the columns are moved back into parcel order
- * for the target list, the changes and the report before this returns,
- * also after a failed write.  Memory: one column per thread of scratch,
- * freed before the writers start. */
+ * order first (out_rows.h): each writer then reads ~45 columns
+ * sequentially instead of at random; the geometry stays in parcel order.
+ * Nothing else runs meanwhile but the layers' jobs (run_layer_jobs.c):
+ * the GeoPackage's other tables, the rejects and the run's metadata are
+ * not among those columns, and matches.csv, which prints parcel ids, gets
+ * a copy of them in parcel order.  The columns are moved back into parcel
+ * order for the target list, the changes and the report before this
+ * returns, also after a failed write.  Memory: one column per thread of
+ * scratch, freed before the writers start, and the ids' copy (8 bytes a
+ * parcel). */
 static fr_status write_in_row_order(run_ctx *ctx, const geo_out_table *ranked, int gdal, const char *dir,
-                                    fr_error *err)
+                                    run_side_tables *side, fr_error *err)
 {
+    size_t n = ctx->parcels->count;
+    int pc = geo_layer_find_column(ctx->parcels, "parcel_id");
+    const char **ids = malloc((n ? n : 1) * sizeof *ids);
+    if (!ids)
+        return fr_error_oom_while(err, "writing matches.csv");
+    memcpy(ids, ctx->parcels->cols[pc].str, n * sizeof *ids);
+    side->parcel_id = ids;
     geo_out_table rows = *ranked;
     fr_status st = geo_out_table_values_to_rows(&rows, err);
-    if (st != FR_OK)
+    if (st != FR_OK) {
+        free(ids);
         return st;
+    }
     geo_out_table_hugepages(&rows); /* the geometry: still read at random (out_table.h) */
-    st = write_ranked_layers(ctx, &rows, gdal, dir, err);
+    st = run_write_layer_jobs(ctx, &rows, gdal, dir, side, err);
+    free(ids);
+    side->parcel_id = NULL;
     fr_error back_err = {0};
     fr_status back = geo_out_table_values_to_parcels(&rows, &back_err);
     if (st == FR_OK && back != FR_OK)
@@ -586,26 +496,24 @@ static fr_status write_in_row_order(run_ctx *ctx, const geo_out_table *ranked, i
 }
 
 /* The tables beside the map layers: targets.csv (the rows of *target_table,
- * which the report and the changes use afterwards), rejects.csv and
- * matches.csv. */
-static fr_status write_tables(run_ctx *ctx, geo_out_table *target_table, const char *dir, fr_error *err)
+ * which the report and the changes use afterwards) and the zone targets,
+ * then the statuses of rejects.csv and matches.csv (written beside the map
+ * layers) in that order. */
+static fr_status write_tables(run_ctx *ctx, geo_out_table *target_table, const char *dir,
+                              const run_side_tables *side, fr_error *err)
 {
     char path[4200];
-    fr_progress_item(ctx->opt ? ctx->opt->progress : NULL, "targets, rejects...");
+    fr_progress_item(ctx->opt ? ctx->opt->progress : NULL, "targets...");
     snprintf(path, sizeof path, "%s/targets.csv", dir);
     fr_status st = geo_write_csv(target_table, path, err);
     ctx->sum->targets_written = target_table->nrows;
     ctx->sum->parcels_written = ctx->parcels->count;
     if (st == FR_OK) /* the same rows sorted by zone (run_extras.c) */
         st = run_extras_zone_targets(ctx, target_table, dir, err);
-    if (st == FR_OK) {
-        snprintf(path, sizeof path, "%s/rejects.csv", dir);
-        st = geo_write_rejects_csv(&ctx->rejects, path, err);
-    }
-    if (st == FR_OK) {
-        snprintf(path, sizeof path, "%s/matches.csv", dir);
-        st = run_write_matches(ctx, path, err); /* the join audit (run_match.c) */
-    }
+    if (st == FR_OK && (st = side->rejects_st) != FR_OK)
+        *err = side->rejects_err;
+    if (st == FR_OK && (st = side->matches_st) != FR_OK)
+        *err = side->matches_err;
     return st;
 }
 
@@ -659,20 +567,19 @@ fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
     geo_out_table ranked_table = {.parcels = ctx->parcels, .order = ctx->order, .nrows = ctx->parcels->count,
                                   .fields = ranked.f, .nfields = ranked.n, .layer_name = "ranked_parcels",
                                   .dbf_date = as_of, .coordinate_precision = ctx->cfg.output.coordinate_precision};
-    if (st == FR_OK && ctx->cfg.output.shapefile)
-        st = run_extras_check_shapefile(&ranked_table, err);
     /* The GeoJSON's vertices are reprojected to lon/lat by the threads that
      * format its chunks (write_geojson.c), not into arrays of every vertex
      * beforehand: 112 MB less at the write stage's peak for 1M parcels. */
+    run_side_tables side = {0};
     if (st == FR_OK)
-        st = write_in_row_order(ctx, &ranked_table, gdal, staging, err);
+        st = write_in_row_order(ctx, &ranked_table, gdal, staging, &side, err);
     geo_out_table target_table = ranked_table;
     if (st == FR_OK) {
         target_table.fields = targets.f;
         target_table.nfields = targets.n;
         target_table.order = target_rows;
         target_table.nrows = ntarget_rows;
-        st = write_tables(ctx, &target_table, staging, err);
+        st = write_tables(ctx, &target_table, staging, &side, err);
     }
     /* The .qml style, changes.csv and report.html (run_extras.c). */
     if (st == FR_OK)

@@ -21,7 +21,7 @@ grep -q '^firerisk 1/5 read parcels: city.gpkg \[#.*\]  45% ' tty.txt.lines ||
 grep -qF 'firerisk 1/5 read inspections: city.gpkg [' tty.txt.lines || fail "no read line for the inspections"
 grep -q '^firerisk 5/5 write ranked_parcels.\* \[.*\]  15% ' tty.txt.lines ||
   { cat tty.txt.lines; fail "no share of the map layers' features written (4096 of 3 x 9000 = 15%)"; }
-grep -q '^firerisk 5/5 write targets, rejects... \[' tty.txt.lines || fail "no line for the tables written"
+grep -q '^firerisk 5/5 write targets\.\.\. \[' tty.txt.lines || fail "no line for the tables written"
 grep -q '^firerisk run  as_of' tty.txt.lines || fail "no summary after the progress"
 # --quiet: nothing drawn even on a terminal
 on_tty quiet.txt run --config city/firerisk.yaml --out out_quiet --quiet

@@ -2,8 +2,10 @@
 # The whole pipeline on a small synthetic city: outputs open with ogrinfo
 # with one feature per parcel, the ranking is consistent with the score,
 # every record is accounted for, and the outputs are byte-identical with 1
-# and 2 threads (the 2-thread run reads every GeoPackage layer over FID
-# ranges on both threads: FIRERISK_READ_PARALLEL_MIN=1); run_summary.txt
+# 2 and 4 threads (the 2-thread run reads every GeoPackage layer over FID
+# ranges on both threads: FIRERISK_READ_PARALLEL_MIN=1; the write stage's
+# jobs, run_layer_jobs.c, are taken by 1, 2 and 3 threads, the GeoJSON's
+# nested team at 4); run_summary.txt
 # times every stage, the write stage (publishing's hashing and flushing
 # included) above zero, and its stages add up to its total.
 source "$(dirname "$0")/common.bash"
@@ -15,11 +17,13 @@ FIRERISK_READ_PARALLEL_MIN=1 expect_exit 0 "$FIRERISK" run --config "$WORK/city/
 # --quiet: no summary, no progress; warnings (the quality checks' notable figures) still reach the operator.
 grep -v "^firerisk: warning: " "$WORK/stderr" > "$WORK/stderr.other" || true
 [ ! -s "$WORK/stderr.other" ] || fail "--quiet printed: $(cat "$WORK/stderr.other")"
+expect_exit 0 "$FIRERISK" run --config "$WORK/city/firerisk.yaml" --out "$WORK/t4" --threads 4 --quiet
 
 for f in ranked_parcels.geojson ranked_parcels.shp ranked_parcels.shx ranked_parcels.dbf ranked_parcels.prj \
          ranked_parcels.cpg ranked_parcels.gpkg equity.gpkg targets.csv rejects.csv matches.csv; do
   [ -s "$WORK/t1/$f" ] || fail "$f missing"
   cmp -s "$WORK/t1/$f" "$WORK/t2/$f" || fail "$f differs between --threads 1 and --threads 2"
+  cmp -s "$WORK/t1/$f" "$WORK/t4/$f" || fail "$f differs between --threads 1 and --threads 4"
 done
 # Stage times: read, join, features, score and write listed, write not 0.00 s,
 # and the five add up to the total (to the rounding of two decimals).

@@ -1466,6 +1466,189 @@ static void test_shapefile_over_2gb_refused(void **state)
     free(order);
 }
 
+/* ---- the Shapefile in parts (geo_shapefile_parts) --------------------- */
+
+/* t's Shapefile through geo_shapefile_parts: the .dbf in ranges of `range`
+ * rows and the geometry as one more part, all taken last range first on
+ * nt threads, as the run's write stage takes them in any order; the first
+ * failure in part order is reported. */
+static fr_status write_in_parts(const geo_out_table *t, const char *path, size_t range, int nt, fr_error *err)
+{
+    geo_shapefile_parts *parts = NULL;
+    fr_status st = geo_shapefile_parts_plan(t, path, &parts, err);
+    if (st == FR_OK)
+        st = geo_shapefile_parts_begin(parts, err);
+    if (st == FR_OK) {
+        size_t nranges = (t->nrows + range - 1) / range;
+        nranges = nranges ? nranges : 1;
+        fr_status *sts = calloc(nranges + 1, sizeof *sts);
+        fr_error *errs = calloc(nranges + 1, sizeof *errs);
+        assert_non_null(sts);
+        assert_non_null(errs);
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
+        for (size_t q = 0; q <= nranges; q++) {
+            size_t j = nranges - q; /* j == nranges: the geometry */
+            if (j == nranges)
+                sts[j] = geo_shapefile_parts_shapes(parts, &errs[j]);
+            else
+                sts[j] = geo_shapefile_parts_dbf_rows(parts, j * range,
+                                                      (j + 1) * range < t->nrows ? (j + 1) * range : t->nrows,
+                                                      &errs[j]);
+        }
+        for (size_t j = 0; j <= nranges && st == FR_OK; j++)
+            if ((st = sts[j]) != FR_OK)
+                *err = errs[j];
+        fr_status closed = geo_shapefile_parts_dbf_close(parts, st == FR_OK ? err : &errs[0]);
+        st = st != FR_OK ? st : closed;
+        free(sts);
+        free(errs);
+    }
+    geo_shapefile_parts_free(parts);
+    return st;
+}
+
+/* The parts write the bytes of the one-pass writer: every field type with
+ * nulls, UTF-8 text, a multipolygon with a hole, a feature without
+ * geometry and a scrambled row order; 0, 1 and all rows; ranges of 1, 3
+ * and more rows than the table; points; 9001 rows in ranges of 4096 (the
+ * progress told of every row once) at 1, 2 and 4 threads; the sizes are
+ * the estimate's. */
+static void test_shapefile_parts_same_bytes(void **state)
+{
+    (void)state;
+    char p[512];
+    fr_error err = {0};
+    static const size_t nrows[] = {0, 1, NPARCELS};
+    static const size_t ranges[] = {1, 3, 100};
+    for (size_t a = 0; a < sizeof nrows / sizeof *nrows; a++) {
+        geo_out_table t = base_table();
+        t.nrows = nrows[a];
+        char one[32];
+        snprintf(one, sizeof one, "onepass%zu", nrows[a]);
+        if (geo_write_shapefile(&t, path_in(p, sizeof p, "%s.shp", one), &err) != FR_OK)
+            fail_msg("%s", err.message);
+        for (size_t b = 0; b < sizeof ranges / sizeof *ranges; b++)
+            for (int nt = 1; nt <= 4; nt *= 2) {
+                char tag[48];
+                snprintf(tag, sizeof tag, "parts%zu_r%zu_t%d", nrows[a], ranges[b], nt);
+                if (write_in_parts(&t, path_in(p, sizeof p, "%s.shp", tag), ranges[b], nt, &err) != FR_OK)
+                    fail_msg("%s", err.message);
+                assert_shapefiles_equal(one, tag);
+            }
+    }
+    /* points */
+    geo_layer *pts = point_homes();
+    geo_out_table t = base_table();
+    t.parcels = pts;
+    if (geo_write_shapefile(&t, path_in(p, sizeof p, "onepass_pts.shp"), &err) != FR_OK ||
+        write_in_parts(&t, path_in(p, sizeof p, "parts_pts.shp"), 2, 2, &err) != FR_OK)
+        fail_msg("%s", err.message);
+    assert_shapefiles_equal("onepass_pts", "parts_pts");
+    geo_layer_free(pts);
+
+    enum { N = 9001 };
+    big_city c;
+    big_city_make(&c, N);
+    geo_out_table big = big_table(&c, N);
+    big.dbf_date = "2024-03-05";
+    if (geo_write_shapefile(&big, path_in(p, sizeof p, "onepass_big.shp"), &err) != FR_OK)
+        fail_msg("%s", err.message);
+    for (int nt = 1; nt <= 4; nt *= 2) {
+        rows_told told = {0};
+        big.rows_written = count_rows;
+        big.rows_written_ud = &told;
+        char tag[32];
+        snprintf(tag, sizeof tag, "parts_big_t%d", nt);
+        if (write_in_parts(&big, path_in(p, sizeof p, "%s.shp", tag), GEO_OUT_PROGRESS_ROWS, nt, &err) != FR_OK)
+            fail_msg("%s", err.message);
+        assert_int_equal(told.rows, N);
+        assert_shapefiles_equal("onepass_big", tag);
+    }
+    big.rows_written = NULL;
+    geo_shapefile_parts *parts = NULL;
+    assert_int_equal(geo_shapefile_parts_plan(&big, path_in(p, sizeof p, "sizes.shp"), &parts, &err), FR_OK);
+    uint64_t shp = 0, dbf = 0, shp_est = 0, dbf_est = 0;
+    geo_shapefile_parts_sizes(parts, &shp, &dbf);
+    geo_shapefile_parts_free(parts);
+    assert_int_equal(geo_write_shapefile_estimate(&big, &shp_est, &dbf_est, &err), FR_OK);
+    assert_true(shp == shp_est && dbf == dbf_est);
+    assert_false(file_exists(p)); /* planning writes nothing */
+    big_city_free(&c);
+}
+
+/* The parts fail as the one-pass writer does: a missing directory with its
+ * message, the 2 GB limit at begin with nothing written; a layout that
+ * cannot hold a value already at plan; a value no row can hold in the
+ * range of its row (the other ranges written meanwhile); a range outside
+ * the table. */
+static void test_shapefile_parts_failures(void **state)
+{
+    (void)state;
+    geo_out_table t = base_table();
+    char p[512];
+    fr_error e1 = {0}, e2 = {0};
+    path_in(p, sizeof p, "no_such_dir/out.shp");
+    assert_int_equal(geo_write_shapefile(&t, p, &e1), FR_E_OUTPUT);
+    assert_int_equal(write_in_parts(&t, p, 2, 2, &e2), FR_E_OUTPUT);
+    assert_string_equal(e1.message, e2.message);
+
+    size_t nrows = 1100000; /* the .dbf of test_shapefile_over_2gb_refused */
+    size_t *order = calloc(nrows, sizeof *order);
+    geo_out_field f[8];
+    for (int j = 0; j < 8; j++)
+        f[j] = (geo_out_field){.name = g_fields[0].name, .short_name = "r", .type = GEO_COL_NUMBER,
+                               .width = 254, .precision = 6, .num = score_vals};
+    static char names[8][4];
+    for (int j = 0; j < 8; j++) {
+        snprintf(names[j], sizeof names[j], "r%d", j);
+        f[j].name = f[j].short_name = names[j];
+    }
+    geo_out_table huge = base_table();
+    huge.order = order;
+    huge.nrows = nrows;
+    huge.fields = f;
+    huge.nfields = 8;
+    geo_shapefile_parts *parts = NULL;
+    assert_int_equal(geo_write_shapefile(&huge, path_in(p, sizeof p, "huge1.shp"), &e1), FR_E_OUTPUT);
+    assert_int_equal(geo_shapefile_parts_plan(&huge, path_in(p, sizeof p, "huge1.shp"), &parts, &e2), FR_OK);
+    uint64_t shp = 0, dbf = 0;
+    geo_shapefile_parts_sizes(parts, &shp, &dbf);
+    assert_true(dbf > GEO_WRITE_SHAPEFILE_MAX_BYTES);
+    assert_int_equal(geo_shapefile_parts_begin(parts, &e2), FR_E_OUTPUT);
+    assert_string_equal(e1.message, e2.message);
+    assert_false(file_exists(p));
+    char q[512];
+    assert_false(file_exists(path_in(q, sizeof q, "huge1.dbf")));
+    assert_false(file_exists(path_in(q, sizeof q, "huge1.prj")));
+    geo_shapefile_parts_free(parts);
+    free(order);
+
+    static const double too_big[NPARCELS] = {1, 2, 1e30, 3};
+    geo_out_field g[NFIELDS];
+    memcpy(g, g_fields, sizeof g);
+    g[2].num = too_big; /* a real of a given width: refused by the layout */
+    t.fields = g;
+    assert_int_equal(geo_write_shapefile(&t, path_in(p, sizeof p, "toobig.shp"), &e1), FR_E_OUTPUT);
+    assert_int_equal(geo_shapefile_parts_plan(&t, p, &parts, &e2), FR_E_OUTPUT);
+    assert_null(parts);
+    assert_string_equal(e1.message, e2.message);
+    memcpy(g, g_fields, sizeof g);
+    g[3].num = too_big; /* an integer past 64 bits: refused by the row's range, the others written */
+    e1 = e2 = (fr_error){0};
+    assert_int_equal(geo_write_shapefile(&t, path_in(p, sizeof p, "toobig_row.shp"), &e1), FR_E_OUTPUT);
+    assert_int_equal(write_in_parts(&t, p, 1, 2, &e2), FR_E_OUTPUT);
+    assert_non_null(strstr(e1.message, "row 2 "));
+    assert_string_equal(e1.message, e2.message);
+
+    t = base_table();
+    assert_int_equal(geo_shapefile_parts_plan(&t, path_in(p, sizeof p, "range.shp"), &parts, &e2), FR_OK);
+    assert_int_equal(geo_shapefile_parts_dbf_rows(parts, 0, 1, &e2), FR_E_INTERNAL); /* not begun */
+    assert_int_equal(geo_shapefile_parts_begin(parts, &e2), FR_OK);
+    assert_int_equal(geo_shapefile_parts_dbf_rows(parts, 2, NPARCELS + 1, &e2), FR_E_INTERNAL);
+    assert_int_equal(geo_shapefile_parts_dbf_rows(parts, 0, NPARCELS, &e2), FR_OK);
+    geo_shapefile_parts_free(parts); /* closes the .dbf left open */
+}
+
 static void test_bad_values_refused(void **state)
 {
     (void)state;
@@ -1544,6 +1727,8 @@ int main(void)
         cmocka_unit_test(test_disk_full),
         cmocka_unit_test(test_out_buf_streams_past_writeback_steps),
         cmocka_unit_test(test_shapefile_over_2gb_refused),
+        cmocka_unit_test(test_shapefile_parts_same_bytes),
+        cmocka_unit_test(test_shapefile_parts_failures),
         cmocka_unit_test(test_bad_values_refused),
         cmocka_unit_test(test_empty_table),
     };
