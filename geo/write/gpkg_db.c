@@ -127,14 +127,7 @@ fr_status geo_gpkg_db_prepare(geo_gpkg_db *d, const char *sql, sqlite3_stmt **ou
 
 fr_status geo_gpkg_db_insert(geo_gpkg_db *d, sqlite3_stmt *s, const char *table, size_t row, fr_error *err)
 {
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) {
-        char what[320];
-        snprintf(what, sizeof what, "table '%s': cannot write row %zu", table, row + 1);
-        return db_error(d, what, err);
-    }
-    return FR_OK;
+    return geo_gpkg_db_insert_rows(d, s, table, row, 1, err);
 }
 
 int geo_gpkg_db_batch_rows(geo_gpkg_db *d, int params)
@@ -144,27 +137,33 @@ int geo_gpkg_db_batch_rows(geo_gpkg_db *d, int params)
     return rows < 1 ? 1 : rows > GEO_GPKG_BATCH_ROWS ? GEO_GPKG_BATCH_ROWS : rows;
 }
 
-void geo_gpkg_sb_values(fr_strbuf *b, int params, int rows)
+fr_status geo_gpkg_db_prepare_insert(geo_gpkg_db *d, const char *into, int params, int rows, sqlite3_stmt **out,
+                                     fr_error *err)
 {
-    fr_sb_puts(b, " VALUES ");
+    fr_strbuf b = {0};
+    fr_sb_printf(&b, "INSERT INTO %s VALUES ", into);
     for (int r = 0; r < rows; r++) {
-        fr_sb_puts(b, r ? ",(?" : "(?");
+        fr_sb_puts(&b, r ? ",(?" : "(?");
         for (int k = 1; k < params; k++)
-            fr_sb_puts(b, ",?");
-        fr_sb_puts(b, ")");
+            fr_sb_puts(&b, ",?");
+        fr_sb_puts(&b, ")");
     }
+    fr_status st = b.oom ? fr_error_oom_while(err, "writing %s", d->path) : geo_gpkg_db_prepare(d, b.s, out, err);
+    fr_sb_free(&b);
+    return st;
 }
 
 fr_status geo_gpkg_db_insert_rows(geo_gpkg_db *d, sqlite3_stmt *s, const char *table, size_t first, size_t n,
                                   fr_error *err)
 {
-    if (n == 1)
-        return geo_gpkg_db_insert(d, s, table, first, err);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
         char what[320];
-        snprintf(what, sizeof what, "table '%s': cannot write rows %zu to %zu", table, first + 1, first + n);
+        if (n == 1)
+            snprintf(what, sizeof what, "table '%s': cannot write row %zu", table, first + 1);
+        else
+            snprintf(what, sizeof what, "table '%s': cannot write rows %zu to %zu", table, first + 1, first + n);
         return db_error(d, what, err);
     }
     return FR_OK;

@@ -58,7 +58,7 @@ fr_status geo_gpkg_db_prepare(geo_gpkg_db *d, const char *sql, sqlite3_stmt **ou
  * next row. */
 fr_status geo_gpkg_db_insert(geo_gpkg_db *d, sqlite3_stmt *s, const char *table, size_t row, fr_error *err);
 
-/* Rows per multi-row INSERT of `params` values a row (geo_gpkg_db_values):
+/* Rows per multi-row INSERT of `params` values a row (geo_gpkg_db_prepare_insert):
  * GEO_GPKG_BATCH_ROWS, fewer where SQLite's limit on a statement's
  * parameters says so; at least 1.
  *
@@ -71,8 +71,11 @@ fr_status geo_gpkg_db_insert(geo_gpkg_db *d, sqlite3_stmt *s, const char *table,
 #define GEO_GPKG_BATCH_ROWS 32
 int geo_gpkg_db_batch_rows(geo_gpkg_db *d, int params);
 
-/* Appends " VALUES (?,...),(?,...)...": rows groups of params markers. */
-void geo_gpkg_sb_values(fr_strbuf *b, int params, int rows);
+/* "INSERT INTO into VALUES (?,...),(?,...)...", rows groups of params
+ * markers, prepared; into is the quoted table, with its column list when
+ * the statement names the columns. */
+fr_status geo_gpkg_db_prepare_insert(geo_gpkg_db *d, const char *into, int params, int rows, sqlite3_stmt **out,
+                                     fr_error *err);
 
 /* As geo_gpkg_db_insert for a statement of rows [first, first + n). */
 fr_status geo_gpkg_db_insert_rows(geo_gpkg_db *d, sqlite3_stmt *s, const char *table, size_t first, size_t n,

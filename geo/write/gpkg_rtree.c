@@ -278,9 +278,9 @@ static fr_status write_nodes(geo_gpkg_db *d, const char *table, const char *colu
     int per = st == FR_OK && n >= GEO_GPKG_BATCH_ROWS ? geo_gpkg_db_batch_rows(d, 2) : 1;
     if (per > 1) {
         fr_strbuf b = {0};
-        fr_sb_printf(&b, "INSERT INTO %s (rowid, nodeno)", rowid);
-        geo_gpkg_sb_values(&b, 2, per);
-        st = b.oom ? fr_error_oom_while(err, "writing %s: the R-tree", d->path) : geo_gpkg_db_prepare(d, b.s, &sb, err);
+        fr_sb_printf(&b, "%s (rowid, nodeno)", rowid);
+        st = b.oom ? fr_error_oom_while(err, "writing %s: the R-tree", d->path)
+                   : geo_gpkg_db_prepare_insert(d, b.s, 2, per, &sb, err);
         fr_sb_free(&b);
     }
     for (size_t k = 0; k < n && st == FR_OK;) {

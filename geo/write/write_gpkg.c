@@ -115,10 +115,9 @@ static fr_status prepare_insert(geo_gpkg_db *d, const char *name, int params, in
                                 fr_error *err)
 {
     fr_strbuf q = {0};
-    fr_sb_puts(&q, "INSERT INTO ");
     geo_gpkg_sb_ident(&q, name);
-    geo_gpkg_sb_values(&q, params, rows);
-    fr_status st = q.oom ? fr_error_oom_while(err, "writing %s", d->path) : geo_gpkg_db_prepare(d, q.s, ins, err);
+    fr_status st = q.oom ? fr_error_oom_while(err, "writing %s", d->path)
+                         : geo_gpkg_db_prepare_insert(d, q.s, params, rows, ins, err);
     fr_sb_free(&q);
     return st;
 }
