@@ -212,6 +212,12 @@ static fr_status layout_make(const geo_out_table *t, dbf_layout *lay, int parall
     return st;
 }
 
+/* The .dbf's header, field descriptors and terminator. */
+static uint64_t dbf_header_bytes(const geo_out_table *t)
+{
+    return 32 + 32 * (uint64_t)t->nfields + 1;
+}
+
 static uint64_t dbf_record_bytes(const geo_out_table *t, const dbf_layout *lay)
 {
     uint64_t record = 1; /* deletion flag */
@@ -245,7 +251,7 @@ static void estimate(const geo_out_table *t, const dbf_layout *lay, uint64_t *sh
         for (size_t k = 0; k < t->nrows; k++)
             shp += 8 + shp_content_bytes(t->parcels, t->order[k]);
     /* header, field descriptors, terminator, records, end-of-file mark */
-    uint64_t dbf = 32 + 32 * (uint64_t)t->nfields + 1 + dbf_record_bytes(t, lay) * t->nrows + 1;
+    uint64_t dbf = dbf_header_bytes(t) + dbf_record_bytes(t, lay) * t->nrows + 1;
     if (shp_bytes)
         *shp_bytes = shp;
     if (dbf_bytes)
@@ -479,7 +485,7 @@ static void put_dbf_header(shp_writer *w, geo_out_buf *o)
     h[2] = (unsigned char)m;
     h[3] = (unsigned char)d;
     put_le32(h + 4, (uint32_t)t->nrows);
-    uint32_t header = 32 + 32 * (uint32_t)t->nfields + 1;
+    uint32_t header = (uint32_t)dbf_header_bytes(t);
     uint32_t record = (uint32_t)dbf_record_bytes(t, &w->lay);
     h[8] = (unsigned char)header;
     h[9] = (unsigned char)(header >> 8);
@@ -787,7 +793,6 @@ struct geo_shapefile_parts {
     char *path;
     char *dbf_path;
     int dbf_fd;                /* -1 until begun, and once closed */
-    uint64_t dbf_header_bytes; /* the header, field descriptors and terminator */
     uint64_t record_bytes;
 };
 
@@ -814,7 +819,6 @@ fr_status geo_shapefile_parts_plan(const geo_out_table *t, const char *path, geo
         geo_shapefile_parts_free(p);
         return st;
     }
-    p->dbf_header_bytes = 32 + 32 * (uint64_t)t->nfields + 1;
     p->record_bytes = dbf_record_bytes(t, &p->w.lay);
     *out = p;
     return FR_OK;
@@ -869,7 +873,7 @@ fr_status geo_shapefile_parts_begin(geo_shapefile_parts *p, fr_error *err)
     /* the end-of-file mark after the last record: the rows fill the file up to it */
     static const char eof_mark = 0x1a;
     if (!e)
-        e = pwrite_all(p->dbf_fd, &eof_mark, 1, p->dbf_header_bytes + p->record_bytes * w->t->nrows);
+        e = pwrite_all(p->dbf_fd, &eof_mark, 1, dbf_header_bytes(w->t) + p->record_bytes * w->t->nrows);
     if (e)
         return fr_error_set(err, FR_E_OUTPUT, "%s: writing failed: %s", p->dbf_path, strerror(e));
     return FR_OK;
@@ -915,7 +919,7 @@ fr_status geo_shapefile_parts_dbf_rows(const geo_shapefile_parts *p, size_t k0, 
         return st;
     /* formatting reads p->w only (put_dbf_record: the table and the layout) */
     shp_writer *w = (shp_writer *)&p->w;
-    uint64_t at = p->dbf_header_bytes + p->record_bytes * k0;
+    uint64_t at = dbf_header_bytes(t) + p->record_bytes * k0;
     const size_t block = (size_t)1 << 20;
     int e = 0;
     for (size_t k = k0; k < k1 && st == FR_OK && !e; k++) {
