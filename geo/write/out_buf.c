@@ -70,6 +70,16 @@ void geo_out_writeback(int fd, long long from, long long len)
 #endif
 }
 
+void geo_out_drop_cache(int fd, long long from, long long len)
+{
+#ifdef POSIX_FADV_DONTNEED
+    if (fd >= 0 && from >= 0 && len >= 0)
+        (void)posix_fadvise(fd, (off_t)from, (off_t)len, POSIX_FADV_DONTNEED);
+#else
+    (void)fd, (void)from, (void)len;
+#endif
+}
+
 /* n more bytes went to the file: every GEO_OUT_WRITEBACK_BYTES, what stdio
  * holds goes to the kernel and the kernel's writeback starts on it. */
 static void wrote(geo_out_buf *o, size_t n)

@@ -45,6 +45,16 @@ typedef struct {
  * by other code (SQLite's GeoPackage) as well as by geo_out_buf. */
 void geo_out_writeback(int fd, long long from, long long len);
 
+/* Lets bytes [from, from + len) of the file open as fd (len 0: to the end)
+ * out of the page cache, without waiting: the pages still dirty or under
+ * writeback stay (the fsync before publishing writes them).  A hint; its
+ * failure is ignored.  For a file nobody reads again in this run (the run's
+ * outputs once hashed): the pages freed are the next files' page cache, so
+ * that a run's 2 GB of outputs claim fewer fresh pages (on a VM that gives
+ * free memory back to its host, as the benchmark machine does, each fresh
+ * page is a fault in the host) and evict less of other programs' cache. */
+void geo_out_drop_cache(int fd, long long from, long long len);
+
 /* Creates (truncates) path for writing.  FR_E_OUTPUT naming path. */
 fr_status geo_out_buf_open(geo_out_buf *o, const char *path, fr_error *err);
 

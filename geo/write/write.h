@@ -114,6 +114,12 @@ fr_status geo_write_shapefile_estimate(const geo_out_table *t, uint64_t *shp_byt
  * t (and its arrays) must outlive the parts; path is copied.  Errors name the file, as
  * geo_write_shapefile's do; a failed part leaves the others writable. */
 typedef struct geo_shapefile_parts geo_shapefile_parts;
+/* The .dbf's path, and the byte offset of its row k (0 .. nrows; at nrows
+ * its end-of-file mark, the last byte): the header lies before row 0.  For
+ * a caller that reads the rows back range by range as they are written
+ * (the run hashes the .dbf so, run_layer_jobs.c). */
+const char *geo_shapefile_parts_dbf_path(const geo_shapefile_parts *p);
+uint64_t geo_shapefile_parts_dbf_offset(const geo_shapefile_parts *p, size_t k);
 fr_status geo_shapefile_parts_plan(const geo_out_table *t, const char *path, geo_shapefile_parts **out,
                                    fr_error *err);
 void geo_shapefile_parts_sizes(const geo_shapefile_parts *p, uint64_t *shp_bytes, uint64_t *dbf_bytes);

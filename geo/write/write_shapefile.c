@@ -879,6 +879,16 @@ fr_status geo_shapefile_parts_begin(geo_shapefile_parts *p, fr_error *err)
     return FR_OK;
 }
 
+const char *geo_shapefile_parts_dbf_path(const geo_shapefile_parts *p)
+{
+    return p->dbf_path;
+}
+
+uint64_t geo_shapefile_parts_dbf_offset(const geo_shapefile_parts *p, size_t k)
+{
+    return dbf_header_bytes(p->w.t) + p->record_bytes * k;
+}
+
 fr_status geo_shapefile_parts_shapes(const geo_shapefile_parts *p, fr_error *err)
 {
     /* a copy: the .dbf's parts share p->w on other threads meanwhile */

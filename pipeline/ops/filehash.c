@@ -66,6 +66,54 @@ void fr_sha256_buffer(const void *data, unsigned long size, char hex[65])
     to_hex(digest, hex);
 }
 
+struct fr_sha256_pieces {
+    struct sha256_ctx ctx;
+    uint8_t *buf;
+};
+
+fr_sha256_pieces *fr_sha256_pieces_new(void)
+{
+    fr_sha256_pieces *s = malloc(sizeof *s);
+    if (s && !(s->buf = malloc((size_t)1 << 20))) {
+        free(s);
+        s = NULL;
+    }
+    if (s)
+        sha256_init(&s->ctx);
+    return s;
+}
+
+int fr_sha256_pieces_add(fr_sha256_pieces *s, int fd, long long from, long long to)
+{
+    while (from < to) {
+        size_t want = to - from < (1 << 20) ? (size_t)(to - from) : (size_t)1 << 20;
+        ssize_t r = pread(fd, s->buf, want, (off_t)from);
+        if (r <= 0) {
+            if (r == 0)
+                errno = EIO; /* shorter than the rows written */
+            return -1;
+        }
+        sha256_update(&s->ctx, (size_t)r, s->buf);
+        from += r;
+    }
+    return 0;
+}
+
+void fr_sha256_pieces_end(fr_sha256_pieces *s, char hex[65])
+{
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    sha256_digest(&s->ctx, SHA256_DIGEST_SIZE, digest);
+    to_hex(digest, hex);
+    fr_sha256_pieces_free(s);
+}
+
+void fr_sha256_pieces_free(fr_sha256_pieces *s)
+{
+    if (s)
+        free(s->buf);
+    free(s);
+}
+
 static int stat_of(const char *path, long long *size, long long *mtime_ns)
 {
     struct stat sb;
@@ -76,19 +124,34 @@ static int stat_of(const char *path, long long *size, long long *mtime_ns)
     return 0;
 }
 
-int fr_file_digest_take(const char *dir, const char *name, fr_file_digest *d)
+/* d for dir/name: the size and modification time now, and the digest
+ * given (hex) or read from the file (NULL). */
+static int digest_of(const char *dir, const char *name, const char *hex, fr_file_digest *d)
 {
     memset(d, 0, sizeof *d);
     char path[PATH_MAX + NAME_MAX + 2];
-    if (strlen(name) >= sizeof d->name || snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) {
-        errno = ENAMETOOLONG;
+    if (strlen(name) >= sizeof d->name || snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path ||
+        (hex && strlen(hex) != 64)) {
+        errno = hex && strlen(hex) != 64 ? EINVAL : ENAMETOOLONG;
         return -1;
     }
-    if (stat_of(path, &d->size, &d->mtime_ns) != 0 || fr_sha256_file(path, d->hex) != 0)
+    if (stat_of(path, &d->size, &d->mtime_ns) != 0 || (!hex && fr_sha256_file(path, d->hex) != 0))
         return -1;
+    if (hex)
+        memcpy(d->hex, hex, 65);
     strcpy(d->name, name);
     d->taken = 1;
     return 0;
+}
+
+int fr_file_digest_take(const char *dir, const char *name, fr_file_digest *d)
+{
+    return digest_of(dir, name, NULL, d);
+}
+
+int fr_file_digest_known(const char *dir, const char *name, const char hex[65], fr_file_digest *d)
+{
+    return digest_of(dir, name, hex, d);
 }
 
 int fr_file_digest_valid(const fr_file_digest *d, const char *name, const char *path)

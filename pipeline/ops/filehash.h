@@ -14,6 +14,20 @@ int fr_sha256_file(const char *path, char hex[65]);
 /* Same for a buffer. */
 void fr_sha256_buffer(const void *data, unsigned long size, char hex[65]);
 
+/* The SHA-256 of a file taken in pieces, in file order, as they are
+ * written (the .dbf's row ranges, run_layer_jobs.c): each piece read back
+ * from fd (the page cache) with pread.  fr_sha256_pieces_new: NULL out of
+ * memory.  fr_sha256_pieces_add: bytes [from, to) of fd, where from is
+ * where the previous piece ended (0 first); 0, or -1 with errno set (a
+ * read error or a file shorter than to).  fr_sha256_pieces_end: the hex
+ * digest of everything added, and frees s; fr_sha256_pieces_free frees it
+ * without (NULL: does nothing). */
+typedef struct fr_sha256_pieces fr_sha256_pieces;
+fr_sha256_pieces *fr_sha256_pieces_new(void);
+int fr_sha256_pieces_add(fr_sha256_pieces *s, int fd, long long from, long long to);
+void fr_sha256_pieces_end(fr_sha256_pieces *s, char hex[65]);
+void fr_sha256_pieces_free(fr_sha256_pieces *s);
+
 /* A file's digest taken as soon as it was complete (the run hashes each
  * map layer on its writer's thread, overlapped with the other writers),
  * with the size and modification time it had then: the manifest takes it
@@ -30,6 +44,11 @@ typedef struct {
 /* Hashes dir/name into *d.  Returns 0, or -1 with errno set (*d then not
  * taken). */
 int fr_file_digest_take(const char *dir, const char *name, fr_file_digest *d);
+
+/* The same for a file whose digest its writer took as it wrote it
+ * (geo_out_buf_open_hashed): hex kept, the size and modification time read
+ * now, after the writer closed it.  Returns 0, or -1 with errno set. */
+int fr_file_digest_known(const char *dir, const char *name, const char hex[65], fr_file_digest *d);
 
 /* 1 when d was taken of a file named name and path still has its size
  * and modification time. */

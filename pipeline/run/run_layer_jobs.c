@@ -57,7 +57,22 @@ typedef struct {
     size_t k0, k1;
     fr_status st;
     fr_error err;
+    int done; /* JOB_DBF_ROWS: written (st set), for dbf_hash_ready */
 } layer_job;
+
+/* The .dbf's SHA-256, taken range by range in file order as the ranges
+ * are done, by a thread that finishes one while no other is hashing: read
+ * back whole by the thread that finished the last range, its 290 MB (1M
+ * parcels) took ~0.3 s at the end of the stage while the other thread had
+ * nothing left to do.  sha NULL: not hashed so (seal_files reads it). */
+typedef struct {
+    omp_lock_t lock;
+    fr_sha256_pieces *sha;
+    int fd;            /* the .dbf, open for reading */
+    size_t next;       /* the first .dbf range not hashed yet (0 = the first JOB_DBF_ROWS) */
+    long long to;      /* bytes hashed: the header and the ranges before next */
+    int failed;        /* a range failed or could not be read: no digest */
+} dbf_digest;
 
 /* The rows of the map layers written so far, over all of them (the
  * writers run on their own threads and tell geo_out_table.rows_written). */
@@ -78,6 +93,9 @@ typedef struct {
     layer_job *jobs;
     size_t njobs;
     const char *const *parcel_id; /* for matches.csv: a copy in parcel order */
+    char dbf_hex[65];   /* the .dbf's digest, taken range by range (dbf_hash_ready); "" if not */
+    size_t dbf_first;   /* the first JOB_DBF_ROWS in jobs; the others follow it */
+    dbf_digest dbf_hash;
 } layer_pool;
 
 static void rows_written(void *ud, size_t rows)
@@ -89,40 +107,91 @@ static void rows_written(void *ud, size_t rows)
     fr_progress_fraction(p->bar, p->planned ? (double)now / (double)p->planned : 1);
 }
 
-/* A map layer's files once written, by the thread that finished them while
- * the other jobs still run: hashed for the manifest (ctx->digests from slot
- * on) and handed to the kernel's writeback without waiting for it.  Not an
- * fsync: run_guard_flush fsyncs every staged file before anything is
- * published, and waiting here (0.8 s for the GeoJSON of 1M parcels) held a
- * thread the CPU work needed.  A failure here is left to publishing, which
- * hashes every file it does not find done. */
-static void seal_files(run_ctx *ctx, const char *dir, const char *const *names, size_t n, size_t slot)
-{
-    for (size_t k = 0; k < n; k++) {
-        if (fr_file_digest_take(dir, names[k], &ctx->digests[slot + k]) != 0)
-            continue;
-        char path[4200];
-        snprintf(path, sizeof path, "%s/%s", dir, names[k]);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd >= 0) {
-            geo_out_writeback(fd, 0, 0);
-            close(fd);
-        }
-    }
-}
-
 /* digest slots: 0 the GeoPackage, 1 the GeoJSON, 2-6 the Shapefile */
 static const char *const gpkg_files[] = {"ranked_parcels.gpkg"}, *const geojson_files[] = {"ranked_parcels.geojson"};
 static const char *const shp_files[] = {"ranked_parcels.shp", "ranked_parcels.shx", "ranked_parcels.dbf",
                                         "ranked_parcels.prj", "ranked_parcels.cpg"};
 
-/* The last .dbf range to finish closes the file, and seals it when every
- * range was written. */
-static void dbf_range_done(layer_pool *pool)
+/* A map layer's files once written, by the thread that finished them while
+ * the other jobs still run: hashed for the manifest (ctx->digests from slot
+ * on; read back here, but for the .dbf's digest taken as its ranges were
+ * done), handed to the kernel's writeback without waiting for it, and let
+ * out of the page cache as far as written back (geo_out_drop_cache: nobody
+ * reads them again in this run; the pages still dirty stay).  Not an fsync: run_guard_flush fsyncs every
+ * staged file before anything is published, and waiting here (0.8 s for the
+ * GeoJSON of 1M parcels) held a thread the CPU work needed.  A failure here
+ * is left to publishing, which hashes every file it does not find done. */
+static void seal_files(layer_pool *pool, const char *const *names, size_t n, size_t slot)
 {
+    for (size_t k = 0; k < n; k++) {
+        fr_file_digest *d = &pool->ctx->digests[slot + k];
+        const char *hex = slot + k == 4 && pool->dbf_hex[0] ? pool->dbf_hex : NULL; /* the .dbf's */
+        if ((hex ? fr_file_digest_known(pool->dir, names[k], hex, d) : fr_file_digest_take(pool->dir, names[k], d)) !=
+            0)
+            continue;
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", pool->dir, names[k]);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            geo_out_writeback(fd, 0, 0);
+            geo_out_drop_cache(fd, 0, 0);
+            close(fd);
+        }
+    }
+}
+
+/* Hashes the .dbf's ranges that are done, in file order, from the first
+ * not hashed yet up to one not done, unless another thread is at it (its
+ * loop then finds what was done meanwhile, or the last range's call does).
+ * last: the call after every range is done; it waits for the lock, and
+ * ends the digest into pool->dbf_hex with the end-of-file mark. */
+static void dbf_hash_ready(layer_pool *pool, int last)
+{
+    dbf_digest *h = &pool->dbf_hash;
+    if (!h->sha)
+        return;
+    if (last)
+        omp_set_lock(&h->lock);
+    else if (!omp_test_lock(&h->lock))
+        return;
+    while (!h->failed && pool->dbf_first + h->next < pool->njobs) {
+        const layer_job *job = &pool->jobs[pool->dbf_first + h->next];
+        int done;
+#pragma omp atomic read seq_cst
+        done = job->done;
+        if (!done)
+            break;
+        long long to = (long long)geo_shapefile_parts_dbf_offset(pool->shp, job->k1);
+        if (job->st != FR_OK || fr_sha256_pieces_add(h->sha, h->fd, h->to, to) != 0) {
+            h->failed = 1;
+            break;
+        }
+        geo_out_drop_cache(h->fd, h->to, to - h->to); /* what of it is written back already */
+        h->to = to;
+        h->next++;
+    }
+    if (last) {
+        long long end = (long long)geo_shapefile_parts_dbf_offset(pool->shp, pool->t->nrows) + 1;
+        if (!h->failed && fr_sha256_pieces_add(h->sha, h->fd, h->to, end) == 0)
+            fr_sha256_pieces_end(h->sha, pool->dbf_hex);
+        else
+            fr_sha256_pieces_free(h->sha);
+        h->sha = NULL;
+    }
+    omp_unset_lock(&h->lock);
+}
+
+/* A .dbf range written: hashed when it is next in file order; the last
+ * range to finish closes the file, and seals it when every range was
+ * written. */
+static void dbf_range_done(layer_pool *pool, layer_job *job)
+{
+#pragma omp atomic write seq_cst
+    job->done = 1;
     int left;
 #pragma omp atomic capture seq_cst
     left = --pool->dbf_left;
+    dbf_hash_ready(pool, !left);
     if (left)
         return;
     int ok = 1;
@@ -130,7 +199,7 @@ static void dbf_range_done(layer_pool *pool)
         ok &= pool->jobs[j].kind != JOB_DBF_ROWS || pool->jobs[j].st == FR_OK;
     pool->dbf_close_st = geo_shapefile_parts_dbf_close(pool->shp, &pool->dbf_close_err);
     if (ok && pool->dbf_close_st == FR_OK)
-        seal_files(pool->ctx, pool->dir, shp_files + 2, 1, 4);
+        seal_files(pool, shp_files + 2, 1, 4);
 }
 
 static void run_job(layer_pool *pool, layer_job *job)
@@ -142,7 +211,7 @@ static void run_job(layer_pool *pool, layer_job *job)
     case JOB_GPKG:
         snprintf(path, sizeof path, "%s/ranked_parcels.gpkg", pool->dir);
         if ((job->st = run_extras_gpkg(ctx, t, path, &job->err)) == FR_OK)
-            seal_files(ctx, pool->dir, gpkg_files, 1, 0);
+            seal_files(pool, gpkg_files, 1, 0);
         break;
     case JOB_GEOJSON: {
         snprintf(path, sizeof path, "%s/ranked_parcels.geojson", pool->dir);
@@ -151,21 +220,21 @@ static void run_job(layer_pool *pool, layer_job *job)
         job->st = (pool->gdal ? geo_write_geojson_gdal : geo_write_geojson)(t, path, &job->err);
         omp_set_num_threads(team);
         if (job->st == FR_OK)
-            seal_files(ctx, pool->dir, geojson_files, 1, 1);
+            seal_files(pool, geojson_files, 1, 1);
         break;
     }
     case JOB_SHAPEFILE_GDAL:
         snprintf(path, sizeof path, "%s/ranked_parcels.shp", pool->dir);
         if ((job->st = geo_write_shapefile_gdal(t, path, &job->err)) == FR_OK)
-            seal_files(ctx, pool->dir, shp_files, 5, 2);
+            seal_files(pool, shp_files, 5, 2);
         break;
     case JOB_SHAPES:
         if ((job->st = geo_shapefile_parts_shapes(pool->shp, &job->err)) == FR_OK)
-            seal_files(ctx, pool->dir, shp_files, 2, 2);
+            seal_files(pool, shp_files, 2, 2);
         break;
     case JOB_DBF_ROWS:
         job->st = geo_shapefile_parts_dbf_rows(pool->shp, job->k0, job->k1, &job->err);
-        dbf_range_done(pool);
+        dbf_range_done(pool, job);
         break;
     case JOB_REJECTS:
         snprintf(path, sizeof path, "%s/rejects.csv", pool->dir);
@@ -252,7 +321,7 @@ fr_status run_write_layer_jobs(run_ctx *ctx, const geo_out_table *t, int gdal, c
             return st;
         }
         if (!gdal && (begin_st = geo_shapefile_parts_begin(pool.shp, &begin_err)) == FR_OK)
-            seal_files(ctx, dir, shp_files + 3, 2, 5);
+            seal_files(&pool, shp_files + 3, 2, 5);
     }
     size_t range = (t->nrows + DBF_RANGES - 1) / DBF_RANGES;
     range = (range + GEO_OUT_PROGRESS_ROWS - 1) / GEO_OUT_PROGRESS_ROWS * GEO_OUT_PROGRESS_ROWS;
@@ -273,7 +342,13 @@ fr_status run_write_layer_jobs(run_ctx *ctx, const geo_out_table *t, int gdal, c
      * short ranges, which then even out the threads' ends */
     add_job(&pool, JOB_REJECTS, 0, 0);
     add_job(&pool, JOB_MATCHES, 0, 0);
+    pool.dbf_first = pool.njobs;
+    pool.dbf_hash.fd = -1;
     if (o->shapefile && !gdal && begin_st == FR_OK) {
+        dbf_digest *h = &pool.dbf_hash;
+        omp_init_lock(&h->lock);
+        h->fd = open(geo_shapefile_parts_dbf_path(pool.shp), O_RDONLY | O_CLOEXEC);
+        h->sha = h->fd >= 0 ? fr_sha256_pieces_new() : NULL; /* else read back by seal_files */
         size_t k0 = 0;
         do { /* one range at least: its end closes the .dbf */
             size_t k1 = t->nrows - k0 < range ? t->nrows : k0 + range;
@@ -310,6 +385,12 @@ fr_status run_write_layer_jobs(run_ctx *ctx, const geo_out_table *t, int gdal, c
         *err = s1 != FR_OK ? e1 : s2 != FR_OK ? e2 : e3;
     side->rejects_st = first_failure(&pool, JOB_REJECTS, &side->rejects_err);
     side->matches_st = first_failure(&pool, JOB_MATCHES, &side->matches_err);
+    if (o->shapefile && !gdal && begin_st == FR_OK) {
+        fr_sha256_pieces_free(pool.dbf_hash.sha); /* NULL unless no range ran */
+        if (pool.dbf_hash.fd >= 0)
+            close(pool.dbf_hash.fd);
+        omp_destroy_lock(&pool.dbf_hash.lock);
+    }
     free(pool.jobs);
     geo_shapefile_parts_free(pool.shp);
     return st;

@@ -275,6 +275,62 @@ static void early_digest_stands_only_for_the_same_file(void **state)
     assert_false(d.taken);
 }
 
+/* A file hashed in pieces (the .dbf's ranges as they are done) has the
+ * digest of the whole file, whatever the cuts; a piece past the end of the
+ * file is an error, not a digest of less. */
+static void digest_in_pieces_is_the_whole_files(void **state)
+{
+    (void)state;
+    char p[4200], whole[65], pieces[65];
+    snprintf(p, sizeof p, "%s/pieces.dbf", root);
+    FILE *fp = fopen(p, "wb");
+    assert_non_null(fp);
+    for (int k = 0; k < 3000000; k++)
+        fputc((k * 7 + k / 1000) & 0xff, fp);
+    assert_int_equal(fclose(fp), 0);
+    assert_int_equal(fr_sha256_file(p, whole), 0);
+    static const long long cuts[][4] = {{0, 1, 2999999, 3000000}, {0, 1048576, 2097152, 3000000},
+                                        {0, 0, 1500001, 3000000}};
+    int fd = open(p, O_RDONLY);
+    assert_true(fd >= 0);
+    for (size_t c = 0; c < sizeof cuts / sizeof cuts[0]; c++) {
+        fr_sha256_pieces *s = fr_sha256_pieces_new();
+        assert_non_null(s);
+        for (int k = 0; k < 3; k++)
+            assert_int_equal(fr_sha256_pieces_add(s, fd, cuts[c][k], cuts[c][k + 1]), 0);
+        fr_sha256_pieces_end(s, pieces);
+        assert_string_equal(pieces, whole);
+    }
+    fr_sha256_pieces *s = fr_sha256_pieces_new();
+    assert_non_null(s);
+    assert_int_equal(fr_sha256_pieces_add(s, fd, 0, 3000001), -1);
+    fr_sha256_pieces_free(s);
+    fr_sha256_pieces_free(NULL);
+    close(fd);
+    unlink(p);
+}
+
+/* A digest its writer took (fr_file_digest_known) stands for the file as
+ * one read back does, with the file's size and time now. */
+static void known_digest_stands_as_taken(void **state)
+{
+    (void)state;
+    char p[4200];
+    snprintf(p, sizeof p, "%s/known.geojson", root);
+    write_file("known.geojson", "{\"type\": \"FeatureCollection\"}\n");
+    fr_file_digest taken, known;
+    assert_int_equal(fr_file_digest_take(root, "known.geojson", &taken), 0);
+    assert_int_equal(fr_file_digest_known(root, "known.geojson", taken.hex, &known), 0);
+    assert_string_equal(known.hex, taken.hex);
+    assert_true(known.size == taken.size && known.mtime_ns == taken.mtime_ns);
+    assert_true(fr_file_digest_valid(&known, "known.geojson", p));
+    char short_hex[65] = "abc"; /* not a digest */
+    assert_int_equal(fr_file_digest_known(root, "known.geojson", short_hex, &known), -1);
+    assert_false(known.taken);
+    assert_int_equal(fr_file_digest_known(root, "missing.geojson", taken.hex, &known), -1);
+    unlink(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +343,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(refuses_what_must_not_be_replaced, setup, teardown),
         cmocka_unit_test_setup_teardown(symlinked_target_is_followed, setup, teardown),
         cmocka_unit_test_setup_teardown(early_digest_stands_only_for_the_same_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(digest_in_pieces_is_the_whole_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(known_digest_stands_as_taken, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
