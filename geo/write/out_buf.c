@@ -27,6 +27,22 @@ fr_status geo_out_buf_open(geo_out_buf *o, const char *path, fr_error *err)
     return FR_OK;
 }
 
+fr_status geo_out_buf_open_tapped(geo_out_buf *o, const char *path, const geo_out_tap *tap, fr_error *err)
+{
+    fr_status st = geo_out_buf_open(o, path, err);
+    if (st == FR_OK && tap && (o->tap_state = tap->open(tap->ud, path)))
+        o->tap = tap;
+    return st;
+}
+
+void geo_out_buf_untap(geo_out_buf *o, const char *path)
+{
+    if (o->tap)
+        o->tap->close(o->tap->ud, o->tap_state, path, 0);
+    o->tap = NULL;
+    o->tap_state = NULL;
+}
+
 fr_status geo_out_buf_open_mem(geo_out_buf *o, fr_error *err)
 {
     memset(o, 0, sizeof *o);
@@ -81,7 +97,9 @@ void geo_out_drop_cache(int fd, long long from, long long len)
 }
 
 /* n more bytes went to the file: every GEO_OUT_WRITEBACK_BYTES, what stdio
- * holds goes to the kernel and the kernel's writeback starts on it. */
+ * holds goes to the kernel and the kernel's writeback starts on it; for a
+ * tapped file, what went to writeback GEO_OUT_DROP_LAG_BYTES ago leaves the
+ * cache. */
 static void wrote(geo_out_buf *o, size_t n)
 {
     o->written += (long long)n;
@@ -89,6 +107,11 @@ static void wrote(geo_out_buf *o, size_t n)
         return;
     geo_out_writeback(fileno(o->fp), o->kicked, o->written - o->kicked); /* > 0 here */
     o->kicked = o->written;
+    long long behind = o->kicked - GEO_OUT_DROP_LAG_BYTES;
+    if (o->tap && behind > o->dropped) {
+        geo_out_drop_cache(fileno(o->fp), o->dropped, behind - o->dropped);
+        o->dropped = behind;
+    }
 }
 
 /* Writes n bytes at s to the file (sticky errors). */
@@ -96,10 +119,13 @@ static void write_out(geo_out_buf *o, const void *s, size_t n)
 {
     if (!n || o->err_no)
         return;
-    if (fwrite(s, 1, n, o->fp) != n)
+    if (fwrite(s, 1, n, o->fp) != n) {
         o->err_no = errno ? errno : EIO;
-    else
-        wrote(o, n);
+        return;
+    }
+    if (o->tap)
+        o->tap->bytes(o->tap_state, s, n);
+    wrote(o, n);
 }
 
 void geo_out_buf_drain(geo_out_buf *o)
@@ -138,6 +164,8 @@ fr_status geo_out_buf_close(geo_out_buf *o, const char *path, fr_status st, fr_e
         o->err_no = errno ? errno : EIO;
     if (!o->err_no && o->written > o->kicked) /* the tail too: the fsync before publishing finds it under way */
         geo_out_writeback(fileno(o->fp), o->kicked, o->written - o->kicked);
+    if (!o->err_no && o->tap)
+        geo_out_drop_cache(fileno(o->fp), o->dropped, 0); /* what of the tail is written back already */
     if (fclose(o->fp) != 0 && !o->err_no)
         o->err_no = errno ? errno : EIO;
     o->fp = NULL;
@@ -145,6 +173,10 @@ fr_status geo_out_buf_close(geo_out_buf *o, const char *path, fr_status st, fr_e
     o->buf = NULL;
     if (st == FR_OK && o->err_no)
         st = fr_error_set(err, FR_E_OUTPUT, "%s: writing failed: %s", path, strerror(o->err_no));
+    if (o->tap)
+        o->tap->close(o->tap->ud, o->tap_state, path, st == FR_OK);
+    o->tap = NULL;
+    o->tap_state = NULL;
     return st;
 }
 

@@ -31,12 +31,34 @@
 
 #define GEO_OUT_WRITEBACK_BYTES ((long long)8 << 20)
 
+/* The bytes behind the writeback's front that stay cached for a tapped
+ * file (geo_out_buf_open_tapped): writeback of the last blocks is still
+ * under way, and a page under writeback is not dropped anyway. */
+#define GEO_OUT_DROP_LAG_BYTES ((long long)32 << 20)
+
+/* Whoever wants a file's bytes as they are written (the run hashes its
+ * outputs so for the manifest, instead of reading them back): open gives
+ * the state of one file (NULL: this file is not wanted), bytes shows it
+ * every byte in file order, close ends it, whole = 1 when the file was
+ * written and closed without error and is complete (else the bytes seen
+ * are not the file's).  Called from the writer's thread.  geo/ sees bytes
+ * only; what they are used for is the caller's. */
+typedef struct geo_out_tap {
+    void *(*open)(void *ud, const char *path);
+    void (*bytes)(void *state, const void *p, size_t n);
+    void (*close)(void *ud, void *state, const char *path, int whole);
+    void *ud;
+} geo_out_tap;
+
 typedef struct {
     FILE *fp;       /* NULL: a memory buffer (geo_out_buf_open_mem) */
     char *buf;
     size_t len, cap;
     int err_no; /* first errno of a failed write, 0 while all is well */
     long long written, kicked; /* bytes written to fp; of them, handed to writeback */
+    const geo_out_tap *tap;    /* geo_out_buf_open_tapped, with its state: */
+    void *tap_state;
+    long long dropped;         /* bytes let out of the page cache behind the writer */
 } geo_out_buf;
 
 /* Starts the writeback of bytes [from, from + len) of the file open as fd
@@ -57,6 +79,17 @@ void geo_out_drop_cache(int fd, long long from, long long len);
 
 /* Creates (truncates) path for writing.  FR_E_OUTPUT naming path. */
 fr_status geo_out_buf_open(geo_out_buf *o, const char *path, fr_error *err);
+
+/* The same, and when tap (may be NULL) wants the file, shows it every byte
+ * as written and lets the file out of the page cache GEO_OUT_DROP_LAG_BYTES
+ * behind the writeback (geo_out_drop_cache): nobody needs to read it back.
+ * For a file written from start to end, never sought back. */
+fr_status geo_out_buf_open_tapped(geo_out_buf *o, const char *path, const geo_out_tap *tap, fr_error *err);
+
+/* Tells the tap, if any, that the bytes it saw will not be the file's (the
+ * GeoJSON writer's first attempt, replaced by GDAL's at the antimeridian):
+ * close(whole = 0) now, and nothing more shown. */
+void geo_out_buf_untap(geo_out_buf *o, const char *path);
 
 /* An empty memory buffer of 1 MB that grows as needed (ENOMEM in err_no,
  * and its content dropped, when it cannot).  FR_E_MEMORY.  Release it
@@ -98,7 +131,8 @@ void geo_out_buf_csv_field(geo_out_buf *o, const char *s);
 
 /* Flushes and closes; FR_E_OUTPUT naming path if any write failed (disk
  * full, I/O error) unless st already reports a failure.  Returns st or the
- * new failure.  Always releases o; does nothing for an o that is not open. */
+ * new failure.  Always releases o; does nothing for an o that is not open.
+ * A tap is told whole = 1 when this returns FR_OK. */
 fr_status geo_out_buf_close(geo_out_buf *o, const char *path, fr_status st, fr_error *err);
 
 #endif

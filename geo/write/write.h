@@ -57,6 +57,12 @@ typedef struct {
      * after the last row (geo_out_table_row_done); NULL: nobody is told */
     void (*rows_written)(void *ud, size_t rows);
     void *rows_written_ud;
+    /* optional, for the run manifest: shown every byte of the files the
+     * GeoJSON writer and the Shapefile's geometry (geo_write_geojson,
+     * geo_shapefile_parts_shapes) write, as they write them, which then
+     * leave the page cache behind the writer (geo_out_buf_open_tapped,
+     * out_buf.h); NULL: none */
+    const struct geo_out_tap *tap;
 } geo_out_table;
 
 /* Backs the arrays the writers read in row order (every field's values,

@@ -636,7 +636,7 @@ fr_status geo_write_geojson(const geo_out_table *t, const char *path, fr_error *
     if (st == FR_OK)
         st = make_keys(t, &keys, err);
     if (st == FR_OK)
-        st = geo_out_buf_open(&file, path, err);
+        st = geo_out_buf_open_tapped(&file, path, t->tap, err);
     gj_shared sh = {.t = t, .path = path, .keys = keys, .file = &file, .st = FR_OK, .err = err};
     if (st == FR_OK) {
         geo_out_buf_puts(&file, "{\n\"type\": \"FeatureCollection\",\n\"name\": ");
@@ -646,6 +646,8 @@ fr_status geo_write_geojson(const geo_out_table *t, const char *path, fr_error *
         st = sh.st;
         if (!sh.crosses_antimeridian)
             geo_out_buf_puts(&file, "\n]\n}\n");
+        else
+            geo_out_buf_untap(&file, path); /* GDAL's writer replaces these bytes below */
         st = geo_out_buf_close(&file, path, st, err);
     }
     free_keys(keys, t->nfields);

@@ -900,9 +900,9 @@ fr_status geo_shapefile_parts_shapes(const geo_shapefile_parts *p, fr_error *err
     const geo_out_table *t = w.t;
     fr_status st = FR_OK;
     if (t->parcels->kind != GEO_GEOM_NONE) {
-        st = geo_out_buf_open(&w.shp, w.path, err);
+        st = geo_out_buf_open_tapped(&w.shp, w.path, t->tap, err);
         if (st == FR_OK)
-            st = geo_out_buf_open(&w.shx, sidecar(&w, "shx"), err);
+            st = geo_out_buf_open_tapped(&w.shx, sidecar(&w, "shx"), t->tap, err);
         if (st == FR_OK)
             put_shape_headers(&w);
         uint64_t offset = 100;

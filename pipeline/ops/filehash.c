@@ -99,6 +99,11 @@ int fr_sha256_pieces_add(fr_sha256_pieces *s, int fd, long long from, long long 
     return 0;
 }
 
+void fr_sha256_pieces_add_bytes(fr_sha256_pieces *s, const void *bytes, size_t n)
+{
+    sha256_update(&s->ctx, n, bytes);
+}
+
 void fr_sha256_pieces_end(fr_sha256_pieces *s, char hex[65])
 {
     uint8_t digest[SHA256_DIGEST_SIZE];

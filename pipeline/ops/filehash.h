@@ -7,6 +7,8 @@
 #ifndef FR_FILEHASH_H
 #define FR_FILEHASH_H
 
+#include <stddef.h>
+
 /* Lower-case hex digest of the file's bytes into hex[65].  Returns 0, or
  * -1 with errno set. */
 int fr_sha256_file(const char *path, char hex[65]);
@@ -16,7 +18,7 @@ void fr_sha256_buffer(const void *data, unsigned long size, char hex[65]);
 
 /* The SHA-256 of a file taken in pieces, in file order, as they are
  * written (the .dbf's row ranges, run_layer_jobs.c): each piece read back
- * from fd (the page cache) with pread.  fr_sha256_pieces_new: NULL out of
+ * from fd (the page cache) with pread, or given as bytes.  fr_sha256_pieces_new: NULL out of
  * memory.  fr_sha256_pieces_add: bytes [from, to) of fd, where from is
  * where the previous piece ended (0 first); 0, or -1 with errno set (a
  * read error or a file shorter than to).  fr_sha256_pieces_end: the hex
@@ -25,6 +27,9 @@ void fr_sha256_buffer(const void *data, unsigned long size, char hex[65]);
 typedef struct fr_sha256_pieces fr_sha256_pieces;
 fr_sha256_pieces *fr_sha256_pieces_new(void);
 int fr_sha256_pieces_add(fr_sha256_pieces *s, int fd, long long from, long long to);
+/* The next n bytes of the file from memory: the bytes as its writer wrote
+ * them (geo_out_tap, out_buf.h), nothing read back. */
+void fr_sha256_pieces_add_bytes(fr_sha256_pieces *s, const void *bytes, size_t n);
 void fr_sha256_pieces_end(fr_sha256_pieces *s, char hex[65]);
 void fr_sha256_pieces_free(fr_sha256_pieces *s);
 

@@ -93,7 +93,8 @@ typedef struct {
     layer_job *jobs;
     size_t njobs;
     const char *const *parcel_id; /* for matches.csv: a copy in parcel order */
-    char dbf_hex[65];   /* the .dbf's digest, taken range by range (dbf_hash_ready); "" if not */
+    char hashed[7][65]; /* by digest slot, "" if none: the digests taken as the files were written
+                           (the GeoJSON, .shp and .shx by digest_tap, the .dbf by dbf_hash_ready) */
     size_t dbf_first;   /* the first JOB_DBF_ROWS in jobs; the others follow it */
     dbf_digest dbf_hash;
 } layer_pool;
@@ -112,10 +113,59 @@ static const char *const gpkg_files[] = {"ranked_parcels.gpkg"}, *const geojson_
 static const char *const shp_files[] = {"ranked_parcels.shp", "ranked_parcels.shx", "ranked_parcels.dbf",
                                         "ranked_parcels.prj", "ranked_parcels.cpg"};
 
+/* The GeoJSON, .shp and .shx hashed from their bytes as their writers write
+ * them (geo_out_tap, out_buf.h) instead of read back once written: the
+ * GeoJSON's read-back was 1 GB (1M parcels), and with nothing to read back
+ * the writers let them out of the page cache as they go (out_buf.h). */
+typedef struct {
+    layer_pool *pool;
+    size_t slot;
+    fr_sha256_pieces *sha;
+} digest_tap_file;
+
+static void *digest_tap_open(void *ud, const char *path)
+{
+    static const size_t slots[] = {1, 2, 3}; /* the GeoJSON, .shp, .shx */
+    const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
+    for (size_t k = 0; k < sizeof slots / sizeof *slots; k++) {
+        size_t s = slots[k];
+        const char *want = s == 1 ? geojson_files[0] : shp_files[s - 2];
+        if (strcmp(name, want))
+            continue;
+        digest_tap_file *f = malloc(sizeof *f);
+        if (f && !(f->sha = fr_sha256_pieces_new())) {
+            free(f);
+            f = NULL;
+        }
+        if (f) { /* else read back by seal_files */
+            f->pool = ud;
+            f->slot = s;
+        }
+        return f;
+    }
+    return NULL;
+}
+
+static void digest_tap_bytes(void *state, const void *p, size_t n)
+{
+    digest_tap_file *f = state;
+    fr_sha256_pieces_add_bytes(f->sha, p, n);
+}
+
+static void digest_tap_close(void *ud, void *state, const char *path, int whole)
+{
+    (void)ud, (void)path;
+    digest_tap_file *f = state;
+    if (whole)
+        fr_sha256_pieces_end(f->sha, f->pool->hashed[f->slot]);
+    else
+        fr_sha256_pieces_free(f->sha);
+    free(f);
+}
+
 /* A map layer's files once written, by the thread that finished them while
  * the other jobs still run: hashed for the manifest (ctx->digests from slot
- * on; read back here, but for the .dbf's digest taken as its ranges were
- * done), handed to the kernel's writeback without waiting for it, and let
+ * on; the digest taken as the file was written, or read back here), handed to the kernel's writeback without waiting for it, and let
  * out of the page cache as far as written back (geo_out_drop_cache: nobody
  * reads them again in this run; the pages still dirty stay).  Not an fsync: run_guard_flush fsyncs every
  * staged file before anything is published, and waiting here (0.8 s for the
@@ -125,7 +175,7 @@ static void seal_files(layer_pool *pool, const char *const *names, size_t n, siz
 {
     for (size_t k = 0; k < n; k++) {
         fr_file_digest *d = &pool->ctx->digests[slot + k];
-        const char *hex = slot + k == 4 && pool->dbf_hex[0] ? pool->dbf_hex : NULL; /* the .dbf's */
+        const char *hex = pool->hashed[slot + k][0] ? pool->hashed[slot + k] : NULL;
         if ((hex ? fr_file_digest_known(pool->dir, names[k], hex, d) : fr_file_digest_take(pool->dir, names[k], d)) !=
             0)
             continue;
@@ -144,7 +194,7 @@ static void seal_files(layer_pool *pool, const char *const *names, size_t n, siz
  * not hashed yet up to one not done, unless another thread is at it (its
  * loop then finds what was done meanwhile, or the last range's call does).
  * last: the call after every range is done; it waits for the lock, and
- * ends the digest into pool->dbf_hex with the end-of-file mark. */
+ * ends the digest into pool->hashed[4] with the end-of-file mark. */
 static void dbf_hash_ready(layer_pool *pool, int last)
 {
     dbf_digest *h = &pool->dbf_hash;
@@ -173,7 +223,7 @@ static void dbf_hash_ready(layer_pool *pool, int last)
     if (last) {
         long long end = (long long)geo_shapefile_parts_dbf_offset(pool->shp, pool->t->nrows) + 1;
         if (!h->failed && fr_sha256_pieces_add(h->sha, h->fd, h->to, end) == 0)
-            fr_sha256_pieces_end(h->sha, pool->dbf_hex);
+            fr_sha256_pieces_end(h->sha, pool->hashed[4]);
         else
             fr_sha256_pieces_free(h->sha);
         h->sha = NULL;
@@ -292,6 +342,8 @@ fr_status run_write_layer_jobs(run_ctx *ctx, const geo_out_table *t, int gdal, c
     struct fr_progress *bar = ctx->opt ? ctx->opt->progress : NULL;
     rows_progress rp = {.bar = bar, .planned = (size_t)(o->geopackage + o->shapefile + o->geojson) * t->nrows};
     geo_out_table ranked = *t;
+    const geo_out_tap tap = {digest_tap_open, digest_tap_bytes, digest_tap_close, &pool};
+    ranked.tap = &tap;
     if (bar) {
         ranked.rows_written = rows_written;
         ranked.rows_written_ud = &rp;

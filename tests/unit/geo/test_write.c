@@ -104,6 +104,17 @@ static char *epsg_wkt(int code)
     return copy;
 }
 
+/* An empty polygon layer "parcels" in EPSG:code. */
+static geo_layer *polygons_in_epsg(int code)
+{
+    fr_error err;
+    geo_layer *l = geo_layer_new("parcels", "test", NULL, GEO_GEOM_POLYGON);
+    char *wkt = epsg_wkt(code);
+    assert_int_equal(geo_layer_set_srs(l, wkt, &err), FR_OK);
+    free(wkt);
+    return l;
+}
+
 static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
 {
     (void)sb;
@@ -122,10 +133,7 @@ static int group_setup(void **state)
         return -1;
 
     fr_error err;
-    geo_layer *l = geo_layer_new("parcels", "test", NULL, GEO_GEOM_POLYGON);
-    char *wkt = epsg_wkt(32616);
-    geo_layer_set_srs(l, wkt, &err);
-    free(wkt);
+    geo_layer *l = polygons_in_epsg(32616);
     size_t i;
     /* 0: one clockwise square with the known vertex (741000, 3735000) */
     geo_layer_add_feature(l, 100, &i, &err);
@@ -1113,29 +1121,35 @@ static void test_geojson_same_bytes_at_any_thread_count(void **state)
     big_city_free(&c);
 }
 
-static void test_geojson_antimeridian_falls_back(void **state)
+/* Two parcels in UTM 60N (x 640000..642000 at y ~7.21e6 spans lon
+ * 179.97 .. 180.02), the second across the antimeridian, and their table
+ * (field "id": "west", "across").  *l to free. */
+static geo_out_table antimeridian_table(geo_layer **l)
 {
-    (void)state;
-    /* UTM 60N: x 640000..642000 at y ~7.21e6 spans lon 179.97 .. 180.02 */
-    fr_error e;
-    geo_layer *l = geo_layer_new("parcels", "test", NULL, GEO_GEOM_POLYGON);
-    char *wkt = epsg_wkt(32660);
-    geo_layer_set_srs(l, wkt, &e);
-    free(wkt);
-    size_t i;
-    geo_layer_add_feature(l, 1, &i, &e);
-    add_ring(l, 1, 630000, 7211800, 630100, 7211900, 0); /* west of 180: untouched */
-    geo_layer_add_feature(l, 2, &i, &e);
-    add_ring(l, 1, 640000, 7211800, 642000, 7212000, 0); /* crosses 180 */
     static const char *ids[2] = {"west", "across"};
-    geo_out_field f = {.name = "id", .short_name = "id", .type = GEO_COL_STRING, .str = ids};
-    size_t order[2] = {0, 1};
+    static const geo_out_field f = {.name = "id", .short_name = "id", .type = GEO_COL_STRING, .str = ids};
+    static const size_t order[2] = {0, 1};
+    fr_error e;
+    *l = polygons_in_epsg(32660);
+    size_t i;
+    geo_layer_add_feature(*l, 1, &i, &e);
+    add_ring(*l, 1, 630000, 7211800, 630100, 7211900, 0); /* west of 180: untouched */
+    geo_layer_add_feature(*l, 2, &i, &e);
+    add_ring(*l, 1, 640000, 7211800, 642000, 7212000, 0); /* crosses 180 */
     geo_out_table t = base_table();
-    t.parcels = l;
+    t.parcels = *l;
     t.order = order;
     t.nrows = 2;
     t.fields = &f;
     t.nfields = 1;
+    return t;
+}
+
+static void test_geojson_antimeridian_falls_back(void **state)
+{
+    (void)state;
+    geo_layer *l;
+    geo_out_table t = antimeridian_table(&l);
     char p[512];
     fr_error err = {0};
     if (geo_write_geojson(&t, path_in(p, sizeof p, "am.geojson"), &err) != FR_OK)
@@ -1386,6 +1400,25 @@ static void test_disk_full(void **state)
     assert_non_null(strstr(err.message, "No space left on device"));
 }
 
+enum { PIECE_MAX = 3 << 20 };
+
+/* Puts at least min_total bytes into o in pieces of pseudo-random sizes
+ * (seed), smaller and larger than the 1 MB buffer (piece: PIECE_MAX of
+ * scratch); byte i of the file is i * 31 % 251.  Returns the bytes put. */
+static long long put_pieces(geo_out_buf *o, unsigned char *piece, long long min_total, uint32_t seed)
+{
+    long long total = 0;
+    while (total < min_total) {
+        seed = seed * 1103515245u + 12345u;
+        size_t n = seed % 7 == 0 ? (size_t)(seed % PIECE_MAX) : (size_t)(seed % 5000);
+        for (size_t k = 0; k < n; k++)
+            piece[k] = (unsigned char)((total + (long long)k) * 31 % 251);
+        geo_out_buf_put(o, piece, n);
+        total += (long long)n;
+    }
+    return total;
+}
+
 /* A file of many writeback steps (GEO_OUT_WRITEBACK_BYTES), written in
  * pieces smaller and larger than the 1 MB buffer: every byte arrives, in
  * order, and the sizes add up. */
@@ -1397,19 +1430,9 @@ static void test_out_buf_streams_past_writeback_steps(void **state)
     geo_out_buf o;
     fr_error err = {0};
     assert_int_equal(geo_out_buf_open(&o, p, &err), FR_OK);
-    enum { PIECE_MAX = 3 << 20 };
     unsigned char *piece = malloc(PIECE_MAX);
     assert_non_null(piece);
-    long long total = 0;
-    uint32_t seed = 1;
-    while (total < 3 * GEO_OUT_WRITEBACK_BYTES + 12345) {
-        seed = seed * 1103515245u + 12345u;
-        size_t n = seed % 7 == 0 ? (size_t)(seed % PIECE_MAX) : (size_t)(seed % 5000);
-        for (size_t k = 0; k < n; k++)
-            piece[k] = (unsigned char)((total + (long long)k) * 31 % 251);
-        geo_out_buf_put(&o, piece, n);
-        total += (long long)n;
-    }
+    long long total = put_pieces(&o, piece, 3 * GEO_OUT_WRITEBACK_BYTES + 12345, 1);
     /* handed to writeback as it went: at most one step and the buffer behind */
     assert_true(o.kicked > 0 && o.kicked <= o.written);
     assert_true(o.kicked > total - (long long)o.cap - GEO_OUT_WRITEBACK_BYTES);
@@ -1576,6 +1599,187 @@ static void test_shapefile_parts_same_bytes(void **state)
     big_city_free(&c);
 }
 
+/* ---- the bytes as written (geo_out_tap) --------------------------------- */
+
+/* A tap that keeps every byte it is shown, per file, and how each ended. */
+typedef struct {
+    char path[512];
+    unsigned char *bytes;
+    size_t n, cap;
+    int closed, whole;
+} tapped_file;
+
+typedef struct {
+    tapped_file f[4];
+    int nfiles;
+    const char *only; /* a file name to want, NULL: every file */
+} test_tap;
+
+static void *tap_open(void *ud, const char *path)
+{
+    test_tap *t = ud;
+    const char *slash = strrchr(path, '/');
+    if (t->only && strcmp(slash ? slash + 1 : path, t->only))
+        return NULL;
+    tapped_file *f = NULL;
+#pragma omp critical(test_tap)
+    {
+        assert_true(t->nfiles < 4);
+        f = &t->f[t->nfiles++];
+    }
+    snprintf(f->path, sizeof f->path, "%s", path);
+    return f;
+}
+
+static void tap_bytes(void *state, const void *p, size_t n)
+{
+    tapped_file *f = state;
+    if (f->n + n > f->cap) {
+        f->cap = (f->n + n) * 2;
+        f->bytes = realloc(f->bytes, f->cap);
+        assert_non_null(f->bytes);
+    }
+    memcpy(f->bytes + f->n, p, n);
+    f->n += n;
+}
+
+static void tap_close(void *ud, void *state, const char *path, int whole)
+{
+    (void)ud;
+    tapped_file *f = state;
+    assert_string_equal(path, f->path);
+    f->closed++;
+    f->whole = whole;
+}
+
+static void test_tap_free(test_tap *t)
+{
+    for (int k = 0; k < t->nfiles; k++)
+        free(t->f[k].bytes);
+    memset(t, 0, sizeof *t);
+}
+
+/* The file's bytes, all of them, are those the tap saw. */
+static void assert_tapped_is_file(const tapped_file *f)
+{
+    FILE *fp = fopen(f->path, "rb");
+    assert_non_null(fp);
+    unsigned char *buf = malloc(f->n + 1);
+    assert_non_null(buf);
+    assert_true(fread(buf, 1, f->n + 1, fp) == f->n); /* not one byte more */
+    fclose(fp);
+    assert_true(f->n == 0 || memcmp(buf, f->bytes, f->n) == 0);
+    free(buf);
+    assert_int_equal(f->closed, 1);
+    assert_int_equal(f->whole, 1);
+}
+
+/* A tapped file of many writeback steps: the tap saw every byte in order,
+ * is told the file is whole, and the cache behind the writer was let go as
+ * it went (dropped trails the writeback by the lag); a file the tap does
+ * not want is written as before.  On a full disk the tap is told the
+ * bytes are not the file's. */
+static void test_out_buf_tap_sees_every_byte(void **state)
+{
+    (void)state;
+    char p[512];
+    path_in(p, sizeof p, "tapped.bin");
+    test_tap t = {0};
+    const geo_out_tap tap = {tap_open, tap_bytes, tap_close, &t};
+    geo_out_buf o;
+    fr_error err = {0};
+    assert_int_equal(geo_out_buf_open_tapped(&o, p, &tap, &err), FR_OK);
+    unsigned char *piece = malloc(PIECE_MAX);
+    assert_non_null(piece);
+    long long total = put_pieces(&o, piece, 6 * GEO_OUT_WRITEBACK_BYTES + 4321, 7);
+    assert_true(o.dropped > 0 && o.dropped <= o.kicked - GEO_OUT_DROP_LAG_BYTES);
+    assert_true(o.dropped > o.kicked - GEO_OUT_DROP_LAG_BYTES - GEO_OUT_WRITEBACK_BYTES);
+    assert_int_equal(geo_out_buf_close(&o, p, FR_OK, &err), FR_OK);
+    assert_int_equal(t.nfiles, 1);
+    assert_true((long long)t.f[0].n == total);
+    assert_tapped_is_file(&t.f[0]);
+    free(piece);
+    unlink(p);
+    test_tap_free(&t);
+
+    t.only = "other.bin"; /* not wanted: no state, nothing dropped */
+    assert_int_equal(geo_out_buf_open_tapped(&o, p, &tap, &err), FR_OK);
+    assert_null(o.tap);
+    geo_out_buf_puts(&o, "plain");
+    assert_int_equal(geo_out_buf_close(&o, p, FR_OK, &err), FR_OK);
+    assert_int_equal(t.nfiles, 0);
+    unlink(p);
+    test_tap_free(&t);
+
+    if (!file_exists("/dev/full"))
+        return;
+    assert_int_equal(geo_out_buf_open_tapped(&o, "/dev/full", &tap, &err), FR_OK);
+    for (int k = 0; k < 3000; k++)
+        geo_out_buf_puts(&o, "bytes that will not fit on a full disk ");
+    assert_int_equal(geo_out_buf_close(&o, "/dev/full", FR_OK, &err), FR_E_OUTPUT);
+    assert_non_null(strstr(err.message, "No space left on device"));
+    assert_int_equal(t.nfiles, 1);
+    assert_int_equal(t.f[0].closed, 1);
+    assert_int_equal(t.f[0].whole, 0);
+    test_tap_free(&t);
+}
+
+/* With a tap, the GeoJSON writer and the Shapefile's geometry show it
+ * every byte of their files (the .dbf, written out of order by its ranges,
+ * is not shown), and write the bytes they write without one.  A GeoJSON
+ * that falls back on GDAL's writer (the antimeridian) tells the tap its
+ * bytes are not the file's. */
+static void test_writers_show_the_tap_their_files(void **state)
+{
+    (void)state;
+    char p[512], q[512];
+    fr_error err = {0};
+    enum { N = 9001 };
+    big_city c;
+    big_city_make(&c, N);
+    geo_out_table t = big_table(&c, N);
+    t.dbf_date = "2024-03-05";
+    test_tap seen = {0};
+    const geo_out_tap tap = {tap_open, tap_bytes, tap_close, &seen};
+    t.tap = &tap;
+    if (geo_write_geojson(&t, path_in(p, sizeof p, "tapped.geojson"), &err) != FR_OK)
+        fail_msg("%s", err.message);
+    assert_int_equal(seen.nfiles, 1);
+    assert_string_equal(seen.f[0].path, p);
+    assert_tapped_is_file(&seen.f[0]);
+    geo_out_table plain = t;
+    plain.tap = NULL;
+    if (geo_write_geojson(&plain, path_in(q, sizeof q, "untapped.geojson"), &err) != FR_OK)
+        fail_msg("%s", err.message);
+    assert_same_bytes(p, q);
+    test_tap_free(&seen);
+
+    if (write_in_parts(&t, path_in(p, sizeof p, "tapped.shp"), GEO_OUT_PROGRESS_ROWS, 2, &err) != FR_OK)
+        fail_msg("%s", err.message);
+    assert_int_equal(seen.nfiles, 2);
+    for (int k = 0; k < 2; k++)
+        assert_tapped_is_file(&seen.f[k]);
+    assert_true(strstr(seen.f[0].path, "tapped.sh") && strstr(seen.f[1].path, "tapped.sh") &&
+                strcmp(seen.f[0].path, seen.f[1].path));
+    if (write_in_parts(&plain, path_in(q, sizeof q, "untapped.shp"), GEO_OUT_PROGRESS_ROWS, 2, &err) != FR_OK)
+        fail_msg("%s", err.message);
+    assert_shapefiles_equal("tapped", "untapped");
+    test_tap_free(&seen);
+    big_city_free(&c);
+
+    /* the antimeridian: GDAL's writer replaces the first attempt */
+    geo_layer *l;
+    geo_out_table am = antimeridian_table(&l);
+    am.tap = &tap;
+    if (geo_write_geojson(&am, path_in(p, sizeof p, "am_tapped.geojson"), &err) != FR_OK)
+        fail_msg("%s", err.message);
+    assert_int_equal(seen.nfiles, 1);
+    assert_int_equal(seen.f[0].closed, 1);
+    assert_int_equal(seen.f[0].whole, 0);
+    test_tap_free(&seen);
+    geo_layer_free(l);
+}
+
 /* The parts fail as the one-pass writer does: a missing directory with its
  * message, the 2 GB limit at begin with nothing written; a layout that
  * cannot hold a value already at plan; a value no row can hold in the
@@ -1726,6 +1930,8 @@ int main(void)
         cmocka_unit_test(test_missing_directory),
         cmocka_unit_test(test_disk_full),
         cmocka_unit_test(test_out_buf_streams_past_writeback_steps),
+        cmocka_unit_test(test_out_buf_tap_sees_every_byte),
+        cmocka_unit_test(test_writers_show_the_tap_their_files),
         cmocka_unit_test(test_shapefile_over_2gb_refused),
         cmocka_unit_test(test_shapefile_parts_same_bytes),
         cmocka_unit_test(test_shapefile_parts_failures),
