@@ -68,23 +68,25 @@ void fr_sha256_buffer(const void *data, unsigned long size, char hex[65])
 
 struct fr_sha256_pieces {
     struct sha256_ctx ctx;
-    uint8_t *buf;
+    uint8_t *buf; /* 1 MB for pread, at the first piece read back (a tap never reads) */
 };
 
 fr_sha256_pieces *fr_sha256_pieces_new(void)
 {
     fr_sha256_pieces *s = malloc(sizeof *s);
-    if (s && !(s->buf = malloc((size_t)1 << 20))) {
-        free(s);
-        s = NULL;
-    }
-    if (s)
+    if (s) {
+        s->buf = NULL;
         sha256_init(&s->ctx);
+    }
     return s;
 }
 
 int fr_sha256_pieces_add(fr_sha256_pieces *s, int fd, long long from, long long to)
 {
+    if (from < to && !s->buf && !(s->buf = malloc((size_t)1 << 20))) {
+        errno = ENOMEM;
+        return -1;
+    }
     while (from < to) {
         size_t want = to - from < (1 << 20) ? (size_t)(to - from) : (size_t)1 << 20;
         ssize_t r = pread(fd, s->buf, want, (off_t)from);

@@ -18,10 +18,11 @@ void fr_sha256_buffer(const void *data, unsigned long size, char hex[65]);
 
 /* The SHA-256 of a file taken in pieces, in file order, as they are
  * written (the .dbf's row ranges, run_layer_jobs.c): each piece read back
- * from fd (the page cache) with pread, or given as bytes.  fr_sha256_pieces_new: NULL out of
- * memory.  fr_sha256_pieces_add: bytes [from, to) of fd, where from is
- * where the previous piece ended (0 first); 0, or -1 with errno set (a
- * read error or a file shorter than to).  fr_sha256_pieces_end: the hex
+ * from fd (the page cache) with pread, or given as bytes.
+ * fr_sha256_pieces_new: NULL out of memory.  fr_sha256_pieces_add: bytes
+ * [from, to) of fd, where from is where the previous piece ended (0
+ * first); 0, or -1 with errno set (out of memory, a read error or a file
+ * shorter than to).  fr_sha256_pieces_end: the hex
  * digest of everything added, and frees s; fr_sha256_pieces_free frees it
  * without (NULL: does nothing). */
 typedef struct fr_sha256_pieces fr_sha256_pieces;
