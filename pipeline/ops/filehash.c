@@ -136,10 +136,13 @@ static int stat_of(const char *path, long long *size, long long *mtime_ns)
 static int digest_of(const char *dir, const char *name, const char *hex, fr_file_digest *d)
 {
     memset(d, 0, sizeof *d);
+    if (hex && strlen(hex) != 64) {
+        errno = EINVAL;
+        return -1;
+    }
     char path[PATH_MAX + NAME_MAX + 2];
-    if (strlen(name) >= sizeof d->name || snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path ||
-        (hex && strlen(hex) != 64)) {
-        errno = hex && strlen(hex) != 64 ? EINVAL : ENAMETOOLONG;
+    if (strlen(name) >= sizeof d->name || snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) {
+        errno = ENAMETOOLONG;
         return -1;
     }
     if (stat_of(path, &d->size, &d->mtime_ns) != 0 || (!hex && fr_sha256_file(path, d->hex) != 0))

@@ -108,39 +108,37 @@ static void rows_written(void *ud, size_t rows)
     fr_progress_fraction(p->bar, p->planned ? (double)now / (double)p->planned : 1);
 }
 
-/* digest slots: 0 the GeoPackage, 1 the GeoJSON, 2-6 the Shapefile */
-static const char *const gpkg_files[] = {"ranked_parcels.gpkg"}, *const geojson_files[] = {"ranked_parcels.geojson"};
-static const char *const shp_files[] = {"ranked_parcels.shp", "ranked_parcels.shx", "ranked_parcels.dbf",
-                                        "ranked_parcels.prj", "ranked_parcels.cpg"};
+/* The map layers' files by digest slot: 0 the GeoPackage, 1 the GeoJSON,
+ * 2-6 the Shapefile. */
+static const char *const slot_files[7] = {"ranked_parcels.gpkg", "ranked_parcels.geojson", "ranked_parcels.shp",
+                                          "ranked_parcels.shx", "ranked_parcels.dbf", "ranked_parcels.prj",
+                                          "ranked_parcels.cpg"};
+static const char *const *const gpkg_files = slot_files, *const *const geojson_files = slot_files + 1,
+                                *const *const shp_files = slot_files + 2;
 
 /* The GeoJSON, .shp and .shx hashed from their bytes as their writers write
  * them (geo_out_tap, out_buf.h) instead of read back once written: the
  * GeoJSON's read-back was 1 GB (1M parcels), and with nothing to read back
  * the writers let them out of the page cache as they go (out_buf.h). */
 typedef struct {
-    layer_pool *pool;
     size_t slot;
     fr_sha256_pieces *sha;
 } digest_tap_file;
 
 static void *digest_tap_open(void *ud, const char *path)
 {
-    static const size_t slots[] = {1, 2, 3}; /* the GeoJSON, .shp, .shx */
+    (void)ud;
     const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
-    for (size_t k = 0; k < sizeof slots / sizeof *slots; k++) {
-        size_t s = slots[k];
-        const char *want = s == 1 ? geojson_files[0] : shp_files[s - 2];
-        if (strcmp(name, want))
+    for (size_t s = 1; s <= 3; s++) { /* the GeoJSON, .shp, .shx */
+        if (strcmp(name, slot_files[s]))
             continue;
         digest_tap_file *f = malloc(sizeof *f);
         if (f && !(f->sha = fr_sha256_pieces_new())) {
             free(f);
             f = NULL;
         }
-        if (f) { /* else read back by seal_files */
-            f->pool = ud;
+        if (f) /* else read back by seal_files */
             f->slot = s;
-        }
         return f;
     }
     return NULL;
@@ -154,10 +152,11 @@ static void digest_tap_bytes(void *state, const void *p, size_t n)
 
 static void digest_tap_close(void *ud, void *state, const char *path, int whole)
 {
-    (void)ud, (void)path;
+    (void)path;
+    layer_pool *pool = ud;
     digest_tap_file *f = state;
     if (whole)
-        fr_sha256_pieces_end(f->sha, f->pool->hashed[f->slot]);
+        fr_sha256_pieces_end(f->sha, pool->hashed[f->slot]);
     else
         fr_sha256_pieces_free(f->sha);
     free(f);
@@ -165,12 +164,14 @@ static void digest_tap_close(void *ud, void *state, const char *path, int whole)
 
 /* A map layer's files once written, by the thread that finished them while
  * the other jobs still run: hashed for the manifest (ctx->digests from slot
- * on; the digest taken as the file was written, or read back here), handed to the kernel's writeback without waiting for it, and let
- * out of the page cache as far as written back (geo_out_drop_cache: nobody
- * reads them again in this run; the pages still dirty stay).  Not an fsync: run_guard_flush fsyncs every
- * staged file before anything is published, and waiting here (0.8 s for the
- * GeoJSON of 1M parcels) held a thread the CPU work needed.  A failure here
- * is left to publishing, which hashes every file it does not find done. */
+ * on; the digest taken as the file was written, or read back here), handed
+ * to the kernel's writeback without waiting for it, and let out of the page
+ * cache as far as written back (geo_out_drop_cache: nobody reads them again
+ * in this run; the pages still dirty stay).  Not an fsync: run_guard_flush
+ * fsyncs every staged file before anything is published, and waiting here
+ * (0.8 s for the GeoJSON of 1M parcels) held a thread the CPU work needed.
+ * A failure here is left to publishing, which hashes every file it does not
+ * find done. */
 static void seal_files(layer_pool *pool, const char *const *names, size_t n, size_t slot)
 {
     for (size_t k = 0; k < n; k++) {
@@ -382,13 +383,14 @@ fr_status run_write_layer_jobs(run_ctx *ctx, const geo_out_table *t, int gdal, c
         geo_shapefile_parts_free(pool.shp);
         return fr_error_oom_while(err, "writing the map layers");
     }
+    const int shp_parts = o->shapefile && !gdal && begin_st == FR_OK; /* the geometry and .dbf ranges as jobs */
     if (o->geopackage)
         add_job(&pool, JOB_GPKG, 0, 0);
     if (o->geojson)
         add_job(&pool, JOB_GEOJSON, 0, 0);
     if (o->shapefile && gdal)
         add_job(&pool, JOB_SHAPEFILE_GDAL, 0, 0);
-    if (o->shapefile && !gdal && begin_st == FR_OK)
+    if (shp_parts)
         add_job(&pool, JOB_SHAPES, 0, 0);
     /* the CSVs (matches.csv ~0.9 s on one thread at 1M) before the .dbf's
      * short ranges, which then even out the threads' ends */
@@ -396,7 +398,7 @@ fr_status run_write_layer_jobs(run_ctx *ctx, const geo_out_table *t, int gdal, c
     add_job(&pool, JOB_MATCHES, 0, 0);
     pool.dbf_first = pool.njobs;
     pool.dbf_hash.fd = -1;
-    if (o->shapefile && !gdal && begin_st == FR_OK) {
+    if (shp_parts) {
         dbf_digest *h = &pool.dbf_hash;
         omp_init_lock(&h->lock);
         h->fd = open(geo_shapefile_parts_dbf_path(pool.shp), O_RDONLY | O_CLOEXEC);
@@ -437,7 +439,7 @@ fr_status run_write_layer_jobs(run_ctx *ctx, const geo_out_table *t, int gdal, c
         *err = s1 != FR_OK ? e1 : s2 != FR_OK ? e2 : e3;
     side->rejects_st = first_failure(&pool, JOB_REJECTS, &side->rejects_err);
     side->matches_st = first_failure(&pool, JOB_MATCHES, &side->matches_err);
-    if (o->shapefile && !gdal && begin_st == FR_OK) {
+    if (shp_parts) {
         fr_sha256_pieces_free(pool.dbf_hash.sha); /* NULL unless no range ran */
         if (pool.dbf_hash.fd >= 0)
             close(pool.dbf_hash.fd);
