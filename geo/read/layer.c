@@ -107,14 +107,9 @@ int geo_layer_find_column(const geo_layer *l, const char *name)
     return -1;
 }
 
-/* Grows every per-feature array to hold at least need features. */
-static fr_status grow_features(geo_layer *l, size_t need, fr_error *err)
+/* Every per-feature array grown to hold cap features (cap > l->cap). */
+static fr_status grow_features_to(geo_layer *l, size_t cap, size_t need, fr_error *err)
 {
-    if (need <= l->cap)
-        return FR_OK;
-    size_t cap = l->cap ? l->cap * 2 : 1024;
-    while (cap < need)
-        cap *= 2;
 #define GROW(ptr)                                                         \
     do {                                                                  \
         void *p_ = realloc((ptr), cap * sizeof *(ptr));                   \
@@ -150,6 +145,17 @@ static fr_status grow_features(geo_layer *l, size_t need, fr_error *err)
 #undef GROW
     l->cap = cap;
     return FR_OK;
+}
+
+/* Grows every per-feature array to hold at least need features. */
+static fr_status grow_features(geo_layer *l, size_t need, fr_error *err)
+{
+    if (need <= l->cap)
+        return FR_OK;
+    size_t cap = l->cap ? l->cap * 2 : 1024;
+    while (cap < need)
+        cap *= 2;
+    return grow_features_to(l, cap, need, err);
 }
 
 fr_status geo_layer_add_feature(geo_layer *l, int64_t fid, size_t *out_index, fr_error *err)
@@ -226,6 +232,36 @@ void geo_layer_set_point(geo_layer *l, double x, double y)
         bbox_extend(b, x, y);
 }
 
+/* The point arrays grown to cap points (cap > l->pt_cap). */
+static fr_status grow_points_to(geo_layer *l, size_t cap, fr_error *err)
+{
+    double *px = realloc(l->px, cap * sizeof *px);
+    if (!px)
+        return fr_error_oom_while(err, "reading coordinates of layer '%s'", l->name);
+    l->px = px;
+    double *py = realloc(l->py, cap * sizeof *py);
+    if (!py)
+        return fr_error_oom_while(err, "reading coordinates of layer '%s'", l->name);
+    l->py = py;
+    l->pt_cap = cap;
+    return FR_OK;
+}
+
+/* The ring arrays grown to cap rings (cap >= l->ring_cap; one more start). */
+static fr_status grow_rings_to(geo_layer *l, size_t cap, fr_error *err)
+{
+    size_t *ps = realloc(l->pt_start, (cap + 1) * sizeof *ps);
+    if (!ps)
+        return fr_error_oom_while(err, "reading rings of layer '%s'", l->name);
+    l->pt_start = ps;
+    unsigned char *rs = realloc(l->ring_shell, cap * sizeof *rs);
+    if (!rs)
+        return fr_error_oom_while(err, "reading rings of layer '%s'", l->name);
+    l->ring_shell = rs;
+    l->ring_cap = cap;
+    return FR_OK;
+}
+
 /* Room for add_rings more rings and add_pts more points. */
 static fr_status reserve_rings(geo_layer *l, size_t add_rings, size_t add, fr_error *err)
 {
@@ -233,31 +269,29 @@ static fr_status reserve_rings(geo_layer *l, size_t add_rings, size_t add, fr_er
         size_t cap = l->pt_cap ? l->pt_cap * 2 : 8192;
         while (cap < l->npts + add)
             cap *= 2;
-        double *px = realloc(l->px, cap * sizeof *px);
-        if (!px)
-            return fr_error_oom_while(err, "reading coordinates of layer '%s'", l->name);
-        l->px = px;
-        double *py = realloc(l->py, cap * sizeof *py);
-        if (!py)
-            return fr_error_oom_while(err, "reading coordinates of layer '%s'", l->name);
-        l->py = py;
-        l->pt_cap = cap;
+        fr_status st = grow_points_to(l, cap, err);
+        if (st != FR_OK)
+            return st;
     }
     if (l->nrings + add_rings >= l->ring_cap) {
         size_t cap = l->ring_cap ? l->ring_cap * 2 : 2048;
         while (cap <= l->nrings + add_rings)
             cap *= 2;
-        size_t *ps = realloc(l->pt_start, (cap + 1) * sizeof *ps);
-        if (!ps)
-            return fr_error_oom_while(err, "reading rings of layer '%s'", l->name);
-        l->pt_start = ps;
-        unsigned char *rs = realloc(l->ring_shell, cap * sizeof *rs);
-        if (!rs)
-            return fr_error_oom_while(err, "reading rings of layer '%s'", l->name);
-        l->ring_shell = rs;
-        l->ring_cap = cap;
+        return grow_rings_to(l, cap, err);
     }
     return FR_OK;
+}
+
+fr_status geo_layer_reserve(geo_layer *l, size_t features, size_t rings, size_t points, fr_error *err)
+{
+    fr_status st = FR_OK;
+    if (features > l->cap)
+        st = grow_features_to(l, features, features, err);
+    if (st == FR_OK && l->kind == GEO_GEOM_POLYGON && points > l->pt_cap)
+        st = grow_points_to(l, points, err);
+    if (st == FR_OK && l->kind == GEO_GEOM_POLYGON && rings >= l->ring_cap)
+        st = grow_rings_to(l, rings + 1, err);
+    return st;
 }
 
 fr_status geo_layer_add_ring(geo_layer *l, const double *xs, const double *ys, size_t n, int shell,

@@ -96,6 +96,12 @@ fr_status geo_layer_add_column(geo_layer *layer, const char *name, const char *s
 /* Index of the column with this logical name, or -1. */
 int geo_layer_find_column(const geo_layer *layer, const char *name);
 
+/* Room for at least this many features, rings and points in all (a
+ * polygon layer's rings and points), in one allocation each, so that a
+ * layer filled to a known size is not copied on its way there: a hint
+ * whose room, untouched, costs no memory. */
+fr_status geo_layer_reserve(geo_layer *layer, size_t features, size_t rings, size_t points, fr_error *err);
+
 /* Appends one feature with missing attributes and no geometry; returns its
  * index through out_index.  Geometry is added with one of the two calls
  * below, straight after. */

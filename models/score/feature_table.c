@@ -55,7 +55,14 @@ static double *add_column(builder *b, const char *name)
     if (!names[t->nfeatures])
         return NULL;
     double *col = values + t->nfeatures * t->nparcels;
-    memset(col, 0, t->nparcels * sizeof *col);
+    /* Zeroed on every thread: the column's pages are new (a 5M-parcel
+     * table is 40 MB a column), and their first touch is the cost: in a
+     * VM that hands free memory back to its host it was 1.7 s of one
+     * thread for the table at 5M parcels. */
+    const long long n = (long long)t->nparcels;
+#pragma omp parallel for schedule(static)
+    for (long long i = 0; i < n; i++)
+        col[i] = 0.0;
     t->nfeatures++;
     return col;
 }

@@ -200,10 +200,82 @@ static void any_thread_count_reads_the_same(void **state)
     free_result(&one);
 }
 
+/* A layer filled within its reservation is never moved, and one filled
+ * past it grows as before: both hold what a layer without one holds. */
+static void reserved_room_is_used_in_place(void **state)
+{
+    (void)state;
+    geo_layer *plain = geo_layer_new("parcels", "t", "t", GEO_GEOM_POLYGON);
+    geo_layer *held = geo_layer_new("parcels", "t", "t", GEO_GEOM_POLYGON);
+    assert_non_null(plain);
+    assert_non_null(held);
+    fr_error err = {0};
+    for (int which = 0; which < 2; which++) { /* the columns same_layer compares */
+        geo_layer *l = which ? held : plain;
+        assert_int_equal(geo_layer_add_column(l, "parcel_id", "id", GEO_COL_STRING, NULL, &err), FR_OK);
+        assert_int_equal(geo_layer_add_column(l, "address", "addr", GEO_COL_STRING, NULL, &err), FR_OK);
+        assert_int_equal(geo_layer_add_column(l, "year_built", "yr", GEO_COL_NUMBER, NULL, &err), FR_OK);
+    }
+    enum { N = 5000, RESERVED = 3000 }; /* 4 rings of 5 points a feature, the ring closed by the layer */
+    assert_int_equal(geo_layer_reserve(held, RESERVED, 4 * RESERVED, 20 * RESERVED, &err), FR_OK);
+    assert_int_equal(held->cap, RESERVED);
+    const double *px0 = held->px, *bbox0 = held->bbox;
+    const size_t *pt0 = held->pt_start;
+    for (int i = 0; i < N; i++) {
+        for (int which = 0; which < 2; which++) {
+            geo_layer *l = which ? held : plain;
+            size_t at;
+            assert_int_equal(geo_layer_add_feature(l, i + 1, &at, &err), FR_OK);
+            char id[16];
+            snprintf(id, sizeof id, "P%d", i);
+            assert_int_equal(geo_layer_set_string(l, 0, at, id, &err), FR_OK);
+            assert_int_equal(geo_layer_set_string(l, 1, at, "1 OAK ST", &err), FR_OK);
+            geo_layer_set_number(l, 2, at, 1900 + i % 120);
+            for (int r = 0; r < 4; r++) {
+                double x = i * 10.0 + r, y = r * 3.0;
+                double xs[4] = {x, x + 1, x + 1, x}, ys[4] = {y, y, y + 1, y + 1};
+                assert_int_equal(geo_layer_add_ring(l, xs, ys, 4, r == 0, &err), FR_OK);
+            }
+        }
+        if (i + 1 == RESERVED) { /* full to the reservation, and not moved */
+            assert_ptr_equal(held->px, px0);
+            assert_ptr_equal(held->bbox, bbox0);
+            assert_ptr_equal(held->pt_start, pt0);
+            assert_int_equal(held->cap, RESERVED);
+        }
+    }
+    assert_true(held->cap >= N); /* grown past it */
+    same_layer(plain, held);
+    /* a reservation below what the layer holds changes nothing */
+    size_t cap = held->cap, pt_cap = held->pt_cap;
+    assert_int_equal(geo_layer_reserve(held, 10, 10, 10, &err), FR_OK);
+    assert_int_equal(held->cap, cap);
+    assert_int_equal(held->pt_cap, pt_cap);
+    geo_layer_free(plain);
+    geo_layer_free(held);
+}
+
+/* Read on several threads, the whole is made once at the count GDAL keeps
+ * for the table (not grown by doublings to the next power of two), and the
+ * ranges' points land in room foreseen from the ranges before them. */
+static void the_whole_is_made_once(void **state)
+{
+    (void)state;
+    read_result many;
+    read_with(3, &many);
+    assert_int_equal(many.layer->cap, NROWS);
+    assert_true(many.layer->count < NROWS); /* the rejects are not kept */
+    assert_true(many.layer->pt_cap >= many.layer->npts);
+    assert_true(many.layer->pt_cap < 2 * many.layer->npts);
+    free_result(&many);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ranges_cover_the_table),
+        cmocka_unit_test(reserved_room_is_used_in_place),
+        cmocka_unit_test(the_whole_is_made_once),
         cmocka_unit_test(any_thread_count_reads_the_same),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
