@@ -21,3 +21,16 @@ void fr_hugepages(const void *p, size_t bytes)
         return; /* smaller than one huge page: nothing to gain */
     (void)madvise((void *)lo, hi - lo, MADV_COLLAPSE);
 }
+
+void fr_hugepages_on_touch(const void *p, size_t bytes)
+{
+#ifdef MADV_HUGEPAGE
+    uintptr_t a = (uintptr_t)p, end = a + bytes;
+    uintptr_t lo = (a + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1), hi = end & ~(HUGE_PAGE - 1);
+    if (!p || end < a || hi <= lo)
+        return;
+    (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+    (void)p, (void)bytes;
+#endif
+}

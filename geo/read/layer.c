@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hugepage.h"
+
 static char *dup_or_null(const char *s)
 {
     return s ? strdup(s) : NULL;
@@ -144,6 +146,15 @@ static fr_status grow_features_to(geo_layer *l, size_t cap, size_t need, fr_erro
     }
 #undef GROW
     l->cap = cap;
+    /* the geometry's per-feature arrays, read at random by the join and in
+     * rank order by the writers (fr_hugepages_on_touch) */
+    fr_hugepages_on_touch(l->fid, cap * sizeof *l->fid);
+    fr_hugepages_on_touch(l->bbox, cap * 4 * sizeof *l->bbox);
+    fr_hugepages_on_touch(l->ring_start, (cap + 1) * sizeof *l->ring_start);
+    if (l->kind == GEO_GEOM_POINT) {
+        fr_hugepages_on_touch(l->x, cap * sizeof *l->x);
+        fr_hugepages_on_touch(l->y, cap * sizeof *l->y);
+    }
     return FR_OK;
 }
 
@@ -244,6 +255,8 @@ static fr_status grow_points_to(geo_layer *l, size_t cap, fr_error *err)
         return fr_error_oom_while(err, "reading coordinates of layer '%s'", l->name);
     l->py = py;
     l->pt_cap = cap;
+    fr_hugepages_on_touch(px, cap * sizeof *px);
+    fr_hugepages_on_touch(py, cap * sizeof *py);
     return FR_OK;
 }
 
@@ -259,6 +272,7 @@ static fr_status grow_rings_to(geo_layer *l, size_t cap, fr_error *err)
         return fr_error_oom_while(err, "reading rings of layer '%s'", l->name);
     l->ring_shell = rs;
     l->ring_cap = cap;
+    fr_hugepages_on_touch(ps, (cap + 1) * sizeof *ps);
     return FR_OK;
 }
 

@@ -86,6 +86,15 @@ void geo_out_writeback(int fd, long long from, long long len)
 #endif
 }
 
+void geo_out_drop_written(int fd, long long from, long long len)
+{
+#ifdef SYNC_FILE_RANGE_WAIT_BEFORE
+    if (fd >= 0 && from >= 0 && len >= 0)
+        (void)sync_file_range(fd, (off_t)from, (off_t)len, SYNC_FILE_RANGE_WAIT_BEFORE);
+#endif
+    geo_out_drop_cache(fd, from, len);
+}
+
 void geo_out_drop_cache(int fd, long long from, long long len)
 {
 #ifdef POSIX_FADV_DONTNEED
@@ -99,7 +108,7 @@ void geo_out_drop_cache(int fd, long long from, long long len)
 /* n more bytes went to the file: every GEO_OUT_WRITEBACK_BYTES, what stdio
  * holds goes to the kernel and the kernel's writeback starts on it; for a
  * tapped file, what went to writeback GEO_OUT_DROP_LAG_BYTES ago leaves the
- * cache. */
+ * cache once written (geo_out_drop_written). */
 static void wrote(geo_out_buf *o, size_t n)
 {
     o->written += (long long)n;
@@ -109,7 +118,7 @@ static void wrote(geo_out_buf *o, size_t n)
     o->kicked = o->written;
     long long behind = o->kicked - GEO_OUT_DROP_LAG_BYTES;
     if (o->tap && behind > o->dropped) {
-        geo_out_drop_cache(fileno(o->fp), o->dropped, behind - o->dropped);
+        geo_out_drop_written(fileno(o->fp), o->dropped, behind - o->dropped);
         o->dropped = behind;
     }
 }
