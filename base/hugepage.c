@@ -22,7 +22,7 @@ void fr_hugepages(const void *p, size_t bytes)
     (void)madvise((void *)lo, hi - lo, MADV_COLLAPSE);
 }
 
-void fr_hugepages_on_touch(const void *p, size_t bytes)
+void fr_hugepages_on_touch(void *p, size_t bytes)
 {
 #ifdef MADV_HUGEPAGE
     uintptr_t a = (uintptr_t)p, end = a + bytes;

@@ -27,6 +27,6 @@ void fr_hugepages(const void *p, size_t bytes);
  * about to be filled: the huge page is made once, where fr_hugepages on a
  * filled array copies it onto one (the copy cost 3 CPU-s of the 5M city's
  * run, its destination pages new to the VM).  A hint, as fr_hugepages. */
-void fr_hugepages_on_touch(const void *p, size_t bytes);
+void fr_hugepages_on_touch(void *p, size_t bytes);
 
 #endif

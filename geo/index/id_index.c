@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "fnv.h"
+#include "hugepage.h"
 
 typedef struct {
     uint64_t hash;
@@ -133,6 +134,8 @@ static fr_status id_table_alloc(id_table *t, size_t nkeys, size_t bytes)
     t->keys = malloc(bytes ? bytes : 1);
     if (!t->slot || !t->entry || !t->keys)
         return FR_E_MEMORY;
+    fr_hugepages_on_touch(t->slot, size * sizeof *t->slot); /* probed at random */
+    fr_hugepages_on_touch(t->entry, nkeys * sizeof *t->entry);
     memset(t->slot, 0xff, size * sizeof *t->slot); /* all -1 */
     return FR_OK;
 }

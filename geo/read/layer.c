@@ -149,6 +149,15 @@ static fr_status grow_features_to(geo_layer *l, size_t cap, size_t need, fr_erro
     /* the geometry's per-feature arrays, read at random by the join and in
      * rank order by the writers (fr_hugepages_on_touch) */
     fr_hugepages_on_touch(l->fid, cap * sizeof *l->fid);
+    for (size_t c = 0; c < l->ncols; c++) {
+        geo_column *col = &l->cols[c];
+        fr_hugepages_on_touch(col->type == GEO_COL_STRING   ? (void *)col->str
+                              : col->type == GEO_COL_NUMBER ? (void *)col->num
+                                                            : (void *)col->date,
+                              cap * (col->type == GEO_COL_STRING   ? sizeof *col->str
+                                     : col->type == GEO_COL_NUMBER ? sizeof *col->num
+                                                                   : sizeof *col->date));
+    }
     fr_hugepages_on_touch(l->bbox, cap * 4 * sizeof *l->bbox);
     fr_hugepages_on_touch(l->ring_start, (cap + 1) * sizeof *l->ring_start);
     if (l->kind == GEO_GEOM_POINT) {

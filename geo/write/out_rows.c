@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hugepage.h"
 #include "out_table.h"
 
 typedef struct {
@@ -116,7 +117,8 @@ static fr_status permute(geo_out_table *t, int to_rows, fr_error *err)
     unsigned char **scratch = calloc((size_t)nth, sizeof *scratch);
     int oom = !scratch;
     for (int th = 0; th < nth && !oom; th++)
-        oom = !(scratch[th] = malloc((n ? n : 1) * largest));
+        if (!(oom = !(scratch[th] = malloc((n ? n : 1) * largest))))
+            fr_hugepages_on_touch(scratch[th], n * largest);
     if (!oom) {
 #pragma omp parallel for num_threads(nth) schedule(dynamic, 1)
         for (size_t k = 0; k < na; k++) {
