@@ -119,6 +119,93 @@ static void same_order_at_any_thread_count(void **state)
     free(tier);
 }
 
+/* The order the ranking promises, written out here as one comparison of
+ * parcel indexes, for checking the ranking's two passes against. */
+typedef struct {
+    const double *score, *fires, *since;
+    char *const *ids;
+} reference_keys;
+
+static const reference_keys *ref_keys;
+
+static int reference_cmp(const void *pa, const void *pb)
+{
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    const reference_keys *r = ref_keys;
+    if (r->score[a] != r->score[b])
+        return r->score[a] > r->score[b] ? -1 : 1;
+    const double *key[] = {r->fires, r->since};
+    for (int k = 0; k < 2; k++) {
+        double x = key[k][a], y = key[k][b];
+        if (isnan(x) != isnan(y))
+            return isnan(x) ? 1 : -1;
+        if (!isnan(x) && x != y)
+            return x > y ? -1 : 1;
+    }
+    if (r->ids[a] && r->ids[b] && strcmp(r->ids[a], r->ids[b]))
+        return strcmp(r->ids[a], r->ids[b]);
+    if (!r->ids[a] != !r->ids[b])
+        return r->ids[a] ? -1 : 1;
+    return a < b ? -1 : a > b;
+}
+
+/* Scores sorted first and each run of equal scores then by the tie keys
+ * and id (rank.c): one run long enough to be sorted by every thread (70%
+ * of the parcels at score 0, as under a points index of a few counts),
+ * runs of a few hundred, and scores held by one or two parcels; the order
+ * is the reference's at 1, 2 and 3 threads. */
+static void tied_runs_long_and_short_in_the_whole_order(void **state)
+{
+    (void)state;
+    enum { N = 150001 };
+    double *score = malloc(N * sizeof *score), *fires = malloc(N * sizeof *fires);
+    double *since = malloc(N * sizeof *since);
+    char **ids = malloc(N * sizeof *ids);
+    size_t *order = malloc(N * sizeof *order), *expect = malloc(N * sizeof *expect);
+    int32_t *rank = malloc(N * sizeof *rank);
+    uint8_t *tier = malloc(N);
+    assert_non_null(score && fires && since && ids && order && expect && rank && tier);
+    uint64_t seed = 777;
+    for (size_t i = 0; i < N; i++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        unsigned r = (unsigned)(seed >> 33);
+        score[i] = r % 10 < 7 ? 0.0 : r % 10 < 9 ? (double)(r % 97) : 100.0 + (double)(r % 40000) / 7.0;
+        fires[i] = (r >> 4) % 23 == 0 ? NAN : (double)((r >> 8) % 3 == 0);
+        since[i] = (r >> 6) % 5 == 0 ? INFINITY : (r >> 6) % 5 == 1 ? NAN : (double)((r >> 10) % 400);
+        ids[i] = NULL;
+        if ((r >> 12) % 40) {
+            ids[i] = malloc(16);
+            snprintf(ids[i], 16, "P%u", (r >> 14) % 50000);
+        }
+        expect[i] = i;
+    }
+    reference_keys keys = {score, fires, since, ids};
+    ref_keys = &keys;
+    qsort(expect, N, sizeof *expect, reference_cmp);
+    model_rank_ties ties = {.key = {fires, since}, .nkeys = 2};
+    int saved = omp_get_max_threads();
+    fr_error err;
+    for (int t = 1; t <= 3; t++) {
+        omp_set_num_threads(t);
+        memset(order, 0xff, N * sizeof *order);
+        assert_int_equal(model_rank_with_ties(score, &ties, (const char *const *)ids, N, 0.01, 0.1, order, rank, tier,
+                                              &err),
+                         FR_OK);
+        assert_memory_equal(order, expect, N * sizeof *order);
+    }
+    omp_set_num_threads(saved);
+    for (size_t i = 0; i < N; i++)
+        free(ids[i]);
+    free(ids);
+    free(score);
+    free(fires);
+    free(since);
+    free(order);
+    free(expect);
+    free(rank);
+    free(tier);
+}
+
 static void nan_score_refused(void **state)
 {
     (void)state;
@@ -188,7 +275,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ties_broken_by_id),
         cmocka_unit_test(ties_broken_by_keys_then_id), cmocka_unit_test(same_order_at_any_thread_count),
-        cmocka_unit_test(nan_score_refused),
+        cmocka_unit_test(tied_runs_long_and_short_in_the_whole_order), cmocka_unit_test(nan_score_refused),
         cmocka_unit_test(points_index), cmocka_unit_test(points_without_any_feature_fails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
