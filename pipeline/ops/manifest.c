@@ -108,6 +108,10 @@ static json_object *inputs_json(const fr_inputs *in)
         }
         if (f->sha256[0])
             json_object_object_add(o, "sha256", json_object_new_string(f->sha256));
+        if (f->identity[0])
+            json_object_object_add(o, "identity", json_object_new_string(f->identity));
+        if (f->reused)
+            json_object_object_add(o, "sha256_from_previous_run", json_object_new_boolean(1));
         if (f->error[0])
             json_object_object_add(o, "error", json_object_new_string(f->error));
         if (f->changed)

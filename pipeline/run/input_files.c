@@ -5,11 +5,13 @@
 #include "input_files.h"
 
 #include <errno.h>
+#include <json-c/json.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "filehash.h"
 #include "source_files.h"
@@ -58,6 +60,12 @@ static fr_status add_file(fr_inputs *in, const char *path, const char *role, fr_
     if (rc == 0 && S_ISREG(sb.st_mode)) {
         f->size = (long long)sb.st_size;
         f->mtime = sb.st_mtim;
+        struct timespec now;
+        if (clock_gettime(CLOCK_REALTIME, &now) == 0 && sb.st_ctim.tv_sec + FR_INPUT_SETTLED_S <= now.tv_sec)
+            snprintf(f->identity, sizeof f->identity, "%llu:%llu:%lld:%lld.%09ld:%lld.%09ld",
+                     (unsigned long long)sb.st_dev, (unsigned long long)sb.st_ino, (long long)sb.st_size,
+                     (long long)sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec, (long long)sb.st_ctim.tv_sec,
+                     sb.st_ctim.tv_nsec);
     } else {
         f->size = -1;
         snprintf(f->error, sizeof f->error, "%s", rc != 0 ? strerror(errno) : "not a regular file");
@@ -117,7 +125,7 @@ static void *hash_all(void *arg)
     fr_inputs *in = arg;
     for (size_t i = 0; i < in->nfiles; i++) {
         fr_input_file *f = &in->files[i];
-        if (f->size < 0)
+        if (f->size < 0 || f->reused)
             continue;
         if (fr_sha256_file(f->path, f->sha256) != 0)
             snprintf(f->error, sizeof f->error, "cannot hash: %s", strerror(errno));
@@ -125,9 +133,35 @@ static void *hash_all(void *arg)
     return NULL;
 }
 
-fr_status fr_inputs_hash_start(fr_inputs *in, fr_error *err)
+/* The sha256 the previous manifest's inputs list for path with identity,
+ * into f when found. */
+static void reuse_previous(fr_input_file *f, json_object *inputs)
+{
+    size_t n = json_object_is_type(inputs, json_type_array) ? json_object_array_length(inputs) : 0;
+    for (size_t k = 0; k < n; k++) {
+        json_object *o = json_object_array_get_idx(inputs, k), *path, *id, *sha;
+        if (!json_object_object_get_ex(o, "path", &path) || !json_object_object_get_ex(o, "identity", &id) ||
+            !json_object_object_get_ex(o, "sha256", &sha) || strcmp(json_object_get_string(path), f->path) != 0 ||
+            strcmp(json_object_get_string(id), f->identity) != 0 || json_object_get_string_len(sha) != 64)
+            continue;
+        memcpy(f->sha256, json_object_get_string(sha), 65);
+        f->reused = 1;
+        return;
+    }
+}
+
+fr_status fr_inputs_hash_start(fr_inputs *in, const char *previous_manifest, fr_error *err)
 {
     (void)err;
+    json_object *m = NULL, *inputs = NULL;
+    struct stat sb;
+    if (previous_manifest && stat(previous_manifest, &sb) == 0 && S_ISREG(sb.st_mode))
+        m = json_object_from_file(previous_manifest); /* unreadable or not JSON: every file is hashed */
+    if (m && json_object_object_get_ex(m, "inputs", &inputs))
+        for (size_t i = 0; i < in->nfiles; i++)
+            if (in->files[i].size >= 0 && in->files[i].identity[0])
+                reuse_previous(&in->files[i], inputs);
+    json_object_put(m);
     if (pthread_create(&in->thread, NULL, hash_all, in) != 0)
         hash_all(in); /* no thread to spare: hash now, the manifest still gets its hashes */
     else

@@ -64,8 +64,10 @@ fr_status run_guard_begin(run_ctx *ctx, fr_error *err)
     if (st != FR_OK)
         return st;
     st = fr_inputs_collect(&ctx->cfg, &g->inputs, err);
+    char previous[4200];
+    snprintf(previous, sizeof previous, "%s/run_manifest.json", ctx->out_dir);
     if (st == FR_OK)
-        st = fr_inputs_hash_start(&g->inputs, err);
+        st = fr_inputs_hash_start(&g->inputs, previous, err);
     return st;
 }
 

@@ -155,4 +155,37 @@ mkdir -p "$WORK/here"
 [ "$(cat "$WORK/rc")" = 1 ] && grep -q "is the current directory or holds it" "$WORK/stderr" \
   || { cat "$WORK/stderr" >&2; fail "$CASE"; }
 
+case_name "inputs' digests: a settled, unchanged file's taken from the last manifest; a rewritten one read again"
+mkdir -p "$WORK/settle"
+cp parcels.csv insp.csv "$WORK/settle/"
+sed "s|parcels.csv|$WORK/settle/parcels.csv|; s|insp.csv|$WORK/settle/insp.csv|" c.yaml > "$WORK/settle/c.yaml"
+OUT="$WORK/settle/out"
+digests() { # FILE: "identity sha256 reused" of each input, by file name
+  python3 - "$OUT/run_manifest.json" <<'PY'
+import json, sys
+for f in json.load(open(sys.argv[1]))["inputs"]:
+    print(f["path"].split("/")[-1], "id" if f.get("identity") else "-", f["sha256"][:12], f.get("sha256_from_previous_run", False))
+PY
+}
+run_ok "$WORK/settle/c.yaml"
+digests | grep -q "^parcels.csv - .* False$" || { digests >&2; fail "$CASE: a file changed just now must have no identity"; }
+sleep 11 # FR_INPUT_SETTLED_S (10 s): the files are settled now
+run_ok "$WORK/settle/c.yaml"
+digests | grep -q "^parcels.csv id .* False$" || { digests >&2; fail "$CASE: a settled file gets an identity"; }
+run_ok "$WORK/settle/c.yaml"
+digests | grep -q "^parcels.csv id .* True$" || { digests >&2; fail "$CASE: the unchanged file's digest must be reused"; }
+$CHECK "$OUT" >/dev/null || fail "$CASE: manifest check (the reused digest is the file's)"
+# the same size and modification time, other bytes: only the change time tells
+python3 - "$WORK/settle/parcels.csv" <<'PY'
+import os, sys
+p = sys.argv[1]; st = os.stat(p); b = bytearray(open(p, "rb").read())
+i = b.rindex(b"1"); b[i:i + 1] = b"2"
+open(p, "wb").write(bytes(b)); os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))
+PY
+sleep 11 # settled again, with another change time
+run_ok "$WORK/settle/c.yaml"
+digests | grep -q "^parcels.csv id .* False$" || { digests >&2; fail "$CASE: a rewritten file must be read again"; }
+digests | grep -q "^insp.csv id .* True$" || { digests >&2; fail "$CASE: the untouched file's digest is still reused"; }
+$CHECK "$OUT" >/dev/null || fail "$CASE: manifest check after the rewrite"
+
 echo "nightly: ok ($CASES cases)"
