@@ -109,33 +109,27 @@ int geo_layer_find_column(const geo_layer *l, const char *name)
     return -1;
 }
 
-/* Every per-feature array grown to hold cap features (cap > l->cap). */
+/* Every per-feature array grown to hold cap features (cap > l->cap), on
+ * huge pages as they are filled (fr_hugepages_on_touch): the join reads
+ * them at random, the writers in rank order. */
 static fr_status grow_features_to(geo_layer *l, size_t cap, size_t need, fr_error *err)
 {
-#define GROW(ptr)                                                         \
-    do {                                                                  \
-        void *p_ = realloc((ptr), cap * sizeof *(ptr));                   \
-        if (!p_)                                                          \
+#define GROW_BY(ptr, per)                                                          \
+    do {                                                                           \
+        void *p_ = realloc((ptr), (per) * sizeof *(ptr));                          \
+        if (!p_)                                                                   \
             return fr_error_oom_while(err, "at %zu features of layer '%s'", need, l->name); \
-        (ptr) = p_;                                                       \
+        (ptr) = p_;                                                                \
+        fr_hugepages_on_touch(p_, (per) * sizeof *(ptr));                          \
     } while (0)
+#define GROW(ptr) GROW_BY(ptr, cap)
     GROW(l->fid);
-    {
-        void *p = realloc(l->bbox, cap * 4 * sizeof *l->bbox);
-        if (!p)
-            return fr_error_oom_while(err, "at %zu features of layer '%s'", need, l->name);
-        l->bbox = p;
-    }
+    GROW_BY(l->bbox, cap * 4);
     if (l->kind == GEO_GEOM_POINT) {
         GROW(l->x);
         GROW(l->y);
     }
-    {
-        void *p = realloc(l->ring_start, (cap + 1) * sizeof *l->ring_start);
-        if (!p)
-            return fr_error_oom_while(err, "at %zu features of layer '%s'", need, l->name);
-        l->ring_start = p;
-    }
+    GROW_BY(l->ring_start, cap + 1);
     for (size_t c = 0; c < l->ncols; c++) {
         geo_column *col = &l->cols[c];
         switch (col->type) {
@@ -145,25 +139,8 @@ static fr_status grow_features_to(geo_layer *l, size_t cap, size_t need, fr_erro
         }
     }
 #undef GROW
+#undef GROW_BY
     l->cap = cap;
-    /* the geometry's per-feature arrays, read at random by the join and in
-     * rank order by the writers (fr_hugepages_on_touch) */
-    fr_hugepages_on_touch(l->fid, cap * sizeof *l->fid);
-    for (size_t c = 0; c < l->ncols; c++) {
-        geo_column *col = &l->cols[c];
-        fr_hugepages_on_touch(col->type == GEO_COL_STRING   ? (void *)col->str
-                              : col->type == GEO_COL_NUMBER ? (void *)col->num
-                                                            : (void *)col->date,
-                              cap * (col->type == GEO_COL_STRING   ? sizeof *col->str
-                                     : col->type == GEO_COL_NUMBER ? sizeof *col->num
-                                                                   : sizeof *col->date));
-    }
-    fr_hugepages_on_touch(l->bbox, cap * 4 * sizeof *l->bbox);
-    fr_hugepages_on_touch(l->ring_start, (cap + 1) * sizeof *l->ring_start);
-    if (l->kind == GEO_GEOM_POINT) {
-        fr_hugepages_on_touch(l->x, cap * sizeof *l->x);
-        fr_hugepages_on_touch(l->y, cap * sizeof *l->y);
-    }
     return FR_OK;
 }
 

@@ -29,8 +29,8 @@ typedef struct {
     size_t index;
 } score_item;
 
+/* A parcel in a run of equal scores, with the keys that order the run. */
 typedef struct {
-    double score;
     double tie[MODEL_RANK_MAX_TIES]; /* NAN: missing, last */
     const char *id;
     size_t index;
@@ -46,14 +46,11 @@ static int compare_scores(const void *pa, const void *pb)
     return a->index < b->index ? -1 : a->index > b->index;
 }
 
+/* The order of a run of equal scores (sort_run): the tie keys, the id, the
+ * index. */
 static int compare_items(const void *pa, const void *pb)
 {
     const rank_item *a = pa, *b = pb;
-    /* NAN scores never reach here (checked), but keep them last anyway. */
-    if (a->score > b->score)
-        return -1;
-    if (a->score < b->score)
-        return 1;
     for (int k = 0; k < MODEL_RANK_MAX_TIES; k++) {
         double x = a->tie[k], y = b->tie[k];
         if (isnan(x) || isnan(y)) {
@@ -86,7 +83,7 @@ static fr_status sort_run(score_item *s, size_t m, const rank_keys *c, rank_item
 {
     for (size_t j = 0; j < m; j++) {
         size_t i = s[j].index;
-        full[j] = (rank_item){.score = s[j].score, .id = c->ids ? c->ids[i] : NULL, .index = i};
+        full[j] = (rank_item){.id = c->ids ? c->ids[i] : NULL, .index = i};
         for (size_t k = 0; k < MODEL_RANK_MAX_TIES; k++)
             full[j].tie[k] = k < c->nties && c->ties->key[k] ? c->ties->key[k][i] : NAN;
     }

@@ -14,6 +14,7 @@
  * Everything noticed on the way (stale lock, leftovers of a killed run,
  * inputs that changed) is logged as a warning and kept in the manifest.
  */
+#include <limits.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,8 +65,8 @@ fr_status run_guard_begin(run_ctx *ctx, fr_error *err)
     if (st != FR_OK)
         return st;
     st = fr_inputs_collect(&ctx->cfg, &g->inputs, err);
-    char previous[4200];
-    snprintf(previous, sizeof previous, "%s/run_manifest.json", ctx->out_dir);
+    char previous[PATH_MAX + 32];
+    snprintf(previous, sizeof previous, "%s/%s", run_guard_out_path(ctx), FR_MANIFEST_NAME);
     if (st == FR_OK)
         st = fr_inputs_hash_start(&g->inputs, previous, err);
     return st;
