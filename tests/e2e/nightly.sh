@@ -160,20 +160,23 @@ mkdir -p "$WORK/settle"
 cp parcels.csv insp.csv "$WORK/settle/"
 sed "s|parcels.csv|$WORK/settle/parcels.csv|; s|insp.csv|$WORK/settle/insp.csv|" c.yaml > "$WORK/settle/c.yaml"
 OUT="$WORK/settle/out"
-digests() { # FILE: "identity sha256 reused" of each input, by file name
-  python3 - "$OUT/run_manifest.json" <<'PY'
+digests() { # "name identity sha256 reused" of each input, into $WORK/digests
+  python3 - "$OUT/run_manifest.json" > "$WORK/digests" <<'PY'
 import json, sys
 for f in json.load(open(sys.argv[1]))["inputs"]:
     print(f["path"].split("/")[-1], "id" if f.get("identity") else "-", f["sha256"][:12], f.get("sha256_from_previous_run", False))
 PY
 }
+has_digest() { # PATTERN: a line of digests (read whole first: grep -q closing a pipe early fails pipefail)
+  digests && grep -q "$1" "$WORK/digests"
+}
 run_ok "$WORK/settle/c.yaml"
-digests | grep -q "^parcels.csv - .* False$" || { digests >&2; fail "$CASE: a file changed just now must have no identity"; }
+has_digest "^parcels.csv - .* False$" || { cat "$WORK/digests" >&2; fail "$CASE: a file changed just now must have no identity"; }
 sleep 11 # FR_INPUT_SETTLED_S (10 s): the files are settled now
 run_ok "$WORK/settle/c.yaml"
-digests | grep -q "^parcels.csv id .* False$" || { digests >&2; fail "$CASE: a settled file gets an identity"; }
+has_digest "^parcels.csv id .* False$" || { cat "$WORK/digests" >&2; fail "$CASE: a settled file gets an identity"; }
 run_ok "$WORK/settle/c.yaml"
-digests | grep -q "^parcels.csv id .* True$" || { digests >&2; fail "$CASE: the unchanged file's digest must be reused"; }
+has_digest "^parcels.csv id .* True$" || { cat "$WORK/digests" >&2; fail "$CASE: the unchanged file's digest must be reused"; }
 $CHECK "$OUT" >/dev/null || fail "$CASE: manifest check (the reused digest is the file's)"
 # the same size and modification time, other bytes: only the change time tells
 python3 - "$WORK/settle/parcels.csv" <<'PY'
@@ -184,8 +187,8 @@ open(p, "wb").write(bytes(b)); os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))
 PY
 sleep 11 # settled again, with another change time
 run_ok "$WORK/settle/c.yaml"
-digests | grep -q "^parcels.csv id .* False$" || { digests >&2; fail "$CASE: a rewritten file must be read again"; }
-digests | grep -q "^insp.csv id .* True$" || { digests >&2; fail "$CASE: the untouched file's digest is still reused"; }
+has_digest "^parcels.csv id .* False$" || { cat "$WORK/digests" >&2; fail "$CASE: a rewritten file must be read again"; }
+has_digest "^insp.csv id .* True$" || { cat "$WORK/digests" >&2; fail "$CASE: the untouched file's digest is still reused"; }
 $CHECK "$OUT" >/dev/null || fail "$CASE: manifest check after the rewrite"
 
 echo "nightly: ok ($CASES cases)"
