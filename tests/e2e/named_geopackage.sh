@@ -46,9 +46,9 @@ for a, b in zip(t, v):
     assert abs(float(a["score"]) - float(b["score"])) < 1e-9, (a, b)
     assert abs(float(b["x"]) - float(a["lon"])) < 1e-9 and abs(float(b["y"]) - float(a["lat"])) < 1e-9, (a, b)
 PY
-ogrinfo -ro -so mine.gpkg visit_list | grep -q '^rank: Integer' || fail "visit_list.rank is not an integer"
-ogrinfo -ro -so mine.gpkg visit_list | grep -q '^last_inspection: Date' || fail "last_inspection is not a date"
-ogrinfo -ro -so mine.gpkg risk_tonight | grep -q 'Geometry: Multi Polygon' || fail "risk_tonight geometry"
+ogrinfo -ro -so mine.gpkg visit_list | grep '^rank: Integer' >/dev/null || fail "visit_list.rank is not an integer"
+ogrinfo -ro -so mine.gpkg visit_list | grep '^last_inspection: Date' >/dev/null || fail "last_inspection is not a date"
+ogrinfo -ro -so mine.gpkg risk_tonight | grep 'Geometry: Multi Polygon' >/dev/null || fail "risk_tonight geometry"
 # firerisk's QGIS style goes with the ranked layer (QGIS applies a useAsDefault row by itself)
 [ "$(ogrinfo -ro -q mine.gpkg -sql "SELECT count(*) AS n FROM layer_styles WHERE f_table_name = 'risk_tonight' AND useAsDefault = 1" |
      awk -F'= ' '/n \(/ {print $2}')" = 1 ] || fail "no default style row for risk_tonight"
@@ -79,5 +79,5 @@ cmp -s before.csv after3.csv || fail "a failed publication changed the user's la
 sed 's#file: ../mine.gpkg#file: ../fresh/new.gpkg#' city/named.yaml > city/fresh.yaml
 mkdir fresh
 "$FIRERISK" run --config city/fresh.yaml --out out2 --quiet || fail "run into a new GeoPackage failed"
-ogrinfo -ro -q fresh/new.gpkg | grep -q risk_tonight || fail "no layer in the new GeoPackage"
+ogrinfo -ro -q fresh/new.gpkg | grep risk_tonight >/dev/null || fail "no layer in the new GeoPackage"
 echo "named geopackage: ok"

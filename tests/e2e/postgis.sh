@@ -106,7 +106,7 @@ PY
 # primary key, spatial index, comments
 [ "$(q "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid WHERE c.relname = 'fr_ranked_parcels' AND i.indisprimary")" = 1 ] ||
   fail "no primary key"
-q "SELECT indexdef FROM pg_indexes WHERE schemaname = 'analytics' AND tablename = 'fr_ranked_parcels'" | grep -qi 'USING gist (geom)' ||
+q "SELECT indexdef FROM pg_indexes WHERE schemaname = 'analytics' AND tablename = 'fr_ranked_parcels'" | grep -i 'USING gist (geom)' >/dev/null ||
   fail "no GiST index on geom"
 [ -n "$(q "SELECT col_description('analytics.fr_ranked_parcels'::regclass, (SELECT attnum FROM pg_attribute WHERE attrelid = 'analytics.fr_ranked_parcels'::regclass AND attname = 'rank'))")" ] ||
   fail "no comment on rank"
