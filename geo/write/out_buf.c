@@ -6,8 +6,26 @@
 
 #include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
 
+#include "out_direct.h"
 #include "write.h"
+
+int geo_out_pwrite_all(int fd, const void *buf, size_t n, uint64_t offset)
+{
+    const char *p = buf;
+    while (n) {
+        ssize_t k = pwrite(fd, p, n, (off_t)offset);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return k < 0 ? errno : EIO;
+        p += k;
+        n -= (size_t)k;
+        offset += (uint64_t)k;
+    }
+    return 0;
+}
 
 fr_status geo_out_buf_open(geo_out_buf *o, const char *path, fr_error *err)
 {
@@ -27,9 +45,10 @@ fr_status geo_out_buf_open(geo_out_buf *o, const char *path, fr_error *err)
     return FR_OK;
 }
 
-fr_status geo_out_buf_open_tapped(geo_out_buf *o, const char *path, const geo_out_tap *tap, fr_error *err)
+fr_status geo_out_buf_open_tapped(geo_out_buf *o, const char *path, const geo_out_tap *tap, int direct,
+                                  fr_error *err)
 {
-    fr_status st = geo_out_buf_open(o, path, err);
+    fr_status st = direct ? geo_out_direct_open(o, path, err) : geo_out_buf_open(o, path, err);
     if (st == FR_OK && tap && (o->tap_state = tap->open(tap->ud, path)))
         o->tap = tap;
     return st;
@@ -143,6 +162,10 @@ void geo_out_buf_drain(geo_out_buf *o)
         grow(o, 1);
         return;
     }
+    if (o->direct) {
+        geo_out_direct_drain(o);
+        return;
+    }
     write_out(o, o->buf, o->len);
     o->len = 0;
 }
@@ -153,6 +176,21 @@ void geo_out_buf_spill(geo_out_buf *o, const void *s, size_t n)
         grow(o, n);
         if (o->cap - o->len < n) /* could not grow: dropped (err_no set) */
             return;
+    } else if (o->direct) {
+        /* through the aligned buffers, a block at a time */
+        const char *p = s;
+        while (n && !o->err_no && o->direct) {
+            if (o->len == o->cap)
+                geo_out_direct_drain(o);
+            size_t m = o->cap - o->len < n ? o->cap - o->len : n;
+            memcpy(o->buf + o->len, p, m);
+            o->len += m;
+            p += m;
+            n -= m;
+        }
+        if (n && !o->err_no) /* direct I/O ended on the way: the rest as any file's */
+            geo_out_buf_spill(o, p, n);
+        return;
     } else {
         geo_out_buf_drain(o);
         if (n > o->cap) {
@@ -168,6 +206,10 @@ fr_status geo_out_buf_close(geo_out_buf *o, const char *path, fr_status st, fr_e
 {
     if (!o->fp)
         return st;
+    if (o->direct)
+        geo_out_direct_drain(o);
+    if (o->flight)
+        geo_out_direct_end(o); /* the tail, less than a block, goes through the page cache */
     geo_out_buf_drain(o);
     if (!o->err_no && fflush(o->fp) != 0)
         o->err_no = errno ? errno : EIO;
@@ -178,6 +220,7 @@ fr_status geo_out_buf_close(geo_out_buf *o, const char *path, fr_status st, fr_e
     if (fclose(o->fp) != 0 && !o->err_no)
         o->err_no = errno ? errno : EIO;
     o->fp = NULL;
+    geo_out_direct_free(o);
     free(o->buf);
     o->buf = NULL;
     if (st == FR_OK && o->err_no)

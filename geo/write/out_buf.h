@@ -24,6 +24,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,6 +60,8 @@ typedef struct {
     const geo_out_tap *tap;    /* geo_out_buf_open_tapped, with its state: */
     void *tap_state;
     long long dropped;         /* bytes let out of the page cache behind the writer */
+    int direct;                /* 1: written with direct I/O (out_direct.h) */
+    struct geo_out_flight *flight; /* out_direct.c's: the block in flight; NULL for other files */
 } geo_out_buf;
 
 /* Starts the writeback of bytes [from, from + len) of the file open as fd
@@ -89,14 +92,22 @@ void geo_out_drop_cache(int fd, long long from, long long len);
  * disk the writer waits for it instead of the fsync before publishing. */
 void geo_out_drop_written(int fd, long long from, long long len);
 
+/* All n bytes at buf to fd at offset (pwrite, again after a short write or
+ * EINTR); 0 or the errno. */
+int geo_out_pwrite_all(int fd, const void *buf, size_t n, uint64_t offset);
+
 /* Creates (truncates) path for writing.  FR_E_OUTPUT naming path. */
 fr_status geo_out_buf_open(geo_out_buf *o, const char *path, fr_error *err);
 
-/* The same, and when tap (may be NULL) wants the file, shows it every byte
- * as written and lets the file out of the page cache GEO_OUT_DROP_LAG_BYTES
- * behind the writeback (geo_out_drop_cache): nobody needs to read it back.
- * For a file written from start to end, never sought back. */
-fr_status geo_out_buf_open_tapped(geo_out_buf *o, const char *path, const geo_out_tap *tap, fr_error *err);
+/* The same for a file written from start to end, never sought back and not
+ * read again by this run (the large outputs): when tap (may be NULL) wants
+ * the file, it is shown every byte as written.  With direct = 1 the file is
+ * written with direct I/O, blocks in flight while the next is formatted
+ * (out_direct.h), where the file system takes it; else (and with direct =
+ * 0) through the page cache, let out of it GEO_OUT_DROP_LAG_BYTES behind the
+ * writeback (geo_out_drop_cache). */
+fr_status geo_out_buf_open_tapped(geo_out_buf *o, const char *path, const geo_out_tap *tap, int direct,
+                                  fr_error *err);
 
 /* Tells the tap, if any, that the bytes it saw will not be the file's (the
  * GeoJSON writer's first attempt, replaced by GDAL's at the antimeridian):

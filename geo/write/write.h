@@ -60,9 +60,12 @@ typedef struct {
     /* optional, for the run manifest: shown every byte of the files the
      * GeoJSON writer and the Shapefile's geometry (geo_write_geojson,
      * geo_shapefile_parts_shapes) write, as they write them, which then
-     * leave the page cache behind the writer (geo_out_buf_open_tapped,
-     * out_buf.h); NULL: none */
+     * stay out of the page cache (direct I/O, or let out behind the writer:
+     * geo_out_buf_open_tapped, out_buf.h); NULL: none */
     const struct geo_out_tap *tap;
+    /* 1: those files go through the page cache; 0: with direct I/O where the
+     * file system takes it (out_direct.h) */
+    int buffered_io;
 } geo_out_table;
 
 /* Backs the arrays the writers read in row order (every field's values,

@@ -665,7 +665,7 @@ fr_status geo_write_geojson(const geo_out_table *t, const char *path, fr_error *
     if (st == FR_OK)
         st = make_keys(t, &keys, err);
     if (st == FR_OK)
-        st = geo_out_buf_open_tapped(&file, path, t->tap, err);
+        st = geo_out_buf_open_tapped(&file, path, t->tap, !t->buffered_io, err);
     gj_shared sh = {.t = t, .path = path, .keys = &keys, .file = &file, .st = FR_OK, .err = err};
     if (st == FR_OK) {
         geo_out_buf_puts(&file, "{\n\"type\": \"FeatureCollection\",\n\"name\": ");

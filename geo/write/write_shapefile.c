@@ -829,22 +829,6 @@ void geo_shapefile_parts_sizes(const geo_shapefile_parts *p, uint64_t *shp_bytes
     estimate(p->w.t, &p->w.lay, shp_bytes, dbf_bytes);
 }
 
-/* All of buf at offset of fd; 0 or an errno. */
-static int pwrite_all(int fd, const char *buf, size_t n, uint64_t offset)
-{
-    while (n) {
-        ssize_t k = pwrite(fd, buf, n, (off_t)offset);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return k < 0 ? errno : EIO;
-        buf += k;
-        n -= (size_t)k;
-        offset += (uint64_t)k;
-    }
-    return 0;
-}
-
 fr_status geo_shapefile_parts_begin(geo_shapefile_parts *p, fr_error *err)
 {
     shp_writer *w = &p->w;
@@ -868,12 +852,12 @@ fr_status geo_shapefile_parts_begin(geo_shapefile_parts *p, fr_error *err)
     if ((st = geo_out_buf_open_mem(&o, err)) != FR_OK)
         return st;
     put_dbf_header(w, &o);
-    int e = o.err_no ? o.err_no : pwrite_all(p->dbf_fd, o.buf, o.len, 0);
+    int e = o.err_no ? o.err_no : geo_out_pwrite_all(p->dbf_fd, o.buf, o.len, 0);
     geo_out_buf_free(&o);
     /* the end-of-file mark after the last record: the rows fill the file up to it */
     static const char eof_mark = 0x1a;
     if (!e)
-        e = pwrite_all(p->dbf_fd, &eof_mark, 1, dbf_header_bytes(w->t) + p->record_bytes * w->t->nrows);
+        e = geo_out_pwrite_all(p->dbf_fd, &eof_mark, 1, dbf_header_bytes(w->t) + p->record_bytes * w->t->nrows);
     if (e)
         return fr_error_set(err, FR_E_OUTPUT, "%s: writing failed: %s", p->dbf_path, strerror(e));
     return FR_OK;
@@ -900,9 +884,9 @@ fr_status geo_shapefile_parts_shapes(const geo_shapefile_parts *p, fr_error *err
     const geo_out_table *t = w.t;
     fr_status st = FR_OK;
     if (t->parcels->kind != GEO_GEOM_NONE) {
-        st = geo_out_buf_open_tapped(&w.shp, w.path, t->tap, err);
+        st = geo_out_buf_open_tapped(&w.shp, w.path, t->tap, !t->buffered_io, err);
         if (st == FR_OK)
-            st = geo_out_buf_open_tapped(&w.shx, sidecar(&w, "shx"), t->tap, err);
+            st = geo_out_buf_open_tapped(&w.shx, sidecar(&w, "shx"), t->tap, !t->buffered_io, err);
         if (st == FR_OK)
             put_shape_headers(&w);
         uint64_t offset = 100;
@@ -937,7 +921,7 @@ fr_status geo_shapefile_parts_dbf_rows(const geo_shapefile_parts *p, size_t k0, 
         st = put_dbf_record(w, &o, geo_out_table_value_index(t, k), k, err);
         geo_out_table_row_done(t, k);
         if (o.len >= block || k + 1 == k1) {
-            e = o.err_no ? o.err_no : pwrite_all(p->dbf_fd, o.buf, o.len, at);
+            e = o.err_no ? o.err_no : geo_out_pwrite_all(p->dbf_fd, o.buf, o.len, at);
             if (!e) /* the disk works while the next block is formatted (out_buf.h) */
                 geo_out_writeback(p->dbf_fd, (long long)at, (long long)o.len);
             at += o.len;

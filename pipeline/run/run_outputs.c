@@ -566,7 +566,8 @@ fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
     fr_format_date(ctx->as_of, as_of);
     geo_out_table ranked_table = {.parcels = ctx->parcels, .order = ctx->order, .nrows = ctx->parcels->count,
                                   .fields = ranked.f, .nfields = ranked.n, .layer_name = "ranked_parcels",
-                                  .dbf_date = as_of, .coordinate_precision = ctx->cfg.output.coordinate_precision};
+                                  .dbf_date = as_of, .coordinate_precision = ctx->cfg.output.coordinate_precision,
+                                  .buffered_io = !ctx->cfg.output.direct_io};
     /* The GeoJSON's vertices are reprojected to lon/lat by the threads that
      * format its chunks (write_geojson.c), not into arrays of every vertex
      * beforehand: 112 MB less at the write stage's peak for 1M parcels. */

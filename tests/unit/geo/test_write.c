@@ -44,6 +44,7 @@
 #include "write_gpkg.h"
 #include "out_fmt.h"
 #include "out_buf.h"
+#include "out_direct.h"
 
 /* ---- fixture --------------------------------------------------------- */
 
@@ -1674,54 +1675,75 @@ static void assert_tapped_is_file(const tapped_file *f)
     assert_int_equal(f->whole, 1);
 }
 
-/* A tapped file of many writeback steps: the tap saw every byte in order,
- * is told the file is whole, and the cache behind the writer was let go as
- * it went (dropped trails the writeback by the lag); a file the tap does
- * not want is written as before.  On a full disk the tap is told the
- * bytes are not the file's. */
+/* A tapped file of many writeback steps, written through the page cache
+ * (direct = 0) and with direct I/O (direct = 1): the tap saw every byte in
+ * order and is told the file is whole; through the cache, the cache behind
+ * the writer was let go as it went (dropped trails the writeback by the
+ * lag); direct, nothing waited in the cache at all (the test directory's
+ * file system takes O_DIRECT: ext4, tmpfs since Linux 6.6) and the tail,
+ * not whole blocks, arrived too.  A file the tap does not want is written
+ * as before.  On a full disk the tap is told the bytes are not the
+ * file's. */
 static void test_out_buf_tap_sees_every_byte(void **state)
 {
     (void)state;
     char p[512];
     path_in(p, sizeof p, "tapped.bin");
-    test_tap t = {0};
-    const geo_out_tap tap = {tap_open, tap_bytes, tap_close, &t};
-    geo_out_buf o;
-    fr_error err = {0};
-    assert_int_equal(geo_out_buf_open_tapped(&o, p, &tap, &err), FR_OK);
     unsigned char *piece = malloc(PIECE_MAX);
     assert_non_null(piece);
-    long long total = put_pieces(&o, piece, 6 * GEO_OUT_WRITEBACK_BYTES + 4321, 7);
-    assert_true(o.dropped > 0 && o.dropped <= o.kicked - GEO_OUT_DROP_LAG_BYTES);
-    assert_true(o.dropped > o.kicked - GEO_OUT_DROP_LAG_BYTES - GEO_OUT_WRITEBACK_BYTES);
-    assert_int_equal(geo_out_buf_close(&o, p, FR_OK, &err), FR_OK);
-    assert_int_equal(t.nfiles, 1);
-    assert_true((long long)t.f[0].n == total);
-    assert_tapped_is_file(&t.f[0]);
+    for (int direct = 0; direct <= 1; direct++) {
+        test_tap t = {0};
+        const geo_out_tap tap = {tap_open, tap_bytes, tap_close, &t};
+        geo_out_buf o;
+        fr_error err = {0};
+        assert_int_equal(geo_out_buf_open_tapped(&o, p, &tap, direct, &err), FR_OK);
+        long long total = put_pieces(&o, piece, 6 * GEO_OUT_WRITEBACK_BYTES + 4321, 7);
+        if (!direct) {
+            assert_int_equal(o.direct, 0);
+            assert_true(o.dropped > 0 && o.dropped <= o.kicked - GEO_OUT_DROP_LAG_BYTES);
+            assert_true(o.dropped > o.kicked - GEO_OUT_DROP_LAG_BYTES - GEO_OUT_WRITEBACK_BYTES);
+        } else if (o.direct) {
+            assert_true(o.written > total - (long long)o.cap); /* handed over as it went */
+            assert_true(o.written % GEO_OUT_DIRECT_ALIGN == 0); /* whole blocks only */
+            assert_true(o.kicked == o.written && o.dropped == o.written); /* none of it in the cache */
+        }
+        assert_int_equal(geo_out_buf_close(&o, p, FR_OK, &err), FR_OK);
+        assert_int_equal(t.nfiles, 1);
+        assert_true((long long)t.f[0].n == total);
+        assert_true(total % GEO_OUT_DIRECT_ALIGN != 0); /* so the tail was written too */
+        assert_tapped_is_file(&t.f[0]);
+        unlink(p);
+        test_tap_free(&t);
+
+        t.only = "other.bin"; /* not wanted: no state, nothing dropped */
+        assert_int_equal(geo_out_buf_open_tapped(&o, p, &tap, direct, &err), FR_OK);
+        assert_null(o.tap);
+        geo_out_buf_puts(&o, "plain");
+        assert_int_equal(geo_out_buf_close(&o, p, FR_OK, &err), FR_OK);
+        assert_int_equal(t.nfiles, 0);
+        FILE *fp = fopen(p, "rb");
+        char got[16] = {0};
+        assert_non_null(fp);
+        assert_int_equal(fread(got, 1, sizeof got, fp), 5);
+        fclose(fp);
+        assert_string_equal(got, "plain");
+        unlink(p);
+        test_tap_free(&t);
+
+        if (!file_exists("/dev/full"))
+            continue;
+        t.only = NULL;
+        assert_int_equal(geo_out_buf_open_tapped(&o, "/dev/full", &tap, direct, &err), FR_OK);
+        for (int k = 0; k < 30000; k++) /* past a few blocks in flight */
+            geo_out_buf_puts(&o, "bytes that will not fit on a full disk ");
+        assert_int_equal(geo_out_buf_close(&o, "/dev/full", FR_OK, &err), FR_E_OUTPUT);
+        assert_non_null(strstr(err.message, "No space left on device"));
+        assert_int_equal(t.nfiles, 1);
+        assert_int_equal(t.f[0].closed, 1);
+        assert_int_equal(t.f[0].whole, 0);
+        test_tap_free(&t);
+    }
     free(piece);
-    unlink(p);
-    test_tap_free(&t);
-
-    t.only = "other.bin"; /* not wanted: no state, nothing dropped */
-    assert_int_equal(geo_out_buf_open_tapped(&o, p, &tap, &err), FR_OK);
-    assert_null(o.tap);
-    geo_out_buf_puts(&o, "plain");
-    assert_int_equal(geo_out_buf_close(&o, p, FR_OK, &err), FR_OK);
-    assert_int_equal(t.nfiles, 0);
-    unlink(p);
-    test_tap_free(&t);
-
-    if (!file_exists("/dev/full"))
-        return;
-    assert_int_equal(geo_out_buf_open_tapped(&o, "/dev/full", &tap, &err), FR_OK);
-    for (int k = 0; k < 3000; k++)
-        geo_out_buf_puts(&o, "bytes that will not fit on a full disk ");
-    assert_int_equal(geo_out_buf_close(&o, "/dev/full", FR_OK, &err), FR_E_OUTPUT);
-    assert_non_null(strstr(err.message, "No space left on device"));
-    assert_int_equal(t.nfiles, 1);
-    assert_int_equal(t.f[0].closed, 1);
-    assert_int_equal(t.f[0].whole, 0);
-    test_tap_free(&t);
 }
 
 /* With a tap, the GeoJSON writer and the Shapefile's geometry show it
