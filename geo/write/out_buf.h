@@ -61,7 +61,7 @@ typedef struct {
     void *tap_state;
     long long dropped;         /* bytes let out of the page cache behind the writer */
     int direct;                /* 1: written with direct I/O (out_direct.h) */
-    struct geo_out_flight *flight; /* out_direct.c's: the block in flight; NULL for other files */
+    struct geo_out_flight *flight; /* out_direct.c's: its buffers and blocks in flight; NULL for other files */
 } geo_out_buf;
 
 /* Starts the writeback of bytes [from, from + len) of the file open as fd

@@ -157,11 +157,8 @@ void geo_out_direct_drain(geo_out_buf *o)
     o->buf = f->blk[next];
     o->len -= whole;
     f->cur = next;
-    if (!o->direct) { /* a refused write ended direct I/O: the rest as any file's, after these bytes */
+    if (!o->direct) /* a refused write ended direct I/O (leave_direct put the offset after these bytes) */
         wait_all(o);
-        if (lseek(fileno(o->fp), (off_t)o->written, SEEK_SET) < 0 && !o->err_no)
-            o->err_no = errno ? errno : EIO;
-    }
     if (o->err_no)
         o->len = 0;
 }

@@ -31,13 +31,13 @@
  * path, FR_E_MEMORY. */
 fr_status geo_out_direct_open(geo_out_buf *o, const char *path, fr_error *err);
 
-/* The whole blocks at the front of o's buffer go to the file (after the
- * block in flight is done); the bytes after them, less than a block, stay
- * for the next call.  Sticky errors as geo_out_buf's.  May end o->direct
+/* The whole blocks at the front of o's buffer are handed to the disk, and
+ * o goes on in its next buffer once that buffer's earlier write is done;
+ * the bytes after the blocks, less than a block, move with it.  Sticky errors as geo_out_buf's.  May end o->direct
  * (a refused write): the caller then writes on as for any file. */
 void geo_out_direct_drain(geo_out_buf *o);
 
-/* Waits for the block in flight and leaves direct I/O: the tail (less than
+/* Waits for the blocks in flight and leaves direct I/O: the tail (less than
  * a block) is then written through the page cache by the usual close. */
 void geo_out_direct_end(geo_out_buf *o);
 
