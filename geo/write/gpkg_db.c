@@ -19,6 +19,7 @@
 
 #include "gdal_gate.h"
 #include "gdal_srs.h"
+#include "gpkg_vfs.h"
 #include "out_buf.h"
 
 /* 'GPKG' and GeoPackage 1.2, what GDAL 3.6 writes by default. */
@@ -204,14 +205,15 @@ void geo_gpkg_sb_literal(fr_strbuf *b, const char *s)
     fr_sb_put(b, "'", 1);
 }
 
-fr_status geo_gpkg_db_create(geo_gpkg_db *d, const char *path, fr_error *err)
+fr_status geo_gpkg_db_create(geo_gpkg_db *d, const char *path, int direct, fr_error *err)
 {
     d->db = NULL;
     d->path = path;
     d->wb_fd = -1;
     if (unlink(path) != 0 && errno != ENOENT)
         return fr_error_set(err, FR_E_OUTPUT, "%s: cannot replace the existing file: %s", path, strerror(errno));
-    int rc = sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    int rc = sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             direct ? geo_gpkg_vfs_direct() : NULL);
     if (rc != SQLITE_OK)
         return db_error(d, "cannot create the GeoPackage", err);
     d->wb_fd = open(path, O_RDONLY | O_CLOEXEC); /* -1: no early writeback, nothing else lost */
@@ -244,6 +246,9 @@ fr_status geo_gpkg_db_close(geo_gpkg_db *d, fr_status st, fr_error *err)
         return st;
     if (st == FR_OK)
         st = geo_gpkg_db_exec(d, "COMMIT", "cannot commit", err);
+    int e = geo_gpkg_vfs_finish(d->db); /* the direct writes still in flight (gpkg_vfs.h) */
+    if (e && st == FR_OK)
+        st = fr_error_set(err, FR_E_OUTPUT, "%s: writing failed: %s", d->path, strerror(e));
     if (sqlite3_close(d->db) != SQLITE_OK && st == FR_OK)
         st = db_error(d, "cannot close", err);
     d->db = NULL;

@@ -31,9 +31,10 @@ typedef struct {
  * the three SRS rows every GeoPackage has, inside one open transaction.
  * Journal and syncs are off: the file is written once into a staging
  * directory and synced by whoever publishes it; a failed write is
- * discarded whole.  FR_E_OUTPUT naming path.  *d is closeable after a
- * failure too (geo_gpkg_db_close). */
-fr_status geo_gpkg_db_create(geo_gpkg_db *d, const char *path, fr_error *err);
+ * discarded whole.  direct: its pages written with direct I/O, past the
+ * page cache (gpkg_vfs.h).  FR_E_OUTPUT naming path.  *d is closeable
+ * after a failure too (geo_gpkg_db_close). */
+fr_status geo_gpkg_db_create(geo_gpkg_db *d, const char *path, int direct, fr_error *err);
 
 /* Starts the kernel's writeback of what SQLite has written to the file so
  * far, without waiting (geo_out_writeback): the rows of a large table

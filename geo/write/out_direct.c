@@ -54,6 +54,17 @@ static int write_block(geo_out_buf *o, const char *s, size_t n, off_t at)
     return e;
 }
 
+int geo_out_aio_wait(struct aiocb *cb, size_t *done)
+{
+    const struct aiocb *list[1] = {cb};
+    while (aio_error(cb) == EINPROGRESS)
+        (void)aio_suspend(list, 1, NULL); /* EINTR: ask again */
+    int e = aio_error(cb);
+    ssize_t r = aio_return(cb);
+    *done = e == 0 && r > 0 ? (size_t)r : 0;
+    return e;
+}
+
 /* Waits for the write of block k, if any; its failure becomes o's error,
  * a short write is finished, a refused one done again (write_block). */
 static void wait_block(geo_out_buf *o, int k)
@@ -62,13 +73,9 @@ static void wait_block(geo_out_buf *o, int k)
     if (!f || !f->busy[k])
         return;
     struct aiocb *cb = &f->cb[k];
-    const struct aiocb *list[1] = {cb};
-    while (aio_error(cb) == EINPROGRESS)
-        (void)aio_suspend(list, 1, NULL); /* EINTR: ask again */
-    int e = aio_error(cb);
-    ssize_t r = aio_return(cb);
+    size_t n = cb->aio_nbytes, done = 0;
+    int e = geo_out_aio_wait(cb, &done);
     f->busy[k] = 0;
-    size_t n = cb->aio_nbytes, done = e == 0 && r > 0 ? (size_t)r : 0;
     if (e == 0 && done == n)
         return;
     if (e == 0 || e == EINVAL) /* short (the rest may not be whole blocks), or refused */

@@ -41,6 +41,12 @@ void geo_out_direct_drain(geo_out_buf *o);
  * a block) is then written through the page cache by the usual close. */
 void geo_out_direct_end(geo_out_buf *o);
 
+/* Waits for the POSIX AIO request cb (EINTR: asks again); its error (0:
+ * none) and, with none, *done its byte count.  Shared with the
+ * GeoPackage's direct writes (gpkg_vfs.c). */
+struct aiocb;
+int geo_out_aio_wait(struct aiocb *cb, size_t *done);
+
 /* Releases what geo_out_direct_open added to o (after geo_out_direct_end). */
 void geo_out_direct_free(geo_out_buf *o);
 

@@ -63,8 +63,9 @@ typedef struct {
      * stay out of the page cache (direct I/O, or let out behind the writer:
      * geo_out_buf_open_tapped, out_buf.h); NULL: none */
     const struct geo_out_tap *tap;
-    /* 1: those files go through the page cache; 0: with direct I/O where the
-     * file system takes it (out_direct.h) */
+    /* 1: those files, and a GeoPackage of this table (geo_write_gpkg), go
+     * through the page cache; 0: with direct I/O where the file system
+     * takes it (out_direct.h, gpkg_vfs.h) */
     int buffered_io;
 } geo_out_table;
 

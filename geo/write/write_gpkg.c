@@ -419,7 +419,7 @@ fr_status geo_write_gpkg(const geo_gpkg_spec *spec, const char *path, fr_error *
     if (st != FR_OK)
         return st;
     geo_gpkg_db d;
-    st = geo_gpkg_db_create(&d, path, err);
+    st = geo_gpkg_db_create(&d, path, spec->ranked && !spec->ranked->buffered_io, err);
     if (st == FR_OK)
         st = write_ranked(&d, spec, err);
     if (st == FR_OK)

@@ -226,7 +226,7 @@ typedef struct {
     long target_list_size; /* rows in targets.csv */
     int geojson, shapefile;
     int coordinate_precision; /* GeoJSON decimals */
-    int direct_io;       /* the tapped outputs with O_DIRECT where the file system takes it */
+    int direct_io;       /* the tapped outputs and the GeoPackages with O_DIRECT where the file system takes it */
     const char *writer;  /* "native" or "gdal" (static text, not owned) */
     int geopackage;      /* ranked_parcels.gpkg */
     int geopackage_spatial_index;

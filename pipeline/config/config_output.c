@@ -165,10 +165,11 @@ static const cfg_key output_keys[] = {
     {"coordinate_precision", CFG_INT_CUT, offsetof(cfg_output, coordinate_precision), .min = 0, .max = 15,
      .def = "7", .help = "GeoJSON decimals"},
     {"direct_io", CFG_BOOL, offsetof(cfg_output, direct_io), .def = "true",
-     .help = "write the GeoJSON and the Shapefile's `.shp`/`.shx` with direct I/O (`O_DIRECT`: whole blocks "
-             "from firerisk's buffers to the disk, past the page cache, a few in flight) where the file system "
-             "takes it, else through the page cache; `false`: always through the page cache (for a file system "
-             "whose direct I/O is slow, such as some network shares). The bytes written are the same"},
+     .help = "write the GeoJSON, the Shapefile's `.shp`/`.shx` and the GeoPackages' pages with direct I/O "
+             "(`O_DIRECT`: whole blocks from firerisk's buffers to the disk, past the page cache, a few in "
+             "flight) where the file system takes it, else through the page cache; `false`: always through the "
+             "page cache (for a file system whose direct I/O is slow, such as some network shares). The bytes "
+             "written are the same"},
     {"writer", CFG_CHOICE, offsetof(cfg_output, writer), .choices = writers, .def = "native",
      .help = "`native`: firerisk's own writers: streaming GeoJSON and Shapefile (about 15x and 4x faster than "
              "GDAL's drivers on 1M parcels; the Shapefile is byte-identical to GDAL's, the GeoJSON equal to 2e-7°) "

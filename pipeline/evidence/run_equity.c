@@ -383,7 +383,7 @@ static fr_status write_gpkg(const run_ctx *ctx, const equity_rows *r, const char
     snprintf(stamp, sizeof stamp, "%sT00:00:00.000Z", ctx->sum->as_of);
     snprintf(path, sizeof path, "%s/equity.gpkg", dir);
     geo_out_table t = {.parcels = ctx->bgs, .order = order, .nrows = nbg, .fields = f, .nfields = nf,
-                       .layer_name = "equity_block_groups"};
+                       .layer_name = "equity_block_groups", .buffered_io = !ctx->cfg.output.direct_io};
     geo_gpkg_meta meta[] = {{"as_of", ctx->sum->as_of}, {"allocation", ctx->cfg.targets.allocation}};
     geo_gpkg_spec spec = {.ranked = &t,
                           .ranked_description = "firerisk: block groups by share of targets over share of risk",

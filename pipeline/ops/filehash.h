@@ -13,6 +13,14 @@
  * -1 with errno set. */
 int fr_sha256_file(const char *path, char hex[65]);
 
+/* The same, read with direct I/O (O_DIRECT, where the file system takes
+ * it) rather than through the page cache: for a large file written past
+ * the cache (the GeoPackage, geo/write/gpkg_vfs.h), which would otherwise
+ * come back into it whole, a fresh page for every 4 KiB on a VM that gives
+ * free memory back to its host.  Two 4 MB reads take turns, one read while
+ * the other is hashed. */
+int fr_sha256_file_uncached(const char *path, char hex[65]);
+
 /* Same for a buffer. */
 void fr_sha256_buffer(const void *data, unsigned long size, char hex[65]);
 
@@ -50,6 +58,9 @@ typedef struct {
 /* Hashes dir/name into *d.  Returns 0, or -1 with errno set (*d then not
  * taken). */
 int fr_file_digest_take(const char *dir, const char *name, fr_file_digest *d);
+
+/* The same, hashed with fr_sha256_file_uncached. */
+int fr_file_digest_take_uncached(const char *dir, const char *name, fr_file_digest *d);
 
 /* The same for a file whose digest its writer took as it wrote it
  * (geo_out_buf_open_hashed): hex kept, the size and modification time read

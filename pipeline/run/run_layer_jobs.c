@@ -177,8 +177,11 @@ static void seal_files(layer_pool *pool, const char *const *names, size_t n, siz
     for (size_t k = 0; k < n; k++) {
         fr_file_digest *d = &pool->ctx->digests[slot + k];
         const char *hex = pool->hashed[slot + k][0] ? pool->hashed[slot + k] : NULL;
-        if ((hex ? fr_file_digest_known(pool->dir, names[k], hex, d) : fr_file_digest_take(pool->dir, names[k], d)) !=
-            0)
+        /* the GeoPackage, written past the page cache, is read back past it too */
+        int uncached = slot + k == 0 && !pool->t->buffered_io;
+        if ((hex        ? fr_file_digest_known(pool->dir, names[k], hex, d)
+             : uncached ? fr_file_digest_take_uncached(pool->dir, names[k], d)
+                        : fr_file_digest_take(pool->dir, names[k], d)) != 0)
             continue;
         char path[4200];
         snprintf(path, sizeof path, "%s/%s", pool->dir, names[k]);

@@ -2,7 +2,8 @@
  * test_write_gpkg.c — the GeoPackage output (geo/write/write_gpkg.h): read back
  * with GDAL, every table is there with the documented fields, types,
  * order and values; the stored style is the row QGIS looks for; the file
- * is byte-identical when written twice and at any thread count; bad specs
+ * is byte-identical when written twice, at any thread count, and with
+ * direct I/O or through the page cache (output.direct_io); bad specs
  * are refused.  The SQLite writer (geo_write_gpkg) and GDAL's driver
  * (geo_write_gpkg_gdal) give files that OGR reads the same, table for
  * table, field for field, geometry for geometry, for a polygon and a point
@@ -303,6 +304,12 @@ static void test_byte_identical(void **state)
     write_ok(&s, "c2.gpkg", p2, sizeof p2); /* over an existing file */
     size_t n1, n2;
     char *a = slurp(p1, &n1), *b = slurp(p2, &n2);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(a, b, n1);
+    free(b);
+    t.buffered_io = 1; /* through SQLite's own VFS and the page cache, not direct (gpkg_vfs.h) */
+    write_ok(&s, "c3.gpkg", p2, sizeof p2);
+    b = slurp(p2, &n2);
     assert_int_equal(n1, n2);
     assert_memory_equal(a, b, n1);
     free(a);

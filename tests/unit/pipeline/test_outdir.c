@@ -275,6 +275,37 @@ static void early_digest_stands_only_for_the_same_file(void **state)
     assert_false(d.taken);
 }
 
+/* A file hashed with direct reads (fr_sha256_file_uncached: 4 MiB reads
+ * taking turns) has the digest of the page cache's read, whatever its size
+ * against the reads and the file system's blocks: empty, one byte, one
+ * block, one read exactly, a byte past it, several reads and a tail; and
+ * taken so (fr_file_digest_take_uncached) it is the same digest. */
+static void uncached_digest_is_the_files(void **state)
+{
+    (void)state;
+    static const long sizes[] = {0, 1, 4096, 4L << 20, (4L << 20) + 1, (9L << 20) + 123};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        char p[4200], plain[65], direct[65];
+        snprintf(p, sizeof p, "%s/uncached.gpkg", root);
+        FILE *fp = fopen(p, "wb");
+        assert_non_null(fp);
+        for (long i = 0; i < sizes[k]; i++)
+            fputc((int)((i * 131 + i / 4099) & 0xff), fp);
+        assert_int_equal(fclose(fp), 0);
+        assert_int_equal(fr_sha256_file(p, plain), 0);
+        assert_int_equal(fr_sha256_file_uncached(p, direct), 0);
+        assert_string_equal(direct, plain);
+        fr_file_digest d;
+        assert_int_equal(fr_file_digest_take_uncached(root, "uncached.gpkg", &d), 0);
+        assert_string_equal(d.hex, plain);
+        assert_int_equal(d.size, sizes[k]);
+    }
+    char missing[4200], hex[65];
+    snprintf(missing, sizeof missing, "%s/missing.gpkg", root);
+    assert_int_equal(fr_sha256_file_uncached(missing, hex), -1);
+    assert_string_equal(hex, "");
+}
+
 /* A file hashed in pieces (the .dbf's ranges as they are done) has the
  * digest of the whole file, whatever the cuts; a piece past the end of the
  * file is an error, not a digest of less. */
@@ -343,6 +374,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(refuses_what_must_not_be_replaced, setup, teardown),
         cmocka_unit_test_setup_teardown(symlinked_target_is_followed, setup, teardown),
         cmocka_unit_test_setup_teardown(early_digest_stands_only_for_the_same_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(uncached_digest_is_the_files, setup, teardown),
         cmocka_unit_test_setup_teardown(digest_in_pieces_is_the_whole_files, setup, teardown),
         cmocka_unit_test_setup_teardown(known_digest_stands_as_taken, setup, teardown),
     };
