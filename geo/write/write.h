@@ -58,8 +58,8 @@ typedef struct {
     void (*rows_written)(void *ud, size_t rows);
     void *rows_written_ud;
     /* optional, for the run manifest: shown every byte of the files the
-     * GeoJSON writer and the Shapefile's geometry (geo_write_geojson,
-     * geo_shapefile_parts_shapes) write, as they write them, which then
+     * GeoJSON writer and the Shapefile in parts (geo_write_geojson,
+     * geo_shapefile_parts_*: .shp, .shx and .dbf) write, as they write them, which then
      * stay out of the page cache (direct I/O, or let out behind the writer:
      * geo_out_buf_open_tapped, out_buf.h); NULL: none */
     const struct geo_out_tap *tap;
@@ -98,7 +98,7 @@ fr_status geo_write_shapefile_estimate(const geo_out_table *t, uint64_t *shp_byt
 /* The Shapefile of geo_write_shapefile in parts that several threads write
  * at once, byte for byte the same files: the .shp and .shx (the geometry)
  * in one pass, the .dbf (the formatted fields, most of the CPU) in ranges
- * of rows, each at its known offset (the records have a fixed length).
+ * of rows formatted at once.
  * Order of calls:
  *   geo_shapefile_parts_plan       on one thread: every check of
  *                                  geo_write_shapefile but the 2 GB limit,
@@ -110,32 +110,36 @@ fr_status geo_write_shapefile_estimate(const geo_out_table *t, uint64_t *shp_byt
  *   geo_shapefile_parts_begin      on one thread: the 2 GB refusal, then the
  *                                  .prj and .cpg, the stale index sidecars
  *                                  removed, the .dbf created with its header
- *                                  and end-of-file mark;
+ *                                  (direct I/O and the tap as the .shp's);
  *   geo_shapefile_parts_shapes and geo_shapefile_parts_dbf_rows(k0, k1)
  *                                  after a successful begin, on any threads
  *                                  at once, the row ranges together covering
  *                                  0 .. nrows once; each tells
- *                                  t->rows_written of the .dbf rows it wrote
- *                                  (the shapes tell nobody), so ranges that
- *                                  start at multiples of GEO_OUT_PROGRESS_ROWS
- *                                  count every row once;
- *   geo_shapefile_parts_dbf_close  after every range: closes the .dbf;
+ *                                  t->rows_written of the .dbf rows it
+ *                                  formatted (the shapes tell nobody), so
+ *                                  ranges that start at multiples of
+ *                                  GEO_OUT_PROGRESS_ROWS count every row
+ *                                  once.  The .dbf is written in file order:
+ *                                  a range formatted before the rows ahead
+ *                                  of it keeps its bytes in memory until
+ *                                  they are written (at most the ranges
+ *                                  being formatted at once, and those done
+ *                                  ahead), so that the tap sees the file
+ *                                  start to end;
+ *   geo_shapefile_parts_dbf_close  after every range: the end-of-file mark,
+ *                                  and closes the .dbf (FR_E_OUTPUT when a
+ *                                  range failed, FR_E_INTERNAL when rows
+ *                                  were never given);
  *   geo_shapefile_parts_free       after all of them (closes a .dbf still open).
  * t (and its arrays) must outlive the parts; path is copied.  Errors name the file, as
  * geo_write_shapefile's do; a failed part leaves the others writable. */
 typedef struct geo_shapefile_parts geo_shapefile_parts;
-/* The .dbf's path, and the byte offset of its row k (0 .. nrows; at nrows
- * its end-of-file mark, the last byte): the header lies before row 0.  For
- * a caller that reads the rows back range by range as they are written
- * (the run hashes the .dbf so, run_layer_jobs.c). */
-const char *geo_shapefile_parts_dbf_path(const geo_shapefile_parts *p);
-uint64_t geo_shapefile_parts_dbf_offset(const geo_shapefile_parts *p, size_t k);
 fr_status geo_shapefile_parts_plan(const geo_out_table *t, const char *path, geo_shapefile_parts **out,
                                    fr_error *err);
 void geo_shapefile_parts_sizes(const geo_shapefile_parts *p, uint64_t *shp_bytes, uint64_t *dbf_bytes);
 fr_status geo_shapefile_parts_begin(geo_shapefile_parts *p, fr_error *err);
 fr_status geo_shapefile_parts_shapes(const geo_shapefile_parts *p, fr_error *err);
-fr_status geo_shapefile_parts_dbf_rows(const geo_shapefile_parts *p, size_t k0, size_t k1, fr_error *err);
+fr_status geo_shapefile_parts_dbf_rows(geo_shapefile_parts *p, size_t k0, size_t k1, fr_error *err);
 fr_status geo_shapefile_parts_dbf_close(geo_shapefile_parts *p, fr_error *err);
 void geo_shapefile_parts_free(geo_shapefile_parts *p);
 

@@ -20,7 +20,8 @@
  * GeoPackage, then rejects, matches after the target list's) cannot depend
  * on the threads' timing, and nothing is freed before every job is done
  * (the parallel region's end).  The bytes do not depend on who wrote which
- * job: each file, or each .dbf range, has one writer at fixed offsets.
+ * job: each file is written start to end, the .dbf by its ranges in turn
+ * (write.h).
  */
 #include <fcntl.h>
 #include <omp.h>
@@ -57,22 +58,7 @@ typedef struct {
     size_t k0, k1;
     fr_status st;
     fr_error err;
-    int done; /* JOB_DBF_ROWS: written (st set), for dbf_hash_ready */
 } layer_job;
-
-/* The .dbf's SHA-256, taken range by range in file order as the ranges
- * are done, by a thread that finishes one while no other is hashing: read
- * back whole by the thread that finished the last range, its 290 MB (1M
- * parcels) took ~0.3 s at the end of the stage while the other thread had
- * nothing left to do.  sha NULL: not hashed so (seal_files reads it). */
-typedef struct {
-    omp_lock_t lock;
-    fr_sha256_pieces *sha;
-    int fd;            /* the .dbf, open for reading */
-    size_t next;       /* the first .dbf range not hashed yet (0 = the first JOB_DBF_ROWS) */
-    long long to;      /* bytes hashed: the header and the ranges before next */
-    int failed;        /* a range failed or could not be read: no digest */
-} dbf_digest;
 
 /* The rows of the map layers written so far, over all of them (the
  * writers run on their own threads and tell geo_out_table.rows_written). */
@@ -94,9 +80,7 @@ typedef struct {
     size_t njobs;
     const char *const *parcel_id; /* for matches.csv: a copy in parcel order */
     char hashed[7][65]; /* by digest slot, "" if none: the digests taken as the files were written
-                           (the GeoJSON, .shp and .shx by digest_tap, the .dbf by dbf_hash_ready) */
-    size_t dbf_first;   /* the first JOB_DBF_ROWS in jobs; the others follow it */
-    dbf_digest dbf_hash;
+                           (the GeoJSON, .shp, .shx and .dbf by digest_tap) */
 } layer_pool;
 
 static void rows_written(void *ud, size_t rows)
@@ -116,10 +100,10 @@ static const char *const slot_files[7] = {"ranked_parcels.gpkg", "ranked_parcels
 static const char *const *const gpkg_files = slot_files, *const *const geojson_files = slot_files + 1,
                                 *const *const shp_files = slot_files + 2;
 
-/* The GeoJSON, .shp and .shx hashed from their bytes as their writers write
- * them (geo_out_tap, out_buf.h) instead of read back once written: the
- * GeoJSON's read-back was 1 GB (1M parcels), and with nothing to read back
- * the writers let them out of the page cache as they go (out_buf.h). */
+/* The GeoJSON, .shp, .shx and .dbf hashed from their bytes as their
+ * writers write them (geo_out_tap, out_buf.h) instead of read back once
+ * written: the GeoJSON's read-back was 1 GB (1M parcels), and with nothing
+ * to read back the writers write past the page cache (out_direct.h). */
 typedef struct {
     size_t slot;
     fr_sha256_pieces *sha;
@@ -129,7 +113,7 @@ static void *digest_tap_open(void *ud, const char *path)
 {
     (void)ud;
     const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
-    for (size_t s = 1; s <= 3; s++) { /* the GeoJSON, .shp, .shx */
+    for (size_t s = 1; s <= 4; s++) { /* the GeoJSON, .shp, .shx, .dbf */
         if (strcmp(name, slot_files[s]))
             continue;
         digest_tap_file *f = malloc(sizeof *f);
@@ -194,58 +178,13 @@ static void seal_files(layer_pool *pool, const char *const *names, size_t n, siz
     }
 }
 
-/* Hashes the .dbf's ranges that are done, in file order, from the first
- * not hashed yet up to one not done, unless another thread is at it (its
- * loop then finds what was done meanwhile, or the last range's call does).
- * last: the call after every range is done; it waits for the lock, and
- * ends the digest into pool->hashed[4] with the end-of-file mark. */
-static void dbf_hash_ready(layer_pool *pool, int last)
+/* A .dbf range formatted: the last range to finish closes the file, and
+ * seals it when every range was written. */
+static void dbf_range_done(layer_pool *pool)
 {
-    dbf_digest *h = &pool->dbf_hash;
-    if (!h->sha)
-        return;
-    if (last)
-        omp_set_lock(&h->lock);
-    else if (!omp_test_lock(&h->lock))
-        return;
-    while (!h->failed && pool->dbf_first + h->next < pool->njobs) {
-        const layer_job *job = &pool->jobs[pool->dbf_first + h->next];
-        int done;
-#pragma omp atomic read seq_cst
-        done = job->done;
-        if (!done)
-            break;
-        long long to = (long long)geo_shapefile_parts_dbf_offset(pool->shp, job->k1);
-        if (job->st != FR_OK || fr_sha256_pieces_add(h->sha, h->fd, h->to, to) != 0) {
-            h->failed = 1;
-            break;
-        }
-        geo_out_drop_cache(h->fd, h->to, to - h->to); /* what of it is written back already */
-        h->to = to;
-        h->next++;
-    }
-    if (last) {
-        long long end = (long long)geo_shapefile_parts_dbf_offset(pool->shp, pool->t->nrows) + 1;
-        if (!h->failed && fr_sha256_pieces_add(h->sha, h->fd, h->to, end) == 0)
-            fr_sha256_pieces_end(h->sha, pool->hashed[4]);
-        else
-            fr_sha256_pieces_free(h->sha);
-        h->sha = NULL;
-    }
-    omp_unset_lock(&h->lock);
-}
-
-/* A .dbf range written: hashed when it is next in file order; the last
- * range to finish closes the file, and seals it when every range was
- * written. */
-static void dbf_range_done(layer_pool *pool, layer_job *job)
-{
-#pragma omp atomic write seq_cst
-    job->done = 1;
     int left;
 #pragma omp atomic capture seq_cst
     left = --pool->dbf_left;
-    dbf_hash_ready(pool, !left);
     if (left)
         return;
     int ok = 1;
@@ -288,7 +227,7 @@ static void run_job(layer_pool *pool, layer_job *job)
         break;
     case JOB_DBF_ROWS:
         job->st = geo_shapefile_parts_dbf_rows(pool->shp, job->k0, job->k1, &job->err);
-        dbf_range_done(pool, job);
+        dbf_range_done(pool);
         break;
     case JOB_REJECTS:
         snprintf(path, sizeof path, "%s/rejects.csv", pool->dir);
@@ -399,13 +338,7 @@ fr_status run_write_layer_jobs(run_ctx *ctx, const geo_out_table *t, int gdal, c
      * short ranges, which then even out the threads' ends */
     add_job(&pool, JOB_REJECTS, 0, 0);
     add_job(&pool, JOB_MATCHES, 0, 0);
-    pool.dbf_first = pool.njobs;
-    pool.dbf_hash.fd = -1;
     if (shp_parts) {
-        dbf_digest *h = &pool.dbf_hash;
-        omp_init_lock(&h->lock);
-        h->fd = open(geo_shapefile_parts_dbf_path(pool.shp), O_RDONLY | O_CLOEXEC);
-        h->sha = h->fd >= 0 ? fr_sha256_pieces_new() : NULL; /* else read back by seal_files */
         size_t k0 = 0;
         do { /* one range at least: its end closes the .dbf */
             size_t k1 = t->nrows - k0 < range ? t->nrows : k0 + range;
@@ -442,12 +375,6 @@ fr_status run_write_layer_jobs(run_ctx *ctx, const geo_out_table *t, int gdal, c
         *err = s1 != FR_OK ? e1 : s2 != FR_OK ? e2 : e3;
     side->rejects_st = first_failure(&pool, JOB_REJECTS, &side->rejects_err);
     side->matches_st = first_failure(&pool, JOB_MATCHES, &side->matches_err);
-    if (shp_parts) {
-        fr_sha256_pieces_free(pool.dbf_hash.sha); /* NULL unless no range ran */
-        if (pool.dbf_hash.fd >= 0)
-            close(pool.dbf_hash.fd);
-        omp_destroy_lock(&pool.dbf_hash.lock);
-    }
     free(pool.jobs);
     geo_shapefile_parts_free(pool.shp);
     return st;

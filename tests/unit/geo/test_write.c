@@ -1746,9 +1746,10 @@ static void test_out_buf_tap_sees_every_byte(void **state)
     free(piece);
 }
 
-/* With a tap, the GeoJSON writer and the Shapefile's geometry show it
- * every byte of their files (the .dbf, written out of order by its ranges,
- * is not shown), and write the bytes they write without one.  A GeoJSON
+/* With a tap, the GeoJSON writer and the Shapefile in parts show it every
+ * byte of their files (the .dbf too: its ranges, taken last first on two
+ * threads, are written in file order), and write the bytes they write
+ * without one.  A GeoJSON
  * that falls back on GDAL's writer (the antimeridian) tells the tap its
  * bytes are not the file's. */
 static void test_writers_show_the_tap_their_files(void **state)
@@ -1778,11 +1779,12 @@ static void test_writers_show_the_tap_their_files(void **state)
 
     if (write_in_parts(&t, path_in(p, sizeof p, "tapped.shp"), GEO_OUT_PROGRESS_ROWS, 2, &err) != FR_OK)
         fail_msg("%s", err.message);
-    assert_int_equal(seen.nfiles, 2);
-    for (int k = 0; k < 2; k++)
+    assert_int_equal(seen.nfiles, 3); /* the .dbf (opened first), the .shp and .shx */
+    for (int k = 0; k < 3; k++)
         assert_tapped_is_file(&seen.f[k]);
-    assert_true(strstr(seen.f[0].path, "tapped.sh") && strstr(seen.f[1].path, "tapped.sh") &&
-                strcmp(seen.f[0].path, seen.f[1].path));
+    assert_non_null(strstr(seen.f[0].path, "tapped.dbf"));
+    assert_true(strstr(seen.f[1].path, "tapped.sh") && strstr(seen.f[2].path, "tapped.sh") &&
+                strcmp(seen.f[1].path, seen.f[2].path));
     if (write_in_parts(&plain, path_in(q, sizeof q, "untapped.shp"), GEO_OUT_PROGRESS_ROWS, 2, &err) != FR_OK)
         fail_msg("%s", err.message);
     assert_shapefiles_equal("tapped", "untapped");
@@ -1873,6 +1875,15 @@ static void test_shapefile_parts_failures(void **state)
     assert_int_equal(geo_shapefile_parts_dbf_rows(parts, 2, NPARCELS + 1, &e2), FR_E_INTERNAL);
     assert_int_equal(geo_shapefile_parts_dbf_rows(parts, 0, NPARCELS, &e2), FR_OK);
     geo_shapefile_parts_free(parts); /* closes the .dbf left open */
+    /* rows never given: the ranges after them wait for their turn, and the
+     * close says which rows are missing rather than write a shorter file */
+    assert_int_equal(geo_shapefile_parts_plan(&t, path_in(p, sizeof p, "gap.shp"), &parts, &e2), FR_OK);
+    assert_int_equal(geo_shapefile_parts_begin(parts, &e2), FR_OK);
+    assert_int_equal(geo_shapefile_parts_dbf_rows(parts, 2, NPARCELS, &e2), FR_OK);
+    assert_int_equal(geo_shapefile_parts_dbf_rows(parts, 0, 1, &e2), FR_OK);
+    assert_int_equal(geo_shapefile_parts_dbf_close(parts, &e2), FR_E_INTERNAL);
+    assert_non_null(strstr(e2.message, "rows 1-4 of 4 were never written"));
+    geo_shapefile_parts_free(parts);
 }
 
 static void test_bad_values_refused(void **state)
