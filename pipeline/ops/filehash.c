@@ -181,37 +181,14 @@ void fr_sha256_buffer(const void *data, unsigned long size, char hex[65])
 
 struct fr_sha256_pieces {
     struct sha256_ctx ctx;
-    uint8_t *buf; /* 1 MB for pread, at the first piece read back (a tap never reads) */
 };
 
 fr_sha256_pieces *fr_sha256_pieces_new(void)
 {
     fr_sha256_pieces *s = malloc(sizeof *s);
-    if (s) {
-        s->buf = NULL;
+    if (s)
         sha256_init(&s->ctx);
-    }
     return s;
-}
-
-int fr_sha256_pieces_add(fr_sha256_pieces *s, int fd, long long from, long long to)
-{
-    if (from < to && !s->buf && !(s->buf = malloc((size_t)1 << 20))) {
-        errno = ENOMEM;
-        return -1;
-    }
-    while (from < to) {
-        size_t want = to - from < (1 << 20) ? (size_t)(to - from) : (size_t)1 << 20;
-        ssize_t r = pread(fd, s->buf, want, (off_t)from);
-        if (r <= 0) {
-            if (r == 0)
-                errno = EIO; /* shorter than the rows written */
-            return -1;
-        }
-        sha256_update(&s->ctx, (size_t)r, s->buf);
-        from += r;
-    }
-    return 0;
 }
 
 void fr_sha256_pieces_add_bytes(fr_sha256_pieces *s, const void *bytes, size_t n)
@@ -227,8 +204,6 @@ void fr_sha256_pieces_end(fr_sha256_pieces *s, char hex[65])
 
 void fr_sha256_pieces_free(fr_sha256_pieces *s)
 {
-    if (s)
-        free(s->buf);
     free(s);
 }
 

@@ -24,20 +24,15 @@ int fr_sha256_file_uncached(const char *path, char hex[65]);
 /* Same for a buffer. */
 void fr_sha256_buffer(const void *data, unsigned long size, char hex[65]);
 
-/* The SHA-256 of a file taken in pieces, in file order, as they are
- * written (the .dbf's row ranges, run_layer_jobs.c): each piece read back
- * from fd (the page cache) with pread, or given as bytes.
- * fr_sha256_pieces_new: NULL out of memory.  fr_sha256_pieces_add: bytes
- * [from, to) of fd, where from is where the previous piece ended (0
- * first); 0, or -1 with errno set (out of memory, a read error or a file
- * shorter than to).  fr_sha256_pieces_end: the hex
- * digest of everything added, and frees s; fr_sha256_pieces_free frees it
- * without (NULL: does nothing). */
+/* The SHA-256 of a file taken in pieces, in file order, from its bytes as
+ * its writer writes them (geo_out_tap, out_buf.h: the GeoJSON and the
+ * Shapefile's files, run_layer_jobs.c), nothing read back.
+ * fr_sha256_pieces_new: NULL out of memory.  fr_sha256_pieces_add_bytes:
+ * the next n bytes.  fr_sha256_pieces_end: the hex digest of everything
+ * added, and frees s; fr_sha256_pieces_free frees it without (NULL: does
+ * nothing). */
 typedef struct fr_sha256_pieces fr_sha256_pieces;
 fr_sha256_pieces *fr_sha256_pieces_new(void);
-int fr_sha256_pieces_add(fr_sha256_pieces *s, int fd, long long from, long long to);
-/* The next n bytes of the file from memory: the bytes as its writer wrote
- * them (geo_out_tap, out_buf.h), nothing read back. */
 void fr_sha256_pieces_add_bytes(fr_sha256_pieces *s, const void *bytes, size_t n);
 void fr_sha256_pieces_end(fr_sha256_pieces *s, char hex[65]);
 void fr_sha256_pieces_free(fr_sha256_pieces *s);
