@@ -15,6 +15,8 @@
 
 #include <nettle/sha2.h>
 
+#include "out_direct.h"
+
 static void to_hex(const uint8_t digest[SHA256_DIGEST_SIZE], char hex[65])
 {
     static const char digits[] = "0123456789abcdef";
@@ -68,17 +70,15 @@ int fr_sha256_file(const char *path, char hex[65])
 #define UNCACHED_READ ((size_t)4 << 20)
 #define UNCACHED_ALIGN 4096
 
-/* Waits for the read of cb; its byte count, or -1 with errno set. */
+/* Waits for the read of cb (geo_out_aio_wait, the direct writers' wait);
+ * its byte count, or -1 with errno set. */
 static ssize_t read_done(struct aiocb *cb)
 {
-    const struct aiocb *list[1] = {cb};
-    while (aio_error(cb) == EINPROGRESS)
-        (void)aio_suspend(list, 1, NULL); /* EINTR: ask again */
-    int e = aio_error(cb);
-    ssize_t r = aio_return(cb);
+    size_t done = 0;
+    int e = geo_out_aio_wait(cb, &done);
     if (e)
         errno = e;
-    return e ? -1 : r;
+    return e ? -1 : (ssize_t)done;
 }
 
 /* Hashes fd (O_DIRECT) into ctx; returns 0, or -1 with errno set.  A read
