@@ -789,12 +789,12 @@ fr_status geo_write_shapefile(const geo_out_table *t, const char *path, fr_error
 
 /* ---- the same files in parts (write.h) ------------------------------------ */
 
-/* A block of a .dbf range's formatted rows, kept until the range's turn
- * in the file. */
+/* A block of a .dbf range's formatted rows (a memory geo_out_buf), kept
+ * until the range's turn in the file; once written, kept again as a spare
+ * for the next block formatted ahead. */
 typedef struct dbf_block {
     struct dbf_block *next;
-    char *bytes;
-    size_t len;
+    geo_out_buf o;
 } dbf_block;
 
 /* A range formatted before its turn: its blocks, in order. */
@@ -821,6 +821,12 @@ struct geo_shapefile_parts {
     size_t next_row;            /* the first row not in dbf yet: atomic (written under lock) */
     int failed;                 /* a range failed: its rows never come (under lock) */
     dbf_parked *parked;         /* ranges done before their turn (under lock) */
+    /* Blocks written, for the next ones formatted ahead (under lock).  Why
+     * not free and allocate again: each block was new memory, 630 MB of
+     * fresh pages at 5M parcels (half the ranges are formatted ahead), a
+     * page fault each that costs 1.5-10 us on a VM that hands free memory
+     * back to its host; the spares are as many as were ever kept at once. */
+    dbf_block *spare;
     pthread_mutex_t lock;
 };
 
@@ -828,8 +834,26 @@ static void blocks_free(dbf_block *b)
 {
     while (b) {
         dbf_block *next = b->next;
-        free(b->bytes);
+        geo_out_buf_free(&b->o);
         free(b);
+        b = next;
+    }
+}
+
+/* Blocks b, written or given up, become spares (the caller holds the
+ * lock); one whose memory ran out (err_no) is freed instead. */
+static void blocks_recycle(geo_shapefile_parts *p, dbf_block *b)
+{
+    while (b) {
+        dbf_block *next = b->next;
+        b->next = NULL;
+        if (b->o.err_no) {
+            blocks_free(b);
+        } else {
+            b->o.len = 0;
+            b->next = p->spare;
+            p->spare = b;
+        }
         b = next;
     }
 }
@@ -838,7 +862,28 @@ static void blocks_free(dbf_block *b)
 static void blocks_write(geo_shapefile_parts *p, dbf_block *b)
 {
     for (; b; b = b->next)
-        geo_out_buf_put(&p->dbf, b->bytes, b->len);
+        geo_out_buf_put(&p->dbf, b->o.buf, b->o.len);
+}
+
+/* A block for rows formatted ahead of their turn: a spare, or a new one
+ * (NULL when memory runs out). */
+static dbf_block *block_take(geo_shapefile_parts *p)
+{
+    pthread_mutex_lock(&p->lock);
+    dbf_block *b = p->spare;
+    if (b)
+        p->spare = b->next;
+    pthread_mutex_unlock(&p->lock);
+    if (b) {
+        b->next = NULL;
+        return b;
+    }
+    fr_error ignored;
+    if (!(b = calloc(1, sizeof *b)) || geo_out_buf_open_mem(&b->o, &ignored) != FR_OK) {
+        free(b);
+        return NULL;
+    }
+    return b;
 }
 
 /* next_row for a range that checks its turn without the lock: acquire,
@@ -955,7 +1000,7 @@ static void pass_turn(geo_shapefile_parts *p, size_t k)
             return;
         *at = q->next;
         blocks_write(p, q->blocks);
-        blocks_free(q->blocks);
+        blocks_recycle(p, q->blocks);
         k = q->k1;
         free(q);
         set_next_row(p, k);
@@ -968,56 +1013,60 @@ fr_status geo_shapefile_parts_dbf_rows(geo_shapefile_parts *p, size_t k0, size_t
     if (!p->begun || k0 > k1 || k1 > t->nrows)
         return fr_error_set(err, FR_E_INTERNAL, "%s: rows %zu-%zu of %zu written before the file was begun, "
                             "or past its end", p->dbf_path, k0, k1, t->nrows);
-    geo_out_buf o;
-    fr_status st = geo_out_buf_open_mem(&o, err);
     /* formatting reads p->w only (put_dbf_record: the table and the layout) */
     shp_writer *w = &p->w;
-    const size_t block = (size_t)1 << 20;
     dbf_block *kept = NULL, **tail = &kept; /* the blocks formatted before this range's turn */
     int turn = 0;                            /* 1: this range writes to p->dbf as it goes */
+    fr_status st = FR_OK;
+    dbf_block *b = k0 < k1 ? block_take(p) : NULL; /* the block being filled */
+    if (k0 < k1 && !b)
+        st = fr_error_oom_while(err, "writing %s", p->dbf_path);
+    size_t record = 0; /* a record's bytes (all are as long): a block ends before one would not fit */
     for (size_t k = k0; k < k1 && st == FR_OK; k++) {
         geo_out_table_prefetch_fields(t, k);
-        st = put_dbf_record(w, &o, geo_out_table_value_index(t, k), k, err);
+        size_t before = b->o.len;
+        st = put_dbf_record(w, &b->o, geo_out_table_value_index(t, k), k, err);
         geo_out_table_row_done(t, k);
-        if (st != FR_OK || (o.len < block && k + 1 < k1))
+        if (!record)
+            record = b->o.len - before;
+        if (st != FR_OK || (b->o.len + record <= b->o.cap && k + 1 < k1))
             continue;
-        if (o.err_no) {
+        if (b->o.err_no) {
             st = fr_error_oom_while(err, "writing %s", p->dbf_path);
             break;
         }
         if (!turn && next_row(p) == k0) { /* the rows before this range are in the file */
             turn = 1;
             blocks_write(p, kept);
-            blocks_free(kept);
+            pthread_mutex_lock(&p->lock);
+            blocks_recycle(p, kept);
+            pthread_mutex_unlock(&p->lock);
             kept = NULL;
             tail = &kept;
         }
         if (turn) {
-            geo_out_buf_put(&p->dbf, o.buf, o.len);
-            o.len = 0;
+            geo_out_buf_put(&p->dbf, b->o.buf, b->o.len);
+            b->o.len = 0;
             continue;
         }
-        dbf_block *b = malloc(sizeof *b);
-        if (!b) {
-            st = fr_error_oom_while(err, "writing %s", p->dbf_path);
-            break;
-        }
-        *b = (dbf_block){.bytes = o.buf, .len = o.len}; /* the buffer moves to the block */
-        *tail = b;
+        *tail = b; /* the block waits for the turn */
         tail = &b->next;
-        st = geo_out_buf_open_mem(&o, err);
+        if (k + 1 < k1 && !(b = block_take(p)))
+            st = fr_error_oom_while(err, "writing %s", p->dbf_path);
+        if (k + 1 == k1)
+            b = NULL;
     }
-    geo_out_buf_free(&o);
     pthread_mutex_lock(&p->lock);
+    blocks_recycle(p, b); /* not kept: the block of a range that wrote as it went, or that failed */
     dbf_parked *q = NULL;
     if (st == FR_OK && next_row(p) != k0 && !(q = malloc(sizeof *q)))
         st = fr_error_oom_while(err, "writing %s", p->dbf_path);
     if (st != FR_OK) { /* its rows never come: the file is not written whole (dbf_close) */
         p->failed = 1;
-        blocks_free(kept);
+        blocks_recycle(p, kept);
     } else if (!q) { /* this range's turn: the rest of it, then the ranges parked after it */
         blocks_write(p, kept);
-        blocks_free(kept);
+        blocks_recycle(p, kept);
         pass_turn(p, k1);
     } else { /* the rows before it are not in the file yet: its turn is handed to it (pass_turn) */
         *q = (dbf_parked){.next = p->parked, .k0 = k0, .k1 = k1, .blocks = kept};
@@ -1059,6 +1108,7 @@ void geo_shapefile_parts_free(geo_shapefile_parts *p)
         blocks_free(q->blocks);
         free(q);
     }
+    blocks_free(p->spare);
     pthread_mutex_destroy(&p->lock);
     writer_free(&p->w);
     free(p->dbf_path);

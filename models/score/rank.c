@@ -1,14 +1,16 @@
 /*
  * rank.c — total-order ranking (see rank.h).
  *
- * The sort is parallel (psort.c).  The comparison is a total order (score,
- * then the tie keys, then id, then index), so there is exactly one sorted
- * result and the ranking is the same at any thread count.
+ * The sorts are parallel (a radix sort by score here, then psort.c for the
+ * runs of equal scores).  The order is a total order (score, then the tie
+ * keys, then id, then index), so there is exactly one sorted result and
+ * the ranking is the same at any thread count.
  */
 #include "rank.h"
 
 #include <math.h>
 #include <omp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +20,8 @@
  * moving items most of one sort's time (glibc's qsort sorts items over 32
  * bytes through pointers and then moves them): ~1 s of the 5M-parcel
  * city's score stage, and 0.8 GB of new memory with the scratch.  The
- * first pass sorts 16-byte items by score alone (index for equal scores);
+ * first pass sorts 16-byte items by score alone (index for equal scores:
+ * sort_scores);
  * the second sorts each run of equal scores by the whole order, with every
  * key in its items, as the one sort did: only where scores tie, which is
  * rare under a continuous term (station distance) and common under a few
@@ -36,15 +39,96 @@ typedef struct {
     size_t index;
 } rank_item;
 
-static int compare_scores(const void *pa, const void *pb)
+/* The first pass, by score alone, is a radix sort rather than a
+ * comparison sort.  Why: the parallel merge sort of 16-byte items
+ * (psort.c) was 0.8 s of the 5M-parcel city's score stage, and a run of
+ * equal scores must keep the parcels' index order, which a stable sort of
+ * the items, made in index order, keeps for nothing.  No library of
+ * Debian's offers a radix sort in C; this is the textbook LSD one, each
+ * pass counting and scattering on every thread. */
+enum { SCORE_DIGIT_BITS = 11, SCORE_DIGITS = 1 << SCORE_DIGIT_BITS, SCORE_PASSES = 6 };
+
+/* A key whose ascending order is the scores' descending order: the bits
+ * of the double, the sign flipped (positives) or all bits (negatives), so
+ * that unsigned order is numeric order, then all bits again.  -0.0 is
+ * taken as 0.0, which it equals.  No NaN comes here. */
+static inline uint64_t score_key(double score)
 {
-    const score_item *a = pa, *b = pb;
-    if (a->score > b->score)
-        return -1;
-    if (a->score < b->score)
-        return 1;
-    return a->index < b->index ? -1 : a->index > b->index;
+    if (score == 0)
+        score = 0;
+    uint64_t u;
+    memcpy(&u, &score, sizeof u);
+    u = u >> 63 ? ~u : u | (UINT64_C(1) << 63);
+    return ~u;
 }
+
+static inline size_t score_digit(double score, int pass)
+{
+    return (size_t)(score_key(score) >> (pass * SCORE_DIGIT_BITS)) & (SCORE_DIGITS - 1);
+}
+
+/* Sorts items[0..n) by score, highest first, equal scores in the order
+ * they come (stable): the same order at any thread count, as each pass gives the items of thread t's part of the array the
+ * places after those of the parts before it. */
+static fr_status sort_scores(score_item *items, size_t n, fr_error *err)
+{
+    if (n < 2)
+        return FR_OK;
+    int nth = omp_get_max_threads();
+    if ((size_t)nth > n)
+        nth = (int)n;
+    score_item *tmp = malloc(n * sizeof *tmp);
+    size_t *count = malloc((size_t)nth * SCORE_DIGITS * sizeof *count);
+    if (!tmp || !count) {
+        free(tmp);
+        free(count);
+        return fr_error_oom_while(err, "ranking %zu parcels", n);
+    }
+    score_item *src = items, *dst = tmp;
+    for (int pass = 0; pass < SCORE_PASSES; pass++) {
+        int all_in_one = 0; /* every item has the same digit: the pass would move nothing */
+#pragma omp parallel num_threads(nth)
+        {
+            int t = omp_get_thread_num();
+            size_t lo = n * (size_t)t / (size_t)nth, hi = n * (size_t)(t + 1) / (size_t)nth;
+            size_t *mine = count + (size_t)t * SCORE_DIGITS;
+            memset(mine, 0, SCORE_DIGITS * sizeof *mine);
+            for (size_t i = lo; i < hi; i++)
+                mine[score_digit(src[i].score, pass)]++;
+#pragma omp barrier
+#pragma omp single
+            {
+                /* each thread's first place for each digit: digit by digit,
+                 * thread by thread */
+                size_t at = 0;
+                for (size_t d = 0; d < SCORE_DIGITS; d++) {
+                    size_t before = at;
+                    for (int u = 0; u < nth; u++) {
+                        size_t c = count[(size_t)u * SCORE_DIGITS + d];
+                        count[(size_t)u * SCORE_DIGITS + d] = at;
+                        at += c;
+                    }
+                    if (at - before == n)
+                        all_in_one = 1;
+                }
+            } /* implied barrier */
+            if (!all_in_one)
+                for (size_t i = lo; i < hi; i++)
+                    dst[mine[score_digit(src[i].score, pass)]++] = src[i];
+        }
+        if (!all_in_one) {
+            score_item *swap = src;
+            src = dst;
+            dst = swap;
+        }
+    }
+    if (src != items)
+        memcpy(items, src, n * sizeof *items);
+    free(tmp);
+    free(count);
+    return FR_OK;
+}
+
 
 /* The order of a run of equal scores (sort_run): the tie keys, the id, the
  * index. */
@@ -181,7 +265,7 @@ fr_status model_rank_with_ties(const double *score, const model_rank_ties *ties,
     for (size_t i = 0; i < n; i++)
         items[i] = (score_item){.score = score[i], .index = i};
     rank_keys keys = {ties, nties, ids};
-    fr_status st = fr_sort_parallel(items, n, sizeof *items, compare_scores, err);
+    fr_status st = sort_scores(items, n, err);
     if (st == FR_OK)
         st = sort_ties(items, n, &keys, err);
     if (st != FR_OK) {

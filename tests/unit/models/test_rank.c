@@ -270,6 +270,71 @@ static void points_without_any_feature_fails(void **state)
     assert_non_null(strstr(err.message, "no usable term"));
 }
 
+/* The order of the scores alone (no tie keys, no ids): highest first,
+ * equal scores by index. */
+static const double *by_score_of;
+
+static int by_score_then_index(const void *pa, const void *pb)
+{
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    double x = by_score_of[a], y = by_score_of[b];
+    if (x != y)
+        return x > y ? -1 : 1;
+    return a < b ? -1 : a > b;
+}
+
+/* The sort by score (a radix sort on the doubles' bits, rank.c) orders
+ * every kind of double as the numbers compare: negatives, -0.0 equal to
+ * 0.0 (their parcels by index), infinities, subnormals, scores that differ
+ * in the last bit only or in the highest bits only; the same at 1, 2 and 3
+ * threads, as a comparison sort of the same order gives. */
+static void scores_of_every_kind_in_numeric_order(void **state)
+{
+    (void)state;
+    enum { N = 100000 };
+    double *score = malloc(N * sizeof *score);
+    size_t *order = malloc(N * sizeof *order), *expect = malloc(N * sizeof *expect);
+    int32_t *rank = malloc(N * sizeof *rank);
+    uint8_t *tier = malloc(N);
+    assert_non_null(score && order && expect && rank && tier);
+    const double special[] = {0.0, -0.0, INFINITY, -INFINITY, 4.9e-324, -4.9e-324, 1.0, nextafter(1.0, 2.0),
+                              -1.0, nextafter(-1.0, -2.0), 1e300, -1e300, 2.2250738585072014e-308};
+    const size_t nspecial = sizeof special / sizeof *special;
+    uint64_t seed = 99;
+    for (size_t i = 0; i < N; i++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        if (i % 7 == 0)
+            score[i] = special[(seed >> 33) % nspecial];
+        else if (i % 7 == 1) /* few values: long runs of equal scores */
+            score[i] = (double)((seed >> 33) % 5) - 2.0;
+        else
+            score[i] = ldexp((double)(int64_t)(seed >> 11) - (double)(1ULL << 52), (int)((seed >> 3) % 40) - 20);
+        expect[i] = i;
+    }
+    by_score_of = score;
+    qsort(expect, N, sizeof *expect, by_score_then_index);
+    int saved = omp_get_max_threads();
+    const int threads[] = {1, 2, 3};
+    fr_error err;
+    for (int t = 0; t < 3; t++) {
+        omp_set_num_threads(threads[t]);
+        assert_int_equal(model_rank(score, NULL, N, 0.01, 0.1, order, rank, tier, &err), FR_OK);
+        assert_memory_equal(order, expect, N * sizeof *order);
+    }
+    omp_set_num_threads(saved);
+    /* one score only: every pass finds one digit and moves nothing */
+    for (size_t i = 0; i < N; i++)
+        score[i] = -3.5;
+    assert_int_equal(model_rank(score, NULL, N, 0.01, 0.1, order, rank, tier, &err), FR_OK);
+    for (size_t k = 0; k < N; k++)
+        assert_int_equal(order[k], k);
+    free(score);
+    free(order);
+    free(expect);
+    free(rank);
+    free(tier);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -277,6 +342,7 @@ int main(void)
         cmocka_unit_test(ties_broken_by_keys_then_id), cmocka_unit_test(same_order_at_any_thread_count),
         cmocka_unit_test(tied_runs_long_and_short_in_the_whole_order), cmocka_unit_test(nan_score_refused),
         cmocka_unit_test(points_index), cmocka_unit_test(points_without_any_feature_fails),
+        cmocka_unit_test(scores_of_every_kind_in_numeric_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
