@@ -34,9 +34,14 @@ typedef struct {
 
 /* The exact ids, and the normalised ones (id_index_normalise) for the
  * fallback match; a normalised key several parcels share has parcel
- * ID_AMBIGUOUS. */
+ * ID_AMBIGUOUS.  An index of geo_id_duplicates has the exact ids only
+ * (has_norm 0), and the layer it was built over is known by its count and
+ * a digest of its feature ids in order (geo_id_index_complete). */
 struct geo_id_index {
     id_table exact, norm;
+    int has_norm;
+    size_t nparcels;
+    uint64_t fid_digest;
 };
 
 #define ID_AMBIGUOUS (-2)
@@ -178,6 +183,14 @@ static fr_status id_index_build_norm(geo_id_index *ix, size_t bytes)
     return FR_OK;
 }
 
+/* The features of the layer, in their order, as one number: an index
+ * whose parcel numbers are a layer's positions stays right while this
+ * does. */
+static uint64_t layer_fid_digest(const geo_layer *l)
+{
+    return fr_fnv1a(l->fid, l->count * sizeof *l->fid);
+}
+
 /* The exact table always; the normalised one when `norm`. */
 static fr_status build(const geo_layer *parcels, int id_col, int norm, geo_id_index **out, size_t **dups,
                        size_t *ndups, fr_error *err)
@@ -233,6 +246,9 @@ static fr_status build(const geo_layer *parcels, int id_col, int norm, geo_id_in
     }
     if (norm && id_index_build_norm(ix, bytes) != FR_OK)
         goto oom;
+    ix->has_norm = norm;
+    ix->nparcels = parcels->count;
+    ix->fid_digest = layer_fid_digest(parcels);
     *out = ix;
     *dups = dv;
     *ndups = nd;
@@ -251,11 +267,39 @@ fr_status geo_id_index_build(const geo_layer *parcels, int id_col, geo_id_index 
     return build(parcels, id_col, 1, out, dups, ndups, err);
 }
 
-fr_status geo_id_duplicates(const geo_layer *parcels, int id_col, size_t **dups, size_t *ndups, fr_error *err)
+fr_status geo_id_duplicates(const geo_layer *parcels, int id_col, size_t **dups, size_t *ndups,
+                            geo_id_index **exact, fr_error *err)
 {
     geo_id_index *ix = NULL;
     fr_status st = build(parcels, id_col, 0, &ix, dups, ndups, err);
-    geo_id_index_free(ix);
+    if (exact && st == FR_OK)
+        *exact = ix;
+    else
+        geo_id_index_free(ix);
+    return st;
+}
+
+fr_status geo_id_index_complete(geo_id_index **ix, const geo_layer *parcels, int id_col, fr_error *err)
+{
+    geo_id_index *had = *ix;
+    if (had && !had->has_norm && had->nparcels == parcels->count && had->fid_digest == layer_fid_digest(parcels)) {
+        size_t bytes = 0;
+        for (size_t e = 0; e < had->exact.nentries; e++)
+            bytes += had->exact.entry[e].len;
+        if (id_index_build_norm(had, bytes) != FR_OK) {
+            id_table_free(&had->norm);
+            memset(&had->norm, 0, sizeof had->norm);
+            return fr_error_oom_while(err, "indexing the ids of layer '%s'", parcels->name);
+        }
+        had->has_norm = 1;
+        return FR_OK;
+    }
+    /* no index, or the layer lost features since: built anew */
+    geo_id_index_free(had);
+    *ix = NULL;
+    size_t *dups = NULL, ndups = 0;
+    fr_status st = build(parcels, id_col, 1, ix, &dups, &ndups, err);
+    free(dups);
     return st;
 }
 

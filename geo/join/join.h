@@ -88,10 +88,22 @@ typedef struct geo_id_index geo_id_index;
 fr_status geo_id_index_build(const geo_layer *parcels, int id_col, geo_id_index **out,
                              size_t **dups, size_t *ndups, fr_error *err);
 
-/* The duplicates alone, as geo_id_index_build finds them (*dups, *ndups),
- * without keeping an index: half the work, as the normalised ids the
- * fallback match needs are not indexed. */
-fr_status geo_id_duplicates(const geo_layer *parcels, int id_col, size_t **dups, size_t *ndups, fr_error *err);
+/* The duplicates alone, as geo_id_index_build finds them (*dups, *ndups):
+ * half the work, as the normalised ids the fallback match needs are not
+ * indexed.  When exact is not NULL, the index of the exact ids is handed
+ * over in *exact (caller frees) for geo_id_index_complete, else freed.
+ * Why keep it: at 5M parcels each id index is 1-2 s of one thread, most
+ * of it the first touch of 300 MB of new memory. */
+fr_status geo_id_duplicates(const geo_layer *parcels, int id_col, size_t **dups, size_t *ndups,
+                            geo_id_index **exact, fr_error *err);
+
+/* *ix made the index of geo_id_index_build over parcels (duplicates not
+ * reported: the first keeps the id): from the exact index of
+ * geo_id_duplicates when it is still the layer's (the same features in the
+ * same order: nothing dropped since), by adding the normalised ids; else
+ * (NULL, or built before features were dropped) *ix is freed and built
+ * anew.  On failure *ix is an index of the exact ids, or NULL. */
+fr_status geo_id_index_complete(geo_id_index **ix, const geo_layer *parcels, int id_col, fr_error *err);
 
 /* Parcel index for an id, or -1. */
 int32_t geo_id_index_find(const geo_id_index *ix, const char *id);
@@ -116,7 +128,9 @@ void geo_parcel_index_free(geo_parcel_index *ix);
 /* What the joins need from the parcels, built in one parallel region
  * (join_prepare.c): the index of geo_parcel_index_new, the id index of
  * geo_id_index_build over string column id_col when out_ids is not NULL
- * (duplicate ids are not reported: keep the first), and the representative
+ * (duplicate ids are not reported: keep the first; *out_ids is NULL on
+ * entry, or the exact index of geo_id_duplicates, which is taken over and
+ * completed: geo_id_index_complete), and the representative
  * points of geo_representative_points in rx, ry (parcels->count entries).
  * The same results as those three calls, in less time. */
 fr_status geo_parcel_prepare(const geo_layer *parcels, int id_col, geo_parcel_index **out_ix,

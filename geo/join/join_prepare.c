@@ -23,21 +23,26 @@ fr_status geo_parcel_prepare(const geo_layer *parcels, int id_col, geo_parcel_in
                              geo_id_index **out_ids, double *rx, double *ry, fr_error *err)
 {
     *out_ix = NULL;
-    if (out_ids)
+    geo_id_index *ids = NULL;
+    if (out_ids) { /* the exact index of the duplicates check, or NULL */
+        ids = *out_ids;
         *out_ids = NULL;
+    }
     geo_parcel_index *ix;
     fr_status st = geo_parcel_index_alloc(parcels, &ix, err);
-    if (st != FR_OK)
+    if (st != FR_OK) {
+        geo_id_index_free(ids);
         return st;
+    }
     int nt = ix->nthreads;
     geo_join_common_err *errs = calloc((size_t)nt, sizeof *errs);
     if (!errs) {
+        geo_id_index_free(ids);
         geo_parcel_index_free(ix);
         return fr_error_oom_while(err, "indexing layer '%s'", parcels->name);
     }
     fr_status st_tree = FR_OK, st_ids = FR_OK;
     fr_error err_tree, err_ids;
-    geo_id_index *ids = NULL;
     const long long n = (long long)parcels->count;
 #pragma omp parallel num_threads(nt)
     {
@@ -46,11 +51,8 @@ fr_status geo_parcel_prepare(const geo_layer *parcels, int id_col, geo_parcel_in
 #pragma omp single nowait
         st_tree = geo_parcel_index_build_tree(ix, &ix->slot[tid].ctx, &err_tree);
 #pragma omp single nowait
-        if (out_ids) {
-            size_t *dups = NULL, ndups = 0; /* the caller rejected duplicates already */
-            st_ids = geo_id_index_build(parcels, id_col, &ids, &dups, &ndups, &err_ids);
-            free(dups);
-        }
+        if (out_ids) /* the caller rejected duplicates already */
+            st_ids = geo_id_index_complete(&ids, parcels, id_col, &err_ids);
 #pragma omp for schedule(dynamic, 1024)
         for (long long i = 0; i < n; i++) {
             fr_error e;

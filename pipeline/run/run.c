@@ -171,6 +171,9 @@ static fr_status stage_join(run_ctx *ctx, fr_error *err)
         st = fr_error_oom(err);
     /* The spatial index, the id index (duplicates were rejected at read)
      * and the representative points, built side by side. */
+    geo_id_index_free(ctx->ids);
+    ctx->ids = ctx->ids_exact; /* completed, or built anew if parcels were dropped since */
+    ctx->ids_exact = NULL;
     if (st == FR_OK)
         st = geo_parcel_prepare(ctx->parcels, geo_layer_find_column(ctx->parcels, "parcel_id"), &ctx->pix,
                                 &ctx->ids, ctx->rx, ctx->ry, err);
@@ -375,6 +378,7 @@ void run_ctx_free(run_ctx *ctx)
     geo_rejects_clear(&ctx->rejects);
     geo_rejects_clear(&ctx->warnings);
     geo_id_index_free(ctx->ids);
+    geo_id_index_free(ctx->ids_exact);
     geo_address_index_free(ctx->addr);
     geo_parcel_index_free(ctx->pix);
     free(ctx->insp_match);

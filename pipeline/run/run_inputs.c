@@ -153,7 +153,9 @@ static fr_status drop_duplicate_ids(run_ctx *ctx, fr_error *err)
     geo_layer *p = ctx->parcels;
     int id_col = geo_layer_find_column(p, "parcel_id");
     size_t *dups = NULL, ndups = 0;
-    fr_status st = geo_id_duplicates(p, id_col, &dups, &ndups, err);
+    geo_id_index_free(ctx->ids_exact);
+    ctx->ids_exact = NULL;
+    fr_status st = geo_id_duplicates(p, id_col, &dups, &ndups, &ctx->ids_exact, err); /* for the join */
     if (st != FR_OK)
         return st;
     if (ndups) {

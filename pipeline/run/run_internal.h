@@ -44,6 +44,7 @@ typedef struct {
     geo_rejects rejects, warnings;
 
     geo_id_index *ids;
+    geo_id_index *ids_exact; /* the duplicates check's index of the exact ids, until the join completes it */
     geo_parcel_index *pix;
     geo_match *insp_match, *inc_match, *visit_match;
     geo_address_index *addr;       /* parcels by address, built when a layer joins by address */

@@ -243,11 +243,54 @@ static void test_id_index_many(void **state)
     }
     /* the duplicates alone: the same ones */
     size_t *dups2 = NULL, ndups2 = 0;
-    assert_int_equal(geo_id_duplicates(p, (int)col, &dups2, &ndups2, NULL), FR_OK);
+    assert_int_equal(geo_id_duplicates(p, (int)col, &dups2, &ndups2, NULL, NULL), FR_OK);
     assert_int_equal(ndups2, ndups);
     assert_memory_equal(dups2, dups, ndups * sizeof *dups);
     free(dups2);
     free(dups);
+    geo_id_index_free(ix);
+    geo_layer_free(p);
+}
+
+/* The exact index of the duplicates check, completed for the join
+ * (geo_id_index_complete): over the same layer it answers as a whole
+ * build does, the normalised fallback included; once the layer has lost a
+ * feature (as the study area or a failed reprojection drops parcels after
+ * the check), its parcel numbers are stale and it is built anew, so that
+ * the ids after the dropped parcel find their new places. */
+static void test_id_index_completed_from_the_duplicates_check(void **state)
+{
+    (void)state;
+    const char *ids[] = {"13", "ab-7", "0042", "X", "Y"};
+    size_t col;
+    geo_layer *p = squares_with_ids(ids, 5, &col);
+    fr_error err;
+    for (int dropped = 0; dropped < 2; dropped++) {
+        geo_id_index *ix = NULL;
+        size_t *dups = NULL, ndups = 0;
+        assert_int_equal(geo_id_duplicates(p, (int)col, &dups, &ndups, &ix, &err), FR_OK);
+        assert_int_equal(ndups, 0);
+        assert_non_null(ix);
+        assert_int_equal(geo_id_index_find(ix, "X"), 3 - dropped);
+        if (dropped == 0) { /* the check's index is kept over the layer as it was */
+            unsigned char keep[] = {1, 0, 1, 1, 1};
+            geo_layer_compact(p, keep); /* "ab-7" leaves: X is 2, Y is 3 */
+        }
+        assert_int_equal(geo_id_index_complete(&ix, p, (int)col, &err), FR_OK);
+        int amb = -1;
+        assert_int_equal(geo_id_index_find(ix, "X"), 2);
+        assert_int_equal(geo_id_index_find(ix, "Y"), 3);
+        assert_int_equal(geo_id_index_find(ix, "ab-7"), -1);
+        assert_int_equal(geo_id_index_find_normalised(ix, "42.0", &amb), 1);
+        assert_int_equal(geo_id_index_find_normalised(ix, "x", &amb), 2);
+        assert_int_equal(amb, 0);
+        free(dups);
+        geo_id_index_free(ix);
+    }
+    /* no index yet: built whole */
+    geo_id_index *ix = NULL;
+    assert_int_equal(geo_id_index_complete(&ix, p, (int)col, &err), FR_OK);
+    assert_int_equal(geo_id_index_find(ix, "Y"), 3);
     geo_id_index_free(ix);
     geo_layer_free(p);
 }
@@ -1282,6 +1325,7 @@ int main(void)
         cmocka_unit_test(test_id_index_trims_and_reports_dups),
         cmocka_unit_test(test_id_index_normalised_fallback),
         cmocka_unit_test(test_id_index_many),
+        cmocka_unit_test(test_id_index_completed_from_the_duplicates_check),
         cmocka_unit_test(test_match_inside_and_shared_boundary),
         cmocka_unit_test(test_match_agrees_with_geos_brute_force),
         cmocka_unit_test(test_match_hole_tolerance_and_beyond),
