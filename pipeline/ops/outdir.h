@@ -74,9 +74,16 @@ fr_status fr_outdir_staging(fr_outdir *d, const char **staging, fr_error *err);
 const char *fr_outdir_path(const fr_outdir *d);
 
 /* Publishes the staging directory as the target: keeps foreign files,
- * fsyncs every file and both directories, swaps, and removes the previous
- * outputs.  On failure the previous outputs are untouched. */
+ * fsyncs every file and both directories, swaps, and starts removing the
+ * previous outputs on a thread of its own (fr_outdir_finish waits for it
+ * and tells cleanup_failed).  On failure the previous outputs are
+ * untouched. */
 fr_status fr_outdir_commit(fr_outdir *d, fr_outdir_notes *notes, fr_error *err);
+
+/* Waits for the removal of the previous outputs that fr_outdir_commit
+ * started, if any; a failure is noted (cleanup_failed).  fr_outdir_close
+ * waits too, without the note. */
+void fr_outdir_finish(fr_outdir *d, fr_outdir_notes *notes);
 
 /* fsyncs every file written into the staging directory so far, on every
  * thread, before the commit (whose own fsyncs then find them clean): the

@@ -357,7 +357,8 @@ void run_account(run_ctx *ctx)
 
 void run_ctx_free(run_ctx *ctx)
 {
-    run_guard_free(ctx);
+    /* the guard last: the previous outputs' removal (begun at the commit,
+     * waited for by run_guard_free) goes on while the rest is freed */
     free(ctx->working_wkt);
     free(ctx->out_dir);
     geo_layer_free(ctx->parcels);
@@ -406,6 +407,7 @@ void run_ctx_free(run_ctx *ctx)
     free(ctx->order);
     free(ctx->rank);
     free(ctx->tier);
+    run_guard_free(ctx);
     fr_config_free(&ctx->cfg);
 }
 

@@ -158,6 +158,9 @@ void run_guard_free(run_ctx *ctx)
         return;
     fr_inputs_free(&g->inputs);
     fr_output_hashes_free(&g->hashed);
+    fr_outdir_notes notes = {0};
+    fr_outdir_finish(g->outdir, &notes); /* the previous outputs' removal, begun at the commit */
+    warn_notes(ctx, &notes);
     fr_outdir_close(g->outdir);
     for (size_t i = 0; i < g->nnotes; i++)
         free(g->notes[i]);

@@ -137,6 +137,42 @@ static void commit_replaces_the_set_and_keeps_foreign_files(void **state)
     assert_string_equal(notes.event[0], "outputs_kept");
 }
 
+/* The previous outputs are removed behind the commit, on a thread of
+ * their own: once fr_outdir_finish returns they are gone, without a note;
+ * until fr_outdir_close the lock is still held, so that no other run
+ * starts while they are being removed. */
+static void previous_outputs_removed_behind_the_commit(void **state)
+{
+    (void)state;
+    const char *v1[] = {"targets.csv", "v1", "ranked_parcels.geojson", "g1", NULL};
+    fr_outdir_notes notes = {0};
+    fr_error err = {0};
+    assert_int_equal(publish("out", v1, &notes, &err), FR_OK);
+    char target[512];
+    path_of(target, sizeof target, "out");
+    fr_outdir *d, *other;
+    assert_int_equal(fr_outdir_open(target, &d, &notes, &err), FR_OK);
+    const char *staging;
+    assert_int_equal(fr_outdir_staging(d, &staging, &err), FR_OK);
+    char p[1024];
+    snprintf(p, sizeof p, "%s/targets.csv", staging);
+    FILE *fp = fopen(p, "w");
+    assert_non_null(fp);
+    fputs("v2", fp);
+    fclose(fp);
+    assert_int_equal(fr_outdir_commit(d, &notes, &err), FR_OK);
+    assert_string_equal(read_file("out/targets.csv"), "v2"); /* published before the old ones are gone */
+    fr_outdir_finish(d, &notes);
+    assert_false(exists(".out.firerisk-old"));
+    assert_int_equal(notes.count, 0);
+    assert_int_equal(fr_outdir_open(target, &other, NULL, &err), FR_E_BUSY);
+    fr_outdir_finish(d, &notes); /* once is enough: nothing more to wait for */
+    fr_outdir_close(d);
+    assert_int_equal(fr_outdir_open(target, &other, NULL, &err), FR_OK);
+    fr_outdir_close(other);
+    assert_false(exists("out/ranked_parcels.geojson"));
+}
+
 static void uncommitted_run_leaves_previous_outputs(void **state)
 {
     (void)state;
@@ -369,6 +405,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(first_run_creates_parents_and_publishes, setup, teardown),
         cmocka_unit_test_setup_teardown(commit_replaces_the_set_and_keeps_foreign_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(previous_outputs_removed_behind_the_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(uncommitted_run_leaves_previous_outputs, setup, teardown),
         cmocka_unit_test_setup_teardown(held_lock_refuses_a_second_writer, setup, teardown),
         cmocka_unit_test_setup_teardown(stale_lock_and_leftovers_are_reported_and_cleaned, setup, teardown),
