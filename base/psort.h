@@ -1,7 +1,7 @@
 /*
- * psort.h — qsort on every OpenMP thread: each thread sorts one contiguous
- * run, then the runs are merged pairwise (in parallel where there are
- * several pairs).
+ * psort.h — a merge sort on every OpenMP thread: each thread sorts one
+ * contiguous run (items over 256 bytes: qsort), then the runs are merged
+ * pairwise (in parallel where there are several pairs).
  *
  * cmp must be a total order (no two distinct items compare equal, e.g. end
  * with an index): then there is exactly one sorted result, whatever the
