@@ -54,33 +54,22 @@ static void insertion_sort(char *a, size_t n, size_t size, int (*cmp)(const void
     }
 }
 
-static void run_sort_to(char *a, char *b, size_t n, size_t size, int (*cmp)(const void *, const void *));
-
-/* Sorts a[0..n) in place (stable merge sort), b[0..n) its scratch. */
-static void run_sort(char *a, char *b, size_t n, size_t size, int (*cmp)(const void *, const void *))
+/* Sorts a[0..n) (a stable merge sort): the result in a (to_b 0) or in b
+ * (to_b 1), the other array the scratch; the halves go to the other
+ * array, and their merge back. */
+static void run_sort(char *a, char *b, size_t n, size_t size, int to_b, int (*cmp)(const void *, const void *))
 {
     if (n <= PSORT_INSERTION) {
-        insertion_sort(a, n, size, cmp);
+        if (to_b)
+            memcpy(b, a, n * size);
+        insertion_sort(to_b ? b : a, n, size, cmp);
         return;
     }
     size_t m = n / 2;
-    run_sort_to(a, b, m, size, cmp);
-    run_sort_to(a + m * size, b + m * size, n - m, size, cmp);
-    psort_merge(b, m, b + m * size, n - m, a, size, cmp);
-}
-
-/* Sorts a[0..n) into b[0..n) (a is the scratch). */
-static void run_sort_to(char *a, char *b, size_t n, size_t size, int (*cmp)(const void *, const void *))
-{
-    if (n <= PSORT_INSERTION) {
-        memcpy(b, a, n * size);
-        insertion_sort(b, n, size, cmp);
-        return;
-    }
-    size_t m = n / 2;
-    run_sort(a, b, m, size, cmp);
-    run_sort(a + m * size, b + m * size, n - m, size, cmp);
-    psort_merge(a, m, a + m * size, n - m, b, size, cmp);
+    run_sort(a, b, m, size, !to_b, cmp);
+    run_sort(a + m * size, b + m * size, n - m, size, !to_b, cmp);
+    const char *from = to_b ? a : b;
+    psort_merge(from, m, from + m * size, n - m, to_b ? b : a, size, cmp);
 }
 
 /* Co-rank: how many of the first k items of merge(a, b) come from a.  The
@@ -127,7 +116,7 @@ fr_status fr_sort_parallel(void *base, size_t n, size_t size, int (*cmp)(const v
 #pragma omp parallel for schedule(static, 1) num_threads(nruns)
     for (int r = 0; r < nruns; r++) {
         if (size <= PSORT_ITEM_MAX)
-            run_sort(src + start[r] * size, tmp + start[r] * size, start[r + 1] - start[r], size, cmp);
+            run_sort(src + start[r] * size, tmp + start[r] * size, start[r + 1] - start[r], size, 0, cmp);
         else
             qsort(src + start[r] * size, start[r + 1] - start[r], size, cmp);
     }
