@@ -89,8 +89,10 @@ static fr_status sort_scores(score_item *items, size_t n, fr_error *err)
         int all_in_one = 0; /* every item has the same digit: the pass would move nothing */
 #pragma omp parallel num_threads(nth)
         {
-            int t = omp_get_thread_num();
-            size_t lo = n * (size_t)t / (size_t)nth, hi = n * (size_t)(t + 1) / (size_t)nth;
+            /* the team may be smaller than asked (nested, or a thread
+             * limit): the parts are the team's */
+            int t = omp_get_thread_num(), team = omp_get_num_threads();
+            size_t lo = n * (size_t)t / (size_t)team, hi = n * (size_t)(t + 1) / (size_t)team;
             size_t *mine = count + (size_t)t * SCORE_DIGITS;
             memset(mine, 0, SCORE_DIGITS * sizeof *mine);
             for (size_t i = lo; i < hi; i++)
@@ -103,7 +105,7 @@ static fr_status sort_scores(score_item *items, size_t n, fr_error *err)
                 size_t at = 0;
                 for (size_t d = 0; d < SCORE_DIGITS; d++) {
                     size_t before = at;
-                    for (int u = 0; u < nth; u++) {
+                    for (int u = 0; u < team; u++) {
                         size_t c = count[(size_t)u * SCORE_DIGITS + d];
                         count[(size_t)u * SCORE_DIGITS + d] = at;
                         at += c;

@@ -321,6 +321,15 @@ static void scores_of_every_kind_in_numeric_order(void **state)
         assert_int_equal(model_rank(score, NULL, N, 0.01, 0.1, order, rank, tier, &err), FR_OK);
         assert_memory_equal(order, expect, N * sizeof *order);
     }
+    /* called where a parallel region gives it a team of one (nested):
+     * the same order */
+    omp_set_num_threads(2);
+    fr_status nested = FR_E_INTERNAL;
+#pragma omp parallel num_threads(2)
+#pragma omp single
+    nested = model_rank(score, NULL, N, 0.01, 0.1, order, rank, tier, &err);
+    assert_int_equal(nested, FR_OK);
+    assert_memory_equal(order, expect, N * sizeof *order);
     omp_set_num_threads(saved);
     /* one score only: every pass finds one digit and moves nothing */
     for (size_t i = 0; i < N; i++)
