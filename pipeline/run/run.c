@@ -171,9 +171,7 @@ static fr_status stage_join(run_ctx *ctx, fr_error *err)
         st = fr_error_oom(err);
     /* The spatial index, the id index (duplicates were rejected at read)
      * and the representative points, built side by side. */
-    geo_id_index_free(ctx->ids);
-    ctx->ids = ctx->ids_exact; /* completed, or built anew if parcels were dropped since */
-    ctx->ids_exact = NULL;
+    run_ids_for_join(ctx);
     if (st == FR_OK)
         st = geo_parcel_prepare(ctx->parcels, geo_layer_find_column(ctx->parcels, "parcel_id"), &ctx->pix,
                                 &ctx->ids, ctx->rx, ctx->ry, err);

@@ -197,6 +197,13 @@ static fr_status choose_working_crs(run_ctx *ctx, fr_error *err)
     return st;
 }
 
+void run_ids_for_join(run_ctx *ctx)
+{
+    geo_id_index_free(ctx->ids);
+    ctx->ids = ctx->ids_exact;
+    ctx->ids_exact = NULL;
+}
+
 fr_status run_read_inputs(run_ctx *ctx, fr_error *err)
 {
     fr_config *cfg = &ctx->cfg;

@@ -93,6 +93,11 @@ typedef struct {
  * working CRS, parcels de-duplicated. */
 fr_status run_read_inputs(run_ctx *ctx, fr_error *err);
 
+/* The duplicate-id check's index of the exact ids (ctx->ids_exact) made
+ * ctx->ids, for geo_parcel_prepare to complete (or build anew when parcels
+ * were dropped since); any earlier ctx->ids is freed. */
+void run_ids_for_join(run_ctx *ctx);
+
 /* run_outputs.c: writes the ranked outputs into ctx->out_dir atomically. */
 fr_status run_write_outputs(run_ctx *ctx, fr_error *err);
 

@@ -24,9 +24,7 @@ static fr_status match_join(run_ctx *ctx, fr_error *err)
     ctx->ry = malloc((n ? n : 1) * sizeof *ctx->ry);
     if (!ctx->rx || !ctx->ry)
         return fr_error_oom(err);
-    geo_id_index_free(ctx->ids);
-    ctx->ids = ctx->ids_exact; /* the duplicates check's, completed (run.c's stage_join) */
-    ctx->ids_exact = NULL;
+    run_ids_for_join(ctx);
     fr_status st = geo_parcel_prepare(ctx->parcels, geo_layer_find_column(ctx->parcels, "parcel_id"), &ctx->pix,
                                       &ctx->ids, ctx->rx, ctx->ry, err);
     if (st == FR_OK && ctx->insp)
