@@ -34,9 +34,10 @@ typedef struct {
 
 /* The exact ids, and the normalised ones (id_index_normalise) for the
  * fallback match; a normalised key several parcels share has parcel
- * ID_AMBIGUOUS.  An index of geo_id_duplicates has the exact ids only
- * (has_norm 0), and the layer it was built over is known by its count and
- * a digest of its feature ids in order (geo_id_index_complete). */
+ * ID_AMBIGUOUS.  An index handed over by geo_id_duplicates has the exact
+ * ids only (has_norm 0), and the layer it was built over is known by its
+ * count and a digest of its feature ids in order (geo_id_index_complete);
+ * other indexes leave those two unset. */
 struct geo_id_index {
     id_table exact, norm;
     int has_norm;
@@ -247,8 +248,6 @@ static fr_status build(const geo_layer *parcels, int id_col, int norm, geo_id_in
     if (norm && id_index_build_norm(ix, bytes) != FR_OK)
         goto oom;
     ix->has_norm = norm;
-    ix->nparcels = parcels->count;
-    ix->fid_digest = layer_fid_digest(parcels);
     *out = ix;
     *dups = dv;
     *ndups = nd;
@@ -272,9 +271,11 @@ fr_status geo_id_duplicates(const geo_layer *parcels, int id_col, size_t **dups,
 {
     geo_id_index *ix = NULL;
     fr_status st = build(parcels, id_col, 0, &ix, dups, ndups, err);
-    if (exact && st == FR_OK)
+    if (exact && st == FR_OK) { /* the layer it stands for, for geo_id_index_complete */
+        ix->nparcels = parcels->count;
+        ix->fid_digest = layer_fid_digest(parcels);
         *exact = ix;
-    else
+    } else
         geo_id_index_free(ix);
     return st;
 }
