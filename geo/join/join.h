@@ -1,12 +1,13 @@
 /*
  * join.h — the spatial and key joins of a run, on geo_layer arrays, with the
- * GEOS reentrant API (STRtree, prepared geometries).
+ * GEOS reentrant API (exact tests, prepared geometries) and a packed R-tree
+ * over the parcel envelopes (geo/index/box_tree.h).
  *
  * Threading: every function here is called from the main thread and
  * parallelises inside with OpenMP (omp_get_max_threads() threads).  Each
- * thread owns its own GEOS context handle, its own STRtree (GEOS does not
- * promise concurrent queries on one tree are safe) and its own prepared
- * geometries.  Results are written into arrays indexed by record, so they
+ * thread owns its own GEOS context handle, its own prepared geometries and
+ * its own GEOS STRtree over the zones (GEOS does not promise concurrent
+ * queries on one tree are safe); the parcels' tree is only read, by all.  Results are written into arrays indexed by record, so they
  * are identical at any thread count.
  *
  * Ties are broken by the lowest parcel index (parcels keep source order),
@@ -119,7 +120,7 @@ void geo_id_index_free(geo_id_index *ix);
 
 typedef struct geo_parcel_index geo_parcel_index;
 
-/* Builds the per-thread GEOS contexts and the STRtree over the envelopes of
+/* Builds the per-thread GEOS contexts and the tree over the envelopes of
  * the parcels (a GEO_GEOM_POLYGON layer, or GEO_GEOM_POINT: homes given as
  * points, each envelope the point).  The layer must outlive the index. */
 fr_status geo_parcel_index_new(const geo_layer *parcels, geo_parcel_index **out, fr_error *err);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void geo_join_common_collect(void *item, void *userdata)
+int geo_join_common_collect_item(int32_t item, void *userdata)
 {
     geo_join_common_cands *c = userdata;
     if (c->n == c->cap) {
@@ -15,12 +15,18 @@ void geo_join_common_collect(void *item, void *userdata)
         int32_t *v = realloc(c->v, cap * sizeof *v);
         if (!v) {
             c->oom = 1;
-            return;
+            return 1;
         }
         c->v = v;
         c->cap = cap;
     }
-    c->v[c->n++] = (int32_t)((uintptr_t)item - 1);
+    c->v[c->n++] = item;
+    return 0;
+}
+
+void geo_join_common_collect(void *item, void *userdata)
+{
+    (void)geo_join_common_collect_item((int32_t)((uintptr_t)item - 1), userdata);
 }
 
 static int join_common_cmp_i32(const void *a, const void *b)

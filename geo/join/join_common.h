@@ -1,6 +1,6 @@
 /*
  * join_common.h — small pieces shared by the parallel joins (join_*.c):
- * the candidate list filled by GEOS STRtree queries, and the per-thread
+ * the candidate list filled by spatial index queries, and the per-thread
  * error that keeps the failure of the lowest record so that the reported
  * error does not depend on the thread count or the schedule.
  *
@@ -26,6 +26,9 @@ typedef struct {
 /* GEOSQueryCallback: appends the record index of item to the
  * geo_join_common_cands passed as userdata. */
 void geo_join_common_collect(void *item, void *userdata);
+/* geo_box_tree_visit: appends record index item to the
+ * geo_join_common_cands passed as userdata; 1 (stop) when out of memory. */
+int geo_join_common_collect_item(int32_t item, void *userdata);
 /* Sorts the candidates ascending (lowest index first = tie-break order). */
 void geo_join_common_cands_sort(geo_join_common_cands *c);
 void geo_join_common_cands_free(geo_join_common_cands *c);

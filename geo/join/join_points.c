@@ -4,7 +4,7 @@
  * by id, by address (join_address.c), by the parcel containing it, by the
  * nearest parcel within a tolerance.
  *
- * Each thread queries the shared STRtree with its own GEOS context (see
+ * Each thread queries the shared parcel tree with its own GEOS context (see
  * parcel_index.h) and writes only out[k] of the records it processes, so the
  * result does not depend on the thread count.  Records are visited in
  * Z-order of their points (not record order), which halves the time of the
@@ -32,7 +32,7 @@
 /* Scratch of one thread. */
 typedef struct {
     geo_geos_ctx *ctx;
-    GEOSSTRtree *tree;
+    const geo_box_tree *tree;
     const geo_layer *parcels;
     geo_join_common_cands cands;
     double *bd;       /* bbox distance of each candidate */
@@ -57,13 +57,13 @@ static double points_margin(double x, double y)
     return 1e-6 + 1e-12 * (fabs(x) + fabs(y));
 }
 
-/* GEOS' answer for parcel p and pt: GEOSIntersects_r (*hit) and, when
- * dist is not NULL, GEOSDistance_r.  Used only for points within
+/* GEOS' answer for parcel p and the point (x, y): GEOSIntersects_r (*hit)
+ * and, when dist is not NULL, GEOSDistance_r.  Used only for points within
  * points_margin of a ring, where the flat-array test is not certain. */
-static fr_status points_geos_exact(points_thread *t, int32_t p, GEOSGeometry *pt, char *hit, double *dist,
+static fr_status points_geos_exact(points_thread *t, int32_t p, double x, double y, char *hit, double *dist,
                                    fr_error *err)
 {
-    GEOSGeometry *poly;
+    GEOSGeometry *poly, *pt;
     fr_status st = geo_geos_build_polygon(t->ctx, t->parcels, (size_t)p, &poly, err);
     if (st != FR_OK)
         return st;
@@ -72,8 +72,14 @@ static fr_status points_geos_exact(points_thread *t, int32_t p, GEOSGeometry *pt
         *dist = NAN;
     if (!poly)
         return FR_OK;
+    st = geo_geos_build_point(t->ctx, x, y, &pt, err);
+    if (st != FR_OK) {
+        GEOSGeom_destroy_r(t->ctx->h, poly);
+        return st;
+    }
     *hit = GEOSIntersects_r(t->ctx->h, poly, pt);
     int ok = *hit != 2 && (!dist || GEOSDistance_r(t->ctx->h, poly, pt, dist));
+    GEOSGeom_destroy_r(t->ctx->h, pt);
     GEOSGeom_destroy_r(t->ctx->h, poly);
     if (!ok)
         return fr_error_set(err, FR_E_INPUT, "layer '%s' (%s) feature fid %lld: GEOS %s failed: %s",
@@ -87,12 +93,11 @@ static fr_status points_geos_exact(points_thread *t, int32_t p, GEOSGeometry *pt
  * points_margin of a ring: building a GEOS polygon for every candidate
  * touches GEOS' shared geometry factory and kept the two cores from
  * scaling (issue 7's profile); near a ring GEOS decides, as before. */
-static fr_status points_contains(points_thread *t, GEOSGeometry *pt, double x, double y, int32_t *found,
-                                 fr_error *err)
+static fr_status points_contains(points_thread *t, double x, double y, int32_t *found, fr_error *err)
 {
     *found = -1;
     t->cands.n = 0;
-    GEOSSTRtree_query_r(t->ctx->h, t->tree, pt, geo_join_common_collect, &t->cands);
+    geo_box_tree_query(t->tree, x, y, x, y, geo_join_common_collect_item, &t->cands);
     if (t->cands.oom)
         return fr_error_oom_while(err, "querying the parcel index");
     geo_join_common_cands_sort(&t->cands);
@@ -103,7 +108,7 @@ static fr_status points_contains(points_thread *t, GEOSGeometry *pt, double x, d
         geo_poly_location loc = geo_poly_locate(t->parcels, (size_t)p, x, y, margin, &d);
         char hit = loc == GEO_POLY_INSIDE;
         if (loc == GEO_POLY_NEAR_RING) {
-            fr_status st = points_geos_exact(t, p, pt, &hit, NULL, err);
+            fr_status st = points_geos_exact(t, p, x, y, &hit, NULL, err);
             if (st != FR_OK)
                 return st;
         }
@@ -122,22 +127,17 @@ static int points_by_bd(const points_thread *t, size_t a, size_t b)
     return t->cands.v[a] < t->cands.v[b];
 }
 
-/* Nearest parcel to pt among those whose envelope lies within reach of
+/* Nearest parcel to (x, y) among those whose envelope lies within reach of
  * (x, y): *found (-1 if none within reach) and *dist (exact GEOS distance).
  * Ties: lowest index. */
-static fr_status points_nearest(points_thread *t, GEOSGeometry *pt, double x, double y,
-                                double reach, int32_t *found, double *dist, fr_error *err)
+static fr_status points_nearest(points_thread *t, double x, double y, double reach, int32_t *found,
+                                double *dist, fr_error *err)
 {
     *found = -1;
     *dist = NAN;
-    GEOSContextHandle_t h = t->ctx->h;
-    GEOSGeometry *q = GEOSGeom_createRectangle_r(h, x - reach, y - reach, x + reach, y + reach);
-    if (!q)
-        return fr_error_oom_while(err, "querying the parcel index: %s",
-                            t->ctx->last_error);
     t->cands.n = 0;
-    GEOSSTRtree_query_r(h, t->tree, q, geo_join_common_collect, &t->cands);
-    GEOSGeom_destroy_r(h, q);
+    geo_box_tree_query(t->tree, x - reach, y - reach, x + reach, y + reach, geo_join_common_collect_item,
+                       &t->cands);
     if (t->cands.oom)
         return fr_error_oom_while(err, "querying the parcel index");
     size_t n = t->cands.n;
@@ -180,7 +180,7 @@ static fr_status points_nearest(points_thread *t, GEOSGeometry *pt, double x, do
             continue;
         if (loc == GEO_POLY_NEAR_RING) { /* GEOS' exact distance, as everywhere else */
             char hit;
-            fr_status st = points_geos_exact(t, p, pt, &hit, &d, err);
+            fr_status st = points_geos_exact(t, p, x, y, &hit, &d, err);
             if (st != FR_OK)
                 return st;
         }
@@ -209,14 +209,11 @@ static fr_status points_spatial(points_thread *t, double x, double y, int contai
         contains = 0;
         nearest = 1;
     }
-    GEOSGeometry *pt;
-    fr_status st = geo_geos_build_point(t->ctx, x, y, &pt, err);
-    if (st != FR_OK)
-        return st;
+    fr_status st = FR_OK;
     int32_t p = -1;
     double d;
     if (contains)
-        st = points_contains(t, pt, x, y, &p, err);
+        st = points_contains(t, x, y, &p, err);
     if (st == FR_OK && p >= 0) {
         out->parcel = p;
         out->method = GEO_MATCH_CONTAINS;
@@ -224,7 +221,7 @@ static fr_status points_spatial(points_thread *t, double x, double y, int contai
         out->distance_m = 0.0;
         *matched = 1;
     } else if (st == FR_OK && nearest && tol > 0.0) {
-        st = points_nearest(t, pt, x, y, tol, &p, &d, err);
+        st = points_nearest(t, x, y, tol, &p, &d, err);
         if (st == FR_OK && p >= 0) {
             out->parcel = p;
             out->method = GEO_MATCH_NEAREST;
@@ -233,11 +230,10 @@ static fr_status points_spatial(points_thread *t, double x, double y, int contai
             *matched = 1;
         } else if (st == FR_OK) {
             /* Say how far off it was, looking up to 10x the tolerance. */
-            st = points_nearest(t, pt, x, y, 10.0 * tol, &p, &d, err);
+            st = points_nearest(t, x, y, 10.0 * tol, &p, &d, err);
             out->distance_m = p >= 0 ? d : NAN;
         }
     }
-    GEOSGeom_destroy_r(t->ctx->h, pt);
     return st;
 }
 
@@ -334,7 +330,7 @@ static fr_status points_match_one(points_thread *t, const geo_layer *pts, const 
 }
 
 /* Visiting order of the records: by Morton (Z-order) code of the point, so
- * that consecutive records query the same branches of the STRtree and the
+ * that consecutive records query the same branches of the tree and the
  * same parcel coordinates while they are in cache.  Results still go to
  * out[k] by record, so the order changes nothing but the speed.  Records
  * without a point come first, in record order. */

@@ -2,8 +2,8 @@
  * join_prepare.c — geo_parcel_prepare (join.h): the parcel index, the id
  * index and the representative points, built in one parallel region.
  *
- * Why together: the STRtree build (GEOS, ~0.7 s at a million parcels) and
- * the id hash (~0.2 s) are each one thread's work, while the representative
+ * Why together: the tree build (box_tree.h; GEOS' STRtree took ~0.7 s at a
+ * million parcels) and the id hash (~0.2 s) are each one thread's work, while the representative
  * points (GEOSPointOnSurface, ~0.9 s) split across threads.  Built one after
  * the other, the two serial builds kept the second core idle for most of a
  * second (issue 7's profile).  Here one thread builds the tree and another
@@ -49,7 +49,7 @@ fr_status geo_parcel_prepare(const geo_layer *parcels, int id_col, geo_parcel_in
         int tid = omp_get_thread_num();
         geo_join_common_err_init(&errs[tid]);
 #pragma omp single nowait
-        st_tree = geo_parcel_index_build_tree(ix, &ix->slot[tid].ctx, &err_tree);
+        st_tree = geo_parcel_index_build_tree(ix, &err_tree);
 #pragma omp single nowait
         if (out_ids) /* the caller rejected duplicates already */
             st_ids = geo_id_index_complete(&ids, parcels, id_col, &err_ids);
