@@ -1,7 +1,8 @@
 /*
  * reproject.c — working CRS choice and coordinate transformation (see
  * reproject.h).  Coordinates are transformed in batches with OCTTransformEx,
- * one call per chunk of the flat arrays, not one call per point.
+ * one call per chunk of the flat arrays, not one call per point, the chunks
+ * shared among the threads (transform_chunks).
  *
  * GDAL's errors: every function runs its GDAL calls inside a gate
  * (gdal_gate.h) on its own thread.  A point that cannot be transformed is
@@ -81,17 +82,24 @@ static OGRCoordinateTransformationH make_ct(const char *src_wkt, const char *dst
     return ct;
 }
 
-/* Why in parallel: the GeoJSON needs every parcel vertex in lon/lat (~7
+/* What a chunk's points become after OCTTransformEx: s, m the chunk, ok
+ * its per-point flags. */
+typedef void (*chunk_after)(size_t s, size_t m, const int *ok, void *arg);
+
+/* Transforms xs[0..n), ys[0..n) in place from src_wkt to dst_wkt, in
+ * chunks on every thread.  ok, when not NULL, receives every point's flag
+ * (n entries); after, when not NULL, sees each chunk once transformed.
+ *
+ * Why in parallel: a layer or an output has millions of vertices (~7
  * million at a million parcels, ~2 s of PROJ on one core).  An
  * OGRCoordinateTransformation must not be shared between threads, so each
- * thread makes its own; the chunks are independent, so the result does not
- * depend on the thread count. */
-fr_status geo_to_lonlat(const char *src_wkt, size_t n, const double *x, const double *y, double *lon,
-                        double *lat, fr_error *err)
+ * thread makes its own; the chunks are independent and every point is
+ * transformed on its own, so the result does not depend on the thread
+ * count. */
+static fr_status transform_chunks(const char *src_wkt, const char *dst_wkt, size_t n, double *xs, double *ys,
+                                  int *ok, chunk_after after, void *arg, fr_error *err)
 {
     enum { CHUNK = 1 << 14 };
-    memcpy(lon, x, n * sizeof *x);
-    memcpy(lat, y, n * sizeof *y);
     const long long nchunks = (long long)((n + CHUNK - 1) / CHUNK);
     int nt = omp_get_max_threads();
     if (nt < 1 || nchunks < 4)
@@ -99,13 +107,13 @@ fr_status geo_to_lonlat(const char *src_wkt, size_t n, const double *x, const do
     fr_status st = FR_OK;
 #pragma omp parallel num_threads(nt)
     {
-        geo_gdal_gate gate; /* this thread's: failed points come back in ok[] */
+        geo_gdal_gate gate; /* this thread's: failed points come back in the flags */
         geo_gdal_gate_begin(&gate);
         fr_error e;
-        OGRCoordinateTransformationH ct = make_ct(src_wkt, "EPSG:4326", &e);
-        int *ok = malloc(CHUNK * sizeof *ok);
-        if (!ct || !ok) {
-#pragma omp critical(geo_to_lonlat_error)
+        OGRCoordinateTransformationH ct = make_ct(src_wkt, dst_wkt, &e);
+        int *mine = ok ? NULL : malloc(CHUNK * sizeof *mine);
+        if (!ct || (!ok && !mine)) {
+#pragma omp critical(transform_chunks_error)
             if (st == FR_OK) {
                 st = ct ? fr_error_oom(err) : e.status;
                 if (!ct && err)
@@ -114,20 +122,43 @@ fr_status geo_to_lonlat(const char *src_wkt, size_t n, const double *x, const do
         }
 #pragma omp for schedule(static)
         for (long long c = 0; c < nchunks; c++) {
-            if (!ct || !ok)
+            if (!ct || (!ok && !mine))
                 continue;
             size_t s = (size_t)c * CHUNK, m = n - s < CHUNK ? n - s : CHUNK;
-            OCTTransformEx(ct, (int)m, lon + s, lat + s, NULL, ok);
-            for (size_t i = s; i < s + m; i++)
-                if (!ok[i - s] || isnan(x[i]) || !isfinite(lon[i]) || !isfinite(lat[i]))
-                    lon[i] = lat[i] = NAN;
+            int *flags = ok ? ok + s : mine;
+            OCTTransformEx(ct, (int)m, xs + s, ys + s, NULL, flags);
+            if (after)
+                after(s, m, flags, arg);
         }
-        free(ok);
+        free(mine);
         if (ct)
             OCTDestroyCoordinateTransformation(ct);
         geo_gdal_gate_end_quiet(&gate);
     }
     return st;
+}
+
+typedef struct {
+    const double *x;
+    double *lon, *lat;
+} lonlat_chunk;
+
+/* A point that did not transform, or had no coordinates, is NaN. */
+static void lonlat_after(size_t s, size_t m, const int *ok, void *arg)
+{
+    const lonlat_chunk *c = arg;
+    for (size_t i = s; i < s + m; i++)
+        if (!ok[i - s] || isnan(c->x[i]) || !isfinite(c->lon[i]) || !isfinite(c->lat[i]))
+            c->lon[i] = c->lat[i] = NAN;
+}
+
+fr_status geo_to_lonlat(const char *src_wkt, size_t n, const double *x, const double *y, double *lon,
+                        double *lat, fr_error *err)
+{
+    memcpy(lon, x, n * sizeof *x);
+    memcpy(lat, y, n * sizeof *y);
+    lonlat_chunk c = {x, lon, lat};
+    return transform_chunks(src_wkt, "EPSG:4326", n, lon, lat, NULL, lonlat_after, &c, err);
 }
 
 fr_status geo_utm_for_layer(const geo_layer *layer, char **wkt, int *epsg, fr_error *err)
@@ -170,12 +201,6 @@ fr_status geo_reproject_layer(geo_layer *layer, const char *dst_wkt, geo_rejects
     *removed = 0;
     if (layer->kind == GEO_GEOM_NONE || layer->count == 0 || !layer->srs_wkt)
         return geo_layer_set_srs(layer, dst_wkt, err);
-    OGRCoordinateTransformationH ct = make_ct(layer->srs_wkt, dst_wkt, err);
-    if (!ct) {
-        fr_error_prefix(err, "%s, layer '%s' (%s)", layer->source, layer->source_layer ? layer->source_layer : "",
-                        layer->name);
-        return err->status;
-    }
     double *xs = layer->kind == GEO_GEOM_POINT ? layer->x : layer->px;
     double *ys = layer->kind == GEO_GEOM_POINT ? layer->y : layer->py;
     size_t n = layer->kind == GEO_GEOM_POINT ? layer->count : layer->npts;
@@ -194,18 +219,17 @@ fr_status geo_reproject_layer(geo_layer *layer, const char *dst_wkt, geo_rejects
     if (!ok || !keep) {
         free(ok);
         free(keep);
-        OCTDestroyCoordinateTransformation(ct);
         return fr_error_oom_while(err, "reprojecting layer %s", layer->name);
     }
-    const size_t chunk = 1 << 16;
-    geo_gdal_gate gate; /* failed points come back in ok[] and are rejected below */
-    geo_gdal_gate_begin(&gate);
-    for (size_t s = 0; s < n; s += chunk) {
-        size_t m = n - s < chunk ? n - s : chunk;
-        OCTTransformEx(ct, (int)m, xs + s, ys + s, NULL, ok + s);
+    /* failed points come back in ok[] and are rejected below */
+    fr_status st = transform_chunks(layer->srs_wkt, dst_wkt, n, xs, ys, ok, NULL, NULL, err);
+    if (st != FR_OK) {
+        free(ok);
+        free(keep);
+        fr_error_prefix(err, "%s, layer '%s' (%s)", layer->source, layer->source_layer ? layer->source_layer : "",
+                        layer->name);
+        return err->status;
     }
-    geo_gdal_gate_end_quiet(&gate);
-    fr_status st = FR_OK;
     for (size_t i = 0; i < layer->count && st == FR_OK; i++) {
         keep[i] = 1;
         double *b = &layer->bbox[4 * i];
@@ -258,7 +282,6 @@ fr_status geo_reproject_layer(geo_layer *layer, const char *dst_wkt, geo_rejects
         geo_layer_compact(layer, keep);
     free(ok);
     free(keep);
-    OCTDestroyCoordinateTransformation(ct);
     if (st != FR_OK)
         return st;
     return geo_layer_set_srs(layer, dst_wkt, err);
