@@ -1,6 +1,6 @@
 /*
- * fid_ranges.c — a GeoPackage layer's FID span cut into ranges (see
- * fid_ranges.h).
+ * fid_ranges.c — a GeoPackage or Shapefile layer's FID span cut into ranges
+ * (see fid_ranges.h).
  */
 #include "fid_ranges.h"
 
@@ -30,17 +30,19 @@ static int sql_quoted(const char *name, char quote, char *out, size_t size)
     return 1;
 }
 
-size_t geo_fid_ranges(GDALDatasetH ds, OGRLayerH lyr, int nthreads, size_t min_features, geo_fid_range **out)
+/* The FID span of a GeoPackage table: [*lo, *hi], or *hi < *lo when it is
+ * none (a view, an empty table). */
+static void gpkg_span(GDALDatasetH ds, OGRLayerH lyr, int64_t *lo, int64_t *hi)
 {
-    *out = NULL;
-    GDALDriverH drv = GDALGetDatasetDriver(ds);
+    *lo = 0;
+    *hi = -1;
     const char *fid_col = OGR_L_GetFIDColumn(lyr);
-    if (nthreads < 2 || !drv || strcmp(GDALGetDriverShortName(drv), "GPKG") != 0 || !fid_col || !*fid_col)
-        return 0;
+    if (!fid_col || !*fid_col)
+        return;
     char table[600], table_str[600], col[300], sql[4096]; /* the five names at their longest fit */
     if (!sql_quoted(OGR_L_GetName(lyr), '"', table, sizeof table) ||
         !sql_quoted(OGR_L_GetName(lyr), '\'', table_str, sizeof table_str) || !sql_quoted(fid_col, '"', col, sizeof col))
-        return 0;
+        return;
     /* NULLs for a view: only a table's rows come in key order.  Each
      * bound in a subquery of its own, which SQLite answers from the ends of
      * the table's b-tree; MIN and MAX of one SELECT under a WHERE scanned
@@ -50,19 +52,39 @@ size_t geo_fid_ranges(GDALDatasetH ds, OGRLayerH lyr, int nthreads, size_t min_f
                        "sqlite_master WHERE name = %s) = 'table'",
                        col, table, col, table, table_str);
     if (len < 0 || (size_t)len >= sizeof sql)
-        return 0;
+        return;
     OGRLayerH rs = GDALDatasetExecuteSQL(ds, sql, NULL, NULL);
     if (!rs)
-        return 0;
+        return;
     OGRFeatureH f = OGR_L_GetNextFeature(rs);
-    int64_t lo = 0, hi = -1;
     if (f && OGR_F_IsFieldSetAndNotNull(f, 0) && OGR_F_IsFieldSetAndNotNull(f, 1)) {
-        lo = OGR_F_GetFieldAsInteger64(f, 0);
-        hi = OGR_F_GetFieldAsInteger64(f, 1);
+        *lo = OGR_F_GetFieldAsInteger64(f, 0);
+        *hi = OGR_F_GetFieldAsInteger64(f, 1);
     }
     if (f)
         OGR_F_Destroy(f);
     GDALDatasetReleaseResultSet(ds, rs);
+}
+
+size_t geo_fid_ranges(GDALDatasetH ds, OGRLayerH lyr, int nthreads, size_t min_features, geo_fid_range **out,
+                      geo_fid_select *how)
+{
+    *out = NULL;
+    *how = GEO_FID_BY_FILTER;
+    GDALDriverH drv = GDALGetDatasetDriver(ds);
+    const char *name = drv ? GDALGetDriverShortName(drv) : "";
+    int64_t lo = 0, hi = -1;
+    if (nthreads < 2)
+        return 0;
+    if (!strcmp(name, "GPKG")) {
+        gpkg_span(ds, lyr, &lo, &hi);
+    } else if (!strcmp(name, "ESRI Shapefile")) { /* record numbers, from the header's count */
+        GIntBig n = OGR_L_GetFeatureCount(lyr, FALSE);
+        hi = n > 0 ? (int64_t)n - 1 : -1;
+        *how = GEO_FID_BY_INDEX;
+    } else {
+        return 0;
+    }
     if (hi < lo || (uint64_t)(hi - lo) + 1 < (uint64_t)(min_features ? min_features : 1))
         return 0;
     /* several ranges a thread, so that a thread done early takes the next
@@ -80,6 +102,8 @@ size_t geo_fid_ranges(GDALDatasetH ds, OGRLayerH lyr, int nthreads, size_t min_f
         r[k].hi = lo + (int64_t)(at + w - 1);
         at += w;
     }
+    if (*how == GEO_FID_BY_INDEX)
+        r[n - 1].hi = INT64_MAX; /* to the end, whatever the header counted */
     *out = r;
     return (size_t)n;
 }

@@ -1087,9 +1087,14 @@ static fr_status read_record(reader *r, OGRFeatureH f, fr_error *err)
 }
 
 /* Every record of the layer, in the driver's order. */
-static fr_status read_records(reader *r, OGRLayerH lyr, fr_error *err)
+/* The records of lyr in order: all of them, or (first >= 0) those from
+ * record index first (OGR_L_SetNextByIndex) up to FID last. */
+static fr_status read_records(reader *r, OGRLayerH lyr, int64_t first, int64_t last, fr_error *err)
 {
     OGR_L_ResetReading(lyr);
+    if (first >= 0 && OGR_L_SetNextByIndex(lyr, first) != OGRERR_NONE)
+        return fr_error_set(err, FR_E_INPUT, "%s, layer '%s': cannot start reading at feature %lld: %s", r->label,
+                            r->layer_name, (long long)first, geo_gdal_gate_msg(r->gate, ""));
     /* the count only where it is cheap (no forced scan) */
     GIntBig total = r->spec->progress ? OGR_L_GetFeatureCount(lyr, FALSE) : -1;
     for (size_t k = 0;; k++) {
@@ -1099,6 +1104,10 @@ static fr_status read_records(reader *r, OGRLayerH lyr, fr_error *err)
         OGRFeatureH f = OGR_L_GetNextFeature(lyr);
         if (!f)
             break;
+        if (first >= 0 && OGR_F_GetFID(f) > last) { /* the next range's */
+            OGR_F_Destroy(f);
+            break;
+        }
         fr_status st = read_record(r, f, err);
         OGR_F_Destroy(f);
         if (st != FR_OK) {
@@ -1113,7 +1122,7 @@ static fr_status read_records(reader *r, OGRLayerH lyr, fr_error *err)
     return FR_OK;
 }
 
-/* ---- the parallel read of a GeoPackage table over FID ranges ---- */
+/* ---- the parallel read of a GeoPackage table or a Shapefile over FID ranges ---- */
 
 /* A range's records, rejects and warnings, until they join the whole. */
 typedef struct {
@@ -1145,8 +1154,8 @@ static geo_layer *range_layer(const geo_layer *whole)
  * new layer each range claimed new memory for every range, and each grew
  * by copies: 2.6 GB of new pages at 5M parcels, 1 to 3 s a GB in a VM that
  * hands free memory back to its host. */
-static void read_range(reader *t, const geo_layer *shape, OGRLayerH lyr, const char *fid_col, geo_fid_range rg,
-                       geo_layer **mine, range_part *part)
+static void read_range(reader *t, const geo_layer *shape, OGRLayerH lyr, const char *fid_col, geo_fid_select how,
+                       geo_fid_range rg, geo_layer **mine, range_part *part)
 {
     memset(part, 0, sizeof *part);
     if (!*mine)
@@ -1165,7 +1174,7 @@ static void read_range(reader *t, const geo_layer *shape, OGRLayerH lyr, const c
     snprintf(filter, sizeof filter, "\"%s\" >= %lld AND \"%s\" <= %lld", fid_col, (long long)rg.lo, fid_col,
              (long long)rg.hi);
     geo_gdal_gate_clear(t->gate);
-    if (OGR_L_SetAttributeFilter(lyr, filter) != OGRERR_NONE) {
+    if (how == GEO_FID_BY_FILTER && OGR_L_SetAttributeFilter(lyr, filter) != OGRERR_NONE) {
         part->st = fr_error_set(&part->err, FR_E_INPUT, "%s, layer '%s': cannot select features %lld to %lld: %s",
                                 t->label, t->layer_name, (long long)rg.lo, (long long)rg.hi,
                                 geo_gdal_gate_msg(t->gate, ""));
@@ -1175,7 +1184,8 @@ static void read_range(reader *t, const geo_layer *shape, OGRLayerH lyr, const c
     t->stats = &part->stats;
     t->rejects = &part->rejects;
     t->warnings = &part->warnings;
-    part->st = read_records(t, lyr, &part->err);
+    part->st = how == GEO_FID_BY_INDEX ? read_records(t, lyr, rg.lo, rg.hi, &part->err)
+                                       : read_records(t, lyr, -1, -1, &part->err);
 }
 
 /* Room in the whole for the points and rings of the ranges to come,
@@ -1223,8 +1233,8 @@ static fr_status join_range(reader *r, range_part *part, size_t k, size_t nr, fr
 /* Every record of the layer over nr FID ranges, on every thread; the
  * ranges join r's layer, rejects and warnings in order (omp ordered), so
  * at most a few ranges wait in memory. */
-static fr_status read_ranges(reader *r, const char *layer_name, const char *fid_col, const geo_fid_range *rg,
-                             size_t nr, size_t expect, fr_error *err)
+static fr_status read_ranges(reader *r, const char *layer_name, const char *fid_col, geo_fid_select how,
+                             const geo_fid_range *rg, size_t nr, size_t expect, fr_error *err)
 {
     geo_layer *shape = range_layer(r->layer); /* read only while r->layer grows */
     if (!shape)
@@ -1257,7 +1267,7 @@ static fr_status read_ranges(reader *r, const char *layer_name, const char *fid_
             range_part part;
             memset(&part, 0, sizeof part);
             if (now == FR_OK)
-                read_range(&t, shape, lyr, fid_col, rg[k], &mine, &part);
+                read_range(&t, shape, lyr, fid_col, how, rg[k], &mine, &part);
 #pragma omp ordered
             {
                 if (st == FR_OK) {
@@ -1291,10 +1301,12 @@ static fr_status read_ranges(reader *r, const char *layer_name, const char *fid_
 static fr_status read_all(reader *r, GDALDatasetH ds, OGRLayerH lyr, fr_error *err)
 {
     geo_fid_range *rg = NULL;
+    geo_fid_select how = GEO_FID_BY_FILTER;
     size_t nr = 0;
     if (!r->spec->where && geo_source_is_path(r->spec->source))
         nr = geo_fid_ranges(ds, lyr, omp_get_max_threads(),
-                            r->spec->parallel_min_features ? r->spec->parallel_min_features : GEO_READ_PARALLEL_MIN, &rg);
+                            r->spec->parallel_min_features ? r->spec->parallel_min_features : GEO_READ_PARALLEL_MIN, &rg,
+                            &how);
     size_t expect = 0;
     if (nr) { /* the count GDAL keeps (a GeoPackage's gpkg_ogr_contents), never more than the FIDs' span */
         GIntBig count = OGR_L_GetFeatureCount(lyr, FALSE);
@@ -1302,8 +1314,8 @@ static fr_status read_all(reader *r, GDALDatasetH ds, OGRLayerH lyr, fr_error *e
         if (count > 0)
             expect = (uint64_t)count < span ? (size_t)count : (size_t)span;
     }
-    fr_status st = nr ? read_ranges(r, OGR_L_GetName(lyr), OGR_L_GetFIDColumn(lyr), rg, nr, expect, err)
-                      : read_records(r, lyr, err);
+    fr_status st = nr ? read_ranges(r, OGR_L_GetName(lyr), OGR_L_GetFIDColumn(lyr), how, rg, nr, expect, err)
+                      : read_records(r, lyr, -1, -1, err);
     free(rg);
     return st;
 }

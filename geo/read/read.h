@@ -58,7 +58,7 @@ typedef struct {
      * the reading thread. */
     void (*progress)(void *arg, double fraction);
     void *progress_arg;
-    /* A GeoPackage table with at least this many FIDs (0: GEO_READ_PARALLEL_MIN)
+    /* A GeoPackage table or a Shapefile with at least this many FIDs (0: GEO_READ_PARALLEL_MIN)
      * is read on every OpenMP thread (fid_ranges.h); the layer, rejects and
      * warnings are the same as one thread's. */
     size_t parallel_min_features;

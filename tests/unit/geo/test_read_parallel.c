@@ -1,10 +1,12 @@
 /*
- * test_read_parallel.c — a GeoPackage table read on several threads over
- * FID ranges (read.c, fid_ranges.c) gives the layer, the rejects and the
- * warnings of the one-thread read: same features in the same order, same
- * values, same coordinates, same rejects in the same order.  The table has
- * rejects (no parcel id, a line, no geometry), warnings (a year that is not
- * a number, an unclosed ring) and multipolygons spread over every range.
+ * test_read_parallel.c — a GeoPackage table, and a Shapefile, read on
+ * several threads over FID ranges (read.c, fid_ranges.c) give the layer,
+ * the rejects and the warnings of the one-thread read: same features in the
+ * same order, same values, same coordinates, same rejects in the same
+ * order.  The table has rejects (no parcel id, a line, no geometry),
+ * warnings (a year that is not a number, an unclosed ring) and
+ * multipolygons spread over every range; the Shapefile (the same rows but
+ * the line) has deleted records, one of them the first of a range.
  */
 #include <math.h>
 #include <omp.h>
@@ -25,7 +27,7 @@
 
 #define NROWS 3000
 
-static char dir[64], gpkg[128];
+static char dir[64], gpkg[128], shp[128];
 
 static int setup(void **state)
 {
@@ -69,7 +71,28 @@ static int setup(void **state)
              "ogr2ogr -q -f GPKG %s %s -oo GEOM_POSSIBLE_NAMES=wkt -oo KEEP_GEOM_COLUMNS=NO -a_srs EPSG:32616 "
              "-nln parcels",
              gpkg, csv);
-    return system(cmd) == 0 ? 0 : -1;
+    if (system(cmd) != 0)
+        return -1;
+    snprintf(shp, sizeof shp, "%s/parcels.shp", dir);
+    snprintf(cmd, sizeof cmd,
+             "ogr2ogr -q -skipfailures -f 'ESRI Shapefile' %s %s -oo GEOM_POSSIBLE_NAMES=wkt -oo KEEP_GEOM_COLUMNS=NO "
+             "-a_srs EPSG:32616 -nln parcels 2>/dev/null",
+             shp, csv);
+    if (system(cmd) != 0)
+        return -1;
+    /* deleted records (marked in the .dbf, the Shapefile not repacked): a
+     * sequential read skips them, so must every range */
+    const char *keep[] = {"AUTO_REPACK=NO", NULL};
+    GDALDatasetH ds = GDALOpenEx(shp, GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, keep, NULL);
+    if (!ds)
+        return -1;
+    OGRLayerH lyr = GDALDatasetGetLayer(ds, 0);
+    static const GIntBig deleted[] = {0, 187, 188, 1000, 2990};
+    for (size_t k = 0; k < sizeof deleted / sizeof *deleted; k++)
+        if (OGR_L_DeleteFeature(lyr, deleted[k]) != OGRERR_NONE)
+            return -1;
+    GDALClose(ds);
+    return 0;
 }
 
 static int teardown(void **state)
@@ -86,17 +109,22 @@ typedef struct {
     geo_rejects rejects, warnings;
 } read_result;
 
-static void read_with(int threads, read_result *out)
+static void read_from(const char *source, int threads, read_result *out)
 {
     geo_field_spec fields[] = {{"parcel_id", "id", GEO_COL_STRING, 1, 0},
                                {"address", "addr", GEO_COL_STRING, 0, 0},
                                {"year_built", "yr", GEO_COL_NUMBER, 0, 0}};
-    geo_read_spec spec = {.role = "parcels", .source = gpkg, .layer = "parcels", .kind = GEO_GEOM_POLYGON,
+    geo_read_spec spec = {.role = "parcels", .source = source, .layer = "parcels", .kind = GEO_GEOM_POLYGON,
                           .geometry_required = 1, .fields = fields, .nfields = 3, .parallel_min_features = 1};
     memset(out, 0, sizeof *out);
     fr_error err = {0};
     omp_set_num_threads(threads);
     assert_int_equal(geo_read_layer(&spec, &out->layer, &out->stats, &out->rejects, &out->warnings, &err), FR_OK);
+}
+
+static void read_with(int threads, read_result *out)
+{
+    read_from(gpkg, threads, out);
 }
 
 static void free_result(read_result *r)
@@ -145,15 +173,17 @@ static void ranges_cover_the_table(void **state)
     assert_non_null(ds);
     OGRLayerH lyr = GDALDatasetGetLayerByName(ds, "parcels");
     geo_fid_range *rg = NULL;
-    size_t n = geo_fid_ranges(ds, lyr, 3, 1, &rg);
+    geo_fid_select how;
+    size_t n = geo_fid_ranges(ds, lyr, 3, 1, &rg, &how);
     assert_int_equal(n, 24);
+    assert_int_equal(how, GEO_FID_BY_FILTER);
     assert_int_equal(rg[0].lo, 1);
     for (size_t k = 1; k < n; k++)
         assert_int_equal(rg[k].lo, rg[k - 1].hi + 1);
     assert_int_equal(rg[n - 1].hi, NROWS);
     free(rg);
-    assert_int_equal(geo_fid_ranges(ds, lyr, 1, 1, &rg), 0);           /* one thread */
-    assert_int_equal(geo_fid_ranges(ds, lyr, 2, NROWS + 1, &rg), 0);   /* too few features */
+    assert_int_equal(geo_fid_ranges(ds, lyr, 1, 1, &rg, &how), 0);         /* one thread */
+    assert_int_equal(geo_fid_ranges(ds, lyr, 2, NROWS + 1, &rg, &how), 0); /* too few features */
     GDALClose(ds);
     /* a view of the table, registered as a GeoPackage layer: read in its
      * own order, on one thread */
@@ -174,8 +204,45 @@ static void ranges_cover_the_table(void **state)
     lyr = GDALDatasetGetLayerByName(ds, "parcels_view");
     assert_non_null(lyr);
     assert_int_equal(OGR_L_GetFeatureCount(lyr, TRUE), NROWS);
-    assert_int_equal(geo_fid_ranges(ds, lyr, 3, 1, &rg), 0);
+    assert_int_equal(geo_fid_ranges(ds, lyr, 3, 1, &rg, &how), 0);
     GDALClose(ds);
+    /* a Shapefile: its record numbers from 0, the last range to the end */
+    ds = GDALOpenEx(shp, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    assert_non_null(ds);
+    lyr = GDALDatasetGetLayer(ds, 0);
+    n = geo_fid_ranges(ds, lyr, 2, 1, &rg, &how);
+    assert_int_equal(n, 16);
+    assert_int_equal(how, GEO_FID_BY_INDEX);
+    assert_int_equal(rg[0].lo, 0);
+    for (size_t k = 1; k < n; k++)
+        assert_int_equal(rg[k].lo, rg[k - 1].hi + 1);
+    assert_int_equal(rg[1].lo, 188); /* a deleted record starts a range (2,994 records: the 6 lines were not written) */
+    assert_true(rg[n - 1].hi == INT64_MAX);
+    free(rg);
+    GDALClose(ds);
+}
+
+/* The Shapefile read on 2 and 3 threads (by record index, deleted records
+ * skipped) gives the one-thread read. */
+static void shapefile_any_thread_count_reads_the_same(void **state)
+{
+    (void)state;
+    read_result one, many;
+    read_from(shp, 1, &one);
+    assert_true(one.stats.read > NROWS - 20); /* the lines were not written, 5 records deleted */
+    assert_true(one.rejects.count >= 10);
+    assert_true(one.layer->nrings > one.layer->count);
+    assert_int_equal(one.layer->fid[0], 1); /* record 0 is deleted */
+    for (int threads = 2; threads <= 3; threads++) {
+        read_from(shp, threads, &many);
+        assert_int_equal(many.stats.read, one.stats.read);
+        assert_int_equal(many.stats.kept, one.stats.kept);
+        same_layer(one.layer, many.layer);
+        same_list(&one.rejects, &many.rejects);
+        same_list(&one.warnings, &many.warnings);
+        free_result(&many);
+    }
+    free_result(&one);
 }
 
 static void any_thread_count_reads_the_same(void **state)
@@ -277,6 +344,7 @@ int main(void)
         cmocka_unit_test(reserved_room_is_used_in_place),
         cmocka_unit_test(the_whole_is_made_once),
         cmocka_unit_test(any_thread_count_reads_the_same),
+        cmocka_unit_test(shapefile_any_thread_count_reads_the_same),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
