@@ -164,6 +164,24 @@ static void same_layer(const geo_layer *a, const geo_layer *b)
     }
 }
 
+/* source read on 2 and 3 threads gives *one (its one-thread read, freed
+ * here). */
+static void same_at_2_and_3_threads(const char *source, read_result *one)
+{
+    for (int threads = 2; threads <= 3; threads++) {
+        read_result many;
+        read_from(source, threads, &many);
+        assert_int_equal(many.stats.read, one->stats.read);
+        assert_int_equal(many.stats.kept, one->stats.kept);
+        assert_int_equal(many.stats.rejected, one->stats.rejected);
+        same_layer(one->layer, many.layer);
+        same_list(&one->rejects, &many.rejects);
+        same_list(&one->warnings, &many.warnings);
+        free_result(&many);
+    }
+    free_result(one);
+}
+
 /* The ranges cover the table's FIDs once, in order, and exist only for a
  * GeoPackage table read on more than one thread. */
 static void ranges_cover_the_table(void **state)
@@ -227,44 +245,25 @@ static void ranges_cover_the_table(void **state)
 static void shapefile_any_thread_count_reads_the_same(void **state)
 {
     (void)state;
-    read_result one, many;
+    read_result one;
     read_from(shp, 1, &one);
     assert_true(one.stats.read > NROWS - 20); /* the lines were not written, 5 records deleted */
     assert_true(one.rejects.count >= 10);
     assert_true(one.layer->nrings > one.layer->count);
     assert_int_equal(one.layer->fid[0], 1); /* record 0 is deleted */
-    for (int threads = 2; threads <= 3; threads++) {
-        read_from(shp, threads, &many);
-        assert_int_equal(many.stats.read, one.stats.read);
-        assert_int_equal(many.stats.kept, one.stats.kept);
-        same_layer(one.layer, many.layer);
-        same_list(&one.rejects, &many.rejects);
-        same_list(&one.warnings, &many.warnings);
-        free_result(&many);
-    }
-    free_result(&one);
+    same_at_2_and_3_threads(shp, &one);
 }
 
 static void any_thread_count_reads_the_same(void **state)
 {
     (void)state;
-    read_result one, many;
+    read_result one;
     read_with(1, &one);
     assert_int_equal(one.stats.read, NROWS);
     assert_true(one.rejects.count >= 15); /* every kind of reject, spread over the table */
     assert_true(one.warnings.count >= 10);
     assert_true(one.layer->nrings > one.layer->count); /* multipolygons */
-    for (int threads = 2; threads <= 3; threads++) {
-        read_with(threads, &many);
-        assert_int_equal(many.stats.read, one.stats.read);
-        assert_int_equal(many.stats.kept, one.stats.kept);
-        assert_int_equal(many.stats.rejected, one.stats.rejected);
-        same_layer(one.layer, many.layer);
-        same_list(&one.rejects, &many.rejects);
-        same_list(&one.warnings, &many.warnings);
-        free_result(&many);
-    }
-    free_result(&one);
+    same_at_2_and_3_threads(gpkg, &one);
 }
 
 /* A layer filled within its reservation is never moved, and one filled
