@@ -1,10 +1,13 @@
 /*
- * hugepage.c — MADV_COLLAPSE over the whole huge pages of a range (see
+ * hugepage.c — MADV_COLLAPSE and MADV_HUGEPAGE over the whole huge pages
+ * of a range, and a new array's pages touched on every thread (see
  * hugepage.h).
  */
 #include "hugepage.h"
 
+#include <omp.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #ifndef MADV_COLLAPSE
@@ -33,4 +36,14 @@ void fr_hugepages_on_touch(void *p, size_t bytes)
 #else
     (void)p, (void)bytes;
 #endif
+}
+
+void fr_fill_on_every_thread(void *p, int c, size_t bytes)
+{
+    const long long pieces = (long long)((bytes + HUGE_PAGE - 1) / HUGE_PAGE);
+#pragma omp parallel for schedule(static) if (pieces > 1)
+    for (long long k = 0; k < pieces; k++) {
+        size_t at = (size_t)k * HUGE_PAGE, n = bytes - at < HUGE_PAGE ? bytes - at : HUGE_PAGE;
+        memset((char *)p + at, c, n);
+    }
 }

@@ -29,4 +29,12 @@ void fr_hugepages(const void *p, size_t bytes);
  * run, its destination pages new to the VM).  A hint, as fr_hugepages. */
 void fr_hugepages_on_touch(void *p, size_t bytes);
 
+/* memset(p, c, bytes) on every OpenMP thread, in 2 MB pieces.  For a new
+ * array that one thread then fills: the first touch of its pages is the
+ * kernel clearing them, which on a VM that hands free memory back to its
+ * host costs 2-20 us a 4 KB page (docs/PROFILE.md); spread over the
+ * threads, its wall time is divided by their number.  Inside a parallel
+ * region it runs on the calling thread. */
+void fr_fill_on_every_thread(void *p, int c, size_t bytes);
+
 #endif

@@ -2,14 +2,17 @@
  * test_hugepage.c — fr_hugepages is a hint: the values of the range (and
  * of the memory around it) are those written before, whether or not the
  * kernel moved the range onto huge pages; ranges smaller than a huge page,
- * unaligned ones and NULL do nothing.
+ * unaligned ones and NULL do nothing; fr_fill_on_every_thread sets exactly
+ * the bytes asked, at any size and thread count.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <omp.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hugepage.h"
 
@@ -33,8 +36,31 @@ static void values_unchanged(void **state)
     free(v);
 }
 
+static void fill_sets_exactly_the_range(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {0, 1, (2u << 20) - 1, 2u << 20, (2u << 20) + 1, (5u << 20) + 3};
+    for (int threads = 1; threads <= 3; threads++) {
+        omp_set_num_threads(threads);
+        for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+            size_t n = sizes[k];
+            unsigned char *v = malloc(n + 64);
+            assert_non_null(v);
+            memset(v, 0x5a, n + 64);
+            fr_fill_on_every_thread(v + 32, 0xff, n);
+            for (size_t i = 0; i < n + 64; i++) {
+                unsigned char want = i >= 32 && i < 32 + n ? 0xff : 0x5a;
+                if (v[i] != want)
+                    fail_msg("%d threads, %zu bytes: byte %zu is %#x, not %#x", threads, n, i, v[i], want);
+            }
+            free(v);
+        }
+    }
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(values_unchanged)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(values_unchanged),
+                                       cmocka_unit_test(fill_sets_exactly_the_range)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
