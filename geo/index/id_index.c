@@ -321,10 +321,19 @@ int32_t geo_id_index_find(const geo_id_index *ix, const char *id)
     return e < 0 ? -1 : ix->exact.entry[e].parcel;
 }
 
+void geo_id_index_drop_normalised(geo_id_index *ix)
+{
+    if (!ix || !ix->has_norm)
+        return;
+    id_table_free(&ix->norm);
+    memset(&ix->norm, 0, sizeof ix->norm);
+    ix->has_norm = 0;
+}
+
 int32_t geo_id_index_find_normalised(const geo_id_index *ix, const char *id, int *ambiguous)
 {
     *ambiguous = 0;
-    if (!ix || !id)
+    if (!ix || !ix->has_norm || !id)
         return -1;
     size_t n = id_index_trim(&id);
     char small[128], *buf = n < sizeof small ? small : malloc(n + 1);

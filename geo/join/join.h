@@ -114,6 +114,10 @@ int32_t geo_id_index_find(const geo_id_index *ix, const char *id);
  * several parcels' ids normalise alike, -1 and *ambiguous = 1: refused
  * rather than guessed. */
 int32_t geo_id_index_find_normalised(const geo_id_index *ix, const char *id, int *ambiguous);
+/* Frees the normalised ids once the key joins are done (at 5M parcels
+ * about 280 MB that the stages after the join then take again, rather
+ * than new memory); geo_id_index_find_normalised then finds nothing. */
+void geo_id_index_drop_normalised(geo_id_index *ix);
 void geo_id_index_free(geo_id_index *ix);
 
 /* ---- spatial index over parcels -------------------------------------- */

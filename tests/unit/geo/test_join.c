@@ -214,6 +214,13 @@ static void test_id_index_normalised_fallback(void **state)
     assert_int_equal(geo_id_index_find(ix, "42"), 3); /* exact still wins */
     assert_int_equal(geo_id_index_find_normalised(ix, "", &amb), -1);
     assert_int_equal(amb, 0);
+    /* dropped after the key joins: the exact ids stay, the fallback finds nothing */
+    geo_id_index_drop_normalised(ix);
+    assert_int_equal(geo_id_index_find_normalised(ix, "0013", &amb), -1);
+    assert_int_equal(amb, 0);
+    assert_int_equal(geo_id_index_find(ix, "42"), 3);
+    assert_int_equal(geo_id_index_find(ix, "ab-7"), 1);
+    geo_id_index_drop_normalised(ix); /* again: nothing to do */
     free(dups);
     geo_id_index_free(ix);
     geo_layer_free(p);
