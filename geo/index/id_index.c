@@ -11,6 +11,7 @@
 #include "join.h"
 
 #include <ctype.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -321,15 +322,6 @@ int32_t geo_id_index_find(const geo_id_index *ix, const char *id)
     return e < 0 ? -1 : ix->exact.entry[e].parcel;
 }
 
-void geo_id_index_drop_normalised(geo_id_index *ix)
-{
-    if (!ix || !ix->has_norm)
-        return;
-    id_table_free(&ix->norm);
-    memset(&ix->norm, 0, sizeof ix->norm);
-    ix->has_norm = 0;
-}
-
 int32_t geo_id_index_find_normalised(const geo_id_index *ix, const char *id, int *ambiguous)
 {
     *ambiguous = 0;
@@ -348,4 +340,96 @@ int32_t geo_id_index_find_normalised(const geo_id_index *ix, const char *id, int
         return -1;
     *ambiguous = ix->norm.entry[e].parcel == ID_AMBIGUOUS;
     return *ambiguous ? -1 : ix->norm.entry[e].parcel;
+}
+
+/* The query ids of geo_id_find_many in a small open-addressing table:
+ * slot -> first query index with that id, or -1. */
+typedef struct {
+    size_t mask;
+    long *first;
+    const char **key; /* trimmed, not terminated: len gives the end */
+    size_t *len;
+} id_query_set;
+
+static void id_query_set_free(id_query_set *q, size_t *slot_of, long *found)
+{
+    free(q->first);
+    free(q->key);
+    free(q->len);
+    free(slot_of);
+    free(found);
+}
+
+static long id_query_probe(const id_query_set *q, const char *s, size_t n, uint64_t h, size_t *slot)
+{
+    size_t at = (size_t)h & q->mask;
+    while (q->first[at] >= 0) {
+        if (q->len[at] == n && memcmp(q->key[at], s, n) == 0)
+            break;
+        at = (at + 1) & q->mask;
+    }
+    *slot = at;
+    return q->first[at];
+}
+
+fr_status geo_id_find_many(const geo_layer *parcels, int id_col, const char *const *ids, size_t n, long *out,
+                           fr_error *err)
+{
+    for (size_t k = 0; k < n; k++)
+        out[k] = -1;
+    if (n == 0 || id_col < 0 || (size_t)id_col >= parcels->ncols || parcels->cols[id_col].type != GEO_COL_STRING)
+        return FR_OK;
+    size_t size = 16;
+    while (size < 2 * n)
+        size *= 2;
+    id_query_set q = {size - 1, malloc(size * sizeof *q.first), malloc(size * sizeof *q.key),
+                      malloc(size * sizeof *q.len)};
+    size_t *slot_of = malloc(n * sizeof *slot_of);
+    int nt = omp_get_max_threads() < 1 ? 1 : omp_get_max_threads();
+    long *found = malloc((size_t)nt * size * sizeof *found); /* per thread: lowest parcel per slot */
+    if (!q.first || !q.key || !q.len || !slot_of || !found) {
+        id_query_set_free(&q, slot_of, found);
+        return fr_error_oom_while(err, "looking up %zu parcel ids", n);
+    }
+    for (size_t s = 0; s < size; s++)
+        q.first[s] = -1;
+    for (size_t k = 0; k < n; k++) {
+        const char *s = ids[k] ? ids[k] : "";
+        size_t len = id_index_trim(&s), at;
+        if (id_query_probe(&q, s, len, fr_fnv1a(s, len), &at) < 0) {
+            q.first[at] = (long)k;
+            q.key[at] = s;
+            q.len[at] = len;
+        }
+        slot_of[k] = at;
+    }
+    for (size_t s = 0; s < (size_t)nt * size; s++)
+        found[s] = -1;
+    char **str = parcels->cols[id_col].str;
+    const long long count = (long long)parcels->count;
+#pragma omp parallel num_threads(nt)
+    {
+        long *mine = found + (size_t)omp_get_thread_num() * size;
+#pragma omp for schedule(static)
+        for (long long i = 0; i < count; i++) {
+            const char *s = str[i];
+            if (!s)
+                continue;
+            size_t len = id_index_trim(&s), at;
+            if (len > 0 && id_query_probe(&q, s, len, fr_fnv1a(s, len), &at) >= 0 && mine[at] < 0)
+                mine[at] = (long)i; /* the thread's indexes ascend */
+        }
+    }
+    for (size_t k = 0; k < n; k++) {
+        size_t at = slot_of[k];
+        if (q.len[at] == 0)
+            continue; /* an empty id is nobody's */
+        for (int t = 0; t < nt; t++) {
+            long i = found[(size_t)t * size + at];
+            if (i >= 0 && (out[k] < 0 || i < out[k]))
+                out[k] = i;
+        }
+    }
+    id_query_set_free(&q, slot_of, found);
+    return FR_OK;
 }

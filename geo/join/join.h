@@ -114,11 +114,16 @@ int32_t geo_id_index_find(const geo_id_index *ix, const char *id);
  * several parcels' ids normalise alike, -1 and *ambiguous = 1: refused
  * rather than guessed. */
 int32_t geo_id_index_find_normalised(const geo_id_index *ix, const char *id, int *ambiguous);
-/* Frees the normalised ids once the key joins are done (at 5M parcels
- * about 280 MB that the stages after the join then take again, rather
- * than new memory); geo_id_index_find_normalised then finds nothing. */
-void geo_id_index_drop_normalised(geo_id_index *ix);
 void geo_id_index_free(geo_id_index *ix);
+
+/* out[k] = the parcel whose id (string column id_col, trimmed) is ids[k]
+ * (trimmed), the lowest such index, or -1: what geo_id_index_find gives,
+ * by one scan of the layer on every thread instead of an index.  For a few
+ * ids looked up once (the previous run's targets), after the run has freed
+ * its index (about 570 MB at 5M parcels, which the stages after the join
+ * then take again rather than new memory).  FR_E_MEMORY only. */
+fr_status geo_id_find_many(const geo_layer *parcels, int id_col, const char *const *ids, size_t n, long *out,
+                           fr_error *err);
 
 /* ---- spatial index over parcels -------------------------------------- */
 

@@ -303,13 +303,25 @@ fr_status fr_changes_compute(const char *previous_csv, const fr_changes_current 
         if (!c->parcel_id || (cur->address && cur->address[i] && !c->address))
             st = fr_error_oom_while(err, "comparing target lists");
     }
-    /* Left: on the previous list, not on the current one. */
-    size_t first_left = out->count;
-    for (size_t k = 0; k < np && st == FR_OK; k++) {
+    /* Left: on the previous list, not on the current one; where each is
+     * now, looked up all at once. */
+    size_t first_left = out->count, nleft = 0;
+    const char **left_ids = malloc((np ? np : 1) * sizeof *left_ids);
+    long *left_at = malloc((np ? np : 1) * sizeof *left_at);
+    if (st == FR_OK && (!left_ids || !left_at))
+        st = fr_error_oom_while(err, "comparing target lists");
+    for (size_t k = 0; k < np && st == FR_OK; k++)
+        if (search(cur_ids, cidx, nc, prev.rows[k].id) < 0)
+            left_ids[nleft++] = prev.rows[k].id;
+    for (size_t k = 0; k < nleft; k++)
+        left_at[k] = -1;
+    if (st == FR_OK && nleft && cur->find_all)
+        st = cur->find_all(cur->find_ctx, left_ids, nleft, left_at, err);
+    for (size_t k = 0, j = 0; k < np && st == FR_OK; k++) {
         const prev_row *p = &prev.rows[k];
         if (search(cur_ids, cidx, nc, p->id) >= 0)
             continue;
-        long i = cur->find ? cur->find(cur->find_ctx, p->id) : -1;
+        long i = left_at[j++];
         fr_change *c = &out->items[out->count];
         const char *addr = i >= 0 && cur->address && cur->address[i] ? cur->address[i] : p->address;
         c->parcel_id = strdup(p->id);
@@ -325,6 +337,8 @@ fr_status fr_changes_compute(const char *previous_csv, const fr_changes_current 
         if (!c->parcel_id || (addr && !c->address))
             st = fr_error_oom_while(err, "comparing target lists");
     }
+    free(left_ids);
+    free(left_at);
     if (st == FR_OK)
         qsort(out->items + first_left, out->count - first_left, sizeof *out->items, cmp_left);
 done:

@@ -44,8 +44,9 @@ typedef struct {
     const char *const *tier;            /* per parcel */
     const int32_t *rank;                /* per parcel */
     const double *score;                /* per parcel */
-    /* parcel index of an id among all parcels, -1 when absent */
-    long (*find)(void *find_ctx, const char *id);
+    /* out[k] = parcel index of ids[k] among all parcels, -1 when absent;
+     * FR_E_MEMORY only.  Called once, with the ids of the rows that left. */
+    fr_status (*find_all)(void *find_ctx, const char *const *ids, size_t n, long *out, fr_error *err);
     void *find_ctx;
 } fr_changes_current;
 

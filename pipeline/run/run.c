@@ -181,9 +181,10 @@ static fr_status stage_join(run_ctx *ctx, fr_error *err)
         st = match_layer(ctx, ctx->inc, LAYER_INCIDENTS, &ctx->inc_match, err);
     if (st == FR_OK && ctx->visits)
         st = match_layer(ctx, ctx->visits, LAYER_VISITS, &ctx->visit_match, err);
-    /* the normalised ids served the key joins above only; the changes
-     * (write stage) look ids up exactly */
-    geo_id_index_drop_normalised(ctx->ids);
+    /* the id index served the key joins above only: the changes (write
+     * stage) find the few ids they ask for by a scan (geo_id_find_many) */
+    geo_id_index_free(ctx->ids);
+    ctx->ids = NULL;
     if (st == FR_OK)
         st = classify_records(ctx, err);
     if (st == FR_OK && ctx->inc)

@@ -462,8 +462,14 @@ fr_status fr_explain(const fr_explain_options *opt, char **out, fr_error *err)
     size_t *which = calloc(opt->nids ? opt->nids : 1, sizeof *which);
     if (st == FR_OK && !which)
         st = fr_error_oom(err);
+    long *at = calloc(opt->nids ? opt->nids : 1, sizeof *at); /* the parcel of each id asked */
+    if (st == FR_OK && !at)
+        st = fr_error_oom(err);
+    if (st == FR_OK)
+        st = geo_id_find_many(ctx.parcels, geo_layer_find_column(ctx.parcels, "parcel_id"),
+                              (const char *const *)opt->ids, opt->nids, at, err);
     for (size_t k = 0; st == FR_OK && k < opt->nids; k++) {
-        long i = ctx.ids ? (long)geo_id_index_find(ctx.ids, opt->ids[k]) : -1;
+        long i = at[k];
         if (i < 0)
             st = fr_error_set(err, FR_E_USAGE, "parcel id '%s' is not among the %zu parcels of %s", opt->ids[k],
                               ctx.parcels->count, ctx.cfg.layers.parcels.source_label);
@@ -499,6 +505,7 @@ fr_status fr_explain(const fr_explain_options *opt, char **out, fr_error *err)
         st = fr_error_oom_while(err, "explaining");
     json_object_put(doc);
     free(which);
+    free(at);
     free(list_rank);
     if (has_model)
         model_trained_free(&m);

@@ -269,10 +269,10 @@ fr_status run_extras_gpkg(const run_ctx *ctx, const geo_out_table *ranked, const
 
 /* ---- changes and report ----------------------------------------------- */
 
-static long find_parcel(void *c, const char *id)
+static fr_status find_parcels(void *c, const char *const *ids, size_t n, long *out, fr_error *err)
 {
     const run_ctx *ctx = c;
-    return ctx->ids ? (long)geo_id_index_find(ctx->ids, id) : -1;
+    return geo_id_find_many(ctx->parcels, geo_layer_find_column(ctx->parcels, "parcel_id"), ids, n, out, err);
 }
 
 static int file_exists(const char *path)
@@ -426,7 +426,7 @@ fr_status run_extras_changes(run_ctx *ctx, const size_t *rows, size_t nrows, fr_
         .tier = tier,
         .rank = ctx->rank,
         .score = ctx->points.score,
-        .find = find_parcel,
+        .find_all = find_parcels,
         .find_ctx = ctx,
     };
     char previous[4200];

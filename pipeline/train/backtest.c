@@ -114,12 +114,18 @@ static fr_status read_reference(run_ctx *ctx, const char *spec, reference *ref, 
         for (size_t i = 0; i < n; i++)
             ref->score[i] = -INFINITY;
         int ic = geo_layer_find_column(l, "parcel_id"), sc = geo_layer_find_column(l, "score");
-        for (size_t k = 0; k < l->count; k++) {
-            int32_t p = geo_id_index_find(ctx->ids, l->cols[ic].str[k]);
+        long *at = malloc((l->count ? l->count : 1) * sizeof *at); /* each reference row's parcel */
+        st = at ? geo_id_find_many(ctx->parcels, geo_layer_find_column(ctx->parcels, "parcel_id"),
+                                   (const char *const *)l->cols[ic].str, l->count, at, err)
+                : fr_error_oom(err);
+        for (size_t k = 0; st == FR_OK && k < l->count; k++) {
             double v = l->cols[sc].num[k];
-            if (p >= 0 && !isnan(v))
-                ref->score[p] = v;
+            if (at[k] >= 0 && !isnan(v))
+                ref->score[at[k]] = v;
         }
+        free(at);
+    }
+    if (st == FR_OK) {
         for (size_t i = 0; i < n; i++)
             ref->without += isinf(ref->score[i]);
         snprintf(ref->label, sizeof ref->label, "%.60s of %.160s", column, path);

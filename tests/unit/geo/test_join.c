@@ -214,13 +214,40 @@ static void test_id_index_normalised_fallback(void **state)
     assert_int_equal(geo_id_index_find(ix, "42"), 3); /* exact still wins */
     assert_int_equal(geo_id_index_find_normalised(ix, "", &amb), -1);
     assert_int_equal(amb, 0);
-    /* dropped after the key joins: the exact ids stay, the fallback finds nothing */
-    geo_id_index_drop_normalised(ix);
-    assert_int_equal(geo_id_index_find_normalised(ix, "0013", &amb), -1);
-    assert_int_equal(amb, 0);
-    assert_int_equal(geo_id_index_find(ix, "42"), 3);
-    assert_int_equal(geo_id_index_find(ix, "ab-7"), 1);
-    geo_id_index_drop_normalised(ix); /* again: nothing to do */
+    free(dups);
+    geo_id_index_free(ix);
+    geo_layer_free(p);
+}
+
+/* geo_id_find_many answers as the index does (trimmed ids, exact, the
+ * lowest index), by a scan on any number of threads: asked for ids
+ * present, absent, repeated, blank and NULL. */
+static void test_id_find_many_answers_as_the_index(void **state)
+{
+    (void)state;
+    const char *ids[] = {"13", "ab-7", " 0042 ", "42", "x", "13 ", "", "P9"};
+    size_t col;
+    geo_layer *p = squares_with_ids(ids, 8, &col);
+    geo_id_index *ix = NULL;
+    size_t *dups = NULL, ndups = 0;
+    fr_error err;
+    assert_int_equal(geo_id_index_build(p, (int)col, &ix, &dups, &ndups, &err), FR_OK);
+    const char *ask[] = {"13", " 42", "0042", "AB-7", "ab-7", "nope", "P9", "13", "", NULL, "x "};
+    enum { NASK = sizeof ask / sizeof *ask };
+    for (int threads = 1; threads <= 3; threads++) {
+        omp_set_num_threads(threads);
+        long got[NASK];
+        assert_int_equal(geo_id_find_many(p, (int)col, ask, NASK, got, &err), FR_OK);
+        for (size_t k = 0; k < NASK; k++) {
+            long want = ask[k] ? (long)geo_id_index_find(ix, ask[k]) : -1;
+            if (got[k] != want)
+                fail_msg("%d threads, id '%s': %ld, the index says %ld", threads, ask[k] ? ask[k] : "(null)", got[k],
+                         want);
+        }
+        assert_int_equal(got[0], 0); /* "13" and "13 " trim alike: the first keeps it */
+        assert_int_equal(got[2], 2);
+    }
+    omp_set_num_threads(2);
     free(dups);
     geo_id_index_free(ix);
     geo_layer_free(p);
@@ -1332,6 +1359,7 @@ int main(void)
         cmocka_unit_test(test_id_index_trims_and_reports_dups),
         cmocka_unit_test(test_id_index_normalised_fallback),
         cmocka_unit_test(test_id_index_many),
+        cmocka_unit_test(test_id_find_many_answers_as_the_index),
         cmocka_unit_test(test_id_index_completed_from_the_duplicates_check),
         cmocka_unit_test(test_match_inside_and_shared_boundary),
         cmocka_unit_test(test_match_agrees_with_geos_brute_force),

@@ -28,19 +28,23 @@ static const double scores[5] = {0.8, 0.4, 0.1, 0.9, 0.5};
 static const size_t rows[3] = {3, 0, 4};
 static char g_dir[64];
 
-static long find(void *ctx, const char *id)
+static fr_status find_all(void *ctx, const char *const *want, size_t n, long *out, fr_error *err)
 {
     (void)ctx;
-    for (long i = 0; i < 5; i++)
-        if (!strcmp(ids[i], id))
-            return i;
-    return -1;
+    (void)err;
+    for (size_t k = 0; k < n; k++) {
+        out[k] = -1;
+        for (long i = 0; i < 5; i++)
+            if (!strcmp(ids[i], want[k]))
+                out[k] = i;
+    }
+    return FR_OK;
 }
 
 static fr_changes_current current(void)
 {
     fr_changes_current c = {.nrows = 3, .rows = rows, .id = ids, .address = addr, .tier = tiers,
-                            .rank = ranks, .score = scores, .find = find};
+                            .rank = ranks, .score = scores, .find_all = find_all};
     return c;
 }
 
