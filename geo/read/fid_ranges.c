@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 #include <ogr_api.h>
 
@@ -66,6 +68,17 @@ static void gpkg_span(GDALDatasetH ds, OGRLayerH lyr, int64_t *lo, int64_t *hi)
     GDALDatasetReleaseResultSet(ds, rs);
 }
 
+/* A Shapefile GDAL reads from plain files: a .shp, or a directory of them.
+ * Not a zipped one (.shp.zip, .shz): a thread starting at a record in the
+ * middle would inflate the archive from its start, every range again. */
+static int plain_shapefile(GDALDatasetH ds)
+{
+    const char *d = GDALGetDescription(ds);
+    size_t n = d ? strlen(d) : 0;
+    struct stat sb;
+    return (n >= 4 && !strcasecmp(d + n - 4, ".shp")) || (n > 0 && stat(d, &sb) == 0 && S_ISDIR(sb.st_mode));
+}
+
 size_t geo_fid_ranges(GDALDatasetH ds, OGRLayerH lyr, int nthreads, size_t min_features, geo_fid_range **out,
                       geo_fid_select *how)
 {
@@ -78,7 +91,7 @@ size_t geo_fid_ranges(GDALDatasetH ds, OGRLayerH lyr, int nthreads, size_t min_f
         return 0;
     if (!strcmp(name, "GPKG")) {
         gpkg_span(ds, lyr, &lo, &hi);
-    } else if (!strcmp(name, "ESRI Shapefile")) { /* record numbers, from the header's count */
+    } else if (!strcmp(name, "ESRI Shapefile") && plain_shapefile(ds)) { /* record numbers, from the header's count */
         GIntBig n = OGR_L_GetFeatureCount(lyr, FALSE);
         hi = n > 0 ? (int64_t)n - 1 : -1;
         *how = GEO_FID_BY_INDEX;

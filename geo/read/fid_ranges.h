@@ -13,6 +13,7 @@
  * (OGR_L_SetNextByIndex), so a range is read from its first record until a
  * FID beyond it (a deleted record is skipped either way).  The last range
  * is open-ended, so that a record the header's count missed is still read.
+ * A zipped Shapefile (.shp.zip, .shz) is read on one thread.
  *
  * Other drivers (CSV, GeoJSON, FileGDB, PostGIS) are read on one thread.
  */
