@@ -47,6 +47,12 @@ static int cmp_i32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static void sort_found(found_list *f)
+{
+    if (f->n) /* an empty list has no array, and qsort's may not be NULL */
+        qsort(f->v, f->n, sizeof *f->v, cmp_i32);
+}
+
 static uint64_t rng_state = 88172645463325252ULL;
 static double rnd(void) /* xorshift64*, in [0, 1) */
 {
@@ -62,7 +68,7 @@ static void check_query(const geo_box_tree *t, const double *bbox, size_t n, dou
 {
     found_list got = {0};
     assert_int_equal(geo_box_tree_query(t, minx, miny, maxx, maxy, collect, &got), 0);
-    qsort(got.v, got.n, sizeof *got.v, cmp_i32);
+    sort_found(&got);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         const double *b = &bbox[4 * i];
@@ -199,8 +205,8 @@ static void test_same_items_as_geos_strtree(void **state)
         GEOSSTRtree_query_r(h, g, probe, collect_geos, &want);
         GEOSGeom_destroy_r(h, probe);
         geo_box_tree_query(t, x - r, y - r, x + r, y + r, collect, &got);
-        qsort(want.v, want.n, sizeof *want.v, cmp_i32);
-        qsort(got.v, got.n, sizeof *got.v, cmp_i32);
+        sort_found(&want);
+        sort_found(&got);
         assert_int_equal(got.n, want.n);
         for (size_t k = 0; k < got.n; k++)
             assert_int_equal(got.v[k], want.v[k]);
