@@ -5,11 +5,8 @@
  */
 #include "parcel_index.h"
 
-#include <math.h>
 #include <omp.h>
 #include <stdlib.h>
-
-#include "join_common.h"
 
 fr_status geo_parcel_index_build_tree(geo_parcel_index *ix, fr_error *err)
 {

@@ -5,10 +5,10 @@
  *
  * Threading: every function here is called from the main thread and
  * parallelises inside with OpenMP (omp_get_max_threads() threads).  Each
- * thread owns its own GEOS context handle, its own prepared geometries and
- * its own GEOS STRtree over the zones (GEOS does not promise concurrent
- * queries on one tree are safe); the parcels' tree is only read, by all.  Results are written into arrays indexed by record, so they
- * are identical at any thread count.
+ * thread owns its own GEOS context handle and its own prepared geometries;
+ * the trees over the parcel and zone envelopes are built once and only
+ * read, by every thread.  Results are written into arrays indexed by
+ * record, so they are identical at any thread count.
  *
  * Ties are broken by the lowest parcel index (parcels keep source order),
  * which makes every result deterministic.

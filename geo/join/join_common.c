@@ -24,11 +24,6 @@ int geo_join_common_collect_item(int32_t item, void *userdata)
     return 0;
 }
 
-void geo_join_common_collect(void *item, void *userdata)
-{
-    (void)geo_join_common_collect_item((int32_t)((uintptr_t)item - 1), userdata);
-}
-
 static int join_common_cmp_i32(const void *a, const void *b)
 {
     int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;

@@ -3,9 +3,6 @@
  * the candidate list filled by spatial index queries, and the per-thread
  * error that keeps the failure of the lowest record so that the reported
  * error does not depend on the thread count or the schedule.
- *
- * STRtree items are record indexes stored as (void *)(uintptr_t)(i + 1):
- * the +1 keeps record 0 from being a NULL item.
  */
 #ifndef GEO_JOIN_COMMON_H
 #define GEO_JOIN_COMMON_H
@@ -15,17 +12,12 @@
 
 #include "status.h"
 
-#define GEO_JOIN_COMMON_ITEM(i) ((void *)(uintptr_t)((size_t)(i) + 1))
-
 typedef struct {
     int32_t *v;
     size_t n, cap;
     int oom; /* set when a push failed; the list is then incomplete */
 } geo_join_common_cands;
 
-/* GEOSQueryCallback: appends the record index of item to the
- * geo_join_common_cands passed as userdata. */
-void geo_join_common_collect(void *item, void *userdata);
 /* geo_box_tree_visit: appends record index item to the
  * geo_join_common_cands passed as userdata; 1 (stop) when out of memory. */
 int geo_join_common_collect_item(int32_t item, void *userdata);

@@ -3,8 +3,9 @@
  * index and the representative points, built in one parallel region.
  *
  * Why together: the tree build (box_tree.h; GEOS' STRtree took ~0.7 s at a
- * million parcels) and the id hash (~0.2 s) are each one thread's work, while the representative
- * points (GEOSPointOnSurface, ~0.9 s) split across threads.  Built one after
+ * million parcels) and the id hash (~0.2 s) are each one thread's work,
+ * while the representative points (GEOSPointOnSurface, ~0.9 s) split
+ * across threads.  Built one after
  * the other, the two serial builds kept the second core idle for most of a
  * second (issue 7's profile).  Here one thread builds the tree and another
  * the id index while the rest take chunks of the points; whoever finishes

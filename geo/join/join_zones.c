@@ -4,9 +4,10 @@
  *
  * Zones are few but large (hundreds of vertices), and each is asked about
  * many points, so each is prepared (GEOSPrepare_r: an indexed
- * point-in-area locator).  Prepared geometries and the STRtree over the zone
- * envelopes are not thread-safe, so every thread has its own, in its own
- * GEOS context (contexts created up front on this thread).  A thread builds
+ * point-in-area locator).  Prepared geometries are not thread-safe, so
+ * every thread has its own, in its own GEOS context (contexts created up
+ * front on this thread); the tree over the zone envelopes (box_tree.h) is
+ * built once and only read, by every thread.  A thread builds
  * and prepares a zone only when one of its points first needs it.
  * GEOSPreparedIntersects_r counts a point on a zone's boundary as inside;
  * candidates are tested in ascending index, so overlaps and shared borders
@@ -16,6 +17,7 @@
 #include <omp.h>
 #include <stdlib.h>
 
+#include "box_tree.h"
 #include "geos_build.h"
 #include "join.h"
 #include "join_common.h"
@@ -23,35 +25,23 @@
 typedef struct {
     geo_geos_ctx *ctx;
     const geo_layer *zones;
-    GEOSSTRtree *tree;
+    const geo_box_tree *tree;
     GEOSGeometry **geom;                /* built lazily, per zone */
     const GEOSPreparedGeometry **prep;  /* prepared lazily, per zone */
     geo_join_common_cands cands;
 } zones_thread;
 
 static fr_status zones_thread_init(zones_thread *t, geo_geos_ctx *ctx, const geo_layer *z,
-                                   fr_error *err)
+                                   const geo_box_tree *tree, fr_error *err)
 {
     t->ctx = ctx;
     t->zones = z;
+    t->tree = tree;
     size_t n = z->count ? z->count : 1;
     t->geom = calloc(n, sizeof *t->geom);
     t->prep = calloc(n, sizeof *t->prep);
-    t->tree = GEOSSTRtree_create_r(ctx->h, 10);
-    if (!t->geom || !t->prep || !t->tree)
+    if (!t->geom || !t->prep)
         return fr_error_oom_while(err, "indexing layer '%s'", z->name);
-    for (size_t i = 0; i < z->count; i++) {
-        const double *b = &z->bbox[4 * i];
-        if (isnan(b[0]))
-            continue;
-        GEOSGeometry *env = GEOSGeom_createRectangle_r(ctx->h, b[0], b[1], b[2], b[3]);
-        if (!env)
-            return fr_error_set(err, FR_E_INPUT,
-                                "layer '%s' (%s) feature fid %lld: GEOS refused its envelope: %s",
-                                z->name, z->source, (long long)z->fid[i], ctx->last_error);
-        GEOSSTRtree_insert_r(ctx->h, t->tree, env, GEO_JOIN_COMMON_ITEM(i)); /* envelope copied */
-        GEOSGeom_destroy_r(ctx->h, env);
-    }
     return FR_OK;
 }
 
@@ -66,8 +56,6 @@ static void zones_thread_free(zones_thread *t)
         for (size_t i = 0; i < t->zones->count; i++)
             if (t->geom[i])
                 GEOSGeom_destroy_r(h, t->geom[i]);
-    if (t->tree)
-        GEOSSTRtree_destroy_r(h, t->tree);
     free(t->geom);
     free(t->prep);
     geo_join_common_cands_free(&t->cands);
@@ -109,7 +97,7 @@ static fr_status zones_one(zones_thread *t, double x, double y, int32_t *zone, f
     if (st != FR_OK)
         return st;
     t->cands.n = 0;
-    GEOSSTRtree_query_r(t->ctx->h, t->tree, pt, geo_join_common_collect, &t->cands);
+    geo_box_tree_query(t->tree, x, y, x, y, geo_join_common_collect_item, &t->cands);
     if (t->cands.oom)
         st = fr_error_oom_while(err, "querying layer '%s'", t->zones->name);
     geo_join_common_cands_sort(&t->cands);
@@ -144,16 +132,25 @@ fr_status geo_assign_zones(const double *rx, const double *ry, size_t n, const g
     int nt = omp_get_max_threads();
     if (nt < 1)
         nt = 1;
-    geo_geos_ctx *ctx;
-    fr_status st = geo_geos_ctx_array_new(nt, &ctx, err);
-    if (st != FR_OK)
+    geo_box_tree *tree = NULL;
+    fr_status st = geo_box_tree_build(zones->bbox, zones->count, &tree, err);
+    if (st != FR_OK) {
+        fr_error_prefix(err, "indexing layer '%s' (%s)", zones->name, zones->source);
         return st;
+    }
+    geo_geos_ctx *ctx;
+    st = geo_geos_ctx_array_new(nt, &ctx, err);
+    if (st != FR_OK) {
+        geo_box_tree_free(tree);
+        return st;
+    }
     zones_thread *th = calloc((size_t)nt, sizeof *th);
     geo_join_common_err *errs = calloc((size_t)nt, sizeof *errs);
     if (!th || !errs) {
         free(th);
         free(errs);
         geo_geos_ctx_array_free(ctx, nt);
+        geo_box_tree_free(tree);
         return fr_error_oom_while(err, "assigning zones of layer '%s'",
                             zones->name);
     }
@@ -164,8 +161,7 @@ fr_status geo_assign_zones(const double *rx, const double *ry, size_t n, const g
         zones_thread *t = &th[tid];
         geo_join_common_err_init(&errs[tid]);
         fr_error e;
-        /* Each thread builds (and alone queries) its own tree. */
-        int ok = zones_thread_init(t, &ctx[tid], zones, &e) == FR_OK;
+        int ok = zones_thread_init(t, &ctx[tid], zones, tree, &e) == FR_OK;
         if (!ok)
             geo_join_common_err_keep(&errs[tid], 0, &e);
 #pragma omp for schedule(dynamic, 1024)
@@ -183,5 +179,6 @@ fr_status geo_assign_zones(const double *rx, const double *ry, size_t n, const g
     free(th);
     free(errs);
     geo_geos_ctx_array_free(ctx, nt);
+    geo_box_tree_free(tree);
     return st;
 }

@@ -551,8 +551,8 @@ fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
     fr_changes ch = {0}; /* changes.csv: before the columns, see run_extras_changes */
     if (st == FR_OK)
         st = run_extras_changes(ctx, target_rows, ntarget_rows, &ch, err);
-    /* The parcels' spatial index (GEOS's STRtree and the threads' GEOS
-     * contexts, ~260 MB at 5M parcels) has served its last use, the
+    /* The parcels' spatial index (its packed R-tree, ~105 MB at 5M
+     * parcels, and the threads' GEOS contexts) has served its last use, the
      * neighbourhood counts as of the previous run's day for the changes:
      * freed before the columns and the writers claim their memory, which
      * then reuses its pages.  Why it matters: on a VM that hands free
