@@ -1086,9 +1086,8 @@ static fr_status read_record(reader *r, OGRFeatureH f, fr_error *err)
     return st;
 }
 
-/* Every record of the layer, in the driver's order. */
-/* The records of lyr in order: all of them, or (first >= 0) those from
- * record index first (OGR_L_SetNextByIndex) up to FID last. */
+/* The records of lyr in the driver's order: all of them, or (first >= 0)
+ * those from record index first (OGR_L_SetNextByIndex) up to FID last. */
 static fr_status read_records(reader *r, OGRLayerH lyr, int64_t first, int64_t last, fr_error *err)
 {
     OGR_L_ResetReading(lyr);
@@ -1170,15 +1169,18 @@ static void read_range(reader *t, const geo_layer *shape, OGRLayerH lyr, const c
                                 "on several threads: %s", t->label, t->layer_name, geo_gdal_gate_msg(t->gate, ""));
         return;
     }
-    char filter[400];
-    snprintf(filter, sizeof filter, "\"%s\" >= %lld AND \"%s\" <= %lld", fid_col, (long long)rg.lo, fid_col,
-             (long long)rg.hi);
     geo_gdal_gate_clear(t->gate);
-    if (how == GEO_FID_BY_FILTER && OGR_L_SetAttributeFilter(lyr, filter) != OGRERR_NONE) {
-        part->st = fr_error_set(&part->err, FR_E_INPUT, "%s, layer '%s': cannot select features %lld to %lld: %s",
-                                t->label, t->layer_name, (long long)rg.lo, (long long)rg.hi,
-                                geo_gdal_gate_msg(t->gate, ""));
-        return;
+    if (how == GEO_FID_BY_FILTER) {
+        char filter[400];
+        snprintf(filter, sizeof filter, "\"%s\" >= %lld AND \"%s\" <= %lld", fid_col, (long long)rg.lo, fid_col,
+                 (long long)rg.hi);
+        if (OGR_L_SetAttributeFilter(lyr, filter) != OGRERR_NONE) {
+            part->st = fr_error_set(&part->err, FR_E_INPUT,
+                                    "%s, layer '%s': cannot select features %lld to %lld: %s", t->label,
+                                    t->layer_name, (long long)rg.lo, (long long)rg.hi,
+                                    geo_gdal_gate_msg(t->gate, ""));
+            return;
+        }
     }
     t->layer = part->layer;
     t->stats = &part->stats;
