@@ -342,36 +342,6 @@ int32_t geo_id_index_find_normalised(const geo_id_index *ix, const char *id, int
     return *ambiguous ? -1 : ix->norm.entry[e].parcel;
 }
 
-/* The query ids of geo_id_find_many in a small open-addressing table:
- * slot -> first query index with that id, or -1. */
-typedef struct {
-    size_t mask;
-    long *first;
-    const char **key; /* trimmed, not terminated: len gives the end */
-    size_t *len;
-} id_query_set;
-
-static void id_query_set_free(id_query_set *q, size_t *slot_of, long *found)
-{
-    free(q->first);
-    free(q->key);
-    free(q->len);
-    free(slot_of);
-    free(found);
-}
-
-static long id_query_probe(const id_query_set *q, const char *s, size_t n, uint64_t h, size_t *slot)
-{
-    size_t at = (size_t)h & q->mask;
-    while (q->first[at] >= 0) {
-        if (q->len[at] == n && memcmp(q->key[at], s, n) == 0)
-            break;
-        at = (at + 1) & q->mask;
-    }
-    *slot = at;
-    return q->first[at];
-}
-
 fr_status geo_id_find_many(const geo_layer *parcels, int id_col, const char *const *ids, size_t n, long *out,
                            fr_error *err)
 {
@@ -379,57 +349,61 @@ fr_status geo_id_find_many(const geo_layer *parcels, int id_col, const char *con
         out[k] = -1;
     if (n == 0 || id_col < 0 || (size_t)id_col >= parcels->ncols || parcels->cols[id_col].type != GEO_COL_STRING)
         return FR_OK;
-    size_t size = 16;
-    while (size < 2 * n)
-        size *= 2;
-    id_query_set q = {size - 1, malloc(size * sizeof *q.first), malloc(size * sizeof *q.key),
-                      malloc(size * sizeof *q.len)};
-    size_t *slot_of = malloc(n * sizeof *slot_of);
-    int nt = omp_get_max_threads() < 1 ? 1 : omp_get_max_threads();
-    long *found = malloc((size_t)nt * size * sizeof *found); /* per thread: lowest parcel per slot */
-    if (!q.first || !q.key || !q.len || !slot_of || !found) {
-        id_query_set_free(&q, slot_of, found);
-        return fr_error_oom_while(err, "looking up %zu parcel ids", n);
-    }
-    for (size_t s = 0; s < size; s++)
-        q.first[s] = -1;
+    if (n > (size_t)INT32_MAX)
+        return fr_error_set(err, FR_E_INPUT, "%zu parcel ids to look up, more than %d", n, INT32_MAX);
+    /* The ids asked for, trimmed, in a table of their own: an entry's
+     * "parcel" is the first query with that id. */
+    size_t bytes = 0;
     for (size_t k = 0; k < n; k++) {
         const char *s = ids[k] ? ids[k] : "";
-        size_t len = id_index_trim(&s), at;
-        if (id_query_probe(&q, s, len, fr_fnv1a(s, len), &at) < 0) {
-            q.first[at] = (long)k;
-            q.key[at] = s;
-            q.len[at] = len;
-        }
-        slot_of[k] = at;
+        bytes += id_index_trim(&s);
     }
-    for (size_t s = 0; s < (size_t)nt * size; s++)
-        found[s] = -1;
+    id_table q = {0};
+    int32_t *entry_of = malloc(n * sizeof *entry_of); /* each query's entry, -1 for an empty id */
+    int nt = omp_get_max_threads() < 1 ? 1 : omp_get_max_threads();
+    long *found = malloc((size_t)nt * n * sizeof *found); /* per thread: the lowest parcel of each entry */
+    if (!entry_of || !found || id_table_alloc(&q, n, bytes) != FR_OK) {
+        free(entry_of);
+        free(found);
+        id_table_free(&q);
+        return fr_error_oom_while(err, "looking up %zu parcel ids", n);
+    }
+    size_t off = 0;
+    for (size_t k = 0; k < n; k++) {
+        const char *s = ids[k] ? ids[k] : "";
+        size_t len = id_index_trim(&s);
+        int32_t had = len ? id_table_add(&q, s, len, (int32_t)k, &off) : -1;
+        entry_of[k] = len == 0 ? -1 : had >= 0 ? had : (int32_t)q.nentries - 1;
+    }
+    for (size_t e = 0; e < (size_t)nt * n; e++)
+        found[e] = -1;
     char **str = parcels->cols[id_col].str;
     const long long count = (long long)parcels->count;
 #pragma omp parallel num_threads(nt)
     {
-        long *mine = found + (size_t)omp_get_thread_num() * size;
+        long *mine = found + (size_t)omp_get_thread_num() * n;
 #pragma omp for schedule(static)
         for (long long i = 0; i < count; i++) {
             const char *s = str[i];
             if (!s)
                 continue;
-            size_t len = id_index_trim(&s), at;
-            if (len > 0 && id_query_probe(&q, s, len, fr_fnv1a(s, len), &at) >= 0 && mine[at] < 0)
-                mine[at] = (long)i; /* the thread's indexes ascend */
+            size_t len = id_index_trim(&s), slot;
+            int32_t e = len ? id_index_probe(&q, s, len, fr_fnv1a(s, len), &slot) : -1;
+            if (e >= 0 && mine[e] < 0)
+                mine[e] = (long)i; /* the thread's indexes ascend */
         }
     }
     for (size_t k = 0; k < n; k++) {
-        size_t at = slot_of[k];
-        if (q.len[at] == 0)
+        if (entry_of[k] < 0)
             continue; /* an empty id is nobody's */
         for (int t = 0; t < nt; t++) {
-            long i = found[(size_t)t * size + at];
+            long i = found[(size_t)t * n + (size_t)entry_of[k]];
             if (i >= 0 && (out[k] < 0 || i < out[k]))
                 out[k] = i;
         }
     }
-    id_query_set_free(&q, slot_of, found);
+    free(entry_of);
+    free(found);
+    id_table_free(&q);
     return FR_OK;
 }
