@@ -3,10 +3,15 @@
  * (geo_id_index_* in join.h).
  *
  * An open-addressing hash table (linear probing, FNV-1a, load <= 1/2) over
- * the trimmed ids, and a second one over their normalised forms for the
- * documented fallback (geo_id_index_find_normalised).  The keys are copied into one arena so the index does not
- * depend on the parcels layer staying alive, and a million ids cost three
- * allocations rather than a million.
+ * the trimmed ids, and a second one for the documented fallback
+ * (geo_id_index_find_normalised) over the normalised forms of the ids that
+ * normalisation changes: an id already in its normal form ("P-0042",
+ * "13") is found in the first table under that form, so a department
+ * whose ids are all normal builds an empty second table rather than a
+ * copy of the first (at 5M parcels, 280 MB of new memory).  The keys are
+ * copied into one arena so the index does not depend on the parcels layer
+ * staying alive, and a million ids cost three allocations rather than a
+ * million.
  */
 #include "join.h"
 
@@ -18,17 +23,19 @@
 #include "fnv.h"
 #include "hugepage.h"
 
+/* 16 bytes: an entry's key is keys[off, next entry's off), as the keys
+ * are stored in the order of their entries (one more entry closes the
+ * last).  hash is the hash's high half; its low bits chose the slot. */
 typedef struct {
-    uint64_t hash;
-    size_t off;   /* key bytes in the arena */
-    size_t len;
+    uint64_t off;
+    uint32_t hash;
     int32_t parcel;
 } id_index_entry;
 
 typedef struct {
     size_t mask;           /* table size - 1 (a power of two) */
     int32_t *slot;         /* entry index or -1 */
-    id_index_entry *entry;
+    id_index_entry *entry; /* nentries + 1: the last holds the arena's fill */
     size_t nentries;
     char *keys;
 } id_table;
@@ -73,7 +80,8 @@ static int32_t id_index_probe(const id_table *ix, const char *key, size_t len, u
         if (e < 0)
             break;
         const id_index_entry *en = &ix->entry[e];
-        if (en->hash == h && en->len == len && memcmp(ix->keys + en->off, key, len) == 0) {
+        if (en->hash == (uint32_t)(h >> 32) && en[1].off - en->off == len &&
+            memcmp(ix->keys + en->off, key, len) == 0) {
             *slot_out = s;
             return e;
         }
@@ -136,25 +144,26 @@ static fr_status id_table_alloc(id_table *t, size_t nkeys, size_t bytes)
     while (size < 2 * nkeys)
         size *= 2;
     t->mask = size - 1;
+    t->nentries = 0;
     t->slot = malloc(size * sizeof *t->slot);
-    t->entry = malloc((nkeys ? nkeys : 1) * sizeof *t->entry);
+    t->entry = malloc((nkeys + 1) * sizeof *t->entry);
     t->keys = malloc(bytes ? bytes : 1);
     if (!t->slot || !t->entry || !t->keys)
         return FR_E_MEMORY;
     fr_hugepages_on_touch(t->slot, size * sizeof *t->slot); /* probed at random */
-    fr_hugepages_on_touch(t->entry, nkeys * sizeof *t->entry);
+    fr_hugepages_on_touch(t->entry, (nkeys + 1) * sizeof *t->entry);
     /* The table is filled on one thread (the first id keeps its parcel);
      * its new pages are first touched on all of them, which at 5M parcels
      * is most of the duplicate check's time, the other core idle. */
     fr_fill_on_every_thread(t->slot, 0xff, size * sizeof *t->slot); /* all -1 */
-    fr_fill_on_every_thread(t->entry, 0, nkeys * sizeof *t->entry);
+    fr_fill_on_every_thread(t->entry, 0, (nkeys + 1) * sizeof *t->entry);
     fr_fill_on_every_thread(t->keys, 0, bytes);
     return FR_OK;
 }
 
-/* Adds key -> parcel to t (room reserved by id_table_alloc); *off is the
- * arena's fill.  Returns the entry that already held the key, or -1. */
-static int32_t id_table_add(id_table *t, const char *key, size_t n, int32_t parcel, size_t *off)
+/* Adds key -> parcel to t (room reserved by id_table_alloc).  Returns the
+ * entry that already held the key, or -1. */
+static int32_t id_table_add(id_table *t, const char *key, size_t n, int32_t parcel)
 {
     uint64_t h = fr_fnv1a(key, n);
     size_t slot;
@@ -162,27 +171,54 @@ static int32_t id_table_add(id_table *t, const char *key, size_t n, int32_t parc
     if (e >= 0)
         return e;
     id_index_entry *en = &t->entry[t->nentries];
-    *en = (id_index_entry){h, *off, n, parcel};
-    memcpy(t->keys + *off, key, n);
-    *off += n;
+    en->hash = (uint32_t)(h >> 32);
+    en->parcel = parcel;
+    memcpy(t->keys + en->off, key, n);
+    en[1].off = en->off + n; /* the next key's start, and the fill */
     t->slot[slot] = (int32_t)t->nentries++;
     return -1;
 }
 
-/* The normalised table over the ids of the exact one. */
-static fr_status id_index_build_norm(geo_id_index *ix, size_t bytes)
+/* Bytes of entry e's key. */
+static size_t id_table_len(const id_table *t, size_t e)
 {
+    return (size_t)(t->entry[e + 1].off - t->entry[e].off);
+}
+
+/* The normalised table: the normalised forms of the exact table's ids
+ * that normalisation changes (an id in its normal form is its own entry
+ * in the exact table, which geo_id_index_find_normalised asks too). */
+static fr_status id_index_build_norm(geo_id_index *ix)
+{
+    const id_table *x = &ix->exact;
     id_table *t = &ix->norm;
-    char *buf = malloc(bytes + 1);
-    if (!buf || id_table_alloc(t, ix->exact.nentries, bytes) != FR_OK) {
+    size_t longest = 0;
+    for (size_t e = 0; e < x->nentries; e++)
+        if (id_table_len(x, e) > longest)
+            longest = id_table_len(x, e);
+    char *buf = malloc(longest + 1);
+    if (!buf)
+        return FR_E_MEMORY;
+    /* First the room: how many ids change, and their normal forms' bytes. */
+    size_t nkeys = 0, bytes = 0;
+    for (size_t e = 0; e < x->nentries; e++) {
+        size_t n = id_table_len(x, e);
+        size_t m = id_index_normalise(x->keys + x->entry[e].off, n, buf);
+        if (m != n || memcmp(buf, x->keys + x->entry[e].off, n) != 0) {
+            nkeys++;
+            bytes += m;
+        }
+    }
+    if (id_table_alloc(t, nkeys, bytes) != FR_OK) {
         free(buf);
         return FR_E_MEMORY;
     }
-    size_t off = 0;
-    for (size_t e = 0; e < ix->exact.nentries; e++) {
-        const id_index_entry *en = &ix->exact.entry[e];
-        size_t m = id_index_normalise(ix->exact.keys + en->off, en->len, buf);
-        int32_t had = m ? id_table_add(t, buf, m, en->parcel, &off) : -1;
+    for (size_t e = 0; e < x->nentries && nkeys; e++) {
+        size_t n = id_table_len(x, e);
+        size_t m = id_index_normalise(x->keys + x->entry[e].off, n, buf);
+        if (m == n && memcmp(buf, x->keys + x->entry[e].off, n) == 0)
+            continue;
+        int32_t had = m ? id_table_add(t, buf, m, x->entry[e].parcel) : -1;
         if (had >= 0)
             t->entry[had].parcel = ID_AMBIGUOUS;
     }
@@ -231,7 +267,6 @@ static fr_status build(const geo_layer *parcels, int id_col, int norm, geo_id_in
     if (!ix || id_table_alloc(&ix->exact, nkeys, bytes) != FR_OK)
         goto oom;
 
-    size_t off = 0;
     for (size_t i = 0; i < parcels->count; i++) {
         const char *s = str ? str[i] : NULL;
         if (!s)
@@ -239,7 +274,7 @@ static fr_status build(const geo_layer *parcels, int id_col, int norm, geo_id_in
         size_t n = id_index_trim(&s);
         if (n == 0)
             continue;
-        if (id_table_add(&ix->exact, s, n, (int32_t)i, &off) >= 0) {
+        if (id_table_add(&ix->exact, s, n, (int32_t)i) >= 0) {
             if (nd == dcap) {
                 size_t cap = dcap ? dcap * 2 : 16;
                 size_t *p = realloc(dv, cap * sizeof *p);
@@ -251,7 +286,7 @@ static fr_status build(const geo_layer *parcels, int id_col, int norm, geo_id_in
             dv[nd++] = i;
         }
     }
-    if (norm && id_index_build_norm(ix, bytes) != FR_OK)
+    if (norm && id_index_build_norm(ix) != FR_OK)
         goto oom;
     ix->has_norm = norm;
     *out = ix;
@@ -290,10 +325,7 @@ fr_status geo_id_index_complete(geo_id_index **ix, const geo_layer *parcels, int
 {
     geo_id_index *had = *ix;
     if (had && !had->has_norm && had->nparcels == parcels->count && had->fid_digest == layer_fid_digest(parcels)) {
-        size_t bytes = 0;
-        for (size_t e = 0; e < had->exact.nentries; e++)
-            bytes += had->exact.entry[e].len;
-        if (id_index_build_norm(had, bytes) != FR_OK) {
+        if (id_index_build_norm(had) != FR_OK) {
             id_table_free(&had->norm);
             memset(&had->norm, 0, sizeof had->norm);
             return fr_error_oom_while(err, "indexing the ids of layer '%s'", parcels->name);
@@ -332,14 +364,20 @@ int32_t geo_id_index_find_normalised(const geo_id_index *ix, const char *id, int
     if (n == 0 || !buf)
         return -1;
     size_t m = id_index_normalise(id, n, buf);
+    /* The parcels whose id normalises to buf: the one whose id is buf
+     * already (the exact table), and those whose id normalisation changed
+     * (the normalised table, ID_AMBIGUOUS for several). */
     size_t slot;
-    int32_t e = m ? id_index_probe(&ix->norm, buf, m, fr_fnv1a(buf, m), &slot) : -1;
+    uint64_t h = m ? fr_fnv1a(buf, m) : 0;
+    int32_t as_is = m ? id_index_probe(&ix->exact, buf, m, h, &slot) : -1;
+    int32_t changed = m ? id_index_probe(&ix->norm, buf, m, h, &slot) : -1;
     if (buf != small)
         free(buf);
-    if (e < 0)
+    if (as_is < 0 && changed < 0)
         return -1;
-    *ambiguous = ix->norm.entry[e].parcel == ID_AMBIGUOUS;
-    return *ambiguous ? -1 : ix->norm.entry[e].parcel;
+    int32_t parcel = as_is >= 0 ? ix->exact.entry[as_is].parcel : ix->norm.entry[changed].parcel;
+    *ambiguous = (as_is >= 0 && changed >= 0) || parcel == ID_AMBIGUOUS;
+    return *ambiguous ? -1 : parcel;
 }
 
 fr_status geo_id_find_many(const geo_layer *parcels, int id_col, const char *const *ids, size_t n, long *out,
@@ -368,11 +406,10 @@ fr_status geo_id_find_many(const geo_layer *parcels, int id_col, const char *con
         id_table_free(&q);
         return fr_error_oom_while(err, "looking up %zu parcel ids", n);
     }
-    size_t off = 0;
     for (size_t k = 0; k < n; k++) {
         const char *s = ids[k] ? ids[k] : "";
         size_t len = id_index_trim(&s);
-        int32_t had = len ? id_table_add(&q, s, len, (int32_t)k, &off) : -1;
+        int32_t had = len ? id_table_add(&q, s, len, (int32_t)k) : -1;
         entry_of[k] = len == 0 ? -1 : had >= 0 ? had : (int32_t)q.nentries - 1;
     }
     for (size_t e = 0; e < (size_t)nt * n; e++)

@@ -186,13 +186,15 @@ static void test_id_index_trims_and_reports_dups(void **state)
 
 /* The normalised fallback: leading zeros, case and a number's zero
  * decimals do not matter; an id that normalises like two parcels' is
- * refused (ambiguous); the exact lookup is unchanged. */
+ * refused (ambiguous), whether both ids change when normalised ("0099",
+ * "099") or one is normal already ("42" and "0042"; "X-1" and "x-1");
+ * the exact lookup is unchanged. */
 static void test_id_index_normalised_fallback(void **state)
 {
     (void)state;
-    const char *ids[] = {"13", "ab-7", "0042", "42", "000000001224", "0.5", "7.25"};
+    const char *ids[] = {"13", "ab-7", "0042", "42", "000000001224", "0.5", "7.25", "0099", "099", "x-1", "X-1"};
     size_t col;
-    geo_layer *p = squares_with_ids(ids, 7, &col);
+    geo_layer *p = squares_with_ids(ids, 11, &col);
     geo_id_index *ix = NULL;
     size_t *dups = NULL, ndups = 0;
     fr_error err;
@@ -213,6 +215,14 @@ static void test_id_index_normalised_fallback(void **state)
     assert_int_equal(amb, 1);
     assert_int_equal(geo_id_index_find(ix, "42"), 3); /* exact still wins */
     assert_int_equal(geo_id_index_find_normalised(ix, "", &amb), -1);
+    assert_int_equal(amb, 0);
+    assert_int_equal(geo_id_index_find_normalised(ix, "99", &amb), -1); /* two ids that change */
+    assert_int_equal(amb, 1);
+    assert_int_equal(geo_id_index_find_normalised(ix, "x-1 ", &amb), -1); /* "X-1" as is, "x-1" changed */
+    assert_int_equal(amb, 1);
+    assert_int_equal(geo_id_index_find_normalised(ix, "0.500", &amb), -1);
+    assert_int_equal(amb, 0);
+    assert_int_equal(geo_id_index_find_normalised(ix, "0.5", &amb), 5); /* normal already: as is */
     assert_int_equal(amb, 0);
     free(dups);
     geo_id_index_free(ix);
