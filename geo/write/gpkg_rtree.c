@@ -45,22 +45,31 @@ static int cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* keys[k] = Hilbert position of envelope k's centre << 32 | k, sorted. */
-static fr_status hilbert_order(const double *env, size_t n, uint64_t **out, fr_error *err)
+/* Row k's envelope in the layer: minx, miny, maxx, maxy. */
+static const double *row_box(const geo_gpkg_rtree_rows *r, size_t k)
 {
+    return r->bbox + 4 * r->feature[r->fid[k] - 1];
+}
+
+/* keys[k] = Hilbert position of row k's envelope centre << 32 | k, sorted. */
+static fr_status hilbert_order(const geo_gpkg_rtree_rows *r, uint64_t **out, fr_error *err)
+{
+    size_t n = r->n;
     uint64_t *keys = malloc((n ? n : 1) * sizeof *keys);
     if (!keys)
         return fr_error_oom_while(err, "ordering the R-tree");
     double minx = HUGE_VAL, maxx = -HUGE_VAL, miny = HUGE_VAL, maxy = -HUGE_VAL;
     for (size_t k = 0; k < n; k++) {
-        double cx = (env[4 * k] + env[4 * k + 1]) / 2, cy = (env[4 * k + 2] + env[4 * k + 3]) / 2;
+        const double *b = row_box(r, k);
+        double cx = (b[0] + b[2]) / 2, cy = (b[1] + b[3]) / 2;
         minx = cx < minx ? cx : minx;
         maxx = cx > maxx ? cx : maxx;
         miny = cy < miny ? cy : miny;
         maxy = cy > maxy ? cy : maxy;
     }
     for (size_t k = 0; k < n; k++) {
-        double cx = (env[4 * k] + env[4 * k + 1]) / 2, cy = (env[4 * k + 2] + env[4 * k + 3]) / 2;
+        const double *b = row_box(r, k);
+        double cx = (b[0] + b[2]) / 2, cy = (b[1] + b[3]) / 2;
         uint32_t h = hilbert_d(cell(cx, minx, maxx - minx), cell(cy, miny, maxy - miny));
         keys[k] = (uint64_t)h << 32 | (uint64_t)k;
     }
@@ -185,15 +194,6 @@ static void put_cell(unsigned char *p, const rt_cell *c)
     }
 }
 
-/* The node blob of cells[0 .. n). */
-static void node_blob(unsigned char *blob, size_t size, int depth, const rt_cell *cells, size_t n)
-{
-    memset(blob, 0, size);
-    put_be(blob, (uint64_t)depth, 2);
-    put_be(blob + 2, n, 2);
-    for (size_t k = 0; k < n; k++)
-        put_cell(blob + 4 + 24 * k, &cells[k]);
-}
 
 static fr_status prepare_table(geo_gpkg_db *d, const char *rtree, const char *sql_tail, sqlite3_stmt **s,
                                fr_error *err)
@@ -219,19 +219,51 @@ static char *shadow_name(const char *table, const char *column, const char *suff
     return fr_sb_take(&q);
 }
 
-/* A level of the tree: level 0 the leaves' cells (the sorted envelopes),
- * each next level one cell per node of the one below; node j of a level
- * holds cells [j * n / nodes, (j + 1) * n / nodes). */
+/* A level of the tree: level 0 the leaves' cells (the rows' envelopes in
+ * Hilbert order), each next level one cell per node of the one below;
+ * node j of a level holds cells [j * n / nodes, (j + 1) * n / nodes).
+ * The leaves' cells are made from the rows as they are needed (leaf_cell)
+ * rather than kept (24 bytes a row: 120 MB at 5M rows); the levels above
+ * are a sixteenth of them and are kept. */
 typedef struct {
-    rt_cell *cells;
-    size_t n;      /* cells on this level */
-    size_t nodes;  /* nodes holding them */
-    int64_t first; /* nodeno of the first of those nodes */
+    rt_cell *cells; /* NULL on level 0 */
+    size_t n;       /* cells on this level */
+    size_t nodes;   /* nodes holding them */
+    int64_t first;  /* nodeno of the first of those nodes */
 } rt_level;
 
-static fr_status write_nodes(geo_gpkg_db *d, const char *table, const char *column, const rt_level *lv, int nlv,
-                             size_t node_size, const int64_t *fid, const uint64_t *keys, size_t n, fr_error *err)
+/* Leaf cell c: the row keys[c] names, its envelope rounded outward to
+ * floats as SQLite's module rounds it. */
+static rt_cell leaf_cell(const geo_gpkg_rtree_rows *r, const uint64_t *keys, size_t c)
 {
+    size_t k = (size_t)(keys[c] & 0xffffffffu);
+    const double *b = row_box(r, k);
+    return (rt_cell){r->fid[k], {value_down(b[0]), value_up(b[2]), value_down(b[1]), value_up(b[3])}};
+}
+
+static rt_cell level_cell(const rt_level *L, const geo_gpkg_rtree_rows *r, const uint64_t *keys, size_t c)
+{
+    return L->cells ? L->cells[c] : leaf_cell(r, keys, c);
+}
+
+/* The node blob of cells [c0, c1) of level L. */
+static void node_blob(unsigned char *blob, size_t size, int depth, const rt_level *L, const geo_gpkg_rtree_rows *r,
+                      const uint64_t *keys, size_t c0, size_t c1)
+{
+    memset(blob, 0, size);
+    put_be(blob, (uint64_t)depth, 2);
+    put_be(blob + 2, c1 - c0, 2);
+    for (size_t c = c0; c < c1; c++) {
+        rt_cell cell = level_cell(L, r, keys, c);
+        put_cell(blob + 4 + 24 * (c - c0), &cell);
+    }
+}
+
+static fr_status write_nodes(geo_gpkg_db *d, const char *table, const char *column, const rt_level *lv, int nlv,
+                             size_t node_size, const geo_gpkg_rtree_rows *r, const uint64_t *keys, fr_error *err)
+{
+    const int64_t *fid = r->fid;
+    size_t n = r->n;
     char *node = shadow_name(table, column, "_node"), *parent = shadow_name(table, column, "_parent"),
          *rowid = shadow_name(table, column, "_rowid");
     unsigned char *blob = malloc(node_size);
@@ -256,7 +288,7 @@ static fr_status write_nodes(geo_gpkg_db *d, const char *table, const char *colu
         for (size_t j = 0; j < L->nodes && st == FR_OK; j++) {
             size_t c0 = j * L->n / L->nodes, c1 = (j + 1) * L->n / L->nodes;
             int64_t no = L->first + (int64_t)j;
-            node_blob(blob, node_size, v == nlv - 1 ? nlv - 1 : 0, L->cells + c0, c1 - c0);
+            node_blob(blob, node_size, v == nlv - 1 ? nlv - 1 : 0, L, r, keys, c0, c1);
             sqlite3_bind_int64(sn, 1, no);
             sqlite3_bind_blob(sn, 2, blob, (int)node_size, SQLITE_STATIC);
             st = geo_gpkg_db_insert(d, sn, "rtree node", (size_t)no - 1, err);
@@ -286,9 +318,9 @@ static fr_status write_nodes(geo_gpkg_db *d, const char *table, const char *colu
     for (size_t k = 0; k < n && st == FR_OK;) {
         size_t m = n - k >= (size_t)per ? (size_t)per : 1;
         sqlite3_stmt *s = m > 1 ? sb : sr;
-        for (size_t r = 0; r < m; r++) {
-            sqlite3_bind_int64(s, 2 * (int)r + 1, fid[k + r]);
-            sqlite3_bind_int64(s, 2 * (int)r + 2, leaf_of[k + r]);
+        for (size_t q = 0; q < m; q++) {
+            sqlite3_bind_int64(s, 2 * (int)q + 1, fid[k + q]);
+            sqlite3_bind_int64(s, 2 * (int)q + 2, leaf_of[k + q]);
         }
         st = geo_gpkg_db_insert_rows(d, s, "rtree rowid", k, m, err);
         k += m;
@@ -326,26 +358,18 @@ static fr_status node_size_of(geo_gpkg_db *d, const char *table, const char *col
     return st;
 }
 
-static fr_status load(geo_gpkg_db *d, const char *table, const char *column, const int64_t *fid, const double *env,
-                      const uint64_t *keys, size_t n, fr_error *err)
+static fr_status load(geo_gpkg_db *d, const char *table, const char *column, const geo_gpkg_rtree_rows *r,
+                      const uint64_t *keys, fr_error *err)
 {
-    size_t node_size = 0;
+    size_t node_size = 0, n = r->n;
     fr_status st = node_size_of(d, table, column, &node_size, err);
     if (st != FR_OK || n == 0)
         return st;
     size_t per_node = (node_size - 4) / 24;
     rt_level lv[32];
-    int nlv = 0;
-    lv[0].cells = malloc(n * sizeof *lv[0].cells);
-    if (!lv[0].cells)
-        return fr_error_oom_while(err, "writing %s: the R-tree", d->path);
-    for (size_t j = 0; j < n; j++) {
-        size_t k = (size_t)(keys[j] & 0xffffffffu);
-        const double *e = env + 4 * k;
-        lv[0].cells[j] = (rt_cell){fid[k], {value_down(e[0]), value_up(e[1]), value_down(e[2]), value_up(e[3])}};
-    }
+    int nlv = 1;
+    lv[0].cells = NULL; /* made from the rows: leaf_cell */
     lv[0].n = n;
-    nlv = 1;
     /* nodes per level, each next level one cell per node below */
     for (;;) {
         rt_level *L = &lv[nlv - 1];
@@ -370,10 +394,11 @@ static fr_status load(geo_gpkg_db *d, const char *table, const char *column, con
     for (int v = 0; v + 1 < nlv && st == FR_OK; v++) {
         for (size_t j = 0; j < lv[v].nodes; j++) {
             size_t c0 = j * lv[v].n / lv[v].nodes, c1 = (j + 1) * lv[v].n / lv[v].nodes;
-            rt_cell u = {lv[v].first + (int64_t)j, {lv[v].cells[c0].box[0], lv[v].cells[c0].box[1],
-                                                    lv[v].cells[c0].box[2], lv[v].cells[c0].box[3]}};
+            rt_cell first = level_cell(&lv[v], r, keys, c0);
+            rt_cell u = {lv[v].first + (int64_t)j, {first.box[0], first.box[1], first.box[2], first.box[3]}};
             for (size_t c = c0 + 1; c < c1; c++) {
-                const float *b = lv[v].cells[c].box;
+                rt_cell e = level_cell(&lv[v], r, keys, c);
+                const float *b = e.box;
                 u.box[0] = b[0] < u.box[0] ? b[0] : u.box[0];
                 u.box[1] = b[1] > u.box[1] ? b[1] : u.box[1];
                 u.box[2] = b[2] < u.box[2] ? b[2] : u.box[2];
@@ -383,17 +408,18 @@ static fr_status load(geo_gpkg_db *d, const char *table, const char *column, con
         }
     }
     if (st == FR_OK)
-        st = write_nodes(d, table, column, lv, nlv, node_size, fid, keys, n, err);
-    for (int v = 0; v < nlv; v++)
+        st = write_nodes(d, table, column, lv, nlv, node_size, r, keys, err);
+    for (int v = 1; v < nlv; v++)
         free(lv[v].cells);
     return st;
 }
 
-fr_status geo_gpkg_rtree_create(geo_gpkg_db *d, const char *table, const char *column, const int64_t *fid,
-                                const double *env, size_t n, fr_error *err)
+fr_status geo_gpkg_rtree_create(geo_gpkg_db *d, const char *table, const char *column,
+                                const geo_gpkg_rtree_rows *rows, fr_error *err)
 {
-    if (n > 0xffffffffu)
-        return fr_error_set(err, FR_E_OUTPUT, "%s: %zu rows are more than the R-tree loader orders", d->path, n);
+    if (rows->n > 0xffffffffu)
+        return fr_error_set(err, FR_E_OUTPUT, "%s: %zu rows are more than the R-tree loader orders", d->path,
+                            rows->n);
     fr_strbuf b = {0};
     fr_sb_puts(&b, "CREATE VIRTUAL TABLE ");
     rtree_name(&b, table, column);
@@ -401,9 +427,9 @@ fr_status geo_gpkg_rtree_create(geo_gpkg_db *d, const char *table, const char *c
     fr_status st = geo_gpkg_db_exec_sb(d, &b, "cannot create the R-tree", err);
     uint64_t *keys = NULL;
     if (st == FR_OK)
-        st = hilbert_order(env, n, &keys, err);
+        st = hilbert_order(rows, &keys, err);
     if (st == FR_OK)
-        st = load(d, table, column, fid, env, keys, n, err);
+        st = load(d, table, column, rows, keys, err);
     free(keys);
     for (size_t k = 0; k < sizeof trigger_sql / sizeof *trigger_sql; k++)
         put_trigger(&b, trigger_sql[k], table, column);

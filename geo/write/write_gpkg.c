@@ -69,8 +69,7 @@ typedef struct {
     int32_t srs_id;
     double extent[4]; /* minx, miny, maxx, maxy over every geometry */
     size_t ngeom;     /* rows with a geometry */
-    int64_t *fid;     /* ngeom ids and envelopes (minx, maxx, miny, maxy), */
-    double *env;      /* for the R-tree; NULL without one */
+    int64_t *fid;     /* their ngeom ids, for the R-tree; NULL without one */
 } ranked_geoms;
 
 static const char *geometry_type(const geo_layer *l)
@@ -204,10 +203,8 @@ static fr_status bind_row(geo_gpkg_db *d, sqlite3_stmt *s, int first, const geo_
             return st;
         if (has) {
             sqlite3_bind_blob(s, first + 2, blob->buf, (int)blob->len, SQLITE_STATIC);
-            if (g->env) {
-                memcpy(g->env + 4 * g->ngeom, env, sizeof env);
+            if (g->fid)
                 g->fid[g->ngeom] = (int64_t)(k + 1);
-            }
             add_extent(g, env);
             g->ngeom++;
         } else {
@@ -256,8 +253,7 @@ static fr_status write_ranked(geo_gpkg_db *d, const geo_gpkg_spec *spec, fr_erro
         st = geo_gpkg_db_srs(d, l->srs_wkt, &g.srs_id, err);
     if (st == FR_OK && gtype && spec->spatial_index && t->nrows) {
         g.fid = malloc(t->nrows * sizeof *g.fid);
-        g.env = malloc(4 * t->nrows * sizeof *g.env);
-        if (!g.fid || !g.env)
+        if (!g.fid)
             st = fr_error_oom_while(err, "writing %s: for the R-tree", d->path);
     }
     sqlite3_stmt *one = NULL, *batch = NULL;
@@ -295,9 +291,9 @@ static fr_status write_ranked(geo_gpkg_db *d, const geo_gpkg_spec *spec, fr_erro
         sqlite3_finalize(s);
     }
     if (st == FR_OK && gtype && spec->spatial_index)
-        st = geo_gpkg_rtree_create(d, name, "geom", g.fid, g.env, g.env ? g.ngeom : 0, err);
+        st = geo_gpkg_rtree_create(d, name, "geom", &(geo_gpkg_rtree_rows){g.fid, g.fid ? g.ngeom : 0, t->order, l->bbox},
+                                   err);
     free(g.fid);
-    free(g.env);
     return st;
 }
 
