@@ -45,41 +45,71 @@ static int cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Row k's envelope in the layer: minx, miny, maxx, maxy. */
-static const double *row_box(const geo_gpkg_rtree_rows *r, size_t k)
+/* SQLite's rtreeValueDown/rtreeValueUp: a float bound that contains d. */
+static float value_down(double d)
 {
-    return r->bbox + 4 * r->feature[r->fid[k] - 1];
+    float f = (float)d;
+    if (f > d)
+        f = (float)(d * (d < 0 ? 1.0 + 1.0 / 8388608.0 : 1.0 - 1.0 / 8388608.0));
+    return f;
 }
 
-/* keys[k] = Hilbert position of row k's envelope centre << 32 | k, sorted. */
-static fr_status hilbert_order(const geo_gpkg_rtree_rows *r, uint64_t **out, fr_error *err)
+static float value_up(double d)
 {
-    size_t n = r->n;
-    uint64_t *keys = malloc((n ? n : 1) * sizeof *keys);
-    if (!keys)
-        return fr_error_oom_while(err, "ordering the R-tree");
-    double minx = HUGE_VAL, maxx = -HUGE_VAL, miny = HUGE_VAL, maxy = -HUGE_VAL;
-    for (size_t k = 0; k < n; k++) {
-        const double *b = row_box(r, k);
+    float f = (float)d;
+    if (f < d)
+        f = (float)(d * (d < 0 ? 1.0 - 1.0 / 8388608.0 : 1.0 + 1.0 / 8388608.0));
+    return f;
+}
+
+fr_status geo_gpkg_rtree_rows_begin(geo_gpkg_rtree_rows *r, const geo_layer *l, size_t cap, fr_error *err)
+{
+    memset(r, 0, sizeof *r);
+    r->cx0 = r->cy0 = HUGE_VAL;
+    r->cx1 = r->cy1 = -HUGE_VAL;
+    for (size_t i = 0; i < l->count; i++) {
+        if (!geo_layer_has_geometry(l, i))
+            continue;
+        const double *b = &l->bbox[4 * i];
         double cx = (b[0] + b[2]) / 2, cy = (b[1] + b[3]) / 2;
-        minx = cx < minx ? cx : minx;
-        maxx = cx > maxx ? cx : maxx;
-        miny = cy < miny ? cy : miny;
-        maxy = cy > maxy ? cy : maxy;
+        r->cx0 = cx < r->cx0 ? cx : r->cx0;
+        r->cx1 = cx > r->cx1 ? cx : r->cx1;
+        r->cy0 = cy < r->cy0 ? cy : r->cy0;
+        r->cy1 = cy > r->cy1 ? cy : r->cy1;
     }
-    for (size_t k = 0; k < n; k++) {
-        const double *b = row_box(r, k);
-        double cx = (b[0] + b[2]) / 2, cy = (b[1] + b[3]) / 2;
-        uint32_t h = hilbert_d(cell(cx, minx, maxx - minx), cell(cy, miny, maxy - miny));
-        keys[k] = (uint64_t)h << 32 | (uint64_t)k;
+    if (cap > 0xffffffffu)
+        return fr_error_set(err, FR_E_OUTPUT, "%zu rows are more than the R-tree loader orders", cap);
+    r->cap = cap;
+    r->fid = malloc((cap ? cap : 1) * sizeof *r->fid);
+    r->box = malloc((cap ? cap : 1) * 4 * sizeof *r->box);
+    r->key = malloc((cap ? cap : 1) * sizeof *r->key);
+    if (!r->fid || !r->box || !r->key) {
+        geo_gpkg_rtree_rows_free(r);
+        return fr_error_oom_while(err, "gathering the R-tree's rows");
     }
-    fr_status st = fr_sort_parallel(keys, n, sizeof *keys, cmp_u64, err);
-    if (st != FR_OK) {
-        free(keys);
-        return st;
-    }
-    *out = keys;
     return FR_OK;
+}
+
+void geo_gpkg_rtree_rows_add(geo_gpkg_rtree_rows *r, int64_t fid, const double env[4])
+{
+    size_t j = r->n++;
+    r->fid[j] = fid;
+    float *b = &r->box[4 * j];
+    b[0] = value_down(env[0]);
+    b[1] = value_up(env[1]);
+    b[2] = value_down(env[2]);
+    b[3] = value_up(env[3]);
+    double cx = (env[0] + env[1]) / 2, cy = (env[2] + env[3]) / 2;
+    uint32_t h = hilbert_d(cell(cx, r->cx0, r->cx1 - r->cx0), cell(cy, r->cy0, r->cy1 - r->cy0));
+    r->key[j] = (uint64_t)h << 32 | (uint64_t)j;
+}
+
+void geo_gpkg_rtree_rows_free(geo_gpkg_rtree_rows *r)
+{
+    free(r->fid);
+    free(r->box);
+    free(r->key);
+    memset(r, 0, sizeof *r);
 }
 
 /* rtree_<table>_<column> as an SQL identifier. */
@@ -161,22 +191,6 @@ typedef struct {
     float box[4]; /* minx, maxx, miny, maxy */
 } rt_cell;
 
-/* SQLite's rtreeValueDown/rtreeValueUp: a float bound that contains d. */
-static float value_down(double d)
-{
-    float f = (float)d;
-    if (f > d)
-        f = (float)(d * (d < 0 ? 1.0 + 1.0 / 8388608.0 : 1.0 - 1.0 / 8388608.0));
-    return f;
-}
-
-static float value_up(double d)
-{
-    float f = (float)d;
-    if (f < d)
-        f = (float)(d * (d < 0 ? 1.0 - 1.0 / 8388608.0 : 1.0 + 1.0 / 8388608.0));
-    return f;
-}
 
 static void put_be(unsigned char *p, uint64_t v, int bytes)
 {
@@ -232,13 +246,12 @@ typedef struct {
     int64_t first;  /* nodeno of the first of those nodes */
 } rt_level;
 
-/* Leaf cell c: the row keys[c] names, its envelope rounded outward to
- * floats as SQLite's module rounds it. */
+/* Leaf cell c: the row keys[c] names. */
 static rt_cell leaf_cell(const geo_gpkg_rtree_rows *r, const uint64_t *keys, size_t c)
 {
     size_t k = (size_t)(keys[c] & 0xffffffffu);
-    const double *b = row_box(r, k);
-    return (rt_cell){r->fid[k], {value_down(b[0]), value_up(b[2]), value_down(b[1]), value_up(b[3])}};
+    const float *b = &r->box[4 * k];
+    return (rt_cell){r->fid[k], {b[0], b[1], b[2], b[3]}};
 }
 
 static rt_cell level_cell(const rt_level *L, const geo_gpkg_rtree_rows *r, const uint64_t *keys, size_t c)
@@ -414,23 +427,18 @@ static fr_status load(geo_gpkg_db *d, const char *table, const char *column, con
     return st;
 }
 
-fr_status geo_gpkg_rtree_create(geo_gpkg_db *d, const char *table, const char *column,
-                                const geo_gpkg_rtree_rows *rows, fr_error *err)
+fr_status geo_gpkg_rtree_create(geo_gpkg_db *d, const char *table, const char *column, geo_gpkg_rtree_rows *rows,
+                                fr_error *err)
 {
-    if (rows->n > 0xffffffffu)
-        return fr_error_set(err, FR_E_OUTPUT, "%s: %zu rows are more than the R-tree loader orders", d->path,
-                            rows->n);
     fr_strbuf b = {0};
     fr_sb_puts(&b, "CREATE VIRTUAL TABLE ");
     rtree_name(&b, table, column);
     fr_sb_puts(&b, " USING rtree(id, minx, maxx, miny, maxy)");
     fr_status st = geo_gpkg_db_exec_sb(d, &b, "cannot create the R-tree", err);
-    uint64_t *keys = NULL;
+    if (st == FR_OK && rows->n) /* the rows in Hilbert order (a total order: the row breaks ties) */
+        st = fr_sort_parallel(rows->key, rows->n, sizeof *rows->key, cmp_u64, err);
     if (st == FR_OK)
-        st = hilbert_order(rows, &keys, err);
-    if (st == FR_OK)
-        st = load(d, table, column, rows, keys, err);
-    free(keys);
+        st = load(d, table, column, rows, rows->key, err);
     for (size_t k = 0; k < sizeof trigger_sql / sizeof *trigger_sql; k++)
         put_trigger(&b, trigger_sql[k], table, column);
     if (st == FR_OK)

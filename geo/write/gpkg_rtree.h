@@ -20,26 +20,38 @@
 #include <stdint.h>
 
 #include "gpkg_db.h"
+#include "layer.h"
 #include "status.h"
 
-/* The rows the R-tree holds: the n with a geometry, by their ids fid[0 ..
- * n) (ascending; the table's row k has id k + 1), each with the envelope
- * of the layer's feature it shows, feature[id - 1]: bbox[4 * feature ..]
- * = minx, miny, maxx, maxy (geo_layer.bbox).  The envelopes are read where
- * the layer keeps them, not copied out row by row (at 5M rows that copy
- * was 160 MB of new memory). */
+/* The rows the R-tree holds, gathered as the writer writes them (the n
+ * with a geometry, in id order): each row's id, its envelope rounded
+ * outward to the floats the tree stores, and its position along the
+ * Hilbert curve, all written in turn.  Why not the envelopes as doubles,
+ * sorted later: at 5M rows those were 160 MB of new memory, and read back
+ * through the rank order they were random reads. */
 typedef struct {
-    const int64_t *fid;
-    size_t n;
-    const size_t *feature;
-    const double *bbox;
+    double cx0, cx1, cy0, cy1; /* the extent of the envelopes' centres */
+    size_t n, cap;
+    int64_t *fid;
+    float *box;     /* 4 a row: minx, maxx, miny, maxy */
+    uint64_t *key;  /* Hilbert position << 32 | row */
 } geo_gpkg_rtree_rows;
 
+/* Room for up to cap rows, and the extent of the centres of the envelopes
+ * of l's features with a geometry (geo_layer.bbox), which the rows' will
+ * be. */
+fr_status geo_gpkg_rtree_rows_begin(geo_gpkg_rtree_rows *r, const geo_layer *l, size_t cap, fr_error *err);
+
+/* The next row: its id and its envelope env = minx, maxx, miny, maxy. */
+void geo_gpkg_rtree_rows_add(geo_gpkg_rtree_rows *r, int64_t fid, const double env[4]);
+
+void geo_gpkg_rtree_rows_free(geo_gpkg_rtree_rows *r);
+
 /* Creates rtree_<table>_<column> holding the rows' envelopes packed in
- * Hilbert order, then the triggers GDAL creates to keep it in step with
- * the table, and its gpkg_extensions row.  The table must hold those rows
- * already. */
-fr_status geo_gpkg_rtree_create(geo_gpkg_db *d, const char *table, const char *column,
-                                const geo_gpkg_rtree_rows *rows, fr_error *err);
+ * Hilbert order (sorting r->key), then the triggers GDAL creates to keep it
+ * in step with the table, and its gpkg_extensions row.  The table must hold
+ * those rows already. */
+fr_status geo_gpkg_rtree_create(geo_gpkg_db *d, const char *table, const char *column, geo_gpkg_rtree_rows *rows,
+                                fr_error *err);
 
 #endif

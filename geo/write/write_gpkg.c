@@ -69,7 +69,8 @@ typedef struct {
     int32_t srs_id;
     double extent[4]; /* minx, miny, maxx, maxy over every geometry */
     size_t ngeom;     /* rows with a geometry */
-    int64_t *fid;     /* their ngeom ids, for the R-tree; NULL without one */
+    int rtree;        /* gathering them for the R-tree: */
+    geo_gpkg_rtree_rows rows;
 } ranked_geoms;
 
 static const char *geometry_type(const geo_layer *l)
@@ -203,8 +204,8 @@ static fr_status bind_row(geo_gpkg_db *d, sqlite3_stmt *s, int first, const geo_
             return st;
         if (has) {
             sqlite3_bind_blob(s, first + 2, blob->buf, (int)blob->len, SQLITE_STATIC);
-            if (g->fid)
-                g->fid[g->ngeom] = (int64_t)(k + 1);
+            if (g->rtree)
+                geo_gpkg_rtree_rows_add(&g->rows, (int64_t)(k + 1), env);
             add_extent(g, env);
             g->ngeom++;
         } else {
@@ -252,9 +253,8 @@ static fr_status write_ranked(geo_gpkg_db *d, const geo_gpkg_spec *spec, fr_erro
     if (gtype)
         st = geo_gpkg_db_srs(d, l->srs_wkt, &g.srs_id, err);
     if (st == FR_OK && gtype && spec->spatial_index && t->nrows) {
-        g.fid = malloc(t->nrows * sizeof *g.fid);
-        if (!g.fid)
-            st = fr_error_oom_while(err, "writing %s: for the R-tree", d->path);
+        st = geo_gpkg_rtree_rows_begin(&g.rows, l, t->nrows, err);
+        g.rtree = st == FR_OK;
     }
     sqlite3_stmt *one = NULL, *batch = NULL;
     int params = 0, per = 1;
@@ -291,9 +291,8 @@ static fr_status write_ranked(geo_gpkg_db *d, const geo_gpkg_spec *spec, fr_erro
         sqlite3_finalize(s);
     }
     if (st == FR_OK && gtype && spec->spatial_index)
-        st = geo_gpkg_rtree_create(d, name, "geom", &(geo_gpkg_rtree_rows){g.fid, g.fid ? g.ngeom : 0, t->order, l->bbox},
-                                   err);
-    free(g.fid);
+        st = geo_gpkg_rtree_create(d, name, "geom", &g.rows, err);
+    geo_gpkg_rtree_rows_free(&g.rows);
     return st;
 }
 
