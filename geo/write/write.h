@@ -194,8 +194,11 @@ typedef struct {
  * street (the parcels' street the address step found, matched or not),
  * candidates (parcels with the record's exact address: 2 and more for a
  * building or an ambiguity), address_as_read (the text of the source) and
- * record_id (fields.record_id). */
+ * record_id (fields.record_id).  tap (may be NULL) and direct as for
+ * geo_out_buf_open_tapped (out_buf.h): at 5M parcels the file is 180 MB,
+ * which through the page cache was as many new pages. */
 fr_status geo_write_matches_csv(const geo_match_audit *layers, size_t nlayers,
-                                const char *const *parcel_id, const char *path, fr_error *err);
+                                const char *const *parcel_id, const char *path, const struct geo_out_tap *tap,
+                                int direct, fr_error *err);
 
 #endif

@@ -19,12 +19,13 @@
 #include "out_fmt.h"
 
 fr_status geo_write_matches_csv(const geo_match_audit *layers, size_t nlayers,
-                                const char *const *parcel_id, const char *path, fr_error *err)
+                                const char *const *parcel_id, const char *path, const geo_out_tap *tap, int direct,
+                                fr_error *err)
 {
     if (!path || !path[0])
         return fr_error_set(err, FR_E_INTERNAL, "no output path given for the matches CSV");
     geo_out_buf o;
-    fr_status st = geo_out_buf_open(&o, path, err);
+    fr_status st = geo_out_buf_open_tapped(&o, path, tap, direct, err);
     if (st != FR_OK)
         return st;
     geo_out_buf_puts(&o, "layer,fid,method,parcel_id,confidence,distance_m,house_number_diff,reason,address,"

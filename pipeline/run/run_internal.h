@@ -81,7 +81,7 @@ typedef struct {
     const fr_run_options *opt;
     const struct fr_log *log;      /* opt->log: warnings and progress (may be NULL) */
     struct run_guard *guard;       /* lock, staging, input hashes, manifest (run_guard.c) */
-    fr_file_digest digests[8];     /* map layers hashed as their writers finished (run_layer_jobs.c) */
+    fr_file_digest digests[8];     /* map layers and matches.csv hashed as their writers finished (run_layer_jobs.c) */
     size_t ndigests;
     struct {                       /* the parcels' median centre and extent, working CRS (run_study.c) */
         int ready;
@@ -178,7 +178,8 @@ fr_status run_building_spread(const run_ctx *ctx, model_feature_input *in, run_s
 void run_spread_free(run_spread *s);
 /* matches.csv; parcel_id: the parcels' ids in parcel order, NULL for
  * their column (which the write stage has in rank order meanwhile). */
-fr_status run_write_matches(run_ctx *ctx, const char *const *parcel_id, const char *path, fr_error *err);
+fr_status run_write_matches(run_ctx *ctx, const char *const *parcel_id, const char *path,
+                            const struct geo_out_tap *tap, int direct, fr_error *err);
 
 /* run_layer_jobs.c: ranked_parcels.gpkg, .geojson and .shp (and its
  * sidecars) from table t (values in rank order) into dir, with rejects.csv

@@ -79,8 +79,8 @@ typedef struct {
     layer_job *jobs;
     size_t njobs;
     const char *const *parcel_id; /* for matches.csv: a copy in parcel order */
-    char hashed[7][65]; /* by digest slot, "" if none: the digests taken as the files were written
-                           (the GeoJSON, .shp, .shx and .dbf by digest_tap) */
+    char hashed[8][65]; /* by digest slot, "" if none: the digests taken as the files were written
+                           (the GeoJSON, .shp, .shx, .dbf and matches.csv by digest_tap) */
 } layer_pool;
 
 static void rows_written(void *ud, size_t rows)
@@ -92,16 +92,18 @@ static void rows_written(void *ud, size_t rows)
     fr_progress_fraction(p->bar, p->planned ? (double)now / (double)p->planned : 1);
 }
 
-/* The map layers' files by digest slot: 0 the GeoPackage, 1 the GeoJSON,
- * 2-6 the Shapefile. */
-static const char *const slot_files[7] = {"ranked_parcels.gpkg", "ranked_parcels.geojson", "ranked_parcels.shp",
+/* The files by digest slot: the map layers (0 the GeoPackage, 1 the
+ * GeoJSON, 2-6 the Shapefile), then matches.csv (7), the one CSV that grows
+ * with the records (180 MB at 5M parcels). */
+#define MATCHES_SLOT 7
+static const char *const slot_files[8] = {"ranked_parcels.gpkg", "ranked_parcels.geojson", "ranked_parcels.shp",
                                           "ranked_parcels.shx", "ranked_parcels.dbf", "ranked_parcels.prj",
-                                          "ranked_parcels.cpg"};
+                                          "ranked_parcels.cpg", "matches.csv"};
 static const char *const *const gpkg_files = slot_files, *const *const geojson_files = slot_files + 1,
                                 *const *const shp_files = slot_files + 2;
 
-/* The GeoJSON, .shp, .shx and .dbf hashed from their bytes as their
- * writers write them (geo_out_tap, out_buf.h) instead of read back once
+/* The GeoJSON, .shp, .shx, .dbf and matches.csv hashed from their bytes as
+ * their writers write them (geo_out_tap, out_buf.h) instead of read back once
  * written: the GeoJSON's read-back was 1 GB (1M parcels), and with nothing
  * to read back the writers write past the page cache (out_direct.h). */
 typedef struct {
@@ -113,8 +115,8 @@ static void *digest_tap_open(void *ud, const char *path)
 {
     (void)ud;
     const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
-    for (size_t s = 1; s <= 4; s++) { /* the GeoJSON, .shp, .shx, .dbf */
-        if (strcmp(name, slot_files[s]))
+    for (size_t s = 1; s <= MATCHES_SLOT; s++) { /* the GeoJSON, .shp, .shx, .dbf, matches.csv */
+        if ((s > 4 && s < MATCHES_SLOT) || strcmp(name, slot_files[s]))
             continue;
         digest_tap_file *f = malloc(sizeof *f);
         if (f && !(f->sha = fr_sha256_pieces_new())) {
@@ -235,7 +237,9 @@ static void run_job(layer_pool *pool, layer_job *job)
         break;
     case JOB_MATCHES: /* the join audit (run_match.c) */
         snprintf(path, sizeof path, "%s/matches.csv", pool->dir);
-        job->st = run_write_matches(ctx, pool->parcel_id, path, &job->err);
+        job->st = run_write_matches(ctx, pool->parcel_id, path, pool->t->tap, !pool->t->buffered_io, &job->err);
+        if (job->st == FR_OK)
+            seal_files(pool, slot_files + MATCHES_SLOT, 1, MATCHES_SLOT);
         break;
     }
 }
@@ -295,7 +299,7 @@ fr_status run_write_layer_jobs(run_ctx *ctx, const geo_out_table *t, int gdal, c
     fr_progress_item(bar, "ranked_parcels.*");
     fr_progress_fraction(bar, 0);
     memset(ctx->digests, 0, sizeof ctx->digests);
-    ctx->ndigests = 7;
+    ctx->ndigests = 8;
 
     /* The Shapefile's checks and .dbf layout before anything is written: a
      * Shapefile over the format's 2 GB stops the run with no output

@@ -301,7 +301,8 @@ fr_status run_match_layer(run_ctx *ctx, geo_layer *l, size_t counts_index, geo_m
     return st == FR_OK ? unmatched_streets(ctx, l, &spec, *out, 1, err) : st;
 }
 
-fr_status run_write_matches(run_ctx *ctx, const char *const *parcel_id, const char *path, fr_error *err)
+fr_status run_write_matches(run_ctx *ctx, const char *const *parcel_id, const char *path,
+                            const struct geo_out_tap *tap, int direct, fr_error *err)
 {
     geo_match_audit a[3];
     size_t n = 0;
@@ -318,5 +319,5 @@ fr_status run_write_matches(run_ctx *ctx, const char *const *parcel_id, const ch
     int pc = geo_layer_find_column(ctx->parcels, "parcel_id");
     if (!parcel_id)
         parcel_id = (const char *const *)ctx->parcels->cols[pc].str;
-    return geo_write_matches_csv(a, n, parcel_id, path, err);
+    return geo_write_matches_csv(a, n, parcel_id, path, tap, direct, err);
 }

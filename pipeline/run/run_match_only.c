@@ -69,7 +69,7 @@ fr_status fr_match(const fr_run_options *opt, fr_run_summary *summary, fr_error 
     char path[1200];
     if (st == FR_OK) {
         snprintf(path, sizeof path, "%s/matches.csv", out);
-        st = run_write_matches(&ctx, NULL, path, err);
+        st = run_write_matches(&ctx, NULL, path, NULL, 0, err);
     }
     if (st == FR_OK) {
         snprintf(path, sizeof path, "%s/rejects.csv", out);
