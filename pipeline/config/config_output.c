@@ -165,7 +165,7 @@ static const cfg_key output_keys[] = {
     {"coordinate_precision", CFG_INT_CUT, offsetof(cfg_output, coordinate_precision), .min = 0, .max = 15,
      .def = "7", .help = "GeoJSON decimals"},
     {"direct_io", CFG_BOOL, offsetof(cfg_output, direct_io), .def = "true",
-     .help = "write the GeoJSON, the Shapefile's `.shp`/`.shx` and the GeoPackages' pages with direct I/O "
+     .help = "write the GeoJSON, the Shapefile's `.shp`/`.shx`/`.dbf`, the GeoPackages' pages and `matches.csv` with direct I/O "
              "(`O_DIRECT`: whole blocks from firerisk's buffers to the disk, past the page cache, a few in "
              "flight) where the file system takes it, else through the page cache; `false`: always through the "
              "page cache (for a file system whose direct I/O is slow, such as some network shares). The bytes "
