@@ -62,7 +62,8 @@ static float value_up(double d)
     return f;
 }
 
-fr_status geo_gpkg_rtree_rows_begin(geo_gpkg_rtree_rows *r, const geo_layer *l, size_t cap, fr_error *err)
+fr_status geo_gpkg_rtree_rows_begin(geo_gpkg_rtree_rows *r, const geo_layer *l, size_t cap, const char *path,
+                                    fr_error *err)
 {
     memset(r, 0, sizeof *r);
     r->cx0 = r->cy0 = HUGE_VAL;
@@ -78,21 +79,21 @@ fr_status geo_gpkg_rtree_rows_begin(geo_gpkg_rtree_rows *r, const geo_layer *l, 
         r->cy1 = cy > r->cy1 ? cy : r->cy1;
     }
     if (cap > 0xffffffffu)
-        return fr_error_set(err, FR_E_OUTPUT, "%zu rows are more than the R-tree loader orders", cap);
+        return fr_error_set(err, FR_E_OUTPUT, "%s: %zu rows are more than the R-tree loader orders", path, cap);
     r->cap = cap;
     r->fid = malloc((cap ? cap : 1) * sizeof *r->fid);
     r->box = malloc((cap ? cap : 1) * 4 * sizeof *r->box);
     r->key = malloc((cap ? cap : 1) * sizeof *r->key);
     if (!r->fid || !r->box || !r->key) {
         geo_gpkg_rtree_rows_free(r);
-        return fr_error_oom_while(err, "gathering the R-tree's rows");
+        return fr_error_oom_while(err, "writing %s: for the R-tree", path);
     }
     return FR_OK;
 }
 
 void geo_gpkg_rtree_rows_add(geo_gpkg_rtree_rows *r, int64_t fid, const double env[4])
 {
-    size_t j = r->n++;
+    size_t j = r->n++; /* < r->cap: one call a row of the table begun for */
     r->fid[j] = fid;
     float *b = &r->box[4 * j];
     b[0] = value_down(env[0]);
@@ -191,7 +192,6 @@ typedef struct {
     float box[4]; /* minx, maxx, miny, maxy */
 } rt_cell;
 
-
 static void put_be(unsigned char *p, uint64_t v, int bytes)
 {
     for (int k = bytes - 1; k >= 0; k--, v >>= 8)
@@ -207,7 +207,6 @@ static void put_cell(unsigned char *p, const rt_cell *c)
         put_be(p + 8 + 4 * k, u, 4);
     }
 }
-
 
 static fr_status prepare_table(geo_gpkg_db *d, const char *rtree, const char *sql_tail, sqlite3_stmt **s,
                                fr_error *err)

@@ -39,8 +39,9 @@ typedef struct {
 
 /* Room for up to cap rows, and the extent of the centres of the envelopes
  * of l's features with a geometry (geo_layer.bbox), which the rows' will
- * be. */
-fr_status geo_gpkg_rtree_rows_begin(geo_gpkg_rtree_rows *r, const geo_layer *l, size_t cap, fr_error *err);
+ * be.  path names the file in messages. */
+fr_status geo_gpkg_rtree_rows_begin(geo_gpkg_rtree_rows *r, const geo_layer *l, size_t cap, const char *path,
+                                    fr_error *err);
 
 /* The next row: its id and its envelope env = minx, maxx, miny, maxy. */
 void geo_gpkg_rtree_rows_add(geo_gpkg_rtree_rows *r, int64_t fid, const double env[4]);

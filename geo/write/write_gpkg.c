@@ -253,7 +253,7 @@ static fr_status write_ranked(geo_gpkg_db *d, const geo_gpkg_spec *spec, fr_erro
     if (gtype)
         st = geo_gpkg_db_srs(d, l->srs_wkt, &g.srs_id, err);
     if (st == FR_OK && gtype && spec->spatial_index && t->nrows) {
-        st = geo_gpkg_rtree_rows_begin(&g.rows, l, t->nrows, err);
+        st = geo_gpkg_rtree_rows_begin(&g.rows, l, t->nrows, d->path, err);
         g.rtree = st == FR_OK;
     }
     sqlite3_stmt *one = NULL, *batch = NULL;

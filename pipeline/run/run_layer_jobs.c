@@ -148,7 +148,7 @@ static void digest_tap_close(void *ud, void *state, const char *path, int whole)
     free(f);
 }
 
-/* A map layer's files once written, by the thread that finished them while
+/* A map layer's files (or matches.csv) once written, by the thread that finished them while
  * the other jobs still run: hashed for the manifest (ctx->digests from slot
  * on; the digest taken as the file was written, or read back here), handed
  * to the kernel's writeback without waiting for it, and let out of the page
