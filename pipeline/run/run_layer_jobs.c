@@ -115,8 +115,10 @@ static void *digest_tap_open(void *ud, const char *path)
 {
     (void)ud;
     const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
-    for (size_t s = 1; s <= MATCHES_SLOT; s++) { /* the GeoJSON, .shp, .shx, .dbf, matches.csv */
-        if ((s > 4 && s < MATCHES_SLOT) || strcmp(name, slot_files[s]))
+    static const size_t tapped[] = {1, 2, 3, 4, MATCHES_SLOT}; /* the GeoJSON, .shp, .shx, .dbf, matches.csv */
+    for (size_t t = 0; t < sizeof tapped / sizeof *tapped; t++) {
+        size_t s = tapped[t];
+        if (strcmp(name, slot_files[s]))
             continue;
         digest_tap_file *f = malloc(sizeof *f);
         if (f && !(f->sha = fr_sha256_pieces_new())) {
