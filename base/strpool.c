@@ -1,5 +1,5 @@
 /*
- * strpool.c — interned strings in chained blocks (see strpool.h).
+ * strpool.c — interned strings: a hash table over an fr_textstore (see strpool.h).
  */
 #include "strpool.h"
 
@@ -8,14 +8,6 @@
 #include <string.h>
 
 #include "fnv.h"
-
-#define POOL_BLOCK_BYTES ((size_t)64 << 10)
-
-struct fr_strpool_block {
-    fr_strpool_block *next;
-    size_t used, cap;
-    char bytes[];
-};
 
 static const char **find_slot(const char **slots, size_t nslots, const char *s, size_t n, uint64_t h)
 {
@@ -43,27 +35,6 @@ static int grow_table(fr_strpool *p)
     return 0;
 }
 
-/* Room for n bytes in the newest block, or a new block. */
-static char *store(fr_strpool *p, const char *s, size_t n)
-{
-    fr_strpool_block *b = p->blocks;
-    if (!b || b->cap - b->used < n + 1) {
-        size_t cap = n + 1 > POOL_BLOCK_BYTES ? n + 1 : POOL_BLOCK_BYTES;
-        b = malloc(sizeof *b + cap);
-        if (!b)
-            return NULL;
-        b->next = p->blocks;
-        b->used = 0;
-        b->cap = cap;
-        p->blocks = b;
-    }
-    char *t = b->bytes + b->used;
-    memcpy(t, s, n);
-    t[n] = '\0';
-    b->used += n + 1;
-    return t;
-}
-
 const char *fr_strpool_intern(fr_strpool *p, const char *s)
 {
     if ((p->count + 1) * 2 > p->nslots && grow_table(p) != 0)
@@ -72,7 +43,7 @@ const char *fr_strpool_intern(fr_strpool *p, const char *s)
     const char **slot = find_slot(p->slot, p->nslots, s, n, fr_fnv1a(s, n));
     if (*slot)
         return *slot;
-    char *t = store(p, s, n);
+    char *t = fr_textstore_copy(&p->text, s, n);
     if (!t)
         return NULL;
     *slot = t;
@@ -82,11 +53,7 @@ const char *fr_strpool_intern(fr_strpool *p, const char *s)
 
 void fr_strpool_free(fr_strpool *p)
 {
-    while (p->blocks) {
-        fr_strpool_block *next = p->blocks->next;
-        free(p->blocks);
-        p->blocks = next;
-    }
+    fr_textstore_free(&p->text);
     free(p->slot);
     memset(p, 0, sizeof *p);
 }

@@ -7,7 +7,7 @@
  * few thousand distinct ones.  A fixed 80-byte slot per reason held 240 MB
  * through the whole write stage; the pool holds the distinct texts only.
  *
- * Stored texts never move (blocks are chained, never reallocated), so the
+ * Stored texts never move (they live in an fr_textstore), so the
  * pointers stay valid until fr_strpool_free.  One pool is for one thread;
  * several threads each intern into a pool of their own.
  */
@@ -16,12 +16,12 @@
 
 #include <stddef.h>
 
-typedef struct fr_strpool_block fr_strpool_block;
+#include "textstore.h"
 
 typedef struct {
     const char **slot;        /* open addressing: NULL or a stored text */
     size_t nslots, count;     /* nslots a power of two (0 before the first text) */
-    fr_strpool_block *blocks; /* the stored bytes, newest block first */
+    fr_textstore text;        /* the stored bytes */
 } fr_strpool;
 
 /* The stored copy of s (equal bytes give the same pointer), or NULL when

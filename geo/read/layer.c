@@ -40,9 +40,6 @@ void geo_layer_free(geo_layer *l)
         return;
     for (size_t c = 0; c < l->ncols; c++) {
         geo_column *col = &l->cols[c];
-        if (col->str)
-            for (size_t i = 0; i < l->count; i++)
-                free(col->str[i]);
         free(col->str);
         free(col->num);
         free(col->date);
@@ -63,6 +60,7 @@ void geo_layer_free(geo_layer *l)
     free(l->px);
     free(l->py);
     free(l->bbox);
+    fr_textstore_free(&l->text);
     free(l);
 }
 
@@ -327,11 +325,10 @@ fr_status geo_layer_set_string(geo_layer *l, size_t col, size_t i, const char *v
     geo_column *c = &l->cols[col];
     char *copy = NULL;
     if (value) {
-        copy = strdup(value);
+        copy = fr_textstore_copy(&l->text, value, strlen(value));
         if (!copy)
             return fr_error_oom_while(err, "copying field '%s'", c->name);
     }
-    free(c->str[i]);
     c->str[i] = copy;
     return FR_OK;
 }
@@ -352,10 +349,8 @@ void geo_layer_drop_last(geo_layer *l)
         return;
     size_t i = l->count - 1;
     for (size_t c = 0; c < l->ncols; c++)
-        if (l->cols[c].type == GEO_COL_STRING) {
-            free(l->cols[c].str[i]);
+        if (l->cols[c].type == GEO_COL_STRING)
             l->cols[c].str[i] = NULL;
-        }
     l->nrings = l->ring_start[i];
     l->npts = l->pt_start[l->nrings];
     l->count--;
@@ -374,12 +369,8 @@ void geo_layer_compact(geo_layer *l, const unsigned char *keep)
 {
     size_t out = 0, ring_out = 0, pt_out = 0;
     for (size_t i = 0; i < l->count; i++) {
-        if (!keep[i]) {
-            for (size_t c = 0; c < l->ncols; c++)
-                if (l->cols[c].type == GEO_COL_STRING)
-                    free(l->cols[c].str[i]);
+        if (!keep[i])
             continue;
-        }
         l->fid[out] = l->fid[i];
         memmove(&l->bbox[4 * out], &l->bbox[4 * i], 4 * sizeof *l->bbox);
         if (l->kind == GEO_GEOM_POINT) {
@@ -450,11 +441,12 @@ fr_status geo_layer_append(geo_layer *dst, geo_layer *src, fr_error *err)
     for (size_t c = 0; c < dst->ncols; c++) {
         geo_column *d = &dst->cols[c], *s = &src->cols[c];
         switch (d->type) {
-        case GEO_COL_STRING: memcpy(d->str + at, s->str, n * sizeof *d->str); break; /* the strings move */
+        case GEO_COL_STRING: memcpy(d->str + at, s->str, n * sizeof *d->str); break;
         case GEO_COL_NUMBER: memcpy(d->num + at, s->num, n * sizeof *d->num); break;
         case GEO_COL_DATE: memcpy(d->date + at, s->date, n * sizeof *d->date); break;
         }
     }
+    fr_textstore_take(&dst->text, &src->text); /* the strings move, not their bytes */
     dst->count += n;
     src->count = 0;
     src->nrings = 0;

@@ -12,8 +12,8 @@
  * Coordinates are in the run's working CRS (metres) once the reader has
  * reprojected them.
  *
- * Ownership: a geo_layer owns every array and string it points to;
- * geo_layer_free() releases them all.
+ * Ownership: a geo_layer owns every array and string it points to (the
+ * strings in its text store); geo_layer_free() releases them all.
  */
 #ifndef GEO_LAYER_H
 #define GEO_LAYER_H
@@ -22,12 +22,13 @@
 #include <stdint.h>
 
 #include "status.h"
+#include "textstore.h"
 
 /* Dates are whole days since 1970-01-01 (proleptic Gregorian). */
 #define GEO_DATE_MISSING INT32_MIN /* == FR_DATE_MISSING in dates.h */
 
 typedef enum {
-    GEO_COL_STRING, /* str[i], NULL when missing; each string owned by the column */
+    GEO_COL_STRING, /* str[i], NULL when missing; the texts live in the layer's text store */
     GEO_COL_NUMBER, /* num[i], NAN when missing */
     GEO_COL_DATE    /* date[i], GEO_DATE_MISSING when missing */
 } geo_column_type;
@@ -80,6 +81,11 @@ typedef struct {
 
     size_t ncols;
     geo_column *cols;
+
+    /* The bytes of every string column's values, packed (base/textstore.h):
+     * a value dropped or replaced keeps its bytes here until the layer is
+     * freed. */
+    fr_textstore text;
 } geo_layer;
 
 /* New empty layer; NULL on allocation failure.  name/source/source_layer are
