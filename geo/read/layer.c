@@ -356,6 +356,17 @@ void geo_layer_drop_last(geo_layer *l)
     l->count--;
 }
 
+void geo_layer_drop_points(geo_layer *l)
+{
+    if (!l || l->kind != GEO_GEOM_POINT)
+        return;
+    free(l->x);
+    free(l->y);
+    free(l->bbox);
+    l->x = l->y = l->bbox = NULL;
+    l->kind = GEO_GEOM_NONE;
+}
+
 int geo_layer_has_geometry(const geo_layer *l, size_t i)
 {
     switch (l->kind) {

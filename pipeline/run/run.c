@@ -467,6 +467,13 @@ fr_status fr_run(const fr_run_options *opt, fr_run_summary *summary, fr_error *e
         st = stage_features(&ctx, err);
         if (st == FR_OK)
             run_check_plausible(&ctx); /* values no source of their kind should have (run_plausible.c) */
+        /* Placed and counted: from here on their records are read for
+         * their ids, dates and matches only (the visit rule, matches.csv,
+         * the report), so their points go before the score and write
+         * stages claim new memory. */
+        geo_layer_drop_points(ctx.insp);
+        geo_layer_drop_points(ctx.inc);
+        geo_layer_drop_points(ctx.visits);
     }
     double t3 = fr_clock_seconds();
     summary->seconds[FR_STAGE_FEATURES] = t3 - t2;

@@ -1,0 +1,118 @@
+/*
+ * test_layer.c — the layer's own bookkeeping: its texts (one store per
+ * layer) survive appending a range's layer, compacting and dropping the
+ * last record; a point layer's points can be dropped while its records,
+ * ids and attributes stay.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "layer.h"
+
+/* A point layer with one string and one date column, n records from
+ * first: id "R<k>", point (k, 2k), date k. */
+static geo_layer *points(size_t first, size_t n)
+{
+    geo_layer *l = geo_layer_new("inspections", "test", NULL, GEO_GEOM_POINT);
+    assert_non_null(l);
+    fr_error err;
+    assert_int_equal(geo_layer_add_column(l, "record_id", "ID", GEO_COL_STRING, NULL, &err), FR_OK);
+    assert_int_equal(geo_layer_add_column(l, "date", "DATE", GEO_COL_DATE, NULL, &err), FR_OK);
+    for (size_t k = first; k < first + n; k++) {
+        size_t i;
+        char id[32];
+        snprintf(id, sizeof id, "R%zu", k);
+        assert_int_equal(geo_layer_add_feature(l, (int64_t)k, &i, &err), FR_OK);
+        geo_layer_set_point(l, (double)k, 2.0 * (double)k);
+        assert_int_equal(geo_layer_set_string(l, 0, i, id, &err), FR_OK);
+        geo_layer_set_date(l, 1, i, (int32_t)k);
+    }
+    return l;
+}
+
+static void assert_record(const geo_layer *l, size_t i, size_t k)
+{
+    char id[32];
+    snprintf(id, sizeof id, "R%zu", k);
+    assert_int_equal(l->fid[i], (int64_t)k);
+    assert_string_equal(l->cols[0].str[i], id);
+    assert_int_equal(l->cols[1].date[i], (int32_t)k);
+}
+
+/* Texts moved by geo_layer_append stay readable after the range's layer is
+ * refilled and freed; compact and drop_last keep the others' texts. */
+static void texts_survive_append_compact_and_drop(void **state)
+{
+    (void)state;
+    fr_error err;
+    geo_layer *whole = points(0, 3000);
+    geo_layer *part = points(3000, 5000); /* over a 64 KB block of text */
+    assert_int_equal(geo_layer_append(whole, part, &err), FR_OK);
+    assert_int_equal(part->count, 0);
+    size_t i;
+    assert_int_equal(geo_layer_add_feature(part, 99999, &i, &err), FR_OK); /* the range's layer reused */
+    assert_int_equal(geo_layer_set_string(part, 0, i, "after the move", &err), FR_OK);
+    geo_layer_free(part);
+    assert_int_equal(whole->count, 8000);
+    for (size_t k = 0; k < 8000; k++)
+        assert_record(whole, k, k);
+    unsigned char keep[8000];
+    for (size_t k = 0; k < 8000; k++)
+        keep[k] = k % 3 != 1;
+    geo_layer_compact(whole, keep);
+    size_t out = 0;
+    for (size_t k = 0; k < 8000; k++)
+        if (keep[k])
+            assert_record(whole, out++, k);
+    assert_int_equal(whole->count, out);
+    geo_layer_drop_last(whole);
+    assert_int_equal(whole->count, out - 1);
+    assert_record(whole, out - 2, 7997);
+    geo_layer_free(whole); /* ASan/valgrind: every text released once */
+}
+
+static void points_dropped_records_stay(void **state)
+{
+    (void)state;
+    geo_layer *l = points(10, 2000);
+    assert_true(geo_layer_has_geometry(l, 5));
+    geo_layer_drop_points(l);
+    assert_int_equal(l->kind, GEO_GEOM_NONE);
+    assert_null(l->x);
+    assert_null(l->bbox);
+    assert_int_equal(l->count, 2000);
+    for (size_t i = 0; i < l->count; i++) {
+        assert_false(geo_layer_has_geometry(l, i));
+        assert_record(l, i, 10 + i);
+    }
+    geo_layer_drop_points(l); /* twice: nothing more to drop */
+    geo_layer_free(l);
+
+    geo_layer *poly = geo_layer_new("parcels", "test", NULL, GEO_GEOM_POLYGON);
+    assert_non_null(poly);
+    fr_error err;
+    size_t i;
+    const double xs[] = {0, 1, 1, 0}, ys[] = {0, 0, 1, 1};
+    assert_int_equal(geo_layer_add_feature(poly, 1, &i, &err), FR_OK);
+    assert_int_equal(geo_layer_add_ring(poly, xs, ys, 4, 1, &err), FR_OK);
+    geo_layer_drop_points(poly); /* not a point layer: left as it is */
+    assert_int_equal(poly->kind, GEO_GEOM_POLYGON);
+    assert_true(geo_layer_has_geometry(poly, 0));
+    assert_true(poly->bbox[2] == 1.0);
+    geo_layer_free(poly);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(texts_survive_append_compact_and_drop),
+        cmocka_unit_test(points_dropped_records_stay),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
