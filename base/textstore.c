@@ -7,7 +7,8 @@
 #include <string.h>
 
 /* Below glibc's mmap threshold, so a block comes from the thread's arena
- * (no system call per block) and an untouched tail costs nothing. */
+ * (no system call per block); a store wastes at most the unused tail of
+ * its newest block (the parallel reader's ranges each leave one). */
 #define TEXTSTORE_BLOCK_BYTES ((size_t)64 << 10)
 
 struct fr_textstore_block {
