@@ -7,8 +7,9 @@
 #include <string.h>
 
 /* Below glibc's mmap threshold, so a block comes from the thread's arena
- * (no system call per block); a store wastes at most the unused tail of
- * its newest block (the parallel reader's ranges each leave one). */
+ * (no system call per block).  What a store wastes is the unused tail of
+ * its newest block and of each block moved in by fr_textstore_take: under
+ * 64 KB for each range of the parallel read. */
 #define TEXTSTORE_BLOCK_BYTES ((size_t)64 << 10)
 
 struct fr_textstore_block {
