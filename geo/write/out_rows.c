@@ -42,23 +42,6 @@ static size_t distinct_arrays(const geo_out_table *t, values_array *a)
     return m;
 }
 
-/* 1 when order[0 .. n-1] holds every index 0 .. n-1 once; -1 out of memory. */
-static int is_permutation(const size_t *order, size_t n)
-{
-    unsigned char *seen = calloc(n / 8 + 1, 1);
-    if (!seen)
-        return -1;
-    int ok = 1;
-    for (size_t k = 0; k < n && ok; k++) {
-        size_t i = order[k];
-        ok = i < n && !(seen[i / 8] & (1u << (i % 8)));
-        if (ok)
-            seen[i / 8] |= (unsigned char)(1u << (i % 8));
-    }
-    free(seen);
-    return ok;
-}
-
 /* dst[k] = src[order[k]] (to_rows) or dst[order[k]] = src[k]; the constant
  * sizes let the compiler make each memcpy one move. */
 #define MOVE_VALUES(SIZE)                                                                         \
@@ -98,7 +81,7 @@ static fr_status permute(geo_out_table *t, int to_rows, fr_error *err)
                             "(%zu rows) and only once each way",
                             n);
     if (to_rows) {
-        int perm = is_permutation(t->order, n);
+        int perm = geo_out_table_every_parcel_once(t);
         if (perm < 0)
             return fr_error_oom_while(err, "putting the output values in row order");
         if (!perm)

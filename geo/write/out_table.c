@@ -142,6 +142,25 @@ const char *geo_out_table_layer_name(const geo_out_table *t)
     return t->layer_name && t->layer_name[0] ? t->layer_name : t->parcels->name;
 }
 
+int geo_out_table_every_parcel_once(const geo_out_table *t)
+{
+    const size_t n = t->nrows;
+    if (n != t->parcels->count || (n && !t->order))
+        return 0;
+    unsigned char *seen = calloc(n / 8 + 1, 1);
+    if (!seen)
+        return -1;
+    int ok = 1;
+    for (size_t k = 0; k < n && ok; k++) {
+        size_t i = t->order[k];
+        ok = i < n && !(seen[i / 8] & (1u << (i % 8)));
+        if (ok)
+            seen[i / 8] |= (unsigned char)(1u << (i % 8));
+    }
+    free(seen);
+    return ok;
+}
+
 void geo_out_table_prefetch_geometry(const geo_out_table *t, size_t k)
 {
     enum { FAR = 16, NEAR = 8 };

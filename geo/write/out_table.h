@@ -82,6 +82,13 @@ void geo_out_table_prefetch_geometry(const geo_out_table *t, size_t k);
  * prefetch loads its offsets). */
 void geo_out_table_prefetch_fields(const geo_out_table *t, size_t k);
 
+/* 1 when the rows are every parcel of t->parcels once (nrows == the
+ * layer's count and order a permutation of it, checked in one pass with a
+ * bit a parcel): a sum or a min/max over the rows may then read the
+ * parcels in their own order, sequentially, rather than in rank order.
+ * 0 when not, -1 out of memory. */
+int geo_out_table_every_parcel_once(const geo_out_table *t);
+
 /* Parcel fid of output row k, for messages. */
 long long geo_out_table_row_fid(const geo_out_table *t, size_t k);
 

@@ -81,8 +81,13 @@
 
 /* ---- .dbf layout ------------------------------------------------------ */
 
+/* What the files' headers need before any row is written: the .dbf's
+ * field widths and precisions, and the .shp's length and envelope (one
+ * pass over the rows' shapes, made once: shapes_sum). */
 typedef struct {
     int *width, *prec;
+    uint64_t shp_bytes; /* the whole .shp, header included (0 without geometry) */
+    double bbox[4];     /* envelope of every shape written; zeros when none has one */
 } dbf_layout;
 
 /* Leaves lay freeable again (a failed layout_make frees it, and the caller's
@@ -178,6 +183,57 @@ static fr_status layout_field(const geo_out_table *t, size_t j, int *w_out, int 
     return FR_OK;
 }
 
+/* Size of the .shp record content of parcel i (without the 8-byte header). */
+static uint64_t shp_content_bytes(const geo_layer *l, size_t i)
+{
+    if (!geo_layer_has_geometry(l, i))
+        return 4; /* null shape */
+    if (l->kind == GEO_GEOM_POINT)
+        return 4 + 16;
+    size_t r0 = l->ring_start[i], r1 = l->ring_start[i + 1];
+    uint64_t npts = l->pt_start[r1] - l->pt_start[r0];
+    /* type, bbox, numParts, numPoints, part index per ring, XY per point */
+    return 4 + 32 + 4 + 4 + 4 * (uint64_t)(r1 - r0) + 16 * npts;
+}
+
+/* The .shp's length and the envelope of its shapes (zeros when none has
+ * one): a sum and a min/max, which do not depend on the order of the rows.
+ * So when the rows are every parcel once (the ranked layers) the parcels
+ * are read in their own order, sequentially, rather than in rank order,
+ * at random: at 5M parcels the layer's offsets and envelopes are far larger
+ * than the cache, and this pass, made three times that way, took 0.5 CPU-s
+ * (docs/PROFILE.md, stop 35). */
+static void shapes_sum(const geo_out_table *t, dbf_layout *lay)
+{
+    const geo_layer *l = t->parcels;
+    lay->bbox[0] = lay->bbox[1] = lay->bbox[2] = lay->bbox[3] = 0;
+    lay->shp_bytes = 0;
+    if (l->kind == GEO_GEOM_NONE)
+        return;
+    int all = geo_out_table_every_parcel_once(t) == 1; /* else (or out of memory) in row order */
+    size_t n = all ? l->count : t->nrows;
+    uint64_t shp = 100;
+    int any = 0;
+    double *b = lay->bbox;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = all ? k : t->order[k];
+        shp += 8 + shp_content_bytes(l, i);
+        if (!geo_layer_has_geometry(l, i))
+            continue;
+        const double *e = &l->bbox[4 * i];
+        if (!any) {
+            memcpy(b, e, 4 * sizeof *b);
+            any = 1;
+            continue;
+        }
+        b[0] = e[0] < b[0] ? e[0] : b[0];
+        b[1] = e[1] < b[1] ? e[1] : b[1];
+        b[2] = e[2] > b[2] ? e[2] : b[2];
+        b[3] = e[3] > b[3] ? e[3] : b[3];
+    }
+    lay->shp_bytes = shp;
+}
+
 /* Width and precision of every .dbf field, checked against the data; with
  * parallel, the fields scanned on the calling thread's team at once (each
  * scan reads a whole column of every row), the first failing field in
@@ -210,6 +266,8 @@ static fr_status layout_make(const geo_out_table *t, dbf_layout *lay, int parall
     free(errs);
     if (st != FR_OK)
         layout_free(lay);
+    else
+        shapes_sum(t, lay);
     return st;
 }
 
@@ -229,32 +287,13 @@ static uint64_t dbf_record_bytes(const geo_out_table *t, const dbf_layout *lay)
 
 /* ---- sizes ------------------------------------------------------------- */
 
-/* Size of the .shp record content of parcel i (without the 8-byte header). */
-static uint64_t shp_content_bytes(const geo_layer *l, size_t i)
-{
-    if (!geo_layer_has_geometry(l, i))
-        return 4; /* null shape */
-    if (l->kind == GEO_GEOM_POINT)
-        return 4 + 16;
-    size_t r0 = l->ring_start[i], r1 = l->ring_start[i + 1];
-    uint64_t npts = l->pt_start[r1] - l->pt_start[r0];
-    /* type, bbox, numParts, numPoints, part index per ring, XY per point */
-    return 4 + 32 + 4 + 4 + 4 * (uint64_t)(r1 - r0) + 16 * npts;
-}
-
 static void estimate(const geo_out_table *t, const dbf_layout *lay, uint64_t *shp_bytes,
                      uint64_t *dbf_bytes)
 {
-    uint64_t shp = 100;
-    if (t->parcels->kind == GEO_GEOM_NONE)
-        shp = 0;
-    else
-        for (size_t k = 0; k < t->nrows; k++)
-            shp += 8 + shp_content_bytes(t->parcels, t->order[k]);
     /* header, field descriptors, terminator, records, end-of-file mark */
     uint64_t dbf = dbf_header_bytes(t) + dbf_record_bytes(t, lay) * t->nrows + 1;
     if (shp_bytes)
-        *shp_bytes = shp;
+        *shp_bytes = lay->shp_bytes;
     if (dbf_bytes)
         *dbf_bytes = dbf;
 }
@@ -438,28 +477,6 @@ static fr_status write_prj(shp_writer *w, fr_error *err)
     st = write_small(sidecar(w, "prj"), wkt, err);
     CPLFree(wkt);
     return st;
-}
-
-/* Envelope of everything written (zeros when nothing has a geometry). */
-static void total_bbox(const geo_out_table *t, double b[4])
-{
-    int any = 0;
-    b[0] = b[1] = b[2] = b[3] = 0;
-    for (size_t k = 0; k < t->nrows; k++) {
-        size_t i = t->order[k];
-        if (!geo_layer_has_geometry(t->parcels, i))
-            continue;
-        const double *e = &t->parcels->bbox[4 * i];
-        if (!any) {
-            memcpy(b, e, 4 * sizeof *b);
-            any = 1;
-            continue;
-        }
-        b[0] = e[0] < b[0] ? e[0] : b[0];
-        b[1] = e[1] < b[1] ? e[1] : b[1];
-        b[2] = e[2] > b[2] ? e[2] : b[2];
-        b[3] = e[3] > b[3] ? e[3] : b[3];
-    }
 }
 
 /* The 100-byte header shared by .shp and .shx. */
@@ -689,8 +706,7 @@ static void put_shape_headers(shp_writer *w)
     const geo_out_table *t = w->t;
     uint64_t shp_bytes;
     estimate(t, &w->lay, &shp_bytes, NULL);
-    double bbox[4];
-    total_bbox(t, bbox);
+    const double *bbox = w->lay.bbox;
     int type = t->parcels->kind == GEO_GEOM_POINT ? SHPT_POINT : SHPT_POLYGON;
     put_main_header(&w->shp, shp_bytes, type, bbox);
     put_main_header(&w->shx, 100 + 8 * (uint64_t)t->nrows, type, bbox);

@@ -420,9 +420,8 @@ fr_status model_trained_score(const model_trained *m, const model_features *f, m
     out->nparcels = n;
     out->score = malloc((n ? n : 1) * sizeof *out->score);
     out->reason_feature = malloc((n ? n : 1) * MODEL_REASONS * sizeof *out->reason_feature);
-    out->reason_points = malloc((n ? n : 1) * MODEL_REASONS * sizeof *out->reason_points);
     out->skipped = malloc(sizeof *out->skipped);
-    if (!out->score || !out->reason_feature || !out->reason_points || !out->skipped) {
+    if (!out->score || !out->reason_feature || !out->skipped) {
         free(cols);
         free(other_of);
         model_points_result_free(out);
@@ -446,7 +445,7 @@ fr_status model_trained_score(const model_trained *m, const model_features *f, m
             out->score[i] = 1.0 / (1.0 + exp(-raw));
             failed |= isnan(out->score[i]);
             int32_t *rf = &out->reason_feature[i * MODEL_REASONS];
-            double *rp = &out->reason_points[i * MODEL_REASONS];
+            double rp[MODEL_REASONS]; /* the contributions of rf's features */
             for (int k = 0; k < MODEL_REASONS; k++) {
                 rf[k] = -1;
                 rp[k] = 0;

@@ -106,8 +106,8 @@ double model_trained_raw(const model_trained *m, const double *x, double *contri
 double model_trained_raw_terms(const model_trained *m, const double *x, double *contrib, double *bias);
 
 /* Probability of a fire in the horizon for every parcel of f, and the three
- * largest positive contributions as reasons (reason_feature = column of f,
- * reason_points = contribution in log-odds).  Fails with FR_E_INPUT naming
+ * largest positive contributions (in log-odds) as reasons (reason_feature =
+ * column of f).  Fails with FR_E_INPUT naming
  * the features the model needs and f lacks. */
 fr_status model_trained_score(const model_trained *m, const model_features *f, model_points_result *out,
                               fr_error *err);

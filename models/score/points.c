@@ -22,8 +22,7 @@ fr_status model_points_score(const model_features *f, const model_points_term *t
     out->skipped = malloc((nterms ? nterms : 1) * sizeof *out->skipped);
     out->score = malloc((n ? n : 1) * sizeof *out->score);
     out->reason_feature = malloc((n ? n : 1) * MODEL_REASONS * sizeof *out->reason_feature);
-    out->reason_points = malloc((n ? n : 1) * MODEL_REASONS * sizeof *out->reason_points);
-    if (!col || !out->skipped || !out->score || !out->reason_feature || !out->reason_points) {
+    if (!col || !out->skipped || !out->score || !out->reason_feature) {
         free(col);
         model_points_result_free(out);
         return fr_error_oom_while(err, "scoring %zu parcels", n);
@@ -51,7 +50,7 @@ fr_status model_points_score(const model_features *f, const model_points_term *t
     for (size_t i = 0; i < n; i++) {
         double sum = 0;
         int32_t *rf = &out->reason_feature[i * MODEL_REASONS];
-        double *rp = &out->reason_points[i * MODEL_REASONS];
+        double rp[MODEL_REASONS]; /* the points of rf's terms */
         for (int k = 0; k < MODEL_REASONS; k++) {
             rf[k] = -1;
             rp[k] = 0;
@@ -82,8 +81,6 @@ fr_status model_points_score(const model_features *f, const model_points_term *t
             }
         }
         out->score[i] = sum / total_weight;
-        for (int k = 0; k < MODEL_REASONS; k++)
-            rp[k] /= total_weight;
     }
     free(col);
     return FR_OK;
@@ -93,7 +90,6 @@ void model_points_result_free(model_points_result *r)
 {
     free(r->score);
     free(r->reason_feature);
-    free(r->reason_points);
     free(r->skipped);
     memset(r, 0, sizeof *r);
 }

@@ -31,10 +31,12 @@ typedef struct {
 typedef struct {
     size_t nparcels;
     double *score;        /* [0, 1] */
-    /* Top contributions per parcel: feature column index (-1 none) and the
-     * contribution, largest first: reason_feature[i * MODEL_REASONS + k]. */
+    /* Top contributions per parcel, largest first: the feature column
+     * index (-1 none), reason_feature[i * MODEL_REASONS + k].  The
+     * contributions themselves are not kept: nothing reads them, and at 5M
+     * parcels they were 120 MB (docs/PROFILE.md, stop 35); `explain` gives
+     * one parcel's (model_points_explain). */
     int32_t *reason_feature;
-    double *reason_points;
     /* Terms left out because the table has no such feature (indexes into
      * the terms given). */
     size_t *skipped;

@@ -137,7 +137,7 @@ typedef struct {
     const char **reason[MODEL_REASONS];
     const char ***zone_label;    /* per zone layer */
     const char **block_group;
-    double *lon, *lat;
+    double *lon, *lat;           /* filled for the target list's parcels only (target_lonlat) */
     const char **empty;          /* all NULL */
     int32_t *last_insp;          /* date of the last inspection (as_of - insp_days_since), or NULL */
     double *on_list, *list_rank; /* 1/0; row of the target list (NAN off it) */
@@ -204,7 +204,34 @@ static const char *reason_text(reason_memo *m, const run_ctx *ctx, int32_t fcol,
     return text;
 }
 
-static fr_status build_columns(run_ctx *ctx, out_columns *c, fr_error *err)
+/* lon and lat of the target list's parcels, the only rows of the only
+ * table that prints them (targets.csv, the zone lists and the report read
+ * the target table's rows): a few hundred points reprojected instead of
+ * every parcel's, which at 5M parcels was 0.5 CPU-s and 80 MB of memory
+ * new to the run (docs/PROFILE.md, stop 35).  The other parcels' entries
+ * stay as calloc left them, never read and never touched. */
+static fr_status target_lonlat(run_ctx *ctx, out_columns *c, const size_t *rows, size_t nrows, fr_error *err)
+{
+    size_t m = nrows ? nrows : 1;
+    double *xy = malloc(4 * m * sizeof *xy);
+    if (!xy)
+        return fr_error_oom_while(err, "preparing outputs: the targets' lon/lat");
+    double *x = xy, *y = xy + m, *lon = xy + 2 * m, *lat = xy + 3 * m;
+    for (size_t r = 0; r < nrows; r++) {
+        x[r] = ctx->rx[rows[r]];
+        y[r] = ctx->ry[rows[r]];
+    }
+    fr_status st = geo_to_lonlat(ctx->parcels->srs_wkt, nrows, x, y, lon, lat, err);
+    for (size_t r = 0; st == FR_OK && r < nrows; r++) {
+        c->lon[rows[r]] = lon[r];
+        c->lat[rows[r]] = lat[r];
+    }
+    free(xy);
+    return st;
+}
+
+static fr_status build_columns(run_ctx *ctx, out_columns *c, const size_t *target_rows, size_t ntarget_rows,
+                               fr_error *err)
 {
     size_t n = ctx->parcels->count, nz = ctx->cfg.layers.nzones;
     size_t m = n ? n : 1;
@@ -215,8 +242,8 @@ static fr_status build_columns(run_ctx *ctx, out_columns *c, fr_error *err)
     for (int k = 0; k < MODEL_REASONS; k++)
         c->reason[k] = malloc(m * sizeof *c->reason[k]);
     c->zone_label = calloc(nz ? nz : 1, sizeof *c->zone_label);
-    c->lon = malloc(m * sizeof *c->lon);
-    c->lat = malloc(m * sizeof *c->lat);
+    c->lon = calloc(m, sizeof *c->lon);
+    c->lat = calloc(m, sizeof *c->lat);
     c->empty = calloc(m, sizeof *c->empty);
     c->on_list = malloc(m * sizeof *c->on_list);
     c->list_rank = malloc(m * sizeof *c->list_rank);
@@ -282,7 +309,7 @@ static fr_status build_columns(run_ctx *ctx, out_columns *c, fr_error *err)
         for (size_t i = 0; i < n; i++)
             c->last_insp[i] = isnan(days[i]) ? GEO_DATE_MISSING : ctx->as_of - (int32_t)days[i];
     }
-    return geo_to_lonlat(ctx->parcels->srs_wkt, n, ctx->rx, ctx->ry, c->lon, c->lat, err);
+    return target_lonlat(ctx, c, target_rows, ntarget_rows, err);
 }
 
 /* The target list's fields in every format: on_list, list_rank, and with
@@ -561,7 +588,7 @@ fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
     geo_parcel_index_free(ctx->pix);
     ctx->pix = NULL;
     if (st == FR_OK)
-        st = build_columns(ctx, &cols, err);
+        st = build_columns(ctx, &cols, target_rows, ntarget_rows, err);
     if (st == FR_OK)
         st = ranked_fields(ctx, &cols, &ranked, err);
     if (st == FR_OK)
