@@ -367,6 +367,15 @@ void geo_layer_drop_points(geo_layer *l)
     l->kind = GEO_GEOM_NONE;
 }
 
+void geo_layer_drop_numbers(geo_layer *l)
+{
+    for (size_t c = 0; l && c < l->ncols; c++)
+        if (l->cols[c].type == GEO_COL_NUMBER) {
+            free(l->cols[c].num);
+            l->cols[c].num = NULL;
+        }
+}
+
 int geo_layer_has_geometry(const geo_layer *l, size_t i)
 {
     switch (l->kind) {

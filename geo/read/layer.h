@@ -156,6 +156,13 @@ fr_status geo_layer_append(geo_layer *dst, geo_layer *src, fr_error *err);
  * left as it is. */
 void geo_layer_drop_points(geo_layer *layer);
 
+/* Releases the values of every number column (num, 8 bytes a feature
+ * each) whose values nobody reads again.  The columns stay in their
+ * places with num NULL, so no column's index moves and a reader that came
+ * later would fail at once rather than read stale values; no feature may
+ * be added to the layer afterwards. */
+void geo_layer_drop_numbers(geo_layer *layer);
+
 /* 1 if feature i has a geometry. */
 int geo_layer_has_geometry(const geo_layer *layer, size_t i);
 

@@ -467,13 +467,6 @@ fr_status fr_run(const fr_run_options *opt, fr_run_summary *summary, fr_error *e
         st = stage_features(&ctx, err);
         if (st == FR_OK)
             run_check_plausible(&ctx); /* values no source of their kind should have (run_plausible.c) */
-        /* Placed and counted: from here on their records are read for
-         * their ids, dates and matches only (the visit rule, matches.csv,
-         * the report), so their points go before the score and write
-         * stages claim new memory. */
-        geo_layer_drop_points(ctx.insp);
-        geo_layer_drop_points(ctx.inc);
-        geo_layer_drop_points(ctx.visits);
     }
     double t3 = fr_clock_seconds();
     summary->seconds[FR_STAGE_FEATURES] = t3 - t2;
@@ -514,6 +507,29 @@ fr_status run_features_and_score(run_ctx *ctx, fr_error *err)
 {
     fr_status st = stage_features(ctx, err);
     return st == FR_OK ? stage_score(ctx, err) : st;
+}
+
+void run_release_feature_inputs(run_ctx *ctx)
+{
+    /* The points of the record layers: from here on their records are read
+     * for their ids, dates and matches only (matches.csv, the report). */
+    geo_layer_drop_points(ctx->insp);
+    geo_layer_drop_points(ctx->inc);
+    geo_layer_drop_points(ctx->visits);
+    /* The parcels' number fields (year_built, units, ... and attr:
+     * fields): the feature tables copied them.  Their texts stay (ids,
+     * addresses, land use are output fields). */
+    geo_layer_drop_numbers(ctx->parcels);
+    free(ctx->near);
+    free(ctx->station_dist);
+    free(ctx->location);
+    ctx->near = NULL;
+    ctx->station_dist = NULL;
+    ctx->location = NULL;
+    for (size_t c = 0; c < ctx->ncontext; c++) {
+        free(ctx->context_values[c]);
+        ctx->context_values[c] = NULL;
+    }
 }
 
 fr_status run_features_as_of(run_ctx *ctx, int32_t as_of, fr_error *err)

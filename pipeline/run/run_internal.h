@@ -131,6 +131,14 @@ fr_status run_features_and_score(run_ctx *ctx, fr_error *err);
 /* The used and rejected totals per layer and the reject reasons of the summary. */
 void run_account(run_ctx *ctx);
 fr_status run_features_as_of(run_ctx *ctx, int32_t as_of, fr_error *err);
+/* Releases what only the features read (stage_features, and
+ * run_features_as_of for changes.csv's "then"): the record layers' points,
+ * the parcels' number fields, the neighbourhood counts, the station
+ * distances, the locations and the context columns.  `run` calls it in the
+ * write stage once the changes are made, before the columns and the
+ * writers claim their memory, which then reuses these pages; no feature
+ * can be computed afterwards. */
+void run_release_feature_inputs(run_ctx *ctx);
 void run_ctx_free(run_ctx *ctx);
 
 /* score_model.c: scoring with score.model_file when score.model is logistic

@@ -580,13 +580,17 @@ fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
         st = run_extras_changes(ctx, target_rows, ntarget_rows, &ch, err);
     /* The parcels' spatial index (its packed R-tree, ~105 MB at 5M
      * parcels, and the threads' GEOS contexts) has served its last use, the
-     * neighbourhood counts as of the previous run's day for the changes:
-     * freed before the columns and the writers claim their memory, which
-     * then reuses its pages.  Why it matters: on a VM that hands free
-     * memory back to its host, a page new to the process costs 1.5-10 us
-     * to clear (docs/PROFILE.md, stop 31). */
+     * neighbourhood counts as of the previous run's day for the changes,
+     * and so have the features' inputs (the changes recompute the features
+     * as of that day from them: released any earlier, the "then" side of
+     * changes.csv came out wrong, docs/PROFILE.md stop 35): freed before the
+     * columns and the writers claim their memory, which then reuses its
+     * pages.  Why it matters: on a VM that hands free memory back to its
+     * host, a page new to the process costs 1.5-10 us to clear
+     * (docs/PROFILE.md, stop 31). */
     geo_parcel_index_free(ctx->pix);
     ctx->pix = NULL;
+    run_release_feature_inputs(ctx);
     if (st == FR_OK)
         st = build_columns(ctx, &cols, target_rows, ntarget_rows, err);
     if (st == FR_OK)

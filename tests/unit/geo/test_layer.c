@@ -2,7 +2,7 @@
  * test_layer.c — the layer's own bookkeeping: its texts (one store per
  * layer) survive appending a range's layer, compacting and dropping the
  * last record; a point layer's points can be dropped while its records,
- * ids and attributes stay.
+ * ids and attributes stay; so can a layer's number values, in place.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -108,11 +108,43 @@ static void points_dropped_records_stay(void **state)
     geo_layer_free(poly);
 }
 
+/* The number columns' values go; the columns keep their places (the
+ * index of each found by name is what it was), the texts, dates and
+ * geometry stay. */
+static void numbers_dropped_in_place(void **state)
+{
+    (void)state;
+    fr_error err;
+    geo_layer *l = geo_layer_new("parcels", "test", NULL, GEO_GEOM_POLYGON);
+    assert_non_null(l);
+    size_t c_year, c_id, c_units, i;
+    assert_int_equal(geo_layer_add_column(l, "year_built", "YR", GEO_COL_NUMBER, &c_year, &err), FR_OK);
+    assert_int_equal(geo_layer_add_column(l, "parcel_id", "PIN", GEO_COL_STRING, &c_id, &err), FR_OK);
+    assert_int_equal(geo_layer_add_column(l, "units", "UNITS", GEO_COL_NUMBER, &c_units, &err), FR_OK);
+    const double xs[] = {0, 1, 1, 0}, ys[] = {0, 0, 1, 1};
+    assert_int_equal(geo_layer_add_feature(l, 7, &i, &err), FR_OK);
+    assert_int_equal(geo_layer_add_ring(l, xs, ys, 4, 1, &err), FR_OK);
+    assert_int_equal(geo_layer_set_string(l, c_id, i, "P-7", &err), FR_OK);
+    geo_layer_set_number(l, c_year, i, 1950);
+    geo_layer_set_number(l, c_units, i, 2);
+    geo_layer_drop_numbers(l);
+    assert_int_equal(l->ncols, 3);
+    assert_int_equal(geo_layer_find_column(l, "parcel_id"), (int)c_id);
+    assert_int_equal(geo_layer_find_column(l, "units"), (int)c_units);
+    assert_null(l->cols[c_year].num);
+    assert_null(l->cols[c_units].num);
+    assert_string_equal(l->cols[c_id].str[0], "P-7");
+    assert_true(geo_layer_has_geometry(l, 0));
+    geo_layer_drop_numbers(l); /* twice: nothing more to drop */
+    geo_layer_free(l);        /* ASan: each array released once */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(texts_survive_append_compact_and_drop),
         cmocka_unit_test(points_dropped_records_stay),
+        cmocka_unit_test(numbers_dropped_in_place),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
