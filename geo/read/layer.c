@@ -376,6 +376,28 @@ void geo_layer_drop_numbers(geo_layer *l)
         }
 }
 
+void geo_layer_drop_envelopes(geo_layer *l)
+{
+    if (!l || l->kind != GEO_GEOM_POLYGON)
+        return;
+    free(l->bbox);
+    l->bbox = NULL;
+}
+
+void geo_layer_envelope(const geo_layer *l, size_t i, double e[4])
+{
+    if (l->bbox) {
+        memcpy(e, &l->bbox[4 * i], 4 * sizeof *e);
+        return;
+    }
+    e[0] = e[1] = e[2] = e[3] = NAN;
+    if (l->kind != GEO_GEOM_POLYGON)
+        return;
+    size_t p0 = l->pt_start[l->ring_start[i]], p1 = l->pt_start[l->ring_start[i + 1]];
+    for (size_t p = p0; p < p1; p++)
+        bbox_extend(e, l->px[p], l->py[p]);
+}
+
 int geo_layer_has_geometry(const geo_layer *l, size_t i)
 {
     switch (l->kind) {

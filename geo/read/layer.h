@@ -163,6 +163,17 @@ void geo_layer_drop_points(geo_layer *layer);
  * be added to the layer afterwards. */
 void geo_layer_drop_numbers(geo_layer *layer);
 
+/* Releases a polygon layer's envelopes (bbox, 32 bytes a feature) once no
+ * index is built over them any more; geo_layer_envelope folds them from the
+ * points from then on.  A point layer is left as it is (its points are its
+ * envelopes: geo_layer_drop_points). */
+void geo_layer_drop_envelopes(geo_layer *layer);
+
+/* The envelope of feature i into e (minx, miny, maxx, maxy; NAN without a
+ * geometry): the layer's bbox, or after geo_layer_drop_envelopes the same
+ * values folded from its points in their order, as the bbox was made. */
+void geo_layer_envelope(const geo_layer *layer, size_t i, double e[4]);
+
 /* 1 if feature i has a geometry. */
 int geo_layer_has_geometry(const geo_layer *layer, size_t i);
 

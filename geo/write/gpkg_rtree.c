@@ -71,7 +71,8 @@ fr_status geo_gpkg_rtree_rows_begin(geo_gpkg_rtree_rows *r, const geo_layer *l, 
     for (size_t i = 0; i < l->count; i++) {
         if (!geo_layer_has_geometry(l, i))
             continue;
-        const double *b = &l->bbox[4 * i];
+        double b[4];
+        geo_layer_envelope(l, i, b);
         double cx = (b[0] + b[2]) / 2, cy = (b[1] + b[3]) / 2;
         r->cx0 = cx < r->cx0 ? cx : r->cx0;
         r->cx1 = cx > r->cx1 ? cx : r->cx1;

@@ -38,7 +38,7 @@ typedef struct {
 } geo_gpkg_rtree_rows;
 
 /* Room for up to cap rows, and the extent of the centres of the envelopes
- * of l's features with a geometry (geo_layer.bbox), which the rows' will
+ * of l's features with a geometry (geo_layer_envelope), which the rows' will
  * be.  path names the file in messages. */
 fr_status geo_gpkg_rtree_rows_begin(geo_gpkg_rtree_rows *r, const geo_layer *l, size_t cap, const char *path,
                                     fr_error *err);

@@ -242,7 +242,8 @@ void geo_out_table_hugepages(const geo_out_table *t)
         r[nr].p = l->ring_shell, r[nr++].bytes = l->nrings;
         r[nr].p = l->px, r[nr++].bytes = l->npts * sizeof *l->px;
         r[nr].p = l->py, r[nr++].bytes = l->npts * sizeof *l->py;
-        r[nr].p = l->bbox, r[nr++].bytes = 4 * n * sizeof *l->bbox;
+        if (l->bbox) /* else released (geo_layer_drop_envelopes) */
+            r[nr].p = l->bbox, r[nr++].bytes = 4 * n * sizeof *l->bbox;
     } else if (l->kind == GEO_GEOM_POINT) {
         r[nr].p = l->x, r[nr++].bytes = n * sizeof *l->x;
         r[nr].p = l->y, r[nr++].bytes = n * sizeof *l->y;

@@ -220,7 +220,8 @@ static void shapes_sum(const geo_out_table *t, dbf_layout *lay)
         shp += 8 + shp_content_bytes(l, i);
         if (!geo_layer_has_geometry(l, i))
             continue;
-        const double *e = &l->bbox[4 * i];
+        double e[4];
+        geo_layer_envelope(l, i, e);
         if (!any) {
             memcpy(b, e, 4 * sizeof *b);
             any = 1;

@@ -590,6 +590,7 @@ fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
      * (docs/PROFILE.md, stop 31). */
     geo_parcel_index_free(ctx->pix);
     ctx->pix = NULL;
+    geo_layer_drop_envelopes(ctx->parcels); /* the index's input; the writers fold the few they need */
     run_release_feature_inputs(ctx);
     if (st == FR_OK)
         st = build_columns(ctx, &cols, target_rows, ntarget_rows, err);

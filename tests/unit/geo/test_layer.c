@@ -2,7 +2,8 @@
  * test_layer.c — the layer's own bookkeeping: its texts (one store per
  * layer) survive appending a range's layer, compacting and dropping the
  * last record; a point layer's points can be dropped while its records,
- * ids and attributes stay; so can a layer's number values, in place.
+ * ids and attributes stay; so can a layer's number values, in place, and
+ * a polygon layer's envelopes, then folded from the points.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -139,12 +140,51 @@ static void numbers_dropped_in_place(void **state)
     geo_layer_free(l);        /* ASan: each array released once */
 }
 
+/* After the envelopes are released, geo_layer_envelope gives the very
+ * bits the bbox held: a multipolygon with a hole, negative and signed-zero
+ * coordinates, and NAN for a feature without geometry. */
+static void envelopes_folded_from_points(void **state)
+{
+    (void)state;
+    fr_error err;
+    geo_layer *l = geo_layer_new("parcels", "test", NULL, GEO_GEOM_POLYGON);
+    assert_non_null(l);
+    const double ax[] = {-0.0, 3, 3, 0.0, -0.0}, ay[] = {0, 0, 2, 2, 0};
+    const double hx[] = {1, 2, 2, 1, 1}, hy[] = {0.5, 0.5, 1.5, 1.5, 0.5};
+    const double bx[] = {-7.25, -5, -5, -7.25}, by[] = {-1e-9, -1e-9, 4.5, -1e-9};
+    size_t i;
+    assert_int_equal(geo_layer_add_feature(l, 1, &i, &err), FR_OK);
+    assert_int_equal(geo_layer_add_ring(l, ax, ay, 5, 1, &err), FR_OK);
+    assert_int_equal(geo_layer_add_ring(l, hx, hy, 5, 0, &err), FR_OK);
+    assert_int_equal(geo_layer_add_ring(l, bx, by, 4, 1, &err), FR_OK);
+    assert_int_equal(geo_layer_add_feature(l, 2, &i, &err), FR_OK); /* no geometry */
+    assert_int_equal(geo_layer_add_feature(l, 3, &i, &err), FR_OK);
+    assert_int_equal(geo_layer_add_ring(l, hx, hy, 5, 1, &err), FR_OK);
+    double before[3][4], after[4];
+    for (size_t k = 0; k < 3; k++)
+        geo_layer_envelope(l, k, before[k]);
+    assert_true(before[0][0] == -7.25 && before[0][3] == 4.5);
+    geo_layer_drop_envelopes(l);
+    assert_null(l->bbox);
+    for (size_t k = 0; k < 3; k++) {
+        geo_layer_envelope(l, k, after);
+        if (k == 1)
+            for (int j = 0; j < 4; j++)
+                assert_true(isnan(after[j]));
+        else
+            assert_memory_equal(after, before[k], sizeof after);
+    }
+    geo_layer_drop_envelopes(l); /* twice: nothing more to drop */
+    geo_layer_free(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(texts_survive_append_compact_and_drop),
         cmocka_unit_test(points_dropped_records_stay),
         cmocka_unit_test(numbers_dropped_in_place),
+        cmocka_unit_test(envelopes_folded_from_points),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
