@@ -27,14 +27,27 @@ static int previous_as_of(const run_ctx *ctx, int32_t *day, char text[11])
 }
 
 /* The feature table as of another date into *out (the caller frees), the
- * run's own table and neighbourhood counts left as they were. */
-static fr_status features_then(run_ctx *ctx, int32_t day, model_features *out, fr_error *err)
+ * run's own table and neighbourhood counts left as they were.  Only the
+ * rows of ch's parcels are read (changes_why.c), so the scale features,
+ * most of a table's cost when output.neighbourhood_fields asks for them
+ * (a kernel sum per fire near each home), are made for those rows only
+ * (NAN elsewhere), as training makes them for its sample. */
+static fr_status features_then(run_ctx *ctx, int32_t day, const fr_changes *ch, model_features *out, fr_error *err)
 {
+    size_t n = ctx->parcels->count;
+    uint8_t *rows = calloc(n ? n : 1, 1);
+    if (!rows)
+        return fr_error_oom_while(err, "explaining the changes");
+    for (size_t k = 0; k < ch->count; k++)
+        if (ch->items[k].parcel >= 0)
+            rows[ch->items[k].parcel] = 1;
     model_features now = ctx->feats;
     uint32_t *near = ctx->near;
     int32_t as_of = ctx->as_of;
+    const uint8_t *feature_rows = ctx->feature_rows;
     memset(&ctx->feats, 0, sizeof ctx->feats);
     ctx->near = NULL;
+    ctx->feature_rows = rows;
     fr_status st = run_features_as_of(ctx, day, err);
     *out = ctx->feats;
     if (st != FR_OK)
@@ -43,6 +56,8 @@ static fr_status features_then(run_ctx *ctx, int32_t day, model_features *out, f
     free(ctx->near);
     ctx->near = near;
     ctx->as_of = as_of;
+    ctx->feature_rows = feature_rows;
+    free(rows);
     return st;
 }
 
@@ -73,7 +88,7 @@ fr_status run_changes_explain(run_ctx *ctx, const size_t *rows, size_t nrows, fr
     if (st == FR_OK && ch->had_previous && ch->count && previous_as_of(ctx, &day, x.previous_as_of) == 0) {
         if (day == ctx->as_of)
             x.before = ctx->feats.values;
-        else if ((st = features_then(ctx, day, &then, err)) == FR_OK && then.nfeatures == nf)
+        else if ((st = features_then(ctx, day, ch, &then, err)) == FR_OK && then.nfeatures == nf)
             x.before = then.values;
     }
     const cfg_capacity *o = &ctx->cfg.output.capacity_per_zone;

@@ -131,26 +131,6 @@ grep -q "entered, <b>" "$WORK/a/report.html" || fail "report does not show the c
 # it must be the last run's own value ($WORK/b is that run, at 2 threads), and
 # "now" this run's.  (A run that had let the incidents' points go before the
 # changes placed them at their parcels' points, and the fires near moved.)
-python3 - "$WORK/b/ranked_parcels.geojson" "$WORK/a/ranked_parcels.geojson" "$WORK/a/changes.csv" <<'PY' \
-  || fail "changes.csv: a feature's value then is not the last run's"
-import csv, json, re, sys
-def values(path):
-    return {f["properties"]["parcel_id"]: f["properties"] for f in json.load(open(path))["features"]}
-then, now = values(sys.argv[1]), values(sys.argv[2])
-checked = bad = 0
-for row in csv.DictReader(open(sys.argv[3])):
-    for name, a, b in re.findall(r"([a-z_0-9]+) (-?[0-9.]+) -> (-?[0-9.]+)", row["why"]):
-        if name not in now.get(row["parcel_id"], {}):
-            continue
-        checked += 1
-        if float(a) != then[row["parcel_id"]][name] or float(b) != now[row["parcel_id"]][name]:
-            bad += 1
-            if bad <= 5:
-                print(f"{row['parcel_id']} {name}: why says {a} -> {b}, the runs have "
-                      f"{then[row['parcel_id']][name]} -> {now[row['parcel_id']][name]}", file=sys.stderr)
-near = sum(1 for row in csv.DictReader(open(sys.argv[3])) if "fires_near_" in row["why"])
-if checked < 20 or not near:
-    sys.exit(f"only {checked} feature moves, {near} rows with fires near: the check proves nothing")
-sys.exit(1 if bad else 0)
-PY
+python3 "$(dirname "$0")/changes_then.py" "$WORK/b/ranked_parcels.geojson" "$WORK/a/ranked_parcels.geojson" \
+  "$WORK/a/changes.csv" || fail "changes.csv: a feature's value then is not the last run's"
 echo "analyst outputs: ok ($(wc -l < "$WORK/entered.got") entered, $(wc -l < "$WORK/left.got") left, $zones districts)"

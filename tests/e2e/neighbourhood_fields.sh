@@ -65,6 +65,12 @@ expect_exit 0 "$FIRERISK" run --config "$WORK/city/always.yaml" --out "$WORK/alw
 for f in ranked_parcels.geojson ranked_parcels.dbf targets.csv; do
   cmp -s "$WORK/always/$f" "$WORK/always1/$f" || fail "always: $f differs between --threads 1 and 2"
 done
+# The next run, as of another day, over the same outputs: changes.csv's "then" values are the last run's,
+# the neighbourhood history included (made there for the rows the changes explain only).
+cp "$WORK/always/ranked_parcels.geojson" "$WORK/always.last.geojson"
+expect_exit 0 "$FIRERISK" run --config "$WORK/city/always.yaml" --out "$WORK/always" --as-of 2025-07-01 --quiet
+python3 "$(dirname "$0")/changes_then.py" "$WORK/always.last.geojson" "$WORK/always/ranked_parcels.geojson" \
+  "$WORK/always/changes.csv" "fires_[0-9]+m_5y|fire_kernel_" || fail "always: changes.csv's values then"
 
 # --- auto, a points-index term that names one: computed and written.
 { cat "$CFG"; printf 'score:\n  weights:\n    - {feature: fire_kernel_250m, weight: 2, cap: 3}\n'
