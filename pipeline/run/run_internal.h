@@ -65,7 +65,8 @@ typedef struct {
     size_t ncontext;
 
     model_features feats;
-    const uint8_t *feature_rows;   /* not owned; set: only these parcels' scale features (training's sample) */
+    const uint8_t *feature_rows;   /* not owned; set: only these parcels' scale features (training's
+                                      sample; the rows changes.csv explains) */
     model_points_result points;
     model_points_term *terms;
     size_t nterms;
