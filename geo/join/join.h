@@ -253,6 +253,13 @@ fr_status geo_count_within(const geo_parcel_index *ix, const geo_layer *points,
                            const int8_t *bucket, int nbuckets, double radius_m,
                            uint32_t *counts, fr_error *err);
 
+/* The same for the parcels i with only[i] nonzero: their rows are those
+ * geo_count_within gives, the other rows are not written (a few rows of a
+ * calloc'd array stay the only pages touched).  only NULL: every parcel. */
+fr_status geo_count_within_rows(const geo_parcel_index *ix, const geo_layer *points,
+                                const int8_t *bucket, int nbuckets, double radius_m,
+                                const uint8_t *only, uint32_t *counts, fr_error *err);
+
 /* A point guaranteed to lie inside each parcel (GEOSPointOnSurface), for
  * zone assignment, station distance and the lon/lat of the target list;
  * the point itself for homes given as points.  NAN for a parcel without

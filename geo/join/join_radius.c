@@ -204,6 +204,13 @@ fr_status geo_count_within(const geo_parcel_index *ix, const geo_layer *points,
                            const int8_t *bucket, int nbuckets, double radius_m,
                            uint32_t *counts, fr_error *err)
 {
+    return geo_count_within_rows(ix, points, bucket, nbuckets, radius_m, NULL, counts, err);
+}
+
+fr_status geo_count_within_rows(const geo_parcel_index *ix, const geo_layer *points,
+                                const int8_t *bucket, int nbuckets, double radius_m,
+                                const uint8_t *only, uint32_t *counts, fr_error *err)
+{
     const geo_layer *parcels = ix->parcels;
     if (nbuckets < 1)
         return fr_error_set(err, FR_E_INTERNAL, "count within: %d buckets", nbuckets);
@@ -227,6 +234,8 @@ fr_status geo_count_within(const geo_parcel_index *ix, const geo_layer *points,
     const size_t nb = (size_t)nbuckets;
 #pragma omp parallel for num_threads(omp_get_max_threads()) schedule(dynamic, 512)
     for (long long i = 0; i < n; i++) {
+        if (only && !only[i])
+            continue;
         uint32_t *row = &counts[(size_t)i * nb];
         memset(row, 0, nb * sizeof *row);
         if (g.x)

@@ -37,9 +37,16 @@ model_windows model_windows_at(int32_t as_of)
 
 typedef struct {
     model_features *t;
-    size_t cap; /* columns the values have room for */
+    size_t cap;          /* columns the values have room for */
+    const uint8_t *only; /* in->rows_only: the rows filled, or NULL: all */
     fr_error *err;
 } builder;
+
+/* Whether row i is filled (model_feature_input.rows_only). */
+static inline int wanted(const builder *b, size_t i)
+{
+    return !b->only || b->only[i];
+}
 
 /* The most columns model_features_build can add for in: each group's count
  * under the condition that adds it. */
@@ -67,10 +74,12 @@ static fr_status reserve_columns(builder *b, size_t cap)
 {
     model_features *t = b->t;
     size_t bytes = cap * (t->nparcels ? t->nparcels : 1) * sizeof *t->values;
-    t->values = malloc(bytes);
+    /* a few rows only: zeroed by the kernel and touched where they are */
+    t->values = b->only ? calloc(1, bytes) : malloc(bytes);
     if (!t->values)
         return fr_error_oom_while(b->err, "building features");
-    fr_hugepages_on_touch(t->values, bytes);
+    if (!b->only)
+        fr_hugepages_on_touch(t->values, bytes);
     b->cap = cap;
     return FR_OK;
 }
@@ -83,7 +92,8 @@ static double *add_column(builder *b, const char *name)
     if (!names)
         return NULL;
     t->names = names;
-    if (t->nfeatures == b->cap) { /* not foreseen by most_columns: grown, off huge pages */
+    int grew = t->nfeatures == b->cap;
+    if (grew) { /* not foreseen by most_columns: grown, off huge pages */
         double *grown = realloc(t->values, (t->nfeatures + 1) * (t->nparcels ? t->nparcels : 1) * sizeof *grown);
         if (!grown)
             return NULL;
@@ -98,11 +108,14 @@ static double *add_column(builder *b, const char *name)
     /* Zeroed on every thread: the column's pages are new (a 5M-parcel
      * table is 40 MB a column), and their first touch is the cost: in a
      * VM that hands free memory back to its host it was 1.7 s of one
-     * thread for the table at 5M parcels. */
+     * thread for the table at 5M parcels.  A table of a few rows was
+     * calloc'd (reserve_columns), unless this column grew it. */
     const long long n = (long long)t->nparcels;
+    if (!b->only || grew) {
 #pragma omp parallel for schedule(static)
-    for (long long i = 0; i < n; i++)
-        col[i] = 0.0;
+        for (long long i = 0; i < n; i++)
+            col[i] = 0.0;
+    }
     t->nfeatures++;
     return col;
 }
@@ -125,7 +138,7 @@ static fr_status incident_features(builder *b, const model_feature_input *in)
     const model_windows win = model_windows_at(in->as_of);
     for (size_t k = 0; k < in->ninc; k++) {
         int32_t p = in->inc_parcel[k];
-        if (p < 0)
+        if (p < 0 || !wanted(b, (size_t)p))
             continue;
         int w = model_windows_bucket(&win, in->inc_date[k]);
         if (w < 0)
@@ -155,6 +168,8 @@ static fr_status near_features(builder *b, const model_feature_input *in)
     const uint32_t *c = in->near_counts;
 #pragma omp parallel for schedule(static)
     for (size_t i = 0; i < in->nparcels; i++) {
+        if (!wanted(b, i))
+            continue;
         const uint32_t *ci = c + i * MODEL_WINDOW_BUCKETS;
         n1[i] = ci[0];
         n3[i] = (double)ci[0] + ci[1];
@@ -163,21 +178,23 @@ static fr_status near_features(builder *b, const model_feature_input *in)
     return FR_OK;
 }
 
-/* The k scale columns of the parcels in in->scales_only, NAN for the
- * others: the wanted parcels' points gathered, filled, and scattered back
- * (a parcel's values do not depend on which other parcels are filled). */
-static fr_status scale_features_of(const model_feature_input *in, size_t k, double *const *cols, fr_error *err)
+/* The k scale columns of the parcels in `only`, NAN for the others (zero
+ * and untouched under rows_only): the wanted parcels' points gathered,
+ * filled, and scattered back (a parcel's values do not depend on which
+ * other parcels are filled). */
+static fr_status scale_features_of(const model_feature_input *in, const uint8_t *only, size_t k, double *const *cols,
+                                   fr_error *err)
 {
     size_t n = in->nparcels, m = 0;
     for (size_t i = 0; i < n; i++)
-        m += in->scales_only[i] != 0;
+        m += only[i] != 0;
     uint32_t *which = malloc((m ? m : 1) * sizeof *which);
     double *px = malloc((m ? m : 1) * sizeof *px), *py = malloc((m ? m : 1) * sizeof *py);
     double *sub = malloc((m * k > 0 ? m * k : 1) * sizeof *sub);
     fr_status st = which && px && py && sub ? FR_OK : fr_error_oom_while(err, "building features");
     if (st == FR_OK) {
         for (size_t i = 0, j = 0; i < n; i++)
-            if (in->scales_only[i]) {
+            if (only[i]) {
                 which[j] = (uint32_t)i;
                 px[j] = in->parcel_x[i];
                 py[j++] = in->parcel_y[i];
@@ -189,7 +206,7 @@ static fr_status scale_features_of(const model_feature_input *in, size_t k, doub
     }
     if (st == FR_OK)
         for (size_t c = 0; c < k; c++) {
-            for (size_t i = 0; i < n; i++)
+            for (size_t i = 0; i < n && !in->rows_only; i++)
                 cols[c][i] = NAN;
             for (size_t j = 0; j < m; j++)
                 cols[c][which[j]] = sub[c * m + j];
@@ -212,10 +229,11 @@ static fr_status scale_features(builder *b, const model_feature_input *in)
     double *cols[3 * MODEL_MAX_SCALES];
     for (size_t c = 0; c < k; c++)
         cols[c] = column(t, base + c);
-    if (!in->scales_only)
+    const uint8_t *only = in->rows_only ? in->rows_only : in->scales_only;
+    if (!only)
         return model_neighbourhood_fill(in->scales, in->parcel_x, in->parcel_y, in->nparcels, &in->inc_points,
                                         in->as_of, cols, b->err);
-    return scale_features_of(in, k, cols, b->err);
+    return scale_features_of(in, only, k, cols, b->err);
 }
 
 static fr_status colocated_features(builder *b, const model_feature_input *in)
@@ -251,6 +269,8 @@ static fr_status colocated_features(builder *b, const model_feature_input *in)
         } else {
             h = column(b->t, b->t->nfeatures - 2);
             for (size_t i = 0; i < n; i++) {
+                if (!wanted(b, i))
+                    continue;
                 int32_t l = in->location[i];
                 h[i] = l >= 0 ? homes[l] : NAN;
                 f[i] = l >= 0 ? fires[l] : NAN;
@@ -273,12 +293,13 @@ static fr_status inspection_features(builder *b, const model_feature_input *in)
     double *since = column(t, base), *cnt = column(t, base + 1), *failed = column(t, base + 2);
     double *viol = has_viol ? column(t, base + 3) : NULL;
     for (size_t i = 0; i < in->nparcels; i++)
-        since[i] = NAN;
+        if (wanted(b, i))
+            since[i] = NAN;
     const model_windows win = model_windows_at(in->as_of);
     for (size_t k = 0; k < in->ninsp; k++) {
         int32_t p = in->insp_parcel[k];
         int32_t d = in->insp_date[k];
-        if (p < 0 || d == FR_DATE_MISSING || d >= in->as_of)
+        if (p < 0 || !wanted(b, (size_t)p) || d == FR_DATE_MISSING || d >= in->as_of)
             continue;
         double age = (double)(in->as_of - d);
         if (isnan(since[p]) || age < since[p])
@@ -302,7 +323,13 @@ static fr_status copy_column(builder *b, const char *name, const double *src)
     double *dst = add_column(b, name);
     if (!dst)
         return fr_error_oom_while(b->err, "building features");
-    memcpy(dst, src, b->t->nparcels * sizeof *dst);
+    if (!b->only) {
+        memcpy(dst, src, b->t->nparcels * sizeof *dst);
+        return FR_OK;
+    }
+    for (size_t i = 0; i < b->t->nparcels; i++)
+        if (b->only[i])
+            dst[i] = src[i];
     return FR_OK;
 }
 
@@ -317,6 +344,8 @@ static fr_status attribute_features(builder *b, const model_feature_input *in)
         fr_civil_from_days(in->as_of, &y, &m, &d);
 #pragma omp parallel for schedule(static)
         for (size_t i = 0; i < in->nparcels; i++) {
+            if (!wanted(b, i))
+                continue;
             double yb = in->year_built[i];
             /* 0 and future years are "unknown" in assessor exports. */
             age[i] = (isnan(yb) || yb < 1600 || yb > y) ? NAN : (double)y - yb;
@@ -337,7 +366,7 @@ fr_status model_features_build(const model_feature_input *in, model_features *ou
 {
     memset(out, 0, sizeof *out);
     out->nparcels = in->nparcels;
-    builder b = {.t = out, .err = err};
+    builder b = {.t = out, .only = in->rows_only, .err = err};
     fr_status st = reserve_columns(&b, most_columns(in));
     if (st == FR_OK && in->has_incidents)
         st = incident_features(&b, in);

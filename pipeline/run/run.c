@@ -119,7 +119,8 @@ static fr_status neighbourhood_counts(run_ctx *ctx, fr_error *err)
         bucket[k] = (int8_t)model_windows_bucket(&win, l->cols[dcol].date[k]);
     }
     if (st == FR_OK)
-        st = geo_count_within(ctx->pix, pts, bucket, MODEL_WINDOW_BUCKETS, ctx->cfg.join.radius_m, ctx->near, err);
+        st = geo_count_within_rows(ctx->pix, pts, bucket, MODEL_WINDOW_BUCKETS, ctx->cfg.join.radius_m,
+                                   ctx->rows_only, ctx->near, err);
     geo_layer_free(pts);
     free(bucket);
     return st;
@@ -268,6 +269,7 @@ static fr_status stage_features(run_ctx *ctx, fr_error *err)
     in.parcel_y = ctx->ry;
     in.location = ctx->location;
     in.scales_only = ctx->feature_rows;
+    in.rows_only = ctx->rows_only;
     if (st == FR_OK)
         st = model_features_build(&in, &ctx->feats, err);
     run_spread_free(&spread);

@@ -28,10 +28,12 @@ static int previous_as_of(const run_ctx *ctx, int32_t *day, char text[11])
 
 /* The feature table as of another date into *out (the caller frees), the
  * run's own table and neighbourhood counts left as they were.  Only the
- * rows of ch's parcels are read (changes_why.c), so the scale features,
- * most of a table's cost when output.neighbourhood_fields asks for them
- * (a kernel sum per fire near each home), are made for those rows only
- * (NAN elsewhere), as training makes them for its sample. */
+ * rows of ch's parcels are read (changes_why.c), so the features and the
+ * neighbourhood counts are made for those rows only (rows_only: the rest
+ * zero, their pages never touched).  The whole table was the nightly run's
+ * largest cost beyond the default run's: at 5M parcels 2.8 s of the write
+ * stage and 580 MB of new memory for a few changed rows (docs/PROFILE.md,
+ * stop 36). */
 static fr_status features_then(run_ctx *ctx, int32_t day, const fr_changes *ch, model_features *out, fr_error *err)
 {
     size_t n = ctx->parcels->count;
@@ -44,10 +46,9 @@ static fr_status features_then(run_ctx *ctx, int32_t day, const fr_changes *ch, 
     model_features now = ctx->feats;
     uint32_t *near = ctx->near;
     int32_t as_of = ctx->as_of;
-    const uint8_t *feature_rows = ctx->feature_rows;
     memset(&ctx->feats, 0, sizeof ctx->feats);
     ctx->near = NULL;
-    ctx->feature_rows = rows;
+    ctx->rows_only = rows;
     fr_status st = run_features_as_of(ctx, day, err);
     *out = ctx->feats;
     if (st != FR_OK)
@@ -56,7 +57,7 @@ static fr_status features_then(run_ctx *ctx, int32_t day, const fr_changes *ch, 
     free(ctx->near);
     ctx->near = near;
     ctx->as_of = as_of;
-    ctx->feature_rows = feature_rows;
+    ctx->rows_only = NULL;
     free(rows);
     return st;
 }

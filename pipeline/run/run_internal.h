@@ -66,7 +66,9 @@ typedef struct {
 
     model_features feats;
     const uint8_t *feature_rows;   /* not owned; set: only these parcels' scale features (training's
-                                      sample; the rows changes.csv explains) */
+                                      sample) */
+    const uint8_t *rows_only;      /* not owned; set: only these parcels' features and neighbourhood
+                                      counts, the rest zero (the rows changes.csv explains) */
     model_points_result points;
     model_points_term *terms;
     size_t nterms;

@@ -928,6 +928,26 @@ static void test_count_within_matches_geos_brute_force(void **state)
     }
     assert_true(total > 1000); /* a meaningful sample */
     geo_geos_ctx_finish(&c);
+
+    /* a few rows only (changes.csv's "then"): those rows as above, the
+     * others not written */
+    uint8_t *only = calloc(p->count, 1);
+    for (size_t i = 0; i < p->count; i += 7)
+        only[i] = 1;
+    uint32_t *some = malloc(p->count * 3 * sizeof *some);
+    memset(some, 0xab, p->count * 3 * sizeof *some);
+    assert_int_equal(geo_count_within_rows(ix, pts, bucket, 3, radius, only, some, NULL), FR_OK);
+    uint32_t seen = 0;
+    for (size_t i = 0; i < p->count; i++)
+        for (size_t b = 0; b < 3; b++) {
+            if (only[i])
+                assert_int_equal(some[i * 3 + b], counts[i * 3 + b]), seen += counts[i * 3 + b];
+            else
+                assert_int_equal(some[i * 3 + b], 0xabababab);
+        }
+    assert_true(seen > 100);
+    free(only);
+    free(some);
     free(counts);
     free(bucket);
     geo_parcel_index_free(ix);

@@ -131,12 +131,80 @@ static void scale_columns_of_chosen_parcels(void **state)
     model_features_free(&some);
 }
 
+/* changes.csv's "then" asks for a few rows of every column (rows_only):
+ * those rows get the same bits as a full build, whichever group made the
+ * column (records, near counts, scales, co-located homes, inspections,
+ * attributes, context), and the other rows stay zero. */
+static void every_column_of_chosen_parcels(void **state)
+{
+    (void)state;
+    int32_t as_of = D(2025, 1, 1);
+    enum { N = 6 };
+    double px[N] = {0, 80, 300, NAN, 1000, 80}, py[N] = {0, 0, 40, NAN, 900, 0};
+    double ix[] = {10, 90, 310, 990, 50, 85}, iy[] = {0, 20, 0, 905, 60, 0};
+    /* parcels 1 and 5 share a location: the fire matched to 5 is 1's too */
+    int32_t inc_parcel[] = {0, 1, 2, 4, -1, 5};
+    int32_t inc_date[] = {as_of - 30, as_of - 400, D(2021, 5, 1), as_of - 2, as_of - 900, as_of - 60};
+    uint8_t is_fire[] = {1, 0, 1, 1, 1, 1};
+    int32_t location[N] = {0, 1, 2, -1, 3, 1};
+    uint32_t near[N * MODEL_WINDOW_BUCKETS] = {1, 0, 2, 3, 1, 0, 0, 0, 4, 9, 9, 9, 2, 2, 2, 3, 1, 0};
+    int32_t insp_parcel[] = {1, 4, 1, 5};
+    int32_t insp_date[] = {D(2024, 6, 1), D(2023, 1, 1), D(2022, 3, 1), as_of - 5};
+    int8_t insp_failed[] = {1, 0, 1, 1};
+    double viol[] = {2, NAN, 4, 1};
+    double year_built[N] = {1921, 1950, NAN, 1999, 2010, 1950}, units[N] = {1, 12, 1, 2, 1, 12};
+    double dist[N] = {100, 2500, 40, NAN, 800, 2500}, bg_income[N] = {30e3, 52e3, NAN, 41e3, 70e3, 52e3};
+    const char *ctx_names[] = {"bg_median_income"};
+    const double *ctx_values[] = {bg_income};
+    model_scales sc = {.nradii = 1, .radii_m = {500}, .nbandwidths = 1, .bandwidths_m = {250},
+                       .half_life_days = 730};
+    model_feature_input in = {.nparcels = N, .as_of = as_of, .year_built = year_built, .units = units,
+                              .ninsp = 4, .insp_parcel = insp_parcel, .insp_date = insp_date,
+                              .insp_failed = insp_failed, .insp_violations = viol, .has_inspections = 1,
+                              .ninc = 6, .inc_parcel = inc_parcel, .inc_date = inc_date, .inc_is_fire = is_fire,
+                              .has_incidents = 1, .near_counts = near, .station_dist_m = dist, .scales = &sc,
+                              .parcel_x = px, .parcel_y = py,
+                              .inc_points = {.n = 6, .x = ix, .y = iy, .date = inc_date, .is_fire = is_fire},
+                              .location = location, .ncontext = 1, .context_names = ctx_names,
+                              .context_values = ctx_values};
+    model_features all, some;
+    fr_error err;
+    assert_int_equal(model_features_build(&in, &all, &err), FR_OK);
+    const uint8_t wanted[N] = {0, 1, 0, 1, 1, 0};
+    in.rows_only = wanted;
+    assert_int_equal(model_features_build(&in, &some, &err), FR_OK);
+    assert_int_equal(some.nfeatures, all.nfeatures);
+    for (size_t c = 0; c < all.nfeatures; c++) {
+        assert_string_equal(some.names[c], all.names[c]);
+        for (size_t i = 0; i < N; i++) {
+            double a = all.values[c * N + i], b = some.values[c * N + i], zero = 0.0;
+            assert_memory_equal(&b, wanted[i] ? &a : &zero, sizeof a); /* the same bits (NAN too) */
+        }
+    }
+    /* every group made a column, and the wanted rows hold more than zeros */
+#define V(name, i) all.values[(size_t)model_features_find(&all, name) * N + (i)]
+    assert_true(V("fires_location_5y", 1) == 1); /* its own record is a call; 5 (not wanted) had the fire */
+    assert_true(V("homes_at_location", 1) == 2);
+    assert_true(V("fires_near_5y", 1) == 4);
+    assert_true(V("fires_parcel_5y", 4) == 1);
+    assert_true(V("insp_failed_3y", 1) == 2);
+    assert_true(isnan(V("insp_days_since", 3)));
+    assert_true(V("fire_kernel_250m", 4) > 0);
+    assert_true(V("station_dist_m", 1) == 2500);
+    assert_true(V("bg_median_income", 4) == 70e3);
+    assert_true(V("building_age", 3) == 26);
+#undef V
+    model_features_free(&all);
+    model_features_free(&some);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(window_boundaries),
         cmocka_unit_test(features_respect_as_of),
         cmocka_unit_test(scale_columns_of_chosen_parcels),
+        cmocka_unit_test(every_column_of_chosen_parcels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
