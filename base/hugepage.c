@@ -41,7 +41,10 @@ void fr_hugepages_on_touch(void *p, size_t bytes)
 void fr_fill_on_every_thread(void *p, int c, size_t bytes)
 {
     const long long pieces = (long long)((bytes + HUGE_PAGE - 1) / HUGE_PAGE);
-#pragma omp parallel for schedule(static) if (pieces > 1)
+    /* dynamic: a first touch costs what the host makes it cost (this VM's
+     * vCPUs cleared the same memory at unequal speeds), so a thread done
+     * early takes the next piece rather than waiting at the barrier */
+#pragma omp parallel for schedule(dynamic, 1) if (pieces > 1)
     for (long long k = 0; k < pieces; k++) {
         size_t at = (size_t)k * HUGE_PAGE, n = bytes - at < HUGE_PAGE ? bytes - at : HUGE_PAGE;
         memset((char *)p + at, c, n);

@@ -108,11 +108,13 @@ static double *add_column(builder *b, const char *name)
     /* Zeroed on every thread: the column's pages are new (a 5M-parcel
      * table is 40 MB a column), and their first touch is the cost: in a
      * VM that hands free memory back to its host it was 1.7 s of one
-     * thread for the table at 5M parcels.  A table of a few rows was
-     * calloc'd (reserve_columns), unless this column grew it. */
+     * thread for the table at 5M parcels.  In pieces of 512 KB taken as
+     * the threads free up: this VM's vCPUs cleared new pages at unequal
+     * speeds, and a static half each left one waiting.  A table of a few
+     * rows was calloc'd (reserve_columns), unless this column grew it. */
     const long long n = (long long)t->nparcels;
     if (!b->only || grew) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(dynamic, 65536)
         for (long long i = 0; i < n; i++)
             col[i] = 0.0;
     }

@@ -237,8 +237,10 @@ static fr_status stage_features(run_ctx *ctx, fr_error *err)
         free(inc_parcel);
         return fr_error_oom(err);
     }
+#pragma omp parallel for schedule(static) /* new pages: touched on every thread */
     for (size_t k = 0; k < ninsp; k++)
         insp_parcel[k] = ctx->insp_match[k].parcel;
+#pragma omp parallel for schedule(static)
     for (size_t k = 0; k < ninc; k++)
         inc_parcel[k] = ctx->inc_match[k].parcel;
     model_feature_input in = {
