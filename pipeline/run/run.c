@@ -55,6 +55,7 @@ static fr_status classify_records(run_ctx *ctx, fr_error *err)
         if (!ctx->inc_is_fire)
             return fr_error_oom(err);
         int tcol = geo_layer_find_column(l, "incident_type");
+#pragma omp parallel for schedule(static) /* each record on its own */
         for (size_t k = 0; k < l->count; k++) {
             if (tcol < 0) { /* no type mapped: every record is a fire (e.g. a fire-only export) */
                 ctx->inc_is_fire[k] = 1;
@@ -73,6 +74,7 @@ static fr_status classify_records(run_ctx *ctx, fr_error *err)
         if (!ctx->insp_failed)
             return fr_error_oom(err);
         int rcol = geo_layer_find_column(l, "result"), vcol = geo_layer_find_column(l, "violations");
+#pragma omp parallel for schedule(static) /* each record on its own: 0.1 s of one thread at 2.5M */
         for (size_t k = 0; k < l->count; k++) {
             const char *res = rcol >= 0 ? l->cols[rcol].str[k] : NULL;
             double v = vcol >= 0 ? l->cols[vcol].num[k] : NAN;

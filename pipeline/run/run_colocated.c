@@ -11,6 +11,7 @@
 #include "run_internal.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 
 #include "psort.h"
@@ -39,12 +40,37 @@ fr_status run_locations(run_ctx *ctx, fr_error *err)
         free(l);
         return fr_error_oom(err);
     }
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        ctx->location[i] = -1;
-        if (!isnan(ctx->rx[i]) && !isnan(ctx->ry[i]))
-            l[m++] = (located){round(ctx->rx[i] * 100), round(ctx->ry[i] * 100), (uint32_t)i};
+    /* The homes with a point, in parcel order, filled on every thread (new
+     * pages: at 5M parcels 0.25 s of one thread clearing them while the
+     * other idled): each thread counts its part, then writes it after the
+     * parts before it. */
+    int nth = omp_get_max_threads();
+    size_t *part = calloc((size_t)nth + 1, sizeof *part), m = 0;
+    if (!part) {
+        free(l);
+        return fr_error_oom(err);
     }
+#pragma omp parallel num_threads(nth)
+    {
+        size_t t = (size_t)omp_get_thread_num(), nt = (size_t)omp_get_num_threads();
+        size_t lo = n * t / nt, hi = n * (t + 1) / nt, c = 0;
+        for (size_t i = lo; i < hi; i++) {
+            ctx->location[i] = -1;
+            c += !isnan(ctx->rx[i]) && !isnan(ctx->ry[i]);
+        }
+        part[t + 1] = c;
+#pragma omp barrier
+#pragma omp single
+        for (size_t k = 1; k <= nt; k++)
+            part[k] += part[k - 1];
+        size_t o = part[t];
+        for (size_t i = lo; i < hi; i++)
+            if (!isnan(ctx->rx[i]) && !isnan(ctx->ry[i]))
+                l[o++] = (located){round(ctx->rx[i] * 100), round(ctx->ry[i] * 100), (uint32_t)i};
+#pragma omp single
+        m = part[nt];
+    }
+    free(part);
     /* on every thread (by_point is a total order: the same result at any
      * count); one thread's qsort of 1M points was ~0.2 s the other idled */
     fr_status st = fr_sort_parallel(l, m, sizeof *l, by_point, err);
