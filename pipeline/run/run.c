@@ -473,6 +473,13 @@ fr_status fr_run(const fr_run_options *opt, fr_run_summary *summary, fr_error *e
         st = stage_features(&ctx, err);
         if (st == FR_OK)
             run_check_plausible(&ctx); /* values no source of their kind should have (run_plausible.c) */
+        /* The features' inputs go now unless changes.csv will recompute
+         * the features as of the previous run's day: the score stage's
+         * arrays then take their pages instead of new ones (at 5M parcels
+         * about 0.6 GB; clearing new pages was most of the score stage's
+         * CPU time: docs/PROFILE.md, stop 37). */
+        if (st == FR_OK && !run_changes_need_then(&ctx))
+            run_release_feature_inputs(&ctx);
     }
     double t3 = fr_clock_seconds();
     summary->seconds[FR_STAGE_FEATURES] = t3 - t2;
@@ -517,6 +524,13 @@ fr_status run_features_and_score(run_ctx *ctx, fr_error *err)
 
 void run_release_feature_inputs(run_ctx *ctx)
 {
+    ctx->feature_inputs_released = 1;
+    /* The parcels' spatial index (its packed R-tree, ~105 MB at 5M
+     * parcels, and the threads' GEOS contexts) and its input, the
+     * envelopes (the writers fold the few they need: geo_layer_envelope). */
+    geo_parcel_index_free(ctx->pix);
+    ctx->pix = NULL;
+    geo_layer_drop_envelopes(ctx->parcels);
     /* The points of the record layers: from here on their records are read
      * for their ids, dates and matches only (matches.csv, the report). */
     geo_layer_drop_points(ctx->insp);

@@ -12,18 +12,29 @@
 #include "dates.h"
 #include "run_extras.h"
 
-/* The previous run's as_of (its manifest), or -1 when there is none. */
-static int previous_as_of(const run_ctx *ctx, int32_t *day, char text[11])
+/* The previous run's as_of, from the run_manifest.json it left in the
+ * output directory (ctx->previous), read once: the decision to release the
+ * features' inputs early (run_changes_need_then) and the changes' "then"
+ * (run_changes_explain) must rest on the same answer. */
+static void run_changes_previous(run_ctx *ctx)
 {
+    if (ctx->previous.read)
+        return;
+    ctx->previous.read = 1;
     char path[4200];
     snprintf(path, sizeof path, "%s/run_manifest.json", ctx->out_dir);
     json_object *m = json_object_from_file(path), *v = NULL;
-    int ok = m && json_object_object_get_ex(m, "as_of", &v) &&
-             fr_parse_date(json_object_get_string(v), "%Y-%m-%d", day) == 0;
-    if (ok)
-        fr_format_date(*day, text);
+    ctx->previous.found = m && json_object_object_get_ex(m, "as_of", &v) &&
+                          fr_parse_date(json_object_get_string(v), "%Y-%m-%d", &ctx->previous.day) == 0;
+    if (ctx->previous.found)
+        fr_format_date(ctx->previous.day, ctx->previous.text);
     json_object_put(m);
-    return ok ? 0 : -1;
+}
+
+int run_changes_need_then(run_ctx *ctx)
+{
+    run_changes_previous(ctx);
+    return ctx->previous.found && ctx->previous.day != ctx->as_of;
 }
 
 /* The feature table as of another date into *out (the caller frees), the
@@ -36,6 +47,10 @@ static int previous_as_of(const run_ctx *ctx, int32_t *day, char text[11])
  * stop 36). */
 static fr_status features_then(run_ctx *ctx, int32_t day, const fr_changes *ch, model_features *out, fr_error *err)
 {
+    if (ctx->feature_inputs_released) /* a wrong "then" must not be written quietly */
+        return fr_error_set(err, FR_E_INTERNAL,
+                            "the features as of %s are needed for changes.csv, but their inputs were released",
+                            ctx->previous.text);
     size_t n = ctx->parcels->count;
     uint8_t *rows = calloc(n ? n : 1, 1);
     if (!rows)
@@ -85,11 +100,12 @@ fr_status run_changes_explain(run_ctx *ctx, const size_t *rows, size_t nrows, fr
             }
     x.term_weight = weight;
     x.term_cap = cap;
-    int32_t day;
-    if (st == FR_OK && ch->had_previous && ch->count && previous_as_of(ctx, &day, x.previous_as_of) == 0) {
-        if (day == ctx->as_of)
+    run_changes_previous(ctx);
+    if (st == FR_OK && ch->had_previous && ch->count && ctx->previous.found) {
+        memcpy(x.previous_as_of, ctx->previous.text, sizeof x.previous_as_of);
+        if (ctx->previous.day == ctx->as_of)
             x.before = ctx->feats.values;
-        else if ((st = features_then(ctx, day, ch, &then, err)) == FR_OK && then.nfeatures == nf)
+        else if ((st = features_then(ctx, ctx->previous.day, ch, &then, err)) == FR_OK && then.nfeatures == nf)
             x.before = then.values;
     }
     const cfg_capacity *o = &ctx->cfg.output.capacity_per_zone;

@@ -69,6 +69,13 @@ typedef struct {
                                       sample) */
     const uint8_t *rows_only;      /* not owned; set: only these parcels' features and neighbourhood
                                       counts, the rest zero (the rows changes.csv explains) */
+    int feature_inputs_released;   /* run_release_feature_inputs ran: no feature can be made again */
+    struct {                       /* the previous run's as_of, from the manifest it left in the output
+                                      directory, read once (run_changes_previous) */
+        int read, found;
+        int32_t day;
+        char text[11];
+    } previous;
     model_points_result points;
     model_points_term *terms;
     size_t nterms;
@@ -135,13 +142,21 @@ fr_status run_features_and_score(run_ctx *ctx, fr_error *err);
 void run_account(run_ctx *ctx);
 fr_status run_features_as_of(run_ctx *ctx, int32_t as_of, fr_error *err);
 /* Releases what only the features read (stage_features, and
- * run_features_as_of for changes.csv's "then"): the record layers' points,
- * the parcels' number fields, the neighbourhood counts, the station
- * distances, the locations and the context columns.  `run` calls it in the
- * write stage once the changes are made, before the columns and the
- * writers claim their memory, which then reuses these pages; no feature
- * can be computed afterwards. */
+ * run_features_as_of for changes.csv's "then"): the parcels' spatial index
+ * and envelopes, the record layers' points, the parcels' number fields,
+ * the neighbourhood counts, the station distances, the locations and the
+ * context columns; no feature can be computed afterwards
+ * (ctx->feature_inputs_released).  `run` calls it as soon as their last
+ * reader is done: right after the features stage when changes.csv needs no
+ * "then" (run_changes_need_then), else in the write stage once the changes
+ * are made.  What comes after (the score stage, the columns, the writers)
+ * then reuses these pages.  Calling it again does nothing. */
 void run_release_feature_inputs(run_ctx *ctx);
+/* run_changes.c: 1 when the output directory holds a previous run as of
+ * another day than ctx->as_of: then changes.csv's reasons recompute the
+ * features as of that day (run_changes_explain), and their inputs must stay
+ * until they have. */
+int run_changes_need_then(run_ctx *ctx);
 void run_ctx_free(run_ctx *ctx);
 
 /* score_model.c: scoring with score.model_file when score.model is logistic

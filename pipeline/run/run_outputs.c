@@ -578,19 +578,15 @@ fr_status run_write_outputs(run_ctx *ctx, fr_error *err)
     fr_changes ch = {0}; /* changes.csv: before the columns, see run_extras_changes */
     if (st == FR_OK)
         st = run_extras_changes(ctx, target_rows, ntarget_rows, &ch, err);
-    /* The parcels' spatial index (its packed R-tree, ~105 MB at 5M
-     * parcels, and the threads' GEOS contexts) has served its last use, the
-     * neighbourhood counts as of the previous run's day for the changes,
-     * and so have the features' inputs (the changes recompute the features
-     * as of that day from them: released any earlier, the "then" side of
-     * changes.csv came out wrong, docs/PROFILE.md stop 35): freed before the
+    /* The features' inputs (the parcels' spatial index among them) have
+     * served their last use, the features as of the previous run's day for
+     * the changes (released any earlier, the "then" side of changes.csv
+     * came out wrong, docs/PROFILE.md stop 35), unless the run released
+     * them after the features stage already (run.c): freed before the
      * columns and the writers claim their memory, which then reuses its
      * pages.  Why it matters: on a VM that hands free memory back to its
      * host, a page new to the process costs 1.5-10 us to clear
      * (docs/PROFILE.md, stop 31). */
-    geo_parcel_index_free(ctx->pix);
-    ctx->pix = NULL;
-    geo_layer_drop_envelopes(ctx->parcels); /* the index's input; the writers fold the few they need */
     run_release_feature_inputs(ctx);
     if (st == FR_OK)
         st = build_columns(ctx, &cols, target_rows, ntarget_rows, err);
