@@ -50,3 +50,13 @@ void fr_fill_on_every_thread(void *p, int c, size_t bytes)
         memset((char *)p + at, c, n);
     }
 }
+
+void fr_copy_on_every_thread(void *dst, const void *src, size_t bytes)
+{
+    const long long pieces = (long long)((bytes + HUGE_PAGE - 1) / HUGE_PAGE);
+#pragma omp parallel for schedule(dynamic, 1) if (pieces > 1)
+    for (long long k = 0; k < pieces; k++) {
+        size_t at = (size_t)k * HUGE_PAGE, n = bytes - at < HUGE_PAGE ? bytes - at : HUGE_PAGE;
+        memcpy((char *)dst + at, (const char *)src + at, n);
+    }
+}

@@ -37,4 +37,8 @@ void fr_hugepages_on_touch(void *p, size_t bytes);
  * region it runs on the calling thread. */
 void fr_fill_on_every_thread(void *p, int c, size_t bytes);
 
+/* memcpy(dst, src, bytes) on every OpenMP thread, in 2 MB pieces, for a new
+ * dst: its first touch is shared as fr_fill_on_every_thread's is. */
+void fr_copy_on_every_thread(void *dst, const void *src, size_t bytes);
+
 #endif

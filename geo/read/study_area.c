@@ -17,7 +17,47 @@
 
 #include "gdal_gate.h"
 #include "gdal_srs.h"
+#include "hugepage.h"
 #include "select.h"
+
+/* The finite centres of l's envelopes into xs, ys, in feature order; their
+ * number.  On every thread: parts counted, then each written after the
+ * parts before it.  Why: at 5M parcels the gather was 0.1-0.2 s of one
+ * thread (its 80 MB new) with the other idle, three times a run. */
+static size_t gather_centres(const geo_layer *l, double *xs, double *ys)
+{
+    enum { PARTS = 64 };
+    size_t at[PARTS + 1] = {0};
+    const long long n = (long long)l->count;
+#pragma omp parallel
+    {
+#pragma omp for schedule(static)
+        for (int p = 0; p < PARTS; p++) {
+            size_t m = 0;
+            for (long long i = n * p / PARTS; i < n * (p + 1) / PARTS; i++) {
+                const double *b = &l->bbox[4 * i];
+                m += isfinite((b[0] + b[2]) / 2) && isfinite((b[1] + b[3]) / 2);
+            }
+            at[p + 1] = m;
+        }
+#pragma omp single
+        for (int p = 0; p < PARTS; p++)
+            at[p + 1] += at[p];
+#pragma omp for schedule(static)
+        for (int p = 0; p < PARTS; p++) {
+            size_t k = at[p];
+            for (long long i = n * p / PARTS; i < n * (p + 1) / PARTS; i++) {
+                const double *b = &l->bbox[4 * i];
+                double x = (b[0] + b[2]) / 2, y = (b[1] + b[3]) / 2;
+                if (isfinite(x) && isfinite(y)) {
+                    xs[k] = x;
+                    ys[k++] = y;
+                }
+            }
+        }
+    }
+    return at[PARTS];
+}
 
 fr_status geo_median_centre(const geo_layer *l, double *cx, double *cy, fr_error *err)
 {
@@ -29,15 +69,7 @@ fr_status geo_median_centre(const geo_layer *l, double *cx, double *cy, fr_error
         free(ys);
         return fr_error_oom(err);
     }
-    size_t n = 0;
-    for (size_t i = 0; i < l->count; i++) {
-        const double *b = &l->bbox[4 * i];
-        double x = (b[0] + b[2]) / 2, y = (b[1] + b[3]) / 2;
-        if (isfinite(x) && isfinite(y)) {
-            xs[n] = x;
-            ys[n++] = y;
-        }
-    }
+    size_t n = gather_centres(l, xs, ys);
     if (n > 0) {
         /* the lower median of each axis, both at once: the read stage
          * calls this with nothing else to do meanwhile */
@@ -89,6 +121,18 @@ static int inside_square(const double *b, double cx, double cy, double hx, doubl
     return b[0] >= cx - hx && b[2] <= cx + hx && b[1] >= cy - hy && b[3] <= cy + hy;
 }
 
+/* keep[i]: feature i has no geometry or lies inside the square; on every
+ * thread (a pass over every parcel, on the read stage's serial path). */
+static void mark_inside(const geo_layer *l, double cx, double cy, double hx, double hy, unsigned char *keep)
+{
+    const long long n = (long long)l->count;
+#pragma omp parallel for schedule(static)
+    for (long long i = 0; i < n; i++) {
+        const double *b = &l->bbox[4 * i];
+        keep[i] = isnan(b[0]) || inside_square(b, cx, cy, hx, hy);
+    }
+}
+
 fr_status geo_study_area_filter(geo_layer *l, double cx, double cy, double hx, double hy, double radius_km,
                                 geo_rejects *rejects, size_t *removed, fr_error *err)
 {
@@ -97,11 +141,11 @@ fr_status geo_study_area_filter(geo_layer *l, double cx, double cy, double hx, d
     if (!keep)
         return fr_error_oom(err);
     fr_status st = FR_OK;
+    mark_inside(l, cx, cy, hx, hy, keep);
     for (size_t i = 0; i < l->count && st == FR_OK; i++) {
-        const double *b = &l->bbox[4 * i];
-        keep[i] = isnan(b[0]) || inside_square(b, cx, cy, hx, hy);
         if (keep[i])
             continue;
+        const double *b = &l->bbox[4 * i];
         (*removed)++;
         if (geo_rejects_add(rejects, l->name, l->fid[i], NULL, "outside_study_area",
                             "%s, layer '%s', feature %lld: extent (%.6g, %.6g)-(%.6g, %.6g) is not within %g km of "
@@ -131,9 +175,9 @@ fr_status geo_source_points_keep(const geo_layer *l, geo_source_points *out, fr_
         return fr_error_oom(err);
     }
     if (l->count) { /* an empty layer may have no arrays yet (memcpy from NULL is undefined) */
-        memcpy(out->fid, l->fid, l->count * sizeof *out->fid);
-        memcpy(out->x, l->x, l->count * sizeof *out->x);
-        memcpy(out->y, l->y, l->count * sizeof *out->y);
+        fr_copy_on_every_thread(out->fid, l->fid, l->count * sizeof *out->fid);
+        fr_copy_on_every_thread(out->x, l->x, l->count * sizeof *out->x);
+        fr_copy_on_every_thread(out->y, l->y, l->count * sizeof *out->y);
     }
     out->n = l->count;
     return FR_OK;
@@ -176,9 +220,8 @@ fr_status geo_study_area_points(geo_layer *l, const geo_source_points *src, doub
     OGRCoordinateTransformationH ct = NULL;
     fr_status st = FR_OK;
     size_t j = 0; /* the kept points are a subsequence of the source points */
+    mark_inside(l, cx, cy, half, half, keep);
     for (size_t i = 0; i < l->count && st == FR_OK; i++) {
-        const double *b = &l->bbox[4 * i];
-        keep[i] = isnan(b[0]) || inside_square(b, cx, cy, half, half);
         if (keep[i])
             continue;
         (*removed)++;

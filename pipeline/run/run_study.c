@@ -41,17 +41,21 @@ static fr_status study_ready(run_ctx *ctx, fr_error *err)
     if (st != FR_OK)
         return st;
     double *e = ctx->study.extent;
-    e[0] = e[1] = INFINITY;
-    e[2] = e[3] = -INFINITY;
-    for (size_t i = 0; i < p->count; i++) {
+    /* on every thread: min and max are the same in any order (the extent
+     * is only compared with, so a zero's sign cannot show) */
+    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+    const long long n = (long long)p->count;
+#pragma omp parallel for reduction(min : x0, y0) reduction(max : x1, y1)
+    for (long long i = 0; i < n; i++) {
         const double *b = &p->bbox[4 * i];
         if (isnan(b[0]))
             continue;
-        e[0] = fmin(e[0], b[0]);
-        e[1] = fmin(e[1], b[1]);
-        e[2] = fmax(e[2], b[2]);
-        e[3] = fmax(e[3], b[3]);
+        x0 = fmin(x0, b[0]);
+        y0 = fmin(y0, b[1]);
+        x1 = fmax(x1, b[2]);
+        y1 = fmax(y1, b[3]);
     }
+    e[0] = x0, e[1] = y0, e[2] = x1, e[3] = y1;
     double tol = ctx->cfg.join.tolerance_m;
     e[0] -= tol;
     e[1] -= tol;
@@ -71,7 +75,9 @@ fr_status run_study_points(run_ctx *ctx, geo_layer *l, size_t counts_index, cons
     if (st != FR_OK)
         return st;
     size_t located = 0;
-    for (size_t i = 0; i < l->count; i++)
+    const long long n = (long long)l->count;
+#pragma omp parallel for reduction(+ : located)
+    for (long long i = 0; i < n; i++)
         located += !isnan(l->bbox[4 * i]);
     size_t removed = 0, swapped = 0;
     st = geo_study_area_points(l, src, ctx->study.cx, ctx->study.cy, ctx->study.half_m, ctx->cfg.join.study_area_km,
